@@ -1,0 +1,172 @@
+using FaceCraft4D.Api;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.LocalHost.Durable;
+using FaceCraft4D.LocalHost.Infrastructure;
+using Spectre.Console;
+
+namespace FaceCraft4D.LocalHost.Cli;
+
+/// <summary>
+/// <c>create</c> and <c>demo</c>: starts the embedded stack, submits one photo, shows live per-stage progress,
+/// and copies the finished avatar to the output folder.
+/// </summary>
+public sealed class LocalRunner(IAnsiConsole console)
+{
+    /// <summary>Runs one photo end to end; returns the process exit code.</summary>
+    public async Task<int> RunAsync(
+        string imagePath, string? preset, string? outputDirectory, IReadOnlyDictionary<string, string> overrides,
+        string[] configurationArgs, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(imagePath))
+        {
+            console.MarkupLineInterpolated($"[red]No such file:[/] {imagePath}");
+            return 2;
+        }
+
+        var repo = RepositoryLayout.Locate();
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(configurationArgs).Build();
+        var stackOptions = configuration.GetSection(LocalStackOptions.SectionName).Get<LocalStackOptions>() ?? new LocalStackOptions();
+        var durableOptions = configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("DurableTask", LogLevel.Error));
+
+        console.MarkupLine("[grey]Starting the local stack (Azurite, durable engine, CPU GPU-worker)…[/]");
+        await using var stack = await LocalStack.StartAsync(stackOptions, durableOptions, repo, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var port = FreeTcpPort.Find();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        string[] quiet = [.. configurationArgs, "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft=Warning", "--Logging:LogLevel:Microsoft.DurableTask=Error"];
+        await using var app = LocalHostApp.Build(stack, quiet, baseUrl, watchUploads: false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var runs = app.Services.GetRequiredService<AvatarRunService>();
+
+        RunSubmission submission;
+        try
+        {
+            var content = await BinaryData.FromStreamAsync(File.OpenRead(imagePath), cancellationToken).ConfigureAwait(false);
+            var settings = overrides.Count == 0 ? null : new System.Text.Json.Nodes.JsonObject(
+                overrides.Select(kv => KeyValuePair.Create(kv.Key, (System.Text.Json.Nodes.JsonNode?)ParseValue(kv.Value))));
+            submission = await runs.SubmitAsync(content, Path.GetFileName(imagePath), preset, settings, RunSource.Cli, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidPortraitException or InvalidSettingsException)
+        {
+            console.MarkupLineInterpolated($"[red]Rejected:[/] {e.Message}");
+            return 2;
+        }
+
+        console.MarkupLineInterpolated($"Run [bold]{submission.RunId}[/] ({(submission.Created ? "new" : "existing, identical photo and settings")}); API at {baseUrl}/api/avatars/{submission.RunId}");
+        var final = await WatchAsync(runs, submission.RunId, baseUrl, cancellationToken).ConfigureAwait(false);
+        if (final is null)
+        {
+            console.MarkupLine("[yellow]Stopped watching. The run is kept in the local storage and continues the next time the local host runs (./fc4d host).[/]");
+            return 130;
+        }
+
+        if (final.RuntimeStatus != "Completed")
+        {
+            console.MarkupLineInterpolated($"[red]Run {final.RuntimeStatus}:[/] {final.Error ?? final.CustomStatus?.Message ?? "no details"}");
+            console.MarkupLineInterpolated($"[grey]Logs: {Path.Combine(stack.DataDirectory, "logs")}[/]");
+            return 1;
+        }
+
+        var target = Path.GetFullPath(outputDirectory ?? Path.Combine(repo.Root, "out", submission.RunId));
+        var files = await DownloadArtifactsAsync(runs, submission.RunId, target, cancellationToken).ConfigureAwait(false);
+        console.MarkupLineInterpolated($"[green]Avatar ready:[/] {target}");
+        foreach (var file in files)
+        {
+            console.WriteLine($"  {file}");
+        }
+
+        return 0;
+    }
+
+    private async Task<AvatarStatusView?> WatchAsync(AvatarRunService runs, string runId, string baseUrl, CancellationToken cancellationToken)
+    {
+        var view = new RunProgressView(console);
+        AvatarStatusView? status = null;
+        try
+        {
+            if (view.Interactive)
+            {
+                await console.Live(new Spectre.Console.Text("waiting for the first status…")).StartAsync(async live =>
+                {
+                    while (true)
+                    {
+                        status = await runs.GetStatusAsync(runId, baseUrl, cancellationToken).ConfigureAwait(false);
+                        if (status is not null)
+                        {
+                            live.UpdateTarget(RunProgressView.Table(status));
+                        }
+
+                        if (status is { RuntimeStatus: not ("Pending" or "Running") })
+                        {
+                            return;
+                        }
+
+                        await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            }
+            else
+            {
+                while (true)
+                {
+                    status = await runs.GetStatusAsync(runId, baseUrl, cancellationToken).ConfigureAwait(false);
+                    if (status is not null)
+                    {
+                        view.PrintChanges(status);
+                    }
+
+                    if (status is { RuntimeStatus: not ("Pending" or "Running") })
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        return status;
+    }
+
+    private static async Task<IReadOnlyList<string>> DownloadArtifactsAsync(AvatarRunService runs, string runId, string target, CancellationToken cancellationToken)
+    {
+        var written = new List<string>();
+        var prefix = Contracts.StorageLayout.AvatarPrefix(runId);
+        foreach (var artifact in await runs.ListArtifactsAsync(runId, cancellationToken).ConfigureAwait(false))
+        {
+            var name = artifact.Blob.Name[prefix.Length..];
+            if (await runs.OpenArtifactAsync(runId, name, cancellationToken).ConfigureAwait(false) is not { } opened)
+            {
+                continue;
+            }
+
+            var path = Path.Combine(target, name.Replace('/', Path.DirectorySeparatorChar));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using (opened.Content)
+            await using (var file = File.Create(path))
+            {
+                await opened.Content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+
+            written.Add(path);
+        }
+
+        return written;
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? ParseValue(string text)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return System.Text.Json.Nodes.JsonValue.Create(text);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace FaceCraft4D.LocalHost.Durable;
+
+/// <summary>Configuration section <c>Fc4d:Durable</c>: the embedded durable engine (Azure Storage provider).</summary>
+public sealed class DurableEngineOptions
+{
+    public const string SectionName = "Fc4d:Durable";
+
+    /// <summary>Task hub name (queues, tables and blob containers carry it as a prefix).</summary>
+    public string TaskHubName { get; set; } = "fc4d";
+
+    /// <summary>Control-queue partitions.</summary>
+    public int PartitionCount { get; set; } = 4;
+
+    /// <summary>How long a dequeued activity message stays invisible; after a crash it reappears after this.</summary>
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a dequeued orchestration message stays invisible; after a crash it reappears after this.</summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest back-off of idle queue polling (the provider's default of 30 s is slow for interactive use).</summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Partition lease length; a crashed host's partitions are taken over after it expires.</summary>
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Activities the worker runs at once.</summary>
+    public int MaxConcurrentActivities { get; set; } = 32;
+
+    /// <summary>Orchestration work items the worker runs at once.</summary>
+    public int MaxConcurrentOrchestrations { get; set; } = 16;
+}

@@ -1,0 +1,88 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.Extensions.Logging;
+
+namespace FaceCraft4D.LocalHost.Durable;
+
+/// <summary>
+/// The real durable engine of the local host: the Durable Task Framework's Azure Storage provider (the backend
+/// Azure Functions uses) with its state in Azurite, served over gRPC by the Durable Task sidecar server
+/// (<see cref="TaskHubGrpcServer"/>) so the same DurableTask worker and client as in Azure talk to it.
+/// </summary>
+public sealed class DurableSidecar : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private DurableSidecar(WebApplication app, string address)
+    {
+        this.app = app;
+        Address = address;
+        Channel = GrpcChannel.ForAddress(address);
+    }
+
+    /// <summary>The sidecar's gRPC address on loopback.</summary>
+    public string Address { get; }
+
+    /// <summary>A channel to the sidecar for the worker and the client.</summary>
+    public GrpcChannel Channel { get; }
+
+    /// <summary>Creates the task hub (if needed) and starts the gRPC server on a free loopback port.</summary>
+    public static async Task<DurableSidecar> StartAsync(
+        DurableEngineOptions options, string connectionString, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = options.TaskHubName,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            PartitionCount = options.PartitionCount,
+            WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
+            ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            LeaseInterval = options.LeaseInterval,
+            LeaseRenewInterval = TimeSpan.FromTicks(options.LeaseInterval.Ticks / 3),
+            LeaseAcquireInterval = TimeSpan.FromTicks(options.LeaseInterval.Ticks / 3),
+            MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
+            MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
+            WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}",
+            PartitionTableOperationTimeout = TimeSpan.FromSeconds(15),
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        var port = Infrastructure.FreeTcpPort.Find();
+        var address = $"http://127.0.0.1:{port}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new DurableSidecar(app, address);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping took too long; the process is about to exit anyway
+        }
+
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+
+namespace FaceCraft4D.LocalHost.Infrastructure;
+
+/// <summary>The GPU worker service (CPU build here) started as its own process on a free loopback port.</summary>
+public sealed class GpuWorkerServer : IAsyncDisposable
+{
+    private readonly ChildProcess process;
+
+    private GpuWorkerServer(ChildProcess process, Uri baseUrl)
+    {
+        this.process = process;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The worker's base URL.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>Starts one worker and waits for its health endpoint.</summary>
+    public static async Task<GpuWorkerServer> StartAsync(
+        RepositoryLayout repo, int index, string storageConnectionString, int maxConcurrentJobs, string dataDirectory,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        var port = FreeTcpPort.Find();
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        var environment = new Dictionary<string, string>
+        {
+            ["Fc4d__Storage__ConnectionString"] = storageConnectionString,
+            ["Fc4d__Worker__ParentProcessId"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Fc4d__Worker__MaxConcurrentJobs"] = maxConcurrentJobs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["Logging__LogLevel__Default"] = "Information",
+        };
+        var process = ChildProcess.Start(
+            $"gpu-worker-{index}", "dotnet", [repo.GpuWorkerAssembly(), "--urls", url.ToString().TrimEnd('/')], environment,
+            Path.Combine(dataDirectory, "logs", $"gpu-worker-{index}.log"));
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!process.IsRunning)
+                {
+                    throw new InvalidOperationException($"The GPU worker exited while starting; see {Path.Combine(dataDirectory, "logs")}.");
+                }
+
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(url, "healthz"), cancellationToken).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException("The GPU worker did not become healthy within 90 s.");
+                }
+
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        logger.LogInformation("GPU worker {Index} (CPU) at {Url}", index, url);
+        return new GpuWorkerServer(process, url);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => process.DisposeAsync();
+}

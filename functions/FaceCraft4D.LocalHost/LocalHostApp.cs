@@ -1,0 +1,69 @@
+using FaceCraft4D.Api;
+using FaceCraft4D.LocalHost.Durable;
+using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Workers;
+using FaceCraft4D.Storage;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+
+namespace FaceCraft4D.LocalHost;
+
+/// <summary>
+/// The embedded local host: the same HTTP API as the Functions app on Kestrel, the same orchestrations and
+/// activities on a DurableTask worker connected to the <see cref="DurableSidecar"/>, the uploads watcher, and
+/// the storage initialiser.
+/// </summary>
+public static class LocalHostApp
+{
+    /// <summary>Builds the web application on a started <see cref="LocalStack"/>.</summary>
+    /// <param name="stack">The running stack.</param>
+    /// <param name="args">Configuration arguments.</param>
+    /// <param name="urls">Listen URLs, e.g. <c>http://127.0.0.1:7071</c>.</param>
+    /// <param name="watchUploads">Start the uploads watcher.</param>
+    public static WebApplication Build(LocalStack stack, string[] args, string urls, bool watchUploads)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.WebHost.UseUrls(urls);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{StorageOptions.SectionName}:ConnectionString"] = stack.StorageConnectionString,
+            [$"{GpuWorkerOptions.SectionName}:BaseUrl"] = string.Join(';', stack.WorkerUrls),
+        });
+        var services = builder.Services;
+        var durable = builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
+        services.AddOptions<LocalStackOptions>().Bind(builder.Configuration.GetSection(LocalStackOptions.SectionName));
+        services.AddProblemDetails();
+        services.AddFc4dApi(builder.Configuration);
+        services.AddHostedService<StorageInitializer>();
+        services.AddDurableTaskWorker(worker =>
+        {
+            worker.UseGrpc(stack.Durable.Channel);
+            worker.AddTasks(registry => registry.AddFc4dTasks());
+            worker.Configure(o =>
+            {
+                o.Concurrency.MaximumConcurrentActivityWorkItems = durable.MaxConcurrentActivities;
+                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = durable.MaxConcurrentOrchestrations;
+            });
+        });
+        services.AddDurableTaskClient(client => client.UseGrpc(stack.Durable.Channel));
+        if (watchUploads)
+        {
+            services.AddHostedService<UploadWatcher>();
+        }
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapGet("/", () => Results.Json(new
+        {
+            service = "FaceCraft4D.Cloud local host",
+            api = "/api/avatars",
+            storage = "Azurite (embedded)",
+            workers = stack.WorkerUrls.Select(u => u.ToString()),
+            data = stack.DataDirectory,
+        }));
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        app.MapAvatarApi();
+        return app;
+    }
+}

@@ -1,0 +1,86 @@
+using FaceCraft4D.LocalHost.Durable;
+using FaceCraft4D.LocalHost.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace FaceCraft4D.LocalHost;
+
+/// <summary>
+/// The real pieces the local host runs on: Azurite (storage), the durable engine sidecar on it, and the GPU
+/// worker process(es). Started in that order, stopped in reverse.
+/// </summary>
+public sealed class LocalStack : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> owned = [];
+
+    private LocalStack(string dataDirectory) => DataDirectory = dataDirectory;
+
+    /// <summary>Where data and logs live.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>Storage connection string (Azurite's unless configured).</summary>
+    public string StorageConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>Worker base URLs.</summary>
+    public IReadOnlyList<Uri> WorkerUrls { get; private set; } = [];
+
+    /// <summary>The durable engine.</summary>
+    public DurableSidecar Durable { get; private set; } = null!;
+
+    /// <summary>Starts what the options ask for.</summary>
+    public static async Task<LocalStack> StartAsync(
+        LocalStackOptions options, DurableEngineOptions durable, RepositoryLayout repo, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger<LocalStack>();
+        var data = Path.GetFullPath(options.DataDirectory ?? Path.Combine(repo.Root, ".fc4d"));
+        Directory.CreateDirectory(data);
+        var stack = new LocalStack(data);
+        try
+        {
+            if (string.IsNullOrWhiteSpace(options.StorageConnectionString))
+            {
+                var azurite = await AzuriteServer.StartAsync(repo, data, logger, cancellationToken).ConfigureAwait(false);
+                stack.owned.Add(azurite);
+                stack.StorageConnectionString = azurite.ConnectionString;
+            }
+            else
+            {
+                stack.StorageConnectionString = options.StorageConnectionString;
+            }
+
+            if (string.IsNullOrWhiteSpace(options.WorkerUrls))
+            {
+                var starts = Enumerable.Range(0, Math.Max(1, options.WorkerCount))
+                    .Select(i => GpuWorkerServer.StartAsync(repo, i, stack.StorageConnectionString, options.WorkerMaxConcurrentJobs, data, logger, cancellationToken))
+                    .ToArray();
+                var workers = await Task.WhenAll(starts).ConfigureAwait(false);
+                stack.owned.AddRange(workers);
+                stack.WorkerUrls = workers.Select(w => w.BaseUrl).ToArray();
+            }
+            else
+            {
+                stack.WorkerUrls = options.WorkerUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(u => new Uri(u)).ToArray();
+            }
+
+            stack.Durable = await DurableSidecar.StartAsync(durable, stack.StorageConnectionString, loggerFactory, cancellationToken).ConfigureAwait(false);
+            stack.owned.Add(stack.Durable);
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = owned.Count - 1; i >= 0; i--)
+        {
+            await owned[i].DisposeAsync().ConfigureAwait(false);
+        }
+
+        owned.Clear();
+    }
+}

@@ -1,0 +1,25 @@
+namespace FaceCraft4D.LocalHost;
+
+/// <summary>Configuration section <c>Fc4d:Local</c>: what the embedded local stack starts.</summary>
+public sealed class LocalStackOptions
+{
+    public const string SectionName = "Fc4d:Local";
+
+    /// <summary>Folder for Azurite's data and the logs (default: <c>.fc4d/</c> in the repository).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Use this storage instead of starting Azurite.</summary>
+    public string? StorageConnectionString { get; set; }
+
+    /// <summary>Use these workers (separated by <c>;</c>) instead of starting local CPU workers.</summary>
+    public string? WorkerUrls { get; set; }
+
+    /// <summary>Local CPU workers to start.</summary>
+    public int WorkerCount { get; set; } = 1;
+
+    /// <summary>Jobs each local worker runs at once.</summary>
+    public int WorkerMaxConcurrentJobs { get; set; } = 2;
+
+    /// <summary>How often the uploads watcher looks for new blobs (zero disables it).</summary>
+    public TimeSpan UploadPollInterval { get; set; } = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,110 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.GpuWorker.Jobs;
+using FaceCraft4D.Stages;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FaceCraft4D.GpuWorker.Endpoints;
+
+/// <summary>
+/// The async request-reply job API: <c>POST /api/jobs/{stage}</c> -> 202 + Location,
+/// <c>GET /api/jobs/{stage}/{jobId}</c> -> status/progress/result, <c>DELETE</c> -> cancel.
+/// Submissions are idempotent by the <c>Idempotency-Key</c> header (the job id).
+/// </summary>
+public static class JobEndpoints
+{
+    /// <summary>Header carrying the job's idempotency key.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    /// <summary>Maps the job routes.</summary>
+    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/api/jobs/{stage}");
+        jobs.MapPost("/", Submit);
+        jobs.MapGet("/{jobId}", Get);
+        jobs.MapDelete("/{jobId}", Cancel);
+        return app;
+    }
+
+    private static IResult Submit(
+        string stage,
+        [FromBody] StageRequest? request,
+        [FromHeader(Name = IdempotencyHeader)] string? key,
+        JobRegistry registry,
+        StageHandlerCatalog handlers)
+    {
+        if (!PipelineStages.TryParseSlug(stage, out var parsed))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Unknown stage", $"'{stage}' is not a pipeline stage.");
+        }
+
+        if (request is null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Missing request", "The body must be a JSON stage request.");
+        }
+
+        if (request.Stage != parsed)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Stage mismatch", $"The body is for stage {request.Stage.Slug()}, the route for {stage}.");
+        }
+
+        if (!RunIdentity.IsValid(request.RunId))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid run id", $"'{request.RunId}' is not a run id.");
+        }
+
+        var expected = request.IdempotencyKey();
+        if (string.IsNullOrWhiteSpace(key) || key != expected)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Idempotency-Key required",
+                $"Send header {IdempotencyHeader}: {expected} (derived from the request's content).");
+        }
+
+        if (handlers.Find(parsed) is null)
+        {
+            return Problem(StatusCodes.Status501NotImplemented, "Stage not implemented",
+                $"This worker has no implementation of stage {parsed.Slug()} yet.");
+        }
+
+        var submitted = registry.SubmitOrGet(key, request);
+        if (submitted is not { } accepted)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full", detail: "Too many queued jobs; retry later.",
+                extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
+        }
+
+        var location = $"/api/jobs/{parsed.Slug()}/{Uri.EscapeDataString(accepted.Job.Id)}";
+        return Results.Json(accepted.Job.ToStatus(), ContractJson.Options, statusCode: StatusCodes.Status202Accepted)
+            .WithLocation(location);
+    }
+
+    private static IResult Get(string stage, string jobId, JobRegistry registry) =>
+        registry.Find(jobId) is { } job && job.Request.Stage.Slug() == stage
+            ? Results.Json(job.ToStatus(), ContractJson.Options)
+            : Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage} on this worker (it may have restarted).");
+
+    private static IResult Cancel(string stage, string jobId, JobRegistry registry)
+    {
+        if (registry.Find(jobId) is not { } job || job.Request.Stage.Slug() != stage)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage}.");
+        }
+
+        job.Cancellation.Cancel();
+        return Results.Json(job.ToStatus(), ContractJson.Options, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail);
+
+    private static IResult WithLocation(this IResult result, string location) => new LocatedResult(result, location);
+
+    private sealed class LocatedResult(IResult inner, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.GpuWorker.Endpoints;
+using FaceCraft4D.GpuWorker.Jobs;
+using FaceCraft4D.Stages;
+using FaceCraft4D.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.GpuWorker;
+
+/// <summary>
+/// Builds the GPU worker web application. <see cref="Program"/> runs it; tests build it with their own
+/// stage handlers (fakes for the GPU work only) on a loopback port.
+/// </summary>
+public static class GpuWorkerApp
+{
+    /// <summary>Creates the app: configuration, storage, job queue and runner, stage handlers, endpoints.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--urls</c>).</param>
+    /// <param name="configureServices">Extra registrations (tests: fake handlers); runs after the defaults.</param>
+    /// <param name="configurePipeline">Extra middleware (tests: fault injection); runs before the endpoints.</param>
+    public static WebApplication Build(
+        string[] args,
+        Action<IServiceCollection>? configureServices = null,
+        Action<WebApplication>? configurePipeline = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName));
+        services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName));
+        services.TryAddSingleton(sp => BlobServiceClientFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.TryAddSingleton<IBlobStore, AzureBlobStore>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WorkerVersion>();
+        services.AddSingleton<JobRegistry>();
+        services.AddSingleton<StageHandlerCatalog>();
+        services.AddHostedService<JobRunner>();
+        services.AddHostedService<ParentProcessWatchdog>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            foreach (var converter in ContractJson.Options.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+
+            o.SerializerOptions.DefaultIgnoreCondition = ContractJson.Options.DefaultIgnoreCondition;
+        });
+        configureServices?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        configurePipeline?.Invoke(app);
+        app.MapHealthEndpoints();
+        app.MapJobEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,91 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Stages;
+using FaceCraft4D.Storage;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.GpuWorker.Jobs;
+
+/// <summary>
+/// Takes jobs off the queue and runs their stage handlers, at most <see cref="WorkerOptions.MaxConcurrentJobs"/>
+/// at a time, recording progress, results and failures (classified for the caller's retry decisions).
+/// </summary>
+public sealed class JobRunner(
+    JobRegistry registry,
+    StageHandlerCatalog handlers,
+    IBlobStore blobs,
+    WorkerVersion version,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobRunner> logger) : BackgroundService
+{
+    /// <inheritdoc />
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => ConsumeAsync(stoppingToken)));
+
+    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var job in registry.Queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                registry.Dequeued();
+                await RunAsync(job, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // worker stopping
+        }
+    }
+
+    private async Task RunAsync(WorkerJob job, CancellationToken stoppingToken)
+    {
+        var stage = job.Request.Stage;
+        var handler = handlers.Find(stage);
+        if (handler is null)
+        {
+            job.Ended(JobState.Failed, $"Stage {stage.Slug()} is not implemented by this worker.", JobFailureKind.NotImplemented, time.GetUtcNow());
+            return;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token);
+        if (linked.IsCancellationRequested)
+        {
+            job.Ended(JobState.Cancelled, "Cancelled before it started.", null, time.GetUtcNow());
+            return;
+        }
+
+        job.Started(time.GetUtcNow());
+        logger.LogInformation("Job {Job} started (run {Run})", job.Id, job.Runs);
+        var context = new StageJobContext(job.Request, blobs, new SynchronousProgress(job, time), version.Value, linked.Token);
+        try
+        {
+            var result = await Task.Run(() => handler.ExecuteAsync(context), linked.Token).ConfigureAwait(false);
+            job.Succeeded(result, time.GetUtcNow());
+            logger.LogInformation("Job {Job} succeeded with backend {Backend}", job.Id, result.Backend);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            job.Ended(JobState.Cancelled, stoppingToken.IsCancellationRequested ? "Worker stopping." : "Cancelled.", null, time.GetUtcNow());
+        }
+        catch (StageInputException e)
+        {
+            job.Ended(JobState.Failed, $"{e.Message} (reason: {e.ReasonCode})", JobFailureKind.InvalidInput, time.GetUtcNow());
+        }
+        catch (BackendUnavailableException e)
+        {
+            job.Ended(JobState.Failed, e.Message, JobFailureKind.NotImplemented, time.GetUtcNow());
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Job {Job} failed", job.Id);
+            job.Ended(JobState.Failed, $"{e.GetType().Name}: {e.Message}", JobFailureKind.Internal, time.GetUtcNow());
+        }
+    }
+
+    /// <summary>Progress that records at once (no synchronisation context hop), so polls see the latest figures.</summary>
+    private sealed class SynchronousProgress(WorkerJob job, TimeProvider time) : IProgress<JobProgress>
+    {
+        public void Report(JobProgress value) => job.Report(value, time.GetUtcNow());
+    }
+}

@@ -1,0 +1,24 @@
+using FaceCraft4D.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FaceCraft4D.Api;
+
+/// <summary>Registers the run API services (both hosts). A <c>DurableTaskClient</c> must be registered by the host.</summary>
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>Adds validation, settings resolution, the run service, upload intake and the HTTP handlers.</summary>
+    public static IServiceCollection AddFc4dApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddFc4dPipeline(configuration);
+        services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
+        services.TryAddSingleton<PortraitValidator>();
+        services.TryAddSingleton<RunSettingsResolver>();
+        services.TryAddSingleton<RunSubmissionGates>();
+        services.TryAddSingleton<AvatarRunService>();
+        services.TryAddSingleton<UploadIntake>();
+        services.TryAddSingleton<AvatarHttpHandlers>();
+        return services;
+    }
+}

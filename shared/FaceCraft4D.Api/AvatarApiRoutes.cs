@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FaceCraft4D.Api;
+
+/// <summary>The avatar API routes for minimal-API hosts (the local host); the Functions app binds the same handlers to HTTP triggers.</summary>
+public static class AvatarApiRoutes
+{
+    /// <summary>Maps <c>/api/avatars</c> and its sub-routes to <see cref="AvatarHttpHandlers"/>.</summary>
+    public static IEndpointRouteBuilder MapAvatarApi(this IEndpointRouteBuilder app)
+    {
+        AvatarHttpHandlers Handlers(HttpContext c) => c.RequestServices.GetRequiredService<AvatarHttpHandlers>();
+        app.MapPost("/api/avatars", (HttpContext c) => Handlers(c).SubmitAsync(c)).DisableAntiforgery();
+        app.MapGet("/api/avatars", (HttpContext c) => Handlers(c).ListAsync(c));
+        app.MapGet("/api/avatars/{id}", (HttpContext c, string id) => Handlers(c).GetStatusAsync(c, id));
+        app.MapPost("/api/avatars/{id}/terminate", (HttpContext c, string id) => Handlers(c).TerminateAsync(c, id));
+        app.MapDelete("/api/avatars/{id}", (HttpContext c, string id) => Handlers(c).DeleteAsync(c, id));
+        app.MapGet("/api/avatars/{id}/artifacts", (HttpContext c, string id) => Handlers(c).ListArtifactsAsync(c, id));
+        app.MapGet("/api/avatars/{id}/artifacts/{**name}", (HttpContext c, string id, string name) => Handlers(c).GetArtifactAsync(c, id, name));
+        return app;
+    }
+}

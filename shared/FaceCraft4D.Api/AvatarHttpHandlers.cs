@@ -1,0 +1,290 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Api;
+
+/// <summary>
+/// The HTTP API of avatar runs, written against <see cref="HttpContext"/> so the local host (minimal APIs) and
+/// the Functions app (ASP.NET Core integration) serve exactly the same behaviour. Errors are problem documents
+/// with a clear <c>detail</c> and, for rejected uploads, a machine-readable <c>reason</c>.
+/// </summary>
+public sealed class AvatarHttpHandlers(
+    AvatarRunService runs,
+    IBlobStore blobs,
+    IOptions<PortraitValidationOptions> uploadOptions)
+{
+    /// <summary>
+    /// <c>POST /api/avatars</c>: multipart (field <c>image</c>, optional <c>preset</c> and <c>settings</c> JSON),
+    /// a raw <c>image/*</c> body (<c>?preset=</c>), or JSON <c>{"blob": "uploads/name.jpg", "preset": ..., "settings": {...}}</c>.
+    /// 202 + Location for a new or running run; 200 for an identical finished run.
+    /// </summary>
+    public async Task SubmitAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var ct = context.RequestAborted;
+        var limit = uploadOptions.Value.MaxBytes;
+        if (request.ContentLength > limit + (1024 * 1024))
+        {
+            await Problem(context, 413, "Upload too large", $"The request is {request.ContentLength} bytes; images up to {limit} bytes are accepted.", "too-large");
+            return;
+        }
+
+        try
+        {
+            var (content, name, preset, overrides) = await ReadSubmissionAsync(request, limit, ct).ConfigureAwait(false);
+            var submission = await runs.SubmitAsync(content, name, preset, overrides, RunSource.Http, ct).ConfigureAwait(false);
+            var urls = ManagementUrls.For(BaseUrl(request), submission.RunId);
+            context.Response.Headers.Location = urls.StatusQueryGetUri;
+            var status = submission.RuntimeStatus is "Completed" ? 200 : 202;
+            await Results.Json(new { submission.RunId, submission.Created, submission.RuntimeStatus, urls }, ContractJson.Options, statusCode: status)
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (InvalidPortraitException e)
+        {
+            await Problem(context, e.StatusCode, "Invalid portrait", e.Message, e.ReasonCode);
+        }
+        catch (InvalidSettingsException e)
+        {
+            await Problem(context, 400, "Invalid settings", e.Message, "invalid-settings");
+        }
+        catch (BadSubmissionException e)
+        {
+            await Problem(context, e.StatusCode, "Invalid request", e.Message, e.ReasonCode);
+        }
+    }
+
+    /// <summary><c>GET /api/avatars/{id}</c>: 202 while pending/running, 200 when finished, 404 when unknown.</summary>
+    public async Task GetStatusAsync(HttpContext context, string id)
+    {
+        if (!RunIdentity.IsValid(id))
+        {
+            await NotFound(context, id);
+            return;
+        }
+
+        var view = await runs.GetStatusAsync(id, BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);
+        if (view is null)
+        {
+            await NotFound(context, id);
+            return;
+        }
+
+        var running = view.RuntimeStatus is "Pending" or "Running";
+        if (running)
+        {
+            context.Response.Headers.RetryAfter = "2";
+            context.Response.Headers.Location = view.Urls.StatusQueryGetUri;
+        }
+
+        await Results.Json(view, ContractJson.Options, statusCode: running ? 202 : 200).ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /api/avatars?top=N</c>: recent runs.</summary>
+    public async Task ListAsync(HttpContext context)
+    {
+        var top = int.TryParse(context.Request.Query["top"], out var n) ? n : 50;
+        var list = new List<RunSummary>();
+        await foreach (var run in runs.ListAsync(top, context.RequestAborted).ConfigureAwait(false))
+        {
+            list.Add(run);
+        }
+
+        await Results.Json(list, ContractJson.Options).ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary><c>POST /api/avatars/{id}/terminate?reason=</c>: 202, 404, or 410 when already finished.</summary>
+    public async Task TerminateAsync(HttpContext context, string id)
+    {
+        var view = RunIdentity.IsValid(id) ? await runs.GetStatusAsync(id, BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false) : null;
+        if (view is null)
+        {
+            await NotFound(context, id);
+            return;
+        }
+
+        if (view.RuntimeStatus is not ("Pending" or "Running" or "Suspended"))
+        {
+            await Problem(context, 410, "Run already finished", $"Run {id} is {view.RuntimeStatus}.", "finished");
+            return;
+        }
+
+        await runs.TerminateAsync(id, context.Request.Query["reason"], context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = 202;
+    }
+
+    /// <summary><c>DELETE /api/avatars/{id}?deleteData=true</c>: purge history (and blobs); 409 while running.</summary>
+    public async Task DeleteAsync(HttpContext context, string id)
+    {
+        if (!RunIdentity.IsValid(id))
+        {
+            await NotFound(context, id);
+            return;
+        }
+
+        var deleteData = string.Equals(context.Request.Query["deleteData"], "true", StringComparison.OrdinalIgnoreCase);
+        switch (await runs.PurgeAsync(id, deleteData, context.RequestAborted).ConfigureAwait(false))
+        {
+            case PurgeOutcome.NotFound:
+                await NotFound(context, id);
+                break;
+            case PurgeOutcome.StillRunning:
+                await Problem(context, 409, "Run still running", $"Terminate run {id} before deleting it.", "running");
+                break;
+            default:
+                await Results.Json(new { id, purged = true, deletedData = deleteData }, ContractJson.Options).ExecuteAsync(context).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary><c>GET /api/avatars/{id}/artifacts</c>: the avatar files.</summary>
+    public async Task ListArtifactsAsync(HttpContext context, string id)
+    {
+        if (!RunIdentity.IsValid(id))
+        {
+            await NotFound(context, id);
+            return;
+        }
+
+        var prefix = StorageLayout.AvatarPrefix(id);
+        var baseUrl = $"{BaseUrl(context.Request)}/api/avatars/{id}/artifacts/";
+        var artifacts = (await runs.ListArtifactsAsync(id, context.RequestAborted).ConfigureAwait(false))
+            .Select(a => new { name = a.Blob.Name[prefix.Length..], bytes = a.Length, contentType = a.ContentType, url = baseUrl + a.Blob.Name[prefix.Length..] })
+            .ToArray();
+        await Results.Json(artifacts, ContractJson.Options).ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /api/avatars/{id}/artifacts/{*name}</c>: one avatar file.</summary>
+    public async Task GetArtifactAsync(HttpContext context, string id, string name)
+    {
+        var artifact = RunIdentity.IsValid(id) ? await runs.OpenArtifactAsync(id, name, context.RequestAborted).ConfigureAwait(false) : null;
+        if (artifact is not { } found)
+        {
+            await Problem(context, 404, "Artifact not found", $"Run {id} has no artifact '{name}'.", "not-found");
+            return;
+        }
+
+        await using var stream = found.Content;
+        await Results.Stream(stream, found.ContentType, Path.GetFileName(name)).ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task<(BinaryData Content, string? Name, string? Preset, JsonObject? Overrides)> ReadSubmissionAsync(
+        HttpRequest request, long limit, CancellationToken ct)
+    {
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct).ConfigureAwait(false);
+            var file = form.Files.GetFile("image") ?? form.Files.FirstOrDefault()
+                ?? throw new BadSubmissionException("missing-image", "The multipart form has no file; send the photo in field 'image'.");
+            if (file.Length > limit)
+            {
+                throw new InvalidPortraitException("too-large", $"The image is {file.Length} bytes; the limit is {limit} bytes.", 413);
+            }
+
+            await using var stream = file.OpenReadStream();
+            var data = await BinaryData.FromStreamAsync(stream, ct).ConfigureAwait(false);
+            return (data, file.FileName, form["preset"].FirstOrDefault(), ParseOverrides(form["settings"].FirstOrDefault()));
+        }
+
+        if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            JsonObject body;
+            try
+            {
+                body = (await JsonNode.ParseAsync(request.Body, cancellationToken: ct).ConfigureAwait(false))?.AsObject()
+                    ?? throw new BadSubmissionException("invalid-json", "The JSON body is empty.");
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new BadSubmissionException("invalid-json", $"The JSON body is not a JSON object: {e.Message}");
+            }
+
+            var blobName = body["blob"]?.GetValue<string>()
+                ?? throw new BadSubmissionException("missing-blob", "JSON submissions name the photo as \"blob\": \"uploads/<name>\".");
+            var blob = ParseUploadReference(blobName);
+            var content = await blobs.TryReadAsync(blob, ct).ConfigureAwait(false)
+                ?? throw new BadSubmissionException("blob-not-found", $"Blob {blob} does not exist.", 404);
+            return (content, blob.Name, body["preset"]?.GetValue<string>(), body["settings"] as JsonObject);
+        }
+
+        if (request.ContentType?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true
+            || request.ContentType?.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var data = await ReadBoundedAsync(request.Body, limit, ct).ConfigureAwait(false);
+            return (data, request.Query["name"].FirstOrDefault(), request.Query["preset"].FirstOrDefault(), ParseOverrides(request.Query["settings"].FirstOrDefault()));
+        }
+
+        throw new BadSubmissionException("unsupported-media-type",
+            "Send multipart/form-data (field 'image'), an image/* body, or JSON {\"blob\": \"uploads/<name>\"}.", 415);
+    }
+
+    private static BlobRef ParseUploadReference(string text)
+    {
+        var name = text.StartsWith(StorageLayout.UploadsContainer + "/", StringComparison.Ordinal)
+            ? text[(StorageLayout.UploadsContainer.Length + 1)..]
+            : text;
+        if (!AvatarRunService.IsSafeArtifactName(name))
+        {
+            throw new BadSubmissionException("invalid-blob", $"'{text}' is not a blob name in the uploads container.");
+        }
+
+        return new BlobRef(StorageLayout.UploadsContainer, name);
+    }
+
+    private static JsonObject? ParseOverrides(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject ?? throw new BadSubmissionException("invalid-settings", "'settings' must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new BadSubmissionException("invalid-settings", $"'settings' is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static async Task<BinaryData> ReadBoundedAsync(Stream body, long limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new InvalidPortraitException("too-large", $"The image is larger than the limit of {limit} bytes.", 413);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return new BinaryData(buffer.ToArray());
+    }
+
+    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+
+    private static Task NotFound(HttpContext context, string id) =>
+        Problem(context, 404, "Run not found", $"There is no avatar run '{id}'.", "not-found");
+
+    private static Task Problem(HttpContext context, int status, string title, string detail, string reason) =>
+        Results.Problem(detail: detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["reason"] = reason })
+            .ExecuteAsync(context);
+}
+
+/// <summary>The request itself is malformed (wrong media type, missing field).</summary>
+public sealed class BadSubmissionException(string reasonCode, string message, int statusCode = 400) : Exception(message)
+{
+    /// <summary>Machine-readable reason.</summary>
+    public string ReasonCode { get; } = reasonCode;
+
+    /// <summary>HTTP status.</summary>
+    public int StatusCode { get; } = statusCode;
+}

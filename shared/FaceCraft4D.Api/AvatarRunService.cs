@@ -1,0 +1,271 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Orchestration;
+using FaceCraft4D.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Api;
+
+/// <summary>
+/// Starts and manages avatar runs on a <see cref="DurableTaskClient"/>: the one implementation behind the HTTP
+/// API of both hosts, the blob trigger/watcher and the CLI. Identical image + settings map to the same run id,
+/// so a second submission returns the existing run instead of starting another.
+/// </summary>
+public sealed class AvatarRunService(
+    DurableTaskClient client,
+    IBlobStore blobs,
+    PortraitValidator validator,
+    RunSettingsResolver settingsResolver,
+    RunSubmissionGates gates,
+    IOptions<PipelineOptions> pipelineOptions,
+    ILogger<AvatarRunService> logger)
+{
+    private static readonly string[] ActiveOrDone =
+        [nameof(OrchestrationRuntimeStatus.Pending), nameof(OrchestrationRuntimeStatus.Running),
+         nameof(OrchestrationRuntimeStatus.Completed), nameof(OrchestrationRuntimeStatus.Suspended)];
+
+    /// <summary>Validates the upload and the settings, stores the input and starts the run (or returns the identical one).</summary>
+    public async Task<RunSubmission> SubmitAsync(
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken)
+    {
+        var portrait = validator.Validate(content);
+        var settings = settingsResolver.Resolve(preset, overrides);
+        var runId = RunIdentity.For(portrait.Sha256, settings);
+        using (await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false))
+        {
+            var existing = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+            if (existing is not null && existing.RuntimeStatus is not (OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated))
+            {
+                return new RunSubmission(runId, Created: false, existing.RuntimeStatus.ToString());
+            }
+
+            var input = StorageLayout.RunInput(runId, portrait.FileName);
+            await blobs.TryCreateAsync(input, portrait.Content, portrait.MimeType, cancellationToken).ConfigureAwait(false);
+            await blobs.WriteAsync(StorageLayout.RunInput(runId, "settings.json"), BinaryData.FromObjectAsJson(settings, ContractJson.Indented),
+                "application/json", cancellationToken).ConfigureAwait(false);
+
+            if (existing is not null)
+            {
+                // A failed or terminated run is started again; finished work items are reused from their checkpoints.
+                logger.LogInformation("Restarting {RunId} (was {Status})", runId, existing.RuntimeStatus);
+                await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+            }
+
+            var runInput = new RunInput(runId, input with { Sha256 = portrait.Sha256 }, settings,
+                pipelineOptions.Value.ToRunPolicy(), source, SafeDisplayName(originalName));
+            try
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(
+                    DurableNames.AvatarRunOrchestrator,
+                    runInput,
+                    new StartOrchestrationOptions(runId) { DedupeStatuses = ActiveOrDone },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsAlreadyExists(e))
+            {
+                var raced = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+                return new RunSubmission(runId, Created: false, raced?.RuntimeStatus.ToString() ?? "Pending");
+            }
+
+            logger.LogInformation("Started run {RunId} ({Preset}, from {Source})", runId, settings.Preset, source);
+            return new RunSubmission(runId, Created: true, nameof(OrchestrationRuntimeStatus.Pending));
+        }
+    }
+
+    /// <summary>Status, progress and outputs of a run, or null when there is no such run.</summary>
+    public async Task<AvatarStatusView?> GetStatusAsync(string runId, string baseUrl, CancellationToken cancellationToken)
+    {
+        var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var progress = metadata.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<RunProgress>();
+        if (progress is not null)
+        {
+            progress = await WithJobDetailsAsync(runId, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        var output = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RunOutput>() : null;
+        return new AvatarStatusView(
+            metadata.InstanceId, metadata.Name, metadata.RuntimeStatus.ToString(), metadata.CreatedAt, metadata.LastUpdatedAt,
+            progress, output, metadata.FailureDetails?.ErrorMessage, ManagementUrls.For(baseUrl, runId));
+    }
+
+    /// <summary>Terminates a running run; false when there is no such run.</summary>
+    public async Task<bool> TerminateAsync(string runId, string? reason, CancellationToken cancellationToken)
+    {
+        var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+        if (metadata is null)
+        {
+            return false;
+        }
+
+        if (metadata.IsRunning)
+        {
+            await client.TerminateInstanceAsync(runId, reason ?? "terminated by request", cancellationToken).ConfigureAwait(false);
+            foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
+            {
+                await TerminateIfRunningAsync(DurableNames.StageJobInstanceId(runId, stage), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Deletes a finished run's history (and, when asked, its blobs). A running run must be terminated first.</summary>
+    public async Task<PurgeOutcome> PurgeAsync(string runId, bool deleteData, CancellationToken cancellationToken)
+    {
+        var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+        if (metadata is null)
+        {
+            return PurgeOutcome.NotFound;
+        }
+
+        if (metadata.IsRunning)
+        {
+            return PurgeOutcome.StillRunning;
+        }
+
+        await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+        if (deleteData)
+        {
+            await DeletePrefixAsync(StorageLayout.RunsContainer, $"{runId}/", cancellationToken).ConfigureAwait(false);
+            await DeletePrefixAsync(StorageLayout.AvatarsContainer, StorageLayout.AvatarPrefix(runId), cancellationToken).ConfigureAwait(false);
+        }
+
+        return PurgeOutcome.Purged;
+    }
+
+    /// <summary>Runs, newest first (one page).</summary>
+    public async IAsyncEnumerable<RunSummary> ListAsync(int max, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = new OrchestrationQuery { InstanceIdPrefix = RunIdentity.Prefix, PageSize = Math.Clamp(max, 1, 1000) };
+        var count = 0;
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (instance.Name != DurableNames.AvatarRunOrchestrator)
+            {
+                continue;
+            }
+
+            yield return new RunSummary(instance.InstanceId, instance.RuntimeStatus.ToString(), instance.CreatedAt, instance.LastUpdatedAt);
+            if (++count >= max)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Final artifacts of a run (names relative to its avatar folder).</summary>
+    public async Task<IReadOnlyList<BlobInfo>> ListArtifactsAsync(string runId, CancellationToken cancellationToken)
+    {
+        var list = new List<BlobInfo>();
+        await foreach (var blob in blobs.ListAsync(StorageLayout.AvatarsContainer, StorageLayout.AvatarPrefix(runId), cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(blob);
+        }
+
+        return list;
+    }
+
+    /// <summary>Opens one artifact; null when it does not exist. Names are checked against path traversal.</summary>
+    public async Task<(Stream Content, string ContentType)?> OpenArtifactAsync(string runId, string name, CancellationToken cancellationToken)
+    {
+        if (!IsSafeArtifactName(name))
+        {
+            return null;
+        }
+
+        var blob = StorageLayout.AvatarArtifact(runId, name);
+        var info = await blobs.GetInfoAsync(blob, cancellationToken).ConfigureAwait(false);
+        if (info is null)
+        {
+            return null;
+        }
+
+        return (await blobs.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false), info.ContentType ?? "application/octet-stream");
+    }
+
+    /// <summary>True for relative names made of safe characters, without <c>..</c> segments.</summary>
+    public static bool IsSafeArtifactName(string name) =>
+        name.Length is > 0 and < 256
+        && !name.StartsWith('/')
+        && name.Split('/').All(segment => segment.Length > 0 && segment != "." && segment != "..")
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/');
+
+    private async Task<RunProgress> WithJobDetailsAsync(string runId, RunProgress progress, CancellationToken cancellationToken)
+    {
+        var stages = progress.Stages.ToList();
+        for (var i = 0; i < stages.Count; i++)
+        {
+            if (stages[i].State != StageState.Running || !PipelineStages.TryParseSlug(stages[i].Name, out var stage) || !stage.IsLongRunning())
+            {
+                continue;
+            }
+
+            var job = await client.GetInstanceAsync(DurableNames.StageJobInstanceId(runId, stage), getInputsAndOutputs: false, cancellationToken)
+                .ConfigureAwait(false);
+            if (job?.SerializedCustomStatus is null)
+            {
+                continue;
+            }
+
+            var status = job.ReadCustomStatusAs<StageJobStatus>();
+            if (status?.Progress is { } p)
+            {
+                var figures = p.Figures is null ? string.Empty : " " + string.Join(" ", p.Figures.Select(f => $"{f.Key}={f.Value:G4}"));
+                var eta = p.EtaSeconds is { } s ? $" eta {TimeSpan.FromSeconds(Math.Round(s)):g}" : string.Empty;
+                stages[i] = stages[i] with { Detail = $"{p.Message ?? $"{p.Done}/{p.Total}"}{figures}{eta}" };
+            }
+            else if (status is not null)
+            {
+                stages[i] = stages[i] with { Detail = status.State.ToString().ToLowerInvariant() };
+            }
+        }
+
+        return progress with { Stages = stages };
+    }
+
+    private async Task TerminateIfRunningAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var child = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+        if (child?.IsRunning == true)
+        {
+            await client.TerminateInstanceAsync(instanceId, "parent run terminated", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeletePrefixAsync(string container, string prefix, CancellationToken cancellationToken)
+    {
+        await foreach (var blob in blobs.ListAsync(container, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            await blobs.DeleteAsync(blob.Blob, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsAlreadyExists(Exception e) =>
+        e.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal)
+        || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("AlreadyExists", StringComparison.Ordinal);
+
+    private static string? SafeDisplayName(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? null : new string(Path.GetFileName(name).Where(c => !char.IsControl(c)).Take(200).ToArray());
+}
+
+/// <summary>What a purge did.</summary>
+public enum PurgeOutcome
+{
+    NotFound,
+    StillRunning,
+    Purged,
+}
+
+/// <summary>One run in a listing.</summary>
+public sealed record RunSummary(string RunId, string RuntimeStatus, DateTimeOffset CreatedTime, DateTimeOffset LastUpdatedTime);

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace FaceCraft4D.Api;
+
+/// <summary>
+/// Starts runs for photos dropped into <c>uploads/</c> (blob trigger in Azure, watcher in the local host).
+/// A valid photo starts (or joins) its run and the upload is tagged with the run id; an invalid one is moved to
+/// <c>uploads-rejected/</c> with a <c>.reason.json</c> file. Optional blob metadata <c>fc4dpreset</c> picks the preset.
+/// </summary>
+public sealed class UploadIntake(IBlobStore blobs, AvatarRunService runs, ILogger<UploadIntake> logger)
+{
+    /// <summary>Metadata key set on a processed upload.</summary>
+    public const string RunIdMetadataKey = "fc4drunid";
+
+    /// <summary>Metadata key naming the preset of an upload.</summary>
+    public const string PresetMetadataKey = "fc4dpreset";
+
+    /// <summary>Processes one upload; returns the run id, or null when it was rejected or already processed.</summary>
+    public async Task<string?> ProcessAsync(string blobName, CancellationToken cancellationToken)
+    {
+        var upload = new BlobRef(StorageLayout.UploadsContainer, blobName);
+        var info = await blobs.GetInfoAsync(upload, cancellationToken).ConfigureAwait(false);
+        if (info is null || info.Metadata.ContainsKey(RunIdMetadataKey))
+        {
+            return null; // gone, or processed before (the metadata write itself re-triggers a blob trigger)
+        }
+
+        var content = await blobs.TryReadAsync(upload, cancellationToken).ConfigureAwait(false);
+        if (content is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var preset = info.Metadata.GetValueOrDefault(PresetMetadataKey);
+            var submission = await runs.SubmitAsync(content, blobName, preset, overrides: null, RunSource.BlobUpload, cancellationToken)
+                .ConfigureAwait(false);
+            await blobs.SetMetadataAsync(upload, new Dictionary<string, string> { [RunIdMetadataKey] = submission.RunId }, cancellationToken)
+                .ConfigureAwait(false);
+            logger.LogInformation("Upload {Blob} -> run {RunId} ({New})", blobName, submission.RunId, submission.Created ? "new" : "existing");
+            return submission.RunId;
+        }
+        catch (Exception e) when (e is InvalidPortraitException or InvalidSettingsException)
+        {
+            var reason = e is InvalidPortraitException p ? p.ReasonCode : "invalid-settings";
+            await RejectAsync(upload, info, content, reason, e.Message, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private async Task RejectAsync(BlobRef upload, BlobInfo info, BinaryData content, string reason, string message, CancellationToken cancellationToken)
+    {
+        var (target, reasonFile) = StorageLayout.RejectedUpload(upload.Name);
+        await blobs.WriteAsync(target, content, info.ContentType ?? "application/octet-stream", cancellationToken).ConfigureAwait(false);
+        var why = new JsonObject
+        {
+            ["upload"] = upload.ToString(),
+            ["reason"] = reason,
+            ["message"] = message,
+            ["bytes"] = info.Length,
+        };
+        await blobs.WriteAsync(reasonFile, BinaryData.FromString(why.ToJsonString(ContractJson.Indented)), "application/json", cancellationToken)
+            .ConfigureAwait(false);
+        await blobs.DeleteAsync(upload, cancellationToken).ConfigureAwait(false);
+        logger.LogWarning("Rejected upload {Blob}: {Reason} - {Message}", upload.Name, reason, message);
+    }
+}

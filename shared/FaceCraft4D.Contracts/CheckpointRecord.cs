@@ -1,0 +1,22 @@
+namespace FaceCraft4D.Contracts;
+
+/// <summary>
+/// Written next to a stage work item's outputs once they are complete. An activity whose checkpoint has the
+/// same <see cref="InputHash"/> (and whose outputs still exist) returns it without calling a worker.
+/// </summary>
+public sealed record CheckpointRecord(
+    string RunId,
+    PipelineStage Stage,
+    string Key,
+    string InputHash,
+    IReadOnlyDictionary<string, BlobRef> Outputs,
+    string Backend,
+    string WorkerVersion,
+    DateTimeOffset StartedAt,
+    DateTimeOffset CompletedAt,
+    IReadOnlyDictionary<string, double>? Metrics = null,
+    IReadOnlyList<string>? Notes = null)
+{
+    /// <summary>Wall time of the original execution.</summary>
+    public long DurationMs => (long)(CompletedAt - StartedAt).TotalMilliseconds;
+}

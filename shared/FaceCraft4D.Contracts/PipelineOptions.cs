@@ -1,0 +1,29 @@
+namespace FaceCraft4D.Contracts;
+
+/// <summary>Configuration section <c>Fc4d:Pipeline</c>.</summary>
+public sealed class PipelineOptions
+{
+    public const string SectionName = "Fc4d:Pipeline";
+
+    /// <summary>Preset used when a request names none.</summary>
+    public string Preset { get; set; } = PipelinePresets.PreviewName;
+
+    /// <summary>The retry and polling policy captured into each new run (so replays never see changed configuration).</summary>
+    public RunPolicy ToRunPolicy() => new(
+        JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay);
+
+    /// <summary>How often the orchestrator polls a long-running worker job.</summary>
+    public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest interval between polls once a job has run for a while (polling backs off to this).</summary>
+    public TimeSpan MaxJobPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts of one activity (durable retry) before the stage fails.</summary>
+    public int ActivityMaxAttempts { get; set; } = 5;
+
+    /// <summary>Delay before the first activity retry; doubles each retry.</summary>
+    public TimeSpan ActivityFirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of the activity retry delay.</summary>
+    public TimeSpan ActivityMaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,12 @@
+namespace FaceCraft4D.Contracts;
+
+/// <summary>The orchestration output: where the avatar is and which backend made every stage.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Artifacts">Named final artifacts under <c>avatars/{runId}/</c>.</param>
+/// <param name="Backends">Backend per stage slug.</param>
+/// <param name="Stages">Final per-stage progress (counts, reuse, attempts).</param>
+public sealed record RunOutput(
+    string RunId,
+    IReadOnlyDictionary<string, BlobRef> Artifacts,
+    IReadOnlyDictionary<string, string> Backends,
+    IReadOnlyList<StageProgress> Stages);

@@ -1,0 +1,31 @@
+namespace FaceCraft4D.Contracts;
+
+/// <summary>
+/// Retry and polling numbers of one run. Part of the orchestration input, so that orchestrator code reads
+/// nothing but its input and its context (determinism across replays and configuration changes).
+/// </summary>
+public sealed record RunPolicy(
+    TimeSpan JobPollInterval,
+    TimeSpan MaxJobPollInterval,
+    int ActivityMaxAttempts,
+    TimeSpan ActivityFirstRetryDelay,
+    TimeSpan ActivityMaxRetryDelay)
+{
+    /// <summary>Defaults of <see cref="PipelineOptions"/>.</summary>
+    public static RunPolicy Default { get; } = new PipelineOptions().ToRunPolicy();
+
+    /// <summary>Delay before retry number <paramref name="retry"/> (1-based): exponential, capped.</summary>
+    public TimeSpan RetryDelay(int retry)
+    {
+        var factor = Math.Pow(2, Math.Clamp(retry - 1, 0, 20));
+        var delay = TimeSpan.FromTicks((long)Math.Min(ActivityFirstRetryDelay.Ticks * factor, ActivityMaxRetryDelay.Ticks));
+        return delay;
+    }
+
+    /// <summary>Poll interval after <paramref name="polls"/> polls: starts at the base, grows 1.5x per poll, capped.</summary>
+    public TimeSpan PollDelay(int polls)
+    {
+        var factor = Math.Pow(1.5, Math.Clamp(polls, 0, 40));
+        return TimeSpan.FromTicks((long)Math.Min(JobPollInterval.Ticks * factor, MaxJobPollInterval.Ticks));
+    }
+}

@@ -1,0 +1,142 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Workers;
+using FaceCraft4D.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Pipeline.Activities;
+
+/// <summary>
+/// The logic of the stage activities, shared by the Functions app and the local host. Every execution first
+/// looks for a valid checkpoint (same input hash, outputs present) and returns it without calling a worker;
+/// otherwise it runs the work as an idempotent worker job and writes the checkpoint record after the outputs.
+/// </summary>
+public sealed class StageActivityRunner(
+    CheckpointStore checkpoints,
+    IGpuWorkerClient worker,
+    IOptions<GpuWorkerOptions> options,
+    TimeProvider time,
+    ILogger<StageActivityRunner> logger)
+{
+    private readonly GpuWorkerOptions settings = options.Value;
+
+    /// <summary>Short stage: reuse or submit, poll inside the activity until done, checkpoint.</summary>
+    public async Task<StageOutcome> RunStageAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        if (await TryReuseAsync(request, cancellationToken).ConfigureAwait(false) is { } reused)
+        {
+            return reused;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.StageTimeout);
+        var calls = 0;
+        var submitted = await worker.SubmitJobAsync(request, deadline.Token).ConfigureAwait(false);
+        calls += submitted.Attempts;
+        var status = submitted.Value;
+        try
+        {
+            while (!status.IsTerminal)
+            {
+                await Task.Delay(settings.ActivityPollInterval, time, deadline.Token).ConfigureAwait(false);
+                var poll = await worker.GetJobAsync(request, deadline.Token).ConfigureAwait(false);
+                calls += poll.Attempts;
+                if (poll.Value is null)
+                {
+                    logger.LogWarning("Worker lost job {Job}; submitting it again", request.IdempotencyKey());
+                    var again = await worker.SubmitJobAsync(request, deadline.Token).ConfigureAwait(false);
+                    calls += again.Attempts;
+                    status = again.Value;
+                    continue;
+                }
+
+                status = poll.Value;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GpuWorkerUnavailableException(
+                $"Stage {request.Stage.Slug()} ({request.Key}) did not finish within {settings.StageTimeout}.");
+        }
+
+        return await CompleteAsync(request, status, calls, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Long stage, step 1: reuse a checkpoint or submit the job.</summary>
+    public async Task<JobPoll> SubmitJobAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        if (await TryReuseAsync(request, cancellationToken).ConfigureAwait(false) is { } reused)
+        {
+            return new JobPoll(JobState.Succeeded, null, reused, Resubmitted: false, WorkerCalls: 0);
+        }
+
+        var reply = await worker.SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ToPollAsync(request, reply.Value, reply.Attempts, resubmitted: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Long stage, step 2 (repeated on durable timers): poll the job; a job the worker lost (restart) or failed
+    /// internally is submitted again and resumes from its last training checkpoint.
+    /// </summary>
+    public async Task<JobPoll> PollJobAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        var poll = await worker.GetJobAsync(request, cancellationToken).ConfigureAwait(false);
+        var calls = poll.Attempts;
+        var status = poll.Value;
+        if (status is null || status.State is JobState.Cancelled || status is { State: JobState.Failed, Failure: JobFailureKind.Internal })
+        {
+            logger.LogWarning(
+                "Job {Job} is {State} at the worker; submitting it again (it resumes from its checkpoint). {Error}",
+                request.IdempotencyKey(), status?.State.ToString() ?? "unknown", status?.Error);
+            var again = await worker.SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);
+            return await ToPollAsync(request, again.Value, calls + again.Attempts, resubmitted: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ToPollAsync(request, status, calls, resubmitted: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JobPoll> ToPollAsync(StageRequest request, JobStatus status, int calls, bool resubmitted, CancellationToken cancellationToken)
+    {
+        if (status.State is JobState.Succeeded or JobState.Failed && !resubmitted)
+        {
+            var outcome = await CompleteAsync(request, status, calls, cancellationToken).ConfigureAwait(false);
+            return new JobPoll(status.State, status.Progress, outcome, resubmitted, calls);
+        }
+
+        return new JobPoll(status.State, status.Progress, null, resubmitted, calls);
+    }
+
+    private async Task<StageOutcome?> TryReuseAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        var record = await checkpoints.TryGetValidAsync(request, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return null;
+        }
+
+        logger.LogInformation("Reusing checkpoint of {Stage}/{Key} ({Backend})", request.Stage.Slug(), request.Key, record.Backend);
+        return new StageOutcome(request.Stage, request.Key, record.Outputs, record.Backend, Reused: true, record.DurationMs, WorkerCalls: 0);
+    }
+
+    private async Task<StageOutcome> CompleteAsync(StageRequest request, JobStatus status, int calls, CancellationToken cancellationToken)
+    {
+        var where = $"Stage {request.Stage.Slug()} ({request.Key})";
+        switch (status.State)
+        {
+            case JobState.Succeeded when status.Result is { } result:
+                var record = new CheckpointRecord(
+                    request.RunId, request.Stage, request.Key, request.InputHash(), result.Outputs, result.Backend,
+                    result.WorkerVersion, status.CreatedAt, status.UpdatedAt, result.Metrics, result.Notes);
+                await checkpoints.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+                return new StageOutcome(request.Stage, request.Key, result.Outputs, result.Backend, Reused: false, record.DurationMs, calls);
+            case JobState.Succeeded:
+                throw new GpuWorkerUnavailableException($"{where}: the worker reported success without a result.");
+            case JobState.Failed when status.Failure == JobFailureKind.InvalidInput:
+                throw new StageInputRejectedException($"{where} rejected its input: {status.Error}");
+            case JobState.Failed when status.Failure == JobFailureKind.NotImplemented:
+                throw new StageNotImplementedException($"{where} is not available in the GPU worker: {status.Error}");
+            default:
+                throw new GpuWorkerUnavailableException($"{where} ended {status.State} at the worker: {status.Error}");
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace FaceCraft4D.Pipeline;
+
+/// <summary>Names of the orchestrators and activities; both hosts register them under exactly these names.</summary>
+public static class DurableNames
+{
+    public const string AvatarRunOrchestrator = "AvatarRun";
+    public const string StageJobOrchestrator = "StageJob";
+    public const string RunStageActivity = "RunStage";
+    public const string SubmitStageJobActivity = "SubmitStageJob";
+    public const string PollStageJobActivity = "PollStageJob";
+    public const string WriteManifestActivity = "WriteManifest";
+
+    /// <summary>Instance id of the sub-orchestration that runs a long stage of a run.</summary>
+    public static string StageJobInstanceId(string runId, Contracts.PipelineStage stage) => $"{runId}.{Contracts.PipelineStages.Slug(stage)}";
+}

@@ -1,0 +1,67 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Activities;
+using Microsoft.DurableTask;
+
+namespace FaceCraft4D.Pipeline.Orchestration;
+
+/// <summary>
+/// One avatar run as a DAG of the ten stages (ARCHITECTURE.md):
+/// Preprocess -> ShapePrior -> EnhanceBackView -> EnhanceView (fan-out per view), then two branches in parallel:
+/// AnimateView (fan-out per source view x clip) -> TrackFlame (fan-in), and TrainStatic (long job);
+/// both join in TrainCoin (long job) -> Export -> Evaluate; finally the run manifest is written.
+/// Deterministic: reads only its input and the orchestration context.
+/// </summary>
+public static class AvatarRunOrchestrator
+{
+    /// <summary>The orchestrator body.</summary>
+    public static async Task<RunOutput> RunAsync(TaskOrchestrationContext context, RunInput input)
+    {
+        var plan = PipelinePlan.For(input.Settings);
+        var tracker = new RunTracker(input.RunId, plan);
+        var steps = new RunSteps(context, input, plan, tracker);
+        tracker.Say("started");
+        steps.Publish();
+
+        var pre = await steps.SingleAsync(PipelineStage.Preprocess, StageInputs.Portrait(input.Portrait));
+        var shape = await steps.SingleAsync(PipelineStage.ShapePrior, StageInputs.From([pre]));
+        var back = await steps.SingleAsync(PipelineStage.EnhanceBackView, StageInputs.From([pre], [shape]));
+        var views = await steps.FanOutAsync(PipelineStage.EnhanceView, _ => StageInputs.From([pre], [shape], [back]));
+        var staticViews = StageInputs.From([pre], [shape], [back], views);
+
+        var videoBranch = AnimateAndTrackAsync(steps, pre, shape, back, views);
+        var staticBranch = steps.JobAsync(PipelineStage.TrainStatic, staticViews);
+        await Task.WhenAll(videoBranch, staticBranch);
+        var (videos, tracking) = await videoBranch;
+        var trainedStatic = await staticBranch;
+
+        var coin = await steps.JobAsync(
+            PipelineStage.TrainCoin, StageInputs.From([pre], [shape], [back], views, videos, [tracking], [trainedStatic]));
+        var export = await steps.SingleAsync(PipelineStage.Export, StageInputs.From([pre], [shape], [tracking], [coin]));
+        var evaluation = await steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [back], views, [export]));
+
+        var artifacts = export.Outputs.Concat(evaluation.Outputs).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var output = new RunOutput(input.RunId, artifacts, tracker.Backends(), tracker.StageList());
+        await context.CallActivityAsync(
+            DurableNames.WriteManifestActivity,
+            new RunManifest(input, output, context.CurrentUtcDateTime),
+            StageRetry.For(PipelineStage.Evaluate, input.Policy, tracker: null));
+        tracker.Say("completed");
+        steps.Publish();
+        return output;
+    }
+
+    private static async Task<(IReadOnlyList<StageOutcome> Videos, StageOutcome Tracking)> AnimateAndTrackAsync(
+        RunSteps steps, StageOutcome pre, StageOutcome shape, StageOutcome back, IReadOnlyList<StageOutcome> views)
+    {
+        var viewByIndex = views.ToDictionary(v => v.Key);
+        var videos = await steps.FanOutAsync(PipelineStage.AnimateView, item =>
+        {
+            // The source view's own enhanced image (the reference comes from preprocess/shape prior, the back view from its stage).
+            var source = PipelinePlan.ViewKey(int.Parse(item.Parameters["source"], System.Globalization.CultureInfo.InvariantCulture));
+            IEnumerable<StageOutcome> own = viewByIndex.TryGetValue(source, out var view) ? [view] : [];
+            return StageInputs.From([pre], [shape], [back], own);
+        });
+        var tracking = await steps.SingleAsync(PipelineStage.TrackFlame, StageInputs.From([pre], [shape], videos));
+        return (videos, tracking);
+    }
+}

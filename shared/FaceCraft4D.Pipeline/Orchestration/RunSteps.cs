@@ -1,0 +1,108 @@
+using FaceCraft4D.Contracts;
+using Microsoft.DurableTask;
+
+namespace FaceCraft4D.Pipeline.Orchestration;
+
+/// <summary>
+/// The orchestration's building blocks: run a stage's work items (one or a fan-out) as activities, or a long
+/// stage as a polled job sub-orchestration, keeping <see cref="RunTracker"/> and the custom status current.
+/// Deterministic: uses only the orchestration context.
+/// </summary>
+public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, PipelinePlan plan, RunTracker tracker)
+{
+    /// <summary>Publishes the tracker as the orchestration's custom status.</summary>
+    public void Publish() => context.SetCustomStatus(tracker.Snapshot());
+
+    /// <summary>Runs a single-item stage.</summary>
+    public async Task<StageOutcome> SingleAsync(PipelineStage stage, IReadOnlyDictionary<string, BlobRef> inputs) =>
+        (await FanOutAsync(stage, _ => inputs))[0];
+
+    /// <summary>
+    /// Runs every planned work item of a stage in parallel (fan-out) and collects the outcomes in plan order
+    /// (fan-in). Progress is published as each item completes.
+    /// </summary>
+    public async Task<IReadOnlyList<StageOutcome>> FanOutAsync(
+        PipelineStage stage, Func<PlannedWorkItem, IReadOnlyDictionary<string, BlobRef>> inputsFor)
+    {
+        tracker.Start(stage);
+        var items = plan.WorkItems(stage);
+        var retry = StageRetry.For(stage, input.Policy, tracker);
+        var indexOf = new Dictionary<Task<StageOutcome>, int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            tracker.CountAttempt(stage);
+            var task = context.CallActivityAsync<StageOutcome>(DurableNames.RunStageActivity, Request(items[i], inputsFor(items[i])), retry);
+            indexOf[task] = i;
+        }
+
+        Publish();
+        var results = new StageOutcome[items.Count];
+        var pending = indexOf.Keys.ToList();
+        while (pending.Count > 0)
+        {
+            var finished = await Task.WhenAny(pending);
+            pending.Remove(finished);
+            try
+            {
+                var outcome = await finished;
+                results[indexOf[finished]] = outcome;
+                tracker.Complete(outcome);
+            }
+            catch (TaskFailedException e)
+            {
+                throw Failed(stage, e);
+            }
+
+            Publish();
+        }
+
+        return results;
+    }
+
+    /// <summary>Runs a long stage as a job sub-orchestration (submit, then poll on durable timers).</summary>
+    public async Task<StageOutcome> JobAsync(PipelineStage stage, IReadOnlyDictionary<string, BlobRef> inputs)
+    {
+        tracker.Start(stage);
+        tracker.CountAttempt(stage);
+        tracker.Detail(stage, "submitted");
+        Publish();
+        var item = plan.WorkItems(stage)[0];
+        try
+        {
+            var outcome = await context.CallSubOrchestratorAsync<StageOutcome>(
+                DurableNames.StageJobOrchestrator,
+                new StageJobInput(Request(item, inputs), input.Policy),
+                new SubOrchestrationOptions { InstanceId = DurableNames.StageJobInstanceId(input.RunId, stage) });
+            tracker.Complete(outcome);
+            Publish();
+            return outcome;
+        }
+        catch (TaskFailedException e)
+        {
+            throw Failed(stage, e);
+        }
+    }
+
+    private StageRequest Request(PlannedWorkItem item, IReadOnlyDictionary<string, BlobRef> inputs) =>
+        new(input.RunId, item.Stage, item.Key, inputs, input.Settings, item.Parameters);
+
+    private PipelineStageFailedException Failed(PipelineStage stage, TaskFailedException e)
+    {
+        var reason = Innermost(e.FailureDetails)?.ErrorMessage ?? e.Message;
+        tracker.Fail(stage, reason);
+        Publish();
+        return new PipelineStageFailedException(stage, reason);
+    }
+
+    private static TaskFailureDetails? Innermost(TaskFailureDetails? failure)
+    {
+        // Sub-orchestration failures wrap the activity's failure: show the root cause once.
+        var f = failure;
+        while (f?.InnerFailure is not null && f.ErrorType == typeof(PipelineStageFailedException).FullName)
+        {
+            f = f.InnerFailure;
+        }
+
+        return f;
+    }
+}

@@ -1,0 +1,110 @@
+using FaceCraft4D.Contracts;
+
+namespace FaceCraft4D.Pipeline.Orchestration;
+
+/// <summary>
+/// Per-stage progress of one run, kept in orchestrator memory and published as the custom status.
+/// Rebuilt identically on every replay because it changes only in response to durable events.
+/// </summary>
+public sealed class RunTracker
+{
+    private readonly Dictionary<PipelineStage, MutableStage> stages;
+    private readonly string runId;
+    private readonly string preset;
+
+    /// <summary>Starts every stage as pending with its planned work-item count.</summary>
+    public RunTracker(string runId, PipelinePlan plan)
+    {
+        this.runId = runId;
+        preset = plan.Settings.Preset;
+        stages = plan.Counts().ToDictionary(kv => kv.Key, kv => new MutableStage(kv.Value));
+    }
+
+    /// <summary>Short text about what happens now.</summary>
+    public string? Message { get; private set; }
+
+    /// <summary>Marks a stage as running.</summary>
+    public void Start(PipelineStage stage)
+    {
+        var s = stages[stage];
+        if (s.State == StageState.Pending)
+        {
+            s.State = StageState.Running;
+        }
+
+        Message = $"{stage.Slug()} running";
+    }
+
+    /// <summary>Counts one attempt of a work item (the first one and every retry).</summary>
+    public void CountAttempt(PipelineStage stage) => stages[stage].Attempts++;
+
+    /// <summary>Records a finished work item; the stage completes when all its items have.</summary>
+    public void Complete(StageOutcome outcome)
+    {
+        var s = stages[outcome.Stage];
+        s.Done++;
+        if (outcome.Reused)
+        {
+            s.Reused++;
+        }
+
+        s.Backends.Add(outcome.Backend);
+        if (s.Done >= s.Total)
+        {
+            s.State = StageState.Completed;
+            s.Detail = null;
+        }
+    }
+
+    /// <summary>Sets a stage's detail line (e.g. a long job's latest progress).</summary>
+    public void Detail(PipelineStage stage, string? detail) => stages[stage].Detail = detail;
+
+    /// <summary>Marks a stage as failed with the reason.</summary>
+    public void Fail(PipelineStage stage, string reason)
+    {
+        stages[stage].State = StageState.Failed;
+        stages[stage].Detail = reason;
+        Message = $"{stage.Slug()} failed: {reason}";
+    }
+
+    /// <summary>Sets the run-level message.</summary>
+    public void Say(string message) => Message = message;
+
+    /// <summary>The stages that are running now.</summary>
+    public string? CurrentStages()
+    {
+        var running = stages.Where(kv => kv.Value.State == StageState.Running).Select(kv => kv.Key.Slug()).ToArray();
+        return running.Length == 0 ? null : string.Join(",", running);
+    }
+
+    /// <summary>An immutable snapshot for the custom status.</summary>
+    public RunProgress Snapshot() => new(runId, preset, StageList(), CurrentStages(), Message);
+
+    /// <summary>Per-stage progress in stage order.</summary>
+    public IReadOnlyList<StageProgress> StageList() => PipelineStages.All
+        .Select(stage =>
+        {
+            var s = stages[stage];
+            return new StageProgress(
+                stage.Slug(), s.State, s.Done, s.Total, s.Reused, s.Attempts,
+                s.Backends.Count == 0 ? null : string.Join("+", s.Backends.Order(StringComparer.Ordinal)),
+                s.Detail);
+        })
+        .ToArray();
+
+    /// <summary>Backend per stage slug (stages that produced outputs).</summary>
+    public IReadOnlyDictionary<string, string> Backends() => StageList()
+        .Where(s => s.Backend is not null)
+        .ToDictionary(s => s.Name, s => s.Backend!);
+
+    private sealed class MutableStage(int total)
+    {
+        public StageState State { get; set; } = StageState.Pending;
+        public int Total { get; } = total;
+        public int Done { get; set; }
+        public int Reused { get; set; }
+        public int Attempts { get; set; }
+        public HashSet<string> Backends { get; } = new(StringComparer.Ordinal);
+        public string? Detail { get; set; }
+    }
+}

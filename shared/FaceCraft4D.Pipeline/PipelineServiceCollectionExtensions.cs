@@ -1,0 +1,43 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Activities;
+using FaceCraft4D.Pipeline.Workers;
+using FaceCraft4D.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Pipeline;
+
+/// <summary>Dependency injection of the pipeline's services (both hosts call this).</summary>
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>Storage: options, the blob client, <see cref="IBlobStore"/>, <see cref="CheckpointStore"/>.</summary>
+    public static IServiceCollection AddFc4dStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+        services.TryAddSingleton(sp => BlobServiceClientFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.TryAddSingleton<IBlobStore, AzureBlobStore>();
+        services.TryAddSingleton<CheckpointStore>();
+        return services;
+    }
+
+    /// <summary>Everything the orchestrations and activities need: storage, the resilient GPU worker client, activity logic.</summary>
+    public static IServiceCollection AddFc4dPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddFc4dStorage(configuration);
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
+        services.AddOptions<GpuWorkerOptions>().Bind(configuration.GetSection(GpuWorkerOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GpuWorkerPolicies>();
+        services.TryAddTransient<AttemptCountingHandler>();
+        services.AddHttpClient<IGpuWorkerClient, GpuWorkerClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().Retry)
+            .AddPolicyHandler((sp, request) => sp.GetRequiredService<GpuWorkerPolicies>().CircuitBreakerFor(request))
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().AttemptTimeout)
+            .AddHttpMessageHandler<AttemptCountingHandler>();
+        services.TryAddTransient<StageActivityRunner>(); // transient: holds a typed HttpClient
+        services.TryAddSingleton<ManifestWriter>();
+        return services;
+    }
+}

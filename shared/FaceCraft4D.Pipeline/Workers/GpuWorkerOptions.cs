@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FaceCraft4D.Pipeline.Workers;
+
+/// <summary>Configuration section <c>Fc4d:GpuWorker</c>: where the workers are and how hard to try.</summary>
+public sealed class GpuWorkerOptions
+{
+    public const string SectionName = "Fc4d:GpuWorker";
+
+    /// <summary>Base URL of one worker (or several, separated by <c>;</c>).</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Additional worker base URLs; work is spread over all by a hash of the job key (jobs stick to one worker).</summary>
+    public List<string> BaseUrls { get; set; } = [];
+
+    /// <summary>Timeout of one HTTP attempt.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>HTTP retries after the first attempt (429, 5xx, 408, timeouts, connection errors).</summary>
+    [Range(0, 20)] public int RetryCount { get; set; } = 6;
+
+    /// <summary>Base of the exponential, jittered retry delay.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Upper bound of one retry delay.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Consecutive handled failures that open the circuit of a worker.</summary>
+    [Range(1, 1000)] public int CircuitBreakerFailures { get; set; } = 12;
+
+    /// <summary>How long an open circuit rejects calls before a trial call.</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Poll interval of a short stage's job inside its activity.</summary>
+    public TimeSpan ActivityPollInterval { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Longest a short stage's job may take inside one activity execution.</summary>
+    public TimeSpan StageTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>All configured worker base URLs, normalised, in configuration order.</summary>
+    public IReadOnlyList<Uri> ResolveBaseUrls()
+    {
+        var all = (BaseUrl ?? string.Empty)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(BaseUrls.Where(u => !string.IsNullOrWhiteSpace(u)))
+            .Select(u => new Uri(u.EndsWith('/') ? u : u + "/", UriKind.Absolute))
+            .Distinct()
+            .ToArray();
+        return all.Length > 0
+            ? all
+            : throw new InvalidOperationException($"No GPU worker configured: set {SectionName}:BaseUrl.");
+    }
+}

@@ -1,0 +1,16 @@
+using FaceCraft4D.Contracts;
+
+namespace FaceCraft4D.Pipeline.Workers;
+
+/// <summary>Typed client of the GPU worker's job API (<c>/api/jobs/{stage}</c>).</summary>
+public interface IGpuWorkerClient
+{
+    /// <summary>Submits (or re-attaches to) the job of a request; idempotent by the request's idempotency key.</summary>
+    Task<WorkerReply<JobStatus>> SubmitJobAsync(StageRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The job's status, or a null value when the worker does not know the job (e.g. it restarted).</summary>
+    Task<WorkerReply<JobStatus?>> GetJobAsync(StageRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Asks the worker to cancel the job (training jobs write a checkpoint first).</summary>
+    Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using FaceCraft4D.Contracts;
+
+namespace FaceCraft4D.Storage;
+
+/// <summary>
+/// Reads and writes <see cref="CheckpointRecord"/>s next to stage outputs. A checkpoint is valid for a request
+/// when its input hash matches and every output it lists still exists with the recorded content hash.
+/// </summary>
+public sealed class CheckpointStore(IBlobStore blobs)
+{
+    /// <summary>The valid checkpoint of this request, or null when the work must run.</summary>
+    public async Task<CheckpointRecord?> TryGetValidAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        var blob = StorageLayout.StageCheckpoint(request.RunId, request.Stage, request.Key);
+        var data = await blobs.TryReadAsync(blob, cancellationToken).ConfigureAwait(false);
+        if (data is null)
+        {
+            return null;
+        }
+
+        CheckpointRecord? record;
+        try
+        {
+            record = data.ToObjectFromJson<CheckpointRecord>(ContractJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null; // unreadable (e.g. written by an incompatible version): recompute
+        }
+
+        if (record is null || record.InputHash != request.InputHash())
+        {
+            return null;
+        }
+
+        foreach (var output in record.Outputs.Values)
+        {
+            var info = await blobs.GetInfoAsync(output, cancellationToken).ConfigureAwait(false);
+            if (info is null || (output.Sha256 is not null && info.Blob.Sha256 is not null && info.Blob.Sha256 != output.Sha256))
+            {
+                return null;
+            }
+        }
+
+        return record;
+    }
+
+    /// <summary>Writes the checkpoint record of a finished work item (last, after its outputs).</summary>
+    public Task WriteAsync(CheckpointRecord record, CancellationToken cancellationToken)
+    {
+        var blob = StorageLayout.StageCheckpoint(record.RunId, record.Stage, record.Key);
+        var json = BinaryData.FromObjectAsJson(record, ContractJson.Indented);
+        return blobs.WriteAsync(blob, json, "application/json", cancellationToken);
+    }
+}
