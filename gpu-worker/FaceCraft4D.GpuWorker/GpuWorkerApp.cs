@@ -30,6 +30,7 @@ public static class GpuWorkerApp
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName));
         services.TryAddSingleton(sp => BlobServiceClientFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.TryAddSingleton<IBlobStore, AzureBlobStore>();
+        services.TryAddSingleton<CheckpointStore>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerVersion>();
         services.AddSingleton<JobRegistry>();

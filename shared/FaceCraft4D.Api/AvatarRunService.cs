@@ -95,7 +95,7 @@ public sealed class AvatarRunService(
         var output = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RunOutput>() : null;
         return new AvatarStatusView(
             metadata.InstanceId, metadata.Name, metadata.RuntimeStatus.ToString(), metadata.CreatedAt, metadata.LastUpdatedAt,
-            progress, output, metadata.FailureDetails?.ErrorMessage, ManagementUrls.For(baseUrl, runId));
+            progress, output, FailureMessage(metadata, progress), ManagementUrls.For(baseUrl, runId));
     }
 
     /// <summary>Terminates a running run; false when there is no such run.</summary>
@@ -199,6 +199,31 @@ public sealed class AvatarRunService(
         && !name.StartsWith('/')
         && name.Split('/').All(segment => segment.Length > 0 && segment != "." && segment != "..")
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/');
+
+    private static string? FailureMessage(OrchestrationMetadata metadata, RunProgress? progress)
+    {
+        if (metadata.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
+        {
+            return $"terminated: {metadata.SerializedOutput}";
+        }
+
+        if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Failed)
+        {
+            return null;
+        }
+
+        // A stage failure leaves its clean reason in the custom status; anything else is in the failure details
+        // (Functions) or the serialized output (Azure Storage provider behind the gRPC sidecar).
+        if (progress?.Message is { } message && message.Contains(" failed: ", StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        return metadata.FailureDetails?.ErrorMessage
+            ?? (string.IsNullOrWhiteSpace(metadata.SerializedOutput) ? null : metadata.SerializedOutput)
+            ?? progress?.Message
+            ?? "the run failed without details";
+    }
 
     private async Task<RunProgress> WithJobDetailsAsync(string runId, RunProgress progress, CancellationToken cancellationToken)
     {

@@ -50,8 +50,9 @@ public sealed class DurableSidecar : IAsyncDisposable
             PartitionTableOperationTimeout = TimeSpan.FromSeconds(15),
             LoggerFactory = loggerFactory,
         };
-        var service = new AzureStorageOrchestrationService(settings);
-        await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var storage = new AzureStorageOrchestrationService(settings);
+        await storage.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var service = new SidecarSafeOrchestrationService<AzureStorageOrchestrationService>(storage);
 
         var port = Infrastructure.FreeTcpPort.Find();
         var address = $"http://127.0.0.1:{port}";

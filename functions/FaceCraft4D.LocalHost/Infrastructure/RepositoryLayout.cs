@@ -33,15 +33,20 @@ public sealed class RepositoryLayout(string root)
     }
 
     /// <summary>The built GPU worker assembly of the same configuration as this program (Release or Debug).</summary>
-    public string GpuWorkerAssembly()
+    public string GpuWorkerAssembly() => BuiltAssembly(Path.Combine("gpu-worker", "FaceCraft4D.GpuWorker"), "FaceCraft4D.GpuWorker.dll");
+
+    /// <summary>The built local host assembly (used by tests that run it as a separate process).</summary>
+    public string LocalHostAssembly() => BuiltAssembly(Path.Combine("functions", "FaceCraft4D.LocalHost"), "fc4d-local.dll");
+
+    private string BuiltAssembly(string projectDirectory, string fileName)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
             ? "Debug"
             : "Release";
         var candidates = new[] { configuration, configuration == "Release" ? "Debug" : "Release" }
-            .Select(c => Path.Combine(Root, "gpu-worker", "FaceCraft4D.GpuWorker", "bin", c, "net10.0", "FaceCraft4D.GpuWorker.dll"));
+            .Select(c => Path.Combine(Root, projectDirectory, "bin", c, "net10.0", fileName));
         return candidates.FirstOrDefault(File.Exists)
             ?? throw new FileNotFoundException(
-                "The GPU worker is not built. Run ./fc4d setup (or dotnet build FaceCraft4D.Cloud.sln -c Release).");
+                $"{fileName} is not built. Run ./fc4d setup (or dotnet build FaceCraft4D.Cloud.sln -c Release).");
     }
 }

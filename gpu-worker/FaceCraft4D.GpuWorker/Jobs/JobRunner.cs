@@ -7,12 +7,14 @@ namespace FaceCraft4D.GpuWorker.Jobs;
 
 /// <summary>
 /// Takes jobs off the queue and runs their stage handlers, at most <see cref="WorkerOptions.MaxConcurrentJobs"/>
-/// at a time, recording progress, results and failures (classified for the caller's retry decisions).
+/// at a time, recording progress, results and failures (classified for the caller's retry decisions). A successful
+/// job's checkpoint record is written next to its outputs before the job reports success.
 /// </summary>
 public sealed class JobRunner(
     JobRegistry registry,
     StageHandlerCatalog handlers,
     IBlobStore blobs,
+    CheckpointStore checkpoints,
     WorkerVersion version,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -60,8 +62,16 @@ public sealed class JobRunner(
         var context = new StageJobContext(job.Request, blobs, new SynchronousProgress(job, time), version.Value, linked.Token);
         try
         {
+            var started = job.ToStatus().CreatedAt;
             var result = await Task.Run(() => handler.ExecuteAsync(context), linked.Token).ConfigureAwait(false);
-            job.Succeeded(result, time.GetUtcNow());
+            var completed = time.GetUtcNow();
+
+            // Outputs first, then the checkpoint record: once it exists the work is never done again for this input hash.
+            await checkpoints.WriteAsync(
+                new CheckpointRecord(job.Request.RunId, stage, job.Request.Key, job.Request.InputHash(), result.Outputs, result.Backend,
+                    result.WorkerVersion, started, completed, result.Metrics, result.Notes),
+                linked.Token).ConfigureAwait(false);
+            job.Succeeded(result, completed);
             logger.LogInformation("Job {Job} succeeded with backend {Backend}", job.Id, result.Backend);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)

@@ -9,7 +9,7 @@ namespace FaceCraft4D.Pipeline.Activities;
 /// <summary>
 /// The logic of the stage activities, shared by the Functions app and the local host. Every execution first
 /// looks for a valid checkpoint (same input hash, outputs present) and returns it without calling a worker;
-/// otherwise it runs the work as an idempotent worker job and writes the checkpoint record after the outputs.
+/// otherwise it runs the work as an idempotent worker job (the worker writes outputs, then the checkpoint record).
 /// </summary>
 public sealed class StageActivityRunner(
     CheckpointStore checkpoints,
@@ -59,7 +59,7 @@ public sealed class StageActivityRunner(
                 $"Stage {request.Stage.Slug()} ({request.Key}) did not finish within {settings.StageTimeout}.");
         }
 
-        return await CompleteAsync(request, status, calls, cancellationToken).ConfigureAwait(false);
+        return Complete(request, status, calls);
     }
 
     /// <summary>Long stage, step 1: reuse a checkpoint or submit the job.</summary>
@@ -71,7 +71,7 @@ public sealed class StageActivityRunner(
         }
 
         var reply = await worker.SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);
-        return await ToPollAsync(request, reply.Value, reply.Attempts, resubmitted: false, cancellationToken).ConfigureAwait(false);
+        return ToPoll(request, reply.Value, reply.Attempts, resubmitted: false);
     }
 
     /// <summary>
@@ -89,22 +89,16 @@ public sealed class StageActivityRunner(
                 "Job {Job} is {State} at the worker; submitting it again (it resumes from its checkpoint). {Error}",
                 request.IdempotencyKey(), status?.State.ToString() ?? "unknown", status?.Error);
             var again = await worker.SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);
-            return await ToPollAsync(request, again.Value, calls + again.Attempts, resubmitted: true, cancellationToken).ConfigureAwait(false);
+            return ToPoll(request, again.Value, calls + again.Attempts, resubmitted: true);
         }
 
-        return await ToPollAsync(request, status, calls, resubmitted: false, cancellationToken).ConfigureAwait(false);
+        return ToPoll(request, status, calls, resubmitted: false);
     }
 
-    private async Task<JobPoll> ToPollAsync(StageRequest request, JobStatus status, int calls, bool resubmitted, CancellationToken cancellationToken)
-    {
-        if (status.State is JobState.Succeeded or JobState.Failed && !resubmitted)
-        {
-            var outcome = await CompleteAsync(request, status, calls, cancellationToken).ConfigureAwait(false);
-            return new JobPoll(status.State, status.Progress, outcome, resubmitted, calls);
-        }
-
-        return new JobPoll(status.State, status.Progress, null, resubmitted, calls);
-    }
+    private static JobPoll ToPoll(StageRequest request, JobStatus status, int calls, bool resubmitted) =>
+        status.State is JobState.Succeeded or JobState.Failed && !resubmitted
+            ? new JobPoll(status.State, status.Progress, Complete(request, status, calls), resubmitted, calls)
+            : new JobPoll(status.State, status.Progress, null, resubmitted, calls);
 
     private async Task<StageOutcome?> TryReuseAsync(StageRequest request, CancellationToken cancellationToken)
     {
@@ -118,17 +112,16 @@ public sealed class StageActivityRunner(
         return new StageOutcome(request.Stage, request.Key, record.Outputs, record.Backend, Reused: true, record.DurationMs, WorkerCalls: 0);
     }
 
-    private async Task<StageOutcome> CompleteAsync(StageRequest request, JobStatus status, int calls, CancellationToken cancellationToken)
+    private static StageOutcome Complete(StageRequest request, JobStatus status, int calls)
     {
         var where = $"Stage {request.Stage.Slug()} ({request.Key})";
         switch (status.State)
         {
             case JobState.Succeeded when status.Result is { } result:
-                var record = new CheckpointRecord(
-                    request.RunId, request.Stage, request.Key, request.InputHash(), result.Outputs, result.Backend,
-                    result.WorkerVersion, status.CreatedAt, status.UpdatedAt, result.Metrics, result.Notes);
-                await checkpoints.WriteAsync(record, cancellationToken).ConfigureAwait(false);
-                return new StageOutcome(request.Stage, request.Key, result.Outputs, result.Backend, Reused: false, record.DurationMs, calls);
+                // The worker wrote the checkpoint record next to the outputs when the job succeeded, so work that
+                // finished while this host was down is reused from blobs after a restart.
+                var durationMs = (long)(status.UpdatedAt - status.CreatedAt).TotalMilliseconds;
+                return new StageOutcome(request.Stage, request.Key, result.Outputs, result.Backend, Reused: false, durationMs, calls);
             case JobState.Succeeded:
                 throw new GpuWorkerUnavailableException($"{where}: the worker reported success without a result.");
             case JobState.Failed when status.Failure == JobFailureKind.InvalidInput:

@@ -39,7 +39,7 @@ public static class AvatarRunOrchestrator
         var export = await steps.SingleAsync(PipelineStage.Export, StageInputs.From([pre], [shape], [tracking], [coin]));
         var evaluation = await steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [back], views, [export]));
 
-        var artifacts = export.Outputs.Concat(evaluation.Outputs).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var artifacts = AvatarArtifacts(input.RunId, export, evaluation);
         var output = new RunOutput(input.RunId, artifacts, tracker.Backends(), tracker.StageList());
         await context.CallActivityAsync(
             DurableNames.WriteManifestActivity,
@@ -48,6 +48,17 @@ public static class AvatarRunOrchestrator
         tracker.Say("completed");
         steps.Publish();
         return output;
+    }
+
+    /// <summary>Outputs written to the avatar folder, by their name inside it.</summary>
+    private static IReadOnlyDictionary<string, BlobRef> AvatarArtifacts(string runId, params StageOutcome[] outcomes)
+    {
+        var prefix = StorageLayout.AvatarPrefix(runId);
+        return outcomes
+            .SelectMany(o => o.Outputs.Values)
+            .Where(b => b.Container == StorageLayout.AvatarsContainer && b.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .DistinctBy(b => b.Name)
+            .ToDictionary(b => b.Name[prefix.Length..], b => b);
     }
 
     private static async Task<(IReadOnlyList<StageOutcome> Videos, StageOutcome Tracking)> AnimateAndTrackAsync(

@@ -1,0 +1,219 @@
+using DurableTask.Core;
+using DurableTask.Core.History;
+using DurableTask.Core.Query;
+
+namespace FaceCraft4D.LocalHost.Durable;
+
+/// <summary>
+/// Forwards every call to the Azure Storage orchestration service, normalising two things the Durable Task
+/// gRPC sidecar (InProcessTestHost 0.2.3-preview.1) hands over and the Azure Storage provider cannot read back:
+/// start events whose <c>Tags</c> are a protobuf <c>MapField</c> (the type-named JSON of the control queue message
+/// then fails to deserialize and poisons the partition), and its own <c>GrpcSubOrchestrationInstanceCreatedEvent</c>
+/// subclass in the history (the history table row is then unreadable). Tags become a plain dictionary and the
+/// subclass becomes the standard event before anything is persisted. Everything else passes through unchanged.
+/// </summary>
+public sealed class SidecarSafeOrchestrationService<TService>(TService inner)
+    : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
+    where TService : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
+{
+    // ---- the normalisation ----
+
+    /// <inheritdoc />
+    public Task CompleteTaskOrchestrationWorkItemAsync(
+        TaskOrchestrationWorkItem workItem,
+        OrchestrationRuntimeState newOrchestrationRuntimeState,
+        IList<TaskMessage> outboundMessages,
+        IList<TaskMessage> orchestratorMessages,
+        IList<TaskMessage> timerMessages,
+        TaskMessage continuedAsNewMessage,
+        OrchestrationState orchestrationState)
+    {
+        foreach (var message in orchestratorMessages)
+        {
+            Normalize(message);
+        }
+
+        if (continuedAsNewMessage is not null)
+        {
+            Normalize(continuedAsNewMessage);
+        }
+
+        if (newOrchestrationRuntimeState is not null)
+        {
+            NormalizeHistory(newOrchestrationRuntimeState.Events);
+            NormalizeHistory(newOrchestrationRuntimeState.NewEvents);
+        }
+
+        if (orchestrationState?.Tags is { } tags && tags is not Dictionary<string, string>)
+        {
+            orchestrationState.Tags = new Dictionary<string, string>(tags);
+        }
+
+        return inner.CompleteTaskOrchestrationWorkItemAsync(
+            workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    }
+
+    /// <inheritdoc />
+    public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage) => inner.CreateTaskOrchestrationAsync(Normalize(creationMessage));
+
+    /// <inheritdoc />
+    public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[] dedupeStatuses) =>
+        inner.CreateTaskOrchestrationAsync(Normalize(creationMessage), dedupeStatuses);
+
+    private static void NormalizeHistory(IList<HistoryEvent> events)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            Normalize(events[i]);
+            if (events[i] is SubOrchestrationInstanceCreatedEvent created && created.GetType() != typeof(SubOrchestrationInstanceCreatedEvent))
+            {
+                events[i] = StandardCopy(created);
+            }
+        }
+    }
+
+    private static SubOrchestrationInstanceCreatedEvent StandardCopy(SubOrchestrationInstanceCreatedEvent source)
+    {
+        var copy = new SubOrchestrationInstanceCreatedEvent(source.EventId);
+        foreach (var property in typeof(SubOrchestrationInstanceCreatedEvent).GetProperties())
+        {
+            if (property.CanRead && property.GetSetMethod() is not null)
+            {
+                property.SetValue(copy, property.GetValue(source));
+            }
+        }
+
+        return copy;
+    }
+
+    private static TaskMessage Normalize(TaskMessage message)
+    {
+        Normalize(message.Event);
+        return message;
+    }
+
+    private static void Normalize(HistoryEvent? historyEvent)
+    {
+        if (historyEvent is ExecutionStartedEvent { Tags: { } tags } started && tags is not Dictionary<string, string>)
+        {
+            started.Tags = new Dictionary<string, string>(tags);
+        }
+    }
+
+    // ---- pure forwarding ----
+
+    /// <inheritdoc />
+    public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
+
+    /// <inheritdoc />
+    public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
+
+    /// <inheritdoc />
+    public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
+
+    /// <inheritdoc />
+    public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
+
+    /// <inheritdoc />
+    public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
+
+    /// <inheritdoc />
+    public Task StartAsync() => inner.StartAsync();
+
+    /// <inheritdoc />
+    public Task StopAsync() => inner.StopAsync();
+
+    /// <inheritdoc />
+    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+
+    /// <inheritdoc />
+    public Task CreateAsync() => inner.CreateAsync();
+
+    /// <inheritdoc />
+    public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
+
+    /// <inheritdoc />
+    public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();
+
+    /// <inheritdoc />
+    public Task DeleteAsync() => inner.DeleteAsync();
+
+    /// <inheritdoc />
+    public Task DeleteAsync(bool deleteInstanceStore) => inner.DeleteAsync(deleteInstanceStore);
+
+    /// <inheritdoc />
+    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) =>
+        inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
+
+    /// <inheritdoc />
+    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
+
+    /// <inheritdoc />
+    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
+
+    /// <inheritdoc />
+    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
+        inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
+
+    /// <inheritdoc />
+    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
+
+    /// <inheritdoc />
+    public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
+
+    /// <inheritdoc />
+    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
+        inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
+
+    /// <inheritdoc />
+    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage) =>
+        inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+
+    /// <inheritdoc />
+    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => inner.AbandonTaskActivityWorkItemAsync(workItem);
+
+    /// <inheritdoc />
+    public Task SendTaskOrchestrationMessageAsync(TaskMessage message) => inner.SendTaskOrchestrationMessageAsync(Normalize(message));
+
+    /// <inheritdoc />
+    public Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages) =>
+        inner.SendTaskOrchestrationMessageBatchAsync(messages.Select(Normalize).ToArray());
+
+    /// <inheritdoc />
+    public Task<OrchestrationState> WaitForOrchestrationAsync(string instanceId, string executionId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        inner.WaitForOrchestrationAsync(instanceId, executionId, timeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task ForceTerminateTaskOrchestrationAsync(string instanceId, string reason) => inner.ForceTerminateTaskOrchestrationAsync(instanceId, reason);
+
+    /// <inheritdoc />
+    public Task<IList<OrchestrationState>> GetOrchestrationStateAsync(string instanceId, bool allExecutions) =>
+        inner.GetOrchestrationStateAsync(instanceId, allExecutions);
+
+    /// <inheritdoc />
+    public Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId) =>
+        inner.GetOrchestrationStateAsync(instanceId, executionId);
+
+    /// <inheritdoc />
+    public Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId) => inner.GetOrchestrationHistoryAsync(instanceId, executionId);
+
+    /// <inheritdoc />
+    public Task PurgeOrchestrationHistoryAsync(DateTime thresholdDateTimeUtc, OrchestrationStateTimeRangeFilterType timeRangeFilterType) =>
+        inner.PurgeOrchestrationHistoryAsync(thresholdDateTimeUtc, timeRangeFilterType);
+
+    /// <inheritdoc />
+    public Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken) =>
+        inner.GetOrchestrationWithQueryAsync(query, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<PurgeResult> PurgeInstanceStateAsync(string instanceId) => inner.PurgeInstanceStateAsync(instanceId);
+
+    /// <inheritdoc />
+    public Task<PurgeResult> PurgeInstanceStateAsync(PurgeInstanceFilter purgeInstanceFilter) => inner.PurgeInstanceStateAsync(purgeInstanceFilter);
+}

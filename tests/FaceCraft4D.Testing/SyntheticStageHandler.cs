@@ -1,0 +1,60 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Stages;
+
+namespace FaceCraft4D.Testing;
+
+/// <summary>
+/// Test double for the GPU work of one stage: checks that its declared inputs arrived, waits a configurable
+/// time (reporting progress), writes small outputs (Export also writes avatar files) and records the execution.
+/// </summary>
+public sealed class SyntheticStageHandler(PipelineStage stage, ExecutionLedger ledger, TimeSpan duration) : IStageHandler
+{
+    /// <inheritdoc />
+    public PipelineStage Stage { get; } = stage;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Backends { get; } = ["synthetic"];
+
+    /// <inheritdoc />
+    public async Task<StageResult> ExecuteAsync(StageJobContext context)
+    {
+        var request = context.Request;
+        if (request.Inputs.Count == 0)
+        {
+            throw new StageInputException("input-missing", $"{Stage.Slug()} received no inputs.");
+        }
+
+        foreach (var (name, _) in request.Inputs)
+        {
+            await context.ReadInputAsync(name);
+        }
+
+        ledger.Record(request);
+        const int steps = 4;
+        for (var i = 1; i <= steps; i++)
+        {
+            await Task.Delay(duration / steps, context.CancellationToken);
+            context.Progress.Report(new JobProgress(i, steps, $"step {i}/{steps}", new Dictionary<string, double> { ["loss"] = 1.0 / i }));
+        }
+
+        var outputs = new Dictionary<string, BlobRef>
+        {
+            ["result.json"] = await context.WriteJsonOutputAsync("result.json", new { stage = Stage.Slug(), request.Key, inputs = request.Inputs.Count }),
+        };
+        if (Stage == PipelineStage.Export)
+        {
+            outputs["avatar.ply"] = await context.Blobs.WriteAsync(
+                StorageLayout.AvatarArtifact(request.RunId, "avatar.ply"), BinaryData.FromString("ply\nformat ascii 1.0\nend_header\n"),
+                "application/octet-stream", context.CancellationToken);
+        }
+
+        if (Stage == PipelineStage.Evaluate)
+        {
+            outputs["metrics.json"] = await context.Blobs.WriteAsync(
+                StorageLayout.AvatarArtifact(request.RunId, "metrics.json"), BinaryData.FromString("{\"psnr\": 30}"),
+                "application/json", context.CancellationToken);
+        }
+
+        return new StageResult(outputs, "synthetic", context.WorkerVersion);
+    }
+}

@@ -1,0 +1,37 @@
+namespace FaceCraft4D.Testing;
+
+/// <summary>Configuration that makes the real engine and clients react in test time (short polls, timeouts, leases).</summary>
+public static class TestConfiguration
+{
+    /// <summary>Settings overrides for a small but complete DAG (4 views, 2 source views x 2 clips).</summary>
+    public const string SmallRunSettings = "{\"viewCount\":4,\"sourceViewCount\":2,\"clipCount\":2}";
+
+    /// <summary>Fast retry, poll and lease settings as configuration key/values.</summary>
+    public static IReadOnlyDictionary<string, string> Fast(string taskHub) => new Dictionary<string, string>
+    {
+        ["Fc4d:Durable:TaskHubName"] = taskHub,
+        ["Fc4d:Durable:WorkItemQueueVisibilityTimeout"] = "00:00:15",
+        ["Fc4d:Durable:ControlQueueVisibilityTimeout"] = "00:00:15",
+        ["Fc4d:Durable:LeaseInterval"] = "00:00:09",
+        ["Fc4d:Durable:MaxQueuePollingInterval"] = "00:00:00.500",
+        ["Fc4d:Pipeline:JobPollInterval"] = "00:00:00.300",
+        ["Fc4d:Pipeline:MaxJobPollInterval"] = "00:00:01",
+        ["Fc4d:Pipeline:ActivityFirstRetryDelay"] = "00:00:00.200",
+        ["Fc4d:Pipeline:ActivityMaxRetryDelay"] = "00:00:02",
+        ["Fc4d:Pipeline:ActivityMaxAttempts"] = "8",
+        ["Fc4d:GpuWorker:AttemptTimeout"] = "00:00:02",
+        ["Fc4d:GpuWorker:RetryBaseDelay"] = "00:00:00.050",
+        ["Fc4d:GpuWorker:RetryMaxDelay"] = "00:00:00.500",
+        ["Fc4d:GpuWorker:CircuitBreakerFailures"] = "50",
+        ["Fc4d:GpuWorker:CircuitBreakDuration"] = "00:00:01",
+        ["Fc4d:GpuWorker:ActivityPollInterval"] = "00:00:00.150",
+        ["Fc4d:Local:UploadPollInterval"] = "00:00:00.500",
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:DurableTask"] = "Error",
+        ["Logging:LogLevel:Microsoft.DurableTask"] = "Error",
+    };
+
+    /// <summary>The same as command-line arguments.</summary>
+    public static string[] AsArguments(IReadOnlyDictionary<string, string> values) =>
+        values.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
+}

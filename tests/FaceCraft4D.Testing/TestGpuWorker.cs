@@ -1,0 +1,87 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.GpuWorker;
+using FaceCraft4D.LocalHost.Infrastructure;
+using FaceCraft4D.Stages;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FaceCraft4D.Testing;
+
+/// <summary>
+/// The real GPU worker service (HTTP, job queue, checkpoints) on a loopback port, with synthetic handlers
+/// standing in for the GPU work and optional fault injection.
+/// </summary>
+public sealed class TestGpuWorker : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private TestGpuWorker(WebApplication app, Uri url, ExecutionLedger ledger, FaultInjection faults)
+    {
+        this.app = app;
+        Url = url;
+        Ledger = ledger;
+        Faults = faults;
+    }
+
+    /// <summary>Base URL.</summary>
+    public Uri Url { get; }
+
+    /// <summary>Real executions per work item.</summary>
+    public ExecutionLedger Ledger { get; }
+
+    /// <summary>The fault injector (rate 0 unless set).</summary>
+    public FaultInjection Faults { get; }
+
+    /// <summary>Starts the worker.</summary>
+    /// <param name="storageConnectionString">Azurite connection string.</param>
+    /// <param name="stageDuration">Time each synthetic work item takes.</param>
+    /// <param name="maxConcurrentJobs">Worker concurrency.</param>
+    /// <param name="longStageDuration">Time of the long (training) stages; defaults to <paramref name="stageDuration"/>.</param>
+    /// <param name="handlers">Replaces the synthetic handler of a stage (null removes it: the worker answers 501).</param>
+    public static async Task<TestGpuWorker> StartAsync(
+        string storageConnectionString, TimeSpan stageDuration, int maxConcurrentJobs = 4, TimeSpan? longStageDuration = null,
+        IReadOnlyDictionary<PipelineStage, Func<ExecutionLedger, IStageHandler?>>? handlers = null)
+    {
+        var ledger = new ExecutionLedger();
+        var faults = new FaultInjection(0, TimeSpan.FromSeconds(30));
+        var port = FreeTcpPort.Find();
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        string[] args =
+        [
+            "--urls", url.ToString().TrimEnd('/'),
+            $"--Fc4d:Storage:ConnectionString={storageConnectionString}",
+            $"--Fc4d:Worker:MaxConcurrentJobs={maxConcurrentJobs}",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        var app = GpuWorkerApp.Build(
+            args,
+            services =>
+            {
+                services.AddSingleton(ledger);
+                foreach (var stage in PipelineStages.All)
+                {
+                    var duration = stage.IsLongRunning() ? longStageDuration ?? stageDuration : stageDuration;
+                    var handler = handlers is not null && handlers.TryGetValue(stage, out var make)
+                        ? make(ledger)
+                        : new SyntheticStageHandler(stage, ledger, duration);
+                    if (handler is not null)
+                    {
+                        services.AddSingleton(handler);
+                    }
+                }
+
+                services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+            },
+            faults.Apply);
+        await app.StartAsync();
+        return new TestGpuWorker(app, url, ledger, faults);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
