@@ -41,9 +41,6 @@ param appInsightsName string
 @description('Subnet (delegated to Microsoft.App/environments) for outbound VNet integration.')
 param subnetId string
 
-@description('.NET isolated worker runtime version.')
-param runtimeVersion string = '10.0'
-
 @description('Most instances the app scales out to. A cost ceiling; Durable Functions fan-out needs only a few.')
 @minValue(1)
 @maxValue(1000)
@@ -54,6 +51,9 @@ param instanceMemoryMB (512 | 2048 | 4096)
 
 @description('Application settings of the pipeline (Fc4d__*, Fc4dEvaluationSchedule).')
 param pipelineSettings AppSettings
+
+// .NET isolated worker version (the projects target net10.0).
+var runtimeVersion = '10.0'
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName

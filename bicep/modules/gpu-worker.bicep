@@ -50,10 +50,6 @@ param pipelinePreset ('preview' | 'paper')
 @description('Application Insights component receiving telemetry.')
 param appInsightsName string
 
-@description('Replicas kept running when idle. 0 = pay for GPU only while there is work.')
-@minValue(0)
-param minReplicas int = 0
-
 @description('Most GPU replicas (bounded by the subscription\'s serverless GPU quota). The main cost ceiling.')
 @minValue(1)
 @maxValue(100)
@@ -67,11 +63,8 @@ param concurrentRequestsPerReplica int
 @minValue(0)
 param cooldownPeriodSeconds int
 
-@description('Seconds a stopping replica gets to checkpoint its running job after SIGTERM.')
-@minValue(0)
-@maxValue(600)
-param terminationGracePeriodSeconds int = 240
-
+// Seconds a stopping replica (scale-in, new revision) gets after SIGTERM to checkpoint its running job (max 600).
+var terminationGracePeriodSeconds = 240
 var placeholderImage = 'mcr.microsoft.com/dotnet/samples:aspnetapp'
 var containerPort = 8080
 var healthPath = '/healthz'
@@ -182,7 +175,8 @@ resource worker 'Microsoft.App/containerApps@2025-07-01' = {
         }
       ]
       scale: {
-        minReplicas: minReplicas
+        // Scale to zero: no GPU is billed while there is no work.
+        minReplicas: 0
         maxReplicas: maxReplicas
         cooldownPeriod: cooldownPeriodSeconds
         rules: [

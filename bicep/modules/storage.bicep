@@ -29,10 +29,8 @@ param runsRetentionDays int
 @minValue(1)
 param uploadsRetentionDays int
 
-@description('Days a deleted blob or container can still be restored.')
-@minValue(1)
-@maxValue(365)
-param softDeleteRetentionDays int = 7
+// Days a deleted blob or container can still be restored.
+var softDeleteRetentionDays = 7
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name

@@ -29,6 +29,32 @@ public sealed class GpuWorkerTests(CompiledInfrastructure infrastructure)
         Assert.Contains("workloadProfileName", compiledWorker["properties"]!.AsObject().Select(p => p.Key));
     }
 
+    [Fact]
+    public void Compiled_template_only_allows_serverless_gpu_profiles_and_fixes_min_replicas_at_zero()
+    {
+        // Every template that takes the profile type (main and the environment module) constrains it, directly or
+        // through an imported type definition ("$ref": "#/definitions/<type>").
+        var constrained = infrastructure.Template.AllTemplates()
+            .Where(t => t["parameters"]?["gpuWorkloadProfileType"] is not null)
+            .Select(t =>
+            {
+                var parameter = t["parameters"]!["gpuWorkloadProfileType"]!;
+                var reference = (string?)parameter["$ref"];
+                return reference is null ? parameter : t["definitions"]![reference.Split('/')[^1]]!;
+            })
+            .ToList();
+        Assert.Equal(2, constrained.Count);
+        Assert.All(constrained, definition => Assert.Equal(["Consumption-GPU-NC24-A100", "Consumption-GPU-NC8as-T4"],
+            definition["allowedValues"]!.AsArray().Select(v => (string)v!).Order()));
+
+        var environment = Assert.Single(infrastructure.Template.DeployedResourcesOfType("Microsoft.App/managedEnvironments"));
+        Assert.Contains(environment["properties"]!["workloadProfiles"]!.AsArray(),
+            p => p!["workloadProfileType"]!.ToJsonString().Contains("gpuWorkloadProfileType", StringComparison.Ordinal));
+
+        var worker = Assert.Single(infrastructure.Template.DeployedResourcesOfType("Microsoft.App/containerApps"));
+        Assert.Equal(0, (int)worker["properties"]!["template"]!["scale"]!["minReplicas"]!);
+    }
+
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
