@@ -1,0 +1,26 @@
+// Development environment: one T4 GPU at most, preview preset, short retention, capped logs.
+// az deployment sub create -l <region> -f bicep/main.bicep -p bicep/dev.bicepparam
+using 'main.bicep'
+
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'fc4d-dev')
+param location = readEnvironmentVariable('AZURE_LOCATION', 'westus3')
+param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
+param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'User')
+
+param gpuWorkloadProfileType = 'Consumption-GPU-NC8as-T4'
+param gpuWorkerMaxReplicas = 1
+param gpuWorkerConcurrentRequests = 4
+param gpuWorkerCooldownSeconds = 120
+param gpuWorkerImage = readEnvironmentVariable('FC4D_GPU_WORKER_IMAGE', '')
+param pipelinePreset = 'preview'
+// Once a year (1 January, 03:00 UTC): the evaluation batch is run by hand in dev (POST /api/evaluations).
+param evaluationSchedule = '0 0 3 1 1 *'
+
+param functionMaximumInstanceCount = 40
+param functionInstanceMemoryMB = 2048
+param runsRetentionDays = 7
+param uploadsRetentionDays = 7
+param storageSkuName = 'Standard_LRS'
+param registrySkuName = 'Basic'
+param logRetentionDays = 30
+param logDailyQuotaGb = 1
