@@ -4,7 +4,7 @@ using FaceCraft4D.Vision.Preprocessing.Landmarks;
 namespace FaceCraft4D.Vision.Preprocessing.Matting;
 
 /// <summary>
-/// Classical portrait matting without learned weights: landmark-seeded GrabCut on a downscaled copy of the
+/// Classical portrait matting without learned weights: landmark-seeded GrabCut with a soft person-shape prior on a downscaled copy of the
 /// crop (<see cref="PortraitTrimap"/>, <see cref="GrabCutSegmenter"/>), the hard mask upsampled to full size and
 /// cleaned topologically (<see cref="MaskCleanup"/>), turned into a soft alpha band along the boundary by a colour-guided filter (<see cref="ColourGuidedFilter"/>).
 /// </summary>
@@ -24,8 +24,9 @@ public sealed class GrabCutMatting : IForegroundMatting
         var small = new RgbImageBuffer(ws, ws, SquareResampler.Resample(crop, 0, 0, side, ws, new PixelRect(0, 0, w, h)));
         // pixel-centre coordinates: x_small = (x + 0.5) * scale - 0.5
         var smallLandmarks = landmarks.Transform((x, y) => ((x + 0.5) * scale - 0.5, (y + 0.5) * scale - 0.5));
-        var trimap = PortraitTrimap.Build(ws, ws, smallLandmarks, options);
-        var labels = MaskCleanup.KeepConnectedToSeeds(new GrabCutSegmenter(options.GrabCut).Segment(small, trimap, ct), ws, ws);
+        var (trimap, prior) = PortraitTrimap.BuildWithPrior(ws, ws, smallLandmarks, options);
+        var cut = new GrabCutSegmenter(options.GrabCut).Segment(small, trimap, ct, prior, options.PriorWeight);
+        var labels = MaskCleanup.KeepConnectedToSeeds(cut, ws, ws);
         ct.ThrowIfCancellationRequested();
 
         // Upsample the hard mask bilinearly to the crop, then threshold at 0.5: the hard full-size cut.

@@ -15,10 +15,11 @@ public sealed class GrabCutSegmenter
 
     public GrabCutSegmenter(GrabCutOptions options) => this.options = options;
 
-    public TrimapLabel[] Segment(RgbImageBuffer image, TrimapLabel[] trimap, CancellationToken ct)
+    /// <param name="foregroundPrior">optional per-pixel P(foreground) (0..1); adds priorWeight * -log(prior) to the data term</param>
+    public TrimapLabel[] Segment(RgbImageBuffer image, TrimapLabel[] trimap, CancellationToken ct, float[]? foregroundPrior = null, double priorWeight = 0)
     {
         int w = image.Width, h = image.Height, n = w * h;
-        if (trimap.Length != n) throw new ArgumentException("trimap size does not match the image", nameof(trimap));
+        if (trimap.Length != n || (foregroundPrior is not null && foregroundPrior.Length != n)) throw new ArgumentException("trimap size does not match the image", nameof(trimap));
         var labels = (TrimapLabel[])trimap.Clone();
         var colours = new (float R, float G, float B)[n];
         for (int i = 0; i < n; i++) colours[i] = (image.Data[i], image.Data[n + i], image.Data[2 * n + i]);
@@ -44,7 +45,15 @@ public sealed class GrabCutSegmenter
                     case TrimapLabel.SureBackground: graph.AddTerminalWeights(i, 0, (float)lambda); break;
                     default:
                         // source = foreground: cutting source->i labels i background and costs -log p_bg.
-                        graph.AddTerminalWeights(i, (float)bgGmm.NegativeLogLikelihood(r, g, b), (float)fgGmm.NegativeLogLikelihood(r, g, b));
+                        double costBg = bgGmm.NegativeLogLikelihood(r, g, b), costFg = fgGmm.NegativeLogLikelihood(r, g, b);
+                        if (foregroundPrior is not null && priorWeight > 0)
+                        {
+                            double p = Math.Clamp(foregroundPrior[i], 1e-3, 1 - 1e-3);
+                            costBg -= priorWeight * Math.Log(1 - p);
+                            costFg -= priorWeight * Math.Log(p);
+                        }
+                        double floor = Math.Min(costBg, costFg); // only the difference matters; keep capacities >= 0
+                        graph.AddTerminalWeights(i, (float)(costBg - Math.Min(floor, 0)), (float)(costFg - Math.Min(floor, 0)));
                         break;
                 }
             }

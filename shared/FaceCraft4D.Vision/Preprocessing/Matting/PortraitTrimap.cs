@@ -3,15 +3,20 @@ using FaceCraft4D.Vision.Preprocessing.Landmarks;
 namespace FaceCraft4D.Vision.Preprocessing.Matting;
 
 /// <summary>
-/// Initial GrabCut labels of a portrait from its landmarks: sure foreground = the face hull (jaw and brows,
+/// Person layout prior and initial GrabCut labels of a portrait from its landmarks: sure foreground = the face hull (jaw and brows,
 /// shrunk towards its centroid), a short neck strip below the chin and a torso column further down; probable foreground = a head ellipse
 /// around the face and a body region widening below the chin; sure background = everything else.
 /// </summary>
 public static class PortraitTrimap
 {
-    public static TrimapLabel[] Build(int width, int height, FaceLandmarks68 lm, MattingOptions o)
+    public static TrimapLabel[] Build(int width, int height, FaceLandmarks68 lm, MattingOptions o) =>
+        BuildWithPrior(width, height, lm, o).Labels;
+
+    /// <summary>Labels and the per-pixel foreground prior (row-major, 0..1).</summary>
+    public static (TrimapLabel[] Labels, float[] Prior) BuildWithPrior(int width, int height, FaceLandmarks68 lm, MattingOptions o)
     {
         var labels = new TrimapLabel[width * height];
+        var prior = new float[width * height];
         var hull = ConvexHull(Enumerable.Range(0, 27).Select(i => lm[i]).ToList());
         double hx = hull.Average(p => p.X), hy = hull.Average(p => p.Y);
         var core = hull.Select(p => (hx + (p.X - hx) * o.FaceCoreShrink, hy + (p.Y - hy) * o.FaceCoreShrink)).ToList();
@@ -20,25 +25,34 @@ public static class PortraitTrimap
         double faceW = Math.Max(1, Math.Sqrt((jawR.X - jawL.X) * (jawR.X - jawL.X) + (jawR.Y - jawL.Y) * (jawR.Y - jawL.Y)));
         var brow = lm.Mean(17, 26);
         double faceH = Math.Max(1, chin.Y - brow.Y);
-        double cx = (jawL.X + jawR.X) / 2, cy = brow.Y;
+        double cx = (jawL.X + jawR.X) / 2, cy = brow.Y - o.HeadCentreOffsetFactor * faceH;
         double ax = o.HeadSemiAxisXFactor * faceW, ay = o.HeadSemiAxisYFactor * faceH;
-        double neckTop = chin.Y - 0.2 * faceH;
+        double neckTop = chin.Y - 0.2 * faceH, shoulderTop = chin.Y + o.ShoulderStartFactor * faceH;
 
         for (int y = 0; y < height; y++)
         for (int x = 0; x < width; x++)
         {
             double dx = (x - cx) / ax, dy = (y - cy) / ay;
-            bool inHead = dx * dx + dy * dy <= 1;
-            bool inBody = y >= neckTop && Math.Abs(x - chin.X) <= o.NeckHalfWidthFactor * faceW + (y - neckTop) * o.ShoulderSlope;
+            double rhoHead = Math.Sqrt(dx * dx + dy * dy);
+            double rhoBody = double.PositiveInfinity;
+            if (y >= shoulderTop)
+                rhoBody = Math.Abs(x - chin.X) / (o.ShoulderHalfWidthFactor * faceW + (y - shoulderTop) * o.ShoulderSlope);
+            else if (y >= neckTop)
+                rhoBody = Math.Abs(x - chin.X) / (o.NeckHalfWidthFactor * faceW);
+            double rho = Math.Min(rhoHead, rhoBody);
             bool inNeck = y >= chin.Y && y <= chin.Y + 0.25 * faceH && Math.Abs(x - chin.X) <= 0.15 * faceW;
             bool inTorso = y >= chin.Y + o.TorsoCoreStartFactor * faceH && Math.Abs(x - chin.X) <= o.TorsoCoreHalfWidthFactor * faceW;
+            double p = 1.0 / (1.0 + Math.Exp((rho - 1.0) / o.PriorSoftness));
+            p = Math.Clamp(p, 0.05, 0.95);
+            int i = y * width + x;
             TrimapLabel l;
-            if (Inside(core, x, y) || inNeck || inTorso) l = TrimapLabel.SureForeground;
-            else if (inHead || inBody) l = TrimapLabel.ProbableForeground;
-            else l = TrimapLabel.SureBackground;
-            labels[y * width + x] = l;
+            if (Inside(core, x, y) || inNeck || inTorso) { l = TrimapLabel.SureForeground; p = 1; }
+            else if (rho <= o.EnvelopeFactor) l = p >= 0.5 ? TrimapLabel.ProbableForeground : TrimapLabel.ProbableBackground;
+            else { l = TrimapLabel.SureBackground; p = 0; }
+            labels[i] = l;
+            prior[i] = (float)p;
         }
-        return labels;
+        return (labels, prior);
     }
 
     /// <summary>Andrew monotone-chain convex hull (vertices in order, no repeats).</summary>
