@@ -1,6 +1,7 @@
 using FaceCraft4D.Vision.Preprocessing;
 using FaceCraft4D.Vision.Preprocessing.Alignment;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using Xunit.Abstractions;
@@ -89,6 +90,20 @@ public sealed class PortraitPreprocessorTests : IClassFixture<PreprocessorFixtur
         double meanDiff = Enumerable.Range(0, 136).Average(i => Math.Abs(r.Landmarks[i] - upright.Landmarks[i]));
         output.WriteLine($"mean landmark difference to the upright run: {meanDiff:F2} px");
         Assert.True(meanDiff < 4, $"mean landmark difference {meanDiff:F2}");
+    }
+
+    [Fact]
+    public async Task Exif_orientation_is_applied_before_detection()
+    {
+        using var photo = TestAssets.LoadPortrait();
+        using var upright = await fixture.Preprocessor.PreprocessAsync(photo, PreprocessorFixture.Options(), CancellationToken.None);
+        using var stored = photo.Clone(c => c.Rotate(RotateMode.Rotate270)); // camera stored it sideways...
+        stored.Metadata.ExifProfile = new ExifProfile();
+        stored.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6); // ...and says "turn 90 degrees clockwise to view"
+        using var r = await fixture.Preprocessor.PreprocessAsync(stored, PreprocessorFixture.Options(), CancellationToken.None);
+        Assert.Equal(0, r.PhotoRotationDegrees);
+        Assert.Contains(r.Warnings, w => w.Contains("EXIF orientation"));
+        Assert.True(Enumerable.Range(0, 136).Average(i => Math.Abs(r.Landmarks[i] - upright.Landmarks[i])) < 1);
     }
 
     [Fact]

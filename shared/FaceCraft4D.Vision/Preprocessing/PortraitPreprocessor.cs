@@ -6,6 +6,7 @@ using FaceCraft4D.Vision.Preprocessing.Landmarks;
 using FaceCraft4D.Vision.Preprocessing.Matting;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace FaceCraft4D.Vision.Preprocessing;
 
@@ -42,6 +43,12 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
             throw new PreprocessException(PreprocessFailureReason.InvalidImage, $"The image is {photo.Width}x{photo.Height} pixels; at least 16x16 is needed.");
         var warnings = new List<string>();
         var source = RgbImageBuffer.FromImage(photo);
+        if (options.ApplyExifOrientation && ExifOrientationOf(photo) is { } orientation and not 1)
+        {
+            using var upright = photo.Clone(c => c.AutoOrient());
+            source = RgbImageBuffer.FromImage(upright);
+            warnings.Add($"The photo's EXIF orientation ({orientation}) was applied before processing; PhotoToCrop refers to the upright photo.");
+        }
         if (source.IsGrayscale()) warnings.Add("The photo is grayscale; its channel was replicated to RGB, so the avatar will be colourless.");
 
         var found = await FindFaceAsync(source, options, warnings, ct).ConfigureAwait(false);
@@ -121,6 +128,14 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
             options.TryRotations
                 ? "No face was found in the photo (also tried it turned by 90, 180 and 270 degrees)."
                 : "No face was found in the photo.");
+    }
+
+    private static ushort? ExifOrientationOf(Image photo)
+    {
+        var exif = photo.Metadata.ExifProfile;
+        if (exif is null) return null;
+        var tag = exif.GetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation);
+        return tag?.Value;
     }
 
     /// <summary>Tilt of the eye line (right eye centre to left eye centre), degrees, clockwise positive.</summary>

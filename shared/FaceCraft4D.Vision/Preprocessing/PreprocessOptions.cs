@@ -10,9 +10,10 @@ public enum LandmarkBackend { FaceLandmark68, FaceLandmark68Tiny }
 public enum MattingBackend { GrabCut }
 
 /// <summary>
-/// Options of stage 1 (bind from configuration section "Preprocess"). Backend choices, model path and device
-/// are used by <see cref="PortraitPreprocessorFactory"/> when it loads the networks; the remaining values are
-/// read on every call.
+/// Options of stage 1 (bind from configuration section "Preprocess"). Read once by
+/// <see cref="PortraitPreprocessorFactory"/> when it builds the backends: FaceModelsPath, Detector, Landmarks,
+/// Matting, Device, TinyFaceDetector, MattingSettings. Read on every call: MinFaceSizePixels, TryRotations,
+/// the rotation limits, ApplyExifOrientation, Alignment and Camera.
 /// </summary>
 public sealed class PreprocessOptions
 {
@@ -32,6 +33,8 @@ public sealed class PreprocessOptions
     public int MinFaceSizePixels { get; set; } = 64;
     /// <summary>When no upright face is found, also try the photo turned by 90, 270 and 180 degrees.</summary>
     public bool TryRotations { get; set; } = true;
+    /// <summary>Turn the photo upright according to its EXIF orientation tag first (phone photos), with a warning.</summary>
+    public bool ApplyExifOrientation { get; set; } = true;
     /// <summary>Largest accepted in-plane tilt of the eye line in the photo (after any 90-degree turn).</summary>
     public double MaxRollDegrees { get; set; } = 50;
     /// <summary>Largest accepted head yaw / pitch of the camera estimate.</summary>

@@ -23,7 +23,7 @@ public sealed class PreprocessResult : IDisposable
     public required double DetectionScore { get; init; }
     /// <summary>Number of faces the detector found (the largest is used).</summary>
     public required int FacesDetected { get; init; }
-    /// <summary>Maps original-photo pixel coordinates to crop pixel coordinates (includes any 90-degree turn).</summary>
+    /// <summary>Maps photo pixel coordinates (after any EXIF orientation) to crop pixel coordinates (includes any 90-degree turn).</summary>
     public required SimilarityMap PhotoToCrop { get; init; }
     /// <summary>Clockwise quarter turn (0, 90, 180, 270) under which the face was found.</summary>
     public required int PhotoRotationDegrees { get; init; }
