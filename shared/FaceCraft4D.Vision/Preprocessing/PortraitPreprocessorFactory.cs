@@ -1,0 +1,32 @@
+using FaceCraft4D.Vision.Preprocessing.Detection;
+using FaceCraft4D.Vision.Preprocessing.Landmarks;
+using FaceCraft4D.Vision.Preprocessing.Matting;
+using TorchSharp;
+
+namespace FaceCraft4D.Vision.Preprocessing;
+
+/// <summary>Builds a <see cref="PortraitPreprocessor"/> with the backends named in <see cref="PreprocessOptions"/>.</summary>
+public static class PortraitPreprocessorFactory
+{
+    /// <exception cref="PreprocessException">ModelsMissing when the face-api.js weights cannot be found.</exception>
+    public static async Task<IPortraitPreprocessor> CreateAsync(PreprocessOptions options, CancellationToken ct)
+    {
+        var folder = FaceModelLocator.Resolve(options.FaceModelsPath);
+        var device = torch.device(options.Device);
+        IFaceDetector detector = options.Detector switch
+        {
+            FaceDetectorBackend.TinyFaceDetector => await TinyFaceDetector.LoadAsync(folder, options.TinyFaceDetector, device, ct).ConfigureAwait(false),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Detector, "unknown detector backend"),
+        };
+        FaceLandmark68Detector landmarker = await FaceLandmark68Detector.LoadAsync(
+            folder, tiny: options.Landmarks == LandmarkBackend.FaceLandmark68Tiny, device, ct).ConfigureAwait(false);
+        IForegroundMatting matting = options.Matting switch
+        {
+            MattingBackend.GrabCut => new GrabCutMatting(options.MattingSettings),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Matting, "unknown matting backend"),
+        };
+        var owned = new List<IDisposable> { landmarker };
+        if (detector is IDisposable d) owned.Add(d);
+        return new PortraitPreprocessor(detector, landmarker, matting, owned);
+    }
+}

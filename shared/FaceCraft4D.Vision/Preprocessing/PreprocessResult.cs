@@ -1,0 +1,42 @@
+using FaceCraft4D.Vision.Preprocessing.Camera;
+using FaceCraft4D.Vision.Preprocessing.Detection;
+using FaceCraft4D.Vision.Preprocessing.Imaging;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace FaceCraft4D.Vision.Preprocessing;
+
+/// <summary>Output of stage 1. Owns its images: dispose it.</summary>
+public sealed class PreprocessResult : IDisposable
+{
+    /// <summary>Aligned, centred CropSize x CropSize face crop.</summary>
+    public required Image<Rgb24> AlignedCrop { get; init; }
+    /// <summary>The crop composited over white with the foreground alpha.</summary>
+    public required Image<Rgb24> WhiteBackgroundCrop { get; init; }
+    /// <summary>Foreground alpha (255 = person).</summary>
+    public required Image<L8> Mask { get; init; }
+    /// <summary>68 iBUG landmarks in crop pixels, interleaved [x0, y0, ..., x67, y67].</summary>
+    public required float[] Landmarks { get; init; }
+    public required CameraEstimate Camera { get; init; }
+    /// <summary>The chosen face in the original photo's pixels and its detector score.</summary>
+    public required FaceBox FaceBoxInPhoto { get; init; }
+    public required double DetectionScore { get; init; }
+    /// <summary>Number of faces the detector found (the largest is used).</summary>
+    public required int FacesDetected { get; init; }
+    /// <summary>Maps photo pixel coordinates (after any EXIF orientation) to crop pixel coordinates (includes any 90-degree turn).</summary>
+    public required SimilarityMap PhotoToCrop { get; init; }
+    /// <summary>Clockwise quarter turn (0, 90, 180, 270) under which the face was found.</summary>
+    public required int PhotoRotationDegrees { get; init; }
+    public required string DetectorBackend { get; init; }
+    public required string LandmarkBackend { get; init; }
+    public required string MattingBackend { get; init; }
+    public required string CameraBackend { get; init; }
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    public void Dispose()
+    {
+        AlignedCrop.Dispose();
+        WhiteBackgroundCrop.Dispose();
+        Mask.Dispose();
+    }
+}
