@@ -35,6 +35,7 @@ public static class GpuWorkerApp
         services.AddSingleton<WorkerVersion>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<StageHandlerCatalog>();
+        services.AddVisionStageHandlers(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>
