@@ -19,6 +19,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<AvatarRunService>();
         services.TryAddSingleton<UploadIntake>();
         services.TryAddSingleton<AvatarHttpHandlers>();
+        services.TryAddSingleton<ClientBoundApi>();
         return services;
     }
 }
