@@ -4,7 +4,7 @@ namespace FaceCraft4D.Priors.Diffusion;
 
 /// <summary>
 /// What one denoising step of <see cref="MultiViewDiffusionEnhancer"/> produced. Tensors are only valid during the
-/// observer call (clone what you keep).
+/// observer call: keep copies with <c>t.clone().DetachFromDisposeScope()</c>.
 /// </summary>
 /// <param name="StepIndex">0-based index over the steps run.</param>
 /// <param name="Timestep">Timestep the UNet was evaluated at.</param>

@@ -12,6 +12,9 @@ public sealed class LivePortraitLoadOptions
 
     /// <summary>Name recorded in outputs; default: the last two folder segments.</summary>
     public string? Name { get; set; }
+
+    /// <summary>Network configuration overriding the folder's <c>models.yaml</c> (non-standard variants, tests).</summary>
+    public LivePortraitConfig? Config { get; set; }
 }
 
 /// <summary>
@@ -27,9 +30,9 @@ public static class LivePortraitLoader
         var report = LivePortraitModelFolder.Inspect(folder, options.RequireStitching);
         if (!report.IsComplete) throw new ModelFolderException(report);
         string P(string rel) => Path.Combine(folder, rel);
-        var config = File.Exists(P(LivePortraitModelFolder.ModelsYaml))
+        var config = options.Config ?? (File.Exists(P(LivePortraitModelFolder.ModelsYaml))
             ? LivePortraitConfig.ParseYaml(await File.ReadAllTextAsync(P(LivePortraitModelFolder.ModelsYaml), cancellationToken).ConfigureAwait(false))
-            : LivePortraitConfig.Official();
+            : LivePortraitConfig.Official());
 
         var built = new List<nn.Module>();
         try

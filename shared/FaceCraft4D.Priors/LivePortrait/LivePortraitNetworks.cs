@@ -28,6 +28,9 @@ public sealed class LivePortraitNetworks : IDisposable
             new SpadeGenerator(config.SpadeGenerator, device), new StitchingRetargetingModule(config, device), device);
         long s = seed;
         foreach (var m in n.Modules()) FaceCraft4D.Priors.Modules.ModuleRandomizer.Randomize(m, s++);
+        // Random u, v would make σ = uᵀWv arbitrarily small; give them the values training would (top singular pair).
+        foreach (var (_, module) in n.SpadeGenerator.named_modules())
+            if (module is SpectralNormConv2d conv) conv.UpdateSingularVectors();
         return n;
     }
 

@@ -44,6 +44,27 @@ public sealed class SpectralNormConv2d : nn.Module<Tensor, Tensor>
         return (weight_orig / sigma).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Runs <paramref name="iterations"/> power iterations on weight_orig and stores the resulting singular vectors in
+    /// weight_u / weight_v, as spectral_norm does during training (used for random weights; loaded checkpoints
+    /// already carry their vectors).
+    /// </summary>
+    public void UpdateSingularVectors(int iterations = 30)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = NewDisposeScope();
+        var matrix = weight_orig.reshape(weight_orig.shape[0], -1);
+        var u = weight_u.clone();
+        var v = weight_v.clone();
+        for (int i = 0; i < iterations; i++)
+        {
+            v = nn.functional.normalize(torch.mv(matrix.t(), u), dim: 0, eps: 1e-12);
+            u = nn.functional.normalize(torch.mv(matrix, v), dim: 0, eps: 1e-12);
+        }
+        weight_u.copy_(u);
+        weight_v.copy_(v);
+    }
+
     public override Tensor forward(Tensor x)
     {
         using var weight = NormalizedWeight();
