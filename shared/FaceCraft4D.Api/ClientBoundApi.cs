@@ -15,6 +15,13 @@ public sealed class ClientBoundApi(IServiceProvider services)
     /// <summary>The HTTP handlers on this client.</summary>
     public AvatarHttpHandlers Handlers(DurableTaskClient client) => ActivatorUtilities.CreateInstance<AvatarHttpHandlers>(services, Runs(client));
 
+    /// <summary>The evaluation service on this client.</summary>
+    public EvaluationService Evaluations(DurableTaskClient client) => ActivatorUtilities.CreateInstance<EvaluationService>(services, client);
+
+    /// <summary>The evaluation HTTP handlers on this client.</summary>
+    public EvaluationHttpHandlers EvaluationHandlers(DurableTaskClient client) =>
+        ActivatorUtilities.CreateInstance<EvaluationHttpHandlers>(services, Evaluations(client));
+
     /// <summary>The upload intake on this client.</summary>
     public UploadIntake Intake(DurableTaskClient client) => ActivatorUtilities.CreateInstance<UploadIntake>(services, Runs(client));
 }
