@@ -1,4 +1,4 @@
-namespace FaceCraft4D.Api;
+namespace FaceCraft4D.Pipeline.Intake;
 
 /// <summary>The upload cannot become a run; the message says why in words a user understands.</summary>
 public sealed class InvalidPortraitException(string reasonCode, string message, int statusCode = 400) : Exception(message)

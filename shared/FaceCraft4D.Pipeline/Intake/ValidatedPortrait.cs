@@ -1,4 +1,4 @@
-namespace FaceCraft4D.Api;
+namespace FaceCraft4D.Pipeline.Intake;
 
 /// <summary>An upload that decoded completely and passed every limit.</summary>
 /// <param name="Content">The original bytes (stored unchanged).</param>

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using FaceCraft4D.Contracts;
 using Microsoft.Extensions.Options;
 
-namespace FaceCraft4D.Api;
+namespace FaceCraft4D.Pipeline.Intake;
 
 /// <summary>
 /// Turns a request's preset name and optional setting overrides into validated <see cref="PipelineSettings"/>.

@@ -4,7 +4,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace FaceCraft4D.Api;
+namespace FaceCraft4D.Pipeline.Intake;
 
 /// <summary>
 /// Checks an upload before any run starts: size, format (from the content, never the file name), dimensions

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FaceCraft4D.Api;
+namespace FaceCraft4D.Pipeline.Intake;
 
 /// <summary>Configuration section <c>Fc4d:Uploads</c>: limits checked before any run starts.</summary>
 public sealed class PortraitValidationOptions
