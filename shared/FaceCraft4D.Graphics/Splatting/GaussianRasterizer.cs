@@ -74,7 +74,7 @@ public sealed class GaussianRasterizer
         // Depth is composited as one more feature channel with background 0.
         var features = torch.cat(new[] { colors, projection.Depths.unsqueeze(1) }, 1);
         var bgFeatures = torch.cat(new[] { bg.flatten(), torch.zeros(1, dtype, device) });
-        var setup = new CompositeSetup { Bins = bins, Options = Options, Kernel = SelectKernel(device) };
+        var setup = new CompositeSetup { Bins = bins, Radii = projection.Radii, Options = Options, Kernel = SelectKernel(device) };
         var outputs = GaussianCompositeFunction.apply(projection.Means2d, projection.Conics, gaussians.Opacities.reshape(n), features, bgFeatures, setup);
         var imageAll = outputs[0];
         return new RenderOutput
