@@ -78,7 +78,12 @@ public static class AvatarRigFile
         ["canonical_vertices"] = "[V,3] float32 FLAME mesh in the canonical pose (shape applied)",
     };
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Builds the tensor file and manifest of an avatar.</summary>
     public static (SafetensorsFile Tensors, AvatarRigManifest Manifest) Build(FlameGaussianAvatar avatar)
