@@ -58,6 +58,15 @@ public sealed class DensityController : IDisposable
         _maxRadii!.copy_(torch.where(visible, torch.maximum(_maxRadii, r), _maxRadii));
     }
 
+    /// <summary>Replaces the statistics (tests and tools): summed gradient norms, visible counts, max screen radii, each [N].</summary>
+    internal void SetStatistics(Tensor gradAccum, Tensor denom, Tensor maxRadii)
+    {
+        _gradAccum?.Dispose(); _denom?.Dispose(); _maxRadii?.Dispose();
+        _gradAccum = gradAccum.to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+        _denom = denom.to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+        _maxRadii = maxRadii.to_type(ScalarType.Float32).clone().DetachFromDisposeScope();
+    }
+
     /// <summary>Gaussians created (clones and split children) and removed (split parents and pruned) by the last <see cref="DensifyAndPrune"/>.</summary>
     public (long Added, long Removed) LastChange { get; private set; }
 
