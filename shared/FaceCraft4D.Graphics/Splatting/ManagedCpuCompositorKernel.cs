@@ -235,7 +235,11 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
         nint cFinP = (nint)Ptr<T>(cFin), aFinP = (nint)Ptr<T>(aFin), gImgP = (nint)Ptr<T>(gImg), gAlP = (nint)Ptr<T>(gAl);
         int stride = 6 + v.D; // mean x, mean y, conic a, b, c, opacity, features
         long m = inputs.Bins.IntersectionCount;
-        var perIntersection = new double[m * stride];
+        // Gradient buffers live in native (libtorch) memory: large per-iteration managed arrays would drive the GC, and
+        // TorchSharp 0.107 finalizes temporary Scalars that may still be in use by a running native call.
+        var perIntersectionT = torch.zeros(new long[] { Math.Max(1, m), stride }, ScalarType.Float64);
+        double* perIntersection = Ptr<double>(perIntersectionT);
+        nint perP = (nint)perIntersection;
 
         Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs), () => new TileCache<T>(), (tile, _, cache) =>
         {
@@ -320,6 +324,7 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
                         trans[p] = next;
                     }
                 }
+                double* perIntersection = (double*)perP;
                 long gb = (begin + k) * stride;
                 perIntersection[gb] = gmx; perIntersection[gb + 1] = gmy;
                 perIntersection[gb + 2] = gca; perIntersection[gb + 3] = gcb; perIntersection[gb + 4] = gcc;
@@ -329,7 +334,8 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
             return cache;
         }, cache => cache.Dispose());
 
-        var total = new double[(long)v.N * stride];
+        var totalT = torch.zeros(new long[] { v.N, stride }, ScalarType.Float64);
+        double* total = Ptr<double>(totalT);
         for (long i = 0; i < m; i++)
         {
             long src = i * stride, dst = v.Ids[i] * stride;
@@ -337,7 +343,7 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
         }
         GC.KeepAlive(keep);
 
-        var all = torch.tensor(total, new long[] { v.N, stride }, ScalarType.Float64).to_type(dtype);
+        var all = totalT.to_type(dtype);
         var dev = inputs.Means2d.device;
         var gMeans = all.narrow(1, 0, 2).contiguous().to(dev);
         var gConics = all.narrow(1, 2, 3).contiguous().to(dev);
