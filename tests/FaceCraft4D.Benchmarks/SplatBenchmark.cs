@@ -9,7 +9,8 @@ namespace FaceCraft4D.Benchmarks;
 /// <summary>
 /// Rasterizer timing: forward and forward+backward for N Gaussians on a head-sized shell (radius 0.12 m, scales
 /// log-uniform 1-6 mm, SH degree 3) seen by the pipeline's orbit camera (radius 1 m, 14 degree fov) at each size.
-/// Options: --gaussians 10000,100000 --sizes 256,512 --repeats 3 --backend auto|tensor|managed --device cpu|cuda --threads N.
+/// Options: --gaussians 10000,100000 --sizes 256,512 --repeats 3 --backend auto|tensor|managed --device cpu|cuda
+/// --threads N (managed kernel workers, 0 = all cores) --torch-threads N (libtorch intra-op threads, 0 = libtorch default).
 /// </summary>
 public sealed class SplatBenchmark : IBenchmark
 {
@@ -34,9 +35,10 @@ public sealed class SplatBenchmark : IBenchmark
             _ => RasterizerBackend.Auto,
         };
         var device = a.Get("device", "cpu").ToLowerInvariant() == "cuda" ? torch.CUDA : torch.CPU;
-        if (threads > 0) torch.set_num_threads(threads);
+        int torchThreads = a.GetInt("torch-threads", 0);
+        if (torchThreads > 0) torch.set_num_threads(torchThreads);
 
-        output.WriteLine($"splat benchmark: backend={backend}, device={device.type}, cpu threads: torch={torch.get_num_threads()}, processors={Environment.ProcessorCount}, repeats={repeats} (median)");
+        output.WriteLine($"splat benchmark: backend={backend}, device={device.type}, torch threads={torch.get_num_threads()}, kernel threads={(threads > 0 ? threads : Environment.ProcessorCount)}, processors={Environment.ProcessorCount}, repeats={repeats} (median)");
         output.WriteLine($"{"gaussians",10} {"size",6} {"visible",8} {"isects",10} {"forward ms",11} {"fwd+bwd ms",11} {"peak RSS MiB",13}");
         bool canReset = PeakMemory.TryResetPeak();
         foreach (int n in counts)

@@ -58,8 +58,7 @@ public sealed class GaussianRasterizer
         }
         else if (gaussians.ShCoefficients is not null)
         {
-            using var camPos = camera.PositionTensor(device, dtype);
-            colors = SphericalHarmonics.ToColor(gaussians.ShDegree, means - camPos, gaussians.ShCoefficients);
+            colors = gaussians.ColorsFor(camera);
         }
         else
         {
@@ -79,8 +78,8 @@ public sealed class GaussianRasterizer
         var imageAll = outputs[0];
         return new RenderOutput
         {
-            Image = imageAll.narrow(2, 0, channels),
-            Depth = imageAll.select(2, channels),
+            Image = imageAll.narrow(2, 0, channels).contiguous(),
+            Depth = imageAll.select(2, channels).contiguous(),
             Alpha = outputs[1],
             Projection = projection,
             Colors = colors,

@@ -126,15 +126,7 @@ public sealed class GaussianTrainer : IDisposable
             var context = new TrainingStepContext(it, view, Model);
             var splat = Model.Evaluate(view.Frame);
             if (_hooks.ColorTransform is not null)
-            {
-                var camPos = view.Camera.PositionTensor(device, p.Positions.dtype);
-                var baseColors = SphericalHarmonics.ToColor(splat.ShDegree, splat.Means - camPos, splat.ShCoefficients!);
-                splat = new SplatGaussians
-                {
-                    Means = splat.Means, Quaternions = splat.Quaternions, Scales = splat.Scales, Opacities = splat.Opacities,
-                    Colors = _hooks.ColorTransform(context, baseColors),
-                };
-            }
+                splat = splat.WithColors(_hooks.ColorTransform(context, splat.ColorsFor(view.Camera)));
             var render = Rasterizer.Render(splat, view.Camera, bg);
             var target = view.Image;
             var l1 = ImageLosses.L1(render.Image, target, view.Mask);
