@@ -94,6 +94,17 @@ public sealed class ExportTests : IDisposable
         Close(means, ply.Positions, 1e-7);
         Close(rig.GetTorch("local_log_scale").exp() * k, ply.LogScales.Select(MathF.Exp).ToArray(), 1e-7);
 
+        // The rig rebuilds an identical trainable avatar.
+        await using (var rigStream = File.OpenRead(Path.Combine(_dir, AvatarRigFile.TensorsFileName)))
+        {
+            using var rebuilt = await AvatarRigFile.ReadAvatarAsync(rigStream, flame);
+            var again = rebuilt.Evaluate(rebuilt.CanonicalFrame().With(jaw: torch.tensor(new float[] { 0.2f, 0, 0 }).view(1, 3)));
+            var original = avatar.Evaluate(avatar.CanonicalFrame().With(jaw: torch.tensor(new float[] { 0.2f, 0, 0 }).view(1, 3)));
+            Assert.True((again.Means - original.Means).abs().max().item<float>() < 1e-6);
+            Assert.True((again.Scales - original.Scales).abs().max().item<float>() < 1e-7);
+            Assert.Equal(3, rebuilt.Parameters.MaxShDegree);
+        }
+
         // Turntable GIF: one frame per view.
         using var gif = await Image.LoadAsync(Path.Combine(_dir, "preview", "turntable.gif"));
         Assert.Equal(6, gif.Frames.Count);

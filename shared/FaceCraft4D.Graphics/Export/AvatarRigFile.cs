@@ -122,6 +122,30 @@ public static class AvatarRigFile
         await JsonSerializer.SerializeAsync(manifest, m, Json, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Rebuilds a trainable <see cref="FlameGaussianAvatar"/> from a rig tensor file (e.g. to continue with COIN training
+    /// after the static stage, or to pose an exported avatar). The FLAME model must be the one the rig was made with.
+    /// </summary>
+    public static async Task<FlameGaussianAvatar> ReadAvatarAsync(Stream tensors, Flame.FlameModel flame, CancellationToken cancellationToken = default)
+    {
+        var file = await SafetensorsFile.ReadAsync(tensors, cancellationToken).ConfigureAwait(false);
+        if (!file.Metadata.TryGetValue("format", out var fmt) || fmt != FormatTag) throw new InvalidDataException($"Not a {FormatTag} tensor file.");
+        var faces = file["faces"];
+        if (faces.Shape[0] != flame.Faces.shape[0]) throw new InvalidDataException($"Rig has {faces.Shape[0]} triangles, the FLAME model {flame.Faces.shape[0]}.");
+        using var scope = torch.NewDisposeScope();
+        var dev = flame.Device;
+        var dtype = flame.DType;
+        var sh = file.GetTorch("sh", dev, dtype);
+        int k = (int)sh.shape[1];
+        int degree = (int)Math.Round(Math.Sqrt(k)) - 1;
+        if ((degree + 1) * (degree + 1) != k) throw new InvalidDataException($"sh has {k} coefficients, not a square number.");
+        var parameters = new GaussianParameters(
+            file.GetTorch("local_xyz", dev, dtype), file.GetTorch("local_log_scale", dev, dtype), file.GetTorch("local_rotation", dev, dtype),
+            file.GetTorch("opacity_logit", dev, dtype), sh.narrow(1, 0, 1), sh.narrow(1, 1, k - 1), degree,
+            file.GetTorch("binding", dev, ScalarType.Int64)) { ActiveShDegree = degree };
+        return new FlameGaussianAvatar(flame, parameters, file.GetTorch("flame_shape", dev, dtype).view(1, -1));
+    }
+
     /// <summary>Reads a manifest.</summary>
     public static async Task<AvatarRigManifest> ReadManifestAsync(Stream stream, CancellationToken cancellationToken = default)
     {

@@ -16,8 +16,9 @@ namespace FaceCraft4D.Graphics.Training;
 /// position/scale regularisers and an optional hook loss; Adam with per-parameter learning rates (exponentially
 /// decaying position rate); SH degree raised every <see cref="TrainingOptions.ShDegreeInterval"/> iterations; adaptive
 /// density control. Deterministic for a seed on a given machine (CPU). State (parameters, binding, Adam moments and
-/// steps, densification statistics, hook tensors, iteration, RNG state) saves to and restores from a stream, so a job can
-/// resume from a blob checkpoint. Runs on the device of the model's tensors; Step and TrainAsync are synchronous compute
+/// steps, densification statistics, hook tensors, iteration, RNG state; for FLAME avatars the shape, checked on load) saves
+/// to and restores from a stream, so a job can resume from a blob checkpoint (the caller recreates the model object and the
+/// views, then loads). Runs on the device of the model's tensors; Step and TrainAsync are synchronous compute
 /// (call TrainAsync from a worker thread).
 /// </summary>
 public sealed class GaussianTrainer : IDisposable
@@ -220,6 +221,7 @@ public sealed class GaussianTrainer : IDisposable
             _optimizer.WriteTo(file, "adam.");
             _density.WriteTo(file, p.Count, p.Device, "density.");
             foreach (var e in _hooks.ExtraParameters) file.Add(ExtraKey(e.Name), e.Tensor);
+            if (Model is FlameGaussianAvatar avatar) file.Add("avatar.flame_shape", avatar.Shape);
             var inv = CultureInfo.InvariantCulture;
             file.Metadata["format"] = CheckpointFormat;
             file.Metadata["iteration"] = Iteration.ToString(inv);
@@ -244,6 +246,12 @@ public sealed class GaussianTrainer : IDisposable
         var inv = CultureInfo.InvariantCulture;
         using (var scope = torch.NewDisposeScope())
         {
+            if (Model is FlameGaussianAvatar avatar && file.Contains("avatar.flame_shape"))
+            {
+                var shape = file.GetTorch("avatar.flame_shape", avatar.Shape.device, avatar.Shape.dtype);
+                if (!shape.shape.SequenceEqual(avatar.Shape.shape) || (shape - avatar.Shape).abs().max().item<double>() > 1e-6)
+                    throw new InvalidDataException("Checkpoint was trained with a different FLAME shape than this avatar.");
+            }
             using var loaded = GaussianParameters.ReadFrom(file, "gaussians.", p.Device, p.Positions.dtype);
             foreach (var name in GaussianParameters.TrainableNames)
             {
