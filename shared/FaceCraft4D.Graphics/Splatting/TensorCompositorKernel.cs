@@ -134,7 +134,7 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
             for (int t = 0; t < layout.Counts.Length; t++)
                 if (layout.Counts[t] > start && alive[t]) list.Add(t);
             if (list.Count == 0) yield break;
-            int group = (int)Math.Clamp(inputs.Options.MaxChunkElements / ((long)layout.Pixels * chunk), 1, int.MaxValue);
+            int group = (int)Math.Clamp(inputs.Options.ChunkElementsFor(inputs.Means2d.device.type) / ((long)layout.Pixels * chunk), 1, int.MaxValue);
             for (int g = 0; g < list.Count; g += group)
             {
                 using var active = torch.tensor(list.GetRange(g, Math.Min(group, list.Count - g)).ToArray(), ScalarType.Int64, inputs.Means2d.device);
