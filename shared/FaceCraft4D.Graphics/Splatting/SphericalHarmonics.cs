@@ -1,0 +1,94 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Graphics.Splatting;
+
+/// <summary>
+/// Real spherical harmonics up to degree 3 in the basis order and sign convention of 3DGS
+/// (coefficient k of a Gaussian multiplies basis k; colour = sum + 0.5, clamped at 0).
+/// </summary>
+public static class SphericalHarmonics
+{
+    /// <summary>Degree-0 constant 1 / (2 sqrt(pi)).</summary>
+    public const double C0 = 0.28209479177387814;
+
+    /// <summary>Degree-1 constant.</summary>
+    public const double C1 = 0.4886025119029199;
+
+    /// <summary>Degree-2 constants.</summary>
+    public static IReadOnlyList<double> C2 { get; } = new[] { 1.0925484305920792, -1.0925484305920792, 0.31539156525252005, -1.0925484305920792, 0.5462742152960396 };
+
+    /// <summary>Degree-3 constants.</summary>
+    public static IReadOnlyList<double> C3 { get; } = new[] { -0.5900435899266435, 2.890611442640554, -0.4570457994644658, 0.3731763325901154, -0.4570457994644658, 1.445305721320277, -0.5900435899266435 };
+
+    /// <summary>Highest supported degree.</summary>
+    public const int MaxDegree = 3;
+
+    /// <summary>Number of coefficients of a degree: (degree + 1)^2.</summary>
+    public static int CoefficientCount(int degree) => (degree + 1) * (degree + 1);
+
+    /// <summary>Basis functions [.., (degree+1)^2] at unit directions [.., 3].</summary>
+    public static Tensor Basis(int degree, Tensor unitDirs)
+    {
+        if (degree < 0 || degree > MaxDegree) throw new ArgumentOutOfRangeException(nameof(degree));
+        var x = unitDirs.select(-1, 0);
+        var y = unitDirs.select(-1, 1);
+        var z = unitDirs.select(-1, 2);
+        var list = new List<Tensor> { torch.full_like(x, C0) };
+        if (degree >= 1)
+        {
+            list.Add(-C1 * y);
+            list.Add(C1 * z);
+            list.Add(-C1 * x);
+        }
+        if (degree >= 2)
+        {
+            var xx = x * x; var yy = y * y; var zz = z * z;
+            list.Add(C2[0] * x * y);
+            list.Add(C2[1] * y * z);
+            list.Add(C2[2] * (2.0 * zz - xx - yy));
+            list.Add(C2[3] * x * z);
+            list.Add(C2[4] * (xx - yy));
+            if (degree >= 3)
+            {
+                list.Add(C3[0] * y * (3.0 * xx - yy));
+                list.Add(C3[1] * x * y * z);
+                list.Add(C3[2] * y * (4.0 * zz - xx - yy));
+                list.Add(C3[3] * z * (2.0 * zz - 3.0 * xx - 3.0 * yy));
+                list.Add(C3[4] * x * (4.0 * zz - xx - yy));
+                list.Add(C3[5] * z * (xx - yy));
+                list.Add(C3[6] * x * (xx - 3.0 * yy));
+            }
+        }
+        return torch.stack(list, -1);
+    }
+
+    /// <summary>
+    /// Raw SH value sum_k basis_k(dir) * coeff_k: directions [N, 3] (normalised here), coefficients [N, K, C] -> [N, C].
+    /// </summary>
+    public static Tensor Evaluate(int degree, Tensor directions, Tensor coefficients)
+    {
+        int k = CoefficientCount(degree);
+        if (coefficients.shape[1] < k)
+            throw new ArgumentException($"SH degree {degree} needs {k} coefficients, got {coefficients.shape[1]}.", nameof(coefficients));
+        using var scope = torch.NewDisposeScope();
+        var dirs = torch.nn.functional.normalize(directions, p: 2, dim: -1);
+        var basis = Basis(degree, dirs); // [N, k]
+        var coeffs = coefficients.narrow(1, 0, k); // [N, k, C]
+        var result = (basis.unsqueeze(-1) * coeffs).sum(1);
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>3DGS colour: Evaluate + 0.5, clamped at 0. Directions are Gaussian centre minus camera centre.</summary>
+    public static Tensor ToColor(int degree, Tensor directions, Tensor coefficients)
+    {
+        using var scope = torch.NewDisposeScope();
+        return Evaluate(degree, directions, coefficients).add(0.5).clamp_min(0.0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>DC coefficient that reproduces an RGB colour at degree 0: (rgb - 0.5) / C0.</summary>
+    public static Tensor RgbToDc(Tensor rgb) => (rgb - 0.5) / C0;
+
+    /// <summary>RGB colour of a DC coefficient: dc * C0 + 0.5.</summary>
+    public static Tensor DcToRgb(Tensor dc) => dc * C0 + 0.5;
+}

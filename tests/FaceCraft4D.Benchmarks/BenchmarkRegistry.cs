@@ -1,0 +1,11 @@
+namespace FaceCraft4D.Benchmarks;
+
+/// <summary>The list of benchmark subcommands (one class per benchmark).</summary>
+public static class BenchmarkRegistry
+{
+    /// <summary>All registered benchmarks.</summary>
+    public static IReadOnlyList<IBenchmark> All { get; } = new IBenchmark[]
+    {
+        new SplatBenchmark(),
+    };
+}
