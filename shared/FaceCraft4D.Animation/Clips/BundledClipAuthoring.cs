@@ -45,6 +45,9 @@ public static class BundledClipAuthoring
             ["blink"] = new KeyframeCurve((0, 0), (0.2, 0), (0.32, 1.0), (0.4, 1.0), (0.56, 0), (1.1, 0), (1.22, 1.0), (1.3, 1.0), (1.46, 0)),
             ["gazeLeft"] = new KeyframeCurve((0, 0), (0.6, 0), (0.75, 0.6), (0.95, 0.6), (1.08, 0)),
             ["squint"] = KeyframeCurve.Pulse(1.45, 0.12, 0.08, 0.2, 0.3),
+            // Eyes dip down during a blink and the brows follow the lids a little (orbicularis oculi).
+            ["gazeDown"] = new KeyframeCurve((0, 0), (0.2, 0), (0.32, 0.5), (0.4, 0.5), (0.56, 0), (1.1, 0), (1.22, 0.5), (1.3, 0.5), (1.46, 0)),
+            ["browFurrow"] = new KeyframeCurve((0, 0), (0.2, 0), (0.32, 0.3), (0.4, 0.3), (0.56, 0), (1.1, 0), (1.22, 0.3), (1.3, 0.3), (1.46, 0)),
         })),
         ("06-surprise.json", Clip("surprise", "Surprise: brows up, eyes wide, jaw dropped, head pulled back slightly.", 48, new()
         {

@@ -19,7 +19,7 @@ public sealed class MouthInteriorOptions
     public double[] RingHeights { get; set; } = [0.55, 0.9, 1.0, 0.75];
 
     /// <summary>Width of each ring relative to the lips.</summary>
-    public double[] RingWidths { get; set; } = [1.05, 1.1, 1.0, 0.75];
+    public double[] RingWidths { get; set; } = [0.98, 0.95, 0.88, 0.7];
 
     /// <summary>Faces on the lower side (jaw-skinned) whose mean side value exceeds this are tongue, the rest is wall.</summary>
     public double TongueSide { get; set; } = 0.3;
