@@ -30,6 +30,12 @@ namespace FaceCraft4D.Animation.Tracking;
 /// </summary>
 public sealed class FlameTracker
 {
+    /// <summary>Managed memory a stretch of tracking steps may allocate without a collection (see <see cref="QuietGarbageCollection"/>).</summary>
+    private const long QuietBudgetBytes = 64L << 20;
+
+    /// <summary>Steps per quiet stretch (about 0.5 MB of managed allocation per step and view).</summary>
+    private const int QuietSteps = 16;
+
     private readonly AnimatableHead head;
     private readonly FlameTrackingOptions options;
     private readonly Device device;
@@ -76,11 +82,24 @@ public sealed class FlameTracker
                 bool identity = options.RefineIdentity && c == 0 && t == 0;
                 int iterations = first ? schedule.FirstFrameIterations : schedule.PerFrameIterations;
                 var stepClock = Stopwatch.StartNew();
-                for (int i = 0; i < iterations; i++)
+                QuietGarbageCollection? quiet = null;
+                try
                 {
-                    lastLoss = session.Step(row, identity, neighbours: t > 0 ? [row - 1] : [], rateFactor: 1.0);
-                    done++;
-                    if (i % 10 == 0) Report(first ? "first-frame" : "sequential");
+                    for (int i = 0; i < iterations; i++)
+                    {
+                        if (i % QuietSteps == 0)
+                        {
+                            quiet?.Dispose();
+                            quiet = new QuietGarbageCollection(QuietBudgetBytes);
+                        }
+                        lastLoss = session.Step(row, identity, neighbours: t > 0 ? [row - 1] : [], rateFactor: 1.0);
+                        done++;
+                        if (i % 10 == 0) Report(first ? "first-frame" : "sequential");
+                    }
+                }
+                finally
+                {
+                    quiet?.Dispose();
                 }
                 if (first) firstSeconds += stepClock.Elapsed.TotalSeconds;
                 else sequentialSeconds += stepClock.Elapsed.TotalSeconds;
@@ -98,15 +117,19 @@ public sealed class FlameTracker
         {
             var order = Enumerable.Range(0, g).ToArray();
             random.Shuffle(order);
-            foreach (var row in order)
+            foreach (var block in order.Chunk(QuietSteps))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (clip, t) = session.Locate(row);
-                var neighbours = new List<int>();
-                if (t > 0) neighbours.Add(row - 1);
-                if (t + 1 < session.ClipLength(clip)) neighbours.Add(row + 1);
-                lastLoss = session.Step(row, options.RefineIdentity, neighbours, options.GlobalRateFactor);
-                done++;
+                using var quiet = new QuietGarbageCollection(QuietBudgetBytes);
+                foreach (var row in block)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var (clip, t) = session.Locate(row);
+                    var neighbours = new List<int>();
+                    if (t > 0) neighbours.Add(row - 1);
+                    if (t + 1 < session.ClipLength(clip)) neighbours.Add(row + 1);
+                    lastLoss = session.Step(row, options.RefineIdentity, neighbours, options.GlobalRateFactor);
+                    done++;
+                }
             }
             Report("global");
         }
@@ -149,7 +172,8 @@ public sealed class FlameTracker
             e = Math.Min(head.Model.ExpressionCount, options.MaxExpressionComponents);
             d = FlameFrame.VectorLength(e);
             landmarkIbug = LandmarkCorrespondence.ForModel(head.Model.LandmarkCount).IbugIndices.ToArray();
-            Splats = new SurfaceSplatRenderer(head.Faces, head.Layout.HeadFaceCount, options.SplatsPerTriangle, options.SplatScale, options.SplatOpacity, device);
+            Splats = new SurfaceSplatRenderer(head.Faces, head.Layout.HeadFaceCount, options.SplatsPerTriangle, options.SplatScale, options.SplatOpacity, device,
+                new Graphics.Splatting.RasterizerOptions { LowPassFilter = options.LowPassFilter });
 
             foreach (var group in videos.GroupBy(v => v.Clip).OrderBy(gr => gr.Key))
             {
