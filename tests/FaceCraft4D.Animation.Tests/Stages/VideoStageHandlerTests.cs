@@ -11,7 +11,8 @@ using Xunit.Abstractions;
 namespace FaceCraft4D.Animation.Tests.Stages;
 
 /// <summary>AnimateView (rig) and TrackFlame on a real Azurite with a real request chain on the sample portrait.</summary>
-public sealed class VideoStageHandlerTests(SampleVideoRun run, ITestOutputHelper output) : IClassFixture<SampleVideoRun>
+[Collection(SampleVideoRunCollection.Name)]
+public sealed class VideoStageHandlerTests(SampleVideoRun run, ITestOutputHelper output)
 {
     private async Task<BinaryData> Read(BlobRef blob) =>
         await run.Harness.Blobs.TryReadAsync(blob, CancellationToken.None) ?? throw new Xunit.Sdk.XunitException($"{blob} is missing");
