@@ -17,6 +17,9 @@ public sealed class RowAdam : IDisposable
     /// <summary>Creates the optimizer for <paramref name="parameter"/> (a leaf that requires grad).</summary>
     /// <param name="parameter">[R, D]</param>
     /// <param name="columnRates">Learning rate of each of the D columns.</param>
+    /// <param name="beta1">First-moment decay.</param>
+    /// <param name="beta2">Second-moment decay.</param>
+    /// <param name="epsilon">Denominator epsilon.</param>
     public RowAdam(Tensor parameter, double[] columnRates, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         Parameter = parameter ?? throw new ArgumentNullException(nameof(parameter));
