@@ -56,6 +56,7 @@ public static class GpuWorkerApp
         configurePipeline?.Invoke(app);
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
+        app.MapPortraitScreenEndpoints();
         return app;
     }
 }

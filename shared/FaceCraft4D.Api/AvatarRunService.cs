@@ -41,6 +41,7 @@ public sealed class AvatarRunService(
                 return new RunSubmission(runId, Created: false, existing.RuntimeStatus.ToString());
             }
 
+            await inputs.ScreenAsync(prepared, cancellationToken).ConfigureAwait(false);
             var runInput = await inputs.StoreAsync(prepared, source, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
