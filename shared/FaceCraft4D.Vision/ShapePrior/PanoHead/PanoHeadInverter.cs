@@ -24,6 +24,7 @@ public sealed class PanoHeadInverter(PanoHeadInversionOptions options)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(lpips);
+        using var outer = torch.NewDisposeScope();
         var device = target.device;
         var random = new torch.Generator((ulong)seed, device);
         foreach (var p in lpips.parameters()) p.requires_grad = false;
@@ -95,7 +96,7 @@ public sealed class PanoHeadInverter(PanoHeadInversionOptions options)
             }
             foreach (var p in weights) p.requires_grad = false;
         }
-        return new InversionResult(pivot, latentLoss, pivotalLoss, initial);
+        return new InversionResult(pivot.MoveToOuterDisposeScope(), latentLoss, pivotalLoss, initial);
     }
 
     private Tensor Downsample(Tensor images)
