@@ -37,6 +37,7 @@ public static class GpuWorkerApp
         services.AddSingleton<JobLedger>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<StageHandlerCatalog>();
+        services.AddVisionStageHandlers(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>

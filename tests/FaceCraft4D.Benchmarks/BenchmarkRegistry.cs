@@ -7,5 +7,6 @@ public static class BenchmarkRegistry
     public static IReadOnlyList<IBenchmark> All { get; } = new IBenchmark[]
     {
         new SplatBenchmark(),
+        new VisionStagesBenchmark(),
     };
 }

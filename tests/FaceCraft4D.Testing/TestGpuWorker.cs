@@ -4,6 +4,7 @@ using FaceCraft4D.LocalHost.Infrastructure;
 using FaceCraft4D.Stages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace FaceCraft4D.Testing;
@@ -60,6 +61,7 @@ public sealed class TestGpuWorker : IAsyncDisposable
             args,
             services =>
             {
+                services.RemoveAll<IStageHandler>(); // only the handlers given here (synthetic unless replaced)
                 services.AddSingleton(ledger);
                 foreach (var stage in PipelineStages.All)
                 {

@@ -1,0 +1,19 @@
+using FaceCraft4D.Contracts;
+
+namespace FaceCraft4D.Stages.ImagePrior;
+
+/// <summary>
+/// Stage 3 "EnhanceBackView" (paper 3.2): the back view (parameter <c>view</c> = ViewCount / 2), warped from the
+/// reference only; it becomes the second anchor of stage 4.
+/// </summary>
+public sealed class EnhanceBackViewStageHandler(ViewEnhancementStage stage, ViewEnhancers enhancers) : IStageHandler
+{
+    /// <inheritdoc />
+    public PipelineStage Stage => PipelineStage.EnhanceBackView;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Backends => enhancers.Names;
+
+    /// <inheritdoc />
+    public Task<StageResult> ExecuteAsync(StageJobContext context) => stage.ExecuteAsync(context, withBackAnchor: false);
+}

@@ -1,0 +1,19 @@
+using FaceCraft4D.Contracts;
+
+namespace FaceCraft4D.Stages.ImagePrior;
+
+/// <summary>
+/// Stage 4 "EnhanceView" (paper 3.2, supp. 6.2), one work item per view (parameter <c>view</c>): warped from both
+/// anchors, the reference and the enhanced back view; per pixel the visible anchor nearest in viewing angle wins.
+/// </summary>
+public sealed class EnhanceViewStageHandler(ViewEnhancementStage stage, ViewEnhancers enhancers) : IStageHandler
+{
+    /// <inheritdoc />
+    public PipelineStage Stage => PipelineStage.EnhanceView;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Backends => enhancers.Names;
+
+    /// <inheritdoc />
+    public Task<StageResult> ExecuteAsync(StageJobContext context) => stage.ExecuteAsync(context, withBackAnchor: true);
+}

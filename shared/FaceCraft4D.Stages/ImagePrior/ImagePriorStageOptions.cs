@@ -1,0 +1,13 @@
+using FaceCraft4D.Vision.ImagePrior;
+
+namespace FaceCraft4D.Stages.ImagePrior;
+
+/// <summary>Configuration section <c>Fc4d:ImagePrior</c>.</summary>
+public sealed class ImagePriorStageOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Fc4d:ImagePrior";
+
+    /// <summary>Depth warping and visibility masks.</summary>
+    public DepthWarpOptions Warp { get; set; } = new();
+}

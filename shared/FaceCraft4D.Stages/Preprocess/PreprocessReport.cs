@@ -1,0 +1,25 @@
+namespace FaceCraft4D.Stages.Preprocess;
+
+/// <summary>The 68 landmarks file (<c>landmarks.json</c>).</summary>
+/// <param name="Width">Crop width.</param>
+/// <param name="Height">Crop height.</param>
+/// <param name="PixelCentre">Where pixel centres are: 0.5 (pixel (i, j) is centred at (i + 0.5, j + 0.5), the Graphics camera convention).</param>
+/// <param name="Order">Landmark order: <c>ibug-68</c> (dlib; "right" = the subject's right).</param>
+/// <param name="Points">68 [x, y] pairs in crop pixels.</param>
+public sealed record LandmarksDocument(int Width, int Height, double PixelCentre, string Order, IReadOnlyList<float[]> Points);
+
+/// <summary>What the preprocessing did (<c>preprocess.json</c>).</summary>
+public sealed record PreprocessReport(
+    int CropSize,
+    int FacesDetected,
+    double DetectionScore,
+    double[] FaceBoxInPhoto,
+    int PhotoRotationDegrees,
+    double YawDegrees,
+    double PitchDegrees,
+    double RollDegrees,
+    double FovDegrees,
+    double ReprojectionRmsPixels,
+    double[] NoseTipInCameraMetres,
+    IReadOnlyDictionary<string, string> Backends,
+    IReadOnlyList<string> Warnings);

@@ -1,0 +1,126 @@
+using System.Buffers.Binary;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Stages.Preprocess;
+using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Vision.ShapePrior;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Stages.ShapePrior;
+
+/// <summary>
+/// Stage 2 "ShapePrior" (paper 3.1): reads the preprocessed crop, mask, landmarks and crop camera, runs the
+/// requested backend (<see cref="PipelineSettings.ShapePriorBackend"/>) and writes every orbit view (colour,
+/// depth, mask), the cameras, the fitted FLAME parameters with the head mesh, model and texture, and a contact
+/// sheet (also copied to the avatar folder as <c>shape-prior-contact-sheet.png</c>).
+/// </summary>
+public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions<ShapePriorStageOptions> options) : IStageHandler
+{
+    /// <inheritdoc />
+    public PipelineStage Stage => PipelineStage.ShapePrior;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Backends => ShapePriorBackends.Names;
+
+    /// <inheritdoc />
+    public async Task<StageResult> ExecuteAsync(StageJobContext context)
+    {
+        var ct = context.CancellationToken;
+        var settings = context.Request.Settings;
+        var backend = await backends.GetAsync(settings.ShapePriorBackend, ct).ConfigureAwait(false);
+        context.Progress.Report(new JobProgress(0, 3, "reading the preprocessed portrait"));
+        var input = await ReadInputAsync(context).ConfigureAwait(false);
+
+        context.Progress.Report(new JobProgress(1, 3, $"fitting and rendering {settings.ViewCount} views ({backend.Name})"));
+        var result = await backend.RunAsync(input, new ShapePriorRequest(settings.RenderSize, settings.ViewCount, settings.Seed), ct).ConfigureAwait(false);
+        var head = await backends.HeadModelAsync(ct).ConfigureAwait(false);
+
+        context.Progress.Report(new JobProgress(2, 3, "writing views"));
+        var outputs = new Dictionary<string, BlobRef>();
+        async Task Write(string name, BinaryData data, string type) => outputs[name] = await context.WriteOutputAsync(name, data, type).ConfigureAwait(false);
+
+        for (int k = 0; k < result.Views.Count; k++)
+        {
+            var view = result.Views[k];
+            await Write(StageFiles.ViewImage(k), StageImageCodec.Png(view.Image), StageImageCodec.PngContentType).ConfigureAwait(false);
+            await Write(StageFiles.ViewDepth(k), new BinaryData(view.Depth.ToRawBytes()), StageImageCodec.BinaryContentType).ConfigureAwait(false);
+            await Write(StageFiles.ViewMask(k), StageImageCodec.Png(view.Mask), StageImageCodec.PngContentType).ConfigureAwait(false);
+        }
+        var cameras = new CameraSet(result.Views.Select(v => v.Camera).ToArray());
+        await Write(StageFiles.Views, BinaryData.FromString(cameras.ToJson()), "application/json").ConfigureAwait(false);
+        await Write(StageFiles.HeadMesh, new BinaryData(PlyMeshWriter.Write(result.Mesh, result.VertexColours, $"FaceCraft4D shape prior ({result.Backend}); FLAME frame, metres")), StageImageCodec.BinaryContentType).ConfigureAwait(false);
+        await Write(StageFiles.VertexOffsets, new BinaryData(Floats(result.VertexOffsets)), StageImageCodec.BinaryContentType).ConfigureAwait(false);
+        if (result.Texture is not null)
+            await Write(StageFiles.Texture, StageImageCodec.Png(result.Texture), StageImageCodec.PngContentType).ConfigureAwait(false);
+        if (head.BuiltIn)
+        {
+            using var stream = new MemoryStream();
+            await FlameModelFile.SaveAsync(head.Data, stream, ct).ConfigureAwait(false);
+            await Write(StageFiles.HeadModel, new BinaryData(stream.ToArray()), StageImageCodec.BinaryContentType).ConfigureAwait(false);
+        }
+        await Write(StageFiles.Flame, BinaryData.FromObjectAsJson(Document(result, head, settings.ViewCount), ContractJson.Indented), "application/json").ConfigureAwait(false);
+
+        var o = options.Value;
+        var sheet = StageImageCodec.Png(ContactSheet.Compose(
+            result.Views.Select(v => new ContactSheetView(v.Image, v.Depth, v.Mask)).ToArray(), o.ContactSheetThumbnail, o.ContactSheetColumns));
+        await Write(StageFiles.ContactSheet, sheet, StageImageCodec.PngContentType).ConfigureAwait(false);
+        outputs[StageFiles.ShapePriorContactSheetArtifact] = await context.Blobs.WriteAsync(
+            StorageLayout.AvatarArtifact(context.Request.RunId, StageFiles.ShapePriorContactSheetArtifact), sheet, StageImageCodec.PngContentType, ct).ConfigureAwait(false);
+
+        context.Progress.Report(new JobProgress(3, 3, "done"));
+        var notes = result.Notes.ToList();
+        if (head.BuiltIn) notes.Add("No FLAME model in the models store: the built-in procedural head was fitted.");
+        return new StageResult(outputs, result.Backend, context.WorkerVersion, result.Metrics, notes);
+    }
+
+    /// <summary>Reads <c>preprocess/crop.png</c>, <c>mask.png</c>, <c>landmarks.json</c> and <c>camera.json</c>.</summary>
+    private static async Task<ShapePriorInput> ReadInputAsync(StageJobContext context)
+    {
+        var crop = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Crop)).ConfigureAwait(false), StageFiles.Crop);
+        var mask = StageImageCodec.ReadMask(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Mask)).ConfigureAwait(false), StageFiles.Mask);
+        var landmarks = await context.ReadRequiredJsonAsync<LandmarksDocument>(StageFiles.From(PipelineStage.Preprocess, StageFiles.Landmarks)).ConfigureAwait(false);
+        var cameraJson = await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Camera)).ConfigureAwait(false);
+        CameraSet cameraSet;
+        try
+        {
+            cameraSet = CameraSet.FromJson(cameraJson.ToString());
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new StageInputException("input-invalid", $"preprocess/{StageFiles.Camera} is not a camera file: {e.Message}", e);
+        }
+        if (landmarks.Points.Count != 68 || crop.Width != mask.Width || crop.Height != mask.Height || cameraSet.Cameras.Count == 0)
+            throw new StageInputException("input-invalid", "The preprocessed crop, mask, landmarks and camera do not fit together.");
+        double shift = 0.5 - landmarks.PixelCentre;
+        var points = landmarks.Points.SelectMany(p => new[] { (float)(p[0] + shift), (float)(p[1] + shift) }).ToArray();
+        return new ShapePriorInput(crop, mask, points, cameraSet.Cameras[0].Intrinsics.FovYDegrees);
+    }
+
+    private static FlameFitDocument Document(ShapePriorResult result, HeadModel head, int viewCount)
+    {
+        var fit = result.Head;
+        var data = head.Data;
+        var (yaw, pitch, roll) = fit.Pose.AnglesDegrees();
+        var c = result.Colours;
+        return new FlameFitDocument(
+            new HeadModelReference(data.Name, head.Source, head.BuiltIn ? StageFiles.HeadModel : null, data.VertexCount, data.FaceCount,
+                data.ShapeCount, data.ExpressionCount, data.LandmarkCount, data.UvCoords is not null && data.UvFaces is not null),
+            fit.Shape, fit.Expression, [0, 0, 0], [0, 0, 0], fit.Jaw, [0, 0, 0, 0, 0, 0], [0, 0, 0],
+            StageFiles.VertexOffsets, StageFiles.HeadMesh, result.Texture is null ? null : StageFiles.Texture,
+            fit.ReferenceCamera,
+            new HeadPoseDocument(fit.Pose.Rotation, fit.Pose.Translation, yaw, pitch, roll),
+            new OrbitDocument([result.OrbitPivot.X, result.OrbitPivot.Y, result.OrbitPivot.Z], [0, 1, 0], viewCount, 360.0 / viewCount),
+            fit.LandmarkRmsPixels,
+            Enumerable.Range(0, 68).Select(i => float.IsNaN(fit.FittedLandmarks[2 * i]) ? null : new[] { fit.FittedLandmarks[2 * i], fit.FittedLandmarks[2 * i + 1] }).ToArray(),
+            c is null ? null : new HeadColoursDocument([c.Skin.X, c.Skin.Y, c.Skin.Z], [c.Hair.X, c.Hair.Y, c.Hair.Z], c.HairVariation, [c.Neck.X, c.Neck.Y, c.Neck.Z], c.HairFound, c.SidesAreHair),
+            result.Backend);
+    }
+
+    private static byte[] Floats(float[] values)
+    {
+        var bytes = new byte[values.Length * 4];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), values[i]);
+        return bytes;
+    }
+}

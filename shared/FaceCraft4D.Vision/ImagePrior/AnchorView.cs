@@ -1,0 +1,14 @@
+using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Vision.Rendering;
+
+namespace FaceCraft4D.Vision.ImagePrior;
+
+/// <summary>
+/// A view whose colours are trusted and warped into other views: the reference portrait (view 0) and, once it
+/// is made, the back view. Depth is camera z in metres (0 = no surface) at the image's resolution.
+/// </summary>
+/// <param name="Name">For records, e.g. <c>reference</c>, <c>back</c>.</param>
+/// <param name="Image">The anchor's colours.</param>
+/// <param name="Depth">The anchor's depth (from the shape prior).</param>
+/// <param name="Camera">The anchor's camera (same resolution as the image).</param>
+public sealed record AnchorView(string Name, RgbImage Image, DepthMap Depth, Camera Camera);

@@ -1,0 +1,29 @@
+namespace FaceCraft4D.Vision.ImagePrior;
+
+/// <summary>Settings of <see cref="DepthWarper"/> (bind from configuration section <c>Fc4d:ImagePrior:Warp</c>).</summary>
+public sealed class DepthWarpOptions
+{
+    /// <summary>Depth agreement tolerance: absolute part, metres.</summary>
+    public double DepthToleranceAbsolute { get; set; } = 0.004;
+
+    /// <summary>Depth agreement tolerance: part proportional to the depth of one pixel's footprint (pixels).</summary>
+    public double DepthTolerancePixels { get; set; } = 1.5;
+
+    /// <summary>Neighbouring anchor pixels whose depths differ by more than this (metres) are not connected when warping forward.</summary>
+    public double DiscontinuityMetres { get; set; } = 0.05;
+
+    /// <summary>Least anchor pixels per target pixel for a warped pixel to count (lower values keep more, blurrier, pixels).</summary>
+    public double MinAnchorDensity { get; set; } = 0.2;
+
+    /// <summary>Closing radius (pixels) that fills pinholes of the forward splat inside the target's surface.</summary>
+    public int HoleFillRadius { get; set; } = 1;
+
+    /// <summary>Width of the soft boundary band as a fraction of the image side (at least one pixel).</summary>
+    public double BoundaryBandFraction { get; set; } = 1.0 / 128;
+
+    /// <summary>Mask value inside the boundary band (paper: 0.1).</summary>
+    public double BoundaryBandValue { get; set; } = 0.1;
+
+    /// <summary>Downsampling from image to latent resolution (Stable-Diffusion VAE: 8).</summary>
+    public int LatentFactor { get; set; } = 8;
+}

@@ -1,0 +1,61 @@
+using System.Numerics;
+
+namespace FaceCraft4D.Vision.ShapePrior.Template;
+
+/// <summary>
+/// Where an unseen point of the head is hair, skin or neck, from the fitted head's 3D landmarks (model frame:
+/// +y up, face toward +z). Hair: behind the ears (z below the jaw-contour ends at ear level; when the portrait shows
+/// hair over the temples, already behind the cheeks) and above the nape
+/// line (the mouth's height), or anywhere higher than the brows by <see cref="HeadTextureOptions.CrownAboveBrows"/>.
+/// Neck: below the chin, and behind the ears below the nape line. Skin: the rest (ears, cheeks, under the jaw). Transitions are smooth over
+/// <see cref="HeadTextureOptions.RegionBlend"/>.
+/// </summary>
+public sealed class HeadRegions
+{
+    private readonly float browY, napeY, chinY, earZ, blend, crown;
+
+    /// <summary>Places the regions from 3D landmarks (L * 3, in iBUG order when 68, or iBUG 17-67 when 51).</summary>
+    /// <param name="landmarks3d">The fitted head's landmarks.</param>
+    /// <param name="options">Blend widths and offsets.</param>
+    /// <param name="sidesAreHair">Hair covers the temples and ears: the hair region then starts at the cheeks' back
+    /// edge (jaw contour at eye height) instead of behind the ears.</param>
+    public HeadRegions(float[] landmarks3d, HeadTextureOptions options, bool sidesAreHair = false)
+    {
+        ArgumentNullException.ThrowIfNull(landmarks3d);
+        ArgumentNullException.ThrowIfNull(options);
+        int count = landmarks3d.Length / 3;
+        var correspondence = LandmarkCorrespondence.ForModel(count);
+        Vector3 P(int ibug)
+        {
+            int k = correspondence.IbugIndices.ToList().IndexOf(ibug);
+            return new Vector3(landmarks3d[3 * k], landmarks3d[3 * k + 1], landmarks3d[3 * k + 2]);
+        }
+        browY = Enumerable.Range(17, 10).Average(i => P(i).Y);
+        napeY = (float)(Enumerable.Range(48, 12).Average(i => P(i).Y) + options.NapeOffset);
+        chinY = count == 68 ? P(8).Y : Enumerable.Range(48, 12).Min(i => P(i).Y) - 0.035f;
+        earZ = count == 68 ? Math.Min(P(0).Z, P(16).Z) - 0.01f : (P(36).Z + P(45).Z) / 2 - 0.045f;
+        if (sidesAreHair) earZ = count == 68 ? Math.Min(P(1).Z, P(15).Z) + 0.01f : (P(36).Z + P(45).Z) / 2 - 0.025f;
+        blend = (float)options.RegionBlend;
+        crown = (float)options.CrownAboveBrows;
+    }
+
+    /// <summary>Weights (hair, skin, neck) summing to 1 at a point.</summary>
+    public (float Hair, float Skin, float Neck) Weights(Vector3 p)
+    {
+        float behind = Ramp(earZ - p.Z);
+        float aboveNape = Ramp(p.Y - napeY);
+        float top = Ramp(p.Y - (browY + crown));
+        float hair = Math.Max(behind * aboveNape, top);
+        // Neck colour below the chin, and at the back below the nape line (a collar or the nape's skin).
+        float neck = (1 - hair) * Math.Max(Ramp(chinY - p.Y), behind * Ramp(napeY - p.Y));
+        return (hair, 1 - hair - neck, neck);
+    }
+
+    private float Ramp(float signedDistance) => SmoothStep(signedDistance / blend + 0.5f);
+
+    private static float SmoothStep(float t)
+    {
+        t = Math.Clamp(t, 0f, 1f);
+        return t * t * (3 - 2 * t);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Numerics;
+using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Vision.Rendering;
+
+namespace FaceCraft4D.Vision.ShapePrior.Template;
+
+/// <summary>
+/// The template backend's texture: the portrait projected onto the fitted head, completed where the portrait does
+/// not see the surface. For a surface point p with normal n:
+/// <list type="number">
+/// <item>direct: project p with the reference camera; weight = facing ramp (cosine between n and the direction
+/// to the camera, <see cref="HeadTextureOptions.FacingMin"/> to <see cref="HeadTextureOptions.FacingFull"/>)
+/// x visibility (p at most <see cref="HeadTextureOptions.DepthTolerance"/> behind the reference z-buffer, the
+/// farthest of the 2 x 2 texels around the projection, so silhouettes are not eaten) x foreground mask ramp;</item>
+/// <item>symmetry: the same for the mirrored point (-x, y, z) with the mirrored normal, weighted by
+/// <see cref="HeadTextureOptions.SymmetryWeight"/>, filling what the direct projection leaves;</item>
+/// <item>statistics: the remaining weight goes to region colours (<see cref="HeadRegions"/>): hair colour with
+/// strand noise scaled by the hair samples' spread, skin colour, neck colour (<see cref="HeadColourStatistics"/>).</item>
+/// </list>
+/// colour = w_d c_d + (1 - w_d) w_m c_m + (1 - w_d)(1 - w_m) c_region.
+/// </summary>
+public sealed class ProjectiveHeadTexture : ISurfaceColour
+{
+    private readonly RgbImage portrait;
+    private readonly FloatImage mask;
+    private readonly Camera camera;
+    private readonly float[] zBuffer;
+    private readonly HeadRegions regions;
+    private readonly HeadColours colours;
+    private readonly HairNoise noise;
+    private readonly HeadTextureOptions options;
+    private readonly Vector3 cameraPosition;
+
+    /// <summary>Creates the texture function.</summary>
+    /// <param name="portrait">The crop seen by <paramref name="referenceCamera"/>.</param>
+    /// <param name="mask">The crop's foreground mask.</param>
+    /// <param name="referenceCamera">The fitted camera of the crop (same resolution).</param>
+    /// <param name="referenceDepth">Z-buffer of the head seen by the reference camera at the crop's resolution.</param>
+    /// <param name="regions">Region layout of the head.</param>
+    /// <param name="colours">Region colours.</param>
+    /// <param name="seed">Seed of the hair noise.</param>
+    /// <param name="options">Weights and thresholds.</param>
+    public ProjectiveHeadTexture(RgbImage portrait, FloatImage mask, Camera referenceCamera, DepthMap referenceDepth,
+        HeadRegions regions, HeadColours colours, int seed, HeadTextureOptions options)
+    {
+        this.portrait = portrait ?? throw new ArgumentNullException(nameof(portrait));
+        this.mask = mask ?? throw new ArgumentNullException(nameof(mask));
+        camera = referenceCamera ?? throw new ArgumentNullException(nameof(referenceCamera));
+        ArgumentNullException.ThrowIfNull(referenceDepth);
+        if (referenceDepth.Width != portrait.Width || referenceDepth.Height != portrait.Height || camera.Width != portrait.Width)
+            throw new ArgumentException("The portrait, its depth and its camera must share one resolution.");
+        zBuffer = referenceDepth.Values.Data;
+        this.regions = regions ?? throw new ArgumentNullException(nameof(regions));
+        this.colours = colours ?? throw new ArgumentNullException(nameof(colours));
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        noise = new HairNoise(seed, options.HairNoiseAcross, options.HairNoiseAlong);
+        var c = camera.Position;
+        cameraPosition = new Vector3((float)c.X, (float)c.Y, (float)c.Z);
+    }
+
+    /// <inheritdoc />
+    public Vector3 Colour(Vector3 point, Vector3 normal)
+    {
+        var (direct, wd) = Observe(point, normal);
+        float wm = 0;
+        var mirrored = Vector3.Zero;
+        if (options.UseSymmetry && wd < 1)
+        {
+            (mirrored, wm) = Observe(new Vector3(-point.X, point.Y, point.Z), new Vector3(-normal.X, normal.Y, normal.Z));
+            wm *= (float)options.SymmetryWeight;
+        }
+        var region = RegionColour(point);
+        return wd * direct + (1 - wd) * (wm * mirrored + (1 - wm) * region);
+    }
+
+    /// <summary>Weight in [0, 1] with which the portrait itself (no symmetry, no statistics) colours the point.</summary>
+    public float DirectWeight(Vector3 point, Vector3 normal) => Observe(point, normal).Weight;
+
+    /// <summary>The region colour (statistics only) at a point.</summary>
+    public Vector3 RegionColour(Vector3 point)
+    {
+        var (hair, skin, neck) = regions.Weights(point);
+        var hairColour = colours.Hair * (1 + colours.HairVariation * noise.At(point));
+        return Vector3.Clamp(hair * hairColour + skin * colours.Skin + neck * colours.Neck, Vector3.Zero, Vector3.One);
+    }
+
+    private (Vector3 Colour, float Weight) Observe(Vector3 p, Vector3 n)
+    {
+        var toCamera = cameraPosition - p;
+        float cos = Vector3.Dot(n, Vector3.Normalize(toCamera));
+        float facing = Ramp(cos, options.FacingMin, options.FacingFull);
+        if (facing <= 0) return (Vector3.Zero, 0);
+        var (u, v, z) = camera.Project(new Vector3d(p.X, p.Y, p.Z));
+        if (z <= 0 || u < 0 || v < 0 || u >= portrait.Width || v >= portrait.Height) return (Vector3.Zero, 0);
+        if (!Visible(u, v, z)) return (Vector3.Zero, 0);
+        float inMask = Ramp(mask.SampleBilinear(u, v), options.MaskMin, options.MaskFull);
+        if (inMask <= 0) return (Vector3.Zero, 0);
+        return (portrait.SampleBilinear(u, v), facing * inMask);
+    }
+
+    private bool Visible(double u, double v, double z)
+    {
+        int x0 = (int)Math.Floor(u - 0.5), y0 = (int)Math.Floor(v - 0.5);
+        double farthest = 0;
+        for (int dy = 0; dy <= 1; dy++)
+        for (int dx = 0; dx <= 1; dx++)
+        {
+            int x = Math.Clamp(x0 + dx, 0, portrait.Width - 1), y = Math.Clamp(y0 + dy, 0, portrait.Height - 1);
+            float d = zBuffer[y * portrait.Width + x];
+            if (d <= 0) return true; // background next to the point: nothing occludes it
+            farthest = Math.Max(farthest, d);
+        }
+        return z <= farthest + options.DepthTolerance;
+    }
+
+    private static float Ramp(double value, double from, double to)
+    {
+        double t = Math.Clamp((value - from) / Math.Max(to - from, 1e-9), 0, 1);
+        return (float)(t * t * (3 - 2 * t));
+    }
+}

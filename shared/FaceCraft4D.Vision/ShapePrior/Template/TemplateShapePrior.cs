@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Numerics;
+using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Vision.Rendering;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Vision.ShapePrior.Template;
+
+/// <summary>
+/// The <c>template</c> shape prior (no downloaded weights): a FLAME-format head (the operator's FLAME, else the
+/// built-in procedural head) fitted to the portrait's landmarks (<see cref="FlameLandmarkFitter"/>), textured by
+/// projecting the portrait with symmetry and colour-statistics completion (<see cref="ProjectiveHeadTexture"/>),
+/// with the hair region grown to the portrait's silhouette (<see cref="HairVolumeFitter"/>), then rendered to the orbit views (<see cref="OrbitViews"/>) with depth and coverage masks. Holds the model on
+/// its device; thread-safe (runs share nothing mutable).
+/// </summary>
+public sealed class TemplateShapePrior : IShapePrior, IDisposable
+{
+    /// <summary>Backend name.</summary>
+    public const string BackendName = "template";
+
+    private readonly FlameModelData data;
+    private readonly FlameModel model;
+    private readonly FlameLandmarkModel landmarkModel;
+    private readonly TemplateShapePriorOptions options;
+
+    /// <summary>Creates the prior for a head model (not owned; keep it alive as long as this instance).</summary>
+    public TemplateShapePrior(FlameModelData headModel, TemplateShapePriorOptions? options = null)
+    {
+        data = headModel ?? throw new ArgumentNullException(nameof(headModel));
+        this.options = options ?? new TemplateShapePriorOptions();
+        var device = torch.device(this.options.Device);
+        model = new FlameModel(data, device);
+        landmarkModel = new FlameLandmarkModel(data, device);
+    }
+
+    /// <inheritdoc />
+    public string Name => BackendName;
+
+    /// <summary>The head model's name (e.g. <c>fc4d-procedural-head</c>).</summary>
+    public string ModelName => data.Name;
+
+    /// <inheritdoc />
+    public Task<ShapePriorResult> RunAsync(ShapePriorInput input, ShapePriorRequest request, CancellationToken cancellationToken) =>
+        Task.Run(() => Run(input, request, cancellationToken), cancellationToken);
+
+    private ShapePriorResult Run(ShapePriorInput input, ShapePriorRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(request);
+        var clock = Stopwatch.StartNew();
+        var metrics = new Dictionary<string, double>();
+        var intrinsics = CameraIntrinsics.FromVerticalFov(input.Crop.Width, input.Crop.Height, input.FovDegrees);
+
+        var fit = new FlameLandmarkFitter(options.Fit).Fit(landmarkModel, input.Landmarks, intrinsics, ct);
+        metrics["fit_seconds"] = clock.Elapsed.TotalSeconds;
+        var (bald, landmarks3d) = Pose(fit);
+        var colours = HeadColourStatistics.Measure(input.Crop, input.Mask, input.Landmarks, options.Texture.HairVariationMax);
+        var regions = new HeadRegions(landmarks3d, options.Texture, colours.SidesAreHair);
+        var pivot = OrbitPivot(bald, landmarks3d);
+        double mouthRow = Enumerable.Range(48, 12).Average(i => input.Landmarks[2 * i + 1]);
+        var volume = HairVolumeFitter.Fit(bald, regions, new Vector3((float)pivot.X, (float)pivot.Y, (float)pivot.Z),
+            fit.ReferenceCamera, input.Mask, mouthRow, options.HairVolume);
+        var mesh = volume.Mesh;
+        var normals = mesh.VertexNormals();
+        metrics["hair_lateral_growth"] = volume.LateralGrowth;
+        metrics["hair_vertical_growth"] = volume.VerticalGrowth;
+        metrics["silhouette_iou"] = volume.SilhouetteIoU;
+        metrics["silhouette_iou_bald"] = volume.InitialIoU;
+        ct.ThrowIfCancellationRequested();
+
+        clock.Restart();
+        var referenceDepth = MeshRasterizer.Rasterize(mesh, fit.ReferenceCamera, options.Render.Rasterizer).ToDepthMap();
+        var texture = new ProjectiveHeadTexture(input.Crop, input.Mask, fit.ReferenceCamera, referenceDepth, regions, colours, request.Seed, options.Texture);
+        var vertexColours = new float[mesh.Positions.Length];
+        int seen = 0;
+        for (int v = 0; v < mesh.VertexCount; v++)
+        {
+            var p = mesh.Position(v);
+            var n = new Vector3(normals[3 * v], normals[3 * v + 1], normals[3 * v + 2]);
+            var c = texture.Colour(p, n);
+            vertexColours[3 * v] = c.X;
+            vertexColours[3 * v + 1] = c.Y;
+            vertexColours[3 * v + 2] = c.Z;
+            if (texture.DirectWeight(p, n) > 0.5f) seen++;
+        }
+        RgbImage? atlas = null;
+        if (data.UvCoords is not null && data.UvFaces is not null)
+        {
+            using var uv = data.UvCoords.to(ScalarType.Float32).contiguous();
+            using var uvFaces = data.UvFaces.to(ScalarType.Int32).contiguous();
+            atlas = UvTextureBaker.Bake(mesh, normals, uv.data<float>().ToArray(), uvFaces.data<int>().ToArray(), texture,
+                options.Texture.TextureSize).Texture;
+        }
+        metrics["texture_seconds"] = clock.Elapsed.TotalSeconds;
+        ct.ThrowIfCancellationRequested();
+
+        clock.Restart();
+        var cameras = OrbitViews.AroundVerticalAxis(fit.ReferenceCamera, pivot, request.ViewCount, request.RenderSize);
+        var views = new List<RenderedView>(cameras.Count);
+        foreach (var camera in cameras)
+        {
+            ct.ThrowIfCancellationRequested();
+            views.Add(MeshViewRenderer.Render(mesh, normals, texture, camera, options.Render));
+        }
+        metrics["render_seconds"] = clock.Elapsed.TotalSeconds;
+
+        var (yaw, pitch, roll) = fit.Pose.AnglesDegrees();
+        metrics["landmark_rms_px"] = fit.LandmarkRmsPixels;
+        metrics["yaw_deg"] = yaw;
+        metrics["pitch_deg"] = pitch;
+        metrics["roll_deg"] = roll;
+        metrics["camera_distance_m"] = fit.ReferenceCamera.Position.Length;
+        metrics["vertices_seen_fraction"] = (double)seen / mesh.VertexCount;
+        var notes = new List<string>();
+        if (!colours.HairFound) notes.Add("No hair distinct from the skin was found above the brows; the unseen head is skin-coloured.");
+        if (fit.LandmarkRmsPixels > 0.05 * FlameLandmarkFitter.InterOcularDistance(input.Landmarks) * 2)
+            notes.Add($"The head model fits the landmarks loosely ({fit.LandmarkRmsPixels:F1} px rms).");
+        return new ShapePriorResult
+        {
+            Views = views,
+            Head = fit,
+            Mesh = mesh,
+            VertexOffsets = volume.Offsets,
+            VertexColours = vertexColours,
+            Texture = atlas,
+            OrbitPivot = pivot,
+            Colours = colours,
+            Backend = BackendName,
+            Metrics = metrics,
+            Notes = notes,
+        };
+    }
+
+    /// <summary>The fitted head's mesh in the model frame and its 3D landmarks (L * 3).</summary>
+    public (TriangleMesh Mesh, float[] Landmarks) Pose(FittedHead fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var p = model.ZeroParameters().With(
+            shape: torch.tensor(fit.Shape).unsqueeze(0),
+            expression: torch.tensor(fit.Expression).unsqueeze(0),
+            jaw: torch.tensor(fit.Jaw).unsqueeze(0));
+        var output = model.Forward(p);
+        var mesh = TriangleMesh.FromTensors(output.Vertices[0], model.Faces);
+        var landmarks = output.Landmarks[0].to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        return (mesh, landmarks);
+    }
+
+    /// <summary>Centre of the bounding box of the head above the chin (the neck would pull it down).</summary>
+    public static Vector3d OrbitPivot(TriangleMesh mesh, float[] landmarks3d)
+    {
+        ArgumentNullException.ThrowIfNull(mesh);
+        ArgumentNullException.ThrowIfNull(landmarks3d);
+        float chin = float.MaxValue;
+        for (int i = 1; i < landmarks3d.Length; i += 3) chin = Math.Min(chin, landmarks3d[i]);
+        var min = new Vector3(float.MaxValue);
+        var max = new Vector3(float.MinValue);
+        for (int v = 0; v < mesh.VertexCount; v++)
+        {
+            var p = mesh.Position(v);
+            if (p.Y < chin) continue;
+            min = Vector3.Min(min, p);
+            max = Vector3.Max(max, p);
+        }
+        var c = (min + max) / 2;
+        return new Vector3d(c.X, c.Y, c.Z);
+    }
+
+    /// <summary>Frees the model tensors (not the model data).</summary>
+    public void Dispose()
+    {
+        model.Dispose();
+        landmarkModel.Dispose();
+    }
+}

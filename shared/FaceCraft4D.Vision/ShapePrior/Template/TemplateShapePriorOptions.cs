@@ -1,0 +1,22 @@
+using FaceCraft4D.Vision.Rendering;
+
+namespace FaceCraft4D.Vision.ShapePrior.Template;
+
+/// <summary>Settings of the template shape prior (bind from configuration section <c>Fc4d:ShapePrior:Template</c>).</summary>
+public sealed class TemplateShapePriorOptions
+{
+    /// <summary>Landmark fitting.</summary>
+    public LandmarkFitOptions Fit { get; set; } = new();
+
+    /// <summary>Projective texture and its completion.</summary>
+    public HeadTextureOptions Texture { get; set; } = new();
+
+    /// <summary>Hair volume grown to match the portrait's silhouette.</summary>
+    public HairVolumeOptions HairVolume { get; set; } = new();
+
+    /// <summary>View rendering (supersampling, background).</summary>
+    public MeshRenderOptions Render { get; set; } = new();
+
+    /// <summary>TorchSharp device of the fit ("cpu", "cuda").</summary>
+    public string Device { get; set; } = "cpu";
+}

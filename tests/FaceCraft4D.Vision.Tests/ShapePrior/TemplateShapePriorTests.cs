@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Vision.ShapePrior;
+using FaceCraft4D.Vision.ShapePrior.Template;
+using SixLabors.ImageSharp;
+using Xunit.Abstractions;
+
+namespace FaceCraft4D.Vision.Tests.ShapePrior;
+
+/// <summary>The template shape prior on the bundled sample portrait.</summary>
+public sealed class TemplateShapePriorTests(SamplePortraitShapePrior sample, ITestOutputHelper output) : IClassFixture<SamplePortraitShapePrior>
+{
+    [Fact]
+    public async Task Sample_portrait_gives_orbit_views_with_depth_masks_and_a_contact_sheet()
+    {
+        using var prior = new TemplateShapePrior(sample.Model);
+        var clock = Stopwatch.StartNew();
+        var result = await prior.RunAsync(sample.Input, new ShapePriorRequest(128, 8, 7), CancellationToken.None);
+        output.WriteLine($"template prior: {clock.Elapsed.TotalSeconds:F2} s; " + string.Join(", ", result.Metrics.Select(kv => $"{kv.Key} {kv.Value:F3}")));
+        output.WriteLine($"colours: {result.Colours}");
+
+        var sheet = ContactSheet.Compose(result.Views.Select(v => new ContactSheetView(v.Image, v.Depth, v.Mask)).ToArray(), 128, 8);
+        var path = Path.Combine(SamplePortraitShapePrior.ArtifactFolder(), "template-contact-sheet.png");
+        using (var png = sheet.ToImage()) await png.SaveAsPngAsync(path);
+        output.WriteLine($"contact sheet: {path}");
+
+        Assert.Equal(8, result.Views.Count);
+        Assert.Equal("template", result.Backend);
+        Assert.True(result.Head.LandmarkRmsPixels < 4, $"landmark rms {result.Head.LandmarkRmsPixels:F2} px");
+        foreach (var view in result.Views)
+        {
+            double coverage = view.Mask.Data.Average();
+            Assert.InRange(coverage, 0.05, 0.7);
+            var (near, far) = view.Depth.Range();
+            Assert.InRange(near, 1.0, 3.0);
+            Assert.InRange(far - near, 0.1, 0.45);
+        }
+        // View 0 reproduces the portrait where the head covers it: compare with the crop at 128 px.
+        var crop = sample.Input.Crop.Resize(128, 128);
+        var mask = sample.Input.Mask.Resize(128, 128);
+        double err = 0; int n = 0;
+        var v0 = result.Views[0];
+        for (int y = 0; y < 128; y++)
+        for (int x = 0; x < 128; x++)
+        {
+            if (v0.Mask[x, y] < 0.99f || mask[x, y] < 0.99f) continue;
+            err += System.Numerics.Vector3.DistanceSquared(v0.Image[x, y], crop[x, y]) / 3; n++;
+        }
+        double psnr = 10 * Math.Log10(1 / (err / n));
+        output.WriteLine($"view 0 vs portrait inside the head: PSNR {psnr:F1} dB over {n} px");
+        Assert.True(psnr > 20, $"view 0 PSNR {psnr:F1}");
+    }
+}
