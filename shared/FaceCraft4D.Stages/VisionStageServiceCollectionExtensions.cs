@@ -35,6 +35,7 @@ public static class VisionStageServiceCollectionExtensions
         services.TryAddSingleton<ViewEnhancers>();
         services.TryAddSingleton<ViewEnhancementStage>();
 
+        services.TryAddSingleton<IPortraitScreener, PreprocessingPortraitScreener>();
         services.AddSingleton<IStageHandler, PreprocessStageHandler>();
         services.AddSingleton<IStageHandler, ShapePriorStageHandler>();
         services.AddSingleton<IStageHandler, EnhanceBackViewStageHandler>();
