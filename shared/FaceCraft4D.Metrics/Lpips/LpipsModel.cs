@@ -16,7 +16,8 @@ public sealed class LpipsModel : IDisposable
     public const string TrunkFile = "trunk.safetensors";
     public const string HeadsFile = "lin.safetensors";
 
-    private LpipsModel(LpipsNetwork network, string name)
+    /// <summary>Wraps an already loaded network (e.g. one built in tests).</summary>
+    public LpipsModel(LpipsNetwork network, string name)
     {
         Network = network;
         Name = name;
