@@ -29,6 +29,7 @@ function fail(message) {
   hooks.errors.push(message);
   $('error').hidden = false;
   $('error').textContent = message;
+  if ($('message').textContent === message) $('message').textContent = '';
 }
 
 function renderProgress(view) {
