@@ -1,5 +1,6 @@
 using FaceCraft4D.Metrics.Clip;
 using FaceCraft4D.Metrics.Identity;
+using FaceCraft4D.Metrics.Identity.ArcFace;
 using FaceCraft4D.Metrics.Inception;
 using FaceCraft4D.Metrics.Lpips;
 using FaceCraft4D.Priors;
@@ -16,7 +17,7 @@ namespace FaceCraft4D.Metrics.Evaluation;
 /// </summary>
 public sealed class MetricModelSet : IDisposable
 {
-    public MetricModelSet(Device device, LpipsModel? lpips, FaceDescriptorExtractor? identity, ClipImageEncoder? clip,
+    public MetricModelSet(Device device, LpipsModel? lpips, IFaceEmbedder? identity, ClipImageEncoder? clip,
         InceptionFeatureExtractor? inception, IReadOnlyDictionary<string, string> skipReasons)
     {
         Device = device;
@@ -29,7 +30,7 @@ public sealed class MetricModelSet : IDisposable
 
     public Device Device { get; }
     public LpipsModel? Lpips { get; }
-    public FaceDescriptorExtractor? Identity { get; }
+    public IFaceEmbedder? Identity { get; }
     public ClipImageEncoder? Clip { get; }
     public InceptionFeatureExtractor? Inception { get; }
 
@@ -69,12 +70,27 @@ public sealed class MetricModelSet : IDisposable
         var inception = await TryLoad(MetricNames.Fid, options.EnableFid, "inception", store.InceptionVersion,
             f => InceptionFeatureExtractor.LoadAsync(f, store.InceptionVersion, device, options.InceptionBatchSize, ct)).ConfigureAwait(false);
 
-        FaceDescriptorExtractor? identity = null;
+        IFaceEmbedder? identity = null;
         if (!options.EnableIdentity) reasons[MetricNames.IdSimilarity] = "disabled by configuration";
         else
         {
-            try { identity = await FaceDescriptorExtractor.LoadAsync(options.Identity, device, ct).ConfigureAwait(false); }
-            catch (Exception e) when (e is PreprocessException or InvalidDataException or IOException)
+            var arcFaceFolder = store.Folder("arcface", store.ArcFaceVersion);
+            bool useArcFace = options.Identity.Backend == IdentityBackend.ArcFace
+                || (options.Identity.Backend == IdentityBackend.Auto && arcFaceFolder is not null && Directory.Exists(arcFaceFolder));
+            try
+            {
+                if (!useArcFace) identity = await FaceDescriptorExtractor.LoadAsync(options.Identity, device, ct).ConfigureAwait(false);
+                else if (arcFaceFolder is null || !Directory.Exists(arcFaceFolder))
+                    reasons[MetricNames.IdSimilarity] = $"ArcFace model folder {arcFaceFolder ?? $"models/arcface/{store.ArcFaceVersion}"} not found";
+                else
+                {
+                    var net = await ArcFaceEmbedder.LoadNetworkAsync(arcFaceFolder, ct).ConfigureAwait(false);
+                    var (det, lm) = await FaceDescriptorExtractor.LoadDetectorsAsync(options.Identity, device, ct).ConfigureAwait(false);
+                    var name = $"arcface:{store.ArcFaceVersion} (iresnet {string.Join("-", net.Config.Layers)}, {net.Config.EmbeddingSize}-D; face-api.js detector/landmarks)";
+                    identity = new ArcFaceEmbedder(det, lm, net, name, device, det, lm, net);
+                }
+            }
+            catch (Exception e) when (e is PreprocessException or ModelFolderException or WeightLoadException or InvalidDataException or IOException)
             {
                 reasons[MetricNames.IdSimilarity] = e.Message;
             }

@@ -14,7 +14,7 @@ namespace FaceCraft4D.Metrics.Identity;
 /// dlib-style crop box (<see cref="CropBox"/>), clipped to the image and floored → crop padded to a centred square with black → resized to 150 (face-api.js' own rule by default,
 /// <see cref="FaceCropResampling"/>) → (v − mean) / 255 → <see cref="FaceRecognitionNet"/>.
 /// </summary>
-public sealed class FaceDescriptorExtractor : IDisposable
+public sealed class FaceDescriptorExtractor : IFaceEmbedder
 {
     public const string ManifestFileName = "face_recognition_model-weights_manifest.json";
     private readonly IFaceDetector detector;
@@ -46,9 +46,26 @@ public sealed class FaceDescriptorExtractor : IDisposable
         var weights = await TfjsWeightsReader.ReadAsync(manifest, ct).ConfigureAwait(false);
         var net = new FaceRecognitionNet(FaceRecognitionNetConfig.Official);
         net.LoadTfjsWeights(weights);
-        var det = await TinyFaceDetector.LoadAsync(folder, options.Detector, device, ct).ConfigureAwait(false);
-        var lm = await FaceLandmark68Detector.LoadAsync(folder, options.TinyLandmarks, device, ct).ConfigureAwait(false);
+        var (det, lm) = await LoadDetectorsAsync(options, device, ct).ConfigureAwait(false);
         return new FaceDescriptorExtractor(det, lm, net, options, device, det, lm, net);
+    }
+
+    /// <summary>The face-api.js TinyFaceDetector and 68-landmark ports (shared with the ArcFace backend).</summary>
+    public static async Task<(TinyFaceDetector Detector, FaceLandmark68Detector Landmarks)> LoadDetectorsAsync(
+        IdentitySimilarityOptions options, Device device, CancellationToken ct)
+    {
+        var folder = FaceModelLocator.Resolve(options.FaceModelsPath);
+        var det = await TinyFaceDetector.LoadAsync(folder, options.Detector, device, ct).ConfigureAwait(false);
+        try
+        {
+            var lm = await FaceLandmark68Detector.LoadAsync(folder, options.TinyLandmarks, device, ct).ConfigureAwait(false);
+            return (det, lm);
+        }
+        catch
+        {
+            det.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Descriptor of the best-scoring face, or null when no face is found.</summary>

@@ -1,3 +1,4 @@
+using FaceCraft4D.Metrics.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,7 +9,7 @@ namespace FaceCraft4D.Metrics.Inception;
 public sealed class BasicConv2d : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
-    private readonly FrozenBatchNorm2d bn;
+    private readonly FrozenBatchNorm bn;
 
     public BasicConv2d(int inChannels, int outChannels, (long H, long W) kernel, (long H, long W) stride = default, (long H, long W) padding = default)
         : base("BasicConv2d")
@@ -16,7 +17,7 @@ public sealed class BasicConv2d : nn.Module<Tensor, Tensor>
         OutChannels = outChannels;
         if (stride == default) stride = (1, 1);
         conv = nn.Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, bias: false);
-        bn = new FrozenBatchNorm2d(outChannels, 0.001);
+        bn = new FrozenBatchNorm(outChannels, 0.001);
         RegisterComponents();
     }
 

@@ -15,6 +15,9 @@ public sealed class ModelStoreOptions
     /// <summary>CLIP version folder under <c>clip/</c>.</summary>
     public string ClipVersion { get; set; } = "vit-b-32";
 
+    /// <summary>ArcFace version folder under <c>arcface/</c> (optional ID backend).</summary>
+    public string ArcFaceVersion { get; set; } = "r100";
+
     /// <summary>Inception version folder under <c>inception/</c>.</summary>
     public string InceptionVersion { get; set; } = "pt-inception-2015-12-05";
 

@@ -112,6 +112,31 @@ public sealed class EvaluationMetricsCalculatorTests(ITestOutputHelper output)
 public sealed class MetricModelSetTests
 {
     [Fact]
+    public async Task Auto_PicksArcFace_WhenItsWeightsAreInTheStore()
+    {
+        var folder = TestAssets.RequireFaceModels();
+        using var root = new TempDirectory();
+        using (var net = new FaceCraft4D.Metrics.Identity.ArcFace.IResNet(new([1, 1, 1, 1], [4, 8, 8, 16], 32)))
+            await FaceCraft4D.Priors.Weights.SafeTensorsWriter.WriteStateDictAsync(root.File(Path.Combine("arcface", "r100", "model.safetensors")), net);
+        using var set = await MetricModelSet.LoadAsync(new MetricModelOptions
+        {
+            Models = new() { Root = root.Path },
+            Identity = new() { FaceModelsPath = folder },
+            EnableLpips = false, EnableClip = false, EnableFid = false,
+        }, CancellationToken.None);
+        Assert.StartsWith("arcface:r100 (iresnet 1-1-1-1, 32-D", set.Identity!.BackendName);
+        Assert.Equal("disabled by configuration", set.SkipReasons[MetricNames.Lpips]);
+
+        using var faceApi = await MetricModelSet.LoadAsync(new MetricModelOptions
+        {
+            Models = new() { Root = root.Path },
+            Identity = new() { FaceModelsPath = folder, Backend = IdentityBackend.FaceApi },
+            EnableLpips = false, EnableClip = false, EnableFid = false,
+        }, CancellationToken.None);
+        Assert.StartsWith("face-api.js", faceApi.Identity!.BackendName);
+    }
+
+    [Fact]
     public async Task MissingOperatorWeights_AreSkippedWithReasons_IdentityStillLoads()
     {
         var folder = TestAssets.RequireFaceModels();

@@ -2,20 +2,20 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace FaceCraft4D.Metrics.Inception;
+namespace FaceCraft4D.Metrics.Models;
 
 /// <summary>
-/// Inference-only BatchNorm2d with torchvision's state names <c>weight</c>, <c>bias</c>, <c>running_mean</c>,
+/// Inference-only BatchNorm (1-D or 2-D) with torch's state names <c>weight</c>, <c>bias</c>, <c>running_mean</c>,
 /// <c>running_var</c> (no <c>num_batches_tracked</c>: it has no effect in evaluation and old checkpoints lack it).
-/// y = (x − mean) / √(var + ε) · weight + bias.
+/// y = (x − mean) / √(var + ε) · weight + bias over channel dimension 1 of [N, C] or [N, C, H, W].
 /// </summary>
-public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
+public sealed class FrozenBatchNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight, bias;
     private readonly Tensor running_mean, running_var;
     private readonly double eps;
 
-    public FrozenBatchNorm2d(int channels, double eps) : base("BatchNorm2d")
+    public FrozenBatchNorm(int channels, double eps) : base("BatchNorm")
     {
         this.eps = eps;
         weight = nn.Parameter(torch.ones(channels));
@@ -30,8 +30,11 @@ public sealed class FrozenBatchNorm2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
+        var shape = new long[x.dim()];
+        Array.Fill(shape, 1L);
+        shape[1] = -1;
         var scale = weight / (running_var + eps).sqrt();
         var shift = bias - running_mean * scale;
-        return (x * scale.reshape(1, -1, 1, 1) + shift.reshape(1, -1, 1, 1)).MoveToOuterDisposeScope();
+        return (x * scale.reshape(shape) + shift.reshape(shape)).MoveToOuterDisposeScope();
     }
 }
