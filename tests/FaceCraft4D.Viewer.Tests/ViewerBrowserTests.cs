@@ -90,5 +90,7 @@ public sealed class ViewerBrowserTests(ITestOutputHelper output)
             foreach (var img in images.Values) img.Dispose();
         }
         Assert.True(host.StatusRequests >= 2);
+        // passed: drop the screenshots (a failing run keeps them for inspection; set FC4D_KEEP_SCREENSHOTS=1 to keep always)
+        if (Environment.GetEnvironmentVariable("FC4D_KEEP_SCREENSHOTS") != "1") Directory.Delete(work, recursive: true);
     }
 }
