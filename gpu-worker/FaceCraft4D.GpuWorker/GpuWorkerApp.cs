@@ -36,6 +36,7 @@ public static class GpuWorkerApp
         services.AddSingleton<WorkerInstance>();
         services.AddSingleton<JobLedger>();
         services.AddSingleton<JobRegistry>();
+        services.TryAddSingleton<FaceCraft4D.Stages.Evaluation.EvaluationReportComposer>();
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);
         services.AddHostedService<JobRunner>();
@@ -58,6 +59,7 @@ public static class GpuWorkerApp
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
         app.MapPortraitScreenEndpoints();
+        app.MapEvaluationReportEndpoints();
         return app;
     }
 }

@@ -6,7 +6,7 @@ using FaceCraft4D.Storage;
 namespace FaceCraft4D.Pipeline.Evaluation;
 
 /// <summary>The logic of the evaluation batch activities (both hosts).</summary>
-public sealed class EvaluationActivities(IBlobStore blobs, RunInputFactory inputs, EvaluationReportWriter reports)
+public sealed class EvaluationActivities(IBlobStore blobs, RunInputFactory inputs, EvaluationReportClient reports)
 {
     /// <summary>The images of a set, in name order; a clear error when the set is empty or missing.</summary>
     public async Task<List<BlobRef>> ListSetAsync(EvaluationBatchInput batch, CancellationToken cancellationToken)
