@@ -62,6 +62,7 @@ public sealed class TestGpuWorker : IAsyncDisposable
             services =>
             {
                 services.RemoveAll<IStageHandler>(); // only the handlers given here (synthetic unless replaced)
+                services.RemoveAll<IPortraitScreener>(); // synthetic test images have no faces; tests add a screener double when they need one
                 services.AddSingleton(ledger);
                 foreach (var stage in PipelineStages.All)
                 {
