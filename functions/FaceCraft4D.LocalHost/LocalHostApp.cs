@@ -49,6 +49,7 @@ public static class LocalHostApp
         if (watchUploads)
         {
             services.AddHostedService<UploadWatcher>();
+            services.AddHostedService<EvaluationScheduler>();
         }
 
         var app = builder.Build();

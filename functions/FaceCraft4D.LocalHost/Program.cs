@@ -41,7 +41,11 @@ host.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, host };
+var set = new Argument<string>("set") { Description = "Evaluation set name (eval/sets/<name>/) or a local folder of photos." };
+var evaluate = new Command("eval", "Run an evaluation batch on the local stack and write its report.") { set, preset };
+evaluate.SetAction((parse, ct) => new EvaluationRunner(AnsiConsole.Console).RunAsync(parse.GetValue(set)!, parse.GetValue(preset), configArgs, ct));
+
+var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, host, evaluate };
 return await root.Parse(cliArgs).InvokeAsync();
 
 static IReadOnlyDictionary<string, string> ParseSettings(string[]? pairs) =>

@@ -33,6 +33,8 @@ public static class GpuWorkerApp
         services.TryAddSingleton<CheckpointStore>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WorkerVersion>();
+        services.AddSingleton<WorkerInstance>();
+        services.AddSingleton<JobLedger>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);

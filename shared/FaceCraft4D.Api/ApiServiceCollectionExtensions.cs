@@ -1,3 +1,4 @@
+using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,13 +13,13 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddFc4dApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddFc4dPipeline(configuration);
-        services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
-        services.TryAddSingleton<PortraitValidator>();
-        services.TryAddSingleton<RunSettingsResolver>();
         services.TryAddSingleton<RunSubmissionGates>();
         services.TryAddSingleton<AvatarRunService>();
         services.TryAddSingleton<UploadIntake>();
         services.TryAddSingleton<AvatarHttpHandlers>();
+        services.TryAddSingleton<ClientBoundApi>();
+        services.TryAddSingleton<EvaluationService>();
+        services.TryAddSingleton<EvaluationHttpHandlers>();
         return services;
     }
 }

@@ -8,7 +8,7 @@ namespace FaceCraft4D.Api;
 /// <summary>The avatar API routes for minimal-API hosts (the local host); the Functions app binds the same handlers to HTTP triggers.</summary>
 public static class AvatarApiRoutes
 {
-    /// <summary>Maps <c>/api/avatars</c> and its sub-routes to <see cref="AvatarHttpHandlers"/>.</summary>
+    /// <summary>Maps <c>/api/avatars</c> (and sub-routes) and <c>/api/evaluations</c> to the shared handlers.</summary>
     public static IEndpointRouteBuilder MapAvatarApi(this IEndpointRouteBuilder app)
     {
         AvatarHttpHandlers Handlers(HttpContext c) => c.RequestServices.GetRequiredService<AvatarHttpHandlers>();
@@ -19,6 +19,9 @@ public static class AvatarApiRoutes
         app.MapDelete("/api/avatars/{id}", (HttpContext c, string id) => Handlers(c).DeleteAsync(c, id));
         app.MapGet("/api/avatars/{id}/artifacts", (HttpContext c, string id) => Handlers(c).ListArtifactsAsync(c, id));
         app.MapGet("/api/avatars/{id}/artifacts/{**name}", (HttpContext c, string id, string name) => Handlers(c).GetArtifactAsync(c, id, name));
+        EvaluationHttpHandlers Evaluations(HttpContext c) => c.RequestServices.GetRequiredService<EvaluationHttpHandlers>();
+        app.MapPost("/api/evaluations", (HttpContext c) => Evaluations(c).StartAsync(c)).DisableAntiforgery();
+        app.MapGet("/api/evaluations/{id}", (HttpContext c, string id) => Evaluations(c).GetAsync(c, id));
         return app;
     }
 }

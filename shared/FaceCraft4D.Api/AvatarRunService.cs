@@ -2,12 +2,12 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Pipeline.Orchestration;
 using FaceCraft4D.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Api;
 
@@ -19,10 +19,8 @@ namespace FaceCraft4D.Api;
 public sealed class AvatarRunService(
     DurableTaskClient client,
     IBlobStore blobs,
-    PortraitValidator validator,
-    RunSettingsResolver settingsResolver,
+    RunInputFactory inputs,
     RunSubmissionGates gates,
-    IOptions<PipelineOptions> pipelineOptions,
     ILogger<AvatarRunService> logger)
 {
     private static readonly string[] ActiveOrDone =
@@ -33,9 +31,8 @@ public sealed class AvatarRunService(
     public async Task<RunSubmission> SubmitAsync(
         BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken)
     {
-        var portrait = validator.Validate(content);
-        var settings = settingsResolver.Resolve(preset, overrides);
-        var runId = RunIdentity.For(portrait.Sha256, settings);
+        var prepared = inputs.Prepare(content, originalName, preset, overrides);
+        var runId = prepared.RunId;
         using (await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false))
         {
             var existing = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
@@ -44,11 +41,7 @@ public sealed class AvatarRunService(
                 return new RunSubmission(runId, Created: false, existing.RuntimeStatus.ToString());
             }
 
-            var input = StorageLayout.RunInput(runId, portrait.FileName);
-            await blobs.TryCreateAsync(input, portrait.Content, portrait.MimeType, cancellationToken).ConfigureAwait(false);
-            await blobs.WriteAsync(StorageLayout.RunInput(runId, "settings.json"), BinaryData.FromObjectAsJson(settings, ContractJson.Indented),
-                "application/json", cancellationToken).ConfigureAwait(false);
-
+            var runInput = await inputs.StoreAsync(prepared, source, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
                 // A failed or terminated run is started again; finished work items are reused from their checkpoints.
@@ -56,8 +49,6 @@ public sealed class AvatarRunService(
                 await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
             }
 
-            var runInput = new RunInput(runId, input with { Sha256 = portrait.Sha256 }, settings,
-                pipelineOptions.Value.ToRunPolicy(), source, SafeDisplayName(originalName));
             try
             {
                 await client.ScheduleNewOrchestrationInstanceAsync(
@@ -72,7 +63,7 @@ public sealed class AvatarRunService(
                 return new RunSubmission(runId, Created: false, raced?.RuntimeStatus.ToString() ?? "Pending");
             }
 
-            logger.LogInformation("Started run {RunId} ({Preset}, from {Source})", runId, settings.Preset, source);
+            logger.LogInformation("Started run {RunId} ({Preset}, from {Source})", runId, prepared.Settings.Preset, source);
             return new RunSubmission(runId, Created: true, nameof(OrchestrationRuntimeStatus.Pending));
         }
     }
@@ -280,8 +271,6 @@ public sealed class AvatarRunService(
         || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase)
         || e.Message.Contains("AlreadyExists", StringComparison.Ordinal);
 
-    private static string? SafeDisplayName(string? name) =>
-        string.IsNullOrWhiteSpace(name) ? null : new string(Path.GetFileName(name).Where(c => !char.IsControl(c)).Take(200).ToArray());
 }
 
 /// <summary>What a purge did.</summary>

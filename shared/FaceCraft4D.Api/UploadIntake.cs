@@ -1,3 +1,4 @@
+using FaceCraft4D.Pipeline.Intake;
 using System.Text.Json.Nodes;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Storage;

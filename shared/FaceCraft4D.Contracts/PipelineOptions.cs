@@ -10,13 +10,16 @@ public sealed class PipelineOptions
 
     /// <summary>The retry and polling policy captured into each new run (so replays never see changed configuration).</summary>
     public RunPolicy ToRunPolicy() => new(
-        JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay);
+        JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay, JobPollsPerGeneration);
 
     /// <summary>How often the orchestrator polls a long-running worker job.</summary>
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Longest interval between polls once a job has run for a while (polling backs off to this).</summary>
     public TimeSpan MaxJobPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Polls of a long job per orchestration history generation (continue-as-new keeps histories short).</summary>
+    public int JobPollsPerGeneration { get; set; } = 60;
 
     /// <summary>Attempts of one activity (durable retry) before the stage fails.</summary>
     public int ActivityMaxAttempts { get; set; } = 5;

@@ -1,7 +1,8 @@
 namespace FaceCraft4D.Contracts;
 
 /// <summary>
-/// Retry and polling numbers of one run. Part of the orchestration input, so that orchestrator code reads
+/// Retry and polling numbers of one run (<paramref name="JobPollsPerGeneration"/>: polls of a long job before its
+/// orchestration continues as new, which keeps its history short). Part of the orchestration input, so that orchestrator code reads
 /// nothing but its input and its context (determinism across replays and configuration changes).
 /// </summary>
 public sealed record RunPolicy(
@@ -9,7 +10,8 @@ public sealed record RunPolicy(
     TimeSpan MaxJobPollInterval,
     int ActivityMaxAttempts,
     TimeSpan ActivityFirstRetryDelay,
-    TimeSpan ActivityMaxRetryDelay)
+    TimeSpan ActivityMaxRetryDelay,
+    int JobPollsPerGeneration = 60)
 {
     /// <summary>Defaults of <see cref="PipelineOptions"/>.</summary>
     public static RunPolicy Default { get; } = new PipelineOptions().ToRunPolicy();

@@ -39,7 +39,7 @@ public sealed record StageRequest(
     }
 
     /// <summary>The idempotency key a worker sees for this request (also its job id): safe in URLs and blob names.</summary>
-    public string IdempotencyKey() => $"{RunId}.{Stage.Slug()}.{Key}.{InputHash()[..16]}";
+    public string IdempotencyKey() => JobKey.For(this).Id;
 
     /// <summary>Parameter value as an integer, or a clear error.</summary>
     public int IntParameter(string name) =>

@@ -9,7 +9,11 @@ public static class DurableNames
     public const string SubmitStageJobActivity = "SubmitStageJob";
     public const string PollStageJobActivity = "PollStageJob";
     public const string WriteManifestActivity = "WriteManifest";
+    public const string EvaluationBatchOrchestrator = "EvaluationBatch";
+    public const string ListEvaluationSetActivity = "ListEvaluationSet";
+    public const string PrepareEvaluationRunActivity = "PrepareEvaluationRun";
+    public const string WriteEvaluationReportActivity = "WriteEvaluationReport";
 
-    /// <summary>Instance id of the sub-orchestration that runs a long stage of a run.</summary>
-    public static string StageJobInstanceId(string runId, Contracts.PipelineStage stage) => $"{runId}.{Contracts.PipelineStages.Slug(stage)}";
+    /// <summary>Instance id of the sub-orchestration that runs a long stage of a run orchestration (the run id for user runs).</summary>
+    public static string StageJobInstanceId(string runInstanceId, Contracts.PipelineStage stage) => $"{runInstanceId}.{Contracts.PipelineStages.Slug(stage)}";
 }

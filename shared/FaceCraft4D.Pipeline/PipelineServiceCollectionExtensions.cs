@@ -1,5 +1,7 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline.Activities;
+using FaceCraft4D.Pipeline.Evaluation;
+using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Pipeline.Workers;
 using FaceCraft4D.Storage;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +40,13 @@ public static class PipelineServiceCollectionExtensions
             .AddHttpMessageHandler<AttemptCountingHandler>();
         services.TryAddTransient<StageActivityRunner>(); // transient: holds a typed HttpClient
         services.TryAddSingleton<ManifestWriter>();
+        services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
+        services.TryAddSingleton<PortraitValidator>();
+        services.TryAddSingleton<RunSettingsResolver>();
+        services.TryAddSingleton<RunInputFactory>();
+        services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.SectionName));
+        services.TryAddSingleton<EvaluationReportWriter>();
+        services.TryAddSingleton<EvaluationActivities>();
         return services;
     }
 }

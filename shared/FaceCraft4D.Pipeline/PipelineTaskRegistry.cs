@@ -1,5 +1,6 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline.Activities;
+using FaceCraft4D.Pipeline.Evaluation;
 using FaceCraft4D.Pipeline.Orchestration;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,10 @@ public static class PipelineTaskRegistry
         registry.AddActivity(DurableNames.SubmitStageJobActivity, sp => ActivatorUtilities.CreateInstance<SubmitStageJobTaskActivity>(sp));
         registry.AddActivity(DurableNames.PollStageJobActivity, sp => ActivatorUtilities.CreateInstance<PollStageJobTaskActivity>(sp));
         registry.AddActivity(DurableNames.WriteManifestActivity, sp => ActivatorUtilities.CreateInstance<WriteManifestTaskActivity>(sp));
+        registry.AddOrchestratorFunc<EvaluationBatchInput, EvaluationBatchOutput>(DurableNames.EvaluationBatchOrchestrator, EvaluationBatchOrchestrator.RunAsync);
+        registry.AddActivity(DurableNames.ListEvaluationSetActivity, sp => ActivatorUtilities.CreateInstance<ListEvaluationSetTaskActivity>(sp));
+        registry.AddActivity(DurableNames.PrepareEvaluationRunActivity, sp => ActivatorUtilities.CreateInstance<PrepareEvaluationRunTaskActivity>(sp));
+        registry.AddActivity(DurableNames.WriteEvaluationReportActivity, sp => ActivatorUtilities.CreateInstance<WriteEvaluationReportTaskActivity>(sp));
         return registry;
     }
 }

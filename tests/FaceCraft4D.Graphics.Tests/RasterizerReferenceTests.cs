@@ -173,7 +173,9 @@ public sealed class RasterizerReferenceTests
         foreach (var backend in new[] { RasterizerBackend.ManagedCpu, RasterizerBackend.TensorOps })
         {
             var scene = TestScene.Random(300, seed: 21, ScalarType.Float32, minOpacity: 0.3, maxOpacity: 0.99);
-            var o = new GaussianRasterizer(new RasterizerOptions { Backend = backend, ChunkSize = 16 }).Render(scene.Gaussians(), camera);
+            // Small MaxChunkElements: the tensor backend processes 5 tiles at a time.
+            var options = new RasterizerOptions { Backend = backend, ChunkSize = 16, MaxChunkElements = 256 * 16 * 5 };
+            var o = new GaussianRasterizer(options).Render(scene.Gaussians(), camera);
             var target = torch.full(new long[] { 50, 70, 3 }, 0.5f);
             (o.Image - target).abs().mean().backward();
             results.Add((o.Image.detach().contiguous().data<float>().ToArray(), scene.Parameters.Select(t => t.grad!.contiguous().data<float>().ToArray()).ToArray()));

@@ -12,12 +12,16 @@ public sealed class FaultInjection(double rate, TimeSpan hang, int seed = 1234)
     private readonly Random random = new(seed);
     private readonly Lock gate = new();
     private long faults;
+    private long calls;
 
     /// <summary>Share of calls that fail (0..1); may be changed while running.</summary>
     public double Rate { get; set; } = rate;
 
     /// <summary>Faults injected so far.</summary>
     public long Faults => Interlocked.Read(ref faults);
+
+    /// <summary>Job API calls seen so far (faulted or not).</summary>
+    public long Calls => Interlocked.Read(ref calls);
 
     /// <summary>Adds the middleware in front of the job endpoints.</summary>
     public void Apply(WebApplication app) => app.Use(async (context, next) =>
@@ -28,6 +32,7 @@ public sealed class FaultInjection(double rate, TimeSpan hang, int seed = 1234)
             return;
         }
 
+        Interlocked.Increment(ref calls);
         double roll;
         lock (gate)
         {

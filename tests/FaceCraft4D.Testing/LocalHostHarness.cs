@@ -55,7 +55,7 @@ public sealed class LocalHostHarness : IAsyncDisposable
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values!).Build();
         var durable = configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>()!;
-        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddConsole());
+        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Error));
         var stack = await LocalStack.StartAsync(
             new LocalStackOptions { StorageConnectionString = storageConnectionString, WorkerUrls = string.Join(';', workers) },
             durable, RepositoryLayout.Locate(), loggerFactory, CancellationToken.None);

@@ -1,7 +1,6 @@
+using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
-using FaceCraft4D.LocalHost.Durable;
-using FaceCraft4D.LocalHost.Infrastructure;
 using Spectre.Console;
 
 namespace FaceCraft4D.LocalHost.Cli;
@@ -23,20 +22,10 @@ public sealed class LocalRunner(IAnsiConsole console)
             return 2;
         }
 
-        var repo = RepositoryLayout.Locate();
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(configurationArgs).Build();
-        var stackOptions = configuration.GetSection(LocalStackOptions.SectionName).Get<LocalStackOptions>() ?? new LocalStackOptions();
-        var durableOptions = configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
-        using var loggerFactory = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("DurableTask", LogLevel.Error));
-
         console.MarkupLine("[grey]Starting the local stack (Azurite, durable engine, CPU GPU-worker)…[/]");
-        await using var stack = await LocalStack.StartAsync(stackOptions, durableOptions, repo, loggerFactory, cancellationToken).ConfigureAwait(false);
-        var port = FreeTcpPort.Find();
-        var baseUrl = $"http://127.0.0.1:{port}";
-        string[] quiet = [.. configurationArgs, "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft=Warning", "--Logging:LogLevel:Microsoft.DurableTask=Error"];
-        await using var app = LocalHostApp.Build(stack, quiet, baseUrl, watchUploads: false);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var runs = app.Services.GetRequiredService<AvatarRunService>();
+        await using var host = await EmbeddedHost.StartAsync(configurationArgs, cancellationToken).ConfigureAwait(false);
+        var (repo, stack, baseUrl) = (host.Repository, host.Stack, host.BaseUrl);
+        var runs = host.App.Services.GetRequiredService<AvatarRunService>();
 
         RunSubmission submission;
         try

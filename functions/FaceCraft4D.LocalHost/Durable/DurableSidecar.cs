@@ -15,10 +15,12 @@ namespace FaceCraft4D.LocalHost.Durable;
 public sealed class DurableSidecar : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly IOrchestrationService service;
 
-    private DurableSidecar(WebApplication app, string address)
+    private DurableSidecar(WebApplication app, IOrchestrationService service, string address)
     {
         this.app = app;
+        this.service = service;
         Address = address;
         Channel = GrpcChannel.ForAddress(address);
     }
@@ -67,7 +69,7 @@ public sealed class DurableSidecar : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new DurableSidecar(app, address);
+        return new DurableSidecar(app, service, address);
     }
 
     /// <inheritdoc />
@@ -85,5 +87,9 @@ public sealed class DurableSidecar : IAsyncDisposable
         }
 
         await app.DisposeAsync().ConfigureAwait(false);
+
+        // The sidecar stops its dispatchers from an async-void callback; stop the provider's background work
+        // (partition leases, queue polling) explicitly so nothing keeps talking to a storage that goes away.
+        await service.StopAsync(isForced: true).ConfigureAwait(false);
     }
 }

@@ -25,12 +25,13 @@ public static class JobEndpoints
         return app;
     }
 
-    private static IResult Submit(
+    private static async Task<IResult> Submit(
         string stage,
         [FromBody] StageRequest? request,
         [FromHeader(Name = IdempotencyHeader)] string? key,
         JobRegistry registry,
-        StageHandlerCatalog handlers)
+        StageHandlerCatalog handlers,
+        CancellationToken cancellationToken)
     {
         if (!PipelineStages.TryParseSlug(stage, out var parsed))
         {
@@ -65,29 +66,29 @@ public static class JobEndpoints
                 $"This worker has no implementation of stage {parsed.Slug()} yet.");
         }
 
-        var submitted = registry.SubmitOrGet(key, request);
-        if (submitted is not { } accepted)
+        var accepted = await registry.SubmitOrGetAsync(key, request, cancellationToken);
+        if (accepted is null)
         {
             return Results.Problem(
                 statusCode: StatusCodes.Status429TooManyRequests, title: "Queue full", detail: "Too many queued jobs; retry later.",
                 extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
         }
 
-        var location = $"/api/jobs/{parsed.Slug()}/{Uri.EscapeDataString(accepted.Job.Id)}";
-        return Results.Json(accepted.Job.ToStatus(), ContractJson.Options, statusCode: StatusCodes.Status202Accepted)
+        var location = $"/api/jobs/{parsed.Slug()}/{Uri.EscapeDataString(accepted.Status.JobId)}";
+        return Results.Json(accepted.Status, ContractJson.Options, statusCode: StatusCodes.Status202Accepted)
             .WithLocation(location);
     }
 
-    private static IResult Get(string stage, string jobId, JobRegistry registry) =>
-        registry.Find(jobId) is { } job && job.Request.Stage.Slug() == stage
-            ? Results.Json(job.ToStatus(), ContractJson.Options)
-            : Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage} on this worker (it may have restarted).");
+    private static async Task<IResult> Get(string stage, string jobId, JobRegistry registry, CancellationToken cancellationToken) =>
+        await registry.GetStatusAsync(jobId, cancellationToken) is { } status && status.Stage.Slug() == stage
+            ? Results.Json(status, ContractJson.Options)
+            : Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage} is known (the worker may have restarted before recording it).");
 
     private static IResult Cancel(string stage, string jobId, JobRegistry registry)
     {
         if (registry.Find(jobId) is not { } job || job.Request.Stage.Slug() != stage)
         {
-            return Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage}.");
+            return Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage} runs on this worker instance.");
         }
 
         job.Cancellation.Cancel();

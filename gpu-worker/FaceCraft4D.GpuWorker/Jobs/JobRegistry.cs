@@ -4,52 +4,102 @@ using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.GpuWorker.Jobs;
 
+/// <summary>What a submission led to.</summary>
+/// <param name="Status">The job's status (local, or another replica's from the ledger).</param>
+/// <param name="Queued">True when this submission queued the job here.</param>
+public sealed record JobSubmission(JobStatus Status, bool Queued);
+
 /// <summary>
-/// The worker's jobs by id, and the queue that feeds <see cref="JobRunner"/>. Submissions are idempotent:
-/// a known id returns the existing job, except one that failed internally or was cancelled, which runs again.
+/// The worker's jobs: the ones it runs (in memory, fed to <see cref="JobRunner"/> through a queue) and, through the
+/// <see cref="JobLedger"/>, the ones other replicas run. Submissions are idempotent by job id: a known job is
+/// returned, except one that failed internally, was cancelled, or whose owner died, which runs again here.
 /// </summary>
-public sealed class JobRegistry(IOptions<WorkerOptions> options, TimeProvider time)
+public sealed class JobRegistry(JobLedger ledger, IOptions<WorkerOptions> options, TimeProvider time)
 {
     private readonly Dictionary<string, WorkerJob> jobs = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
+    private readonly SemaphoreSlim[] submissionGates = Enumerable.Range(0, 32).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private readonly Channel<WorkerJob> queue = Channel.CreateUnbounded<WorkerJob>(new UnboundedChannelOptions { SingleReader = false });
     private int queued;
 
     /// <summary>Jobs waiting to start.</summary>
     public ChannelReader<WorkerJob> Queue => queue.Reader;
 
-    /// <summary>Submits a job or returns the existing one; null when the queue is full.</summary>
-    public (WorkerJob Job, bool Started)? SubmitOrGet(string id, StageRequest request)
+    /// <summary>Submits a job or returns the existing one (here or at another replica); null when the queue is full.</summary>
+    public async Task<JobSubmission?> SubmitOrGetAsync(string id, StageRequest request, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        lock (gate)
+        var submissionGate = submissionGates[(int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)submissionGates.Length)];
+        await submissionGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            Evict(now);
-            if (jobs.TryGetValue(id, out var existing))
+            var local = Find(id);
+            if (local is not null && !local.IsRestartable)
             {
-                if (!existing.IsRestartable)
-                {
-                    return (existing, false);
-                }
-
-                existing.Requeue(now);
-                Enqueue(existing);
-                return (existing, true);
+                return new JobSubmission(local.ToStatus(), false);
             }
 
-            if (queued >= options.Value.MaxQueuedJobs)
+            var entry = await ledger.ReadAsync(JobKey.For(request), cancellationToken).ConfigureAwait(false);
+            if (entry is not null && local is null && IsFinal(entry.Status))
+            {
+                return new JobSubmission(entry.Status, false);
+            }
+
+            if (entry is not null && ledger.IsLiveElsewhere(entry))
+            {
+                return new JobSubmission(entry.Status, false);
+            }
+
+            if (Volatile.Read(ref queued) >= options.Value.MaxQueuedJobs)
             {
                 return null;
             }
 
-            var job = new WorkerJob(id, request, now);
-            jobs[id] = job;
-            Enqueue(job);
-            return (job, true);
+            var job = local ?? new WorkerJob(id, request, time.GetUtcNow());
+            job.Requeue(time.GetUtcNow());
+            if (!await ledger.TryClaimAsync(job, entry, cancellationToken).ConfigureAwait(false))
+            {
+                var winner = await ledger.ReadAsync(JobKey.For(request), cancellationToken).ConfigureAwait(false);
+                return winner is null ? null : new JobSubmission(ledger.Answer(winner), false);
+            }
+
+            lock (gate)
+            {
+                Evict(time.GetUtcNow());
+                jobs[id] = job;
+            }
+
+            Interlocked.Increment(ref queued);
+            if (!queue.Writer.TryWrite(job))
+            {
+                throw new InvalidOperationException("The job queue is closed (worker stopping).");
+            }
+
+            return new JobSubmission(job.ToStatus(), true);
+        }
+        finally
+        {
+            submissionGate.Release();
         }
     }
 
-    /// <summary>A known job, or null.</summary>
+    /// <summary>The status of a job run here, or recorded by any replica; null when unknown.</summary>
+    public async Task<JobStatus?> GetStatusAsync(string id, CancellationToken cancellationToken)
+    {
+        if (Find(id) is { } local)
+        {
+            return local.ToStatus();
+        }
+
+        if (JobKey.TryParse(id) is not { } key)
+        {
+            return null;
+        }
+
+        var entry = await ledger.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+        return entry is null || entry.Status.JobId != id ? null : ledger.Answer(entry);
+    }
+
+    /// <summary>A job run by this worker, or null.</summary>
     public WorkerJob? Find(string id)
     {
         lock (gate)
@@ -58,7 +108,7 @@ public sealed class JobRegistry(IOptions<WorkerOptions> options, TimeProvider ti
         }
     }
 
-    /// <summary>Jobs in memory (for the status page).</summary>
+    /// <summary>Jobs in memory (for the health endpoint).</summary>
     public IReadOnlyList<WorkerJob> Snapshot()
     {
         lock (gate)
@@ -70,14 +120,8 @@ public sealed class JobRegistry(IOptions<WorkerOptions> options, TimeProvider ti
     /// <summary>Called by the runner when it takes a job off the queue.</summary>
     public void Dequeued() => Interlocked.Decrement(ref queued);
 
-    private void Enqueue(WorkerJob job)
-    {
-        Interlocked.Increment(ref queued);
-        if (!queue.Writer.TryWrite(job))
-        {
-            throw new InvalidOperationException("The job queue is closed (worker stopping).");
-        }
-    }
+    private static bool IsFinal(JobStatus status) =>
+        status.State == JobState.Succeeded || (status.State == JobState.Failed && status.Failure != JobFailureKind.Internal);
 
     private void Evict(DateTimeOffset now)
     {

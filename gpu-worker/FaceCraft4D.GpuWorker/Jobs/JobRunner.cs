@@ -15,6 +15,7 @@ public sealed class JobRunner(
     StageHandlerCatalog handlers,
     IBlobStore blobs,
     CheckpointStore checkpoints,
+    JobLedger ledger,
     WorkerVersion version,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -60,6 +61,8 @@ public sealed class JobRunner(
         job.Started(time.GetUtcNow());
         logger.LogInformation("Job {Job} started (run {Run})", job.Id, job.Runs);
         var context = new StageJobContext(job.Request, blobs, new SynchronousProgress(job, time), version.Value, linked.Token);
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var heartbeat = HeartbeatAsync(job, heartbeatStop.Token);
         try
         {
             var started = job.ToStatus().CreatedAt;
@@ -90,6 +93,42 @@ public sealed class JobRunner(
         {
             logger.LogError(e, "Job {Job} failed", job.Id);
             job.Ended(JobState.Failed, $"{e.GetType().Name}: {e.Message}", JobFailureKind.Internal, time.GetUtcNow());
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+            await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Rewrites the job's shared record while it runs: progress for pollers at other replicas, and the heartbeat.</summary>
+    private async Task HeartbeatAsync(WorkerJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            do
+            {
+                await RecordAsync(job, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.Value.JobHeartbeat, time, cancellationToken).ConfigureAwait(false);
+            }
+            while (!cancellationToken.IsCancellationRequested);
+        }
+        catch (OperationCanceledException)
+        {
+            // job ended
+        }
+    }
+
+    private async Task RecordAsync(WorkerJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ledger.WriteAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not write the record of job {Job}", job.Id);
         }
     }
 

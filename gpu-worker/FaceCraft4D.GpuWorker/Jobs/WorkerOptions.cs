@@ -16,6 +16,12 @@ public sealed class WorkerOptions
     /// <summary>Jobs accepted but not yet started, at most; more answer 429 with Retry-After.</summary>
     [Range(1, 100_000)] public int MaxQueuedJobs { get; set; } = 1000;
 
+    /// <summary>How often a running job's record is rewritten (progress and heartbeat).</summary>
+    public TimeSpan JobHeartbeat { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>A queued or running job whose owner has not written its record for this long is taken over.</summary>
+    public TimeSpan JobLease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Process id of the local host that started this worker; the worker stops when it is gone.</summary>
     public int? ParentProcessId { get; set; }
 }

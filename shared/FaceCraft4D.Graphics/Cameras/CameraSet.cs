@@ -17,8 +17,7 @@ public sealed record CameraSet(IReadOnlyList<Camera> Cameras, string Convention 
     /// <summary>The only supported convention: OpenCV camera axes, world-to-camera row-major 4x4, pixel centres at +0.5.</summary>
     public const string OpenCvConvention = "opencv-w2c-rowmajor";
 
-    /// <summary>Serializer options used for camera files.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

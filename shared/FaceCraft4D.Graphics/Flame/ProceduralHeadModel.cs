@@ -451,7 +451,9 @@ public static class ProceduralHeadModel
             {
                 var info = _info[i];
                 if (info.Part != Part.Head) continue;
-                double g = HeadSurface.Gauss(info.Theta, info.Phi, 110, 40, 10, 12) + HeadSurface.Gauss(info.Theta, info.Phi, 110, -40, 10, 12);
+                // Cheeks around the mouth only (below the nose), so the skull is untouched by jaw correctives.
+                double g = (HeadSurface.Gauss(info.Theta, info.Phi, 112, 40, 8, 12) + HeadSurface.Gauss(info.Theta, info.Phi, 112, -40, 8, 12))
+                           * HeadSurface.SmoothStep(info.Theta, 100, 108);
                 if (g < 1e-6) continue;
                 var n = HeadSurface.Normal(info.Theta, info.Phi);
                 var d = Scale(n, -0.004 * g);
@@ -470,6 +472,15 @@ public static class ProceduralHeadModel
         private Dictionary<string, Tensor> Masks()
         {
             var w = Weights();
+            var pd = PoseCorrectives();
+            bool HasCorrective(int i)
+            {
+                int v = _pos.Count;
+                for (int k = 0; k < 36; k++)
+                    for (int c = 0; c < 3; c++)
+                        if (pd[(long)k * v * 3 + i * 3 + c] != 0) return true;
+                return false;
+            }
             var skull = new List<long>(); var jaw = new List<long>(); var face = new List<long>(); var neck = new List<long>();
             for (int i = 0; i < _pos.Count; i++)
             {
@@ -477,7 +488,7 @@ public static class ProceduralHeadModel
                 if (info.Part == Part.Neck) { neck.Add(i); continue; }
                 if (info.Part != Part.Head) continue;
                 if (w[5 * i + 2] > 0.5) jaw.Add(i);
-                if (w[5 * i + 1] >= 0.999f && info.Theta < 100) skull.Add(i);
+                if (w[5 * i + 1] >= 0.999f && info.Theta < 100 && !HasCorrective(i)) skull.Add(i);
                 if (Math.Abs(info.Phi) < 60 && info.Theta >= 60) face.Add(i);
             }
             var ringUpper = new List<long>(); var ringLower = new List<long>();

@@ -20,6 +20,9 @@ internal sealed class CompositeInputs
     /// <summary>[D] background feature.</summary>
     public required Tensor Background { get; init; }
 
+    /// <summary>[N, 2] int32 per-axis pixel radii (beyond them alpha is below the skip threshold).</summary>
+    public required Tensor Radii { get; init; }
+
     /// <summary>Depth-sorted tile lists.</summary>
     public required TileBins Bins { get; init; }
 

@@ -22,7 +22,7 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
         ctx.save_for_backward(new List<Tensor>
         {
             inputs.Means2d, inputs.Conics, inputs.Opacities, inputs.Features, inputs.Background,
-            setup.Bins.GaussianIds, setup.Bins.TileOffsets, image.detach(), alpha.detach(),
+            setup.Bins.GaussianIds, setup.Bins.TileOffsets, image.detach(), alpha.detach(), setup.Radii,
         });
         ctx.save_data("setup", setup);
         return new List<Tensor> { image, alpha };
@@ -41,7 +41,7 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
         var inputs = new CompositeInputs
         {
             Means2d = saved[0], Conics = saved[1], Opacities = saved[2], Features = saved[3], Background = saved[4],
-            Bins = bins, Options = setup.Options,
+            Radii = saved[9], Bins = bins, Options = setup.Options,
         };
         var gradImage = gradOutputs[0];
         var gradAlpha = gradOutputs[1];
@@ -58,12 +58,13 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
 internal sealed class CompositeSetup
 {
     public required TileBins Bins { get; init; }
+    public required Tensor Radii { get; init; }
     public required RasterizerOptions Options { get; init; }
     public required ICompositorKernel Kernel { get; init; }
 
     public CompositeInputs Inputs(Tensor means2d, Tensor conics, Tensor opacities, Tensor features, Tensor background) => new()
     {
         Means2d = means2d, Conics = conics, Opacities = opacities, Features = features, Background = background,
-        Bins = Bins, Options = Options,
+        Radii = Radii, Bins = Bins, Options = Options,
     };
 }

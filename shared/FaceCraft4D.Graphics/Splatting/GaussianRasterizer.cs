@@ -58,8 +58,7 @@ public sealed class GaussianRasterizer
         }
         else if (gaussians.ShCoefficients is not null)
         {
-            using var camPos = camera.PositionTensor(device, dtype);
-            colors = SphericalHarmonics.ToColor(gaussians.ShDegree, means - camPos, gaussians.ShCoefficients);
+            colors = gaussians.ColorsFor(camera);
         }
         else
         {
@@ -74,13 +73,13 @@ public sealed class GaussianRasterizer
         // Depth is composited as one more feature channel with background 0.
         var features = torch.cat(new[] { colors, projection.Depths.unsqueeze(1) }, 1);
         var bgFeatures = torch.cat(new[] { bg.flatten(), torch.zeros(1, dtype, device) });
-        var setup = new CompositeSetup { Bins = bins, Options = Options, Kernel = SelectKernel(device) };
+        var setup = new CompositeSetup { Bins = bins, Radii = projection.Radii, Options = Options, Kernel = SelectKernel(device) };
         var outputs = GaussianCompositeFunction.apply(projection.Means2d, projection.Conics, gaussians.Opacities.reshape(n), features, bgFeatures, setup);
         var imageAll = outputs[0];
         return new RenderOutput
         {
-            Image = imageAll.narrow(2, 0, channels),
-            Depth = imageAll.select(2, channels),
+            Image = imageAll.narrow(2, 0, channels).contiguous(),
+            Depth = imageAll.select(2, channels).contiguous(),
             Alpha = outputs[1],
             Projection = projection,
             Colors = colors,

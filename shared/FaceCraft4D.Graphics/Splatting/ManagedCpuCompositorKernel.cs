@@ -1,16 +1,20 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Graphics.Splatting;
 
 /// <summary>
-/// Compositing on CPU tensors with multi-threaded managed loops: tiles run in parallel, every pixel walks its
-/// tile's depth-sorted list front to back exactly like the 3DGS CUDA kernel (skip alpha under the threshold,
-/// stop before transmittance would fall to the threshold). Backward replays each pixel in the same order and
-/// uses the forward-order identity  colour behind i = final colour - sum_{j&lt;=i} w_j c_j, accumulating per-Gaussian
-/// gradients in per-thread double buffers. Works for float32 and float64.
+/// Compositing on CPU tensors with multi-threaded managed loops. Tiles run in parallel; inside a tile the Gaussians are
+/// visited front to back and each one only touches the pixels inside its radius box (outside it alpha is provably below
+/// the skip threshold), while every pixel keeps its own transmittance and "stopped" flag. For each pixel this is exactly the
+/// per-pixel loop of the 3DGS CUDA kernel (same order, same skip and stop rules). Backward replays the same visits and
+/// uses the forward-order identity  colour behind i = final colour - sum_{j&lt;=i} w_j c_j ; each tile writes the gradient
+/// of its own intersections, and a final pass reduces them in intersection order, so results do not depend on thread
+/// scheduling. Works for float32 and float64.
 /// </summary>
 internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
 {
@@ -42,65 +46,107 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
             throw new InvalidOperationException("The managed CPU rasterizer backend needs CPU tensors; use TensorOps on other devices.");
     }
 
-    /// <summary>Pinned views of the inputs (contiguous CPU copies kept alive by the owner scope).</summary>
+    private static TP* Ptr<TP>(Tensor t) where TP : unmanaged
+    {
+        if (t.numel() == 0) return null;
+        // The storage is native memory owned by the tensor (never moved by the GC); callers keep the tensor alive.
+        return (TP*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    }
+
+    private static Tensor Prepare(Tensor t, ScalarType dtype) => t.detach().to_type(dtype).cpu().contiguous();
+
+    /// <summary>Raw views of the prepared (contiguous CPU) inputs; the owning tensors live in the caller's scope.</summary>
     private readonly struct Views<T> where T : unmanaged
     {
         public readonly T* Mu, Con, Op, Feat, Bg;
+        public readonly int* Radii;
         public readonly long* Ids, Offsets;
         public readonly int N, D, TilesX, TilesY, TileSize, Width, Height;
 
-        public Views(CompositeInputs inputs, Tensor mu, Tensor con, Tensor op, Tensor feat, Tensor bg, Tensor ids, Tensor offsets)
+        public Views(CompositeInputs inputs, ScalarType dtype, List<Tensor> keepAlive)
         {
-            Mu = Ptr<T>(mu); Con = Ptr<T>(con); Op = Ptr<T>(op); Feat = Ptr<T>(feat); Bg = Ptr<T>(bg);
-            Ids = Ptr<long>(ids); Offsets = Ptr<long>(offsets);
+            Tensor K(Tensor t) { keepAlive.Add(t); return t; }
+            Mu = Ptr<T>(K(Prepare(inputs.Means2d, dtype))); Con = Ptr<T>(K(Prepare(inputs.Conics, dtype)));
+            Op = Ptr<T>(K(Prepare(inputs.Opacities, dtype))); Feat = Ptr<T>(K(Prepare(inputs.Features, dtype)));
+            Bg = Ptr<T>(K(Prepare(inputs.Background, dtype)));
+            Radii = Ptr<int>(K(inputs.Radii.to_type(ScalarType.Int32).cpu().contiguous()));
+            Ids = Ptr<long>(K(inputs.Bins.GaussianIds.cpu().contiguous())); Offsets = Ptr<long>(K(inputs.Bins.TileOffsets.cpu().contiguous()));
             N = (int)inputs.Means2d.shape[0]; D = (int)inputs.Channels;
             var b = inputs.Bins;
             TilesX = b.TilesX; TilesY = b.TilesY; TileSize = b.TileSize; Width = b.Width; Height = b.Height;
         }
     }
 
-    private static TP* Ptr<TP>(Tensor t) where TP : unmanaged
+    /// <summary>Thresholds converted to T.</summary>
+    private readonly struct Rules<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (t.numel() == 0) return null;
-        // The storage is native memory owned by the tensor (never moved by the GC); the caller keeps the tensor alive.
-        return (TP*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes));
+        public readonly T MaxAlpha, MinAlpha, MinT, Half, One, LogMinAlphaInv;
+
+        public Rules(RasterizerOptions o)
+        {
+            MaxAlpha = T.CreateChecked(o.MaxAlpha); MinAlpha = T.CreateChecked(o.MinAlpha); MinT = T.CreateChecked(o.MinTransmittance);
+            Half = T.CreateChecked(0.5); One = T.One;
+            LogMinAlphaInv = T.CreateChecked(-Math.Log(o.MinAlpha)); // alpha < MinAlpha certainly when sigma > ln(opacity) + this + margin
+        }
     }
 
-    private static Tensor Prepare(Tensor t, ScalarType dtype) => t.detach().to_type(dtype).cpu().contiguous();
-
-    /// <summary>Per-tile gathered copy of the Gaussians in list order (structure of arrays).</summary>
-    private sealed class TileCache<T> : IDisposable where T : unmanaged
+    /// <summary>Per-tile gathered Gaussians in list order, with their pixel boxes clipped to the tile.</summary>
+    private sealed class TileCache<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public T[] Mx = Array.Empty<T>(), My = Array.Empty<T>(), A = Array.Empty<T>(), B = Array.Empty<T>(), C = Array.Empty<T>(), O = Array.Empty<T>(), F = Array.Empty<T>();
-        public int[] Gid = Array.Empty<int>();
+        public T[] Mx = Array.Empty<T>(), My = Array.Empty<T>(), A = Array.Empty<T>(), B = Array.Empty<T>(), C = Array.Empty<T>(), O = Array.Empty<T>(), F = Array.Empty<T>(), SkipSigma = Array.Empty<T>();
+        public int[] X0 = Array.Empty<int>(), X1 = Array.Empty<int>(), Y0 = Array.Empty<int>(), Y1 = Array.Empty<int>();
+        // Per-pixel state of the tile.
+        public T[] Trans = Array.Empty<T>(), Acc = Array.Empty<T>();
+        public bool[] Done = Array.Empty<bool>();
+        public double[] G = Array.Empty<double>(), GDotC = Array.Empty<double>(), GAlphaT = Array.Empty<double>(), Prefix = Array.Empty<double>();
 
-        public void Load(in Views<T> v, long begin, int count)
+        public void Load(in Views<T> v, in Rules<T> r, long begin, int count, int tx0, int ty0, int tx1, int ty1)
         {
             Ensure(ref Mx, count); Ensure(ref My, count); Ensure(ref A, count); Ensure(ref B, count); Ensure(ref C, count); Ensure(ref O, count);
-            Ensure(ref F, count * v.D);
-            if (Gid.Length < count) { if (Gid.Length > 0) ArrayPool<int>.Shared.Return(Gid); Gid = ArrayPool<int>.Shared.Rent(count); }
+            Ensure(ref SkipSigma, count); Ensure(ref F, count * v.D);
+            Ensure(ref X0, count); Ensure(ref X1, count); Ensure(ref Y0, count); Ensure(ref Y1, count);
+            T margin = T.CreateChecked(1e-3);
             for (int k = 0; k < count; k++)
             {
                 int g = (int)v.Ids[begin + k];
-                Gid[k] = g;
-                Mx[k] = v.Mu[2 * g]; My[k] = v.Mu[2 * g + 1];
+                T mx = v.Mu[2 * g], my = v.Mu[2 * g + 1];
+                Mx[k] = mx; My[k] = my;
                 A[k] = v.Con[3 * g]; B[k] = v.Con[3 * g + 1]; C[k] = v.Con[3 * g + 2];
-                O[k] = v.Op[g];
+                T o = v.Op[g];
+                O[k] = o;
+                SkipSigma[k] = o > T.Zero ? T.Log(o) + r.LogMinAlphaInv + margin : T.NegativeInfinity;
                 for (int d = 0; d < v.D; d++) F[k * v.D + d] = v.Feat[(long)g * v.D + d];
+                // Pixel centres i + 0.5 within the per-axis radius: ceil(m - r - 0.5) .. floor(m + r - 0.5).
+                double mxd = double.CreateChecked(mx), myd = double.CreateChecked(my);
+                int rx = v.Radii[2 * g], ry = v.Radii[2 * g + 1];
+                X0[k] = Math.Max(tx0, (int)Math.Ceiling(mxd - rx - 0.5));
+                X1[k] = Math.Min(tx1 - 1, (int)Math.Floor(mxd + rx - 0.5));
+                Y0[k] = Math.Max(ty0, (int)Math.Ceiling(myd - ry - 0.5));
+                Y1[k] = Math.Min(ty1 - 1, (int)Math.Floor(myd + ry - 0.5));
             }
         }
 
-        private static void Ensure(ref T[] a, int n)
+        public void EnsurePixels(int pixels, int d)
+        {
+            Ensure(ref Trans, pixels); Ensure(ref Acc, pixels * d);
+            if (Done.Length < pixels) Done = new bool[pixels];
+            EnsureD(ref G, pixels * d); EnsureD(ref GDotC, pixels); EnsureD(ref GAlphaT, pixels); EnsureD(ref Prefix, pixels);
+        }
+
+        private static void Ensure<TE>(ref TE[] a, int n)
         {
             if (a.Length >= n) return;
-            if (a.Length > 0) ArrayPool<T>.Shared.Return(a);
-            a = ArrayPool<T>.Shared.Rent(Math.Max(n, 64));
+            if (a.Length > 0) ArrayPool<TE>.Shared.Return(a);
+            a = ArrayPool<TE>.Shared.Rent(Math.Max(n, 64));
         }
+
+        private static void EnsureD(ref double[] a, int n) => Ensure(ref a, n);
 
         public void Dispose()
         {
-            foreach (var a in new[] { Mx, My, A, B, C, O, F }) if (a.Length > 0) ArrayPool<T>.Shared.Return(a);
-            if (Gid.Length > 0) ArrayPool<int>.Shared.Return(Gid);
+            foreach (var a in new[] { Mx, My, A, B, C, O, F, SkipSigma, Trans, Acc }) if (a.Length > 0) ArrayPool<T>.Shared.Return(a);
+            foreach (var a in new[] { X0, X1, Y0, Y1 }) if (a.Length > 0) ArrayPool<int>.Shared.Return(a);
+            foreach (var a in new[] { G, GDotC, GAlphaT, Prefix }) if (a.Length > 0) ArrayPool<double>.Shared.Return(a);
         }
     }
 
@@ -113,56 +159,66 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
     {
         var dtype = inputs.Means2d.dtype;
         using var scope = torch.NewDisposeScope();
-        var mu = Prepare(inputs.Means2d, dtype); var con = Prepare(inputs.Conics, dtype); var op = Prepare(inputs.Opacities, dtype);
-        var feat = Prepare(inputs.Features, dtype); var bg = Prepare(inputs.Background, dtype);
-        var ids = inputs.Bins.GaussianIds.cpu().contiguous(); var offs = inputs.Bins.TileOffsets.cpu().contiguous();
-        var v = new Views<T>(inputs, mu, con, op, feat, bg, ids, offs);
+        var keep = new List<Tensor>();
+        var v = new Views<T>(inputs, dtype, keep);
+        var rules = new Rules<T>(inputs.Options);
         var image = torch.empty(new long[] { v.Height, v.Width, v.D }, dtype);
         var alpha = torch.empty(new long[] { v.Height, v.Width }, dtype);
-        T* img = Ptr<T>(image), alp = Ptr<T>(alpha);
-        nint imgP = (nint)img, alpP = (nint)alp;
-        T maxA = T.CreateChecked(inputs.Options.MaxAlpha), minA = T.CreateChecked(inputs.Options.MinAlpha);
-        T minT = T.CreateChecked(inputs.Options.MinTransmittance), half = T.CreateChecked(0.5), one = T.One;
+        nint imgP = (nint)Ptr<T>(image), alpP = (nint)Ptr<T>(alpha);
 
         Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs), () => new TileCache<T>(), (tile, _, cache) =>
         {
             int tx = tile % v.TilesX, ty = tile / v.TilesX;
-            long begin = v.Offsets[tile];
-            int count = (int)(v.Offsets[tile + 1] - begin);
-            cache.Load(v, begin, count);
-            T* image = (T*)imgP; T* alpha = (T*)alpP;
-            Span<T> acc = stackalloc T[v.D];
             int x0 = tx * v.TileSize, y0 = ty * v.TileSize;
             int x1 = Math.Min(x0 + v.TileSize, v.Width), y1 = Math.Min(y0 + v.TileSize, v.Height);
-            for (int y = y0; y < y1; y++)
+            int tw = x1 - x0, pixels = tw * (y1 - y0), D = v.D;
+            long begin = v.Offsets[tile];
+            int count = (int)(v.Offsets[tile + 1] - begin);
+            cache.EnsurePixels(pixels, D);
+            var trans = cache.Trans; var acc = cache.Acc; var done = cache.Done;
+            Array.Fill(trans, rules.One, 0, pixels);
+            Array.Clear(acc, 0, pixels * D);
+            Array.Clear(done, 0, pixels);
+            cache.Load(v, rules, begin, count, x0, y0, x1, y1);
+            int alive = pixels;
+            for (int k = 0; k < count && alive > 0; k++)
             {
-                T py = T.CreateChecked(y + 0.5);
-                for (int x = x0; x < x1; x++)
+                T mx = cache.Mx[k], my = cache.My[k], ca = cache.A[k], cb = cache.B[k], cc = cache.C[k], o = cache.O[k], skip = cache.SkipSigma[k];
+                for (int y = cache.Y0[k]; y <= cache.Y1[k]; y++)
                 {
-                    T px = T.CreateChecked(x + 0.5);
-                    T tr = one;
-                    acc.Clear();
-                    for (int k = 0; k < count; k++)
+                    T dy = T.CreateChecked(y + 0.5) - my;
+                    int row = (y - y0) * tw - x0;
+                    for (int x = cache.X0[k]; x <= cache.X1[k]; x++)
                     {
-                        T dx = px - cache.Mx[k], dy = py - cache.My[k];
-                        T sigma = half * (cache.A[k] * dx * dx + cache.C[k] * dy * dy) + cache.B[k] * dx * dy;
-                        if (sigma < T.Zero) continue;
-                        T a = T.Min(maxA, cache.O[k] * T.Exp(-sigma));
-                        if (a < minA) continue;
-                        T next = tr * (one - a);
-                        if (next <= minT) break;
+                        int p = row + x;
+                        if (done[p]) continue;
+                        T dx = T.CreateChecked(x + 0.5) - mx;
+                        T sigma = rules.Half * (ca * dx * dx + cc * dy * dy) + cb * dx * dy;
+                        if (sigma < T.Zero || sigma > skip) continue;
+                        T a = T.Min(rules.MaxAlpha, o * T.Exp(-sigma));
+                        if (a < rules.MinAlpha) continue;
+                        T tr = trans[p];
+                        T next = tr * (rules.One - a);
+                        if (next <= rules.MinT) { done[p] = true; alive--; continue; }
                         T w = a * tr;
-                        for (int d = 0; d < acc.Length; d++) acc[d] += w * cache.F[k * acc.Length + d];
-                        tr = next;
+                        for (int d = 0; d < D; d++) acc[p * D + d] += w * cache.F[k * D + d];
+                        trans[p] = next;
                     }
-                    long pix = (long)y * v.Width + x;
-                    for (int d = 0; d < acc.Length; d++) image[pix * acc.Length + d] = acc[d] + tr * v.Bg[d];
-                    alpha[pix] = one - tr;
                 }
             }
+            T* img = (T*)imgP; T* al = (T*)alpP;
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++)
+                {
+                    int p = (y - y0) * tw + (x - x0);
+                    long pix = (long)y * v.Width + x;
+                    for (int d = 0; d < D; d++) img[pix * D + d] = acc[p * D + d] + trans[p] * v.Bg[d];
+                    al[pix] = rules.One - trans[p];
+                }
             return cache;
         }, cache => cache.Dispose());
 
+        GC.KeepAlive(keep);
         return (image.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope());
     }
 
@@ -171,109 +227,130 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
     {
         var dtype = inputs.Means2d.dtype;
         using var scope = torch.NewDisposeScope();
-        var mu = Prepare(inputs.Means2d, dtype); var con = Prepare(inputs.Conics, dtype); var op = Prepare(inputs.Opacities, dtype);
-        var feat = Prepare(inputs.Features, dtype); var bg = Prepare(inputs.Background, dtype);
-        var ids = inputs.Bins.GaussianIds.cpu().contiguous(); var offs = inputs.Bins.TileOffsets.cpu().contiguous();
-        var v = new Views<T>(inputs, mu, con, op, feat, bg, ids, offs);
+        var keep = new List<Tensor>();
+        var v = new Views<T>(inputs, dtype, keep);
+        var rules = new Rules<T>(inputs.Options);
         var cFin = Prepare(imageOut, dtype); var aFin = Prepare(alphaOut, dtype);
         var gImg = Prepare(gradImage, dtype); var gAl = Prepare(gradAlpha, dtype);
         nint cFinP = (nint)Ptr<T>(cFin), aFinP = (nint)Ptr<T>(aFin), gImgP = (nint)Ptr<T>(gImg), gAlP = (nint)Ptr<T>(gAl);
-        T maxA = T.CreateChecked(inputs.Options.MaxAlpha), minA = T.CreateChecked(inputs.Options.MinAlpha);
-        T minT = T.CreateChecked(inputs.Options.MinTransmittance), half = T.CreateChecked(0.5), one = T.One;
-        int stride = 6 + v.D; // mu x, mu y, conic a, b, c, opacity, features
-        var total = new double[(long)v.N * stride];
-        var gate = new object();
+        int stride = 6 + v.D; // mean x, mean y, conic a, b, c, opacity, features
+        long m = inputs.Bins.IntersectionCount;
+        // Gradient buffers live in native (libtorch) memory: large per-iteration managed arrays would drive the GC, and
+        // TorchSharp 0.107 finalizes temporary Scalars that may still be in use by a running native call.
+        var perIntersectionT = torch.zeros(new long[] { Math.Max(1, m), stride }, ScalarType.Float64);
+        double* perIntersection = Ptr<double>(perIntersectionT);
+        nint perP = (nint)perIntersection;
 
-        Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs),
-            () => (Cache: new TileCache<T>(), Grad: new double[(long)v.N * stride]),
-            (tile, _, state) =>
-            {
-                var (cache, grad) = state;
-                int tx = tile % v.TilesX, ty = tile / v.TilesX;
-                long begin = v.Offsets[tile];
-                int count = (int)(v.Offsets[tile + 1] - begin);
-                if (count == 0) return state;
-                cache.Load(v, begin, count);
-                T* cFinal = (T*)cFinP; T* aFinal = (T*)aFinP; T* gI = (T*)gImgP; T* gA = (T*)gAlP;
-                int D = v.D;
-                Span<double> g = stackalloc double[D];
-                int x0 = tx * v.TileSize, y0 = ty * v.TileSize;
-                int x1 = Math.Min(x0 + v.TileSize, v.Width), y1 = Math.Min(y0 + v.TileSize, v.Height);
-                for (int y = y0; y < y1; y++)
+        Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs), () => new TileCache<T>(), (tile, _, cache) =>
+        {
+            long begin = v.Offsets[tile];
+            int count = (int)(v.Offsets[tile + 1] - begin);
+            if (count == 0) return cache;
+            int tx = tile % v.TilesX, ty = tile / v.TilesX;
+            int x0 = tx * v.TileSize, y0 = ty * v.TileSize;
+            int x1 = Math.Min(x0 + v.TileSize, v.Width), y1 = Math.Min(y0 + v.TileSize, v.Height);
+            int tw = x1 - x0, pixels = tw * (y1 - y0), D = v.D;
+            cache.EnsurePixels(pixels, D);
+            T* cFinal = (T*)cFinP; T* aFinal = (T*)aFinP; T* gI = (T*)gImgP; T* gA = (T*)gAlP;
+            var trans = cache.Trans; var done = cache.Done; var g = cache.G; var gDotC = cache.GDotC; var gAT = cache.GAlphaT; var prefix = cache.Prefix;
+            for (int y = y0; y < y1; y++)
+                for (int x = x0; x < x1; x++)
                 {
-                    T py = T.CreateChecked(y + 0.5);
-                    for (int x = x0; x < x1; x++)
+                    int p = (y - y0) * tw + (x - x0);
+                    long pix = (long)y * v.Width + x;
+                    double dot = 0;
+                    for (int d = 0; d < D; d++)
                     {
-                        T px = T.CreateChecked(x + 0.5);
-                        long pix = (long)y * v.Width + x;
-                        double gDotC = 0;
+                        double gd = double.CreateChecked(gI[pix * D + d]);
+                        g[p * D + d] = gd;
+                        dot += gd * double.CreateChecked(cFinal[pix * D + d]);
+                    }
+                    gDotC[p] = dot;
+                    gAT[p] = double.CreateChecked(gA[pix]) * (1.0 - double.CreateChecked(aFinal[pix]));
+                    prefix[p] = 0;
+                    trans[p] = rules.One;
+                    done[p] = false;
+                }
+            cache.Load(v, rules, begin, count, x0, y0, x1, y1);
+            Span<double> gFeat = stackalloc double[D];
+            int alive = pixels;
+            for (int k = 0; k < count && alive > 0; k++)
+            {
+                T mx = cache.Mx[k], my = cache.My[k], ca = cache.A[k], cb = cache.B[k], cc = cache.C[k], o = cache.O[k], skip = cache.SkipSigma[k];
+                double cad = double.CreateChecked(ca), cbd = double.CreateChecked(cb), ccd = double.CreateChecked(cc);
+                double gmx = 0, gmy = 0, gca = 0, gcb = 0, gcc = 0, gop = 0;
+                gFeat.Clear();
+                for (int y = cache.Y0[k]; y <= cache.Y1[k]; y++)
+                {
+                    T dy = T.CreateChecked(y + 0.5) - my;
+                    int row = (y - y0) * tw - x0;
+                    for (int x = cache.X0[k]; x <= cache.X1[k]; x++)
+                    {
+                        int p = row + x;
+                        if (done[p]) continue;
+                        T dx = T.CreateChecked(x + 0.5) - mx;
+                        T sigma = rules.Half * (ca * dx * dx + cc * dy * dy) + cb * dx * dy;
+                        if (sigma < T.Zero || sigma > skip) continue;
+                        T ex = T.Exp(-sigma);
+                        T raw = o * ex;
+                        T a = T.Min(rules.MaxAlpha, raw);
+                        if (a < rules.MinAlpha) continue;
+                        T tr = trans[p];
+                        T next = tr * (rules.One - a);
+                        if (next <= rules.MinT) { done[p] = true; alive--; continue; }
+                        double ad = double.CreateChecked(a), trd = double.CreateChecked(tr), w = ad * trd;
+                        double gf = 0;
                         for (int d = 0; d < D; d++)
                         {
-                            g[d] = double.CreateChecked(gI[pix * D + d]);
-                            gDotC += g[d] * double.CreateChecked(cFinal[pix * D + d]);
+                            double gd = g[p * D + d];
+                            gf += gd * double.CreateChecked(cache.F[k * D + d]);
+                            gFeat[d] += w * gd;
                         }
-                        double gAlphaTFinal = double.CreateChecked(gA[pix]) * (1.0 - double.CreateChecked(aFinal[pix]));
-                        double prefix = 0;
-                        T tr = one;
-                        for (int k = 0; k < count; k++)
+                        double pre = prefix[p] + w * gf;
+                        prefix[p] = pre;
+                        double inv = 1.0 / (1.0 - ad);
+                        double dAlpha = trd * gf - (gDotC[p] - pre) * inv + gAT[p] * inv;
+                        if (raw < rules.MaxAlpha)
                         {
-                            T dx = px - cache.Mx[k], dy = py - cache.My[k];
-                            T sigma = half * (cache.A[k] * dx * dx + cache.C[k] * dy * dy) + cache.B[k] * dx * dy;
-                            if (sigma < T.Zero) continue;
-                            T ex = T.Exp(-sigma);
-                            T raw = cache.O[k] * ex;
-                            T a = T.Min(maxA, raw);
-                            if (a < minA) continue;
-                            T next = tr * (one - a);
-                            if (next <= minT) break;
-                            double ad = double.CreateChecked(a), trd = double.CreateChecked(tr), w = ad * trd;
-                            double gf = 0;
-                            long gb = (long)cache.Gid[k] * stride;
-                            for (int d = 0; d < D; d++)
-                            {
-                                gf += g[d] * double.CreateChecked(cache.F[k * D + d]);
-                                grad[gb + 6 + d] += w * g[d];
-                            }
-                            prefix += w * gf;
-                            double inv = 1.0 / (1.0 - ad);
-                            double dAlpha = trd * gf - (gDotC - prefix) * inv + gAlphaTFinal * inv;
-                            if (raw < maxA)
-                            {
-                                double rawd = double.CreateChecked(raw);
-                                double dSigma = -dAlpha * rawd;
-                                double dxd = double.CreateChecked(dx), dyd = double.CreateChecked(dy);
-                                double ca = double.CreateChecked(cache.A[k]), cb = double.CreateChecked(cache.B[k]), cc = double.CreateChecked(cache.C[k]);
-                                grad[gb] += -dSigma * (ca * dxd + cb * dyd);
-                                grad[gb + 1] += -dSigma * (cb * dxd + cc * dyd);
-                                grad[gb + 2] += dSigma * 0.5 * dxd * dxd;
-                                grad[gb + 3] += dSigma * dxd * dyd;
-                                grad[gb + 4] += dSigma * 0.5 * dyd * dyd;
-                                grad[gb + 5] += dAlpha * double.CreateChecked(ex);
-                            }
-                            tr = next;
+                            double dSigma = -dAlpha * double.CreateChecked(raw);
+                            double dxd = double.CreateChecked(dx), dyd = double.CreateChecked(dy);
+                            gmx += -dSigma * (cad * dxd + cbd * dyd);
+                            gmy += -dSigma * (cbd * dxd + ccd * dyd);
+                            gca += dSigma * 0.5 * dxd * dxd;
+                            gcb += dSigma * dxd * dyd;
+                            gcc += dSigma * 0.5 * dyd * dyd;
+                            gop += dAlpha * double.CreateChecked(ex);
                         }
+                        trans[p] = next;
                     }
                 }
-                return state;
-            },
-            state =>
-            {
-                state.Cache.Dispose();
-                lock (gate)
-                {
-                    var src = state.Grad;
-                    for (long i = 0; i < total.LongLength; i++) total[i] += src[i];
-                }
-            });
+                double* perIntersection = (double*)perP;
+                long gb = (begin + k) * stride;
+                perIntersection[gb] = gmx; perIntersection[gb + 1] = gmy;
+                perIntersection[gb + 2] = gca; perIntersection[gb + 3] = gcb; perIntersection[gb + 4] = gcc;
+                perIntersection[gb + 5] = gop;
+                for (int d = 0; d < D; d++) perIntersection[gb + 6 + d] = gFeat[d];
+            }
+            return cache;
+        }, cache => cache.Dispose());
 
-        var all = torch.tensor(total, new long[] { v.N, stride }, ScalarType.Float64).to_type(dtype);
+        var totalT = torch.zeros(new long[] { v.N, stride }, ScalarType.Float64);
+        double* total = Ptr<double>(totalT);
+        for (long i = 0; i < m; i++)
+        {
+            long src = i * stride, dst = v.Ids[i] * stride;
+            for (int c = 0; c < stride; c++) total[dst + c] += perIntersection[src + c];
+        }
+        GC.KeepAlive(keep);
+
+        var all = totalT.to_type(dtype);
         var dev = inputs.Means2d.device;
         var gMeans = all.narrow(1, 0, 2).contiguous().to(dev);
         var gConics = all.narrow(1, 2, 3).contiguous().to(dev);
         var gOpac = all.select(1, 5).contiguous().to(dev);
-        var gFeat = all.narrow(1, 6, v.D).contiguous().to(dev);
+        var gFeatAll = all.narrow(1, 6, v.D).contiguous().to(dev);
         return new CompositeGradients(
             gMeans.MoveToOuterDisposeScope(), gConics.MoveToOuterDisposeScope(),
-            gOpac.MoveToOuterDisposeScope(), gFeat.MoveToOuterDisposeScope());
+            gOpac.MoveToOuterDisposeScope(), gFeatAll.MoveToOuterDisposeScope());
     }
 }

@@ -12,6 +12,17 @@ public sealed class RasterizerOptions
     /// <summary>Gaussians per tile processed together by the tensor-op backend (bounds memory to tiles x pixels x chunk).</summary>
     public int ChunkSize { get; set; } = 32;
 
+    /// <summary>
+    /// Tensor-op backend: upper bound on tiles x pixels-per-tile x chunk elements evaluated at once (tiles are processed in
+    /// groups to stay under it), which bounds the working memory independently of image size and Gaussian count
+    /// (measured on CPU: about 2.6 KB of peak memory per element). 0 = automatic: 2^18 on CPU, 2^23 on other devices.
+    /// </summary>
+    public long MaxChunkElements { get; set; }
+
+    /// <summary>The effective <see cref="MaxChunkElements"/> for a device type.</summary>
+    public long ChunkElementsFor(TorchSharp.DeviceType device) =>
+        MaxChunkElements > 0 ? MaxChunkElements : device == TorchSharp.DeviceType.CPU ? 1L << 18 : 1L << 23;
+
     /// <summary>Gaussians closer than this camera depth are culled.</summary>
     public double NearPlane { get; set; } = 0.01;
 
@@ -44,6 +55,7 @@ public sealed class RasterizerOptions
     {
         if (TileSize < 1 || TileSize > 64) throw new ArgumentOutOfRangeException(nameof(TileSize), "TileSize must be in 1..64.");
         if (ChunkSize < 1) throw new ArgumentOutOfRangeException(nameof(ChunkSize));
+        if (MaxChunkElements < 0) throw new ArgumentOutOfRangeException(nameof(MaxChunkElements));
         if (NearPlane <= 0 || FarPlane <= NearPlane) throw new ArgumentOutOfRangeException(nameof(NearPlane));
         if (MaxAlpha <= 0 || MaxAlpha >= 1) throw new ArgumentOutOfRangeException(nameof(MaxAlpha));
         if (MinAlpha < 0 || MinAlpha >= MaxAlpha) throw new ArgumentOutOfRangeException(nameof(MinAlpha));

@@ -16,10 +16,10 @@ public static class SphericalHarmonics
     public const double C1 = 0.4886025119029199;
 
     /// <summary>Degree-2 constants.</summary>
-    public static readonly double[] C2 = { 1.0925484305920792, -1.0925484305920792, 0.31539156525252005, -1.0925484305920792, 0.5462742152960396 };
+    public static IReadOnlyList<double> C2 { get; } = new[] { 1.0925484305920792, -1.0925484305920792, 0.31539156525252005, -1.0925484305920792, 0.5462742152960396 };
 
     /// <summary>Degree-3 constants.</summary>
-    public static readonly double[] C3 = { -0.5900435899266435, 2.890611442640554, -0.4570457994644658, 0.3731763325901154, -0.4570457994644658, 1.445305721320277, -0.5900435899266435 };
+    public static IReadOnlyList<double> C3 { get; } = new[] { -0.5900435899266435, 2.890611442640554, -0.4570457994644658, 0.3731763325901154, -0.4570457994644658, 1.445305721320277, -0.5900435899266435 };
 
     /// <summary>Highest supported degree.</summary>
     public const int MaxDegree = 3;

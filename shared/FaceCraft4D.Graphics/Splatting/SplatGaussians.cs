@@ -1,3 +1,4 @@
+using FaceCraft4D.Graphics.Cameras;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Graphics.Splatting;
@@ -35,4 +36,22 @@ public sealed class SplatGaussians
 
     /// <summary>Number of Gaussians.</summary>
     public long Count => Means.shape[0];
+
+    /// <summary>
+    /// The RGB colours [N, 3] the rasterizer would use for <paramref name="camera"/>: SH at <see cref="ShDegree"/> evaluated at
+    /// (mean - camera centre), + 0.5, clamped at 0 (differentiable). Throws when there are no SH coefficients.
+    /// </summary>
+    public Tensor ColorsFor(Camera camera)
+    {
+        if (ShCoefficients is null) throw new InvalidOperationException("These Gaussians have no SH coefficients.");
+        using var camPos = camera.PositionTensor(Means.device, Means.dtype);
+        return SphericalHarmonics.ToColor(ShDegree, Means - camPos, ShCoefficients);
+    }
+
+    /// <summary>The same Gaussians with precomputed colours/features [N, C] (e.g. base colour plus an MLP offset).</summary>
+    public SplatGaussians WithColors(Tensor colors) => new()
+    {
+        Means = Means, Quaternions = Quaternions, Scales = Scales, Opacities = Opacities,
+        ShCoefficients = ShCoefficients, ShDegree = ShDegree, Colors = colors,
+    };
 }

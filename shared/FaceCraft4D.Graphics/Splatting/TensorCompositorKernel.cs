@@ -5,8 +5,8 @@ namespace FaceCraft4D.Graphics.Splatting;
 
 /// <summary>
 /// Device-agnostic compositing with TorchSharp tensor operations. All tiles advance together through their
-/// depth-sorted lists in chunks of <see cref="RasterizerOptions.ChunkSize"/> Gaussians; memory is bounded by
-/// active tiles x pixels per tile x chunk. Tiles whose list is exhausted or whose pixels have all stopped drop out.
+/// depth-sorted lists in chunks of <see cref="RasterizerOptions.ChunkSize"/> Gaussians, in groups of tiles so that
+/// tiles x pixels per tile x chunk stays under <see cref="RasterizerOptions.MaxChunkElements"/> (bounded memory). Tiles whose list is exhausted or whose pixels have all stopped drop out.
 /// The stop rule is evaluated on the "virtual" transmittance that keeps multiplying after a pixel stopped: because it
 /// only decreases, a Gaussian is composited exactly when the virtual transmittance after it stays above the threshold.
 /// </summary>
@@ -134,8 +134,12 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
             for (int t = 0; t < layout.Counts.Length; t++)
                 if (layout.Counts[t] > start && alive[t]) list.Add(t);
             if (list.Count == 0) yield break;
-            using var active = torch.tensor(list.ToArray(), ScalarType.Int64, inputs.Means2d.device);
-            yield return (start, active);
+            int group = (int)Math.Clamp(inputs.Options.ChunkElementsFor(inputs.Means2d.device.type) / ((long)layout.Pixels * chunk), 1, int.MaxValue);
+            for (int g = 0; g < list.Count; g += group)
+            {
+                using var active = torch.tensor(list.GetRange(g, Math.Min(group, list.Count - g)).ToArray(), ScalarType.Int64, inputs.Means2d.device);
+                yield return (start, active);
+            }
         }
     }
 

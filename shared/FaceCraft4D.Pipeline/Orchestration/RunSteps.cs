@@ -72,7 +72,7 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
             var outcome = await context.CallSubOrchestratorAsync<StageOutcome>(
                 DurableNames.StageJobOrchestrator,
                 new StageJobInput(Request(item, inputs), input.Policy),
-                new SubOrchestrationOptions { InstanceId = DurableNames.StageJobInstanceId(input.RunId, stage) });
+                new SubOrchestrationOptions { InstanceId = DurableNames.StageJobInstanceId(context.InstanceId, stage) });
             tracker.Complete(outcome);
             Publish();
             return outcome;

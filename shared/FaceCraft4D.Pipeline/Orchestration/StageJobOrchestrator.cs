@@ -7,14 +7,11 @@ namespace FaceCraft4D.Pipeline.Orchestration;
 /// <summary>
 /// Runs one long stage (training) as an asynchronous worker job: submit, then poll on durable timers with a
 /// growing interval, publishing the job's progress as custom status. The history stays small: every
-/// <see cref="PollsPerGeneration"/> polls it continues as new. A job the worker lost is submitted again and
-/// resumes from its last blob checkpoint.
+/// <see cref="RunPolicy.JobPollsPerGeneration"/> polls it continues as new. A job the worker lost is submitted again
+/// and resumes from its last blob checkpoint.
 /// </summary>
 public static class StageJobOrchestrator
 {
-    /// <summary>Polls per history generation before continue-as-new.</summary>
-    public const int PollsPerGeneration = 60;
-
     /// <summary>The orchestrator body.</summary>
     public static async Task<StageOutcome> RunAsync(TaskOrchestrationContext context, StageJobInput input)
     {
@@ -51,7 +48,7 @@ public static class StageJobOrchestrator
                 return outcome;
             }
 
-            if (polls % PollsPerGeneration == 0)
+            if (polls % Math.Max(1, input.Policy.JobPollsPerGeneration) == 0)
             {
                 context.ContinueAsNew(input with { Polls = polls, Resubmits = resubmits, Submitted = true });
                 return default!;

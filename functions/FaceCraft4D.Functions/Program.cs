@@ -1,0 +1,15 @@
+using FaceCraft4D.Api;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// Azure Functions (v4, isolated worker, ASP.NET Core integration): the same orchestrations, activities and HTTP
+// handlers as the local host, on the Durable Functions extension.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services
+    .AddApplicationInsightsTelemetryWorkerService()
+    .ConfigureFunctionsApplicationInsights();
+builder.Services.AddFc4dApi(builder.Configuration);
+builder.Build().Run();

@@ -1,0 +1,25 @@
+using FaceCraft4D.Api;
+using FaceCraft4D.Contracts;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace FaceCraft4D.Functions;
+
+/// <summary>
+/// Starts a run for every photo uploaded to <c>uploads/</c>; invalid uploads are moved to <c>uploads-rejected/</c>
+/// with a reason file. Event Grid source: the only blob trigger source on the Flex Consumption plan.
+/// </summary>
+public sealed class UploadBlobTrigger(ClientBoundApi api)
+{
+    /// <summary>Handles one new upload.</summary>
+    [Function("UploadBlobTrigger")]
+    public Task Run(
+        [BlobTrigger(StorageLayout.UploadsContainer + "/{name}", Source = BlobTriggerSource.EventGrid, Connection = "AzureWebJobsStorage")] byte[] content,
+        string name,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        _ = content; // the intake re-reads the blob with its metadata (the binding's copy lacks it)
+        return api.Intake(client).ProcessAsync(name, cancellationToken);
+    }
+}

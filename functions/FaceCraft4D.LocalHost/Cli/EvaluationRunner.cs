@@ -1,0 +1,98 @@
+using FaceCraft4D.Api;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Evaluation;
+using FaceCraft4D.Storage;
+using Spectre.Console;
+
+namespace FaceCraft4D.LocalHost.Cli;
+
+/// <summary>
+/// <c>eval SET|FOLDER</c>: runs an evaluation batch on the local stack. A folder of photos is first copied to
+/// <c>eval/sets/{folder name}/</c>; the report is copied to <c>out/eval/{batchId}/</c>.
+/// </summary>
+public sealed class EvaluationRunner(IAnsiConsole console)
+{
+    /// <summary>Runs the batch to its end; returns the exit code.</summary>
+    public async Task<int> RunAsync(string setOrFolder, string? preset, string[] configurationArgs, CancellationToken cancellationToken)
+    {
+        await using var host = await EmbeddedHost.StartAsync(configurationArgs, cancellationToken).ConfigureAwait(false);
+        var blobs = host.App.Services.GetRequiredService<IBlobStore>();
+        var setName = setOrFolder;
+        if (Directory.Exists(setOrFolder))
+        {
+            setName = new string(Path.GetFileName(Path.GetFullPath(setOrFolder).TrimEnd('/')).ToLowerInvariant()
+                .Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').ToArray());
+            var files = Directory.EnumerateFiles(setOrFolder)
+                .Where(f => EvaluationLayout.ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order().ToArray();
+            foreach (var file in files)
+            {
+                var blob = new BlobRef(StorageLayout.EvalContainer, EvaluationLayout.SetPrefix(setName) + Path.GetFileName(file));
+                await blobs.WriteAsync(blob, await BinaryData.FromStreamAsync(File.OpenRead(file), cancellationToken).ConfigureAwait(false),
+                    "application/octet-stream", cancellationToken).ConfigureAwait(false);
+            }
+
+            console.MarkupLineInterpolated($"Copied {files.Length} images to eval/{EvaluationLayout.SetPrefix(setName)}");
+        }
+
+        var evaluations = host.App.Services.GetRequiredService<EvaluationService>();
+        string batchId;
+        try
+        {
+            batchId = await evaluations.StartAsync(setName, preset, null, "cli", cancellationToken).ConfigureAwait(false);
+        }
+        catch (BadSubmissionException e)
+        {
+            console.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return 2;
+        }
+
+        console.MarkupLineInterpolated($"Evaluation batch [bold]{batchId}[/] on set '{setName}'");
+        EvaluationStatusView? view = null;
+        string? last = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            view = await evaluations.GetAsync(batchId, cancellationToken).ConfigureAwait(false);
+            var line = view?.Progress is { } p
+                ? $"{p.Phase}: {p.Completed}/{p.Images} completed, {p.Failed} failed, {p.Rejected} rejected"
+                : view?.RuntimeStatus ?? "pending";
+            if (line != last)
+            {
+                console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+                last = line;
+            }
+
+            if (view is { RuntimeStatus: not ("Pending" or "Running") })
+            {
+                break;
+            }
+
+            await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (view?.Output is not { } output)
+        {
+            console.MarkupLineInterpolated($"[red]Batch {view?.RuntimeStatus ?? "unknown"}:[/] {view?.Error}");
+            return 1;
+        }
+
+        var target = Path.Combine(host.Repository.Root, "out", "eval", batchId);
+        Directory.CreateDirectory(target);
+        foreach (var blob in output.Report)
+        {
+            var data = await blobs.TryReadAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (data is not null)
+            {
+                var path = Path.Combine(target, Path.GetFileName(blob.Name));
+                await File.WriteAllBytesAsync(path, data.ToArray(), cancellationToken).ConfigureAwait(false);
+                console.WriteLine($"  {path}");
+            }
+        }
+
+        foreach (var entry in output.Entries)
+        {
+            console.WriteLine($"  {entry.ImageName}: {entry.Status}{(entry.Error is null ? string.Empty : " - " + entry.Error)}");
+        }
+
+        return output.Entries.All(e => e.Status == "completed") ? 0 : 1;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FaceCraft4D.Contracts;
+using Microsoft.AspNetCore.Http;
+
+namespace FaceCraft4D.Api;
+
+/// <summary><c>POST /api/evaluations</c> (<c>{"set": "default", "preset": "preview", "settings": {...}}</c>) and <c>GET /api/evaluations/{id}</c>.</summary>
+public sealed class EvaluationHttpHandlers(EvaluationService evaluations)
+{
+    /// <summary>Starts a batch: 202 + Location.</summary>
+    public async Task StartAsync(HttpContext context)
+    {
+        try
+        {
+            JsonObject body;
+            try
+            {
+                body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? [];
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new BadSubmissionException("invalid-json", $"The body must be a JSON object: {e.Message}");
+            }
+
+            var set = body["set"]?.GetValue<string>() ?? throw new BadSubmissionException("missing-set", "Name the evaluation set: {\"set\": \"<name>\"}.");
+            var id = await evaluations.StartAsync(set, body["preset"]?.GetValue<string>(), body["settings"] as JsonObject, "http", context.RequestAborted);
+            var location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/evaluations/{id}";
+            context.Response.Headers.Location = location;
+            await Results.Json(new { id, statusQueryGetUri = location }, ContractJson.Options, statusCode: 202).ExecuteAsync(context);
+        }
+        catch (BadSubmissionException e)
+        {
+            await Results.Problem(detail: e.Message, statusCode: e.StatusCode, title: "Invalid evaluation request",
+                extensions: new Dictionary<string, object?> { ["reason"] = e.ReasonCode }).ExecuteAsync(context);
+        }
+    }
+
+    /// <summary>Status and, when done, the entries and report blobs.</summary>
+    public async Task GetAsync(HttpContext context, string id)
+    {
+        var view = await evaluations.GetAsync(id, context.RequestAborted);
+        if (view is null)
+        {
+            await Results.Problem(detail: $"There is no evaluation batch '{id}'.", statusCode: 404, title: "Not found").ExecuteAsync(context);
+            return;
+        }
+
+        var running = view.RuntimeStatus is "Pending" or "Running";
+        await Results.Json(view, ContractJson.Options, statusCode: running ? 202 : 200).ExecuteAsync(context);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Evaluation;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Api;
+
+/// <summary>Starts and reads evaluation batches (HTTP, timer, CLI).</summary>
+public sealed class EvaluationService(DurableTaskClient client, IOptions<EvaluationOptions> options, TimeProvider time)
+{
+    /// <summary>Starts a batch over <c>eval/sets/{setName}/</c>; returns its id.</summary>
+    public async Task<string> StartAsync(string setName, string? preset, JsonObject? settings, string trigger, CancellationToken cancellationToken)
+    {
+        if (!EvaluationLayout.IsValidSetName(setName))
+        {
+            throw new BadSubmissionException("invalid-set", $"'{setName}' is not a set name (lower-case letters, digits, '-' and '_', at most 64).");
+        }
+
+        var now = time.GetUtcNow();
+        var batchId = $"eval-{setName}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
+        var input = new EvaluationBatchInput(
+            batchId, setName, preset ?? options.Value.Preset, settings?.ToJsonString(), options.Value.MaxParallelRuns, options.Value.MaxImages, trigger);
+        await client.ScheduleNewOrchestrationInstanceAsync(
+            DurableNames.EvaluationBatchOrchestrator, input, new StartOrchestrationOptions(batchId), cancellationToken).ConfigureAwait(false);
+        return batchId;
+    }
+
+    /// <summary>Starts one batch per configured set (the schedule).</summary>
+    public async Task<IReadOnlyList<string>> StartScheduledAsync(string trigger, CancellationToken cancellationToken)
+    {
+        var started = new List<string>();
+        foreach (var set in options.Value.Sets.Where(EvaluationLayout.IsValidSetName))
+        {
+            started.Add(await StartAsync(set, options.Value.Preset, null, trigger, cancellationToken).ConfigureAwait(false));
+        }
+
+        return started;
+    }
+
+    /// <summary>Status of a batch, or null.</summary>
+    public async Task<EvaluationStatusView?> GetAsync(string batchId, CancellationToken cancellationToken)
+    {
+        if (!batchId.StartsWith("eval-", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var metadata = await client.GetInstanceAsync(batchId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is null || metadata.Name != DurableNames.EvaluationBatchOrchestrator)
+        {
+            return null;
+        }
+
+        return new EvaluationStatusView(
+            metadata.InstanceId,
+            metadata.RuntimeStatus.ToString(),
+            metadata.CreatedAt,
+            metadata.LastUpdatedAt,
+            metadata.SerializedCustomStatus is null ? null : metadata.ReadCustomStatusAs<EvaluationProgress>(),
+            metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<EvaluationBatchOutput>() : null,
+            metadata.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? metadata.FailureDetails?.ErrorMessage ?? metadata.SerializedOutput : null);
+    }
+}
+
+/// <summary><c>GET /api/evaluations/{id}</c>.</summary>
+public sealed record EvaluationStatusView(
+    string Id, string RuntimeStatus, DateTimeOffset CreatedTime, DateTimeOffset LastUpdatedTime,
+    EvaluationProgress? Progress, EvaluationBatchOutput? Output, string? Error);

@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Storage;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Pipeline.Intake;
+
+/// <summary>A validated photo with its settings and run id, ready to be stored and started.</summary>
+/// <param name="RunId">Derived from the image and settings hashes.</param>
+/// <param name="Portrait">The validated photo.</param>
+/// <param name="Settings">The validated settings.</param>
+/// <param name="OriginalName">Display name of the upload.</param>
+public sealed record PreparedRun(string RunId, ValidatedPortrait Portrait, PipelineSettings Settings, string? OriginalName)
+{
+    /// <summary>Where the photo is stored: <c>runs/{runId}/input/portrait.{ext}</c>.</summary>
+    public BlobRef InputBlob => StorageLayout.RunInput(RunId, Portrait.FileName) with { Sha256 = Portrait.Sha256 };
+}
+
+/// <summary>
+/// Turns an upload into a run input: validation of the photo and the settings (no I/O), then storing the photo
+/// and the settings under <c>runs/{runId}/input/</c> (idempotent). Used by every entry point.
+/// </summary>
+public sealed class RunInputFactory(PortraitValidator validator, RunSettingsResolver settings, IBlobStore blobs, IOptions<PipelineOptions> options)
+{
+    /// <summary>Validates; throws <see cref="InvalidPortraitException"/> or <see cref="InvalidSettingsException"/>.</summary>
+    public PreparedRun Prepare(BinaryData content, string? originalName, string? preset, JsonObject? overrides)
+    {
+        var portrait = validator.Validate(content);
+        var resolved = settings.Resolve(preset, overrides);
+        return new PreparedRun(RunIdentity.For(portrait.Sha256, resolved), portrait, resolved, SafeDisplayName(originalName));
+    }
+
+    /// <summary>Stores the photo (only if absent) and the settings; returns the orchestration input.</summary>
+    public async Task<RunInput> StoreAsync(PreparedRun run, RunSource source, CancellationToken cancellationToken)
+    {
+        await blobs.TryCreateAsync(run.InputBlob, run.Portrait.Content, run.Portrait.MimeType, cancellationToken).ConfigureAwait(false);
+        await blobs.WriteAsync(
+            StorageLayout.RunInput(run.RunId, "settings.json"), BinaryData.FromObjectAsJson(run.Settings, ContractJson.Indented),
+            "application/json", cancellationToken).ConfigureAwait(false);
+        return new RunInput(run.RunId, run.InputBlob, run.Settings, options.Value.ToRunPolicy(), source, run.OriginalName);
+    }
+
+    private static string? SafeDisplayName(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? null : new string(Path.GetFileName(name).Where(c => !char.IsControl(c)).Take(200).ToArray());
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+
+namespace FaceCraft4D.Priors.Diffusion;
+
+/// <summary>Configuration of <see cref="AutoencoderKL"/>, read from a diffusers <c>vae/config.json</c>.</summary>
+public sealed record AutoencoderKLConfig
+{
+    public int InChannels { get; init; } = 3;
+    public int OutChannels { get; init; } = 3;
+    public int LatentChannels { get; init; } = 4;
+    public int[] BlockOutChannels { get; init; } = [128, 256, 512, 512];
+    public int LayersPerBlock { get; init; } = 2;
+    public int NormNumGroups { get; init; } = 32;
+    public int SampleSize { get; init; } = 512;
+    /// <summary>Latents are multiplied by this after encoding (SD 0.18215, SDXL 0.13025).</summary>
+    public double ScalingFactor { get; init; } = 0.18215;
+    /// <summary>Subtracted before scaling (null for SD/SDXL).</summary>
+    public double? ShiftFactor { get; init; }
+    public bool MidBlockAddAttention { get; init; } = true;
+    public bool UseQuantConv { get; init; } = true;
+    public bool UsePostQuantConv { get; init; } = true;
+
+    /// <summary>Pixel-to-latent downsampling factor (8 for four blocks).</summary>
+    public int DownsampleFactor => 1 << (BlockOutChannels.Length - 1);
+
+    /// <summary>stable-diffusion-v1-5 <c>vae/config.json</c>.</summary>
+    public static AutoencoderKLConfig StableDiffusion() => new();
+
+    /// <summary>stable-diffusion-xl-base-1.0 <c>vae/config.json</c>.</summary>
+    public static AutoencoderKLConfig StableDiffusionXL() => new() { ScalingFactor = 0.13025, SampleSize = 1024 };
+
+    public static async Task<AutoencoderKLConfig> LoadAsync(string path, CancellationToken cancellationToken = default)
+        => FromJson(await DiffusersJson.LoadAsync(path, cancellationToken).ConfigureAwait(false));
+
+    public static AutoencoderKLConfig Parse(string json, string source = "config.json") => FromJson(DiffusersJson.Parse(json, source));
+
+    private static AutoencoderKLConfig FromJson(DiffusersJson j)
+    {
+        j.Require("act_fn", v => v.GetString() is "silu" or "swish", "SiLU activation");
+        j.Require("latents_mean", _ => false, "per-channel latent statistics");
+        var channels = j.Ints("block_out_channels", [128, 256, 512, 512]);
+        foreach (var t in j.Strings("down_block_types", Enumerable.Repeat("DownEncoderBlock2D", channels.Length).ToArray()))
+            if (t != "DownEncoderBlock2D") throw new NotSupportedException($"vae down_block_types: '{t}' is not supported (DownEncoderBlock2D).");
+        foreach (var t in j.Strings("up_block_types", Enumerable.Repeat("UpDecoderBlock2D", channels.Length).ToArray()))
+            if (t != "UpDecoderBlock2D") throw new NotSupportedException($"vae up_block_types: '{t}' is not supported (UpDecoderBlock2D).");
+        return new AutoencoderKLConfig
+        {
+            InChannels = j.Int("in_channels", 3),
+            OutChannels = j.Int("out_channels", 3),
+            LatentChannels = j.Int("latent_channels", 4),
+            BlockOutChannels = channels,
+            LayersPerBlock = j.Int("layers_per_block", 2),
+            NormNumGroups = j.Int("norm_num_groups", 32),
+            SampleSize = j.Int("sample_size", 512),
+            ScalingFactor = j.Double("scaling_factor", 0.18215),
+            ShiftFactor = j.OptionalDouble("shift_factor"),
+            MidBlockAddAttention = j.Bool("mid_block_add_attention", true),
+            UseQuantConv = j.Bool("use_quant_conv", true),
+            UsePostQuantConv = j.Bool("use_post_quant_conv", true),
+        };
+    }
+}

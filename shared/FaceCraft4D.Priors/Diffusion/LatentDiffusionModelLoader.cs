@@ -1,0 +1,63 @@
+using TorchSharp;
+using FaceCraft4D.Priors.Weights;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Priors.Diffusion;
+
+/// <summary>
+/// Loads a latent diffusion model folder (see <see cref="DiffusionModelFolder"/>): configs first, then each sub-model
+/// built on the target device and filled strictly by name. Missing files raise <see cref="ModelFolderException"/>
+/// (all of them listed); missing/unexpected keys or wrong shapes raise <see cref="WeightLoadException"/>.
+/// The folder path is the only I/O.
+/// </summary>
+public static class LatentDiffusionModelLoader
+{
+    public static async Task<LatentDiffusionModel> LoadAsync(string folder, Device device, DiffusionLoadOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new DiffusionLoadOptions();
+        var report = DiffusionModelFolder.Inspect(folder, options.Variant);
+        if (!report.IsComplete) throw new ModelFolderException(report);
+        string Path(string rel) => System.IO.Path.Combine(folder, rel);
+        string Weights(string sub) => Path(DiffusionModelFolder.WeightCandidates(sub, options.Variant).First(r => File.Exists(Path(r))));
+
+        var unetConfig = await UNet2DConditionConfig.LoadAsync(Path(DiffusionModelFolder.UnetConfig), cancellationToken).ConfigureAwait(false);
+        var vaeConfig = await AutoencoderKLConfig.LoadAsync(Path(DiffusionModelFolder.VaeConfig), cancellationToken).ConfigureAwait(false);
+        var schedulerConfig = await DdimSchedulerConfig.LoadAsync(Path(DiffusionModelFolder.SchedulerConfig), cancellationToken).ConfigureAwait(false);
+
+        UNet2DConditionModel? unet = null;
+        AutoencoderKL? vae = null;
+        PromptConditioning? conditioning = null;
+        try
+        {
+            unet = new UNet2DConditionModel(unetConfig, device);
+            using (var source = await SafeTensorsSource.OpenAsync(Weights("unet"), cancellationToken).ConfigureAwait(false))
+                await StateDictLoader.LoadAsync(unet, source, "unet", null, cancellationToken).ConfigureAwait(false);
+            vae = new AutoencoderKL(vaeConfig, device);
+            using (var source = await SafeTensorsSource.OpenAsync(Weights("vae"), cancellationToken).ConfigureAwait(false))
+                await StateDictLoader.LoadAsync(vae, source, "vae", null, cancellationToken).ConfigureAwait(false);
+            if (options.DType != ScalarType.Float32)
+            {
+                unet.to(options.DType);
+                vae.to(options.DType);
+            }
+            conditioning = await PromptConditioning.LoadAsync(Path(PromptConditioning.FileName), device, options.DType, cancellationToken).ConfigureAwait(false);
+            string name = options.Name ?? DefaultName(folder);
+            return new LatentDiffusionModel(name, unet, vae, new DdimScheduler(schedulerConfig), conditioning, device, options.DType);
+        }
+        catch
+        {
+            unet?.Dispose();
+            vae?.Dispose();
+            conditioning?.Dispose();
+            throw;
+        }
+    }
+
+    private static string DefaultName(string folder)
+    {
+        var parts = System.IO.Path.GetFullPath(folder).TrimEnd(System.IO.Path.DirectorySeparatorChar)
+            .Split(System.IO.Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        return string.Join('/', parts.TakeLast(2));
+    }
+}

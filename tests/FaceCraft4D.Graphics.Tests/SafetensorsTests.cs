@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using FaceCraft4D.Graphics.Safetensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Graphics.Tests;
+
+public sealed class SafetensorsTests
+{
+    [Fact]
+    public async Task Round_trip_preserves_names_types_shapes_values_and_metadata()
+    {
+        using var scope = torch.NewDisposeScope();
+        var file = new SafetensorsFile();
+        var a = torch.randn(new long[] { 3, 4, 2 });
+        var b = torch.arange(10, ScalarType.Int64).reshape(2, 5);
+        var c = torch.tensor(new[] { 1.5, -2.25 }, ScalarType.Float64);
+        var d = torch.tensor(new[] { true, false, true });
+        var e = torch.zeros(new long[] { 0, 3 });
+        file.Add("a", a).Add("b", b).Add("c", c).Add("flags", d).Add("empty", e);
+        file.Metadata["format"] = "test/1";
+
+        using var ms = new MemoryStream();
+        await file.WriteAsync(ms);
+        var bytes = ms.ToArray();
+        ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        Assert.Equal(0UL, headerLen % 8);
+        using var header = JsonDocument.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLen));
+        Assert.Equal("F32", header.RootElement.GetProperty("a").GetProperty("dtype").GetString());
+
+        ms.Position = 0;
+        var back = await SafetensorsFile.ReadAsync(ms);
+        Assert.Equal(new[] { "a", "b", "c", "flags", "empty" }, back.Names);
+        Assert.Equal("test/1", back.Metadata["format"]);
+        Assert.True(a.eq(back.GetTorch("a")).all().item<bool>());
+        Assert.True(b.eq(back.GetTorch("b")).all().item<bool>());
+        Assert.True(c.eq(back.GetTorch("c")).all().item<bool>());
+        Assert.True(d.eq(back.GetTorch("flags")).all().item<bool>());
+        Assert.Equal(new long[] { 0, 3 }, back.GetTorch("empty").shape);
+        Assert.Equal(SafetensorsDType.I64, back["b"].DType);
+    }
+
+    [Fact]
+    public async Task Reads_a_file_written_by_hand_from_the_format_description()
+    {
+        // Header first lists the second tensor to check that offsets, not order, locate the data.
+        var json = "{\"__metadata__\":{\"k\":\"v\"},\"y\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[8,16]},\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        var header = Encoding.UTF8.GetBytes(json);
+        var data = new byte[16];
+        BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(0), 1.25f);
+        BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(4), -3f);
+        BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(8), 7);
+        BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(12), -9);
+        using var ms = new MemoryStream();
+        var len = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+        ms.Write(len); ms.Write(header); ms.Write(data);
+        ms.Position = 0;
+        var file = await SafetensorsFile.ReadAsync(ms);
+        Assert.Equal("v", file.Metadata["k"]);
+        Assert.Equal(new[] { 1.25f, -3f }, file.GetTorch("x").data<float>().ToArray());
+        Assert.Equal(new[] { 7, -9 }, file.GetTorch("y").data<int>().ToArray());
+    }
+
+    [Fact]
+    public async Task Rejects_offsets_that_do_not_match_the_shape()
+    {
+        var json = "{\"x\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}";
+        var header = Encoding.UTF8.GetBytes(json);
+        using var ms = new MemoryStream();
+        var len = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+        ms.Write(len); ms.Write(header); ms.Write(new byte[8]);
+        ms.Position = 0;
+        await Assert.ThrowsAsync<InvalidDataException>(() => SafetensorsFile.ReadAsync(ms));
+    }
+}

@@ -1,0 +1,117 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Activities;
+using FaceCraft4D.Pipeline.Workers;
+using FaceCraft4D.Storage;
+using FaceCraft4D.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace FaceCraft4D.Pipeline.Tests;
+
+/// <summary>The activity logic: checkpoint reuse, lost jobs, failure classification.</summary>
+public sealed class StageActivityRunnerTests
+{
+    private static readonly StageRequest Request = new(
+        "fc4d-0123456789abcdef-01234567", PipelineStage.EnhanceView, "view-01",
+        new Dictionary<string, BlobRef> { ["preprocess/crop.png"] = new("runs", "c.png", "aa") }, PipelinePresets.Preview,
+        new Dictionary<string, string> { ["view"] = "1" });
+
+    [Fact]
+    public async Task A_valid_checkpoint_is_returned_without_calling_the_worker()
+    {
+        var blobs = new InMemoryBlobStore();
+        var output = await blobs.WriteAsync(StorageLayout.StageOutput(Request.RunId, Request.Stage, Request.Key, "image.png"), BinaryData.FromString("x"), "image/png", default);
+        await new CheckpointStore(blobs).WriteAsync(Record(output), default);
+        var worker = new ScriptedWorker();
+
+        var outcome = await Runner(blobs, worker).RunStageAsync(Request, default);
+
+        Assert.True(outcome.Reused);
+        Assert.Equal(0, worker.Calls);
+        Assert.Equal(output, outcome.Outputs["image.png"]);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_for_other_inputs_or_with_a_missing_output_is_not_reused()
+    {
+        var blobs = new InMemoryBlobStore();
+        var output = StorageLayout.StageOutput(Request.RunId, Request.Stage, Request.Key, "image.png") with { Sha256 = "00" };
+        await new CheckpointStore(blobs).WriteAsync(Record(output), default);
+        var worker = new ScriptedWorker(JobState.Succeeded);
+
+        var outcome = await Runner(blobs, worker).RunStageAsync(Request, default);
+
+        Assert.False(outcome.Reused);
+        Assert.Equal(1, worker.Submits);
+    }
+
+    [Fact]
+    public async Task A_job_the_worker_forgot_is_submitted_again()
+    {
+        var worker = new ScriptedWorker(JobState.Running, null, JobState.Succeeded);
+
+        var outcome = await Runner(new InMemoryBlobStore(), worker).RunStageAsync(Request, default);
+
+        Assert.Equal(2, worker.Submits);
+        Assert.Equal("scripted", outcome.Backend);
+    }
+
+    [Theory]
+    [InlineData(JobFailureKind.InvalidInput, typeof(StageInputRejectedException))]
+    [InlineData(JobFailureKind.NotImplemented, typeof(StageNotImplementedException))]
+    [InlineData(JobFailureKind.Internal, typeof(GpuWorkerUnavailableException))]
+    public async Task Failed_jobs_become_permanent_or_retryable_errors(JobFailureKind kind, Type expected)
+    {
+        var worker = new ScriptedWorker(JobState.Running, JobState.Failed) { Failure = kind };
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Runner(new InMemoryBlobStore(), worker).RunStageAsync(Request, default));
+
+        Assert.IsType(expected, error);
+        Assert.Contains("boom", error.Message);
+    }
+
+    private static CheckpointRecord Record(BlobRef output) => new(
+        Request.RunId, Request.Stage, Request.Key, Request.InputHash(), new Dictionary<string, BlobRef> { ["image.png"] = output },
+        "warp", "1.0", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(3));
+
+    private static StageActivityRunner Runner(IBlobStore blobs, IGpuWorkerClient worker) => new(
+        new CheckpointStore(blobs), worker,
+        Options.Create(new GpuWorkerOptions { ActivityPollInterval = TimeSpan.FromMilliseconds(1), BaseUrl = "http://w" }),
+        TimeProvider.System, NullLogger<StageActivityRunner>.Instance);
+
+    /// <summary>Answers submit with the first state and each poll with the next (null: unknown job).</summary>
+    private sealed class ScriptedWorker(params JobState?[] states) : IGpuWorkerClient
+    {
+        private int next;
+
+        public int Calls { get; private set; }
+
+        public int Submits { get; private set; }
+
+        public JobFailureKind Failure { get; init; } = JobFailureKind.Internal;
+
+        public Task<WorkerReply<JobStatus>> SubmitJobAsync(StageRequest request, CancellationToken cancellationToken)
+        {
+            Calls++;
+            Submits++;
+            return Task.FromResult(new WorkerReply<JobStatus>(Status(Take() ?? JobState.Queued), 1));
+        }
+
+        public Task<WorkerReply<JobStatus?>> GetJobAsync(StageRequest request, CancellationToken cancellationToken)
+        {
+            Calls++;
+            var state = Take();
+            return Task.FromResult(new WorkerReply<JobStatus?>(state is null ? null : Status(state.Value), 1));
+        }
+
+        public Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private JobState? Take() => next < states.Length ? states[next++] : JobState.Succeeded;
+
+        private JobStatus Status(JobState state) => new(
+            Request.IdempotencyKey(), Request.Stage, state, null,
+            state == JobState.Succeeded ? new StageResult(new Dictionary<string, BlobRef>(), "scripted", "1.0") : null,
+            state == JobState.Failed ? "boom" : null, state == JobState.Failed ? Failure : null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+    }
+}

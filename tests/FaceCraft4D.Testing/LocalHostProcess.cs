@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using FaceCraft4D.LocalHost.Infrastructure;
+
+namespace FaceCraft4D.Testing;
+
+/// <summary>
+/// The real local host executable (<c>fc4d-local host</c>) as a separate process on existing storage and workers,
+/// so a test can kill it with SIGKILL and start it again.
+/// </summary>
+public sealed class LocalHostProcess : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private LocalHostProcess(Process process, string baseUrl, string logFile)
+    {
+        this.process = process;
+        BaseUrl = baseUrl;
+        LogFile = logFile;
+    }
+
+    /// <summary>The API base URL.</summary>
+    public string BaseUrl { get; }
+
+    /// <summary>Where the process's output goes.</summary>
+    public string LogFile { get; }
+
+    /// <summary>Starts the host and waits until its API answers.</summary>
+    public static async Task<LocalHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> configuration, string logFile)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(RepositoryLayout.Locate().LocalHostAssembly());
+        info.ArgumentList.Add("host");
+        info.ArgumentList.Add("--port");
+        info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--");
+        foreach (var argument in TestConfiguration.AsArguments(configuration))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The local host exited while starting; see {logFile}.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync($"{baseUrl}/healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return new LocalHostProcess(process, baseUrl, logFile);
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"The local host did not answer within 90 s; see {logFile}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public void KillHard()
+    {
+        process.Kill(entireProcessTree: false);
+        process.WaitForExit();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+}
