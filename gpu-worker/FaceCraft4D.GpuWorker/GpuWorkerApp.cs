@@ -38,6 +38,7 @@ public static class GpuWorkerApp
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);
+        services.AddTrainingStageHandlers(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>
