@@ -10,8 +10,10 @@ namespace FaceCraft4D.Coin;
 /// The inconsistent component of COIN: a learnable embedding e_view per training view and a 2-layer MLP that maps
 /// <c>[e_view, c, e_g]</c> to a per-Gaussian colour offset, <c>c_offset = W2 relu(W0 [e_view, c, e_g] + b0) + b2</c>
 /// (PyTorch <c>nn.Sequential(Linear, ReLU, Linear)</c> naming: <c>mlp.0</c>, <c>mlp.2</c>). The final colour is
-/// <c>c* = c + c_offset</c>. The base colour c enters the MLP as a value (detached): it is trained through c* and the
-/// consistent render, not through the MLP. e_g is <see cref="PositionEncoding"/> of the Gaussian's canonical position.
+/// <c>c* = c + c_offset</c>. With <see cref="Centred"/> (the default, <see cref="CoinOptions.CentreOffsets"/>) the offset of
+/// view k is taken relative to the mean over all views, <c>MLP(e_k, ...) - mean_j MLP(e_j, ...)</c>, so the offsets carry only
+/// what differs between views and the consistent colour carries what they share. The base colour c enters the MLP as a value
+/// (detached): it is trained through c* and the consistent render, not through the MLP. e_g is <see cref="PositionEncoding"/> of the Gaussian's canonical position.
 /// Owns its tensors (leaves with gradients, stepped and checkpointed by the trainer through <see cref="ExtraParameters"/>).
 /// </summary>
 public sealed class CoinAppearance : IDisposable
@@ -28,8 +30,9 @@ public sealed class CoinAppearance : IDisposable
     private readonly Tensor embeddings;
     private readonly Tensor w0, b0, w2, b2;
 
-    private CoinAppearance(Tensor embeddings, Tensor w0, Tensor b0, Tensor w2, Tensor b2, PositionEncoding encoding, int referenceView)
+    private CoinAppearance(Tensor embeddings, Tensor w0, Tensor b0, Tensor w2, Tensor b2, PositionEncoding encoding, int referenceView, bool centred)
     {
+        Centred = centred;
         this.embeddings = Leaf(embeddings);
         this.w0 = Leaf(w0);
         this.b0 = Leaf(b0);
@@ -68,7 +71,7 @@ public sealed class CoinAppearance : IDisposable
         var w2 = Uniform([3, h], options.OutputInitBound);
         var b2 = torch.zeros(3, ScalarType.Float32);
         var dev = device ?? torch.CPU;
-        return new CoinAppearance(emb.to(dev), w0.to(dev), b0.to(dev), w2.to(dev), b2.to(dev), encoding, Math.Min(options.ReferenceView, viewCount - 1));
+        return new CoinAppearance(emb.to(dev), w0.to(dev), b0.to(dev), w2.to(dev), b2.to(dev), encoding, Math.Min(options.ReferenceView, viewCount - 1), options.CentreOffsets);
     }
 
     /// <summary>The position embedding.</summary>
@@ -85,6 +88,9 @@ public sealed class CoinAppearance : IDisposable
 
     /// <summary>The view whose embedding is used at inference.</summary>
     public int ReferenceView { get; }
+
+    /// <summary>Offsets are centred over the views (see <see cref="Offsets"/>).</summary>
+    public bool Centred { get; }
 
     /// <summary>Device of the tensors.</summary>
     public Device Device => embeddings.device;
@@ -103,7 +109,8 @@ public sealed class CoinAppearance : IDisposable
     ];
 
     /// <summary>
-    /// Colour offsets [N, 3] for the Gaussians of view <paramref name="view"/>: MLP(e_view, c, e_g).
+    /// Colour offsets [N, 3] for the Gaussians of view <paramref name="view"/>: MLP(e_view, c, e_g), minus the mean over all
+    /// views' embeddings when <see cref="Centred"/> (then the output bias cancels).
     /// </summary>
     /// <param name="view">Embedding row (the training view's index; <see cref="ReferenceView"/> at inference).</param>
     /// <param name="baseRgb">Consistent colours c [N, 3] (used as values).</param>
@@ -112,11 +119,20 @@ public sealed class CoinAppearance : IDisposable
     {
         if (view < 0 || view >= ViewCount) throw new ArgumentOutOfRangeException(nameof(view), $"View {view} has no embedding (views 0..{ViewCount - 1}).");
         using var scope = torch.NewDisposeScope();
-        long n = baseRgb.shape[0];
-        var e = embeddings[view].unsqueeze(0).expand(n, EmbeddingDimension);
-        var x = torch.cat([e, baseRgb.detach().to_type(embeddings.dtype), positionEmbedding.to_type(embeddings.dtype)], 1);
-        var h = torch.nn.functional.relu(torch.nn.functional.linear(x, w0, b0));
-        return torch.nn.functional.linear(h, w2, b2).MoveToOuterDisposeScope();
+        int d = EmbeddingDimension;
+        // First layer split: W0 [e, c, g] + b0 = W0_e e + (W0_cg [c, g] + b0); the second part is shared by every view.
+        var shared = torch.nn.functional.linear(torch.cat([baseRgb.detach().to_type(embeddings.dtype), positionEmbedding.to_type(embeddings.dtype)], 1),
+            w0[.., d..], b0); // [N, H]
+        var perView = torch.nn.functional.linear(embeddings, w0[.., ..d]); // [V, H]
+        var h = torch.nn.functional.relu(shared + perView[view]);
+        if (!Centred) return torch.nn.functional.linear(h, w2, b2).MoveToOuterDisposeScope();
+        Tensor? sum = null;
+        for (int k = 0; k < ViewCount; k++)
+        {
+            var hk = k == view ? h : torch.nn.functional.relu(shared + perView[k]);
+            sum = sum is null ? hk : sum + hk;
+        }
+        return torch.nn.functional.linear(h - sum! / ViewCount, w2).MoveToOuterDisposeScope();
     }
 
     /// <summary>Final colours c* = c + MLP(e_view, c, e_g) [N, 3] for canonical positions [N, 3].</summary>
@@ -141,6 +157,7 @@ public sealed class CoinAppearance : IDisposable
         file.Metadata[prefix + "position_frequencies"] = Encoding.Frequencies.ToString(inv);
         file.Metadata[prefix + "position_min"] = string.Join(",", Encoding.Minimum.Select(v => v.ToString("R", inv)));
         file.Metadata[prefix + "position_max"] = string.Join(",", Encoding.Maximum.Select(v => v.ToString("R", inv)));
+        file.Metadata[prefix + "centred"] = Centred ? "true" : "false";
         file.Metadata[prefix + "inputs"] = "[view_embedding (D), base_rgb (3), position_encoding (3 + 6L)]";
     }
 
@@ -157,7 +174,8 @@ public sealed class CoinAppearance : IDisposable
         using var scope = torch.NewDisposeScope();
         Tensor T(string name) => file.GetTorch(prefix + name, device, ScalarType.Float32);
         return new CoinAppearance(T(EmbeddingsName), T(MlpNames[0]), T(MlpNames[1]), T(MlpNames[2]), T(MlpNames[3]), encoding,
-            int.Parse(file.Metadata[prefix + "reference_view"], inv));
+            int.Parse(file.Metadata[prefix + "reference_view"], inv),
+            !file.Metadata.TryGetValue(prefix + "centred", out var centred) || centred == "true");
     }
 
     /// <summary>Disposes the tensors.</summary>

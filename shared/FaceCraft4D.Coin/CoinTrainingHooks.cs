@@ -27,6 +27,7 @@ public sealed class CoinTrainingHooks
     private readonly double[] background;
     private Tensor? lastOffsets;
     private Tensor? lastBase;
+    private readonly int warmup;
 
     /// <summary>Creates the hooks.</summary>
     /// <param name="appearance">The embeddings and MLP being trained.</param>
@@ -42,6 +43,7 @@ public sealed class CoinTrainingHooks
         ArgumentNullException.ThrowIfNull(training);
         if (training.RandomBackground) throw new ArgumentException("COIN renders I_C over the trainer's background: random backgrounds are not supported.", nameof(training));
         background = training.Background.ToArray();
+        warmup = (int)Math.Round(options.WarmupFraction * training.Iterations);
         this.rasterizer = rasterizer ?? new GaussianRasterizer();
         Hooks = new TrainingHooks
         {
@@ -59,6 +61,12 @@ public sealed class CoinTrainingHooks
 
     private Tensor Transform(TrainingStepContext context, Tensor baseRgb)
     {
+        if (context.Iteration <= warmup)
+        {
+            lastOffsets = null;
+            lastBase = null;
+            return baseRgb;
+        }
         // Runs inside the trainer's per-step dispose scope: these tensors live until the step ends.
         var positions = CanonicalPositions.Of(context.Model);
         var pe = appearance.Encoding.Encode(positions);
@@ -70,7 +78,14 @@ public sealed class CoinTrainingHooks
 
     private Tensor? Loss(TrainingStepContext context, RenderOutput render, Tensor target)
     {
-        var offsets = lastOffsets ?? throw new InvalidOperationException("The COIN loss hook ran without the colour hook.");
+        if (lastOffsets is null)
+        {
+            // Warm-up: I_IC is I_C; only the perceptual term is added.
+            var pw = perceptual.Loss(render.Image, target, context.View.Mask);
+            Last = new CoinStepFigures(pw.item<float>(), 0, ImageLosses.Psnr(render.Image, target));
+            return options.PerceptualWeight * pw;
+        }
+        var offsets = lastOffsets;
         var baseRgb = lastBase!;
         lastOffsets = null;
         lastBase = null;

@@ -6,19 +6,22 @@ namespace FaceCraft4D.Coin.Tests;
 
 public sealed class CoinAppearanceTests
 {
-    private static (CoinAppearance Appearance, Tensor Colours, Tensor Positions) Make(int n = 50, int views = 5)
+    private static (CoinAppearance Appearance, Tensor Colours, Tensor Positions) Make(bool centred = true, int n = 50, int views = 5)
     {
         var gen = new torch.Generator(5);
         var positions = torch.rand([n, 3], generator: gen) * 0.2 - 0.1;
         var colours = torch.rand([n, 3], generator: gen);
-        var appearance = CoinAppearance.Create(views, PositionEncoding.Fit(positions, 3), new CoinOptions { EmbeddingDimension = 8, HiddenDimension = 16 }, seed: 9);
+        var appearance = CoinAppearance.Create(views, PositionEncoding.Fit(positions, 3),
+            new CoinOptions { EmbeddingDimension = 8, HiddenDimension = 16, CentreOffsets = centred }, seed: 9);
         return (appearance, colours, positions);
     }
 
-    [Fact]
-    public void Offsets_are_the_two_layer_mlp_of_the_view_embedding_the_colour_and_the_position_embedding()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Offsets_are_the_two_layer_mlp_of_the_view_embedding_the_colour_and_the_position_embedding(bool centred)
     {
-        var (appearance, colours, positions) = Make();
+        var (appearance, colours, positions) = Make(centred);
         using var _ = appearance;
         using var scope = torch.NewDisposeScope();
         // Perturb the output layer so the reference check is not dominated by the near-zero initialisation.
@@ -29,22 +32,31 @@ public sealed class CoinAppearanceTests
         appearance.WriteTo(file);
         Tensor T(string key) => file.GetTorch("coin." + key).to_type(ScalarType.Float64);
         var pe = appearance.Encoding.Encode(positions);
+        Tensor Mlp(int k)
+        {
+            var x = torch.cat([T(CoinAppearance.EmbeddingsName)[k].unsqueeze(0).expand(colours.shape[0], -1), colours, pe], 1).to_type(ScalarType.Float64);
+            var h = torch.matmul(x, T("mlp.0.weight").t()) + T("mlp.0.bias");
+            return torch.matmul(h.clamp_min(0), T("mlp.2.weight").t()) + T("mlp.2.bias");
+        }
         const int view = 3;
-        var x = torch.cat([T(CoinAppearance.EmbeddingsName)[view].unsqueeze(0).expand(colours.shape[0], -1), colours, pe], 1).to_type(ScalarType.Float64);
-        var h = torch.matmul(x, T("mlp.0.weight").t()) + T("mlp.0.bias");
-        var expected = torch.matmul(h.clamp_min(0), T("mlp.2.weight").t()) + T("mlp.2.bias");
+        var expected = centred ? Mlp(view) - torch.stack(Enumerable.Range(0, 5).Select(Mlp).ToArray()).mean([0]) : Mlp(view);
 
         var offsets = appearance.Offsets(view, colours, pe);
 
         Assert.Equal([colours.shape[0], 3], offsets.shape);
         Assert.True((offsets.to_type(ScalarType.Float64) - expected).abs().max().item<double>() < 1e-5);
+        if (centred)
+        {
+            var all = torch.stack(Enumerable.Range(0, 5).Select(k => appearance.Offsets(k, colours, pe)).ToArray());
+            Assert.True(all.mean([0]).abs().max().item<float>() < 1e-6, "centred offsets average to zero over the views");
+        }
         Assert.Equal(colours + offsets, appearance.Colors(view, colours, positions), new TensorComparer(1e-6));
     }
 
     [Fact]
     public void Offsets_start_near_zero_and_train_the_weights_and_embedding_but_not_the_base_colour()
     {
-        var (appearance, colours, positions) = Make();
+        var (appearance, colours, positions) = Make(centred: false);
         using var _ = appearance;
         using var scope = torch.NewDisposeScope();
         var baseRgb = colours.clone().requires_grad_(true);
@@ -65,9 +77,10 @@ public sealed class CoinAppearanceTests
         using var _ = appearance;
         var file = new SafetensorsFile();
         appearance.WriteTo(file);
+        Assert.Equal("true", file.Metadata["coin.centred"]);
         using var copy = CoinAppearance.ReadFrom(SafetensorsFile.FromArray(file.ToArray()));
-        Assert.Equal((appearance.ViewCount, appearance.EmbeddingDimension, appearance.HiddenDimension, appearance.ReferenceView),
-            (copy.ViewCount, copy.EmbeddingDimension, copy.HiddenDimension, copy.ReferenceView));
+        Assert.Equal((appearance.ViewCount, appearance.EmbeddingDimension, appearance.HiddenDimension, appearance.ReferenceView, appearance.Centred),
+            (copy.ViewCount, copy.EmbeddingDimension, copy.HiddenDimension, copy.ReferenceView, copy.Centred));
         Assert.Equal(appearance.Encoding.Minimum, copy.Encoding.Minimum);
         using var scope = torch.NewDisposeScope();
         Assert.True(appearance.Colors(4, colours, positions).eq(copy.Colors(4, colours, positions)).all().item<bool>());

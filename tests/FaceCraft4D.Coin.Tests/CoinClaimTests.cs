@@ -22,29 +22,33 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
         using var scene = new SyntheticHeadScene(size: 40, viewCount: 8);
         using var scope = torch.NewDisposeScope();
         var views = CorruptedViews(scene, seed: 11);
+        var clean = scene.TrainingCameras.Select((c, k) => new TrainingView { Camera = c, Image = scene.Render(c), Index = k }).ToList();
 
         var plain = await TrainAsync(scene, views, coin: null);
         var paper = await TrainAsync(scene, views, coin: ShortRun(CoinOptions.Paper()));
         var coin = await TrainAsync(scene, views, coin: ShortRun(new CoinOptions()));
+        var plainClean = await TrainAsync(scene, clean, coin: null);
+        var coinClean = await TrainAsync(scene, clean, coin: ShortRun(new CoinOptions()));
 
         output.WriteLine($"Synthetic head: {scene.Truth.Parameters.Count} Gaussians, {scene.TrainingCameras.Count} training views at {scene.Orbit.Width} px " +
-                         $"(7 with a colour cast and a sub-pixel camera error), {scene.HeldOutCameras.Count} held-out views half-way between them, {Iterations} iterations.");
-        output.WriteLine("Consistent model on the held-out views against the clean truth:");
-        output.WriteLine("| training | PSNR (dB) | SSIM | mean abs c_offset | train time |");
-        output.WriteLine("|---|---|---|---|---|");
-        void Row(string name, Outcome o) => output.WriteLine($"| {name} | {o.Psnr:F2} | {o.Ssim:F4} | {(o.Offset is { } x ? x.ToString("F4") : "-")} | {o.Seconds:F1} s |");
-        Row("plain (0.8 L1 + 0.2 D-SSIM)", plain);
-        Row("COIN, paper weights (offset L1 1.0)", paper);
-        Row("COIN, default (offset L1 0.1)", coin);
+                         $"(7 of them with a colour cast and a sub-pixel camera error), {scene.HeldOutCameras.Count} held-out views half-way between them, {Iterations} iterations.");
+        output.WriteLine("Consistent model (no offsets) on the held-out views against the clean truth, over the head's pixels:");
+        output.WriteLine("| training views | training | PSNR (dB) | SSIM | mean abs c_offset | train time |");
+        output.WriteLine("|---|---|---|---|---|---|");
+        void Row(string data, string name, Outcome o) =>
+            output.WriteLine($"| {data} | {name} | {o.Psnr:F2} | {o.Ssim:F4} | {(o.Offset is { } x ? x.ToString("F4") : "-")} | {o.Seconds:F1} s |");
+        Row("inconsistent", "plain (0.8 L1 + 0.2 D-SSIM)", plain);
+        Row("inconsistent", "COIN, paper formulation (offset L1 1.0, uncentred)", paper);
+        Row("inconsistent", "COIN, default (offset L1 0.3, centred)", coin);
+        Row("clean", "plain", plainClean);
+        Row("clean", "COIN, default", coinClean);
 
-        Assert.True(coin.Psnr > plain.Psnr + 1.5, $"PSNR: COIN {coin.Psnr:F2} dB vs plain {plain.Psnr:F2} dB");
+        Assert.True(coin.Psnr > plain.Psnr + 1.0, $"PSNR: COIN {coin.Psnr:F2} dB vs plain {plain.Psnr:F2} dB");
         Assert.True(coin.Ssim > plain.Ssim + 0.005, $"SSIM: COIN {coin.Ssim:F4} vs plain {plain.Ssim:F4}");
-        Assert.True(paper.Psnr >= plain.Psnr && paper.Ssim >= plain.Ssim, "with the paper's weights COIN must not be worse than plain training");
-        Assert.True(coin.Offset > 5 * paper.Offset!.Value, "the offsets must be active at the default weight and nearly off at the paper's");
+        Assert.True(paper.Psnr >= plain.Psnr && paper.Ssim >= plain.Ssim, "the paper's formulation must not be worse than plain training");
+        Assert.True(coin.Offset > 3 * paper.Offset!.Value, "the offsets are active at the default weight and nearly off at the paper's");
+        Assert.True(coinClean.Psnr > plainClean.Psnr - 1.0, $"on consistent views COIN {coinClean.Psnr:F2} dB vs plain {plainClean.Psnr:F2} dB");
     }
-
-    // For scale: plain training on the clean views reaches 34.40 dB / 0.9850 on the same held-out views (measured once;
-    // not repeated here to keep the test short).
 
     /// <summary>Faster MLP learning for a 300-iteration run (the pipeline trains thousands of iterations at 1e-3).</summary>
     private static CoinOptions ShortRun(CoinOptions options)
@@ -115,9 +119,11 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
         {
             using var s = torch.NewDisposeScope();
             var truth = scene.Render(camera);
+            var head = scene.Coverage(camera);
             var rendered = trainer.Render(camera).Image; // the consistent model (SH colours, no offsets)
-            psnr += ImageLosses.Psnr(rendered, truth);
-            ssim += ImageLosses.Ssim(rendered, truth).item<float>();
+            double mse = ((rendered - truth).pow(2) * head.unsqueeze(-1)).sum().item<float>() / (3 * head.sum().item<float>());
+            psnr += 10 * Math.Log10(1 / mse);
+            ssim += ImageLosses.Ssim(rendered, truth, head).item<float>();
         }
         return new Outcome(psnr / scene.HeldOutCameras.Count, ssim / scene.HeldOutCameras.Count, seconds, hooks?.Last?.OffsetL1);
     }

@@ -16,7 +16,7 @@ public sealed class CoinTrainingHooksTests
         var options = TrainingOptions.FlameAvatarDefaults();
         options.Iterations = 1;
         options.Densification.Enabled = false;
-        var coin = new CoinOptions { EmbeddingDimension = 4, HiddenDimension = 8 };
+        var coin = new CoinOptions { EmbeddingDimension = 4, HiddenDimension = 8, CentreOffsets = false }; // uncentred: one embedding row per step
         using var appearance = CoinAppearance.Create(4, PositionEncoding.Fit(CanonicalPositions.Of(avatar), 2), coin, seed: 1);
         var before = appearance.Embeddings.detach().clone();
         var hooks = new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(), coin, options, scene.Rasterizer);

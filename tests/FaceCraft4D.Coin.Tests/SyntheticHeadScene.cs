@@ -13,9 +13,9 @@ namespace FaceCraft4D.Coin.Tests;
 /// </summary>
 internal sealed class SyntheticHeadScene : IDisposable
 {
-    public SyntheticHeadScene(int size = 40, int viewCount = 8)
+    public SyntheticHeadScene(int size = 40, int viewCount = 8, bool fullHead = false)
     {
-        Data = ProceduralHeadModel.Create(new ProceduralHeadOptions
+        Data = ProceduralHeadModel.Create(fullHead ? null : new ProceduralHeadOptions
         {
             AzimuthSegments = 32, CrownRows = 5, NeckRows = 3, EyeballSubdivisions = 1, MouthHalfWidthSegments = 5,
         });
@@ -78,6 +78,15 @@ internal sealed class SyntheticHeadScene : IDisposable
         var g = Truth.Evaluate(frame);
         if (colours is not null) g = g.WithColors(colours);
         return Rasterizer.Render(g, camera, torch.ones(3)).Image.detach().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Where the truth covers the image [H, W] (alpha above one half), for metrics over the head only.</summary>
+    public Tensor Coverage(Camera camera)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var alpha = Rasterizer.Render(Truth.Evaluate(), camera, torch.ones(3)).Alpha;
+        return (alpha > 0.5).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>The truth's colours [N, 3] (SH degree 0).</summary>
