@@ -126,13 +126,14 @@ public sealed class CoinAppearance : IDisposable
         var perView = torch.nn.functional.linear(embeddings, w0[.., ..d]); // [V, H]
         var h = torch.nn.functional.relu(shared + perView[view]);
         if (!Centred) return torch.nn.functional.linear(h, w2, b2).MoveToOuterDisposeScope();
-        Tensor? sum = null;
+        // Mean hidden activation over the views, accumulated in place (one [N, H] buffer; autograd keeps what backward needs).
+        var sum = torch.zeros_like(h);
         for (int k = 0; k < ViewCount; k++)
         {
-            var hk = k == view ? h : torch.nn.functional.relu(shared + perView[k]);
-            sum = sum is null ? hk : sum + hk;
+            using var step = torch.NewDisposeScope();
+            sum.add_(k == view ? h : torch.nn.functional.relu(shared + perView[k]));
         }
-        return torch.nn.functional.linear(h - sum! / ViewCount, w2).MoveToOuterDisposeScope();
+        return torch.nn.functional.linear(h - sum / ViewCount, w2).MoveToOuterDisposeScope();
     }
 
     /// <summary>Final colours c* = c + MLP(e_view, c, e_g) [N, 3] for canonical positions [N, 3].</summary>

@@ -96,14 +96,14 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
         return new StageResult(outputs, backend, context.WorkerVersion, metrics, notes);
     }
 
-    /// <summary>Mean PSNR over the evaluation views (the static views) of the consistent render, the render with each view's offsets and with the reference embedding.</summary>
+    /// <summary>Mean PSNR over the evaluation views (the static views) of the consistent render, the render with each view's offsets and the inference render (reference offsets, <see cref="CoinInference"/>).</summary>
     private static TrainingQualityReport Evaluate(PreparedTraining prepared, GaussianRasterizer rasterizer, CancellationToken ct)
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var appearance = prepared.Appearance;
-        var canonical = CanonicalPositions.Of(prepared.Avatar);
-        var pe = appearance?.Encoding.Encode(canonical);
+        var pe = appearance?.Encoding.Encode(CanonicalPositions.Of(prepared.Avatar));
+        var referenceOffsets = appearance is null ? null : CoinInference.ReferenceOffsets(prepared.Avatar, appearance);
         double consistent = 0, withOffsets = 0, reference = 0;
         int n = prepared.EvaluationViewCount;
         double[] white = [1.0, 1.0, 1.0];
@@ -118,7 +118,7 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
             if (appearance is null) continue;
             var baseRgb = g.ColorsFor(view.Camera);
             withOffsets += ImageLosses.Psnr(rasterizer.Render(g.WithColors(baseRgb + appearance.Offsets(view.Index, baseRgb, pe!)), view.Camera, bg).Image, view.Image);
-            reference += ImageLosses.Psnr(rasterizer.Render(g.WithColors(baseRgb + appearance.Offsets(appearance.ReferenceView, baseRgb, pe!)), view.Camera, bg).Image, view.Image);
+            reference += ImageLosses.Psnr(rasterizer.Render(g.WithColors(baseRgb + referenceOffsets!), view.Camera, bg).Image, view.Image);
         }
         return appearance is null
             ? new TrainingQualityReport(consistent / n, null, null)
