@@ -38,10 +38,10 @@ public sealed class ExportStageHandler(TrainingHeadLoader heads, ITrackedVideoSo
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var o = options.Value;
+        var o = options.Value.Validated();
         var ct = context.CancellationToken;
         var runId = context.Request.RunId;
-        var device = new TrainingStageOptions { Device = o.Device }.ResolveDevice();
+        var device = TrainingStageOptions.ResolveDevice(o.Device);
         context.Progress.Report(new JobProgress(0, 5, "reading the trained avatar"));
         using var head = await heads.LoadAsync(context).ConfigureAwait(false);
         using var flame = new FlameModel(head.Data, device);

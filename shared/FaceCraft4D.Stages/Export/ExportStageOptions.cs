@@ -34,4 +34,11 @@ public sealed class ExportStageOptions
 
     /// <summary>Side of the animated preview GIF of the first clip (0 = none).</summary>
     [Range(0, 4096)] public int AnimationPreviewSize { get; set; } = 192;
+
+    /// <summary>Checks the ranges; throws <see cref="ValidationException"/>.</summary>
+    public ExportStageOptions Validated()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        return this;
+    }
 }

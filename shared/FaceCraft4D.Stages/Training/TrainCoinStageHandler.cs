@@ -30,8 +30,7 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var o = options.Value;
-        o.Coin.Validated();
+        var o = options.Value.Validated();
         var device = o.ResolveDevice();
         context.Progress.Report(new JobProgress(0, context.Request.Settings.CoinIterations, "reading the static avatar, views and videos"));
         using var prepared = await PrepareAsync(context, o, device).ConfigureAwait(false);

@@ -27,8 +27,8 @@ public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrai
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var o = options.Value;
-        var coin = o.Coin.Validated();
+        var o = options.Value.Validated();
+        var coin = o.Coin;
         var settings = context.Request.Settings;
         var device = o.ResolveDevice();
         context.Progress.Report(new JobProgress(0, settings.StaticIterations, "reading the static views"));

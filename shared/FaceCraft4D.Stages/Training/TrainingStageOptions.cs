@@ -54,13 +54,27 @@ public sealed class TrainingStageOptions
     [Range(0, 96)] public int PreviewViews { get; set; } = 4;
 
     /// <summary>The torch device to train on.</summary>
-    public torch.Device ResolveDevice() => Device.Trim().ToLowerInvariant() switch
+    public torch.Device ResolveDevice() => ResolveDevice(Device);
+
+    /// <summary>
+    /// A device name as the stage options take it: <c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, or <c>cuda</c> / <c>cuda:N</c>
+    /// (<see cref="BackendUnavailableException"/> when this worker has no CUDA).
+    /// </summary>
+    public static torch.Device ResolveDevice(string name) => name.Trim().ToLowerInvariant() switch
     {
         "auto" => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
         "cpu" => torch.CPU,
         var d when d.StartsWith("cuda", StringComparison.Ordinal) => torch.cuda.is_available()
             ? new torch.Device(d)
-            : throw new BackendUnavailableException($"Training device '{Device}' asked for, but CUDA is not available in this worker."),
-        _ => throw new InvalidOperationException($"Unknown training device '{Device}' (use auto, cpu or cuda[:N])."),
+            : throw new BackendUnavailableException($"Device '{name}' asked for, but CUDA is not available in this worker."),
+        _ => throw new InvalidOperationException($"Unknown device '{name}' (use auto, cpu or cuda[:N])."),
     };
+
+    /// <summary>Checks the ranges (and the COIN settings); throws <see cref="ValidationException"/>.</summary>
+    public TrainingStageOptions Validated()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        Coin.Validated();
+        return this;
+    }
 }
