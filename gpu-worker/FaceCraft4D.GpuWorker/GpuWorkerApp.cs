@@ -39,6 +39,7 @@ public static class GpuWorkerApp
         services.TryAddSingleton<FaceCraft4D.Stages.Evaluation.EvaluationReportComposer>();
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);
+        services.AddTrainingStageHandlers(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>

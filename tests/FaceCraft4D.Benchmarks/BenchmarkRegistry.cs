@@ -8,5 +8,6 @@ public static class BenchmarkRegistry
     {
         new SplatBenchmark(),
         new VisionStagesBenchmark(),
+        new CoinBenchmark(),
     };
 }
