@@ -34,7 +34,7 @@ public sealed class ResumableTraining(GaussianTrainer trainer, ITrainingStateSto
                 }
                 else
                 {
-                    using var stream = new MemoryStream(CheckpointShape.VerifiedWithoutShape(checkpoint, trainer.Model), writable: false);
+                    using var stream = new MemoryStream(checkpoint.ToArray(), writable: false);
                     await trainer.LoadCheckpointAsync(stream, cancellationToken).ConfigureAwait(false);
                     resumedFrom = trainer.Iteration;
                 }
