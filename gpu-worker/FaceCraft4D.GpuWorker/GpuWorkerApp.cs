@@ -36,10 +36,10 @@ public static class GpuWorkerApp
         services.AddSingleton<WorkerInstance>();
         services.AddSingleton<JobLedger>();
         services.AddSingleton<JobRegistry>();
-        services.TryAddSingleton<FaceCraft4D.Stages.Evaluation.EvaluationReportComposer>();
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);
         services.AddTrainingStageHandlers(builder.Configuration);
+        services.AddEvaluationStageHandler(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>

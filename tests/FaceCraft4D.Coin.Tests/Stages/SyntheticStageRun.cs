@@ -125,6 +125,7 @@ internal sealed class SyntheticStageRun
             PipelineStage.TrainStatic => ["preprocess/", "shape-prior/", "enhance-back-view/", "enhance-view/"],
             PipelineStage.TrainCoin => ["preprocess/", "shape-prior/", "enhance-back-view/", "enhance-view/", "animate-view/", "track-flame/", "train-static/"],
             PipelineStage.Export => ["preprocess/", "shape-prior/", "track-flame/", "train-coin/"],
+            PipelineStage.Evaluate => ["preprocess/", "shape-prior/", "enhance-back-view/", "enhance-view/", "export/"],
             _ => throw new ArgumentOutOfRangeException(nameof(stage)),
         };
         var inputs = Inputs.Where(kv => prefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal))).ToDictionary(kv => kv.Key, kv => kv.Value);

@@ -25,6 +25,9 @@ internal sealed class TrainingStageHost : IDisposable
             ["Fc4d:Export:TurntableSize"] = "32",
             ["Fc4d:Export:AnimationPreviewSize"] = "32",
             ["Fc4d:Export:DemoClipFrames"] = "4",
+            ["Fc4d:Evaluate:ImageSize"] = "48",
+            ["Fc4d:Evaluate:Models:EnableLpips"] = "false",
+            ["Fc4d:Evaluate:Models:EnableClip"] = "false",
         };
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) values[k] = v;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
@@ -32,6 +35,7 @@ internal sealed class TrainingStageHost : IDisposable
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(blobs);
         services.AddTrainingStageHandlers(configuration);
+        services.AddEvaluationStageHandler(configuration);
         provider = services.BuildServiceProvider();
     }
 
