@@ -11,5 +11,9 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services
     .AddApplicationInsightsTelemetryWorkerService()
     .ConfigureFunctionsApplicationInsights();
+
+// Every HTTP function carries the "api" route prefix (host.json), the viewer too (AvatarViewerFunctions).
+// Registered before the configuration binding, so an app setting Fc4d__Api__ViewerPath still wins.
+builder.Services.Configure<ApiOptions>(o => o.ViewerPath = "/api/viewer/avatars/{id}");
 builder.Services.AddFc4dApi(builder.Configuration);
 builder.Build().Run();

@@ -65,6 +65,7 @@ public static class LocalHostApp
         }));
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         app.MapAvatarApi();
+        FaceCraft4D.Viewer.AvatarViewerEndpoints.MapAvatarViewer(app);
         return app;
     }
 }

@@ -40,6 +40,8 @@ public static class GpuWorkerApp
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);
         services.AddVideoStageHandlers(builder.Configuration);
+        services.AddTrainingStageHandlers(builder.Configuration);
+        services.AddEvaluationStageHandler(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>
@@ -59,6 +61,8 @@ public static class GpuWorkerApp
         configurePipeline?.Invoke(app);
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
+        app.MapPortraitScreenEndpoints();
+        app.MapEvaluationReportEndpoints();
         return app;
     }
 }

@@ -13,6 +13,7 @@ public static class ApiServiceCollectionExtensions
     public static IServiceCollection AddFc4dApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddFc4dPipeline(configuration);
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName));
         services.TryAddSingleton<RunSubmissionGates>();
         services.TryAddSingleton<AvatarRunService>();
         services.TryAddSingleton<UploadIntake>();

@@ -16,7 +16,8 @@ namespace FaceCraft4D.Api;
 public sealed class AvatarHttpHandlers(
     AvatarRunService runs,
     IBlobStore blobs,
-    IOptions<PortraitValidationOptions> uploadOptions)
+    IOptions<PortraitValidationOptions> uploadOptions,
+    IOptions<ApiOptions> apiOptions)
 {
     /// <summary>
     /// <c>POST /api/avatars</c>: multipart (field <c>image</c>, optional <c>preset</c> and <c>settings</c> JSON),
@@ -38,7 +39,7 @@ public sealed class AvatarHttpHandlers(
         {
             var (content, name, preset, overrides) = await ReadSubmissionAsync(request, limit, ct).ConfigureAwait(false);
             var submission = await runs.SubmitAsync(content, name, preset, overrides, RunSource.Http, ct).ConfigureAwait(false);
-            var urls = ManagementUrls.For(BaseUrl(request), submission.RunId);
+            var urls = ManagementUrls.For(BaseUrl(request), submission.RunId, apiOptions.Value.ViewerPath);
             context.Response.Headers.Location = urls.StatusQueryGetUri;
             var status = submission.RuntimeStatus is "Completed" ? 200 : 202;
             await Results.Json(new { submission.RunId, submission.Created, submission.RuntimeStatus, urls }, ContractJson.Options, statusCode: status)

@@ -8,6 +8,7 @@ using FaceCraft4D.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Api;
 
@@ -21,6 +22,7 @@ public sealed class AvatarRunService(
     IBlobStore blobs,
     RunInputFactory inputs,
     RunSubmissionGates gates,
+    IOptions<ApiOptions> apiOptions,
     ILogger<AvatarRunService> logger)
 {
     private static readonly string[] ActiveOrDone =
@@ -41,6 +43,7 @@ public sealed class AvatarRunService(
                 return new RunSubmission(runId, Created: false, existing.RuntimeStatus.ToString());
             }
 
+            await inputs.ScreenAsync(prepared, cancellationToken).ConfigureAwait(false);
             var runInput = await inputs.StoreAsync(prepared, source, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
@@ -86,7 +89,7 @@ public sealed class AvatarRunService(
         var output = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RunOutput>() : null;
         return new AvatarStatusView(
             metadata.InstanceId, metadata.Name, metadata.RuntimeStatus.ToString(), metadata.CreatedAt, metadata.LastUpdatedAt,
-            progress, output, FailureMessage(metadata, progress), ManagementUrls.For(baseUrl, runId));
+            progress, output, FailureMessage(metadata, progress), ManagementUrls.For(baseUrl, runId, apiOptions.Value.ViewerPath));
     }
 
     /// <summary>Terminates a running run; false when there is no such run.</summary>

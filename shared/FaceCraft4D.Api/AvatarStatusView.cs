@@ -27,9 +27,13 @@ public sealed record ManagementUrls(
     string ViewerUri)
 {
     /// <summary>URLs of a run under a base address such as <c>http://localhost:7071</c>.</summary>
-    public static ManagementUrls For(string baseUrl, string runId)
+    /// <param name="baseUrl">Scheme, host and path base of the API host.</param>
+    /// <param name="runId">The run.</param>
+    /// <param name="viewerPath">The viewer path template (<see cref="ApiOptions.ViewerPath"/>).</param>
+    public static ManagementUrls For(string baseUrl, string runId, string viewerPath = "/avatars/{id}")
     {
-        var root = $"{baseUrl.TrimEnd('/')}/api/avatars/{runId}";
-        return new ManagementUrls(runId, root, $"{root}/terminate", root, $"{root}/artifacts", $"{baseUrl.TrimEnd('/')}/avatars/{runId}");
+        var origin = baseUrl.TrimEnd('/');
+        var root = $"{origin}/api/avatars/{runId}";
+        return new ManagementUrls(runId, root, $"{root}/terminate", root, $"{root}/artifacts", origin + viewerPath.Replace("{id}", runId, StringComparison.Ordinal));
     }
 }

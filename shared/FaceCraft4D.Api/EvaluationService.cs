@@ -1,3 +1,4 @@
+using FaceCraft4D.Contracts;
 using System.Text.Json.Nodes;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Evaluation;

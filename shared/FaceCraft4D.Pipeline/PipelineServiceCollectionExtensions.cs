@@ -44,8 +44,16 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<PortraitValidator>();
         services.TryAddSingleton<RunSettingsResolver>();
         services.TryAddSingleton<RunInputFactory>();
+        services.TryAddSingleton<IPortraitScreen, WorkerPortraitScreen>();
+        services.AddHttpClient(WorkerPortraitScreen.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().Retry)
+            .AddPolicyHandler((sp, request) => sp.GetRequiredService<GpuWorkerPolicies>().CircuitBreakerFor(request))
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().AttemptTimeout);
         services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.SectionName));
-        services.TryAddSingleton<EvaluationReportWriter>();
+        services.TryAddSingleton<EvaluationReportClient>();
+        services.AddHttpClient(EvaluationReportClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().Retry)
+            .AddPolicyHandler((sp, request) => sp.GetRequiredService<GpuWorkerPolicies>().CircuitBreakerFor(request));
         services.TryAddSingleton<EvaluationActivities>();
         return services;
     }

@@ -31,10 +31,13 @@ public static class VisionStageServiceCollectionExtensions
         services.TryAddSingleton<PortraitPreprocessorProvider>();
         services.TryAddSingleton<HeadModelProvider>();
         services.TryAddSingleton<ShapePriorBackends>();
+        services.AddOptions<DiffusionViewEnhancerOptions>().Bind(configuration.GetSection(DiffusionViewEnhancerOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IViewEnhancer, WarpBlendViewEnhancer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IViewEnhancer, DiffusionViewEnhancer>());
         services.TryAddSingleton<ViewEnhancers>();
         services.TryAddSingleton<ViewEnhancementStage>();
 
+        services.TryAddSingleton<IPortraitScreener, PreprocessingPortraitScreener>();
         services.AddSingleton<IStageHandler, PreprocessStageHandler>();
         services.AddSingleton<IStageHandler, ShapePriorStageHandler>();
         services.AddSingleton<IStageHandler, EnhanceBackViewStageHandler>();

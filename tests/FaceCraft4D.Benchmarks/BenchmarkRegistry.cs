@@ -9,5 +9,6 @@ public static class BenchmarkRegistry
         new SplatBenchmark(),
         new VisionStagesBenchmark(),
         new VideoStagesBenchmark(),
+        new CoinBenchmark(),
     };
 }

@@ -50,12 +50,14 @@ public sealed class VisionStagesBenchmark : IBenchmark
             {
                 [StageFiles.PortraitInput] = await blobs.WriteAsync(StorageLayout.RunInput(runId, "portrait.jpg"), new BinaryData(photo), "image/jpeg", cancellationToken).ConfigureAwait(false),
             };
+            IReadOnlyDictionary<string, double>? shapeMetrics = null;
             async Task<double> Run(PipelineStage stage, string key, IReadOnlyDictionary<string, string> parameters, bool keepOutputs)
             {
                 var request = new StageRequest(runId, stage, key, new Dictionary<string, BlobRef>(inputs), settings, parameters);
                 var clock = Stopwatch.StartNew();
                 var result = await handlers[stage].ExecuteAsync(new StageJobContext(request, blobs, new Progress<JobProgress>(), "bench", cancellationToken)).ConfigureAwait(false);
                 double seconds = clock.Elapsed.TotalSeconds;
+                if (stage == PipelineStage.ShapePrior) shapeMetrics = result.Metrics;
                 if (keepOutputs)
                     foreach (var (file, blob) in result.Outputs) inputs[$"{stage.Slug()}/{file}"] = blob;
                 return seconds;
@@ -70,7 +72,9 @@ public sealed class VisionStagesBenchmark : IBenchmark
             var each = new List<double>();
             foreach (var item in items) each.Add(await Run(PipelineStage.EnhanceView, item.Key, item.Parameters, false).ConfigureAwait(false));
             double views = each.Sum();
-            output.WriteLine($"{name,-8} {settings.CropSize,5} {settings.RenderSize,6} {settings.ViewCount,5} {pre,13:F2} {shape,14:F2} {back,12:F2} {$"{views:F2} ({each.Average():F2})",20} {pre + shape + back + views,8:F2}");
+            var parts = shapeMetrics is null ? "" : string.Join(", ", new[] { "fit_seconds", "texture_seconds", "render_seconds" }
+                .Where(shapeMetrics.ContainsKey).Select(k => $"{k.Replace("_seconds", "")} {shapeMetrics[k]:F2} s"));
+            output.WriteLine($"{name,-8} {settings.CropSize,5} {settings.RenderSize,6} {settings.ViewCount,5} {pre,13:F2} {shape,14:F2} {back,12:F2} {$"{views:F2} ({each.Average():F2})",20} {pre + shape + back + views,8:F2}   shape prior: {parts}");
         }
         return 0;
     }

@@ -33,6 +33,7 @@ public sealed class HttpFunctionTests : IAsyncLifetime
         {
             ["Fc4d:GpuWorker:BaseUrl"] = "http://127.0.0.1:9",
             ["Fc4d:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Fc4d:Uploads:ScreenFaces"] = "false",
         }).Build();
         var collection = new ServiceCollection().AddLogging();
         collection.AddSingleton<IBlobStore>(blobs);

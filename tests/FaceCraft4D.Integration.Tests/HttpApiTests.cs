@@ -5,6 +5,7 @@ using System.Text.Json;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Storage;
 using FaceCraft4D.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace FaceCraft4D.Integration.Tests;
@@ -91,6 +92,28 @@ public sealed class HttpApiTests(AzuriteFixture azurite) : IClassFixture<Azurite
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
         Assert.Equal(before, await CountAsync(blobs, StorageLayout.RunsContainer));
         Assert.Empty(await ListAllRunsAsync(host));
+    }
+
+    [Fact]
+    public async Task A_photo_the_worker_finds_no_face_in_is_refused_with_422_before_a_run_starts()
+    {
+        await using var worker = await TestGpuWorker.StartAsync(azurite.ConnectionString, TimeSpan.FromMilliseconds(50),
+            configureServices: s => s.AddSingleton<FaceCraft4D.Stages.IPortraitScreener>(new NoFaceScreener()));
+        await using var host = await LocalHostHarness.StartAsync(azurite.ConnectionString, [worker.Url], "httpnoface");
+
+        using var response = await host.Http.PostAsync("/api/avatars", Multipart(TestPortraits.Jpeg(36), "landscape.jpg", null));
+
+        Assert.Equal(422, (int)response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("no-face", problem.GetProperty("reason").GetString());
+        Assert.Contains("No face", problem.GetProperty("detail").GetString());
+        Assert.Empty(await ListAllRunsAsync(host));
+    }
+
+    private sealed class NoFaceScreener : FaceCraft4D.Stages.IPortraitScreener
+    {
+        public Task<FaceCraft4D.Stages.PortraitScreening> ScreenAsync(BinaryData image, CancellationToken cancellationToken) =>
+            Task.FromResult(new FaceCraft4D.Stages.PortraitScreening(false, "no-face", "No face was found in the photo.", 0, "test-double", []));
     }
 
     private static async Task<List<string>> ListAllRunsAsync(LocalHostHarness host)

@@ -57,9 +57,12 @@ public sealed class UploadAndEvaluationTests(AzuriteFixture azurite) : IClassFix
 
         Assert.Equal("Completed", view.RuntimeStatus);
         Assert.Equal(["completed", "completed", "rejected"], view.Output!.Entries.Select(e => e.Status));
-        var report = JsonDocument.Parse((await blobs.TryReadAsync(view.Output.Report[0], CancellationToken.None))!.ToString()).RootElement;
-        Assert.Equal(2, report.GetProperty("completed").GetInt32());
-        Assert.Equal(30, report.GetProperty("summary").GetProperty("psnr").GetProperty("mean").GetDouble(), 6);
+        var report = FaceCraft4D.Metrics.Evaluation.MetricsJson.Deserialize<FaceCraft4D.Metrics.Reports.EvaluationReport>(
+            (await blobs.TryReadAsync(view.Output.Report[0], CancellationToken.None))!.ToString());
+        Assert.Equal(2, report.Entries.Count(e => e.Status == FaceCraft4D.Metrics.Reports.EvaluationRunStatus.Completed));
+        Assert.Equal(30, report.Summary.Single(s => s.Metric == "psnr").Mean!.Value, 6);
+        Assert.Contains("report.html", view.Output.Report[1].Name);
+        Assert.Contains("<html", (await blobs.TryReadAsync(view.Output.Report[1], CancellationToken.None))!.ToString());
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.PostAsync("/api/evaluations",
             new StringContent("{\"set\":\"../x\"}", Encoding.UTF8, "application/json"))).StatusCode);
     }

@@ -1,4 +1,6 @@
 using FaceCraft4D.Contracts;
+using FaceCraft4D.Metrics;
+using FaceCraft4D.Metrics.Evaluation;
 using FaceCraft4D.Stages;
 
 namespace FaceCraft4D.Testing;
@@ -50,8 +52,13 @@ public sealed class SyntheticStageHandler(PipelineStage stage, ExecutionLedger l
 
         if (Stage == PipelineStage.Evaluate)
         {
+            var psnr = MetricResult.Computed(MetricNames.Psnr, 30, "synthetic");
+            var document = new AvatarMetricsDocument(
+                AvatarMetricsDocument.CurrentSchema, request.RunId, DateTimeOffset.UnixEpoch, new ProtocolDescription(64, [], []),
+                new Dictionary<string, MetricResult> { [MetricNames.Psnr] = psnr },
+                new Dictionary<string, IReadOnlyDictionary<string, MetricResult>>(), [], new Dictionary<string, string> { [MetricNames.Psnr] = "synthetic" });
             outputs["metrics.json"] = await context.Blobs.WriteAsync(
-                StorageLayout.AvatarArtifact(request.RunId, "metrics.json"), BinaryData.FromString("{\"psnr\": 30}"),
+                StorageLayout.AvatarArtifact(request.RunId, "metrics.json"), BinaryData.FromString(MetricsJson.Serialize(document)),
                 "application/json", context.CancellationToken);
         }
 

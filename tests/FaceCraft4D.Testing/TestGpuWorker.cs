@@ -40,9 +40,11 @@ public sealed class TestGpuWorker : IAsyncDisposable
     /// <param name="maxConcurrentJobs">Worker concurrency.</param>
     /// <param name="longStageDuration">Time of the long (training) stages; defaults to <paramref name="stageDuration"/>.</param>
     /// <param name="handlers">Replaces the synthetic handler of a stage (null removes it: the worker answers 501).</param>
+    /// <param name="configureServices">Extra registrations (e.g. a portrait screener double).</param>
     public static async Task<TestGpuWorker> StartAsync(
         string storageConnectionString, TimeSpan stageDuration, int maxConcurrentJobs = 4, TimeSpan? longStageDuration = null,
-        IReadOnlyDictionary<PipelineStage, Func<ExecutionLedger, IStageHandler?>>? handlers = null)
+        IReadOnlyDictionary<PipelineStage, Func<ExecutionLedger, IStageHandler?>>? handlers = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var ledger = new ExecutionLedger();
         var faults = new FaultInjection(0, TimeSpan.FromSeconds(30));
@@ -60,6 +62,7 @@ public sealed class TestGpuWorker : IAsyncDisposable
             services =>
             {
                 services.RemoveAll<IStageHandler>(); // only the handlers given here (synthetic unless replaced)
+                services.RemoveAll<IPortraitScreener>(); // synthetic test images have no faces; tests add a screener double when they need one
                 services.AddSingleton(ledger);
                 foreach (var stage in PipelineStages.All)
                 {
@@ -74,6 +77,7 @@ public sealed class TestGpuWorker : IAsyncDisposable
                 }
 
                 services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+                configureServices?.Invoke(services);
             },
             faults.Apply);
         await app.StartAsync();

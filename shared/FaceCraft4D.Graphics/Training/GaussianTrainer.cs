@@ -249,7 +249,7 @@ public sealed class GaussianTrainer : IDisposable
             if (Model is FlameGaussianAvatar avatar && file.Contains("avatar.flame_shape"))
             {
                 var shape = file.GetTorch("avatar.flame_shape", avatar.Shape.device, avatar.Shape.dtype);
-                if (!shape.shape.SequenceEqual(avatar.Shape.shape) || (shape - avatar.Shape).abs().max().item<double>() > 1e-6)
+                if (!shape.shape.SequenceEqual(avatar.Shape.shape) || (shape - avatar.Shape).abs().max().to_type(torch.ScalarType.Float64).item<double>() > 1e-6)
                     throw new InvalidDataException("Checkpoint was trained with a different FLAME shape than this avatar.");
             }
             using var loaded = GaussianParameters.ReadFrom(file, "gaussians.", p.Device, p.Positions.dtype);

@@ -6,7 +6,7 @@ using FaceCraft4D.Storage;
 namespace FaceCraft4D.Pipeline.Evaluation;
 
 /// <summary>The logic of the evaluation batch activities (both hosts).</summary>
-public sealed class EvaluationActivities(IBlobStore blobs, RunInputFactory inputs, EvaluationReportWriter reports)
+public sealed class EvaluationActivities(IBlobStore blobs, RunInputFactory inputs, EvaluationReportClient reports)
 {
     /// <summary>The images of a set, in name order; a clear error when the set is empty or missing.</summary>
     public async Task<List<BlobRef>> ListSetAsync(EvaluationBatchInput batch, CancellationToken cancellationToken)
@@ -42,6 +42,7 @@ public sealed class EvaluationActivities(IBlobStore blobs, RunInputFactory input
         {
             var overrides = request.Batch.SettingsJson is null ? null : JsonNode.Parse(request.Batch.SettingsJson) as JsonObject;
             var prepared = inputs.Prepare(content, Path.GetFileName(request.Image.Name), request.Batch.Preset, overrides);
+            await inputs.ScreenAsync(prepared, cancellationToken).ConfigureAwait(false);
             var run = await inputs.StoreAsync(prepared, RunSource.Evaluation, cancellationToken).ConfigureAwait(false);
             return new EvaluationRunStart(request.Image, run, null);
         }

@@ -18,4 +18,7 @@ public sealed class PortraitValidationOptions
 
     /// <summary>Shortest accepted side in pixels (a face must be resolvable).</summary>
     [Range(1, 10_000)] public int MinSide { get; set; } = 128;
+
+    /// <summary>Ask a GPU worker's face detector before a run starts (refuses photos without a usable face with 422).</summary>
+    public bool ScreenFaces { get; set; } = true;
 }

@@ -17,10 +17,11 @@ public sealed record PreparedRun(string RunId, ValidatedPortrait Portrait, Pipel
 }
 
 /// <summary>
-/// Turns an upload into a run input: validation of the photo and the settings (no I/O), then storing the photo
-/// and the settings under <c>runs/{runId}/input/</c> (idempotent). Used by every entry point.
+/// Turns an upload into a run input: validation of the photo and the settings (no I/O), a face screening by a worker,
+/// then storing the photo and the settings under <c>runs/{runId}/input/</c> (idempotent). Used by every entry point.
 /// </summary>
-public sealed class RunInputFactory(PortraitValidator validator, RunSettingsResolver settings, IBlobStore blobs, IOptions<PipelineOptions> options)
+public sealed class RunInputFactory(
+    PortraitValidator validator, RunSettingsResolver settings, IPortraitScreen screen, IBlobStore blobs, IOptions<PipelineOptions> options)
 {
     /// <summary>Validates; throws <see cref="InvalidPortraitException"/> or <see cref="InvalidSettingsException"/>.</summary>
     public PreparedRun Prepare(BinaryData content, string? originalName, string? preset, JsonObject? overrides)
@@ -29,6 +30,9 @@ public sealed class RunInputFactory(PortraitValidator validator, RunSettingsReso
         var resolved = settings.Resolve(preset, overrides);
         return new PreparedRun(RunIdentity.For(portrait.Sha256, resolved), portrait, resolved, SafeDisplayName(originalName));
     }
+
+    /// <summary>Checks for a usable face (a GPU worker's detector); throws <see cref="InvalidPortraitException"/> (422) otherwise.</summary>
+    public Task ScreenAsync(PreparedRun run, CancellationToken cancellationToken) => screen.ScreenAsync(run.Portrait, cancellationToken);
 
     /// <summary>Stores the photo (only if absent) and the settings; returns the orchestration input.</summary>
     public async Task<RunInput> StoreAsync(PreparedRun run, RunSource source, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ public sealed record HeadPoseDocument(double[] Rotation, double[] Translation, d
 public sealed record OrbitDocument(double[] Pivot, double[] Axis, int ViewCount, double StepDegrees);
 
 /// <summary>Colours used to complete the unseen head, RGB in [0, 1].</summary>
-public sealed record HeadColoursDocument(float[] Skin, float[] Hair, float HairVariation, float[] Neck, bool HairFound);
+public sealed record HeadColoursDocument(float[] Skin, float[] Hair, float HairVariation, float[] Neck, bool HairFound, bool SidesAreHair);
 
 /// <summary>
 /// <c>flame.json</c>: FLAME parameters (FLAME order and units; rotations axis-angle in radians) of the head in

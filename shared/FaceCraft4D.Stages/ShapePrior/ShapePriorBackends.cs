@@ -1,5 +1,7 @@
+using FaceCraft4D.Graphics.Safetensors;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Vision.ShapePrior;
+using FaceCraft4D.Vision.ShapePrior.PanoHead;
 using FaceCraft4D.Vision.ShapePrior.Template;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +23,7 @@ public sealed class ShapePriorBackends : IDisposable
     private readonly ModelStore store;
     private readonly ShapePriorStageOptions options;
     private readonly AsyncOnce<TemplateShapePrior> template;
+    private readonly AsyncOnce<PanoHeadShapePrior> panoHead;
 
     /// <summary>Creates the catalog (nothing is loaded yet).</summary>
     public ShapePriorBackends(HeadModelProvider headModels, ModelStore store, IOptions<ShapePriorStageOptions> options)
@@ -33,6 +36,32 @@ public sealed class ShapePriorBackends : IDisposable
             var model = await headModels.GetAsync(ct).ConfigureAwait(false);
             return new TemplateShapePrior(model.Data, this.options.Template);
         });
+        panoHead = new AsyncOnce<PanoHeadShapePrior>(async ct =>
+        {
+            var generator = await ReadAsync(GeneratorPath, ct).ConfigureAwait(false);
+            var lpips = await ReadAsync(LpipsPath, ct).ConfigureAwait(false);
+            var templatePrior = await TemplateAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return new PanoHeadShapePrior(templatePrior, generator, lpips, PanoHeadConfig.Official, this.options.PanoHead);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new BackendUnavailableException($"The PanoHead weights in the models store do not match the network: {e.Message}");
+            }
+        });
+    }
+
+    private string GeneratorPath => $"{options.PanoHeadPath.TrimEnd('/')}/generator.safetensors";
+
+    private string LpipsPath => $"{options.PanoHeadPath.TrimEnd('/')}/lpips-vgg16.safetensors";
+
+    private async Task<SafetensorsFile> ReadAsync(string path, CancellationToken ct)
+    {
+        var file = await store.TryOpenAsync(path, ct).ConfigureAwait(false)
+            ?? throw new BackendUnavailableException($"The panohead shape prior needs {store.Describe(path)}; it is not there.");
+        await using var stream = file.Stream;
+        return await SafetensorsFile.ReadAsync(stream, ct).ConfigureAwait(false);
     }
 
     /// <summary>Backend names for the capabilities endpoint.</summary>
@@ -54,18 +83,21 @@ public sealed class ShapePriorBackends : IDisposable
             case Template:
                 return await TemplateAsync(cancellationToken).ConfigureAwait(false);
             case PanoHead:
-                var generator = $"{options.PanoHeadPath.TrimEnd('/')}/generator.safetensors";
-                if (!await store.ExistsAsync(generator, cancellationToken).ConfigureAwait(false))
-                    throw new BackendUnavailableException(
-                        $"The panohead shape prior needs the converted PanoHead generator weights at {store.Describe(generator)}; " +
-                        "none are there. Use ShapePriorBackend 'template', or put the weights in the models store.");
-                throw new BackendUnavailableException(
-                    "PanoHead weights were found, but this worker build has no PanoHead inversion backend wired in yet.");
+                foreach (var path in new[] { GeneratorPath, LpipsPath })
+                    if (!await store.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+                        throw new BackendUnavailableException(
+                            $"The panohead shape prior needs the converted PanoHead weights at {store.Describe(path)}; " +
+                            "none are there. Use ShapePriorBackend 'template', or put the weights in the models store.");
+                return await panoHead.GetAsync(cancellationToken).ConfigureAwait(false);
             default:
                 throw new StageInputException("unknown-backend", $"'{name}' is not a shape-prior backend; use one of: {string.Join(", ", Names)}.");
         }
     }
 
     /// <inheritdoc />
-    public void Dispose() => template.Dispose();
+    public void Dispose()
+    {
+        panoHead.Dispose();
+        template.Dispose();
+    }
 }

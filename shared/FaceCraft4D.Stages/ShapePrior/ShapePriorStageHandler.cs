@@ -113,7 +113,7 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
             new OrbitDocument([result.OrbitPivot.X, result.OrbitPivot.Y, result.OrbitPivot.Z], [0, 1, 0], viewCount, 360.0 / viewCount),
             fit.LandmarkRmsPixels,
             Enumerable.Range(0, 68).Select(i => float.IsNaN(fit.FittedLandmarks[2 * i]) ? null : new[] { fit.FittedLandmarks[2 * i], fit.FittedLandmarks[2 * i + 1] }).ToArray(),
-            c is null ? null : new HeadColoursDocument([c.Skin.X, c.Skin.Y, c.Skin.Z], [c.Hair.X, c.Hair.Y, c.Hair.Z], c.HairVariation, [c.Neck.X, c.Neck.Y, c.Neck.Z], c.HairFound),
+            c is null ? null : new HeadColoursDocument([c.Skin.X, c.Skin.Y, c.Skin.Z], [c.Hair.X, c.Hair.Y, c.Hair.Z], c.HairVariation, [c.Neck.X, c.Neck.Y, c.Neck.Z], c.HairFound, c.SidesAreHair),
             result.Backend);
     }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Vision.ShapePrior.PanoHead;
 using FaceCraft4D.Vision.ShapePrior.Template;
 
 namespace FaceCraft4D.Stages.ShapePrior;
@@ -19,6 +20,9 @@ public sealed class ShapePriorStageOptions
 
     /// <summary>The template backend's settings.</summary>
     public TemplateShapePriorOptions Template { get; set; } = new();
+
+    /// <summary>The panohead backend's settings (inversion steps, device).</summary>
+    public PanoHeadShapePriorOptions PanoHead { get; set; } = new();
 
     /// <summary>Thumbnail side of the contact sheet, pixels.</summary>
     public int ContactSheetThumbnail { get; set; } = 128;

@@ -11,7 +11,8 @@ namespace FaceCraft4D.Vision.ShapePrior;
 /// <param name="HairVariation">Relative luminance spread of the hair samples, used for the hair noise.</param>
 /// <param name="Neck">Median colour below the chin (the skin colour when too few samples).</param>
 /// <param name="HairFound">Whether a hair cluster distinct from the skin was found above the brows.</param>
-public sealed record HeadColours(Vector3 Skin, Vector3 Hair, float HairVariation, Vector3 Neck, bool HairFound);
+/// <param name="SidesAreHair">Whether hair covers the sides of the face (temples, ears) in the portrait.</param>
+public sealed record HeadColours(Vector3 Skin, Vector3 Hair, float HairVariation, Vector3 Neck, bool HairFound, bool SidesAreHair = false);
 
 /// <summary>
 /// The output of a shape prior: the orbit views (colour, depth, mask, camera), the FLAME-format head fitted to

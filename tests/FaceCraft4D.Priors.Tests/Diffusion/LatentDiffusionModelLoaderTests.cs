@@ -10,7 +10,7 @@ namespace FaceCraft4D.Priors.Tests.Diffusion;
 public class LatentDiffusionModelLoaderTests
 {
     /// <summary>diffusers config.json of <see cref="TinyModels.SdUnet"/>.</summary>
-    private const string TinyUnetJson = """
+    internal const string TinyUnetJson = """
         {
           "_class_name": "UNet2DConditionModel",
           "act_fn": "silu",
@@ -27,7 +27,7 @@ public class LatentDiffusionModelLoaderTests
         }
         """;
 
-    private const string TinyVaeJson = """
+    internal const string TinyVaeJson = """
         {
           "_class_name": "AutoencoderKL",
           "block_out_channels": [16, 32],
@@ -41,7 +41,7 @@ public class LatentDiffusionModelLoaderTests
         }
         """;
 
-    private static async Task WriteFolderAsync(string root, LatentDiffusionModel model)
+    internal static async Task WriteFolderAsync(string root, LatentDiffusionModel model)
     {
         Directory.CreateDirectory(Path.Combine(root, "unet"));
         Directory.CreateDirectory(Path.Combine(root, "vae"));

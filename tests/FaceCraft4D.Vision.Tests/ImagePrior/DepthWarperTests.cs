@@ -32,7 +32,7 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
         // Ground truth: the target pixel's surface point is visible from the anchor camera (ray cast) inside its image.
         var fragments = MeshRasterizer.Rasterize(mesh, target.Camera);
         var points = fragments.Interpolate(mesh.Positions, 3, mesh.Triangles);
-        var origin = ToVector(anchor.Camera.Position);
+        var caster = new SyntheticScene.RayCaster(mesh, anchor.Camera);
         var truth = new bool[Size * Size];
         Parallel.For(0, Size * Size, p =>
         {
@@ -40,7 +40,7 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
             var point = new Vector3(points[3 * p], points[3 * p + 1], points[3 * p + 2]);
             var (u, v, z) = anchor.Camera.Project(new Vector3d(point.X, point.Y, point.Z));
             bool inImage = z > 0 && u >= 0 && v >= 0 && u < Size && v < Size;
-            truth[p] = inImage && SyntheticScene.VisibleFrom(mesh, origin, point);
+            truth[p] = inImage && caster.Visible(point);
         });
 
         var (gPrecision, gRecall) = PrecisionRecall(geometric.Visibility, truth);

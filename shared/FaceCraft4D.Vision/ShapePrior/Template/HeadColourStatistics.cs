@@ -52,7 +52,33 @@ public static class HeadColourStatistics
         for (int x = Math.Max(0, (int)(chin.X - 0.35f * s)); x < Math.Min(crop.Width, (int)(chin.X + 0.35f * s)); x++)
             if (mask[x, y] > 0.8f) neckSamples.Add(crop[x, y]);
         var neck = neckSamples.Count >= 20 ? Median(neckSamples) : skin;
-        return new HeadColours(skin, hair, variation, neck, found);
+        bool sides = found && SidesAreHair(crop, mask, landmarks, s, skin, hair);
+        return new HeadColours(skin, hair, variation, neck, found, sides);
+    }
+
+    /// <summary>
+    /// Whether the portrait shows hair at the sides of the face: foreground pixels just inside the silhouette,
+    /// between brow and nose-tip height, outside the jaw contour, mostly nearer the hair colour than the skin's.
+    /// </summary>
+    private static bool SidesAreHair(RgbImage crop, FloatImage mask, float[] landmarks, float s, Vector3 skin, Vector3 hair)
+    {
+        int hairVotes = 0, votes = 0;
+        int top = (int)Enumerable.Range(17, 10).Average(i => landmarks[2 * i + 1]);
+        int bottom = (int)landmarks[2 * 30 + 1];
+        for (int y = Math.Max(0, top); y <= Math.Min(crop.Height - 1, bottom); y++)
+        {
+            foreach (var (from, step) in new[] { ((int)(landmarks[0] - 0.1f * s), -1), ((int)(landmarks[2 * 16] + 0.1f * s), 1) })
+            {
+                // Walk outward from the jaw contour over the foreground, at most half an eye distance.
+                for (int k = 0, x = from; k < (int)(0.5f * s); k++, x += step)
+                {
+                    if (x < 0 || x >= crop.Width || mask[x, y] < 0.8f) break;
+                    votes++;
+                    if (Vector3.DistanceSquared(crop[x, y], hair) < Vector3.DistanceSquared(crop[x, y], skin)) hairVotes++;
+                }
+            }
+        }
+        return votes >= 20 && hairVotes > 0.5 * votes;
     }
 
     private static (Vector3 Colour, float Variation, bool Found) HairCluster(List<Vector3> samples, Vector3 skin, double variationMax)

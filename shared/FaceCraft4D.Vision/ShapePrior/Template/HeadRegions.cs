@@ -4,7 +4,8 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 
 /// <summary>
 /// Where an unseen point of the head is hair, skin or neck, from the fitted head's 3D landmarks (model frame:
-/// +y up, face toward +z). Hair: behind the ears (z below the jaw-contour ends at ear level) and above the nape
+/// +y up, face toward +z). Hair: behind the ears (z below the jaw-contour ends at ear level; when the portrait shows
+/// hair over the temples, already behind the cheeks) and above the nape
 /// line (the mouth's height), or anywhere higher than the brows by <see cref="HeadTextureOptions.CrownAboveBrows"/>.
 /// Neck: below the chin, and behind the ears below the nape line. Skin: the rest (ears, cheeks, under the jaw). Transitions are smooth over
 /// <see cref="HeadTextureOptions.RegionBlend"/>.
@@ -14,7 +15,11 @@ public sealed class HeadRegions
     private readonly float browY, napeY, chinY, earZ, blend, crown;
 
     /// <summary>Places the regions from 3D landmarks (L * 3, in iBUG order when 68, or iBUG 17-67 when 51).</summary>
-    public HeadRegions(float[] landmarks3d, HeadTextureOptions options)
+    /// <param name="landmarks3d">The fitted head's landmarks.</param>
+    /// <param name="options">Blend widths and offsets.</param>
+    /// <param name="sidesAreHair">Hair covers the temples and ears: the hair region then starts at the cheeks' back
+    /// edge (jaw contour at eye height) instead of behind the ears.</param>
+    public HeadRegions(float[] landmarks3d, HeadTextureOptions options, bool sidesAreHair = false)
     {
         ArgumentNullException.ThrowIfNull(landmarks3d);
         ArgumentNullException.ThrowIfNull(options);
@@ -29,6 +34,7 @@ public sealed class HeadRegions
         napeY = (float)(Enumerable.Range(48, 12).Average(i => P(i).Y) + options.NapeOffset);
         chinY = count == 68 ? P(8).Y : Enumerable.Range(48, 12).Min(i => P(i).Y) - 0.035f;
         earZ = count == 68 ? Math.Min(P(0).Z, P(16).Z) - 0.01f : (P(36).Z + P(45).Z) / 2 - 0.045f;
+        if (sidesAreHair) earZ = count == 68 ? Math.Min(P(1).Z, P(15).Z) + 0.01f : (P(36).Z + P(45).Z) / 2 - 0.025f;
         blend = (float)options.RegionBlend;
         crown = (float)options.CrownAboveBrows;
     }

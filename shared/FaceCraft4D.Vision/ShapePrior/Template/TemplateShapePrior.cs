@@ -56,7 +56,8 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         var fit = new FlameLandmarkFitter(options.Fit).Fit(landmarkModel, input.Landmarks, intrinsics, ct);
         metrics["fit_seconds"] = clock.Elapsed.TotalSeconds;
         var (bald, landmarks3d) = Pose(fit);
-        var regions = new HeadRegions(landmarks3d, options.Texture);
+        var colours = HeadColourStatistics.Measure(input.Crop, input.Mask, input.Landmarks, options.Texture.HairVariationMax);
+        var regions = new HeadRegions(landmarks3d, options.Texture, colours.SidesAreHair);
         var pivot = OrbitPivot(bald, landmarks3d);
         double mouthRow = Enumerable.Range(48, 12).Average(i => input.Landmarks[2 * i + 1]);
         var volume = HairVolumeFitter.Fit(bald, regions, new Vector3((float)pivot.X, (float)pivot.Y, (float)pivot.Z),
@@ -71,7 +72,6 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
 
         clock.Restart();
         var referenceDepth = MeshRasterizer.Rasterize(mesh, fit.ReferenceCamera, options.Render.Rasterizer).ToDepthMap();
-        var colours = HeadColourStatistics.Measure(input.Crop, input.Mask, input.Landmarks, options.Texture.HairVariationMax);
         var texture = new ProjectiveHeadTexture(input.Crop, input.Mask, fit.ReferenceCamera, referenceDepth, regions, colours, request.Seed, options.Texture);
         var vertexColours = new float[mesh.Positions.Length];
         int seen = 0;

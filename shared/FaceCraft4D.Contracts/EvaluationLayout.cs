@@ -1,6 +1,5 @@
-using FaceCraft4D.Contracts;
 
-namespace FaceCraft4D.Pipeline.Evaluation;
+namespace FaceCraft4D.Contracts;
 
 /// <summary>Blob layout of evaluation sets and reports in the <c>eval</c> container.</summary>
 public static class EvaluationLayout

@@ -1,0 +1,14 @@
+namespace FaceCraft4D.Api;
+
+/// <summary>Configuration section <c>Fc4d:Api</c>: how the host publishes its URLs.</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Fc4d:Api";
+
+    /// <summary>
+    /// Path of the browser viewer of a run, <c>{id}</c> replaced by the run id. The local host serves it at
+    /// <c>/avatars/{id}</c>; the Functions app, whose HTTP routes all carry the <c>api</c> prefix, at
+    /// <c>/api/viewer/avatars/{id}</c>.
+    /// </summary>
+    public string ViewerPath { get; set; } = "/avatars/{id}";
+}

@@ -1,0 +1,105 @@
+using FaceCraft4D.Graphics.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Coin;
+
+/// <summary>
+/// The structural substitute for LPIPS (no pretrained weights): one minus the contrast-structure term of multi-scale SSIM
+/// (Wang, Simoncelli and Bovik 2003), on the luminance and on each colour channel,
+/// <code>
+/// loss = sum_s w_s (1 - mean cs_s),   cs_s = (2 sigma_xy + C2) / (sigma_x^2 + sigma_y^2 + C2)   at scale s (2x average pooling per scale)
+/// </code>
+/// with a Gaussian window (11 x 11, sigma 1.5, shrunk to the image at coarse scales), C2 = 0.03^2 and MS-SSIM's scale
+/// weights (0.0448, 0.2856, 0.3001, 0.2363, 0.1333, renormalised over the scales that fit). Like LPIPS it compares local
+/// structure and contrast across scales and ignores the mean colour of a neighbourhood (the luminance term of SSIM is
+/// left out), so on the consistent render it supervises structure without pulling the consistent colours toward any one
+/// view's colour cast. Scales stop when the image side would fall under the window (at least one scale).
+/// </summary>
+public sealed class StructuralPerceptualLoss : IPerceptualLoss
+{
+    /// <summary>The name recorded in results.</summary>
+    public const string BackendName = "ms-structure";
+
+    private static readonly double[] ScaleWeights = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
+
+    /// <summary>Creates the loss.</summary>
+    /// <param name="maxScales">At most this many scales (1..5).</param>
+    /// <param name="minSide">Coarsest image side used.</param>
+    public StructuralPerceptualLoss(int maxScales = 5, int minSide = 8)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxScales, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxScales, ScaleWeights.Length);
+        MaxScales = maxScales;
+        MinSide = Math.Max(4, minSide);
+    }
+
+    /// <summary>Most scales used.</summary>
+    public int MaxScales { get; }
+
+    /// <summary>Coarsest side.</summary>
+    public int MinSide { get; }
+
+    /// <inheritdoc />
+    public string Name => BackendName;
+
+    /// <inheritdoc />
+    public Tensor Loss(Tensor rendered, Tensor target, Tensor? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(rendered);
+        ArgumentNullException.ThrowIfNull(target);
+        if (rendered.ndim != 3 || rendered.shape[2] != 3 || !rendered.shape.SequenceEqual(target.shape))
+            throw new ArgumentException("Expected two [H, W, 3] images of the same size.");
+        using var scope = torch.NewDisposeScope();
+        // [1, 4, H, W]: luminance (Rec. 601) and the three channels.
+        Tensor Channels(Tensor img)
+        {
+            var chw = img.permute(2, 0, 1);
+            var y = (0.299 * chw[0] + 0.587 * chw[1] + 0.114 * chw[2]).unsqueeze(0);
+            return torch.cat([y, chw], 0).unsqueeze(0);
+        }
+        var x = Channels(rendered);
+        var t = Channels(target.detach());
+        var m = mask?.detach().unsqueeze(0).unsqueeze(0);
+        int scales = 1;
+        long side = Math.Min(rendered.shape[0], rendered.shape[1]);
+        while (scales < MaxScales && side / (1L << scales) >= MinSide) scales++;
+        double weightSum = ScaleWeights.Take(scales).Sum();
+        Tensor? total = null;
+        for (int s = 0; s < scales; s++)
+        {
+            if (s > 0)
+            {
+                x = torch.nn.functional.avg_pool2d(x, 2, 2);
+                t = torch.nn.functional.avg_pool2d(t, 2, 2);
+                if (m is not null) m = torch.nn.functional.avg_pool2d(m, 2, 2);
+            }
+            var cs = ContrastStructure(x, t, m);
+            var term = (1 - cs) * (ScaleWeights[s] / weightSum);
+            total = total is null ? term : total + term;
+        }
+        return total!.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean contrast-structure term of [1, C, H, W] images (masked mean when a [1, 1, H, W] weight is given).</summary>
+    private static Tensor ContrastStructure(Tensor x, Tensor y, Tensor? mask)
+    {
+        long c = x.shape[1];
+        int size = (int)Math.Min(11, Math.Min(x.shape[2], x.shape[3]));
+        if (size % 2 == 0) size--;
+        double sigma = 1.5 * size / 11.0;
+        var w1 = ImageLosses.GaussianWindow1D(size, sigma, x.device, x.dtype);
+        var window = torch.outer(w1, w1).expand(c, 1, size, size).contiguous();
+        int pad = size / 2;
+        Tensor Conv(Tensor v) => torch.nn.functional.conv2d(v, window, padding: [pad, pad], groups: c);
+        var mx = Conv(x);
+        var my = Conv(y);
+        var sxx = Conv(x * x) - mx * mx;
+        var syy = Conv(y * y) - my * my;
+        var sxy = Conv(x * y) - mx * my;
+        const double c2 = 0.03 * 0.03;
+        var map = (2 * sxy + c2) / (sxx + syy + c2);
+        if (mask is null) return map.mean();
+        return (map * mask).sum() / (mask.sum() * c).clamp_min(1e-6);
+    }
+}

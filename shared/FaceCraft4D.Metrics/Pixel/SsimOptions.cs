@@ -1,0 +1,33 @@
+namespace FaceCraft4D.Metrics.Pixel;
+
+/// <summary>
+/// SSIM constants (Wang, Bovik, Sheikh, Simoncelli 2004, "Image quality assessment: from error visibility to
+/// structural similarity"): Gaussian window 11×11 with σ = 1.5, K1 = 0.01, K2 = 0.03, data range L.
+/// Bound from configuration section <c>Metrics:Ssim</c>.
+/// </summary>
+public sealed class SsimOptions
+{
+    /// <summary>Gaussian window side (odd).</summary>
+    public int WindowSize { get; set; } = 11;
+
+    /// <summary>Gaussian window standard deviation in pixels.</summary>
+    public double Sigma { get; set; } = 1.5;
+
+    public double K1 { get; set; } = 0.01;
+
+    public double K2 { get; set; } = 0.03;
+
+    /// <summary>L: 1 for images in [0, 1], 255 for 8-bit values.</summary>
+    public double DataRange { get; set; } = 1.0;
+
+    /// <summary>MS-SSIM scale weights (Wang, Simoncelli, Bovik 2003), coarsest last.</summary>
+    public double[] MultiScaleWeights { get; set; } = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
+
+    internal void Validate()
+    {
+        if (WindowSize < 1 || WindowSize % 2 == 0) throw new ArgumentException("SSIM WindowSize must be odd and positive.");
+        if (Sigma <= 0) throw new ArgumentException("SSIM Sigma must be positive.");
+        if (DataRange <= 0) throw new ArgumentException("SSIM DataRange must be positive.");
+        if (MultiScaleWeights.Length == 0) throw new ArgumentException("MS-SSIM needs at least one scale weight.");
+    }
+}

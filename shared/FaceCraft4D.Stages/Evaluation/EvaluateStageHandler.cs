@@ -1,0 +1,122 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Graphics.Avatar;
+using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Graphics.Export;
+using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Metrics.Evaluation;
+using FaceCraft4D.Metrics.Protocol;
+using FaceCraft4D.Stages.Export;
+using FaceCraft4D.Stages.Training;
+using Microsoft.Extensions.Options;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Stages.Evaluation;
+
+/// <summary>
+/// Stage 10 "Evaluate" (paper 4, supp. 7): renders the exported avatar (its rig, exactly what users get) with the
+/// paper's protocol — the reference view, five static views, driven expressions from several views — and computes
+/// PSNR/SSIM/MS-SSIM/LPIPS against the reference photo and ID/CLIP-I/FID features across views
+/// (<see cref="EvaluationMetricsCalculator"/>). Writes <c>avatars/{runId}/metrics.json</c>; every metric records the
+/// model that produced it or why it was skipped (e.g. LPIPS without weights in the models store).
+/// </summary>
+public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationModels models, IOptions<EvaluateStageOptions> options) : IStageHandler
+{
+    /// <summary>Backend name.</summary>
+    public const string BackendName = "fc4d-eval-protocol";
+
+    /// <summary>The avatar folder file written.</summary>
+    public const string MetricsFile = "metrics.json";
+
+    /// <inheritdoc />
+    public PipelineStage Stage => PipelineStage.Evaluate;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Backends { get; } = [BackendName];
+
+    /// <inheritdoc />
+    public async Task<StageResult> ExecuteAsync(StageJobContext context)
+    {
+        var ct = context.CancellationToken;
+        var o = options.Value;
+        var size = o.ImageSize > 0 ? o.ImageSize : context.Request.Settings.RenderSize;
+        var device = TrainingStageOptions.ResolveDevice(o.Device);
+        context.Progress.Report(new JobProgress(0, 3, "loading the exported avatar and the metric models"));
+        using var head = await heads.LoadAsync(context).ConfigureAwait(false);
+        using var flame = new FlameModel(head.Data, device);
+        FlameGaussianAvatar avatar;
+        using (var rig = (await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Export, ExportFiles.RigTensors)).ConfigureAwait(false)).ToStream())
+        {
+            try
+            {
+                avatar = await AvatarRigFile.ReadAvatarAsync(rig, flame, ct).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new StageInputException("input-invalid", $"The exported rig cannot be read: {e.Message}", e);
+            }
+        }
+
+        var metricModels = await models.GetAsync(ct).ConfigureAwait(false);
+        var cameras = await StaticViewReader.ReadCamerasAsync(context).ConfigureAwait(false);
+        using var reference = Image.Load<Rgb24>((await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.CropWhite)).ConfigureAwait(false)).ToArray());
+        reference.Mutate(x => x.Resize(size, size));
+        var orbit = ExportStageHandler.Turntable(cameras[0], head.Fit.Orbit.Pivot, new ExportStageOptions { TurntableSize = size, TurntableFrames = 1 });
+        var rasterizer = new GaussianRasterizer();
+        var portraitFrame = head.StaticFrame;
+        var pose = head.Fit.HeadPose;
+        var rendered = 0;
+
+        Image<Rgb24> Render(CameraSpec spec)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var camera = OrbitCameras.CreateAtYaw(
+                new OrbitCameraOptions
+                {
+                    Width = spec.ImageSize, Height = spec.ImageSize, Radius = orbit.Radius, FovYDegrees = orbit.FovYDegrees,
+                    ElevationDegrees = spec.PitchDegrees, TargetX = orbit.TargetX, TargetY = orbit.TargetY, TargetZ = orbit.TargetZ,
+                },
+                spec.YawDegrees, spec.ViewName);
+            var frame = spec.Expression is { } e
+                ? portraitFrame with { Expression = e.Expression, Jaw = Padded(e.JawPose, 3), Neck = Padded(e.NeckPose, 3), Eyes = Padded(e.EyePose, 6) }
+                : portraitFrame;
+            var gaussians = avatar.Evaluate(frame.ToParameters(flame, avatar.Shape));
+            var image = rasterizer.Render(gaussians, camera, ones(3, device: device)).Image; // [H,W,3] over white
+            context.Progress.Report(new JobProgress(1, 3, $"rendered {++rendered} protocol views"));
+            return ImageTensors.ToImage(image.to(CPU));
+        }
+
+        context.Progress.Report(new JobProgress(1, 3, "rendering the protocol and computing the metrics"));
+        using (avatar)
+        {
+            var document = await new EvaluationMetricsCalculator(metricModels, o.Protocol).ComputeAsync(
+                new EvaluationInputs(context.Request.RunId, reference, CameraSpec.FromHeadPose("reference", pose.YawDegrees, pose.PitchDegrees, size)),
+                Render, ct).ConfigureAwait(false);
+            context.Progress.Report(new JobProgress(2, 3, "writing metrics.json"));
+            var metrics = await context.Blobs.WriteAsync(
+                StorageLayout.AvatarArtifact(context.Request.RunId, MetricsFile), BinaryData.FromString(MetricsJson.Serialize(document)),
+                "application/json", ct).ConfigureAwait(false);
+            var figures = document.Metrics.Values
+                .Where(m => m.Value is { } v && double.IsFinite(v))
+                .ToDictionary(m => m.Metric, m => m.Value!.Value);
+            var notes = document.Metrics.Values.Where(m => m.IsSkipped).Select(m => $"{m.Metric} skipped: {m.SkippedReason}").ToArray();
+            return new StageResult(new Dictionary<string, BlobRef> { [MetricsFile] = metrics }, BackendName, context.WorkerVersion, figures, notes);
+        }
+    }
+
+    private static float[] Padded(float[]? values, int length)
+    {
+        var result = new float[length];
+        if (values is not null)
+        {
+            Array.Copy(values, result, Math.Min(values.Length, length));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,25 @@
+using FaceCraft4D.Metrics.Evaluation;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Stages.Evaluation;
+
+/// <summary>
+/// The metric networks, loaded once per worker on first use (missing weights become skip reasons, not errors).
+/// Their weights are looked for under the worker's models folder (<c>Fc4d:Models:LocalPath</c>) unless
+/// <c>Fc4d:Evaluate:Models:Models:Root</c> names another.
+/// </summary>
+public sealed class EvaluationModels(IOptions<EvaluateStageOptions> options, IOptions<Models.ModelStoreOptions> store) : IDisposable
+{
+    private readonly AsyncOnce<MetricModelSet> models = new(ct =>
+    {
+        var settings = options.Value.Models;
+        settings.Models.Root ??= store.Value.LocalPath;
+        return MetricModelSet.LoadAsync(settings, ct);
+    });
+
+    /// <summary>The loaded set.</summary>
+    public Task<MetricModelSet> GetAsync(CancellationToken cancellationToken) => models.GetAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose() => models.Dispose();
+}

@@ -1,0 +1,64 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Metrics.Evaluation;
+using FaceCraft4D.Metrics.Reports;
+using FaceCraft4D.Storage;
+
+namespace FaceCraft4D.Stages.Evaluation;
+
+/// <summary>
+/// Builds an evaluation batch's report in the worker (the set-level FID needs the metric library's math): reads
+/// every completed run's <c>avatars/{runId}/metrics.json</c>, aggregates them with <see cref="EvaluationReportBuilder"/>
+/// and writes <c>report.json</c> and the self-contained <c>report.html</c> to <c>eval/reports/{date}/{batchId}/</c>.
+/// </summary>
+public sealed class EvaluationReportComposer(IBlobStore blobs)
+{
+    /// <summary>File names of the report.</summary>
+    public const string JsonFileName = "report.json";
+
+    /// <summary>HTML page of the report.</summary>
+    public const string HtmlFileName = "report.html";
+
+    /// <summary>Composes and writes the report; returns the written blobs (JSON first).</summary>
+    public async Task<IReadOnlyList<BlobRef>> ComposeAsync(EvaluationReportRequest request, CancellationToken cancellationToken)
+    {
+        var records = new List<EvaluationRunRecord>();
+        foreach (var entry in request.Entries)
+        {
+            var metrics = entry is { Status: "completed", RunId: { } runId } ? await ReadMetricsAsync(runId, cancellationToken).ConfigureAwait(false) : null;
+            var (status, error) = entry.Status switch
+            {
+                "completed" => (EvaluationRunStatus.Completed, metrics is null ? "the run wrote no metrics.json" : null),
+                "rejected" => (EvaluationRunStatus.Failed, $"rejected before a run started: {entry.Error}"),
+                _ => (EvaluationRunStatus.Failed, entry.Error),
+            };
+            records.Add(new EvaluationRunRecord(entry.RunId ?? string.Empty, entry.ImageName, status, metrics, error));
+        }
+
+        var report = EvaluationReportBuilder.Build(request.Batch.SetName, new DateTimeOffset(request.CompletedAtUtc, TimeSpan.Zero), records);
+        var json = await blobs.WriteAsync(
+            EvaluationLayout.Report(request.CompletedAtUtc, request.Batch.BatchId, JsonFileName),
+            BinaryData.FromString(MetricsJson.Serialize(report)), "application/json", cancellationToken).ConfigureAwait(false);
+        var html = await blobs.WriteAsync(
+            EvaluationLayout.Report(request.CompletedAtUtc, request.Batch.BatchId, HtmlFileName),
+            BinaryData.FromString(EvaluationReportHtml.Render(report)), "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
+        return [json, html];
+    }
+
+    private async Task<AvatarMetricsDocument?> ReadMetricsAsync(string runId, CancellationToken cancellationToken)
+    {
+        var data = await blobs.TryReadAsync(StorageLayout.AvatarArtifact(runId, "metrics.json"), cancellationToken).ConfigureAwait(false);
+        if (data is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return MetricsJson.Deserialize<AvatarMetricsDocument>(data.ToString());
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using FaceCraft4D.Coin;
+using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Stages.Training;
+
+/// <summary>
+/// LPIPS v0.1 with the VGG-16 trunk as COIN's perceptual loss: the vision library's port (<see cref="LpipsVgg16"/>, the
+/// <c>lpips</c> package's parameter names) with the operator's converted weights. Images [H, W, 3] in [0, 1] are mapped to
+/// [-1, 1]; the network is frozen (gradients flow to the image only). The mask is not used (LPIPS is an image-level distance).
+/// </summary>
+public sealed class LpipsVgg16PerceptualLoss : IPerceptualLoss, IDisposable
+{
+    /// <summary>The name recorded in results.</summary>
+    public const string BackendName = "lpips-vgg16";
+
+    private readonly LpipsVgg16 network;
+
+    /// <summary>Wraps a network with loaded weights (taking ownership); moves it to <paramref name="device"/> and freezes it.</summary>
+    public LpipsVgg16PerceptualLoss(LpipsVgg16 network, Device device)
+    {
+        this.network = network ?? throw new ArgumentNullException(nameof(network));
+        network.to(device).eval();
+        foreach (var p in network.parameters()) p.requires_grad_(false);
+    }
+
+    /// <inheritdoc />
+    public string Name => BackendName;
+
+    /// <inheritdoc />
+    public Tensor Loss(Tensor rendered, Tensor target, Tensor? mask = null)
+    {
+        using var scope = torch.NewDisposeScope();
+        var a = rendered.permute(2, 0, 1).unsqueeze(0) * 2 - 1;
+        var b = target.detach().permute(2, 0, 1).unsqueeze(0) * 2 - 1;
+        return network.Distance(a, b).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => network.Dispose();
+}

@@ -1,0 +1,89 @@
+using FaceCraft4D.Coin;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Graphics.Avatar;
+using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Graphics.Splatting;
+using Microsoft.Extensions.Options;
+using TorchSharp;
+
+namespace FaceCraft4D.Stages.Training;
+
+/// <summary>
+/// Stage 7 "TrainStatic" (paper 4: 30K iterations on the static views): a GaussianAvatar bound to the run's head (the shape
+/// prior's FLAME with its vertex offsets), initialised with <see cref="TrainingStageOptions.GaussiansPerTriangle"/> Gaussians
+/// per triangle coloured from <c>head.ply</c>, trained on every static view (README: which image each view trains on) for
+/// <c>StaticIterations</c>, with COIN unless <see cref="TrainingStageOptions.StaticUsesCoin"/> is off. Resumable (see
+/// <see cref="AvatarTrainingRunner"/>).
+/// </summary>
+public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrainingRunner runner, IOptions<TrainingStageOptions> options) : IStageHandler
+{
+    /// <inheritdoc />
+    public PipelineStage Stage => PipelineStage.TrainStatic;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
+
+    /// <inheritdoc />
+    public async Task<StageResult> ExecuteAsync(StageJobContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var o = options.Value.Validated();
+        var coin = o.Coin;
+        var settings = context.Request.Settings;
+        var device = o.ResolveDevice();
+        context.Progress.Report(new JobProgress(0, settings.StaticIterations, "reading the static views"));
+        using var prepared = await PrepareAsync(context, o, coin.Enabled && o.StaticUsesCoin, device).ConfigureAwait(false);
+        return await runner.RunAsync(context, prepared, device).ConfigureAwait(false);
+    }
+
+    private async Task<PreparedTraining> PrepareAsync(StageJobContext context, TrainingStageOptions o, bool useCoin, torch.Device device)
+    {
+        var settings = context.Request.Settings;
+        var head = await heads.LoadAsync(context).ConfigureAwait(false);
+        FlameModel? flame = null;
+        FlameGaussianAvatar? avatar = null;
+        CoinAppearance? appearance = null;
+        List<Graphics.Training.TrainingView>? views = null;
+        try
+        {
+            flame = new FlameModel(head.Data, device);
+            var cameras = await StaticViewReader.ReadCamerasAsync(context).ConfigureAwait(false);
+            var shape = head.Shape(flame); // referenced by the views' frames (the avatar keeps its own copy)
+            var frame = head.StaticFrame.ToParameters(flame, shape);
+            views = await StaticViewReader.ReadAsync(context, cameras, frame, device).ConfigureAwait(false);
+            avatar = CreateAvatar(head, flame, shape, o, (ulong)settings.Seed);
+            if (useCoin)
+                appearance = CoinAppearance.Create(settings.ViewCount, PositionEncoding.Fit(CanonicalPositions.Of(avatar), o.Coin.PositionFrequencies),
+                    o.Coin, (ulong)settings.Seed + 1, device);
+            var training = TrainingSchedule.Static(settings.StaticIterations, settings.CheckpointEvery, o.Coin.DssimWeight, o, (ulong)settings.Seed);
+            var notes = new List<string>();
+            if (head.VertexColours is null) notes.Add("head.ply had no readable vertex colours: the Gaussians started grey.");
+            return new PreparedTraining(head, flame, avatar, appearance, views, views.Count, training,
+                new TrainingDataReport(views.Count, 0, 0, 0, null), notes);
+        }
+        catch
+        {
+            appearance?.Dispose();
+            avatar?.Dispose();
+            foreach (var v in views ?? []) v.Image.Dispose();
+            flame?.Dispose();
+            head.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Gaussians on every triangle, coloured with the mean of the triangle's vertex colours when known.</summary>
+    private static FlameGaussianAvatar CreateAvatar(TrainingHead head, FlameModel flame, TorchSharp.torch.Tensor shape, TrainingStageOptions o, ulong seed)
+    {
+        var generator = new torch.Generator(seed);
+        var avatar = FlameGaussianAvatar.Create(flame, shape, o.GaussiansPerTriangle, o.InitialLocalScale, generator: generator);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        if (head.TriangleColours(flame) is { } colours)
+        {
+            var rgb = colours.index_select(0, avatar.Parameters.Binding!);
+            avatar.Parameters.ShDc.copy_(SphericalHarmonics.RgbToDc(rgb).unsqueeze(1));
+        }
+        return avatar;
+    }
+}

@@ -1,0 +1,105 @@
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Stages.Models;
+using FaceCraft4D.Stages.ShapePrior;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Stages.Training;
+
+/// <summary>
+/// Loads the run's head for TrainStatic, TrainCoin and Export from the shape prior's outputs: <c>shape-prior/flame.json</c>,
+/// the model (<c>shape-prior/head-model.safetensors</c> when the built-in head was used, otherwise the operator's FLAME at the
+/// models-store path <c>flame.json</c> names), <c>shape-prior/vertex-offsets.f32</c> and <c>shape-prior/head.ply</c>.
+/// </summary>
+public sealed class TrainingHeadLoader(ModelStore models)
+{
+    /// <summary>Reads and personalises the head (see <see cref="TrainingHead"/>).</summary>
+    public async Task<TrainingHead> LoadAsync(StageJobContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ct = context.CancellationToken;
+        var fit = await context.ReadRequiredJsonAsync<FlameFitDocument>(StageFiles.From(PipelineStage.ShapePrior, StageFiles.Flame)).ConfigureAwait(false);
+        FlameModelData model;
+        string source;
+        if (fit.Model.File is { Length: > 0 } file)
+        {
+            var bytes = await context.ReadRequiredAsync(StageFiles.From(PipelineStage.ShapePrior, file)).ConfigureAwait(false);
+            using var stream = bytes.ToStream();
+            model = await ReadModelAsync(stream, $"shape-prior/{file}", ct).ConfigureAwait(false);
+            source = $"shape-prior/{file}";
+        }
+        else
+        {
+            var opened = await models.TryOpenAsync(fit.Model.Source, ct).ConfigureAwait(false)
+                ?? throw new BackendUnavailableException($"The shape prior fitted the FLAME model at {models.Describe(fit.Model.Source)}; it is not in this worker's models store.");
+            await using var stream = opened.Stream;
+            model = await ReadModelAsync(stream, opened.Source, ct).ConfigureAwait(false);
+            source = opened.Source;
+        }
+
+        try
+        {
+            if (model.VertexCount != fit.Model.VertexCount || model.FaceCount != fit.Model.FaceCount)
+                throw new StageInputException("input-invalid",
+                    $"flame.json describes {fit.Model.VertexCount} vertices / {fit.Model.FaceCount} faces; the model has {model.VertexCount} / {model.FaceCount}.");
+            var offsetBytes = await context.ReadRequiredAsync(StageFiles.From(PipelineStage.ShapePrior, fit.VertexOffsets)).ConfigureAwait(false);
+            var offsets = HeadMeshColours.ReadFloats(offsetBytes.ToMemory().Span);
+            if (offsets.Length != model.VertexCount * 3)
+                throw new StageInputException("input-invalid", $"{fit.VertexOffsets} has {offsets.Length / 3} vertices; the model has {model.VertexCount}.");
+            float[]? colours = null;
+            var meshName = StageFiles.From(PipelineStage.ShapePrior, fit.Mesh);
+            if (context.Request.Inputs.ContainsKey(meshName))
+            {
+                colours = HeadMeshColours.TryRead((await context.ReadInputAsync(meshName).ConfigureAwait(false)).ToMemory().Span);
+                if (colours is not null && colours.Length != model.VertexCount * 3) colours = null;
+            }
+            var personalised = WithTemplateOffsets(model, offsets);
+            return new TrainingHead(personalised, fit, source, colours);
+        }
+        finally
+        {
+            model.Dispose();
+        }
+    }
+
+    private static async Task<FlameModelData> ReadModelAsync(Stream stream, string where, CancellationToken ct)
+    {
+        try
+        {
+            return await FlameModelFile.LoadAsync(stream, addTeeth: true, ct).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StageInputException("input-invalid", $"{where} is not a FLAME-format model: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A copy of <paramref name="model"/> whose template is moved by <paramref name="offsets"/> (V x 3).</summary>
+    public static FlameModelData WithTemplateOffsets(FlameModelData model, float[] offsets)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var scope = torch.NewDisposeScope();
+        Tensor Keep(Tensor t) => t.clone().DetachFromDisposeScope();
+        var delta = torch.tensor(offsets, [model.VertexCount, 3], model.VTemplate.dtype);
+        return new FlameModelData
+        {
+            VTemplate = (model.VTemplate + delta).DetachFromDisposeScope(),
+            ShapeDirs = Keep(model.ShapeDirs),
+            ExpressionDirs = Keep(model.ExpressionDirs),
+            PoseDirs = Keep(model.PoseDirs),
+            JRegressor = Keep(model.JRegressor),
+            Weights = Keep(model.Weights),
+            Parents = model.Parents.ToArray(),
+            Faces = Keep(model.Faces),
+            LandmarkFaces = Keep(model.LandmarkFaces),
+            LandmarkBarycentrics = Keep(model.LandmarkBarycentrics),
+            UvCoords = model.UvCoords is null ? null : Keep(model.UvCoords),
+            UvFaces = model.UvFaces is null ? null : Keep(model.UvFaces),
+            VertexMasks = model.VertexMasks.ToDictionary(kv => kv.Key, kv => Keep(kv.Value)),
+            TeethVertexStart = model.TeethVertexStart,
+            TeethFaceStart = model.TeethFaceStart,
+            Name = model.Name,
+        };
+    }
+}

@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+using FaceCraft4D.Coin;
+using TorchSharp;
+
+namespace FaceCraft4D.Stages.Training;
+
+/// <summary>
+/// Configuration section <c>Fc4d:Training</c> of the TrainStatic and TrainCoin stages. Iteration counts, checkpoint interval
+/// and render size come from the run's <c>PipelineSettings</c> (<c>StaticIterations</c>, <c>CoinIterations</c>,
+/// <c>CheckpointEvery</c>, <c>RenderSize</c>); these are the worker-side knobs.
+/// </summary>
+public sealed class TrainingStageOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Fc4d:Training";
+
+    /// <summary><c>auto</c> (CUDA when available, else CPU), <c>cpu</c> or <c>cuda</c> / <c>cuda:N</c>.</summary>
+    [Required] public string Device { get; set; } = "auto";
+
+    /// <summary>COIN settings (loss weights, MLP and embedding sizes, learning rates).</summary>
+    public CoinOptions Coin { get; set; } = new();
+
+    /// <summary>Train the static stage with COIN too (the image-prior views are inconsistent as well); false = plain GaussianAvatar training.</summary>
+    public bool StaticUsesCoin { get; set; } = true;
+
+    /// <summary>TrainCoin also trains on the static views (keeps the 360 degree coverage: the videos only see the frontal sources).</summary>
+    public bool CoinIncludesStaticViews { get; set; } = true;
+
+    /// <summary>Gaussians created per FLAME triangle at the start of TrainStatic.</summary>
+    [Range(1, 64)] public int GaussiansPerTriangle { get; set; } = 1;
+
+    /// <summary>Initial local scale of the Gaussians (triangle units).</summary>
+    [Range(0.01, 10.0)] public double InitialLocalScale { get; set; } = 0.5;
+
+    /// <summary>Report progress every this many iterations.</summary>
+    [Range(1, 100_000)] public int ProgressEvery { get; set; } = 10;
+
+    /// <summary>
+    /// At most this many video frames are held as training images (uniformly subsampled per video). The trainer keeps its
+    /// images in memory: 4608 frames of the paper preset at 512 px would take 14.5 GB as float32.
+    /// </summary>
+    [Range(1, 1_000_000)] public int MaxVideoFrames { get; set; } = 1536;
+
+    /// <summary>Perceptual loss on I_C: <c>auto</c> (LPIPS-VGG16 when its weights are in the models store, else the structural substitute), <c>lpips-vgg16</c> or <c>ms-structure</c>.</summary>
+    [Required] public string PerceptualLoss { get; set; } = "auto";
+
+    /// <summary>Models-store path of the converted LPIPS-VGG16 weights (the <c>lpips</c> package's <c>LPIPS(net='vgg')</c> state dict, safetensors).</summary>
+    [Required] public string LpipsWeightsPath { get; set; } = "lpips/vgg16/lpips-vgg16.safetensors";
+
+    /// <summary>Maximum number of Gaussians (densification stops adding beyond it).</summary>
+    [Range(1, 100_000_000)] public long MaxGaussians { get; set; } = 500_000;
+
+    /// <summary>Views shown in the training preview sheet (target | with offsets | consistent).</summary>
+    [Range(0, 96)] public int PreviewViews { get; set; } = 4;
+
+    /// <summary>The torch device to train on.</summary>
+    public torch.Device ResolveDevice() => ResolveDevice(Device);
+
+    /// <summary>
+    /// A device name as the stage options take it: <c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, or <c>cuda</c> / <c>cuda:N</c>
+    /// (<see cref="BackendUnavailableException"/> when this worker has no CUDA).
+    /// </summary>
+    public static torch.Device ResolveDevice(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "auto" => torch.cuda.is_available() ? torch.CUDA : torch.CPU,
+        "cpu" => torch.CPU,
+        var d when d.StartsWith("cuda", StringComparison.Ordinal) => torch.cuda.is_available()
+            ? new torch.Device(d)
+            : throw new BackendUnavailableException($"Device '{name}' asked for, but CUDA is not available in this worker."),
+        _ => throw new InvalidOperationException($"Unknown device '{name}' (use auto, cpu or cuda[:N])."),
+    };
+
+    /// <summary>Checks the ranges (and the COIN settings); throws <see cref="ValidationException"/>.</summary>
+    public TrainingStageOptions Validated()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        Coin.Validated();
+        return this;
+    }
+}
