@@ -2,6 +2,9 @@ using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker;
 using FaceCraft4D.LocalHost.Infrastructure;
 using FaceCraft4D.Stages;
+using FaceCraft4D.Stages.Evaluation;
+using FaceCraft4D.Stages.Export;
+using FaceCraft4D.Stages.Training;
 using FaceCraft4D.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,6 +82,9 @@ public sealed class AnimateViewFanOutTests(AzuriteFixture azurite, ITestOutputHe
             services =>
             {
                 // Real handlers for stages 1-6 (registered by the app); the training, export and evaluation stages are stand-ins.
+                var standIns = new[] { typeof(TrainStaticStageHandler), typeof(TrainCoinStageHandler), typeof(ExportStageHandler), typeof(EvaluateStageHandler) };
+                foreach (var real in services.Where(d => d.ServiceType == typeof(IStageHandler) && standIns.Contains(d.ImplementationType)).ToList())
+                    services.Remove(real);
                 foreach (var stage in new[] { PipelineStage.TrainStatic, PipelineStage.TrainCoin, PipelineStage.Export, PipelineStage.Evaluate })
                     services.AddSingleton<IStageHandler>(new SyntheticStageHandler(stage, ledger, TimeSpan.FromMilliseconds(100)));
             });
