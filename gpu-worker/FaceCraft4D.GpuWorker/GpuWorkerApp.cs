@@ -2,6 +2,7 @@ using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker.Endpoints;
 using FaceCraft4D.GpuWorker.Jobs;
 using FaceCraft4D.Stages;
+using FaceCraft4D.Stages.Animation;
 using FaceCraft4D.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public static class GpuWorkerApp
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);
+        services.AddVideoStageHandlers(builder.Configuration);
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
         services.AddHostedService<JobRunner>();

@@ -8,6 +8,7 @@ public static class BenchmarkRegistry
     {
         new SplatBenchmark(),
         new VisionStagesBenchmark(),
+        new VideoStagesBenchmark(),
         new CoinBenchmark(),
     };
 }

@@ -117,14 +117,62 @@ public sealed class SidecarSafeOrchestrationService<TService>(TService inner)
     /// <inheritdoc />
     public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
 
-    /// <inheritdoc />
-    public Task StartAsync() => inner.StartAsync();
+    // ---- start and stop: once each, stop after start ----
+    // The sidecar stops the provider from an async-void callback while the host also stops it explicitly; a second
+    // or early stop throws inside the provider (NullReferenceException in AppLeaseManager.StopAsync), which from that
+    // callback ends the process. Here the first stop runs once start has finished, every later call shares it, and a
+    // failure while stopping is kept in StopFailure instead of being thrown (nothing is left to clean up by then).
+
+    private readonly object lifecycle = new();
+    private Task started = Task.CompletedTask;
+    private Task? stopped;
 
     /// <inheritdoc />
-    public Task StopAsync() => inner.StopAsync();
+    public Task StartAsync()
+    {
+        lock (lifecycle)
+        {
+            if (stopped is not null) throw new InvalidOperationException("The orchestration service was stopped.");
+            return started = inner.StartAsync();
+        }
+    }
 
     /// <inheritdoc />
-    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
+    public Task StopAsync() => StopAsync(isForced: false);
+
+    /// <inheritdoc />
+    public Task StopAsync(bool isForced)
+    {
+        lock (lifecycle)
+        {
+            return stopped ??= StopAfterStartAsync(started, isForced);
+        }
+    }
+
+    private async Task StopAfterStartAsync(Task start, bool isForced)
+    {
+        try
+        {
+            await start.ConfigureAwait(false);
+        }
+        catch (Exception) when (!start.IsCompletedSuccessfully)
+        {
+            // a failed start leaves nothing running that stopping could release
+            return;
+        }
+
+        try
+        {
+            await inner.StopAsync(isForced).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            StopFailure = e;
+        }
+    }
+
+    /// <summary>What went wrong while stopping the provider, if anything (shutdown goes on regardless).</summary>
+    public Exception? StopFailure { get; private set; }
 
     /// <inheritdoc />
     public Task CreateAsync() => inner.CreateAsync();

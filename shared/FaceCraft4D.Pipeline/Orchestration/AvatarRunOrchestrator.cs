@@ -37,7 +37,7 @@ public static class AvatarRunOrchestrator
         var coin = await steps.JobAsync(
             PipelineStage.TrainCoin, StageInputs.From([pre], [shape], [back], views, videos, [tracking], [trainedStatic]));
         var export = await steps.SingleAsync(PipelineStage.Export, StageInputs.From([pre], [shape], [tracking], [coin]));
-        var evaluation = await steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [back], views, [export]));
+        var evaluation = await steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [tracking], [back], views, [export]));
 
         var artifacts = AvatarArtifacts(input.RunId, export, evaluation);
         var output = new RunOutput(input.RunId, artifacts, tracker.Backends(), tracker.StageList());

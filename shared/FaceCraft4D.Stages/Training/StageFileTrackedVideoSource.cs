@@ -22,7 +22,7 @@ public sealed partial class StageFileTrackedVideoSource : ITrackedVideoSource
 
     /// <summary>Input name of a frame image.</summary>
     public static string FrameInput(int view, int clip, int frame) =>
-        $"{PipelineStage.AnimateView.Slug()}/{PipelinePlan.AnimationKey(view, clip)}/frame-{frame.ToString("D3", CultureInfo.InvariantCulture)}.png";
+        $"{PipelineStage.AnimateView.Slug()}/{PipelinePlan.AnimationKey(view, clip)}/frame-{frame.ToString("D4", CultureInfo.InvariantCulture)}.png";
 
     [GeneratedRegex(@"^animate-view/src-(\d+)-clip-(\d+)/frame-(\d+)\.png$", RegexOptions.CultureInvariant)]
     private static partial Regex FramePattern();

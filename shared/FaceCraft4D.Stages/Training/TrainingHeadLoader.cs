@@ -11,6 +11,9 @@ namespace FaceCraft4D.Stages.Training;
 /// Loads the run's head for TrainStatic, TrainCoin and Export from the shape prior's outputs: <c>shape-prior/flame.json</c>,
 /// the model (<c>shape-prior/head-model.safetensors</c> when the built-in head was used, otherwise the operator's FLAME at the
 /// models-store path <c>flame.json</c> names), <c>shape-prior/vertex-offsets.f32</c> and <c>shape-prior/head.ply</c>.
+/// When the request also carries stage 6's <c>track-flame/tracking.json</c> with an identity (<c>shape</c> and an
+/// <c>offsets</c> file), that refined identity replaces the shape prior's: the tracked FLAME frames were fitted on it, so
+/// the video frames and the mesh agree.
 /// </summary>
 public sealed class TrainingHeadLoader(ModelStore models)
 {
@@ -47,6 +50,12 @@ public sealed class TrainingHeadLoader(ModelStore models)
             var offsets = HeadMeshColours.ReadFloats(offsetBytes.ToMemory().Span);
             if (offsets.Length != model.VertexCount * 3)
                 throw new StageInputException("input-invalid", $"{fit.VertexOffsets} has {offsets.Length / 3} vertices; the model has {model.VertexCount}.");
+            if (await ReadTrackedIdentityAsync(context, fit, model.VertexCount).ConfigureAwait(false) is { } tracked)
+            {
+                fit = fit with { Shape = tracked.Shape };
+                offsets = tracked.Offsets;
+                source += " + track-flame identity";
+            }
             float[]? colours = null;
             var meshName = StageFiles.From(PipelineStage.ShapePrior, fit.Mesh);
             if (context.Request.Inputs.ContainsKey(meshName))
@@ -62,6 +71,25 @@ public sealed class TrainingHeadLoader(ModelStore models)
             model.Dispose();
         }
     }
+
+    /// <summary>The shape and static offsets stage 6 refined, or null when the request has no tracked identity.</summary>
+    private static async Task<(float[] Shape, float[] Offsets)?> ReadTrackedIdentityAsync(StageJobContext context, FlameFitDocument fit, int vertexCount)
+    {
+        var trackingName = StageFiles.From(PipelineStage.TrackFlame, "tracking.json");
+        if (!context.Request.Inputs.ContainsKey(trackingName)) return null;
+        var identity = await context.ReadRequiredJsonAsync<TrackedIdentityDocument>(trackingName).ConfigureAwait(false);
+        if (identity.Shape is not { Length: > 0 } shape || identity.Offsets is not { Length: > 0 } offsetsFile) return null;
+        if (shape.Length != fit.Shape.Length)
+            throw new StageInputException("input-invalid", $"{trackingName} has {shape.Length} shape components; flame.json has {fit.Shape.Length}.");
+        var bytes = await context.ReadRequiredAsync(StageFiles.From(PipelineStage.TrackFlame, offsetsFile)).ConfigureAwait(false);
+        var offsets = HeadMeshColours.ReadFloats(bytes.ToMemory().Span);
+        if (offsets.Length != vertexCount * 3)
+            throw new StageInputException("input-invalid", $"track-flame/{offsetsFile} has {offsets.Length / 3} vertices; the model has {vertexCount}.");
+        return (shape, offsets);
+    }
+
+    /// <summary>The identity part of <c>tracking.json</c> (absent in tracking files without identity refinement).</summary>
+    private sealed record TrackedIdentityDocument(float[]? Shape, string? Offsets);
 
     private static async Task<FlameModelData> ReadModelAsync(Stream stream, string where, CancellationToken ct)
     {
