@@ -1,7 +1,7 @@
 // FaceCraft4D avatar viewer: run status and per-stage progress while the run is going, then the Gaussian avatar
 // (avatar.ply, standard 3DGS layout) in 3D with a 360° orbit, and expression playback of the Export stage's clips
 // (animation/index.json, format fc4d-avatar-animation/1: per-frame triangle frames + the rig; see the Viewer README).
-// Test hooks: window.fc4dViewer (state, errors, setView, setAutoRotate, setFrame, play, pause, settle, capture).
+// Test hooks: window.fc4dViewer (state, errors, setView, setAutoRotate, setFrame, play, pause, playback, posed, settle, capture).
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { SparkRenderer, SplatMesh, SplatFileType, utils } from '@sparkjsdev/spark';
