@@ -141,8 +141,12 @@ public sealed class ViewerBrowserTests(ITestOutputHelper output)
         if (Environment.GetEnvironmentVariable("FC4D_KEEP_SCREENSHOTS") != "1") Directory.Delete(work, recursive: true);
     }
 
-    [Fact]
-    public async Task Viewer_WithoutAnimation_ShowsTheCanonicalAvatar()
+    [Theory]
+    // only avatar.ply + rig: nothing to play, nothing to report
+    [InlineData(false)]
+    // an animation/index.json for another avatar (Gaussian count off by one): the canonical avatar, the reason shown
+    [InlineData(true)]
+    public async Task Viewer_WithoutUsableAnimation_ShowsTheCanonicalAvatar(bool mismatchedAnimation)
     {
         var (node, playwright, chromium) = BrowserEnvironment.Require();
         var work = Path.Combine(Path.GetTempPath(), "fc4d-viewer-test-" + Guid.NewGuid().ToString("N"));
@@ -151,10 +155,18 @@ public sealed class ViewerBrowserTests(ITestOutputHelper output)
         float[] canonical;
         using (var avatar = new ExportedTestAvatar())
         {
-            await avatar.WriteAvatarAsync(artifacts, CancellationToken.None);
+            if (mismatchedAnimation) await avatar.WriteAsync(artifacts, [avatar.JawOpenClip(3)], halfPrecision: true, CancellationToken.None);
+            else await avatar.WriteAvatarAsync(artifacts, CancellationToken.None);
             canonical = avatar.PosedMeans(null);
         }
-        Assert.False(Directory.Exists(Path.Combine(artifacts, "animation")));
+        var indexPath = Path.Combine(artifacts, ExportFiles.AnimationIndex);
+        if (mismatchedAnimation)
+        {
+            var index = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(indexPath))!;
+            index["gaussians"] = canonical.Length / 3 + 1;
+            await File.WriteAllTextAsync(indexPath, index.ToJsonString());
+        }
+        Assert.Equal(mismatchedAnimation, File.Exists(indexPath));
         await using var host = await ViewerTestHost.StartAsync(RunId, artifacts);
 
         var log = await BrowserEnvironment.RunScriptAsync(node, Path.Combine(AppContext.BaseDirectory, "browser", "viewer-check.mjs"),
@@ -169,10 +181,20 @@ public sealed class ViewerBrowserTests(ITestOutputHelper output)
         Assert.Equal(canonical.Length / 3, r.GetProperty("splats").GetInt32());
         Assert.Empty(r.GetProperty("clips").EnumerateArray());
         Assert.True(r.GetProperty("animControlsHidden").GetBoolean());
-        Assert.True(r.GetProperty("animNoteHidden").GetBoolean()); // a missing animation is not a problem to report
         Assert.False(r.GetProperty("playback").GetProperty("playing").GetBoolean());
         Assert.Equal(JsonValueKind.Null, r.GetProperty("posedMeans").ValueKind);
-        Assert.Empty(r.GetProperty("errors").EnumerateArray());
+        if (mismatchedAnimation)
+        {
+            var reason = Assert.Single(r.GetProperty("errors").EnumerateArray()).GetString()!;
+            Assert.Contains($"is for {canonical.Length / 3 + 1} Gaussians, avatar.ply has {canonical.Length / 3}", reason);
+            Assert.False(r.GetProperty("animNoteHidden").GetBoolean());
+            Assert.Contains(reason, r.GetProperty("animNote").GetString());
+        }
+        else
+        {
+            Assert.Empty(r.GetProperty("errors").EnumerateArray());
+            Assert.True(r.GetProperty("animNoteHidden").GetBoolean()); // a missing animation is not a problem to report
+        }
         Assert.Empty(r.GetProperty("consoleErrors").EnumerateArray());
         Assert.Empty(r.GetProperty("pageErrors").EnumerateArray());
         Assert.Empty(r.GetProperty("failedRequests").EnumerateArray());

@@ -95,10 +95,11 @@ export class SafetensorsTensor {
 
 /** A parsed file: metadata (string to string), tensor names and tensors. Validates the header against the file size. */
 export class SafetensorsFile {
-  constructor(bytes, tensors, metadata) {
+  constructor(bytes, tensors, metadata, label = 'safetensors file') {
     this.bytes = bytes;
     this.tensors = tensors;
     this.metadata = metadata;
+    this.label = label;
   }
 
   /** Parses an ArrayBuffer or Uint8Array holding a complete file; throws Error naming what is wrong. */
@@ -131,7 +132,7 @@ export class SafetensorsFile {
         throw new Error(`${label}: tensor ${name} [${shape}] ${dtype} has data_offsets ${begin}..${end} outside the data or of the wrong size`);
       tensors.set(name, new SafetensorsTensor(bytes, name, dtype, shape, dataStart + begin, dataStart + end));
     }
-    return new SafetensorsFile(bytes, tensors, metadata);
+    return new SafetensorsFile(bytes, tensors, metadata, label);
   }
 
   has(name) { return this.tensors.has(name); }
@@ -139,9 +140,9 @@ export class SafetensorsFile {
   /** The tensor, or an Error naming the missing key; with expected dims (null = any), checks its shape. */
   tensor(name, dims = null) {
     const t = this.tensors.get(name);
-    if (!t) throw new Error(`no tensor '${name}' (has ${[...this.tensors.keys()].join(', ')})`);
+    if (!t) throw new Error(`${this.label}: no tensor '${name}' (has ${[...this.tensors.keys()].join(', ')})`);
     if (dims && (dims.length !== t.shape.length || dims.some((d, i) => d !== null && d !== t.shape[i])))
-      throw new Error(`tensor '${name}' has shape [${t.shape}], expected [${dims.map((d) => d ?? '*')}]`);
+      throw new Error(`${this.label}: tensor '${name}' has shape [${t.shape}], expected [${dims.map((d) => d ?? '*')}]`);
     return t;
   }
 }

@@ -1,7 +1,8 @@
 // Drives the avatar viewer in headless Chromium (playwright-core from infra/node) and writes screenshots + results.json.
 // Usage: node viewer-check.mjs <playwright-core dir> <chromium executable> <host base url> <run id> <out dir> [full|canonical]
 // full (default): progress, views, autoplay, playback frames, the posed means of two frames, the orbit.
-// canonical: an avatar without animation/index.json (answered 404, not counted as a failure): the avatar.ply pose only.
+// canonical: an avatar without a usable animation (no animation/index.json: its 404 is not counted as a failure; or one
+// the page must refuse): the avatar.ply pose only, the controls hidden.
 import fs from 'fs';
 import path from 'path';
 import { pathToFileURL } from 'url';
@@ -67,6 +68,8 @@ try {
     await page.evaluate(() => window.fc4dViewer.setAutoRotate(false));
     result.animControlsHidden = await page.$eval('#anim-controls', (e) => e.hidden);
     result.animNoteHidden = await page.$eval('#anim-note', (e) => e.hidden);
+    result.animNote = await page.textContent('#anim-note');
+    result.errors = await page.evaluate(() => window.fc4dViewer.errors);
     result.playback = await page.evaluate(() => window.fc4dViewer.playback());
     await page.evaluate(() => window.fc4dViewer.setView(0, 0));
     await settle();
