@@ -21,6 +21,9 @@ public sealed class AvatarViewerOptions
     /// <summary>Degrees per second of the automatic orbit.</summary>
     public double AutoRotateDegreesPerSecond { get; set; } = 30;
 
+    /// <summary>Play the first expression clip (<c>animation/index.json</c>) as soon as the avatar is shown.</summary>
+    public bool AutoPlay { get; set; } = true;
+
     /// <summary>Background colour of the 3D view (CSS hex).</summary>
     public string Background { get; set; } = "#1b1e23";
 }

@@ -4,7 +4,7 @@ namespace FaceCraft4D.Viewer;
 
 /// <summary>
 /// Fills the page template: the import map (three, three/addons/, @sparkjsdev/spark under the asset base) and the
-/// page's JSON configuration (run id, API base, asset base, polling and orbit settings, missing modules).
+/// page's JSON configuration (run id, API base, asset base, polling, orbit and playback settings, missing modules).
 /// Values are JSON-encoded with HTML-sensitive characters escaped, so nothing from the URL can break out.
 /// </summary>
 public static class AvatarViewerPage
@@ -32,6 +32,7 @@ public static class AvatarViewerPage
             pollSeconds = options.PollSeconds,
             autoRotate = options.AutoRotate,
             autoRotateDegreesPerSecond = options.AutoRotateDegreesPerSecond,
+            autoPlay = options.AutoPlay,
             background = options.Background,
             missingModules,
             installHint = AvatarViewerAssets.InstallHint,

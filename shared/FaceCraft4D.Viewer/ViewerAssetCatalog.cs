@@ -1,7 +1,7 @@
 namespace FaceCraft4D.Viewer;
 
 /// <summary>
-/// Every file the viewer page loads (an allow-list: nothing else is served). Our page, script and styles are embedded
+/// Every file the viewer page loads (an allow-list: nothing else is served). Our page, scripts and styles are embedded
 /// in the assembly; three.js (MIT) and Spark (MIT, <c>@sparkjsdev/spark</c>) come from npm via the build's copy.
 /// </summary>
 public static class ViewerAssetCatalog
@@ -11,6 +11,8 @@ public static class ViewerAssetCatalog
     public static IReadOnlyList<ViewerAsset> All { get; } =
     [
         new("viewer.js", Js, "fc4d-viewer/viewer.js", null),
+        new("avatar-animation.js", Js, "fc4d-viewer/avatar-animation.js", null),
+        new("safetensors.js", Js, "fc4d-viewer/safetensors.js", null),
         new("viewer.css", "text/css; charset=utf-8", "fc4d-viewer/viewer.css", null),
         new("vendor/three.module.min.js", Js, null, "three/build/three.module.min.js"),
         new("vendor/three.core.min.js", Js, null, "three/build/three.core.min.js"),

@@ -64,6 +64,8 @@ public sealed class ViewerEndpointTests
 
     [Theory]
     [InlineData("viewer.js", "text/javascript", 2_000)]
+    [InlineData("avatar-animation.js", "text/javascript", 2_000)]
+    [InlineData("safetensors.js", "text/javascript", 2_000)]
     [InlineData("viewer.css", "text/css", 500)]
     [InlineData("vendor/three.module.min.js", "text/javascript", 10_000)]
     [InlineData("vendor/three.core.min.js", "text/javascript", 100_000)]
@@ -100,14 +102,51 @@ public sealed class ViewerEndpointTests
         }
     }
 
-    [Fact]
-    public void EveryAssetTheScriptImports_IsInTheCatalog()
+    private static string EmbeddedScript(string path)
     {
-        using var s = typeof(AvatarViewerAssets).Assembly.GetManifestResourceStream("fc4d-viewer/viewer.js")!;
-        var js = new StreamReader(s).ReadToEnd();
-        var imports = Regex.Matches(js, "from '([^']+)'").Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["three", "three/addons/controls/OrbitControls.js", "@sparkjsdev/spark"], imports);
+        using var s = typeof(AvatarViewerAssets).Assembly.GetManifestResourceStream($"fc4d-viewer/{path}")
+                      ?? throw new InvalidOperationException($"{path} is not embedded");
+        return new StreamReader(s).ReadToEnd();
+    }
+
+    private static List<string> Imports(string js) => Regex.Matches(js, "from '([^']+)'").Select(m => m.Groups[1].Value).ToList();
+
+    [Fact]
+    public void EveryAssetTheScriptsImport_IsInTheCatalog()
+    {
+        Assert.Equal(["three", "three/addons/controls/OrbitControls.js", "@sparkjsdev/spark", "./avatar-animation.js"], Imports(EmbeddedScript("viewer.js")));
+        Assert.Equal(["./safetensors.js"], Imports(EmbeddedScript("avatar-animation.js")));
+        Assert.Empty(Imports(EmbeddedScript("safetensors.js")));
+        // relative imports resolve next to viewer.js under the asset base: each must be an embedded catalog entry
+        foreach (var module in new[] { "avatar-animation.js", "safetensors.js" })
+            Assert.NotNull(ViewerAssetCatalog.Find(module)?.EmbeddedName);
         Assert.NotNull(ViewerAssetCatalog.Find("vendor/addons/controls/OrbitControls.js"));
         Assert.NotNull(ViewerAssetCatalog.Find("vendor/addons/postprocessing/Pass.js")); // imported by Spark
+    }
+
+    [Fact]
+    public void Script_ReadsTheExportStagesAnimationFormatAndFiles()
+    {
+        // the viewer and the Export stage agree on the format tag and the tensor names the page reads
+        var animation = EmbeddedScript("avatar-animation.js");
+        Assert.Contains($"'{FaceCraft4D.Stages.Export.AnimationFile.FormatTag}'", animation);
+        foreach (var tensor in new[] { "binding", "local_xyz", "local_rotation", "local_log_scale", "triangle_centers", "triangle_rotations", "triangle_scales" })
+            Assert.Contains($"'{tensor}'", animation);
+        var viewer = EmbeddedScript("viewer.js");
+        Assert.Contains($"'/artifacts/{FaceCraft4D.Stages.Export.ExportFiles.AnimationIndex}'", viewer);
+        Assert.Contains($"'/artifacts/{FaceCraft4D.Stages.Export.ExportFiles.Ply}'", viewer);
+    }
+
+    [Fact]
+    public async Task Page_CarriesThePlaybackSettings()
+    {
+        var (app, client) = await StartAsync(s => s.AddAvatarViewer().Configure<AvatarViewerOptions>(o => o.AutoPlay = false));
+        await using var _ = app;
+        var html = await client.GetStringAsync($"/avatars/{RunId}");
+        var config = JsonDocument.Parse(Regex.Match(html, "<script id=\"fc4d-config\" type=\"application/json\">(.*?)</script>", RegexOptions.Singleline).Groups[1].Value).RootElement;
+        Assert.False(config.GetProperty("autoPlay").GetBoolean());
+        // the controls the script drives are on the page
+        foreach (var id in new[] { "clip", "play", "frame", "frame-label", "anim-controls", "anim-note" })
+            Assert.Contains($"id=\"{id}\"", html);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FaceCraft4D.Contracts;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Safetensors;
@@ -26,6 +27,22 @@ public static class AnimationFile
 {
     /// <summary>Format tag.</summary>
     public const string FormatTag = "fc4d-avatar-animation/1";
+
+    /// <summary>How a Gaussian follows its triangle, as written into <c>animation/index.json</c>.</summary>
+    public const string FormulaText =
+        "t = binding[i]; mean = triangle_scales[f,t] * R(triangle_rotations[f,t]) local_xyz[i] + triangle_centers[f,t]; rotation = triangle_rotations[f,t] * normalise(local_rotation[i]); scale = triangle_scales[f,t] * exp(local_log_scale[i])";
+
+    /// <summary><c>animation/index.json</c> of the clips written for <paramref name="avatar"/> (rig <see cref="ExportFiles.RigTensors"/>).</summary>
+    public static AnimationIndexDocument Index(FlameGaussianAvatar avatar, bool halfPrecision, IReadOnlyList<AnimationClipEntry> clips)
+    {
+        ArgumentNullException.ThrowIfNull(avatar);
+        ArgumentNullException.ThrowIfNull(clips);
+        return new AnimationIndexDocument(FormatTag, ExportFiles.RigTensors, avatar.Parameters.Count, avatar.Flame.Faces.shape[0],
+            halfPrecision ? "float16" : "float32", FormulaText, clips);
+    }
+
+    /// <summary>The stored bytes of <c>animation/index.json</c> (contract JSON: camelCase, indented).</summary>
+    public static byte[] IndexJson(AnimationIndexDocument index) => BinaryData.FromObjectAsJson(index, ContractJson.Indented).ToArray();
 
     /// <summary>Builds the file of a clip for an avatar.</summary>
     public static SafetensorsFile Build(FlameGaussianAvatar avatar, AnimationClip clip, bool halfPrecision, CancellationToken cancellationToken)

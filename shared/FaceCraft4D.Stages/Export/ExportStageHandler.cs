@@ -112,11 +112,8 @@ public sealed class ExportStageHandler(TrainingHeadLoader heads, ITrackedVideoSo
             }
             entries.Add(new AnimationClipEntry(clip.Name, ExportFiles.Animation(clip.Name), clip.Frames.Count, clip.Fps, clip.Source, posed));
         }
-        var index = new AnimationIndexDocument(AnimationFile.FormatTag, ExportFiles.RigTensors, avatar.Parameters.Count, flame.Faces.shape[0],
-            o.AnimationHalfPrecision ? "float16" : "float32",
-            "t = binding[i]; mean = triangle_scales[f,t] * R(triangle_rotations[f,t]) local_xyz[i] + triangle_centers[f,t]; rotation = triangle_rotations[f,t] * normalise(local_rotation[i]); scale = triangle_scales[f,t] * exp(local_log_scale[i])",
-            entries);
-        await Write(ExportFiles.AnimationIndex, BinaryData.FromObjectAsJson(index, ContractJson.Indented).ToArray(), "application/json").ConfigureAwait(false);
+        var index = AnimationFile.Index(avatar, o.AnimationHalfPrecision, entries);
+        await Write(ExportFiles.AnimationIndex, AnimationFile.IndexJson(index), "application/json").ConfigureAwait(false);
 
         context.Progress.Report(new JobProgress(4, 5, "rendering the animation preview"));
         if (o.AnimationPreviewSize > 0 && clips.Count > 0)

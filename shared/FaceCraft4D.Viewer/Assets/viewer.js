@@ -1,17 +1,18 @@
 // FaceCraft4D avatar viewer: run status and per-stage progress while the run is going, then the Gaussian avatar
-// (avatar.ply, standard 3DGS layout) in 3D with a 360° orbit, and expression playback from animation/index.json
-// (per-frame Gaussian position offsets, format fc4d.gaussian-animation/1, see the Viewer README).
-// Test hooks: window.fc4dViewer (state, errors, setView, setAutoRotate, setFrame, settle).
+// (avatar.ply, standard 3DGS layout) in 3D with a 360° orbit, and expression playback of the Export stage's clips
+// (animation/index.json, format fc4d-avatar-animation/1: per-frame triangle frames + the rig; see the Viewer README).
+// Test hooks: window.fc4dViewer (state, errors, setView, setAutoRotate, setFrame, play, pause, playback, posed, settle, capture).
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { SparkRenderer, SplatMesh, SplatFileType, utils } from '@sparkjsdev/spark';
+import { ANIMATION_FORMAT, AvatarAnimationClip, AvatarPoser, AvatarRig } from './avatar-animation.js';
 
 const config = JSON.parse(document.getElementById('fc4d-config').textContent);
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
 const code = query.get('code'); // Azure Functions key, forwarded to the API when the page was opened with one
 
-const hooks = { state: 'loading', errors: [], stageRows: 0, splats: 0, clips: [] };
+const hooks = { state: 'loading', errors: [], stageRows: 0, splats: 0, clips: [], poseMs: null };
 window.fc4dViewer = hooks;
 
 function apiUrl(path) {
@@ -90,7 +91,10 @@ async function poll() {
 // ---------------------------------------------------------------- 3D view
 
 let renderer, scene, camera, controls, spark, mesh, center = new THREE.Vector3(), radius = 0.15;
-let basePositions = null, animation = null, playing = false, currentClip = null, currentFrame = 0, lastFrameTime = 0;
+// Playback: the animation index, the posing state, the loaded clips by name, and the clock (playStart: the animation-loop
+// time of frame 0 of the current pass, null until the next loop tick after play/seek).
+let animationIndex = null, poser = null, playing = false, currentClip = null, currentFrame = 0, playStart = null;
+const clips = new Map();
 const frameWaiters = [];
 // Render on demand: only after a camera move, an avatar change, a resize, or when Spark reports new splat ordering
 // (its sort runs in a worker after a GPU readback). Idle pages cost nothing, and software-GL frames do not pile up.
@@ -137,8 +141,11 @@ async function showAvatar(view) {
   setView(0, 0);
   window.addEventListener('resize', resize);
 
-  basePositions = readCenters();
-  await loadAnimation();
+  try {
+    await loadAnimation();
+  } catch (e) {
+    animationProblem(String(e?.message ?? e));
+  }
   renderer.setAnimationLoop(frame);
   hooks.state = 'ready';
 }
@@ -170,11 +177,10 @@ function frame(time) {
   const dt = lastTime === null ? 0 : Math.min(0.25, (time - lastTime) / 1000);
   lastTime = time;
   if (playing && currentClip) {
-    const dt = 1000 / currentClip.fps;
-    if (time - lastFrameTime >= dt) {
-      lastFrameTime = time;
-      applyFrame(currentClip, (currentFrame + 1) % currentClip.frameCount);
-    }
+    // time-based: a slow (software-GL) page skips frames instead of slowing the clip down
+    if (playStart === null) playStart = time - currentFrame * 1000 / currentClip.fps;
+    const f = Math.floor((time - playStart) * currentClip.fps / 1000) % currentClip.frameCount;
+    if (f !== currentFrame) applyFrame(f);
   }
   if (controls.autoRotate) controls.update(dt); // time-based orbit; emits 'change' → invalidate
   if (needsRender) {
@@ -187,79 +193,95 @@ function frame(time) {
 
 // ---------------------------------------------------------------- expression playback
 
-function readCenters() {
-  const n = mesh.packedSplats.numSplats;
-  const positions = new Float32Array(3 * n);
-  mesh.packedSplats.forEachSplat((i, c) => { positions[3 * i] = c.x; positions[3 * i + 1] = c.y; positions[3 * i + 2] = c.z; });
-  return positions;
+async function fetchArtifact(name) {
+  const res = await fetch(apiUrl(`/artifacts/${name.split('/').map(encodeURIComponent).join('/')}`), { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+  return res;
+}
+
+// The avatar still shows (canonical pose) when its animation cannot be played; say why next to the controls.
+function animationProblem(message) {
+  hooks.errors.push(message);
+  $('anim-note').hidden = false;
+  $('anim-note').textContent = `expressions unavailable: ${message}`;
 }
 
 async function loadAnimation() {
   const res = await fetch(apiUrl('/artifacts/animation/index.json'), { cache: 'no-store' });
-  if (!res.ok) return; // no animation exported
+  if (res.status === 404) return; // no animation exported
+  if (!res.ok) throw new Error(`animation/index.json: HTTP ${res.status}`);
   const index = await res.json();
-  if (index.format !== 'fc4d.gaussian-animation/1') { hooks.errors.push(`unknown animation format ${index.format}`); return; }
-  if (index.gaussianCount !== mesh.packedSplats.numSplats) {
-    hooks.errors.push(`animation is for ${index.gaussianCount} Gaussians, avatar.ply has ${mesh.packedSplats.numSplats}`);
-    return;
-  }
-  animation = { index, data: new Map() };
+  if (index.format !== ANIMATION_FORMAT) throw new Error(`animation/index.json has format '${index.format}', this viewer reads ${ANIMATION_FORMAT}`);
+  const splats = mesh.packedSplats.numSplats;
+  if (index.gaussians !== splats) throw new Error(`animation/index.json is for ${index.gaussians} Gaussians, avatar.ply has ${splats}`);
+  if (!index.clips?.length) return;
+  // The rig's row i is vertex i of avatar.ply: Export writes both from the same parameters in the same order.
+  const rig = AvatarRig.parse(await (await fetchArtifact(index.rig ?? 'avatar_rig.safetensors')).arrayBuffer());
+  if (rig.count !== splats) throw new Error(`the rig has ${rig.count} Gaussians, avatar.ply has ${splats}`);
+  if (index.triangles !== undefined && index.triangles !== rig.triangleCount)
+    throw new Error(`animation/index.json is for ${index.triangles} triangles, the rig has ${rig.triangleCount}`);
+  poser = new AvatarPoser(rig);
+  animationIndex = index;
   hooks.clips = index.clips.map((c) => c.name);
   const select = $('clip');
   for (const c of index.clips) {
     const option = document.createElement('option');
-    option.value = c.name; option.textContent = `${c.name} (${c.frameCount} frames)`;
+    option.value = c.name; option.textContent = `${c.name} (${c.frames} frames)`;
     select.append(option);
   }
-  $('anim-controls').hidden = index.clips.length === 0;
-  select.addEventListener('change', () => selectClip(select.value));
-  $('play').addEventListener('click', () => { playing = !playing; $('play').textContent = playing ? 'pause' : 'play'; });
-  $('frame').addEventListener('input', () => { playing = false; $('play').textContent = 'play'; applyFrame(currentClip, Number($('frame').value)); });
-  if (index.clips.length) await selectClip(index.clips[0].name);
+  $('anim-controls').hidden = false;
+  select.addEventListener('change', () => selectClip(select.value).catch((e) => animationProblem(String(e?.message ?? e))));
+  $('play').addEventListener('click', () => setPlaying(!playing));
+  $('frame').addEventListener('input', () => { setPlaying(false); applyFrame(Number($('frame').value)); });
+  await selectClip(index.clips[0].name);
+  setPlaying(config.autoPlay !== false);
 }
 
-async function clipData(clip) {
-  if (!animation.data.has(clip.name)) {
-    const res = await fetch(apiUrl(`/artifacts/${clip.file}`), { cache: 'no-store' });
-    if (!res.ok) throw new Error(`animation clip ${clip.file}: HTTP ${res.status}`);
-    const buffer = await res.arrayBuffer();
-    const n = clip.frameCount * animation.index.gaussianCount * 3;
-    let values;
-    if (clip.encoding === 'float32') values = new Float32Array(buffer, 0, n);
-    else if (clip.encoding === 'float16') {
-      const half = new Uint16Array(buffer, 0, n);
-      values = new Float32Array(n);
-      for (let i = 0; i < n; i++) values[i] = utils.fromHalf(half[i]);
-    } else throw new Error(`unknown clip encoding ${clip.encoding}`);
-    animation.data.set(clip.name, values);
+async function loadClip(name) {
+  if (!clips.has(name)) {
+    const entry = animationIndex.clips.find((c) => c.name === name);
+    if (!entry) throw new Error(`no clip ${name}`);
+    const bytes = await (await fetchArtifact(entry.file)).arrayBuffer();
+    const clip = AvatarAnimationClip.parse(bytes, entry.name, entry.fps);
+    if (clip.triangleCount !== poser.rig.triangleCount) throw new Error(`clip ${name} has ${clip.triangleCount} triangles, the rig ${poser.rig.triangleCount}`);
+    clips.set(name, clip);
   }
-  return animation.data.get(clip.name);
+  return clips.get(name);
 }
 
 async function selectClip(name) {
-  const clip = animation.index.clips.find((c) => c.name === name);
-  if (!clip) throw new Error(`no clip ${name}`);
-  await clipData(clip);
+  const clip = await loadClip(name);
   currentClip = clip;
+  $('clip').value = name;
   $('frame').max = String(clip.frameCount - 1);
-  applyFrame(clip, 0);
+  playStart = null;
+  applyFrame(0);
 }
 
-function applyFrame(clip, f) {
-  const values = animation.data.get(clip.name);
-  const n = animation.index.gaussianCount, offset = f * n * 3;
-  const packed = mesh.packedSplats.packedArray;
-  for (let i = 0; i < n; i++) {
-    const j = 3 * i;
-    utils.setPackedSplatCenter(packed, i,
-      basePositions[j] + values[offset + j], basePositions[j + 1] + values[offset + j + 1], basePositions[j + 2] + values[offset + j + 2]);
+function setPlaying(on) {
+  playing = on && currentClip !== null;
+  playStart = null;
+  $('play').textContent = playing ? 'pause' : 'play';
+}
+
+// Poses frame f of the current clip and writes centres, rotations and scales into Spark's packed splats.
+function applyFrame(f) {
+  const start = performance.now();
+  const { means, quaternions, scales } = poser.pose(currentClip, f);
+  const packed = mesh.packedSplats.packedArray, encoding = mesh.packedSplats.splatEncoding;
+  for (let i = 0, n = poser.rig.count; i < n; i++) {
+    const i3 = 3 * i, i4 = 4 * i;
+    utils.setPackedSplatCenter(packed, i, means[i3], means[i3 + 1], means[i3 + 2]);
+    utils.setPackedSplatQuat(packed, i, quaternions[i4 + 1], quaternions[i4 + 2], quaternions[i4 + 3], quaternions[i4]); // x, y, z, w
+    utils.setPackedSplatScales(packed, i, scales[i3], scales[i3 + 1], scales[i3 + 2], encoding);
   }
   mesh.packedSplats.needsUpdate = true;
   mesh.updateVersion();
   invalidate();
+  hooks.poseMs = performance.now() - start;
   currentFrame = f;
   $('frame').value = String(f);
-  $('frame-label').textContent = `${f + 1}/${clip.frameCount}`;
+  $('frame-label').textContent = `${f + 1}/${currentClip.frameCount}`;
 }
 
 // ---------------------------------------------------------------- test hooks
@@ -267,11 +289,26 @@ function applyFrame(clip, f) {
 hooks.setView = (yaw, pitch, distanceFactor) => setView(yaw, pitch, distanceFactor);
 hooks.setAutoRotate = (on) => { controls.autoRotate = on; $('orbit').checked = on; };
 hooks.setFrame = async (clipName, f) => {
-  playing = false;
+  setPlaying(false);
   if (currentClip?.name !== clipName) await selectClip(clipName);
-  applyFrame(currentClip, f);
+  applyFrame(f);
 };
-hooks.play = () => { playing = true; };
+hooks.play = () => setPlaying(true);
+hooks.pause = () => setPlaying(false);
+hooks.playback = () => ({ playing, clip: currentClip?.name ?? null, frame: currentFrame, frames: currentClip?.frameCount ?? 0 });
+// The frame on screen as the page computed it: the poser's means (N*3, float32) and the centres Spark's packed splats
+// hold for the renderer (read back, N*3), each as base64 of little-endian float32.
+hooks.posed = () => {
+  const base64 = (values) => {
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  };
+  const packed = new Float32Array(3 * mesh.packedSplats.numSplats);
+  mesh.packedSplats.forEachSplat((i, c) => { packed[3 * i] = c.x; packed[3 * i + 1] = c.y; packed[3 * i + 2] = c.z; });
+  return { clip: currentClip?.name ?? null, frame: currentFrame, means: poser ? base64(poser.means) : null, packed: base64(packed) };
+};
 // Current camera azimuth in degrees (same convention as setView).
 hooks.cameraYaw = () => THREE.MathUtils.radToDeg(Math.atan2(camera.position.x - center.x, camera.position.z - center.z));
 // PNG data URL of the last rendered frame (the drawing buffer is preserved), far cheaper than a compositor screenshot.

@@ -17,6 +17,27 @@ public static class BrowserEnvironment
         throw new InvalidOperationException("repository root (infra/node/package.json) not found");
     }
 
+    /// <summary>Node.js alone (the posing check runs the viewer's modules without a browser).</summary>
+    public static string RequireNode() =>
+        FindOnPath("node") ?? throw new InvalidOperationException($"missing node: {Hint}.");
+
+    /// <summary>
+    /// Copies the viewer's own ES modules (embedded resources <c>fc4d-viewer/*.js</c>, exactly what the page is served)
+    /// into <paramref name="directory"/>, with a package.json that makes Node read them as modules.
+    /// </summary>
+    public static void ExtractViewerModules(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var assembly = typeof(AvatarViewerAssets).Assembly;
+        foreach (var asset in ViewerAssetCatalog.All.Where(a => a.EmbeddedName is not null && a.Path.EndsWith(".js", StringComparison.Ordinal)))
+        {
+            using var source = assembly.GetManifestResourceStream(asset.EmbeddedName!)!;
+            using var target = File.Create(Path.Combine(directory, asset.Path));
+            source.CopyTo(target);
+        }
+        File.WriteAllText(Path.Combine(directory, "package.json"), "{ \"type\": \"module\" }\n");
+    }
+
     public static (string Node, string Playwright, string Chromium) Require()
     {
         var node = FindOnPath("node");
