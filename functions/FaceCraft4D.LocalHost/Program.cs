@@ -17,11 +17,11 @@ var image = new Argument<string>("image") { Description = "Portrait photo (JPEG,
 var port = new Option<int>("--port") { Description = "HTTP port of the API.", DefaultValueFactory = _ => 7071 };
 
 var create = new Command("create", "Turn one portrait photo into an avatar on the local stack, with live progress.") { image, preset, output, setting };
-create.SetAction((parse, ct) => new LocalRunner(AnsiConsole.Console)
+create.SetAction((parse, ct) => new LocalRunner(CliConsole.Create())
     .RunAsync(parse.GetValue(image)!, parse.GetValue(preset), parse.GetValue(output), ParseSettings(parse.GetValue(setting)), configArgs, ct));
 
 var demo = new Command("demo", "Run the bundled sample portrait with the preview preset.") { preset, output, setting };
-demo.SetAction((parse, ct) => new LocalRunner(AnsiConsole.Console)
+demo.SetAction((parse, ct) => new LocalRunner(CliConsole.Create())
     .RunAsync(Path.Combine(RepositoryLayout.Locate().Root, "infra", "samples", "portrait.jpg"), parse.GetValue(preset), parse.GetValue(output),
         ParseSettings(parse.GetValue(setting)), configArgs, ct));
 
@@ -43,7 +43,7 @@ host.SetAction(async (parse, ct) =>
 
 var set = new Argument<string>("set") { Description = "Evaluation set name (eval/sets/<name>/) or a local folder of photos." };
 var evaluate = new Command("eval", "Run an evaluation batch on the local stack and write its report.") { set, preset };
-evaluate.SetAction((parse, ct) => new EvaluationRunner(AnsiConsole.Console).RunAsync(parse.GetValue(set)!, parse.GetValue(preset), configArgs, ct));
+evaluate.SetAction((parse, ct) => new EvaluationRunner(CliConsole.Create()).RunAsync(parse.GetValue(set)!, parse.GetValue(preset), configArgs, ct));
 
 var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, host, evaluate };
 return await root.Parse(cliArgs).InvokeAsync();

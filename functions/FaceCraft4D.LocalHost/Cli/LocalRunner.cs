@@ -58,12 +58,7 @@ public sealed class LocalRunner(IAnsiConsole console)
 
         var target = Path.GetFullPath(outputDirectory ?? Path.Combine(repo.Root, "out", submission.RunId));
         var files = await DownloadArtifactsAsync(runs, submission.RunId, target, cancellationToken).ConfigureAwait(false);
-        console.MarkupLineInterpolated($"[green]Avatar ready:[/] {target}");
-        foreach (var file in files)
-        {
-            console.WriteLine($"  {file}");
-        }
-
+        await new AvatarFolderSummary(console).WriteAsync(target, submission.RunId, files, cancellationToken).ConfigureAwait(false);
         return 0;
     }
 
