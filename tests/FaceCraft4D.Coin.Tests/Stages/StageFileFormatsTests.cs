@@ -26,7 +26,7 @@ public sealed class StageFileFormatsTests
         var blobs = new InMemoryBlobStore();
         var camera = OrbitCameras.Create(new OrbitCameraOptions { ViewCount = 2, Width = 8, Height = 8 });
         var frame = StageFileTrackedVideoSource.FrameInput(1, 0, 0);
-        Assert.Equal("animate-view/src-01-clip-00/frame-000.png", frame);
+        Assert.Equal("animate-view/src-01-clip-00/frame-0000.png", frame);
         StageJobContext Context(Dictionary<string, BlobRef> inputs) => new(
             new StageRequest("run", PipelineStage.TrainCoin, "0", inputs, PipelinePresets.Preview, new Dictionary<string, string>()),
             blobs, new Progress<JobProgress>(), "test", CancellationToken.None);

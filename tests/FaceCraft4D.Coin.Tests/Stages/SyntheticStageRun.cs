@@ -94,7 +94,7 @@ internal sealed class SyntheticStageRun
             foreach (var source in plan.SourceViews)
                 for (int c = 0; c < settings.ClipCount; c++)
                     for (int f = 0; f < clip.Count; f++)
-                        await Put(PipelineStage.AnimateView, PipelinePlan.AnimationKey(source, c), $"frame-{f.ToString("D3", CultureInfo.InvariantCulture)}.png",
+                        await Put(PipelineStage.AnimateView, PipelinePlan.AnimationKey(source, c), $"frame-{f.ToString("D4", CultureInfo.InvariantCulture)}.png",
                             Png(cameras[source], clip[f].ToParameters(scene.Flame, scene.Shape)));
             var tracking = new TrackingDocument(
                 Enumerable.Range(0, settings.ClipCount).Select(c => new TrackedClipDocument(c, 25,
