@@ -31,6 +31,12 @@ public sealed class GpuWorkerServer : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Information",
         };
+        // Weights dropped into the repository's models/ folder switch the stages to their real-network backends.
+        if (Environment.GetEnvironmentVariable("Fc4d__Models__LocalPath") is null && Directory.Exists(repo.ModelsFolder))
+        {
+            environment["Fc4d__Models__LocalPath"] = repo.ModelsFolder;
+        }
+
         var process = ChildProcess.Start(
             $"gpu-worker-{index}", "dotnet", [repo.GpuWorkerAssembly(), "--urls", url.ToString().TrimEnd('/')], environment,
             Path.Combine(dataDirectory, "logs", $"gpu-worker-{index}.log"));

@@ -9,6 +9,9 @@ public sealed class RepositoryLayout(string root)
     /// <summary>Pinned Node tools (<c>npm ci --prefix infra/node</c>).</summary>
     public string NodeTools => Path.Combine(Root, "infra", "node");
 
+    /// <summary>Operator-supplied weights for the local workers (<c>models/{prior}/{version}/</c>, git-ignored).</summary>
+    public string ModelsFolder => Path.Combine(Root, "models");
+
     /// <summary>The Azurite supervisor script.</summary>
     public string AzuriteSupervisor => Path.Combine(NodeTools, "azurite-supervisor.mjs");
 

@@ -53,7 +53,7 @@ public sealed class MetricModelSet : IDisposable
         {
             if (!enabled) { reasons[metric] = "disabled by configuration"; return null; }
             var folder = store.Folder(prior, version);
-            if (folder is null) { reasons[metric] = $"no models root configured (Metrics:Models:Root); expected models/{prior}/{version}/"; return null; }
+            if (folder is null) { reasons[metric] = $"no local models folder configured (Fc4d:Models:LocalPath on the GPU worker, Metrics:Models:Root elsewhere); weights expected in {prior}/{version}/ there"; return null; }
             if (!Directory.Exists(folder)) { reasons[metric] = $"model folder {folder} not found (operator-supplied weights, see the Metrics README)"; return null; }
             try { return await load(folder).ConfigureAwait(false); }
             catch (Exception e) when (e is ModelFolderException or WeightLoadException or InvalidDataException or NotSupportedException or IOException)
