@@ -37,6 +37,8 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
     /// <inheritdoc />
     public IReadOnlyList<string> Backends { get; } = [BackendName];
 
+    private const string ReferenceViewName = "reference";
+
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
@@ -75,7 +77,11 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
             ct.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var camera = OrbitCameras.CreateAtYaw(
+            // The reference view is seen by the shape prior's fitted reference camera (the one the avatar was trained
+            // against); the other protocol views orbit the head's pivot at their yaw and pitch.
+            var camera = spec.ViewName == ReferenceViewName && spec.Expression is null
+                ? cameras[0].Resized(spec.ImageSize, spec.ImageSize)
+                : OrbitCameras.CreateAtYaw(
                 new OrbitCameraOptions
                 {
                     Width = spec.ImageSize, Height = spec.ImageSize, Radius = orbit.Radius, FovYDegrees = orbit.FovYDegrees,
@@ -95,7 +101,7 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
         using (avatar)
         {
             var document = await new EvaluationMetricsCalculator(metricModels, o.Protocol).ComputeAsync(
-                new EvaluationInputs(context.Request.RunId, reference, CameraSpec.FromHeadPose("reference", pose.YawDegrees, pose.PitchDegrees, size)),
+                new EvaluationInputs(context.Request.RunId, reference, CameraSpec.FromHeadPose(ReferenceViewName, pose.YawDegrees, pose.PitchDegrees, size)),
                 Render, ct).ConfigureAwait(false);
             context.Progress.Report(new JobProgress(2, 3, "writing metrics.json"));
             var metrics = await context.Blobs.WriteAsync(
