@@ -37,7 +37,7 @@ public sealed class AvatarFolderSummary(IAnsiConsole console)
         console.MarkupLineInterpolated($"[grey]Viewer: ./fc4d host, then open http://127.0.0.1:7071/avatars/{runId}[/]");
     }
 
-    /// <summary>One line: <c>name value</c> for every measured metric, then the skipped ones with their reason.</summary>
+    /// <summary><c>name value</c> for every measured metric, then a line per reason for the skipped ones.</summary>
     public static async Task<string> MetricsLineAsync(string metricsPath, CancellationToken cancellationToken)
     {
         await using var stream = File.OpenRead(metricsPath);
@@ -48,7 +48,7 @@ public sealed class AvatarFolderSummary(IAnsiConsole console)
         }
 
         var measured = new List<string>();
-        var skipped = new List<string>();
+        var skipped = new List<(string Metric, string Reason)>();
         foreach (var metric in metrics.EnumerateObject())
         {
             if (metric.Value.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Number)
@@ -58,10 +58,13 @@ public sealed class AvatarFolderSummary(IAnsiConsole console)
             else
             {
                 var reason = metric.Value.TryGetProperty("skippedReason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : "not measured";
-                skipped.Add($"{metric.Name} ({reason})");
+                skipped.Add((metric.Name, reason ?? "not measured"));
             }
         }
 
-        return string.Join(", ", measured) + (skipped.Count > 0 ? $"; skipped: {string.Join("; ", skipped)}" : "");
+        // Metrics skipped for the same reason (typically: no weights) share one line.
+        var reasons = skipped.GroupBy(x => x.Reason, StringComparer.Ordinal)
+            .Select(g => $"skipped {string.Join(", ", g.Select(x => x.Metric))}: {g.Key}");
+        return string.Join(Environment.NewLine + "    ", new[] { string.Join(", ", measured) }.Concat(reasons));
     }
 }
