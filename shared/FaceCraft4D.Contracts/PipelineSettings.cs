@@ -16,7 +16,7 @@ public sealed record PipelineSettings
     [Range(64, 2048)] public int CropSize { get; init; } = 256;
 
     /// <summary>Side of the orbit views and training renders, pixels (paper: 512).</summary>
-    [Range(16, 2048)] public int RenderSize { get; init; } = 64;
+    [Range(16, 2048)] public int RenderSize { get; init; } = 128;
 
     /// <summary>Number of orbit views along the horizon (paper: 24). View 0 is the reference (frontal).</summary>
     [Range(4, 96)] public int ViewCount { get; init; } = 8;
