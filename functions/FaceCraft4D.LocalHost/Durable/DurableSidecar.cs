@@ -15,12 +15,14 @@ namespace FaceCraft4D.LocalHost.Durable;
 public sealed class DurableSidecar : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly IOrchestrationService service;
+    private readonly SidecarSafeOrchestrationService<AzureStorageOrchestrationService> service;
+    private readonly ILogger logger;
 
-    private DurableSidecar(WebApplication app, IOrchestrationService service, string address)
+    private DurableSidecar(WebApplication app, SidecarSafeOrchestrationService<AzureStorageOrchestrationService> service, string address, ILogger logger)
     {
         this.app = app;
         this.service = service;
+        this.logger = logger;
         Address = address;
         Channel = GrpcChannel.ForAddress(address);
     }
@@ -69,7 +71,7 @@ public sealed class DurableSidecar : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new DurableSidecar(app, service, address);
+        return new DurableSidecar(app, service, address, loggerFactory.CreateLogger<DurableSidecar>());
     }
 
     /// <inheritdoc />
@@ -91,5 +93,9 @@ public sealed class DurableSidecar : IAsyncDisposable
         // The sidecar stops its dispatchers from an async-void callback; stop the provider's background work
         // (partition leases, queue polling) explicitly so nothing keeps talking to a storage that goes away.
         await service.StopAsync(isForced: true).ConfigureAwait(false);
+        if (service.StopFailure is { } failure)
+        {
+            logger.LogWarning(failure, "The durable storage provider failed while stopping; its state in storage is unaffected.");
+        }
     }
 }
