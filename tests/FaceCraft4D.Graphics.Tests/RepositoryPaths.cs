@@ -15,14 +15,14 @@ internal static class RepositoryPaths
         }
     }
 
-    /// <summary>The splatting goldens folder: $FC4D_SPLAT_GOLDENS or ../shared/goldens/splatting from the root.</summary>
+    /// <summary>The splatting goldens folder: $FC4D_SPLAT_GOLDENS, else the repository's copy (tests/fixtures/splatting).</summary>
     public static string SplatGoldens
     {
         get
         {
             var env = Environment.GetEnvironmentVariable("FC4D_SPLAT_GOLDENS");
             return string.IsNullOrWhiteSpace(env)
-                ? Path.GetFullPath(Path.Combine(Root, "..", "shared", "goldens", "splatting"))
+                ? Path.Combine(Root, "tests", "fixtures", "splatting")
                 : Path.GetFullPath(env);
         }
     }

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace FaceCraft4D.Graphics.Tests;
 
 /// <summary>
-/// Compares the rasterizer with the float64 reference cases in $FC4D_SPLAT_GOLDENS (default ../shared/goldens/splatting):
+/// Compares the rasterizer with the float64 reference cases in $FC4D_SPLAT_GOLDENS (default: the repository's copy, tests/fixtures/splatting):
 /// projection (radii, means2d, depths, conics), colours, image and alpha, for both compositing backends, in float32.
 /// </summary>
 public sealed class SplattingGoldenTests

@@ -1,0 +1,4 @@
+using Xunit;
+
+// libtorch already uses both cores; parallel test classes only add contention.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
