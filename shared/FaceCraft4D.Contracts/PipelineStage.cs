@@ -1,6 +1,6 @@
 namespace FaceCraft4D.Contracts;
 
-/// <summary>The ten stages of the FaceCraft4D pipeline (ARCHITECTURE.md), in execution order.</summary>
+/// <summary>The ten stages of the FaceCraft4D pipeline (docs/architecture.md), in execution order.</summary>
 public enum PipelineStage
 {
     Preprocess,

@@ -1,7 +1,7 @@
 namespace FaceCraft4D.Contracts;
 
 /// <summary>
-/// The blob layout of ARCHITECTURE.md: one place that knows every container and path.
+/// The blob layout of docs/architecture.md: one place that knows every container and path.
 /// </summary>
 public static class StorageLayout
 {

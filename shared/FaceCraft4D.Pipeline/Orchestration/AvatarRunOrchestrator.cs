@@ -5,7 +5,7 @@ using Microsoft.DurableTask;
 namespace FaceCraft4D.Pipeline.Orchestration;
 
 /// <summary>
-/// One avatar run as a DAG of the ten stages (ARCHITECTURE.md):
+/// One avatar run as a DAG of the ten stages (docs/architecture.md):
 /// Preprocess -> ShapePrior -> EnhanceBackView -> EnhanceView (fan-out per view), then two branches in parallel:
 /// AnimateView (fan-out per source view x clip) -> TrackFlame (fan-in), and TrainStatic (long job);
 /// both join in TrainCoin (long job) -> Export -> Evaluate; finally the run manifest is written.

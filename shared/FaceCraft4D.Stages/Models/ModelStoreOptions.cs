@@ -2,7 +2,7 @@ namespace FaceCraft4D.Stages.Models;
 
 /// <summary>
 /// Configuration section <c>Fc4d:Models</c>: where operator-supplied weights live, in the layout
-/// <c>{prior}/{version}/{file}</c> (ARCHITECTURE.md). A local folder with the same layout is looked at first.
+/// <c>{prior}/{version}/{file}</c> (docs/architecture.md). A local folder with the same layout is looked at first.
 /// </summary>
 public sealed class ModelStoreOptions
 {
