@@ -67,6 +67,16 @@ public sealed class FormulaWeightsTests
     }
 
     [Fact]
+    public void Only_listed_keys_are_generated_for_a_case()
+    {
+        using var doc = JsonDocument.Parse("""{"formula_tensors": ["a.weight"]}""");
+        using var t = FormulaWeights.Generate(doc.RootElement, "a.weight", [2, 3]);
+        Assert.Equal(new long[] { 2, 3 }, t.shape);
+        Assert.Equal(FormulaWeights.Values("a.weight", [2, 3]), t.data<float>().ToArray());
+        Assert.Throws<ArgumentException>(() => FormulaWeights.Generate(doc.RootElement, "b.weight", [2, 3]));
+    }
+
+    [Fact]
     public void Scale_is_two_over_root_fan_in_for_weights_and_fixed_for_biases()
     {
         Assert.Equal(2 / Math.Sqrt(3 * 3 * 3), FormulaWeights.Scale("conv1.weight", [64, 3, 3, 3]), 15);

@@ -52,6 +52,14 @@ public static class FormulaWeights
     public static Tensor Generate(string key, long[] shape) => tensor(Values(key, shape), shape, ScalarType.Float32);
 
     /// <summary>
+    /// <see cref="Generate(string, long[])"/> for a key that <paramref name="caseRoot"/> (a case.json) lists in
+    /// <c>formula_tensors</c>; any other key is an error, since its values are stored, not generated.
+    /// </summary>
+    public static Tensor Generate(JsonElement caseRoot, string key, long[] shape) => Names(caseRoot).Contains(key)
+        ? Generate(key, shape)
+        : throw new ArgumentException($"'{key}' is not a formula tensor of this case (formula_tensors: {string.Join(", ", Names(caseRoot))}).", nameof(key));
+
+    /// <summary>
     /// A state dict made of the case's stored <c>weights.safetensors</c> and its generated tensors, readable by the
     /// production loaders as one <see cref="SafeTensorsSource"/>: the formula tensors are written to a temporary shard
     /// and joined to the stored file by a temporary <c>.safetensors.index.json</c>. <paramref name="shapes"/> gives the
