@@ -7,8 +7,9 @@ namespace FaceCraft4D.Metrics.Clip;
 
 /// <summary>
 /// A loaded CLIP image encoder for CLIP-I (cosine similarity of image embeddings). Model folder
-/// <c>models/clip/{version}/</c>: <c>model.safetensors</c> with HF <c>CLIPModel</c> names (text keys ignored) or the
-/// OpenAI <c>clip</c> state dict (converted on load, see <see cref="ClipCheckpointNaming"/>); optional
+/// <c>models/clip/{version}/</c>: <c>model.safetensors</c> with HF <c>CLIPModel</c> names (text keys ignored), the
+/// OpenAI <c>clip</c> state dict, or an OpenAI <c>VisionTransformer</c> state dict alone (both converted on load, see
+/// <see cref="ClipCheckpointNaming"/>); optional
 /// <c>config.json</c> (HF <c>CLIPConfig</c>) for the head count, activation and LayerNorm ε, otherwise they default to
 /// width/64, quick_gelu and 1e-5 and everything else is read from the tensor shapes.
 /// </summary>
@@ -32,18 +33,23 @@ public sealed class ClipImageEncoder : IDisposable
     public static async Task<ClipImageEncoder> LoadAsync(string folder, string version, Device device, CancellationToken ct)
     {
         ModelFiles.Require(folder, WeightsFile);
-        using var source = await SafeTensorsSource.OpenAsync(Path.Combine(folder, WeightsFile), ct).ConfigureAwait(false);
-        var naming = ClipCheckpointNaming.Detect(source);
-        int? heads = null;
-        string act = "quick_gelu";
-        double eps = 1e-5;
+        var hints = new ClipVisionHints();
         var configPath = Path.Combine(folder, ConfigFile);
         if (File.Exists(configPath))
-        {
-            var parsed = ClipVisionConfig.FromHuggingFaceJson(await File.ReadAllTextAsync(configPath, ct).ConfigureAwait(false));
-            (heads, act, eps) = (parsed.NumAttentionHeads, parsed.HiddenAct, parsed.LayerNormEps);
-        }
-        var config = ClipCheckpointNaming.InferConfig(source, naming, heads, act, eps);
+            hints = ClipVisionHints.FromHuggingFaceConfig(
+                ClipVisionConfig.FromHuggingFaceJson(await File.ReadAllTextAsync(configPath, ct).ConfigureAwait(false)));
+        using var source = await SafeTensorsSource.OpenAsync(Path.Combine(folder, WeightsFile), ct).ConfigureAwait(false);
+        return await LoadAsync(source, hints, version, device, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The image encoder of a checkpoint in any <see cref="ClipNaming"/> (HF <c>CLIPModel</c>, OpenAI <c>CLIP</c>, or a
+    /// bare OpenAI <c>VisionTransformer</c>): config from the shapes and <paramref name="hints"/>, strict load.
+    /// </summary>
+    public static async Task<ClipImageEncoder> LoadAsync(SafeTensorsSource source, ClipVisionHints hints, string version, Device device, CancellationToken ct)
+    {
+        var naming = ClipCheckpointNaming.Detect(source);
+        var config = ClipCheckpointNaming.InferConfig(source, naming, hints.Heads, hints.HiddenAct, hints.LayerNormEps);
         var model = new ClipVisionModelWithProjection(config);
         try
         {
@@ -68,7 +74,7 @@ public sealed class ClipImageEncoder : IDisposable
                 new WeightLoadOptions { IgnoreKey = k => !ClipCheckpointNaming.IsImageEncoderKey(k, ClipNaming.HuggingFace) }, ct).ConfigureAwait(false);
             return;
         }
-        var converted = await ClipCheckpointNaming.ReadOpenAiAsHuggingFaceAsync(source, model.Config, ct).ConfigureAwait(false);
+        var converted = await ClipCheckpointNaming.ReadOpenAiAsHuggingFaceAsync(source, model.Config, ct, naming).ConfigureAwait(false);
         try
         {
             TensorDictionaryLoader.Load(model, converted, "clip image encoder (OpenAI naming)", source.Paths);

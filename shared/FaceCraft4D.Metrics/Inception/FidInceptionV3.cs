@@ -50,19 +50,54 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
+        var pool3 = ForwardBlocks(Prepare(images), [3])[0];                        // [N, FeatureSize, 1, 1]
+        return pool3.flatten(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// pytorch-fid's input handling: images [N, 3, H, W] in [0, 1] → bilinear resize to <see cref="InceptionConfig.InputSize"/>²
+    /// (align_corners = false; skipped when already that size, where it is an identity) when <paramref name="resize"/>,
+    /// then 2x − 1 when <paramref name="normalize"/>. Float32. Caller disposes.
+    /// </summary>
+    public Tensor Prepare(Tensor images, bool resize = true, bool normalize = true)
+    {
+        using var scope = torch.NewDisposeScope();
         var s = Config.InputSize;
         var x = images.to(ScalarType.Float32);
-        if (x.shape[2] != s || x.shape[3] != s)
+        if (resize && (x.shape[2] != s || x.shape[3] != s))
             x = nn.functional.interpolate(x, size: new long[] { s, s }, mode: InterpolationMode.Bilinear, align_corners: false);
-        x = 2 * x - 1;
-        x = Conv2d_2b_3x3.forward(Conv2d_2a_3x3.forward(Conv2d_1a_3x3.forward(x)));
-        x = InceptionPooling.MaxPool3x3Stride2(x);
-        x = Conv2d_4a_3x3.forward(Conv2d_3b_1x1.forward(x));
-        x = InceptionPooling.MaxPool3x3Stride2(x);
-        x = Mixed_5d.forward(Mixed_5c.forward(Mixed_5b.forward(x)));
-        x = Mixed_6a.forward(x);
-        x = Mixed_6e.forward(Mixed_6d.forward(Mixed_6c.forward(Mixed_6b.forward(x))));
-        x = Mixed_7c.forward(Mixed_7b.forward(Mixed_7a.forward(x)));
-        return x.mean(new long[] { 2, 3 }).MoveToOuterDisposeScope();
+        if (normalize) x = 2 * x - 1;
+        return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// pytorch-fid <c>InceptionV3</c> feature blocks of a prepared input, those in <paramref name="outputBlocks"/> in
+    /// ascending order: 0 = first max pool [N, 64, ·, ·], 1 = second max pool [N, 192, ·, ·], 2 = Mixed_6e [N, 768, ·, ·]
+    /// (the aux-classifier input), 3 = average-pooled Mixed_7c [N, FeatureSize, 1, 1] (pool3). Caller disposes.
+    /// </summary>
+    public IReadOnlyList<Tensor> ForwardBlocks(Tensor prepared, IReadOnlyCollection<int> outputBlocks)
+    {
+        if (outputBlocks.Count == 0 || outputBlocks.Any(b => b is < 0 or > 3))
+            throw new ArgumentException($"Inception output blocks must be 0..3 (got [{string.Join(", ", outputBlocks)}]).", nameof(outputBlocks));
+        using var scope = torch.NewDisposeScope();
+        var outputs = new List<Tensor>();
+        var x = prepared;
+        for (int block = 0; block <= outputBlocks.Max(); block++)
+        {
+            x = Block(block, x);
+            if (outputBlocks.Contains(block)) outputs.Add(x);
+        }
+        foreach (var o in outputs) o.MoveToOuterDisposeScope();
+        return outputs;
+    }
+
+    private Tensor Block(int index, Tensor x) => index switch
+    {
+        0 => InceptionPooling.MaxPool3x3Stride2(Conv2d_2b_3x3.forward(Conv2d_2a_3x3.forward(Conv2d_1a_3x3.forward(x)))),
+        1 => InceptionPooling.MaxPool3x3Stride2(Conv2d_4a_3x3.forward(Conv2d_3b_1x1.forward(x))),
+        2 => Mixed_6e.forward(Mixed_6d.forward(Mixed_6c.forward(Mixed_6b.forward(
+                 Mixed_6a.forward(Mixed_5d.forward(Mixed_5c.forward(Mixed_5b.forward(x)))))))),
+        3 => nn.functional.adaptive_avg_pool2d(Mixed_7c.forward(Mixed_7b.forward(Mixed_7a.forward(x))), new long[] { 1, 1 }),
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    };
 }

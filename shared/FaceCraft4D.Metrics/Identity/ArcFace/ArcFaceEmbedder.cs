@@ -44,10 +44,20 @@ public sealed class ArcFaceEmbedder : IFaceEmbedder
         return new ArcFaceConfig(layers, widths, (int)source.Entry("fc.weight").Shape[0]);
     }
 
+    /// <summary>The backbone of a model folder (<c>{folder}/model.safetensors</c>).</summary>
     public static async Task<IResNet> LoadNetworkAsync(string folder, CancellationToken ct)
     {
         ModelFiles.Require(folder, WeightsFile);
         using var source = await SafeTensorsSource.OpenAsync(Path.Combine(folder, WeightsFile), ct).ConfigureAwait(false);
+        return await LoadNetworkAsync(source, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The backbone of an arcface_torch state dict (one file or an index over shards): config inferred from the keys,
+    /// strict load (every key used except <c>*.num_batches_tracked</c>, none missing). Caller disposes the network.
+    /// </summary>
+    public static async Task<IResNet> LoadNetworkAsync(SafeTensorsSource source, CancellationToken ct)
+    {
         var net = new IResNet(InferConfig(source));
         try
         {
