@@ -129,7 +129,7 @@ public sealed class EvaluationMetricsCalculator(MetricModelSet models, Evaluatio
             notes[MetricNames.MsSsim] = $"images smaller than {MultiScaleSsim.MinimumSide(options.Ssim)} px";
         if (models.Lpips is not null)
         {
-            using var d = models.Lpips.Network.Distance(x, y);
+            using var d = models.Lpips.Distance(x, y);
             values[MetricNames.Lpips] = d.cpu().item<float>();
         }
     }

@@ -1,25 +1,25 @@
 using FaceCraft4D.Metrics.Models;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Vision.Perceptual;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Metrics.Lpips;
 
 /// <summary>
-/// A loaded LPIPS network. Model folder <c>models/lpips/{version}/</c>:
-/// <c>trunk.safetensors</c> — torchvision VGG16 (or AlexNet) ImageNet weights under torchvision's names
-/// (<c>features.{i}.weight|bias</c>; <c>classifier.*</c> keys are ignored), and
-/// <c>lin.safetensors</c> — the lpips package's <c>weights/{version}/vgg.pth</c> (or <c>alex.pth</c>):
-/// <c>lin0.model.1.weight</c> … <c>lin4.model.1.weight</c>. The trunk kind is read from the trunk's keys/shapes.
+/// The <c>lpips</c> metric's network: the vision library's <see cref="LpipsNetwork"/>, loaded from the one LPIPS weights
+/// file that COIN and the PanoHead inversion use too, <c>models/lpips/{version}/lpips-vgg16.safetensors</c>
+/// (<see cref="LpipsWeights"/>: the <c>lpips</c> package's <c>LPIPS(net='vgg')</c> state dict; trunk and widths are read
+/// from the keys).
 /// </summary>
 public sealed class LpipsModel : IDisposable
 {
-    public const string TrunkFile = "trunk.safetensors";
-    public const string HeadsFile = "lin.safetensors";
+    /// <summary>The weights file inside the version folder.</summary>
+    public const string WeightsFile = LpipsWeights.FileName;
 
-    /// <summary>Wraps an already loaded network (e.g. one built in tests).</summary>
+    /// <summary>Wraps an already loaded network (e.g. one built in tests), taking ownership.</summary>
     public LpipsModel(LpipsNetwork network, string name)
     {
-        Network = network;
+        Network = network ?? throw new ArgumentNullException(nameof(network));
         Name = name;
     }
 
@@ -28,40 +28,22 @@ public sealed class LpipsModel : IDisposable
     /// <summary>Recorded backend, e.g. <c>lpips:vgg16/v0.1</c>.</summary>
     public string Name { get; }
 
+    /// <summary>Loads <c>{folder}/lpips-vgg16.safetensors</c> strictly onto <paramref name="device"/>.</summary>
+    /// <exception cref="ModelFolderException">The file is not there.</exception>
+    /// <exception cref="InvalidDataException">It is not an LPIPS state dict.</exception>
     public static async Task<LpipsModel> LoadAsync(string folder, string version, Device device, CancellationToken ct)
     {
-        ModelFiles.Require(folder, TrunkFile, HeadsFile);
-        using var trunk = await SafeTensorsSource.OpenAsync(Path.Combine(folder, TrunkFile), ct).ConfigureAwait(false);
-        using var heads = await SafeTensorsSource.OpenAsync(Path.Combine(folder, HeadsFile), ct).ConfigureAwait(false);
-        var kind = DetectTrunk(trunk);
-        var network = new LpipsNetwork(LpipsConfig.Official(kind));
-        try
-        {
-            await LoadWeightsAsync(network, trunk, heads, ct).ConfigureAwait(false);
-            network.To(device);
-            return new LpipsModel(network, $"lpips:{network.Config.TrunkName}/{version}");
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
+        ModelFiles.Require(folder, WeightsFile);
+        var network = await LpipsWeights.LoadAsync(Path.Combine(folder, WeightsFile), ct).ConfigureAwait(false);
+        network.to(device);
+        return new LpipsModel(network, $"lpips:{network.Config.TrunkName}/{version}");
     }
 
-    /// <summary>Strict load of both parts (every module key present with its shape; every file key consumed or ignored).</summary>
-    public static async Task LoadWeightsAsync(LpipsNetwork network, SafeTensorsSource trunk, SafeTensorsSource heads, CancellationToken ct)
+    /// <summary>LPIPS per pair [N] of images [N, 3, H, W] in [0, 1] (no gradients).</summary>
+    public Tensor Distance(Tensor x, Tensor y)
     {
-        await StateDictLoader.LoadAsync(network.Trunk, trunk, $"lpips trunk ({network.Config.TrunkName})",
-            new WeightLoadOptions { IgnoreKey = k => k.StartsWith("classifier.", StringComparison.Ordinal) }, ct).ConfigureAwait(false);
-        await StateDictLoader.LoadAsync(network.Heads, heads, "lpips heads", null, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>VGG16 has <c>features.28.weight</c>; AlexNet's first kernel is 11 × 11.</summary>
-    public static LpipsTrunkKind DetectTrunk(SafeTensorsSource trunk)
-    {
-        if (trunk.Contains("features.28.weight")) return LpipsTrunkKind.Vgg16;
-        if (trunk.Contains("features.0.weight") && trunk.Entry("features.0.weight").Shape is [_, _, 11, 11]) return LpipsTrunkKind.AlexNet;
-        throw new InvalidDataException($"{string.Join(", ", trunk.Paths)}: neither torchvision VGG16 nor AlexNet features (features.28.weight or an 11x11 features.0.weight expected).");
+        using var _ = torch.no_grad();
+        return Network.Distance(x, y, normalize: true);
     }
 
     public void Dispose() => Network.Dispose();

@@ -9,7 +9,7 @@ namespace FaceCraft4D.Stages.ShapePrior;
 
 /// <summary>
 /// The shape-prior backends of this worker by name: <c>template</c> (always available) and <c>panohead</c>
-/// (needs the converted PanoHead weights in the models store). Each backend is built once.
+/// (needs the converted PanoHead generator and the LPIPS weights in the models store). Each backend is built once.
 /// </summary>
 public sealed class ShapePriorBackends : IDisposable
 {
@@ -47,14 +47,14 @@ public sealed class ShapePriorBackends : IDisposable
             }
             catch (InvalidDataException e)
             {
-                throw new BackendUnavailableException($"The PanoHead weights in the models store do not match the network: {e.Message}");
+                throw new BackendUnavailableException($"The PanoHead or LPIPS weights in the models store do not match the network: {e.Message}");
             }
         });
     }
 
     private string GeneratorPath => $"{options.PanoHeadPath.TrimEnd('/')}/generator.safetensors";
 
-    private string LpipsPath => $"{options.PanoHeadPath.TrimEnd('/')}/lpips-vgg16.safetensors";
+    private string LpipsPath => options.LpipsWeightsPath;
 
     private async Task<SafetensorsFile> ReadAsync(string path, CancellationToken ct)
     {
@@ -86,7 +86,7 @@ public sealed class ShapePriorBackends : IDisposable
                 foreach (var path in new[] { GeneratorPath, LpipsPath })
                     if (!await store.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
                         throw new BackendUnavailableException(
-                            $"The panohead shape prior needs the converted PanoHead weights at {store.Describe(path)}; " +
+                            $"The panohead shape prior needs {(path == LpipsPath ? "the LPIPS weights" : "the converted PanoHead weights")} at {store.Describe(path)}; " +
                             "none are there. Use ShapePriorBackend 'template', or put the weights in the models store.");
                 return await panoHead.GetAsync(cancellationToken).ConfigureAwait(false);
             default:

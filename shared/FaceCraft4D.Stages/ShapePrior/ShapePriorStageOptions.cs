@@ -1,3 +1,4 @@
+using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
 using FaceCraft4D.Vision.ShapePrior.Template;
 
@@ -15,8 +16,14 @@ public sealed class ShapePriorStageOptions
     /// </summary>
     public string FlameModelPath { get; set; } = "flame/2023/flame.safetensors";
 
-    /// <summary>Folder of the PanoHead weights in the models store (<c>generator.safetensors</c>, <c>lpips-vgg16.safetensors</c>).</summary>
+    /// <summary>Folder of the PanoHead weights in the models store (<c>generator.safetensors</c>).</summary>
     public string PanoHeadPath { get; set; } = "panohead/v1";
+
+    /// <summary>
+    /// Models-store path of the one LPIPS weights file the inversion uses (shared with COIN and the <c>lpips</c> metric;
+    /// <see cref="LpipsWeights"/>).
+    /// </summary>
+    public string LpipsWeightsPath { get; set; } = LpipsWeights.DefaultModelPath;
 
     /// <summary>The template backend's settings.</summary>
     public TemplateShapePriorOptions Template { get; set; } = new();

@@ -1,13 +1,13 @@
 using FaceCraft4D.Coin;
-using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Vision.Perceptual;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Stages.Training;
 
 /// <summary>
-/// LPIPS v0.1 with the VGG-16 trunk as COIN's perceptual loss: the vision library's port (<see cref="LpipsVgg16"/>, the
-/// <c>lpips</c> package's parameter names) with the operator's converted weights. Images [H, W, 3] in [0, 1] are mapped to
+/// LPIPS v0.1 with the VGG-16 trunk as COIN's perceptual loss: the vision library's <see cref="LpipsNetwork"/> (the
+/// <c>lpips</c> package's parameter names) with the one LPIPS weights file (<see cref="LpipsWeights"/>). Images [H, W, 3] in [0, 1] are mapped to
 /// [-1, 1]; the network is frozen (gradients flow to the image only). The mask is not used (LPIPS is an image-level distance).
 /// </summary>
 public sealed class LpipsVgg16PerceptualLoss : IPerceptualLoss, IDisposable
@@ -15,10 +15,10 @@ public sealed class LpipsVgg16PerceptualLoss : IPerceptualLoss, IDisposable
     /// <summary>The name recorded in results.</summary>
     public const string BackendName = "lpips-vgg16";
 
-    private readonly LpipsVgg16 network;
+    private readonly LpipsNetwork network;
 
     /// <summary>Wraps a network with loaded weights (taking ownership); moves it to <paramref name="device"/> and freezes it.</summary>
-    public LpipsVgg16PerceptualLoss(LpipsVgg16 network, Device device)
+    public LpipsVgg16PerceptualLoss(LpipsNetwork network, Device device)
     {
         this.network = network ?? throw new ArgumentNullException(nameof(network));
         network.to(device).eval();

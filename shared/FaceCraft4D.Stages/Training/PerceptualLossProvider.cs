@@ -1,7 +1,7 @@
 using FaceCraft4D.Coin;
 using FaceCraft4D.Graphics.Safetensors;
 using FaceCraft4D.Stages.Models;
-using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Vision.Perceptual;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -9,8 +9,9 @@ using TorchSharp;
 namespace FaceCraft4D.Stages.Training;
 
 /// <summary>
-/// Chooses COIN's perceptual loss (<see cref="TrainingStageOptions.PerceptualLoss"/>): LPIPS-VGG16 when its converted
-/// weights are at <see cref="TrainingStageOptions.LpipsWeightsPath"/> in the models store, otherwise (<c>auto</c>) the
+/// Chooses COIN's perceptual loss (<see cref="TrainingStageOptions.PerceptualLoss"/>): LPIPS-VGG16 when the one LPIPS
+/// weights file (<see cref="LpipsWeights"/>, shared with the metric and the PanoHead inversion) is at
+/// <see cref="TrainingStageOptions.LpipsWeightsPath"/> in the models store, otherwise (<c>auto</c>) the
 /// structural substitute <see cref="StructuralPerceptualLoss"/>. Asking for <c>lpips-vgg16</c> without weights is a
 /// <see cref="BackendUnavailableException"/>. The weights are read once per worker and device.
 /// </summary>
@@ -50,15 +51,19 @@ public sealed class PerceptualLossProvider(ModelStore models, IOptions<TrainingS
                 await using var stream = file.Value.Stream;
                 weights = await SafetensorsFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
             }
-            var network = new LpipsVgg16();
+            LpipsNetwork network;
             try
             {
-                NamedWeights.Load(network, weights);
+                network = LpipsWeights.Load(weights);
             }
             catch (InvalidDataException e)
             {
-                network.Dispose();
                 throw new BackendUnavailableException($"The LPIPS weights at {models.Describe(o.LpipsWeightsPath)} do not match LPIPS-VGG16: {e.Message}");
+            }
+            if (network.Config.Trunk != LpipsTrunkKind.Vgg16)
+            {
+                network.Dispose();
+                throw new BackendUnavailableException($"The LPIPS weights at {models.Describe(o.LpipsWeightsPath)} have the {network.Config.TrunkName} trunk; COIN's {LpipsVgg16PerceptualLoss.BackendName} needs VGG16.");
             }
             var loss = new LpipsVgg16PerceptualLoss(network, device);
             lpips[key] = loss;

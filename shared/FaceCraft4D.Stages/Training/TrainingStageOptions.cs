@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using FaceCraft4D.Coin;
+using FaceCraft4D.Vision.Perceptual;
 using TorchSharp;
 
 namespace FaceCraft4D.Stages.Training;
@@ -44,8 +45,11 @@ public sealed class TrainingStageOptions
     /// <summary>Perceptual loss on I_C: <c>auto</c> (LPIPS-VGG16 when its weights are in the models store, else the structural substitute), <c>lpips-vgg16</c> or <c>ms-structure</c>.</summary>
     [Required] public string PerceptualLoss { get; set; } = "auto";
 
-    /// <summary>Models-store path of the converted LPIPS-VGG16 weights (the <c>lpips</c> package's <c>LPIPS(net='vgg')</c> state dict, safetensors).</summary>
-    [Required] public string LpipsWeightsPath { get; set; } = "lpips/vgg16/lpips-vgg16.safetensors";
+    /// <summary>
+    /// Models-store path of the one LPIPS-VGG16 weights file (the <c>lpips</c> package's <c>LPIPS(net='vgg')</c> state dict,
+    /// safetensors; shared with the PanoHead inversion and the <c>lpips</c> metric, <see cref="LpipsWeights"/>).
+    /// </summary>
+    [Required] public string LpipsWeightsPath { get; set; } = LpipsWeights.DefaultModelPath;
 
     /// <summary>Maximum number of Gaussians (densification stops adding beyond it).</summary>
     [Range(1, 100_000_000)] public long MaxGaussians { get; set; } = 500_000;

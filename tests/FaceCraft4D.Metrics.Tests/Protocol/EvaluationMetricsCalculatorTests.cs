@@ -6,6 +6,7 @@ using FaceCraft4D.Metrics.Lpips;
 using FaceCraft4D.Metrics.Protocol;
 using FaceCraft4D.Metrics.Tests.Support;
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Vision.Perceptual;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -51,7 +52,7 @@ public sealed class EvaluationMetricsCalculatorTests(ITestOutputHelper output)
         var device = torch.CPU;
         var lpipsNet = new LpipsNetwork(new LpipsConfig(LpipsTrunkKind.AlexNet, [4, 6, 8, 6, 6]));
         ModuleRandomizer.Randomize(lpipsNet.Trunk, 1);
-        ModuleRandomizer.Randomize(lpipsNet.Heads, 2);
+        for (int k = 0; k < lpipsNet.Heads.Count; k++) ModuleRandomizer.Randomize(lpipsNet.Heads[k], 2 + 10 * k);
         var clipModel = new ClipVisionModelWithProjection(new ClipVisionConfig(32, 64, 1, 4, 32, 8, 16));
         ModuleRandomizer.Randomize(clipModel, 3);
         var inception = new FidInceptionV3(new InceptionConfig(WidthDivisor: 16, InputSize: 75));
@@ -151,7 +152,7 @@ public sealed class MetricModelSetTests
         Assert.Null(set.Clip);
         Assert.Null(set.Inception);
         Assert.NotNull(set.Identity);
-        Assert.Contains("trunk.safetensors", set.SkipReasons[MetricNames.Lpips]);
+        Assert.Contains("lpips-vgg16.safetensors", set.SkipReasons[MetricNames.Lpips]);
         Assert.Contains(Path.Combine("clip", "vit-b-32"), set.SkipReasons[MetricNames.ClipI]);
         Assert.Contains("not found", set.SkipReasons[MetricNames.Fid]);
         Assert.False(set.SkipReasons.ContainsKey(MetricNames.IdSimilarity));

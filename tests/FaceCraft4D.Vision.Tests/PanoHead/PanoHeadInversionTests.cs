@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -7,6 +8,7 @@ using static TorchSharp.torch;
 namespace FaceCraft4D.Vision.Tests.PanoHead;
 
 /// <summary>GAN inversion on the tiny configuration: the target is rendered by the same generator from a known latent.</summary>
+[Collection(GlobalTorchRngCollection.Name)]
 public sealed class PanoHeadInversionTests(ITestOutputHelper output)
 {
     [Fact]
@@ -17,10 +19,10 @@ public sealed class PanoHeadInversionTests(ITestOutputHelper output)
         using var generator = new TriGridGenerator(config);
         generator.eval();
         torch.random.manual_seed(6);
-        using var lpips = new LpipsVgg16();
+        using var lpips = new LpipsNetwork(LpipsConfig.Vgg16);
         using (torch.no_grad())
-            foreach (var (name, p) in lpips.named_parameters())
-                if (name.StartsWith("lin", StringComparison.Ordinal)) p.abs_();
+            foreach (var head in lpips.Heads)
+                foreach (var p in head.parameters()) p.abs_();
         using var scope = torch.NewDisposeScope();
         var camera = OrbitCameras.CreateAtYaw(new OrbitCameraOptions { Radius = 2.7, FovYDegrees = 13.37, Width = 32, Height = 32 }, 10);
         var c = torch.tensor(new PanoHeadFrame(Vector3d.Zero, 1).Label(camera)).unsqueeze(0);

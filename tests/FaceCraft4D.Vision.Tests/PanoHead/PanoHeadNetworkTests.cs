@@ -147,25 +147,4 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
             Assert.True((fused[n].unsqueeze(0) - expected).abs().max().item<float>() < 1e-4);
         }
     }
-
-    [Fact]
-    public void Lpips_is_zero_for_identical_images_symmetric_and_positive_otherwise()
-    {
-        torch.random.manual_seed(3);
-        using var lpips = new LpipsVgg16();
-        using (torch.no_grad())
-            foreach (var (name, p) in lpips.named_parameters())
-                if (name.StartsWith("lin", StringComparison.Ordinal)) p.abs_();
-        using var scope = torch.NewDisposeScope();
-        var gen = new torch.Generator(9);
-        var a = torch.rand(new long[] { 1, 3, 32, 32 }, generator: gen) * 2 - 1;
-        var b = torch.rand(new long[] { 1, 3, 32, 32 }, generator: gen) * 2 - 1;
-        Assert.Equal(0f, lpips.Distance(a, a).item<float>(), 6);
-        float ab = lpips.Distance(a, b).item<float>(), ba = lpips.Distance(b, a).item<float>();
-        Assert.True(ab > 0);
-        Assert.Equal(ab, ba, 5);
-        var names = lpips.state_dict().Keys.ToHashSet();
-        foreach (var expected in new[] { "net.slice1.0.weight", "net.slice1.2.bias", "net.slice2.5.weight", "net.slice3.14.weight", "net.slice4.21.bias", "net.slice5.28.weight", "lin0.model.1.weight", "lin4.model.1.weight", "scaling_layer.shift", "scaling_layer.scale" })
-            Assert.Contains(expected, names);
-    }
 }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.ShapePrior;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
 using FaceCraft4D.Vision.ShapePrior.Template;
@@ -20,7 +21,7 @@ public sealed class PanoHeadShapePriorTests(SamplePortraitShapePrior sample, ITe
         var config = PanoHeadConfig.Tiny;
         torch.random.manual_seed(31);
         using var source = new TriGridGenerator(config);
-        using var lpipsSource = new LpipsVgg16();
+        using var lpipsSource = new LpipsNetwork(LpipsConfig.Vgg16);
         var generatorFile = NamedWeights.Save(source);
         var lpipsFile = NamedWeights.Save(lpipsSource);
         using var template = new TemplateShapePrior(sample.Model);

@@ -1,3 +1,4 @@
+using FaceCraft4D.Vision.Perceptual;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public sealed record InversionResult(Tensor Ws, double LatentLoss, double Pivota
 public sealed class PanoHeadInverter(PanoHeadInversionOptions options)
 {
     /// <summary>Runs both stages on <paramref name="generator"/> (modified by the pivotal tuning).</summary>
-    public InversionResult Invert(TriGridGenerator generator, LpipsVgg16 lpips, Tensor target, Tensor c, int seed, CancellationToken cancellationToken = default)
+    public InversionResult Invert(TriGridGenerator generator, LpipsNetwork lpips, Tensor target, Tensor c, int seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(lpips);

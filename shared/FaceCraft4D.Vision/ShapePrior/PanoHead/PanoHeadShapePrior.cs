@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.Rendering;
 using FaceCraft4D.Vision.ShapePrior.Template;
 using TorchSharp;
@@ -21,7 +22,7 @@ public sealed class PanoHeadShapePrior : IShapePrior, IDisposable
 
     private readonly TemplateShapePrior template;
     private readonly TriGridGenerator baseline;
-    private readonly LpipsVgg16 lpips;
+    private readonly LpipsNetwork lpips;
     private readonly PanoHeadShapePriorOptions options;
     private readonly Device device;
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
@@ -38,8 +39,7 @@ public sealed class PanoHeadShapePrior : IShapePrior, IDisposable
         baseline = new TriGridGenerator(c);
         NamedWeights.Load(baseline, generatorWeights);
         baseline.to(device).eval();
-        lpips = new LpipsVgg16();
-        NamedWeights.Load(lpips, lpipsWeights);
+        lpips = LpipsWeights.Load(lpipsWeights);
         lpips.to(device).eval();
     }
 
