@@ -9,7 +9,7 @@ namespace FaceCraft4D.Parity.Tests.Modules.Lpips;
 /// <summary>
 /// <c>lpips.vgg</c>: <c>model = lpips.LPIPS(**config)</c>, <c>val, res = model(in0, in1, retPerLayer=True,
 /// normalize=False)</c> → <c>out.distance</c> = val, <c>out.layer{k}</c> = res[k]. The trunk tensors named in
-/// <c>formula_tensors</c> are generated (<see cref="LpipsFormulaWeights"/>) and added to the weights file, which then
+/// <c>formula_tensors</c> are generated (<see cref="FormulaWeights"/>) and added to the weights file, which then
 /// loads through production's <see cref="LpipsWeights.Load"/> (strict).
 /// </summary>
 public sealed class LpipsVggParityModule : IParityModule
@@ -42,7 +42,7 @@ public sealed class LpipsVggParityModule : IParityModule
             var name = element.GetString()!;
             if (!state.TryGetValue(name, out var target))
                 throw new InvalidDataException($"{parityCase.Id}: formula tensor '{name}' is not in the port's state dict.");
-            using var generated = LpipsFormulaWeights.Tensor(name, target.shape);
+            using var generated = FormulaWeights.Generate(parityCase.Root, name, target.shape);
             weights.Add(name, generated);
         }
     }
