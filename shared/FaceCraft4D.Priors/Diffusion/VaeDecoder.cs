@@ -15,19 +15,21 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     private readonly ModuleList<VaeUpDecoderBlock2D> up_blocks;
     private readonly GroupNorm conv_norm_out;
     private readonly Conv2d conv_out;
+    private readonly string _activation;
 
     public VaeDecoder(AutoencoderKLConfig config, Device? device = null) : base(nameof(VaeDecoder))
     {
         var reversed = config.BlockOutChannels.Reverse().ToArray();
+        _activation = config.ActFn;
         conv_in = nn.Conv2d(config.LatentChannels, reversed[0], 3, padding: 1, device: device);
-        mid_block = new VaeMidBlock(reversed[0], config.NormNumGroups, config.MidBlockAddAttention, device);
+        mid_block = new VaeMidBlock(reversed[0], config.NormNumGroups, config.MidBlockAddAttention, device, config.ActFn);
         var blocks = new List<VaeUpDecoderBlock2D>();
         long output = reversed[0];
         for (int i = 0; i < reversed.Length; i++)
         {
             long prev = output;
             output = reversed[i];
-            blocks.Add(new VaeUpDecoderBlock2D(prev, output, config.LayersPerBlock + 1, config.NormNumGroups, i < reversed.Length - 1, device));
+            blocks.Add(new VaeUpDecoderBlock2D(prev, output, config.LayersPerBlock + 1, config.NormNumGroups, i < reversed.Length - 1, device, config.ActFn));
         }
         up_blocks = nn.ModuleList(blocks.ToArray());
         conv_norm_out = nn.GroupNorm(config.NormNumGroups, config.BlockOutChannels[0], 1e-6, device: device);
@@ -47,7 +49,7 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
         var h = conv_in.forward(z);
         h = mid_block.forward(h);
         foreach (var block in up_blocks) h = block.forward(h);
-        h = conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
+        h = conv_out.forward(DiffusersActivation.Apply(_activation, conv_norm_out.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -58,11 +60,12 @@ public sealed class VaeUpDecoderBlock2D : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ResnetBlock2D> resnets;
     private readonly ModuleList<Upsample2D>? upsamplers;
 
-    public VaeUpDecoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addUpsample, Device? device = null)
+    public VaeUpDecoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addUpsample, Device? device = null,
+        string activation = "silu")
         : base(nameof(VaeUpDecoderBlock2D))
     {
         resnets = nn.ModuleList(Enumerable.Range(0, numLayers)
-            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device)).ToArray());
+            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device, activation)).ToArray());
         register_module(nameof(resnets), resnets);
         if (addUpsample)
         {

@@ -16,10 +16,12 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
     private readonly VaeMidBlock mid_block;
     private readonly GroupNorm conv_norm_out;
     private readonly Conv2d conv_out;
+    private readonly string _activation;
 
     public VaeEncoder(AutoencoderKLConfig config, Device? device = null) : base(nameof(VaeEncoder))
     {
         var ch = config.BlockOutChannels;
+        _activation = config.ActFn;
         conv_in = nn.Conv2d(config.InChannels, ch[0], 3, padding: 1, device: device);
         var blocks = new List<VaeDownEncoderBlock2D>();
         long output = ch[0];
@@ -27,10 +29,10 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
         {
             long input = output;
             output = ch[i];
-            blocks.Add(new VaeDownEncoderBlock2D(input, output, config.LayersPerBlock, config.NormNumGroups, i < ch.Length - 1, device));
+            blocks.Add(new VaeDownEncoderBlock2D(input, output, config.LayersPerBlock, config.NormNumGroups, i < ch.Length - 1, device, config.ActFn));
         }
         down_blocks = nn.ModuleList(blocks.ToArray());
-        mid_block = new VaeMidBlock(ch[^1], config.NormNumGroups, config.MidBlockAddAttention, device);
+        mid_block = new VaeMidBlock(ch[^1], config.NormNumGroups, config.MidBlockAddAttention, device, config.ActFn);
         conv_norm_out = nn.GroupNorm(config.NormNumGroups, ch[^1], 1e-6, device: device);
         conv_out = nn.Conv2d(ch[^1], 2L * config.LatentChannels, 3, padding: 1, device: device);
         register_module(nameof(conv_in), conv_in);
@@ -48,7 +50,7 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
         var h = conv_in.forward(x);
         foreach (var block in down_blocks) h = block.forward(h);
         h = mid_block.forward(h);
-        h = conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
+        h = conv_out.forward(DiffusersActivation.Apply(_activation, conv_norm_out.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -59,11 +61,12 @@ public sealed class VaeDownEncoderBlock2D : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ResnetBlock2D> resnets;
     private readonly ModuleList<Downsample2D>? downsamplers;
 
-    public VaeDownEncoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addDownsample, Device? device = null)
+    public VaeDownEncoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addDownsample, Device? device = null,
+        string activation = "silu")
         : base(nameof(VaeDownEncoderBlock2D))
     {
         resnets = nn.ModuleList(Enumerable.Range(0, numLayers)
-            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device)).ToArray());
+            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device, activation)).ToArray());
         register_module(nameof(resnets), resnets);
         if (addDownsample)
         {
