@@ -11,7 +11,7 @@ public sealed record AutoencoderKLConfig
     public int[] BlockOutChannels { get; init; } = [128, 256, 512, 512];
     public int LayersPerBlock { get; init; } = 2;
     public int NormNumGroups { get; init; } = 32;
-    /// <summary>diffusers activation of the ResNets and output heads (<see cref="DiffusersActivation"/>).</summary>
+    /// <summary>diffusers activation of the ResNet blocks (<see cref="DiffusersActivation"/>); the encoder and decoder output heads always use SiLU, as diffusers hard-codes.</summary>
     public string ActFn { get; init; } = "silu";
     public int SampleSize { get; init; } = 512;
     /// <summary>Latents are multiplied by this after encoding (SD 0.18215, SDXL 0.13025).</summary>

@@ -15,12 +15,10 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     private readonly ModuleList<VaeUpDecoderBlock2D> up_blocks;
     private readonly GroupNorm conv_norm_out;
     private readonly Conv2d conv_out;
-    private readonly string _activation;
 
     public VaeDecoder(AutoencoderKLConfig config, Device? device = null) : base(nameof(VaeDecoder))
     {
         var reversed = config.BlockOutChannels.Reverse().ToArray();
-        _activation = config.ActFn;
         conv_in = nn.Conv2d(config.LatentChannels, reversed[0], 3, padding: 1, device: device);
         mid_block = new VaeMidBlock(reversed[0], config.NormNumGroups, config.MidBlockAddAttention, device, config.ActFn);
         var blocks = new List<VaeUpDecoderBlock2D>();
@@ -49,7 +47,8 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
         var h = conv_in.forward(z);
         h = mid_block.forward(h);
         foreach (var block in up_blocks) h = block.forward(h);
-        h = conv_out.forward(DiffusersActivation.Apply(_activation, conv_norm_out.forward(h)));
+        // diffusers hard-codes nn.SiLU() here: act_fn only reaches the ResNet blocks.
+        h = conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -16,12 +16,10 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
     private readonly VaeMidBlock mid_block;
     private readonly GroupNorm conv_norm_out;
     private readonly Conv2d conv_out;
-    private readonly string _activation;
 
     public VaeEncoder(AutoencoderKLConfig config, Device? device = null) : base(nameof(VaeEncoder))
     {
         var ch = config.BlockOutChannels;
-        _activation = config.ActFn;
         conv_in = nn.Conv2d(config.InChannels, ch[0], 3, padding: 1, device: device);
         var blocks = new List<VaeDownEncoderBlock2D>();
         long output = ch[0];
@@ -50,7 +48,8 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
         var h = conv_in.forward(x);
         foreach (var block in down_blocks) h = block.forward(h);
         h = mid_block.forward(h);
-        h = conv_out.forward(DiffusersActivation.Apply(_activation, conv_norm_out.forward(h)));
+        // diffusers hard-codes nn.SiLU() here: act_fn only reaches the ResNet blocks.
+        h = conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }
