@@ -11,6 +11,8 @@ public sealed record AutoencoderKLConfig
     public int[] BlockOutChannels { get; init; } = [128, 256, 512, 512];
     public int LayersPerBlock { get; init; } = 2;
     public int NormNumGroups { get; init; } = 32;
+    /// <summary>diffusers activation of the ResNet blocks (<see cref="DiffusersActivation"/>); the encoder and decoder output heads always use SiLU, as diffusers hard-codes.</summary>
+    public string ActFn { get; init; } = "silu";
     public int SampleSize { get; init; } = 512;
     /// <summary>Latents are multiplied by this after encoding (SD 0.18215, SDXL 0.13025).</summary>
     public double ScalingFactor { get; init; } = 0.18215;
@@ -34,24 +36,32 @@ public sealed record AutoencoderKLConfig
 
     public static AutoencoderKLConfig Parse(string json, string source = "config.json") => FromJson(DiffusersJson.Parse(json, source));
 
+    /// <remarks>
+    /// Missing keys take the defaults of diffusers' <c>AutoencoderKL.__init__</c> (one 64-channel block, one layer,
+    /// sample 32), so a config holds exactly what the upstream constructor would build. <c>latents_mean</c>,
+    /// <c>latents_std</c> and <c>force_upcast</c> are pipeline hints that do not change the model and are accepted.
+    /// </remarks>
     private static AutoencoderKLConfig FromJson(DiffusersJson j)
     {
-        j.Require("act_fn", v => v.GetString() is "silu" or "swish", "SiLU activation");
-        j.Require("latents_mean", _ => false, "per-channel latent statistics");
-        var channels = j.Ints("block_out_channels", [128, 256, 512, 512]);
-        foreach (var t in j.Strings("down_block_types", Enumerable.Repeat("DownEncoderBlock2D", channels.Length).ToArray()))
+        var channels = j.Ints("block_out_channels", [64]);
+        var down = j.Strings("down_block_types", ["DownEncoderBlock2D"]);
+        var up = j.Strings("up_block_types", ["UpDecoderBlock2D"]);
+        foreach (var t in down)
             if (t != "DownEncoderBlock2D") throw new NotSupportedException($"vae down_block_types: '{t}' is not supported (DownEncoderBlock2D).");
-        foreach (var t in j.Strings("up_block_types", Enumerable.Repeat("UpDecoderBlock2D", channels.Length).ToArray()))
+        foreach (var t in up)
             if (t != "UpDecoderBlock2D") throw new NotSupportedException($"vae up_block_types: '{t}' is not supported (UpDecoderBlock2D).");
+        if (down.Length != channels.Length || up.Length != channels.Length)
+            throw new InvalidDataException("vae down_block_types/up_block_types must have one entry per block_out_channels entry.");
         return new AutoencoderKLConfig
         {
             InChannels = j.Int("in_channels", 3),
             OutChannels = j.Int("out_channels", 3),
             LatentChannels = j.Int("latent_channels", 4),
             BlockOutChannels = channels,
-            LayersPerBlock = j.Int("layers_per_block", 2),
+            LayersPerBlock = j.Int("layers_per_block", 1),
             NormNumGroups = j.Int("norm_num_groups", 32),
-            SampleSize = j.Int("sample_size", 512),
+            ActFn = DiffusersActivation.Validate(j.String("act_fn", "silu")!),
+            SampleSize = j.IntOrFirst("sample_size", 32),
             ScalingFactor = j.Double("scaling_factor", 0.18215),
             ShiftFactor = j.OptionalDouble("shift_factor"),
             MidBlockAddAttention = j.Bool("mid_block_add_attention", true),

@@ -17,6 +17,28 @@ internal sealed class DiffusersJson
 
     public bool Has(string key) => _root.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
 
+    /// <summary>The key is present, even when its value is null.</summary>
+    public bool Contains(string key) => _root.TryGetProperty(key, out _);
+
+    /// <summary>An int, or the first entry of a list (e.g. <c>sample_size</c> given as [h, w]).</summary>
+    public int IntOrFirst(string key, int fallback)
+    {
+        if (!Has(key)) return fallback;
+        var v = _root.GetProperty(key);
+        return v.ValueKind == JsonValueKind.Array ? v[0].GetInt32() : v.GetInt32();
+    }
+
+    /// <summary>A bool repeated per block, or a list with one entry per block.</summary>
+    public bool[] BoolPerBlock(string key, int blocks, bool fallback)
+    {
+        if (!Has(key)) return Enumerable.Repeat(fallback, blocks).ToArray();
+        var v = _root.GetProperty(key);
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return Enumerable.Repeat(v.GetBoolean(), blocks).ToArray();
+        var list = v.EnumerateArray().Select(e => e.GetBoolean()).ToArray();
+        if (list.Length != blocks) throw new InvalidDataException($"{_source}: '{key}' has {list.Length} entries, expected {blocks}.");
+        return list;
+    }
+
     public int Int(string key, int fallback) => Has(key) ? _root.GetProperty(key).GetInt32() : fallback;
 
     public int? OptionalInt(string key) => Has(key) ? _root.GetProperty(key).GetInt32() : null;
@@ -31,6 +53,8 @@ internal sealed class DiffusersJson
 
     public string[] Strings(string key, string[] fallback)
         => Has(key) ? _root.GetProperty(key).EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : fallback;
+
+    public double[] Doubles(string key) => _root.GetProperty(key).EnumerateArray().Select(e => e.GetDouble()).ToArray();
 
     public int[] Ints(string key, int[] fallback)
         => Has(key) ? _root.GetProperty(key).EnumerateArray().Select(e => e.GetInt32()).ToArray() : fallback;

@@ -30,12 +30,8 @@ public static class LatentDiffusionModelLoader
         PromptConditioning? conditioning = null;
         try
         {
-            unet = new UNet2DConditionModel(unetConfig, device);
-            using (var source = await SafeTensorsSource.OpenAsync(Weights("unet"), cancellationToken).ConfigureAwait(false))
-                await StateDictLoader.LoadAsync(unet, source, "unet", null, cancellationToken).ConfigureAwait(false);
-            vae = new AutoencoderKL(vaeConfig, device);
-            using (var source = await SafeTensorsSource.OpenAsync(Weights("vae"), cancellationToken).ConfigureAwait(false))
-                await StateDictLoader.LoadAsync(vae, source, "vae", null, cancellationToken).ConfigureAwait(false);
+            unet = await LoadUNetAsync(unetConfig, Weights("unet"), device, cancellationToken).ConfigureAwait(false);
+            vae = await LoadVaeAsync(vaeConfig, Weights("vae"), device, cancellationToken).ConfigureAwait(false);
             if (options.DType != ScalarType.Float32)
             {
                 unet.to(options.DType);
@@ -50,6 +46,50 @@ public static class LatentDiffusionModelLoader
             unet?.Dispose();
             vae?.Dispose();
             conditioning?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds a UNet from <paramref name="config"/> on <paramref name="device"/> and fills it strictly from one
+    /// diffusers-format safetensors file (every key consumed, none missing, shapes equal); float32.
+    /// </summary>
+    public static async Task<UNet2DConditionModel> LoadUNetAsync(UNet2DConditionConfig config, string weightsPath, Device device,
+        CancellationToken cancellationToken = default)
+    {
+        var unet = new UNet2DConditionModel(config, device);
+        try
+        {
+            using var source = await SafeTensorsSource.OpenAsync(weightsPath, cancellationToken).ConfigureAwait(false);
+            await StateDictLoader.LoadAsync(unet, source, "unet", null, cancellationToken).ConfigureAwait(false);
+            unet.eval();
+            return unet;
+        }
+        catch
+        {
+            unet.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds an AutoencoderKL from <paramref name="config"/> on <paramref name="device"/> and fills it strictly from
+    /// one diffusers-format safetensors file; float32.
+    /// </summary>
+    public static async Task<AutoencoderKL> LoadVaeAsync(AutoencoderKLConfig config, string weightsPath, Device device,
+        CancellationToken cancellationToken = default)
+    {
+        var vae = new AutoencoderKL(config, device);
+        try
+        {
+            using var source = await SafeTensorsSource.OpenAsync(weightsPath, cancellationToken).ConfigureAwait(false);
+            await StateDictLoader.LoadAsync(vae, source, "vae", null, cancellationToken).ConfigureAwait(false);
+            vae.eval();
+            return vae;
+        }
+        catch
+        {
+            vae.Dispose();
             throw;
         }
     }

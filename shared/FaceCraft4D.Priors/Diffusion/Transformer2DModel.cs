@@ -17,14 +17,15 @@ public sealed class Transformer2DModel : nn.Module<Tensor, Tensor?, Tensor>
     private readonly bool _linear;
 
     public Transformer2DModel(int heads, int headDim, long channels, int depth, long crossAttentionDim, long groups,
-        bool useLinearProjection, bool upcastAttention, Device? device = null) : base(nameof(Transformer2DModel))
+        bool useLinearProjection, bool upcastAttention, Device? device = null, bool onlyCrossAttention = false)
+        : base(nameof(Transformer2DModel))
     {
         _linear = useLinearProjection;
         long inner = (long)heads * headDim;
         norm = nn.GroupNorm(groups, channels, 1e-6, device: device);
         proj_in = useLinearProjection ? nn.Linear(channels, inner, device: device) : nn.Conv2d(channels, inner, 1, device: device);
         transformer_blocks = nn.ModuleList(Enumerable.Range(0, depth)
-            .Select(_ => new BasicTransformerBlock(inner, heads, headDim, crossAttentionDim, upcastAttention, device)).ToArray());
+            .Select(_ => new BasicTransformerBlock(inner, heads, headDim, crossAttentionDim, upcastAttention, device, onlyCrossAttention)).ToArray());
         proj_out = useLinearProjection ? nn.Linear(inner, channels, device: device) : nn.Conv2d(inner, channels, 1, device: device);
         register_module(nameof(norm), norm);
         register_module(nameof(proj_in), proj_in);

@@ -16,6 +16,7 @@ public sealed class UNet2DConditionModel : nn.Module
     private readonly Conv2d conv_in;
     private readonly TimestepEmbedding time_embedding;
     private readonly TimestepEmbedding? add_embedding;
+    private readonly Linear? encoder_hid_proj;
     private readonly ModuleList<UNetDownBlock2D> down_blocks;
     private readonly UNetMidBlock2DCrossAttn? mid_block;
     private readonly ModuleList<UNetUpBlock2D> up_blocks;
@@ -29,10 +30,20 @@ public sealed class UNet2DConditionModel : nn.Module
         int n = ch.Length;
         long temb = config.TimeEmbedDim;
 
-        conv_in = nn.Conv2d(config.InChannels, ch[0], 3, padding: 1, device: device);
-        time_embedding = new TimestepEmbedding(ch[0], temb, device);
+        string act = config.ActFn, shift = config.ResnetTimeScaleShift;
+        var onlyCross = config.OnlyCrossAttention ?? new bool[n];
+
+        conv_in = nn.Conv2d(config.InChannels, ch[0], config.ConvInKernel, padding: (config.ConvInKernel - 1) / 2, device: device);
+        time_embedding = new TimestepEmbedding(ch[0], temb, device, act, config.TimestepPostAct, config.TimeCondProjDim);
         register_module(nameof(conv_in), conv_in);
         register_module(nameof(time_embedding), time_embedding);
+        if (config.EncoderHidDim is int hid)
+        {
+            if (config.CrossAttentionDim.Distinct().Count() != 1)
+                throw new NotSupportedException("encoder_hid_dim with a per-block cross_attention_dim list is not supported.");
+            encoder_hid_proj = nn.Linear(hid, config.CrossAttentionDim[0], device: device);
+            register_module(nameof(encoder_hid_proj), encoder_hid_proj);
+        }
         if (config.AdditionEmbedType == "text_time")
         {
             int inDim = config.ProjectionClassEmbeddingsInputDim
@@ -51,7 +62,8 @@ public sealed class UNet2DConditionModel : nn.Module
             output = ch[i];
             downs.Add(new UNetDownBlock2D(input, output, temb, config.LayersPerBlock[i], config.DownBlockTypes[i] == "CrossAttnDownBlock2D",
                 config.TransformerLayersPerBlock[i], config.NumAttentionHeads[i], config.CrossAttentionDim[i], i < n - 1,
-                config.DownsamplePadding, config.NormNumGroups, config.NormEps, config.UseLinearProjection, config.UpcastAttention, device));
+                config.DownsamplePadding, config.NormNumGroups, config.NormEps, config.UseLinearProjection, config.UpcastAttention, device,
+                act, shift, onlyCross[i]));
         }
         down_blocks = nn.ModuleList(downs.ToArray());
         register_module(nameof(down_blocks), down_blocks);
@@ -60,7 +72,8 @@ public sealed class UNet2DConditionModel : nn.Module
         {
             mid_block = new UNetMidBlock2DCrossAttn(ch[^1], temb, config.NumAttentionHeads[^1], config.TransformerLayersPerBlock[^1][0],
                 config.CrossAttentionDim[^1], config.NormNumGroups, config.NormEps, config.MidBlockScaleFactor,
-                config.UseLinearProjection, config.UpcastAttention, device);
+                config.UseLinearProjection, config.UpcastAttention, device, act, shift,
+                withCrossAttention: config.MidBlockType == "UNetMidBlock2DCrossAttn");
             register_module(nameof(mid_block), mid_block);
         }
 
@@ -68,6 +81,7 @@ public sealed class UNet2DConditionModel : nn.Module
         var reversedHeads = config.NumAttentionHeads.Reverse().ToArray();
         var reversedCross = config.CrossAttentionDim.Reverse().ToArray();
         var reversedLayers = config.LayersPerBlock.Reverse().ToArray();
+        var reversedOnlyCross = onlyCross.Reverse().ToArray();
         var ups = new List<UNetUpBlock2D>();
         output = reversed[0];
         for (int i = 0; i < n; i++)
@@ -77,13 +91,14 @@ public sealed class UNet2DConditionModel : nn.Module
             long input = reversed[Math.Min(i + 1, n - 1)];
             ups.Add(new UNetUpBlock2D(input, prev, output, temb, reversedLayers[i] + 1, config.UpBlockTypes[i] == "CrossAttnUpBlock2D",
                 config.UpTransformerLayersPerBlock[i], reversedHeads[i], reversedCross[i], i < n - 1,
-                config.NormNumGroups, config.NormEps, config.UseLinearProjection, config.UpcastAttention, device));
+                config.NormNumGroups, config.NormEps, config.UseLinearProjection, config.UpcastAttention, device,
+                act, shift, reversedOnlyCross[i]));
         }
         up_blocks = nn.ModuleList(ups.ToArray());
         register_module(nameof(up_blocks), up_blocks);
 
         conv_norm_out = nn.GroupNorm(config.NormNumGroups, ch[0], config.NormEps, device: device);
-        conv_out = nn.Conv2d(ch[0], config.OutChannels, 3, padding: 1, device: device);
+        conv_out = nn.Conv2d(ch[0], config.OutChannels, config.ConvOutKernel, padding: (config.ConvOutKernel - 1) / 2, device: device);
         register_module(nameof(conv_norm_out), conv_norm_out);
         register_module(nameof(conv_out), conv_out);
 
@@ -109,15 +124,18 @@ public sealed class UNet2DConditionModel : nn.Module
     /// <param name="timesteps">[B] (or [1], broadcast) diffusion timesteps.</param>
     /// <param name="encoderHiddenStates">[B, 77, crossDim] text embeddings.</param>
     /// <param name="added">SDXL added conditioning (required when the config says "text_time").</param>
+    /// <param name="timestepCondition">[B, time_cond_proj_dim] timestep condition (only with <c>time_cond_proj_dim</c>).</param>
     /// <returns>[B, Cout, h, w]</returns>
-    public Tensor Forward(Tensor sample, Tensor timesteps, Tensor encoderHiddenStates, SdxlAddedConditions? added = null)
+    public Tensor Forward(Tensor sample, Tensor timesteps, Tensor encoderHiddenStates, SdxlAddedConditions? added = null,
+        Tensor? timestepCondition = null)
     {
         using var scope = NewDisposeScope();
         long b = sample.shape[0];
+        if (Config.CenterInputSample) sample = 2 * sample - 1.0;
         var t = timesteps.dim() == 0 ? timesteps.reshape(1) : timesteps;
         if (t.shape[0] != b) t = t.expand(b);
         var tEmb = SinusoidalTimestepEncoding.Encode(t, Config.BlockOutChannels[0], Config.FlipSinToCos, Config.FreqShift).to(sample.dtype);
-        var emb = time_embedding.forward(tEmb);
+        var emb = time_embedding.Forward(tEmb, timestepCondition);
         if (add_embedding is not null)
         {
             if (added is null) throw new ArgumentException("This UNet needs SDXL added conditions (text_embeds, time_ids).", nameof(added));
@@ -127,6 +145,8 @@ public sealed class UNet2DConditionModel : nn.Module
             var addEmbeds = torch.cat([added.TextEmbeds, timeEmb], -1).to(emb.dtype);
             emb = emb + add_embedding.forward(addEmbeds);
         }
+        if (Config.TimeEmbeddingActFn is { } timeAct) emb = DiffusersActivation.Apply(timeAct, emb);
+        if (encoder_hid_proj is not null) encoderHiddenStates = encoder_hid_proj.forward(encoderHiddenStates);
 
         var h = conv_in.forward(sample);
         var skips = new List<Tensor> { h };
@@ -146,7 +166,7 @@ public sealed class UNet2DConditionModel : nn.Module
             long[]? size = skips.Count > 0 ? [skips[^1].shape[2], skips[^1].shape[3]] : null;
             h = block.Forward(h, blockSkips, emb, encoderHiddenStates, i < up_blocks.Count - 1 ? size : null);
         }
-        h = conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
+        h = conv_out.forward(DiffusersActivation.Apply(Config.ActFn, conv_norm_out.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }

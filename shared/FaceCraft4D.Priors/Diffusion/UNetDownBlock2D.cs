@@ -17,17 +17,19 @@ public sealed class UNetDownBlock2D : nn.Module
 
     public UNetDownBlock2D(long inChannels, long outChannels, long tembChannels, int numLayers, bool hasCrossAttention,
         int[] transformerDepths, int heads, long crossAttentionDim, bool addDownsample, long downsamplePadding,
-        long groups, double eps, bool useLinearProjection, bool upcastAttention, Device? device = null)
+        long groups, double eps, bool useLinearProjection, bool upcastAttention, Device? device = null,
+        string activation = "silu", string timeEmbeddingNorm = "default", bool onlyCrossAttention = false)
         : base(nameof(UNetDownBlock2D))
     {
         resnets = nn.ModuleList(Enumerable.Range(0, numLayers)
-            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, tembChannels, groups, eps, 1.0, device)).ToArray());
+            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, tembChannels, groups, eps, 1.0, device,
+                activation, timeEmbeddingNorm)).ToArray());
         register_module(nameof(resnets), resnets);
         if (hasCrossAttention)
         {
             attentions = nn.ModuleList(Enumerable.Range(0, numLayers)
                 .Select(i => new Transformer2DModel(heads, (int)(outChannels / heads), outChannels, transformerDepths[i], crossAttentionDim,
-                    groups, useLinearProjection, upcastAttention, device)).ToArray());
+                    groups, useLinearProjection, upcastAttention, device, onlyCrossAttention)).ToArray());
             register_module(nameof(attentions), attentions);
         }
         if (addDownsample)

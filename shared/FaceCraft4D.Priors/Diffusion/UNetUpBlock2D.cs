@@ -17,21 +17,22 @@ public sealed class UNetUpBlock2D : nn.Module
 
     public UNetUpBlock2D(long inChannels, long prevOutputChannels, long outChannels, long tembChannels, int numLayers,
         bool hasCrossAttention, int[] transformerDepths, int heads, long crossAttentionDim, bool addUpsample,
-        long groups, double eps, bool useLinearProjection, bool upcastAttention, Device? device = null)
+        long groups, double eps, bool useLinearProjection, bool upcastAttention, Device? device = null,
+        string activation = "silu", string timeEmbeddingNorm = "default", bool onlyCrossAttention = false)
         : base(nameof(UNetUpBlock2D))
     {
         resnets = nn.ModuleList(Enumerable.Range(0, numLayers).Select(i =>
         {
             long skip = i == numLayers - 1 ? inChannels : outChannels;
             long resIn = i == 0 ? prevOutputChannels : outChannels;
-            return new ResnetBlock2D(resIn + skip, outChannels, tembChannels, groups, eps, 1.0, device);
+            return new ResnetBlock2D(resIn + skip, outChannels, tembChannels, groups, eps, 1.0, device, activation, timeEmbeddingNorm);
         }).ToArray());
         register_module(nameof(resnets), resnets);
         if (hasCrossAttention)
         {
             attentions = nn.ModuleList(Enumerable.Range(0, numLayers)
                 .Select(i => new Transformer2DModel(heads, (int)(outChannels / heads), outChannels, transformerDepths[i], crossAttentionDim,
-                    groups, useLinearProjection, upcastAttention, device)).ToArray());
+                    groups, useLinearProjection, upcastAttention, device, onlyCrossAttention)).ToArray());
             register_module(nameof(attentions), attentions);
         }
         if (addUpsample)

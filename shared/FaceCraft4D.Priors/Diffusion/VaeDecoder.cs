@@ -20,14 +20,14 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     {
         var reversed = config.BlockOutChannels.Reverse().ToArray();
         conv_in = nn.Conv2d(config.LatentChannels, reversed[0], 3, padding: 1, device: device);
-        mid_block = new VaeMidBlock(reversed[0], config.NormNumGroups, config.MidBlockAddAttention, device);
+        mid_block = new VaeMidBlock(reversed[0], config.NormNumGroups, config.MidBlockAddAttention, device, config.ActFn);
         var blocks = new List<VaeUpDecoderBlock2D>();
         long output = reversed[0];
         for (int i = 0; i < reversed.Length; i++)
         {
             long prev = output;
             output = reversed[i];
-            blocks.Add(new VaeUpDecoderBlock2D(prev, output, config.LayersPerBlock + 1, config.NormNumGroups, i < reversed.Length - 1, device));
+            blocks.Add(new VaeUpDecoderBlock2D(prev, output, config.LayersPerBlock + 1, config.NormNumGroups, i < reversed.Length - 1, device, config.ActFn));
         }
         up_blocks = nn.ModuleList(blocks.ToArray());
         conv_norm_out = nn.GroupNorm(config.NormNumGroups, config.BlockOutChannels[0], 1e-6, device: device);
@@ -47,6 +47,7 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
         var h = conv_in.forward(z);
         h = mid_block.forward(h);
         foreach (var block in up_blocks) h = block.forward(h);
+        // diffusers hard-codes nn.SiLU() here: act_fn only reaches the ResNet blocks.
         h = conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
@@ -58,11 +59,12 @@ public sealed class VaeUpDecoderBlock2D : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ResnetBlock2D> resnets;
     private readonly ModuleList<Upsample2D>? upsamplers;
 
-    public VaeUpDecoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addUpsample, Device? device = null)
+    public VaeUpDecoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addUpsample, Device? device = null,
+        string activation = "silu")
         : base(nameof(VaeUpDecoderBlock2D))
     {
         resnets = nn.ModuleList(Enumerable.Range(0, numLayers)
-            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device)).ToArray());
+            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device, activation)).ToArray());
         register_module(nameof(resnets), resnets);
         if (addUpsample)
         {

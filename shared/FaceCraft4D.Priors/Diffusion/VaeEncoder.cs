@@ -27,10 +27,10 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
         {
             long input = output;
             output = ch[i];
-            blocks.Add(new VaeDownEncoderBlock2D(input, output, config.LayersPerBlock, config.NormNumGroups, i < ch.Length - 1, device));
+            blocks.Add(new VaeDownEncoderBlock2D(input, output, config.LayersPerBlock, config.NormNumGroups, i < ch.Length - 1, device, config.ActFn));
         }
         down_blocks = nn.ModuleList(blocks.ToArray());
-        mid_block = new VaeMidBlock(ch[^1], config.NormNumGroups, config.MidBlockAddAttention, device);
+        mid_block = new VaeMidBlock(ch[^1], config.NormNumGroups, config.MidBlockAddAttention, device, config.ActFn);
         conv_norm_out = nn.GroupNorm(config.NormNumGroups, ch[^1], 1e-6, device: device);
         conv_out = nn.Conv2d(ch[^1], 2L * config.LatentChannels, 3, padding: 1, device: device);
         register_module(nameof(conv_in), conv_in);
@@ -48,6 +48,7 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
         var h = conv_in.forward(x);
         foreach (var block in down_blocks) h = block.forward(h);
         h = mid_block.forward(h);
+        // diffusers hard-codes nn.SiLU() here: act_fn only reaches the ResNet blocks.
         h = conv_out.forward(nn.functional.silu(conv_norm_out.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
@@ -59,11 +60,12 @@ public sealed class VaeDownEncoderBlock2D : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ResnetBlock2D> resnets;
     private readonly ModuleList<Downsample2D>? downsamplers;
 
-    public VaeDownEncoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addDownsample, Device? device = null)
+    public VaeDownEncoderBlock2D(long inChannels, long outChannels, int numLayers, long groups, bool addDownsample, Device? device = null,
+        string activation = "silu")
         : base(nameof(VaeDownEncoderBlock2D))
     {
         resnets = nn.ModuleList(Enumerable.Range(0, numLayers)
-            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device)).ToArray());
+            .Select(i => new ResnetBlock2D(i == 0 ? inChannels : outChannels, outChannels, null, groups, 1e-6, 1.0, device, activation)).ToArray());
         register_module(nameof(resnets), resnets);
         if (addDownsample)
         {

@@ -10,11 +10,12 @@ public sealed class VaeMidBlock : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ResnetBlock2D> resnets;
     private readonly ModuleList<VaeAttentionBlock>? attentions;
 
-    public VaeMidBlock(long channels, long groups, bool addAttention, Device? device = null) : base(nameof(VaeMidBlock))
+    public VaeMidBlock(long channels, long groups, bool addAttention, Device? device = null, string activation = "silu")
+        : base(nameof(VaeMidBlock))
     {
         resnets = nn.ModuleList(
-            new ResnetBlock2D(channels, channels, null, groups, 1e-6, 1.0, device),
-            new ResnetBlock2D(channels, channels, null, groups, 1e-6, 1.0, device));
+            new ResnetBlock2D(channels, channels, null, groups, 1e-6, 1.0, device, activation),
+            new ResnetBlock2D(channels, channels, null, groups, 1e-6, 1.0, device, activation));
         register_module(nameof(resnets), resnets);
         if (addAttention)
         {

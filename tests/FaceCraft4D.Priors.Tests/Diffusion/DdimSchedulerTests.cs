@@ -32,19 +32,66 @@ public class DdimSchedulerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ScaledLinearAlphas_MatchTheClosedForm()
+    public void ScaledLinearAlphas_AreFloat32_WithinFloat32RoundingOfTheClosedForm()
     {
-        Assert.Equal(1 - 0.00085, Sd.AlphasCumprod[0], 12);
+        Assert.Equal(1 - 0.00085, Sd.AlphasCumprod[0], 7);
         Assert.Equal(Sd.AlphasCumprod[0], Sd.FinalAlphaCumprod);
         double prod = 1;
         for (int i = 0; i < 1000; i++)
         {
             double sqrtBeta = Math.Sqrt(0.00085) + (Math.Sqrt(0.012) - Math.Sqrt(0.00085)) * i / 999.0;
             prod *= 1 - sqrtBeta * sqrtBeta;
+            // diffusers keeps betas and alphas_cumprod in float32: every value is a float, and the float32
+            // schedule drifts from the float64 product by about 1e-6 relative at most.
+            double a = Sd.AlphasCumprod[i];
+            Assert.Equal(a, (double)(float)a);
+            Assert.True(Math.Abs(a - prod) <= 2e-6 * prod, $"t={i}: {a} vs closed form {prod}");
         }
-        Assert.Equal(prod, Sd.AlphasCumprod[999], 12);
         Assert.InRange(Sd.AlphasCumprod[999], 0.004, 0.0055);
         Assert.True(Sd.AlphasCumprod.Zip(Sd.AlphasCumprod.Skip(1)).All(p => p.Second < p.First));
+    }
+
+    [Fact]
+    public void ParsedConfig_FillsMissingKeysWithDdimSchedulerInitDefaults()
+    {
+        var c = DdimSchedulerConfig.Parse("{}");
+        Assert.Equal(("linear", 0.0001, 0.02, 1000), (c.BetaSchedule, c.BetaStart, c.BetaEnd, c.NumTrainTimesteps));
+        Assert.True(c.ClipSample);
+        Assert.True(c.SetAlphaToOne);
+        Assert.Equal(0, c.StepsOffset);
+        Assert.Equal(("epsilon", "leading"), (c.PredictionType, c.TimestepSpacing));
+        var ex = Assert.Throws<NotSupportedException>(() => DdimSchedulerConfig.Parse("""{"beta_schedule": "sigmoid"}"""));
+        Assert.Contains("beta_schedule", ex.Message);
+    }
+
+    /// <summary>
+    /// The last step of SD's 25-step schedule: t = 1, prev = 1 − 1000//25 = −39 &lt; 0, so diffusers uses the final
+    /// ᾱ, which with set_alpha_to_one = False is ᾱ_0 = 1 − β_0 (not 1). The expectation is computed here from the DDIM
+    /// formula with float64 betas, independently of the scheduler's tables.
+    /// </summary>
+    [Fact]
+    public void LastStep_AtT1_StepsToAlphasCumprod0_BecauseSetAlphaToOneIsFalse()
+    {
+        double Beta(int i) => Math.Pow(Math.Sqrt(0.00085) + (Math.Sqrt(0.012) - Math.Sqrt(0.00085)) * i / 999.0, 2);
+        double alpha1 = (1 - Beta(0)) * (1 - Beta(1));
+        double alphaFinal = 1 - Beta(0);
+        using var g = new Generator(11, CPU);
+        using var sample = torch.randn([1, 4, 8, 8], ScalarType.Float64, generator: g);
+        using var eps = torch.randn([1, 4, 8, 8], ScalarType.Float64, generator: g);
+        using var x0 = (sample - Math.Sqrt(1 - alpha1) * eps) / Math.Sqrt(alpha1);
+        using var expected = Math.Sqrt(alphaFinal) * x0 + Math.Sqrt(1 - alphaFinal) * eps;
+
+        Assert.Equal(1, Sd.Timesteps(25)[^1]);
+        using var step = Sd.Step(eps, 1, sample, 25);
+        // float32 ᾱ (as diffusers) against the float64 formula: ~1e-7 relative on the coefficients.
+        TensorAssert.Close(x0, step.PredOriginalSample, 1e-5);
+        TensorAssert.Close(expected, step.PrevSample, 1e-5);
+
+        // With set_alpha_to_one the last step would land on x̂₀ itself; the two must be told apart.
+        var toOne = new DdimScheduler(Sd.Config with { SetAlphaToOne = true });
+        using var stepToOne = toOne.Step(eps, 1, sample, 25);
+        TensorAssert.Close(x0, stepToOne.PrevSample, 1e-5);
+        Assert.True(TensorAssert.MaxAbsDiff(step.PrevSample, stepToOne.PrevSample) > 1e-3);
     }
 
     [Fact]
@@ -70,13 +117,15 @@ public class DdimSchedulerTests(ITestOutputHelper output)
         Tensor Level(int t) => scheduler.AddNoise(x0, eps, t);
         Tensor Oracle(Tensor x, int t)
         {
-            double a = scheduler.AlphaCumprodAt(t);
-            return prediction == "epsilon" ? eps.clone() : eps * Math.Sqrt(a) - x0 * Math.Sqrt(1 - a);
+            var (sa, sb) = scheduler.Coefficients(t);
+            return prediction == "epsilon" ? eps.clone() : eps * sa - x0 * sb;
         }
         using var start = Level(plan.Timesteps[0]);
         using var end = DdimSampler.Sample(scheduler, plan, start, Oracle);
         using var expected = Level(-1);
-        TensorAssert.Close(expected, end, 1e-10);
+        // ε: exact to float64 rounding. v: x̂₀ = √ᾱ·x − √(1−ᾱ)·v recovers (ᾱ' + (1−ᾱ)')·x₀, and with diffusers' float32
+        // coefficients √ᾱ² + √(1−ᾱ)² = 1 only to float32 precision (~1e-7 per step).
+        TensorAssert.Close(expected, end, prediction == "epsilon" ? 1e-10 : 2e-6);
     }
 
     [Fact]
@@ -93,6 +142,60 @@ public class DdimSchedulerTests(ITestOutputHelper output)
             using var expected = Sd.AddNoise(x0, eps, plan.LevelTimestep(k));
             TensorAssert.Close(expected, trajectory[k], 1e-10);
         }
+    }
+
+    /// <summary>
+    /// Strength 0 keeps no step of the schedule: inversion stops at the input and sampling has nothing to undo, so
+    /// invert-then-sample returns the input latent exactly (bit for bit), whatever the model.
+    /// </summary>
+    [Fact]
+    public void StrengthZero_InvertThenSample_ReturnsTheInputExactly()
+    {
+        var plan = Sd.Plan(25, 0.0);
+        Assert.Equal(0, plan.Count);
+        using var unet = TinyModels.CreateUnet(TinyModels.SdUnet(), seed: 5);
+        using var conditioning = TinyModels.Conditioning(6);
+        using var g = new Generator(12, CPU);
+        using var latent = torch.randn([2, 4, 8, 8], generator: g);
+        using var _ = torch.inference_mode();
+        using var context = conditioning.PromptEmbeds.expand(2, -1, -1);
+        int calls = 0;
+        Tensor Model(Tensor x, int t) { calls++; return unet.Forward(x, torch.full([x.shape[0]], t, ScalarType.Float32), context); }
+        var trajectory = DdimSampler.Invert(Sd, plan, latent, Model);
+        using var reconstructed = DdimSampler.Sample(Sd, plan, trajectory[0], Model);
+        foreach (var t in trajectory) t.Dispose();
+        TensorAssert.Identical(latent, reconstructed);
+        Assert.Equal(0, calls);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Sd.Plan(25, -0.1));
+    }
+
+    /// <summary>
+    /// The smallest strength that runs a step, 1/T (T = 25: the single step t = 1 ↔ final ᾱ = ᾱ_0): inversion and
+    /// sampling evaluate the model at t = 1 on latents that differ by the inversion step itself (√(1−ᾱ_1) − √(1−ᾱ_0)
+    /// ≈ 0.012 times ε̂: measured max 2.4e-2), so the round trip is off only by that step size times the change of ε̂
+    /// (measured max 2.6e-4 with the tiny UNet, about 1 % of the step).
+    /// </summary>
+    [Fact]
+    public void SmallestStrength_OneStep_InvertThenSample_ReturnsTheInputClosely()
+    {
+        var plan = Sd.Plan(25, 1.0 / 25);
+        Assert.Equal(new[] { 1 }, plan.Timesteps);
+        using var unet = TinyModels.CreateUnet(TinyModels.SdUnet(), seed: 5);
+        using var conditioning = TinyModels.Conditioning(6);
+        using var g = new Generator(13, CPU);
+        using var latent = torch.randn([2, 4, 8, 8], generator: g);
+        using var _ = torch.inference_mode();
+        using var context = conditioning.PromptEmbeds.expand(2, -1, -1);
+        Tensor Model(Tensor x, int t) => unet.Forward(x, torch.full([x.shape[0]], t, ScalarType.Float32), context);
+        var trajectory = DdimSampler.Invert(Sd, plan, latent, Model);
+        using var reconstructed = DdimSampler.Sample(Sd, plan, trajectory[0], Model);
+        double moved = TensorAssert.MaxAbsDiff(latent, trajectory[0]);
+        double error = TensorAssert.MaxAbsDiff(latent, reconstructed);
+        foreach (var t in trajectory) t.Dispose();
+        output.WriteLine($"one-step inversion moved the latent by {moved:E2}; round-trip error {error:E2}");
+        Assert.True(moved > 1e-3, "the inversion step must actually move the latent");
+        Assert.True(error < 1e-3, $"round-trip error {error:E2}");
+        Assert.True(error < moved / 20, "sampling must undo the inversion step");
     }
 
     /// <summary>

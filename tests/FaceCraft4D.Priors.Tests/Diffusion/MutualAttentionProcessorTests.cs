@@ -122,4 +122,35 @@ public class MutualAttentionProcessorTests
         Assert.All(sites, s => Assert.EndsWith(s.IsSelfAttention ? ".attn1" : ".attn2", s.Path));
         Assert.Contains(sites, s => s.Path == "mid_block.attentions.0.transformer_blocks.0.attn1" && s.Stage == "mid_block");
     }
+
+    /// <summary>
+    /// Through a whole UNet with mutual self-attention on every self-attention site, the reference view (first of its
+    /// group) gets exactly what plain self-attention gives it alone, also when targets add their own keys (the
+    /// reference then attends over its tokens twice, which leaves softmax-weighted averages unchanged). The targets do
+    /// change, which shows the processors were active.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void InAUnet_ReferenceViewOutput_EqualsPlainSelfAttention(bool includeTargetOwnKeys)
+    {
+        using var unet = TinyModels.CreateUnet(TinyModels.SdUnet(), seed: 9);
+        using var g = new Generator(41, CPU);
+        using var views = torch.randn([3, 4, 8, 8], generator: g);
+        using var context = torch.randn([1, 7, 16], generator: g).expand(3, -1, -1);
+        using var t = torch.full([3], 261, ScalarType.Float32);
+        using var _ = torch.inference_mode();
+        using var plain = unet.Forward(views, t, context);
+
+        var controller = new MutualAttentionController(new MutualAttentionOptions
+        {
+            LayerPrefixes = ["down_blocks", "mid_block", "up_blocks"],
+            IncludeTargetOwnKeys = includeTargetOwnKeys,
+        }) { SamplingPass = true, CurrentStep = 0 };
+        unet.SetAttentionProcessors(site => site.IsSelfAttention ? new MutualSelfAttentionProcessor(controller) : ScaledDotProductAttentionProcessor.Instance);
+        using var mutual = unet.Forward(views, t, context);
+
+        TensorAssert.Close(plain[0], mutual[0], 2e-5);
+        Assert.True(TensorAssert.MaxAbsDiff(plain[1..], mutual[1..]) > 1e-3, "targets must see the reference");
+    }
 }
