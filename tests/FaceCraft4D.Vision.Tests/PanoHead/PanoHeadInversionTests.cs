@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace FaceCraft4D.Vision.Tests.PanoHead;
 
 /// <summary>GAN inversion on the tiny configuration: the target is rendered by the same generator from a known latent.</summary>
+[Collection(PanoHeadTestCollection.Name)]
 public sealed class PanoHeadInversionTests(ITestOutputHelper output)
 {
     [Fact]
