@@ -90,7 +90,7 @@ public sealed class FlameModel : IDisposable
     /// <summary>
     /// Evaluates the model and keeps every intermediate, in the order and arithmetic of smplx <c>lbs</c> and FLAME_PyTorch's
     /// forward: blend shapes, joint regression, Rodrigues, pose correctives, rigid chain, skinning with homogeneous
-    /// coordinates, landmarks on the untranslated mesh (dynamic contour first), then the translation.
+    /// coordinates, the translation, then the landmarks (dynamic contour first).
     /// </summary>
     public FlameEvaluation Evaluate(FlameParameters p)
     {
@@ -127,9 +127,11 @@ public sealed class FlameModel : IDisposable
             faces = torch.cat(new[] { dynFaces, faces }, 1);
             bary = torch.cat(new[] { dynBary, bary }, 1);
         }
-        var landmarks = BarycentricPoints(skinned, faces, bary);
-
+        // Landmarks on the translated mesh (FLAME_PyTorch adds transl after; equal while barycentrics sum to 1, and this
+        // order is the one the restricted landmark model of the template fit reproduces exactly).
         var trans = p.Translation.to(DType, Device).unsqueeze(1);
+        var vertices = skinned + trans;
+        var landmarks = BarycentricPoints(vertices, faces, bary);
         return new FlameEvaluation
         {
             Betas = betas.MoveToOuterDisposeScope(),
@@ -144,8 +146,8 @@ public sealed class FlameModel : IDisposable
             RelativeTransforms = rel.MoveToOuterDisposeScope(),
             PosedJoints = posedJoints.MoveToOuterDisposeScope(),
             SkinnedVertices = skinned.MoveToOuterDisposeScope(),
-            Vertices = (skinned + trans).MoveToOuterDisposeScope(),
-            Landmarks = (landmarks + trans).MoveToOuterDisposeScope(),
+            Vertices = vertices.MoveToOuterDisposeScope(),
+            Landmarks = landmarks.MoveToOuterDisposeScope(),
             ContourYawDegrees = yaw?.MoveToOuterDisposeScope(),
             ContourTableRow = row?.MoveToOuterDisposeScope(),
             ContourFaces = dynFaces?.MoveToOuterDisposeScope(),
