@@ -87,8 +87,33 @@ public sealed class PanoHeadUpstreamKwargsTests
         node["rendering_kwargs"]!["superresolution_module"] = "training.superresolution.SuperresolutionHybrid4X";
         Assert.Contains("SuperresolutionHybrid4X", Assert.Throws<NotSupportedException>(() => PanoHeadConfig.FromInitKwargs(Parse(node.ToJsonString()))).Message);
         node = JsonNode.Parse(Kwargs)!;
+        node["rendering_kwargs"]!["ray_start"] = "auto";
+        node["rendering_kwargs"]!["ray_end"] = "auto";
+        Assert.Contains("auto", Assert.Throws<NotSupportedException>(() => PanoHeadConfig.FromInitKwargs(Parse(node.ToJsonString()))).Message);
+    }
+
+    [Fact]
+    public void Non_fused_modulated_convolution_gives_the_fused_render()
+    {
+        var node = JsonNode.Parse(Kwargs)!;
         node["fused_modconv_default"] = false;
-        Assert.Contains("fused_modconv_default", Assert.Throws<NotSupportedException>(() => PanoHeadConfig.FromInitKwargs(Parse(node.ToJsonString()))).Message);
+        node["sr_kwargs"]!["fused_modconv_default"] = false;
+        var unfusedConfig = PanoHeadConfig.FromInitKwargs(Parse(node.ToJsonString()));
+        Assert.False(unfusedConfig.FusedModconv);
+        Assert.False(unfusedConfig.SuperResolutionFusedModconv);
+        var fusedConfig = PanoHeadConfig.FromInitKwargs(Parse(Kwargs));
+        Assert.True(fusedConfig.FusedModconv && fusedConfig.SuperResolutionFusedModconv);
+        using var fused = Create(fusedConfig);
+        using var unfused = Create(unfusedConfig); // same seed: same weights
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var z = torch.randn(2, 8, generator: new torch.Generator(4));
+        var c = FrontalLabel(2);
+        var a = fused.Forward(z, c, neuralRenderingResolution: 8, noiseMode: NoiseMode.Const, random: new TorchRayRandomSource(new torch.Generator(9)));
+        var b = unfused.Forward(z, c, neuralRenderingResolution: 8, noiseMode: NoiseMode.Const, random: new TorchRayRandomSource(new torch.Generator(9)));
+        double scale = a.Image.abs().max().item<float>();
+        Assert.True((a.Image - b.Image).abs().max().item<float>() <= 1e-4 * scale, "same image up to rounding");
+        Assert.True((a.ImageRaw - b.ImageRaw).abs().max().item<float>() <= 1e-4 * a.ImageRaw.abs().max().item<float>());
     }
 
     [Fact]

@@ -34,6 +34,13 @@ public sealed partial record PanoHeadConfig
     /// <summary>Clamp of the synthesis convolutions (256).</summary>
     public double? ConvClamp { get; init; } = 256;
 
+    /// <summary>Modulated convolutions of the backbone and background as one grouped convolution (upstream
+    /// <c>fused_modconv_default</c> True or 'inference_only'); false scales activations around a shared convolution.</summary>
+    public bool FusedModconv { get; init; } = true;
+
+    /// <summary>Same for the super-resolution blocks (<c>sr_kwargs.fused_modconv_default</c>).</summary>
+    public bool SuperResolutionFusedModconv { get; init; } = true;
+
     /// <summary>Side of each tri-grid plane (256).</summary>
     public int TriplaneSize { get; init; } = 256;
 

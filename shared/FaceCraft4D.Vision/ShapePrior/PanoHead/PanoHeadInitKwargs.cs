@@ -103,23 +103,30 @@ public sealed partial record PanoHeadConfig
         // SR kwargs: upstream ignores channel_base / channel_max / num_fp16_res / conv_clamp there; the rest go to its blocks.
         var sr = new KwargReader(top.Object("sr_kwargs"), "sr_kwargs");
         foreach (var ignored in new[] { "channel_base", "channel_max", "num_fp16_res", "conv_clamp" }) sr.Consume(ignored);
-        CheckBlockKwargs(sr);
+        bool srFused = BlockKwargs(sr);
         sr.EnsureAllConsumed();
 
         // Synthesis kwargs (backbone and background): num_fp16_res only picks fp16 on CUDA; the CPU path runs fp32.
         top.Consume("num_fp16_res");
-        CheckBlockKwargs(top);
+        bool fused = BlockKwargs(top);
         top.EnsureAllConsumed();
-        return config;
+        return config with { FusedModconv = fused, SuperResolutionFusedModconv = srFused };
     }
 
-    private static void CheckBlockKwargs(KwargReader reader)
+    /// <summary>Checks the synthesis-block kwargs; returns whether the blocks fuse the modulated convolution in eval.</summary>
+    private static bool BlockKwargs(KwargReader reader)
     {
+        bool fused = true; // upstream default True
         if (reader.Has("fused_modconv_default"))
         {
             var v = reader.Raw("fused_modconv_default");
-            bool fused = v.ValueKind == JsonValueKind.True || (v.ValueKind == JsonValueKind.String && v.GetString() == "inference_only");
-            if (!fused) throw new NotSupportedException($"{reader.Where}.fused_modconv_default {v}: only the fused (inference) path runs in the synthesis blocks.");
+            fused = v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.String when v.GetString() == "inference_only" => true, // not training
+                _ => throw new NotSupportedException($"{reader.Where}.fused_modconv_default {v}."),
+            };
             reader.Consume("fused_modconv_default");
         }
         reader.Require("architecture", "skip");
@@ -129,6 +136,7 @@ public sealed partial record PanoHeadConfig
             if (!taps.SequenceEqual(new double[] { 1, 3, 3, 1 })) throw new NotSupportedException($"{reader.Where}.resample_filter [{string.Join(", ", taps)}].");
             reader.Consume("resample_filter");
         }
+        return fused;
     }
 
     /// <summary>Reads kwargs by name and remembers which were read, so leftovers can be reported.</summary>

@@ -7,12 +7,12 @@ public sealed class StyleGan2Backbone : torch.nn.Module
 {
     /// <summary>Creates the backbone.</summary>
     public StyleGan2Backbone(int zDim, int cDim, int wDim, int imgResolution, int imgChannels, int mappingLayers, int channelBase, int channelMax, double? convClamp,
-        int? mappingEmbedFeatures = null, int? mappingLayerFeatures = null)
+        int? mappingEmbedFeatures = null, int? mappingLayerFeatures = null, bool fusedModconv = true)
         : base(nameof(StyleGan2Backbone))
     {
         // Fields named as the upstream sub-modules: TorchSharp also registers module-typed fields by their field name, so
         // an auto-property's backing field would add a second copy of every tensor to the state dict.
-        synthesis = new SynthesisNetwork(wDim, imgResolution, imgChannels, channelBase, channelMax, convClamp);
+        synthesis = new SynthesisNetwork(wDim, imgResolution, imgChannels, channelBase, channelMax, convClamp, fusedModconv);
         mapping = new MappingNetwork(zDim, cDim, wDim, synthesis.NumWs, mappingLayers, mappingEmbedFeatures, mappingLayerFeatures);
         register_module("synthesis", synthesis);
         register_module("mapping", mapping);

@@ -15,13 +15,13 @@ public sealed class SuperresolutionHybrid2X : nn.Module, ISuperResolution
     private readonly bool antialias;
 
     /// <summary>Creates the module.</summary>
-    public SuperresolutionHybrid2X(int channels, int wDim, int inputResolution, int block0Channels, int block1Channels, double? convClamp, bool antialias = true)
+    public SuperresolutionHybrid2X(int channels, int wDim, int inputResolution, int block0Channels, int block1Channels, double? convClamp, bool antialias = true, bool fusedModconv = true)
         : base(nameof(SuperresolutionHybrid2X))
     {
         this.antialias = antialias;
         InputResolution = inputResolution;
-        block0 = new SynthesisBlock(channels, block0Channels, wDim, inputResolution, 3, isLast: false, convClamp, upsample: false);
-        block1 = new SynthesisBlock(block0Channels, block1Channels, wDim, inputResolution * 2, 3, isLast: true, convClamp);
+        block0 = new SynthesisBlock(channels, block0Channels, wDim, inputResolution, 3, isLast: false, convClamp, upsample: false, fusedModconv: fusedModconv);
+        block1 = new SynthesisBlock(block0Channels, block1Channels, wDim, inputResolution * 2, 3, isLast: true, convClamp, fusedModconv: fusedModconv);
         register_module("block0", block0);
         register_module("block1", block1);
         register_buffer("resample_filter", StyleGanOps.SetupFilter(new double[] { 1, 3, 3, 1 }));

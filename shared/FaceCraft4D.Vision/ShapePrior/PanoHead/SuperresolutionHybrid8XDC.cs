@@ -14,13 +14,13 @@ public sealed class SuperresolutionHybrid8XDC : nn.Module, ISuperResolution
     private readonly bool antialias;
 
     /// <summary>Creates the module.</summary>
-    public SuperresolutionHybrid8XDC(int channels, int wDim, int inputResolution, int block0Channels, int block1Channels, double? convClamp, bool antialias = true)
+    public SuperresolutionHybrid8XDC(int channels, int wDim, int inputResolution, int block0Channels, int block1Channels, double? convClamp, bool antialias = true, bool fusedModconv = true)
         : base(nameof(SuperresolutionHybrid8XDC))
     {
         this.antialias = antialias;
         InputResolution = inputResolution;
-        block0 = new SynthesisBlock(channels, block0Channels, wDim, inputResolution * 2, 3, isLast: false, convClamp);
-        block1 = new SynthesisBlock(block0Channels, block1Channels, wDim, inputResolution * 4, 3, isLast: true, convClamp);
+        block0 = new SynthesisBlock(channels, block0Channels, wDim, inputResolution * 2, 3, isLast: false, convClamp, fusedModconv: fusedModconv);
+        block1 = new SynthesisBlock(block0Channels, block1Channels, wDim, inputResolution * 4, 3, isLast: true, convClamp, fusedModconv: fusedModconv);
         register_module("block0", block0);
         register_module("block1", block1);
     }

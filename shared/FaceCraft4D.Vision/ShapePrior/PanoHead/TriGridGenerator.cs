@@ -24,13 +24,14 @@ public sealed class TriGridGenerator : nn.Module
         this.config = config ?? throw new ArgumentNullException(nameof(config));
         int planeChannels = config.TriplaneChannels * 3 * config.TriplaneDepth;
         Backbone = new StyleGan2Backbone(config.ZDim, config.CDim, config.WDim, config.TriplaneSize, planeChannels,
-            config.MappingLayers, config.ChannelBase, config.ChannelMax, config.ConvClamp, config.MappingEmbedFeatures, config.MappingLayerFeatures);
+            config.MappingLayers, config.ChannelBase, config.ChannelMax, config.ConvClamp, config.MappingEmbedFeatures, config.MappingLayerFeatures,
+            config.FusedModconv);
         nn.Module superResolution = config.SuperResolution switch
         {
             SuperResolutionKind.Hybrid8XDC => new SuperresolutionHybrid8XDC(config.TriplaneChannels, config.WDim, config.SuperResolutionInput,
-                config.SuperResolutionChannels0, config.SuperResolutionChannels1, config.SuperResolutionConvClamp, config.SuperResolutionAntialias),
+                config.SuperResolutionChannels0, config.SuperResolutionChannels1, config.SuperResolutionConvClamp, config.SuperResolutionAntialias, config.SuperResolutionFusedModconv),
             SuperResolutionKind.Hybrid2X => new SuperresolutionHybrid2X(config.TriplaneChannels, config.WDim, config.SuperResolutionInput,
-                config.SuperResolutionChannels0, config.SuperResolutionChannels1, config.SuperResolutionConvClamp, config.SuperResolutionAntialias),
+                config.SuperResolutionChannels0, config.SuperResolutionChannels1, config.SuperResolutionConvClamp, config.SuperResolutionAntialias, config.SuperResolutionFusedModconv),
             _ => throw new NotSupportedException($"Super-resolution module {config.SuperResolution} is not ported."),
         };
         SuperResolution = (ISuperResolution)superResolution;
@@ -48,7 +49,7 @@ public sealed class TriGridGenerator : nn.Module
         if (config.UseBackground)
         {
             Background = new SynthesisNetwork(config.WDim, config.SuperResolutionInput, config.TriplaneChannels,
-                config.ChannelBase / 2, config.ChannelMax, config.ConvClamp);
+                config.ChannelBase / 2, config.ChannelMax, config.ConvClamp, config.FusedModconv);
             register_module("bcg_synthesis", Background);
         }
         // The self-adaptive camera offset network (used in training; kept so the official weights load completely).
