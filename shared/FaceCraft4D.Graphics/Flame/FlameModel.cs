@@ -11,10 +11,12 @@ namespace FaceCraft4D.Graphics.Flame;
 public sealed class FlameModel : IDisposable
 {
     private readonly Tensor _vTemplate, _dirs, _poseDirs, _jRegressor, _weights, _faces, _lmkFaces, _lmkBary;
+    private readonly Tensor? _dynFaces, _dynBary;
     private readonly long[] _parents;
 
-    /// <summary>Copies the model arrays to <paramref name="device"/> in <paramref name="dtype"/>.</summary>
-    public FlameModel(FlameModelData data, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    /// <summary>Copies the model arrays to <paramref name="device"/> in <paramref name="dtype"/>; landmarks start with the
+    /// dynamic face contour when the model has one and <paramref name="useFaceContour"/> (FLAME_PyTorch's default).</summary>
+    public FlameModel(FlameModelData data, Device? device = null, ScalarType dtype = ScalarType.Float32, bool useFaceContour = true)
     {
         ArgumentNullException.ThrowIfNull(data);
         data.Validate();
@@ -30,6 +32,11 @@ public sealed class FlameModel : IDisposable
         _lmkFaces = data.LandmarkFaces.to(ScalarType.Int64, Device).DetachFromDisposeScope();
         _lmkBary = data.LandmarkBarycentrics.to(dtype, Device).DetachFromDisposeScope();
         _parents = data.Parents.ToArray();
+        if (useFaceContour && data.DynamicLandmarkFaces is not null && data.DynamicLandmarkBarycentrics is not null)
+        {
+            _dynFaces = data.DynamicLandmarkFaces.to(ScalarType.Int64, Device).DetachFromDisposeScope();
+            _dynBary = data.DynamicLandmarkBarycentrics.to(dtype, Device).DetachFromDisposeScope();
+        }
     }
 
     /// <summary>The source arrays (not owned by this instance).</summary>
@@ -59,48 +66,112 @@ public sealed class FlameModel : IDisposable
     /// <summary>Neutral parameters (zeros) for a batch.</summary>
     public FlameParameters ZeroParameters(int batch = 1) => FlameParameters.Zeros(batch, ShapeCount, ExpressionCount, Device, DType);
 
+    /// <summary>Landmarks per evaluation: K contour (when used) + the static ones.</summary>
+    public int LandmarkCount => Data.LandmarkCount + (UsesFaceContour ? (int)_dynFaces!.shape[1] : 0);
+
+    /// <summary>Whether landmarks start with FLAME's dynamic face contour (the model has one and it was not switched off).</summary>
+    public bool UsesFaceContour => _dynFaces is not null;
+
     /// <summary>Evaluates the model for a batch of parameters.</summary>
     public FlameOutput Forward(FlameParameters p)
+    {
+        using var scope = torch.NewDisposeScope();
+        var e = Evaluate(p);
+        var joints = e.PosedJoints + p.Translation.to(DType, Device).unsqueeze(1);
+        return new FlameOutput
+        {
+            Vertices = e.Vertices.MoveToOuterDisposeScope(),
+            Joints = joints.MoveToOuterDisposeScope(),
+            Landmarks = e.Landmarks.MoveToOuterDisposeScope(),
+            ShapedVertices = e.ShapedVertices.MoveToOuterDisposeScope(),
+        };
+    }
+
+    /// <summary>
+    /// Evaluates the model and keeps every intermediate, in the order and arithmetic of smplx <c>lbs</c> and FLAME_PyTorch's
+    /// forward: blend shapes, joint regression, Rodrigues, pose correctives, rigid chain, skinning with homogeneous
+    /// coordinates, the translation, then the landmarks (dynamic contour first).
+    /// </summary>
+    public FlameEvaluation Evaluate(FlameParameters p)
     {
         ArgumentNullException.ThrowIfNull(p);
         using var scope = torch.NewDisposeScope();
         long b = p.BatchSize, v = VertexCount;
+        int j = FlameModelData.JointCount;
         var betas = torch.cat(new[] { Pad(p.Shape, ShapeCount, "shape"), Pad(p.Expression, ExpressionCount, "expression") }, 1); // [B, S+E]
         long l = betas.shape[1];
-        var offsets = torch.matmul(_dirs.view(v * 3, l), betas.t()).t().view(b, v, 3);
-        var shaped = _vTemplate.unsqueeze(0) + offsets; // [B, V, 3]
+        var shapeOffsets = torch.matmul(betas, _dirs.view(v * 3, l).t()).view(b, v, 3);
+        var shaped = _vTemplate.unsqueeze(0) + shapeOffsets; // [B, V, 3]
         var joints = torch.matmul(_jRegressor.unsqueeze(0), shaped); // [B, J, 3]
 
-        var rot = Rotations.AxisAngleToMatrix(p.FullPose().view(b, FlameModelData.JointCount, 3)); // [B, J, 3, 3]
+        var fullPose = p.FullPose().to(DType, Device); // [B, 15]
+        var rot = Rotations.AxisAngleToMatrix(fullPose.view(b, j, 3)); // [B, J, 3, 3]
         var eye = torch.eye(3, dtype: DType, device: Device);
-        var poseFeature = (rot.narrow(1, 1, FlameModelData.JointCount - 1) - eye).reshape(b, -1); // [B, 36]
-        var posed = shaped + torch.matmul(poseFeature, _poseDirs).view(b, v, 3);
+        var poseFeature = (rot.narrow(1, 1, j - 1) - eye).reshape(b, -1); // [B, 36]
+        var poseOffsets = torch.matmul(poseFeature, _poseDirs).view(b, v, 3);
+        var posed = poseOffsets + shaped;
 
         var (posedJoints, rel) = RigidTransforms(rot, joints); // [B,J,3], [B,J,4,4]
-        var t = torch.matmul(_weights.unsqueeze(0), rel.view(b, FlameModelData.JointCount, 16)).view(b, v, 4, 4);
-        var verts = torch.matmul(t.narrow(2, 0, 3).narrow(3, 0, 3), posed.unsqueeze(-1)).squeeze(-1) + t.narrow(2, 0, 3).select(3, 3);
-        var trans = p.Translation.unsqueeze(1);
-        verts = verts + trans;
-        posedJoints = posedJoints + trans;
+        var t = torch.matmul(_weights.unsqueeze(0), rel.view(b, j, 16)).view(b, v, 4, 4);
+        var homogeneous = torch.cat(new[] { posed, torch.ones(new long[] { b, v, 1 }, DType, Device) }, 2); // [B, V, 4]
+        var skinned = torch.matmul(t, homogeneous.unsqueeze(-1)).narrow(2, 0, 3).squeeze(-1); // [B, V, 3]
 
-        var landmarks = Landmarks(verts);
-        return new FlameOutput
+        var faces = _lmkFaces.unsqueeze(0).expand(b, -1);
+        var bary = _lmkBary.unsqueeze(0).expand(b, -1, -1);
+        Tensor? yaw = null, row = null, dynFaces = null, dynBary = null;
+        if (UsesFaceContour)
         {
-            Vertices = verts.MoveToOuterDisposeScope(),
-            Joints = posedJoints.MoveToOuterDisposeScope(),
-            Landmarks = landmarks.MoveToOuterDisposeScope(),
+            yaw = FlameFaceContour.YawDegrees(fullPose.narrow(1, 0, 3), fullPose.narrow(1, 3, 3));
+            row = FlameFaceContour.TableRow(yaw);
+            (dynFaces, dynBary) = FlameFaceContour.Select(row, _dynFaces!, _dynBary!);
+            faces = torch.cat(new[] { dynFaces, faces }, 1);
+            bary = torch.cat(new[] { dynBary, bary }, 1);
+        }
+        // Landmarks on the translated mesh (FLAME_PyTorch adds transl after; equal while barycentrics sum to 1, and this
+        // order is the one the restricted landmark model of the template fit reproduces exactly).
+        var trans = p.Translation.to(DType, Device).unsqueeze(1);
+        var vertices = skinned + trans;
+        var landmarks = BarycentricPoints(vertices, faces, bary);
+        return new FlameEvaluation
+        {
+            Betas = betas.MoveToOuterDisposeScope(),
+            FullPose = fullPose.MoveToOuterDisposeScope(),
+            ShapeOffsets = shapeOffsets.MoveToOuterDisposeScope(),
             ShapedVertices = shaped.MoveToOuterDisposeScope(),
+            RestJoints = joints.MoveToOuterDisposeScope(),
+            Rotations = rot.MoveToOuterDisposeScope(),
+            PoseFeature = poseFeature.MoveToOuterDisposeScope(),
+            PoseOffsets = poseOffsets.MoveToOuterDisposeScope(),
+            PosedRestVertices = posed.MoveToOuterDisposeScope(),
+            RelativeTransforms = rel.MoveToOuterDisposeScope(),
+            PosedJoints = posedJoints.MoveToOuterDisposeScope(),
+            SkinnedVertices = skinned.MoveToOuterDisposeScope(),
+            Vertices = vertices.MoveToOuterDisposeScope(),
+            Landmarks = landmarks.MoveToOuterDisposeScope(),
+            ContourYawDegrees = yaw?.MoveToOuterDisposeScope(),
+            ContourTableRow = row?.MoveToOuterDisposeScope(),
+            ContourFaces = dynFaces?.MoveToOuterDisposeScope(),
+            ContourBarycentrics = dynBary?.MoveToOuterDisposeScope(),
         };
     }
 
-    /// <summary>Landmarks [B, L, 3] of vertices [B, V, 3] by the barycentric embedding.</summary>
+    /// <summary>Static landmarks [B, L, 3] of vertices [B, V, 3] by the barycentric embedding (no contour).</summary>
     public Tensor Landmarks(Tensor vertices)
     {
         using var scope = torch.NewDisposeScope();
-        long b = vertices.shape[0], lm = _lmkFaces.shape[0];
-        var tri = _faces.index_select(0, _lmkFaces).flatten(); // [L*3]
-        var corners = vertices.index_select(1, tri).view(b, lm, 3, 3); // [B, L, 3 corners, 3]
-        return (corners * _lmkBary.view(1, lm, 3, 1)).sum(2).MoveToOuterDisposeScope();
+        long b = vertices.shape[0];
+        return BarycentricPoints(vertices, _lmkFaces.unsqueeze(0).expand(b, -1), _lmkBary.unsqueeze(0).expand(b, -1, -1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Points [B, L, 3] on vertices [B, V, 3] at faces [B, L] (int64) with barycentric coordinates [B, L, 3].</summary>
+    private Tensor BarycentricPoints(Tensor vertices, Tensor faceIndex, Tensor barycentrics)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = vertices.shape[0], lm = faceIndex.shape[1], v = vertices.shape[1];
+        var corners = _faces.index_select(0, faceIndex.reshape(-1)).view(b, lm * 3); // [B, L*3]
+        var flat = corners + torch.arange(b, ScalarType.Int64, Device).view(b, 1) * v;
+        var points = vertices.reshape(b * v, 3).index_select(0, flat.reshape(-1)).view(b, lm, 3, 3); // [B, L, 3 corners, 3]
+        return (points * barycentrics.unsqueeze(-1)).sum(2).MoveToOuterDisposeScope();
     }
 
     private Tensor Pad(Tensor coeffs, int count, string what)
@@ -136,6 +207,6 @@ public sealed class FlameModel : IDisposable
     /// <summary>Disposes the device copies (not <see cref="Data"/>).</summary>
     public void Dispose()
     {
-        foreach (var t in new[] { _vTemplate, _dirs, _poseDirs, _jRegressor, _weights, _faces, _lmkFaces, _lmkBary }) t.Dispose();
+        foreach (var t in new[] { _vTemplate, _dirs, _poseDirs, _jRegressor, _weights, _faces, _lmkFaces, _lmkBary, _dynFaces, _dynBary }) t?.Dispose();
     }
 }

@@ -37,11 +37,22 @@ public sealed class FlameModelData : IDisposable
     /// <summary>Triangles [F, 3] (int64 vertex indices, counter-clockwise seen from outside).</summary>
     public required Tensor Faces { get; init; }
 
-    /// <summary>Face index of each of the 68 landmarks [L] (int64).</summary>
+    /// <summary>Face index of each static landmark [L] (int64): the 68 iBUG landmarks, or FLAME's 51 static ones when the
+    /// model also has the dynamic face contour (<see cref="DynamicLandmarkFaces"/>).</summary>
     public required Tensor LandmarkFaces { get; init; }
 
     /// <summary>Barycentric coordinates of each landmark in its face [L, 3].</summary>
     public required Tensor LandmarkBarycentrics { get; init; }
+
+    /// <summary>Optional dynamic face contour (FLAME <c>dynamic_lmk_faces_idx</c>) [R, K] (int64): per head-yaw row
+    /// (R = 79 for 0..39 degrees one way, 40..78 the other; K = 17 contour landmarks) the face of each contour landmark.</summary>
+    public Tensor? DynamicLandmarkFaces { get; init; }
+
+    /// <summary>Barycentric coordinates of the dynamic contour [R, K, 3] (FLAME <c>dynamic_lmk_bary_coords</c>).</summary>
+    public Tensor? DynamicLandmarkBarycentrics { get; init; }
+
+    /// <summary>Whether the model has the dynamic face contour (landmarks are then K contour + L static).</summary>
+    public bool HasFaceContour => DynamicLandmarkFaces is not null;
 
     /// <summary>Optional texture coordinates [T, 2] (u right, v up, in [0, 1]) — FLAME's <c>vt</c>.</summary>
     public Tensor? UvCoords { get; init; }
@@ -93,13 +104,22 @@ public sealed class FlameModelData : IDisposable
         Check(Faces.numel() == 0 || (Faces.min().item<long>() >= 0 && Faces.max().item<long>() < v), "face indices out of range");
         Check(LandmarkFaces.ndim == 1 && LandmarkBarycentrics.ndim == 2 && LandmarkBarycentrics.shape[0] == LandmarkFaces.shape[0] && LandmarkBarycentrics.shape[1] == 3, "landmark embedding must be lmk_faces_idx [L], lmk_b_coords [L,3]");
         Check(LandmarkFaces.numel() == 0 || (LandmarkFaces.min().item<long>() >= 0 && LandmarkFaces.max().item<long>() < Faces.shape[0]), "landmark face index out of range");
+        Check((DynamicLandmarkFaces is null) == (DynamicLandmarkBarycentrics is null), "dynamic_lmk_faces_idx and dynamic_lmk_bary_coords come together");
+        if (DynamicLandmarkFaces is not null && DynamicLandmarkBarycentrics is not null)
+        {
+            Check(DynamicLandmarkFaces.ndim == 2 && DynamicLandmarkBarycentrics.ndim == 3
+                  && DynamicLandmarkBarycentrics.shape[0] == DynamicLandmarkFaces.shape[0] && DynamicLandmarkBarycentrics.shape[1] == DynamicLandmarkFaces.shape[1]
+                  && DynamicLandmarkBarycentrics.shape[2] == 3, "dynamic contour must be dynamic_lmk_faces_idx [R,K], dynamic_lmk_bary_coords [R,K,3]");
+            Check(DynamicLandmarkFaces.shape[0] == FlameFaceContour.TableRows, $"dynamic contour table must have {FlameFaceContour.TableRows} rows");
+            Check(DynamicLandmarkFaces.numel() == 0 || (DynamicLandmarkFaces.min().item<long>() >= 0 && DynamicLandmarkFaces.max().item<long>() < Faces.shape[0]), "dynamic contour face index out of range");
+        }
         if (UvFaces is not null) Check(UvCoords is not null && UvFaces.shape[0] == Faces.shape[0], "ft must match f");
     }
 
     /// <summary>Disposes all tensors.</summary>
     public void Dispose()
     {
-        foreach (var t in new[] { VTemplate, ShapeDirs, ExpressionDirs, PoseDirs, JRegressor, Weights, Faces, LandmarkFaces, LandmarkBarycentrics, UvCoords, UvFaces })
+        foreach (var t in new[] { VTemplate, ShapeDirs, ExpressionDirs, PoseDirs, JRegressor, Weights, Faces, LandmarkFaces, LandmarkBarycentrics, DynamicLandmarkFaces, DynamicLandmarkBarycentrics, UvCoords, UvFaces })
             t?.Dispose();
         foreach (var t in VertexMasks.Values) t.Dispose();
     }

@@ -15,12 +15,16 @@ namespace FaceCraft4D.Graphics.Flame;
 /// <item><c>posedirs</c> [36, V*3] (smplx layout) or [V,3,36] (as in the official pkl);</item>
 /// <item><c>J_regressor</c> [5,V] dense; <c>weights</c> [V,5]; <c>kintree_table</c> [2,5] (first row parents, root any negative
 /// or 4294967295); <c>f</c> [F,3] integer;</item>
-/// <item><c>lmk_faces_idx</c> [68] (or [1,68]) and <c>lmk_b_coords</c> [68,3] (or [1,68,3]);</item>
+/// <item><c>lmk_faces_idx</c> [L] (or [1,L]) and <c>lmk_b_coords</c> [L,3] (or [1,L,3]; FLAME_PyTorch's buffer name
+/// <c>lmk_bary_coords</c> is accepted too): the 68 iBUG landmarks, or FLAME's static 51 with the contour below;</item>
+/// <item>optional dynamic face contour <c>dynamic_lmk_faces_idx</c> [79,17] and <c>dynamic_lmk_bary_coords</c> [79,17,3]
+/// (<c>flame_dynamic_embedding.npy</c>'s <c>lmk_face_idx</c> / <c>lmk_b_coords</c>);</item>
 /// <item>optional <c>vt</c> [T,2], <c>ft</c> [F,3]; optional <c>mask_NAME</c> int vertex lists; optional
 /// <c>teeth_lip_ring_upper</c>/<c>teeth_lip_ring_lower</c> (ordered lip-ring vertex ids used to add teeth on load);</item>
 /// <item>metadata: <c>format</c> = "fc4d-flame/1", <c>name</c>, <c>num_shape_params</c>, <c>teeth_vertex_start</c>, <c>teeth_face_start</c>.</item>
 /// </list>
-/// Any float or integer dtype is accepted on read; writing uses F32 and I64.
+/// Any float or integer dtype is accepted on read (integer arrays may be F32 holding exact integers); writing uses F32
+/// and I64. Reading is strict: a tensor the layout does not name is an error, so a misnamed array never goes unused.
 /// </summary>
 public static class FlameModelFile
 {
@@ -28,6 +32,13 @@ public static class FlameModelFile
     public const string FormatTag = "fc4d-flame/1";
 
     private const string MaskPrefix = "mask_";
+
+    private static readonly string[] KnownNames =
+    {
+        "v_template", "shapedirs", "expressiondirs", "posedirs", "J_regressor", "weights", "kintree_table", "f",
+        "lmk_faces_idx", "lmk_b_coords", "lmk_bary_coords", "dynamic_lmk_faces_idx", "dynamic_lmk_bary_coords",
+        "vt", "ft", "teeth_lip_ring_upper", "teeth_lip_ring_lower",
+    };
 
     /// <summary>Loads a model; when <paramref name="addTeeth"/> is true and the file has lip rings but no teeth, appends them.</summary>
     public static async Task<FlameModelData> LoadAsync(Stream stream, bool addTeeth = true, CancellationToken cancellationToken = default)
@@ -69,6 +80,8 @@ public static class FlameModelFile
         f.Add("f", m.Faces.to_type(ScalarType.Int64));
         f.Add("lmk_faces_idx", m.LandmarkFaces.to_type(ScalarType.Int64));
         f.Add("lmk_b_coords", m.LandmarkBarycentrics.to_type(f32));
+        if (m.DynamicLandmarkFaces is not null) f.Add("dynamic_lmk_faces_idx", m.DynamicLandmarkFaces.to_type(ScalarType.Int64));
+        if (m.DynamicLandmarkBarycentrics is not null) f.Add("dynamic_lmk_bary_coords", m.DynamicLandmarkBarycentrics.to_type(f32));
         if (m.UvCoords is not null) f.Add("vt", m.UvCoords.to_type(f32));
         if (m.UvFaces is not null) f.Add("ft", m.UvFaces.to_type(ScalarType.Int64));
         foreach (var (name, idx) in m.VertexMasks) f.Add(MaskPrefix + name, idx.to_type(ScalarType.Int64));
@@ -78,9 +91,15 @@ public static class FlameModelFile
     /// <summary>Interprets a safetensors file in the layout above.</summary>
     public static FlameModelData FromSafetensors(SafetensorsFile file, bool addTeeth = true)
     {
-        string[] required = { "v_template", "shapedirs", "posedirs", "J_regressor", "weights", "kintree_table", "f", "lmk_faces_idx", "lmk_b_coords" };
-        var missing = required.Where(k => !file.Contains(k)).ToArray();
-        if (missing.Length > 0) throw new InvalidDataException($"FLAME file lacks {string.Join(", ", missing)}.");
+        string[] required = { "v_template", "shapedirs", "posedirs", "J_regressor", "weights", "kintree_table", "f", "lmk_faces_idx" };
+        var missing = required.Where(k => !file.Contains(k)).ToList();
+        bool bOld = file.Contains("lmk_b_coords"), bUpstream = file.Contains("lmk_bary_coords");
+        if (!bOld && !bUpstream) missing.Add("lmk_b_coords (or lmk_bary_coords)");
+        if (file.Contains("dynamic_lmk_faces_idx") != file.Contains("dynamic_lmk_bary_coords")) missing.Add("dynamic_lmk_faces_idx and dynamic_lmk_bary_coords together");
+        if (missing.Count > 0) throw new InvalidDataException($"FLAME file lacks {string.Join(", ", missing)}.");
+        if (bOld && bUpstream) throw new InvalidDataException("FLAME file has both lmk_b_coords and lmk_bary_coords; keep one.");
+        var unknown = file.Names.Where(n => !KnownNames.Contains(n, StringComparer.Ordinal) && !n.StartsWith(MaskPrefix, StringComparison.Ordinal)).ToList();
+        if (unknown.Count > 0) throw new InvalidDataException($"FLAME file has tensors the layout does not name: {string.Join(", ", unknown)}.");
         var f32 = ScalarType.Float32;
         var vTemplate = file.GetTorch("v_template", dtype: f32);
         long v = vTemplate.shape[0];
@@ -117,7 +136,13 @@ public static class FlameModelFile
         var parents = parentsRaw.Select((p, i) => i == 0 || p < 0 || p >= parentsRaw.Length ? -1L : p).ToArray();
 
         var lmkFaces = file.GetTorch("lmk_faces_idx", dtype: ScalarType.Int64).reshape(-1);
-        var lmkBary = file.GetTorch("lmk_b_coords", dtype: f32).reshape(-1, 3);
+        var lmkBary = file.GetTorch(bOld ? "lmk_b_coords" : "lmk_bary_coords", dtype: f32).reshape(-1, 3);
+        Tensor? dynFaces = null, dynBary = null;
+        if (file.Contains("dynamic_lmk_faces_idx"))
+        {
+            dynFaces = file.GetTorch("dynamic_lmk_faces_idx", dtype: ScalarType.Int64);
+            dynBary = file.GetTorch("dynamic_lmk_bary_coords", dtype: f32);
+        }
 
         var masks = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var name in file.Names.Where(n => n.StartsWith(MaskPrefix, StringComparison.Ordinal)))
@@ -137,6 +162,8 @@ public static class FlameModelFile
             Faces = file.GetTorch("f", dtype: ScalarType.Int64),
             LandmarkFaces = lmkFaces,
             LandmarkBarycentrics = lmkBary,
+            DynamicLandmarkFaces = dynFaces,
+            DynamicLandmarkBarycentrics = dynBary,
             UvCoords = file.Contains("vt") ? file.GetTorch("vt", dtype: f32) : null,
             UvFaces = file.Contains("ft") ? file.GetTorch("ft", dtype: ScalarType.Int64) : null,
             VertexMasks = masks,

@@ -132,6 +132,8 @@ public static class FlameTeeth
             Faces = torch.cat(new[] { model.Faces, torch.tensor(faces.ToArray(), new long[] { faces.Count / 3, 3 }, ScalarType.Int64) }),
             LandmarkFaces = model.LandmarkFaces.clone(),
             LandmarkBarycentrics = model.LandmarkBarycentrics.clone(),
+            DynamicLandmarkFaces = model.DynamicLandmarkFaces?.clone(),
+            DynamicLandmarkBarycentrics = model.DynamicLandmarkBarycentrics?.clone(),
             UvCoords = uv,
             UvFaces = uvFaces,
             VertexMasks = masks,
@@ -139,7 +141,7 @@ public static class FlameTeeth
             TeethFaceStart = model.FaceCount,
             Name = model.Name,
         };
-        foreach (var t in new[] { result.VTemplate, result.ShapeDirs, result.ExpressionDirs, result.PoseDirs, result.JRegressor, result.Weights, result.Faces, result.LandmarkFaces, result.LandmarkBarycentrics, result.UvCoords, result.UvFaces })
+        foreach (var t in new[] { result.VTemplate, result.ShapeDirs, result.ExpressionDirs, result.PoseDirs, result.JRegressor, result.Weights, result.Faces, result.LandmarkFaces, result.LandmarkBarycentrics, result.DynamicLandmarkFaces, result.DynamicLandmarkBarycentrics, result.UvCoords, result.UvFaces })
             t?.MoveToOuterDisposeScope();
         foreach (var t in masks.Values) t.MoveToOuterDisposeScope();
         return result;

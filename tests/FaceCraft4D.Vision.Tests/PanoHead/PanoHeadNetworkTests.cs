@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace FaceCraft4D.Vision.Tests.PanoHead;
 
 /// <summary>The PanoHead port on a tiny random configuration: shapes, determinism, weights by official name, ops references.</summary>
+[Collection(GlobalTorchRngCollection.Name)]
 public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
 {
     private static readonly PanoHeadConfig Tiny = PanoHeadConfig.Tiny;

@@ -13,6 +13,7 @@ namespace FaceCraft4D.Vision.Tests.PanoHead;
 /// load from safetensors by name, the portrait is inverted, every orbit view is rendered with depth and mask in the
 /// pipeline's world and cameras.
 /// </summary>
+[Collection(GlobalTorchRngCollection.Name)]
 public sealed class PanoHeadShapePriorTests(SamplePortraitShapePrior sample, ITestOutputHelper output) : IClassFixture<SamplePortraitShapePrior>
 {
     [Fact]

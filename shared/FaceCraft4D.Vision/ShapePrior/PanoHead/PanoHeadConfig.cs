@@ -5,7 +5,7 @@ namespace FaceCraft4D.Vision.ShapePrior.PanoHead;
 /// tri-grid depth 3, ToRGB raw output, no decoder activation, background generator, 8x super-resolution to 512).
 /// <see cref="Tiny"/> is a configuration small enough to run in tests on a CPU.
 /// </summary>
-public sealed record PanoHeadConfig
+public sealed partial record PanoHeadConfig
 {
     /// <summary>Latent size (512).</summary>
     public int ZDim { get; init; } = 512;
@@ -19,6 +19,12 @@ public sealed record PanoHeadConfig
     /// <summary>Mapping layers (EG3D <c>--map-depth</c>, 2).</summary>
     public int MappingLayers { get; init; } = 2;
 
+    /// <summary>Mapping embedding width of the camera label (<c>mapping_kwargs.embed_features</c>; null = w_dim).</summary>
+    public int? MappingEmbedFeatures { get; init; }
+
+    /// <summary>Mapping hidden width (<c>mapping_kwargs.layer_features</c>; null = w_dim).</summary>
+    public int? MappingLayerFeatures { get; init; }
+
     /// <summary>Backbone channel base (32768).</summary>
     public int ChannelBase { get; init; } = 32768;
 
@@ -27,6 +33,13 @@ public sealed record PanoHeadConfig
 
     /// <summary>Clamp of the synthesis convolutions (256).</summary>
     public double? ConvClamp { get; init; } = 256;
+
+    /// <summary>Modulated convolutions of the backbone and background as one grouped convolution (upstream
+    /// <c>fused_modconv_default</c> True or 'inference_only'); false scales activations around a shared convolution.</summary>
+    public bool FusedModconv { get; init; } = true;
+
+    /// <summary>Same for the super-resolution blocks (<c>sr_kwargs.fused_modconv_default</c>).</summary>
+    public bool SuperResolutionFusedModconv { get; init; } = true;
 
     /// <summary>Side of each tri-grid plane (256).</summary>
     public int TriplaneSize { get; init; } = 256;
@@ -40,6 +53,9 @@ public sealed record PanoHeadConfig
     /// <summary>Decoder hidden width (64).</summary>
     public int DecoderHidden { get; init; } = 64;
 
+    /// <summary>Learning-rate multiplier of the decoder layers (<c>decoder_lr_mul</c>; scales their weights at run time).</summary>
+    public double DecoderLrMultiplier { get; init; } = 1;
+
     /// <summary>Decoder colour activation: <c>none</c> (PanoHead), <c>sigmoid</c>, <c>lrelu</c>.</summary>
     public string DecoderActivation { get; init; } = "none";
 
@@ -48,6 +64,16 @@ public sealed record PanoHeadConfig
 
     /// <summary>A separate background synthesis network (<c>use_background</c>).</summary>
     public bool UseBackground { get; init; } = true;
+
+    /// <summary>Which upstream super-resolution module makes the final image (8X DC for the official 512 px model).</summary>
+    public SuperResolutionKind SuperResolution { get; init; } = SuperResolutionKind.Hybrid8XDC;
+
+    /// <summary>Resize the raw image and features into the super-resolution (and the background to the raw image)
+    /// with antialiasing (<c>sr_antialias</c>, true).</summary>
+    public bool SuperResolutionAntialias { get; init; } = true;
+
+    /// <summary>Noise of the super-resolution layers in <see cref="TriGridGenerator.Forward"/> (<c>superresolution_noise_mode</c>, none).</summary>
+    public NoiseMode SuperResolutionNoise { get; init; } = NoiseMode.None;
 
     /// <summary>Super-resolution input side (128).</summary>
     public int SuperResolutionInput { get; init; } = 128;
@@ -76,6 +102,12 @@ public sealed record PanoHeadConfig
     /// <summary>Far bound of the rays (3.3).</summary>
     public double RayEnd { get; init; } = 3.3;
 
+    /// <summary>Stratified samples uniform in inverse depth (<c>disparity_space_sampling</c>, false).</summary>
+    public bool DisparitySpaceSampling { get; init; }
+
+    /// <summary>Composite onto white (<c>white_back</c>, false).</summary>
+    public bool WhiteBackground { get; init; }
+
     /// <summary>Side of the cube the planes span (1).</summary>
     public double BoxWarp { get; init; } = 1;
 
@@ -99,9 +131,9 @@ public sealed record PanoHeadConfig
     {
         ZDim = 16, WDim = 16, MappingLayers = 2, ChannelBase = 64, ChannelMax = 16, TriplaneSize = 16, TriplaneDepth = 2,
         TriplaneChannels = 8, DecoderHidden = 8, SuperResolutionInput = 8, SuperResolutionChannels0 = 8, SuperResolutionChannels1 = 4,
-        NeuralRenderingResolution = 8, DepthResolution = 6, DepthResolutionImportance = 6,
+        NeuralRenderingResolution = 8, DepthResolution = 6, DepthResolutionImportance = 6, ImageResolution = 32,
     };
 
-    /// <summary>Output image side (4 x the super-resolution input).</summary>
-    public int ImageResolution => SuperResolutionInput * 4;
+    /// <summary>Output image side (512; 4 x the super-resolution input for 8X DC, 2 x for 2X).</summary>
+    public int ImageResolution { get; init; } = 512;
 }

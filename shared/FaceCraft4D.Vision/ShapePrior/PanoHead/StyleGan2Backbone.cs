@@ -6,18 +6,24 @@ namespace FaceCraft4D.Vision.ShapePrior.PanoHead;
 public sealed class StyleGan2Backbone : torch.nn.Module
 {
     /// <summary>Creates the backbone.</summary>
-    public StyleGan2Backbone(int zDim, int cDim, int wDim, int imgResolution, int imgChannels, int mappingLayers, int channelBase, int channelMax, double? convClamp)
+    public StyleGan2Backbone(int zDim, int cDim, int wDim, int imgResolution, int imgChannels, int mappingLayers, int channelBase, int channelMax, double? convClamp,
+        int? mappingEmbedFeatures = null, int? mappingLayerFeatures = null, bool fusedModconv = true)
         : base(nameof(StyleGan2Backbone))
     {
-        Synthesis = new SynthesisNetwork(wDim, imgResolution, imgChannels, channelBase, channelMax, convClamp);
-        Mapping = new MappingNetwork(zDim, cDim, wDim, Synthesis.NumWs, mappingLayers);
-        register_module("synthesis", Synthesis);
-        register_module("mapping", Mapping);
+        // Fields named as the upstream sub-modules: TorchSharp also registers module-typed fields by their field name, so
+        // an auto-property's backing field would add a second copy of every tensor to the state dict.
+        synthesis = new SynthesisNetwork(wDim, imgResolution, imgChannels, channelBase, channelMax, convClamp, fusedModconv);
+        mapping = new MappingNetwork(zDim, cDim, wDim, synthesis.NumWs, mappingLayers, mappingEmbedFeatures, mappingLayerFeatures);
+        register_module("synthesis", synthesis);
+        register_module("mapping", mapping);
     }
 
+    private readonly SynthesisNetwork synthesis;
+    private readonly MappingNetwork mapping;
+
     /// <summary>The synthesis network.</summary>
-    public SynthesisNetwork Synthesis { get; }
+    public SynthesisNetwork Synthesis => synthesis;
 
     /// <summary>The mapping network.</summary>
-    public MappingNetwork Mapping { get; }
+    public MappingNetwork Mapping => mapping;
 }

@@ -148,23 +148,31 @@ public static class StyleGanOps
         x * (x.square().mean(new[] { dim }, keepdim: true) + eps).rsqrt();
 
     /// <summary>
-    /// <c>modulated_conv2d</c> (fused form: per-sample weights through a grouped convolution).
-    /// x [N, Cin, H, W], weight [Cout, Cin, kh, kw], styles [N, Cin]; noise is added after the convolution.
+    /// <c>modulated_conv2d</c>. x [N, Cin, H, W], weight [Cout, Cin, kh, kw], styles [N, Cin]; noise is added after the
+    /// convolution. Fused (upstream default in inference): per-sample weights through a grouped convolution; not fused:
+    /// the activations are scaled before and after one shared convolution (same result up to rounding).
     /// </summary>
     public static Tensor ModulatedConv2d(Tensor x, Tensor weight, Tensor styles, Tensor? noise = null, int up = 1, int padding = 0,
-        Tensor? resampleFilter = null, bool demodulate = true, bool flipWeight = true)
+        Tensor? resampleFilter = null, bool demodulate = true, bool flipWeight = true, bool fused = true)
     {
         using var scope = torch.NewDisposeScope();
         long batch = x.shape[0], outC = weight.shape[0], inC = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3];
-        var w = weight.unsqueeze(0) * styles.reshape(batch, 1, -1, 1, 1); // [N, O, I, k, k]
-        if (demodulate)
+        Tensor? w = null, d = null;
+        if (demodulate || fused) w = weight.unsqueeze(0) * styles.reshape(batch, 1, -1, 1, 1); // [N, O, I, k, k]
+        if (demodulate) d = (w!.square().sum(new long[] { 2, 3, 4 }) + 1e-8).rsqrt(); // [N, O]
+        Tensor y;
+        if (!fused)
         {
-            var d = (w.square().sum(new long[] { 2, 3, 4 }) + 1e-8).rsqrt(); // [N, O]
-            w = w * d.reshape(batch, -1, 1, 1, 1);
+            y = x * styles.to(x.dtype).reshape(batch, -1, 1, 1);
+            y = Conv2dResample(y, weight.to(x.dtype), resampleFilter, up: up, padding: padding, flipWeight: flipWeight);
+            if (d is not null) y = y * d.to(y.dtype).reshape(batch, -1, 1, 1);
+            if (noise is not null) y = y + noise.to(y.dtype);
+            return y.MoveToOuterDisposeScope();
         }
+        if (d is not null) w = w! * d.reshape(batch, -1, 1, 1, 1);
         var xs = x.reshape(1, -1, x.shape[2], x.shape[3]);
-        var ws = w.reshape(-1, inC, kh, kw);
-        var y = Conv2dResample(xs, ws, resampleFilter, up: up, padding: padding, groups: (int)batch, flipWeight: flipWeight);
+        var ws = w!.reshape(-1, inC, kh, kw);
+        y = Conv2dResample(xs, ws, resampleFilter, up: up, padding: padding, groups: (int)batch, flipWeight: flipWeight);
         y = y.reshape(batch, -1, y.shape[2], y.shape[3]);
         if (noise is not null) y = y + noise;
         return y.MoveToOuterDisposeScope();

@@ -8,17 +8,19 @@ namespace FaceCraft4D.Vision.ShapePrior.PanoHead;
 /// (bilinear, antialiased), then two 2x synthesis blocks (<c>block0</c>, <c>block1</c>) driven by the last w.
 /// Official: input 128, channels 256 and 128, output 512; the tiny test configurations shrink these.
 /// </summary>
-public sealed class SuperresolutionHybrid8XDC : nn.Module
+public sealed class SuperresolutionHybrid8XDC : nn.Module, ISuperResolution
 {
     private readonly SynthesisBlock block0, block1;
+    private readonly bool antialias;
 
     /// <summary>Creates the module.</summary>
-    public SuperresolutionHybrid8XDC(int channels, int wDim, int inputResolution, int block0Channels, int block1Channels, double? convClamp)
+    public SuperresolutionHybrid8XDC(int channels, int wDim, int inputResolution, int block0Channels, int block1Channels, double? convClamp, bool antialias = true, bool fusedModconv = true)
         : base(nameof(SuperresolutionHybrid8XDC))
     {
+        this.antialias = antialias;
         InputResolution = inputResolution;
-        block0 = new SynthesisBlock(channels, block0Channels, wDim, inputResolution * 2, 3, isLast: false, convClamp);
-        block1 = new SynthesisBlock(block0Channels, block1Channels, wDim, inputResolution * 4, 3, isLast: true, convClamp);
+        block0 = new SynthesisBlock(channels, block0Channels, wDim, inputResolution * 2, 3, isLast: false, convClamp, fusedModconv: fusedModconv);
+        block1 = new SynthesisBlock(block0Channels, block1Channels, wDim, inputResolution * 4, 3, isLast: true, convClamp, fusedModconv: fusedModconv);
         register_module("block0", block0);
         register_module("block1", block1);
     }
@@ -37,8 +39,8 @@ public sealed class SuperresolutionHybrid8XDC : nn.Module
         if (features.shape[^1] != InputResolution)
         {
             var size = new long[] { InputResolution, InputResolution };
-            features = torch.nn.functional.interpolate(features, size, mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
-            rgb = torch.nn.functional.interpolate(rgb, size, mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
+            features = torch.nn.functional.interpolate(features, size, mode: InterpolationMode.Bilinear, align_corners: false, antialias: antialias);
+            rgb = torch.nn.functional.interpolate(rgb, size, mode: InterpolationMode.Bilinear, align_corners: false, antialias: antialias);
         }
         var (x, img) = block0.Forward(features, rgb, ws, noiseMode);
         (_, img) = block1.Forward(x, img, ws, noiseMode);

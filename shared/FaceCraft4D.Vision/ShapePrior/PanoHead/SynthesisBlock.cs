@@ -17,15 +17,17 @@ public sealed class SynthesisBlock : nn.Module
     private readonly ToRgbLayer? torgb;
     private readonly Tensor resampleFilter;
     private readonly int inChannels, resolution;
-    private readonly bool upsample;
+    private readonly bool upsample, fusedModconv;
 
     /// <summary>Creates the block (in_channels 0 = first block with a constant input).</summary>
-    public SynthesisBlock(int inChannels, int outChannels, int wDim, int resolution, int imgChannels, bool isLast, double? convClamp = 256, bool upsample = true)
+    public SynthesisBlock(int inChannels, int outChannels, int wDim, int resolution, int imgChannels, bool isLast, double? convClamp = 256, bool upsample = true,
+        bool fusedModconv = true)
         : base(nameof(SynthesisBlock))
     {
         this.inChannels = inChannels;
         this.resolution = resolution;
         this.upsample = upsample;
+        this.fusedModconv = fusedModconv; // upstream fused_modconv_default in eval ('inference_only' = fused)
         resampleFilter = StyleGanOps.SetupFilter(new double[] { 1, 3, 3, 1 });
         register_buffer("resample_filter", resampleFilter);
         if (inChannels == 0)
@@ -61,14 +63,14 @@ public sealed class SynthesisBlock : nn.Module
         int k = 0;
         Tensor W() => ws.select(1, k++);
         if (inChannels == 0) x = constant!.unsqueeze(0).repeat(ws.shape[0], 1, 1, 1);
-        if (inChannels == 0) x = conv1.Forward(x!, W(), noiseMode);
+        if (inChannels == 0) x = conv1.Forward(x!, W(), noiseMode, fusedModconv: fusedModconv);
         else
         {
-            x = conv0!.Forward(x!, W(), noiseMode);
-            x = conv1.Forward(x, W(), noiseMode);
+            x = conv0!.Forward(x!, W(), noiseMode, fusedModconv: fusedModconv);
+            x = conv1.Forward(x, W(), noiseMode, fusedModconv: fusedModconv);
         }
         if (img is not null && upsample) img = StyleGanOps.Upsample2d(img, resampleFilter.to(img.device));
-        var y = torgb!.Forward(x, W()).to(ScalarType.Float32);
+        var y = torgb!.Forward(x, W(), fusedModconv).to(ScalarType.Float32);
         img = img is null ? y : img + y;
         return (x.MoveToOuterDisposeScope(), img.MoveToOuterDisposeScope());
     }

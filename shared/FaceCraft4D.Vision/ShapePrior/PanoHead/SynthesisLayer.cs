@@ -45,8 +45,8 @@ public sealed class SynthesisLayer : nn.Module
         register_parameter("bias", bias);
     }
 
-    /// <summary>x [N, in, R / up, R / up], w [N, w_dim] -> [N, out, R, R].</summary>
-    public Tensor Forward(Tensor x, Tensor w, NoiseMode noiseMode, double gain = 1)
+    /// <summary>x [N, in, R / up, R / up], w [N, w_dim] -> [N, out, R, R] (<paramref name="fusedModconv"/>: upstream <c>fused_modconv</c>).</summary>
+    public Tensor Forward(Tensor x, Tensor w, NoiseMode noiseMode, double gain = 1, bool fusedModconv = true)
     {
         using var scope = torch.NewDisposeScope();
         var styles = affine.forward(w);
@@ -55,7 +55,7 @@ public sealed class SynthesisLayer : nn.Module
             noise = torch.randn(new long[] { x.shape[0], 1, resolution, resolution }, x.dtype, x.device) * noiseStrength;
         if (noiseStrength is not null && noiseMode == NoiseMode.Const)
             noise = noiseConst! * noiseStrength;
-        var y = StyleGanOps.ModulatedConv2d(x, weight, styles, noise, up, padding, resampleFilter, demodulate: true, flipWeight: up == 1);
+        var y = StyleGanOps.ModulatedConv2d(x, weight, styles, noise, up, padding, resampleFilter, demodulate: true, flipWeight: up == 1, fused: fusedModconv);
         double? clamp = convClamp * gain;
         y = StyleGanOps.BiasAct(y, bias.to(y.dtype), "lrelu", StyleGanOps.LeakyReluGain * gain, clamp ?? -1);
         return y.MoveToOuterDisposeScope();

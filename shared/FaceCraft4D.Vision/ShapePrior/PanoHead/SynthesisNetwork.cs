@@ -12,7 +12,7 @@ public sealed class SynthesisNetwork : nn.Module
     private readonly (int Resolution, SynthesisBlock Block)[] blocks;
 
     /// <summary>Creates the network.</summary>
-    public SynthesisNetwork(int wDim, int imgResolution, int imgChannels, int channelBase = 32768, int channelMax = 512, double? convClamp = 256)
+    public SynthesisNetwork(int wDim, int imgResolution, int imgChannels, int channelBase = 32768, int channelMax = 512, double? convClamp = 256, bool fusedModconv = true)
         : base(nameof(SynthesisNetwork))
     {
         if (imgResolution < 4 || (imgResolution & (imgResolution - 1)) != 0) throw new ArgumentException("Resolution must be a power of two >= 4.", nameof(imgResolution));
@@ -25,7 +25,7 @@ public sealed class SynthesisNetwork : nn.Module
             int res = resolutions[i];
             int inC = res > 4 ? Channels(res / 2) : 0;
             bool isLast = res == imgResolution;
-            var block = new SynthesisBlock(inC, Channels(res), wDim, res, imgChannels, isLast, convClamp);
+            var block = new SynthesisBlock(inC, Channels(res), wDim, res, imgChannels, isLast, convClamp, fusedModconv: fusedModconv);
             NumWs += block.NumConv + (isLast ? block.NumToRgb : 0);
             register_module($"b{res}", block);
             blocks[i] = (res, block);

@@ -29,12 +29,12 @@ public sealed class ToRgbLayer : nn.Module
         this.convClamp = convClamp;
     }
 
-    /// <summary>x [N, in, H, W], w [N, w_dim] -> [N, out, H, W].</summary>
-    public Tensor Forward(Tensor x, Tensor w)
+    /// <summary>x [N, in, H, W], w [N, w_dim] -> [N, out, H, W]; <paramref name="fusedModconv"/> as upstream's <c>fused_modconv</c>.</summary>
+    public Tensor Forward(Tensor x, Tensor w, bool fusedModconv = true)
     {
         using var scope = torch.NewDisposeScope();
         var styles = affine.forward(w) * weightGain;
-        var y = StyleGanOps.ModulatedConv2d(x, weight, styles, demodulate: false);
+        var y = StyleGanOps.ModulatedConv2d(x, weight, styles, demodulate: false, fused: fusedModconv);
         return StyleGanOps.BiasAct(y, bias.to(y.dtype), "linear", 1, convClamp ?? -1).MoveToOuterDisposeScope();
     }
 }

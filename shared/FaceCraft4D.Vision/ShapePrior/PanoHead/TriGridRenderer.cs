@@ -25,7 +25,7 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         using var scope = torch.NewDisposeScope();
         long n = cam2world.shape[0], m = (long)resolution * resolution;
         var device = cam2world.device;
-        var steps = torch.arange(resolution, ScalarType.Float32, device) / resolution + 0.5 / resolution;
+        var steps = torch.arange(resolution, ScalarType.Float32, device) * (1.0 / resolution) + 0.5 / resolution;
         var v = steps.view(resolution, 1).expand(resolution, resolution).reshape(1, m).expand(n, m); // row
         var u = steps.view(1, resolution).expand(resolution, resolution).reshape(1, m).expand(n, m); // column
         var fx = intrinsics[.., 0, 0].unsqueeze(1); var fy = intrinsics[.., 1, 1].unsqueeze(1);
@@ -42,20 +42,26 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         return (origins.MoveToOuterDisposeScope(), dirs.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Renders the rays through the planes [N, 3, C*D, H, W] with the decoder.</summary>
-    public VolumeRenderOutput Render(Tensor planes, OsgDecoder decoder, Tensor origins, Tensor directions, torch.Generator? generator = null)
+    /// <summary>Renders the rays through the planes [N, 3, C*D, H, W] with the decoder, jitter from torch's RNG.</summary>
+    public VolumeRenderOutput Render(Tensor planes, OsgDecoder decoder, Tensor origins, Tensor directions, torch.Generator? generator = null) =>
+        Render(planes, decoder, origins, directions, new TorchRayRandomSource(generator));
+
+    /// <summary>Renders the rays (origins, directions [N, M, 3]) through the planes [N, 3, C*D, H, W] with the decoder;
+    /// the sample jitter and importance positions come from <paramref name="random"/>.</summary>
+    public VolumeRenderOutput Render(Tensor planes, OsgDecoder decoder, Tensor origins, Tensor directions, IRayRandomSource random)
     {
+        ArgumentNullException.ThrowIfNull(random);
         using var scope = torch.NewDisposeScope();
         long n = origins.shape[0], m = origins.shape[1];
         int coarseCount = config.DepthResolution;
-        var depthsCoarse = Stratified(n, m, coarseCount, origins.device, generator); // [N, M, S, 1]
+        var depthsCoarse = Stratified(n, m, coarseCount, origins.device, random); // [N, M, S, 1]
         var (colorsCoarse, densitiesCoarse) = RunModel(planes, decoder, origins, directions, depthsCoarse);
 
         Tensor depths = depthsCoarse, colors = colorsCoarse, densities = densitiesCoarse;
         if (config.DepthResolutionImportance > 0)
         {
             var (_, _, weights) = March(colorsCoarse, densitiesCoarse, depthsCoarse);
-            var depthsFine = Importance(depthsCoarse, weights, config.DepthResolutionImportance, generator);
+            var depthsFine = Importance(depthsCoarse, weights, config.DepthResolutionImportance, random);
             var (colorsFine, densitiesFine) = RunModel(planes, decoder, origins, directions, depthsFine);
             var allDepths = torch.cat(new[] { depthsCoarse, depthsFine }, 2);
             var allColors = torch.cat(new[] { colorsCoarse, colorsFine }, 2);
@@ -66,15 +72,27 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
             densities = torch.gather(allDensities, 2, indices);
         }
         var (rgb, depth, w) = March(colors, densities, depths);
+        if (config.WhiteBackground) rgb = rgb + 1 - w.sum(2);
         return new VolumeRenderOutput(rgb.MoveToOuterDisposeScope(), depth.MoveToOuterDisposeScope(), w.sum(2).MoveToOuterDisposeScope());
     }
 
-    private Tensor Stratified(long n, long m, int count, Device device, torch.Generator? generator)
+    private Tensor Stratified(long n, long m, int count, Device device, IRayRandomSource random)
     {
+        if (config.DisparitySpaceSampling)
+        {
+            // Uniform in [0, 1] plus jitter, then mapped to depth through inverse depth.
+            var t = torch.linspace(0, 1, count, ScalarType.Float32, device).reshape(1, 1, count, 1).repeat(n, m, 1, 1);
+            t = t + CheckedDraw(random.Stratified(t.shape, ScalarType.Float32, device), t.shape, "stratified") * (1.0 / (count - 1));
+            return 1.0 / ((1.0 - t) * (1.0 / config.RayStart) + t * (1.0 / config.RayEnd));
+        }
         var depths = torch.linspace(config.RayStart, config.RayEnd, count, ScalarType.Float32, device).reshape(1, 1, count, 1).repeat(n, m, 1, 1);
         double delta = (config.RayEnd - config.RayStart) / (count - 1);
-        return depths + torch.rand(depths.shape, ScalarType.Float32, device, generator: generator) * delta;
+        return depths + CheckedDraw(random.Stratified(depths.shape, ScalarType.Float32, device), depths.shape, "stratified") * delta;
     }
+
+    private static Tensor CheckedDraw(Tensor draw, long[] shape, string what) => draw.shape.SequenceEqual(shape)
+        ? draw
+        : throw new ArgumentException($"The {what} random draw is [{string.Join(", ", draw.shape)}], the renderer needs [{string.Join(", ", shape)}].");
 
     /// <summary>Decodes density and colour at depths [N, M, S, 1] along the rays: colours [N, M, S, C], densities [N, M, S, 1].</summary>
     private (Tensor Colors, Tensor Densities) RunModel(Tensor planes, OsgDecoder decoder, Tensor origins, Tensor directions, Tensor depths)
@@ -139,7 +157,7 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
     }
 
     /// <summary>Importance samples (NeRF): weights smoothed by a 2-tap max then mean filter plus 0.01, inverse-CDF sampling between mid-points.</summary>
-    private static Tensor Importance(Tensor zVals, Tensor weights, int count, torch.Generator? generator)
+    private static Tensor Importance(Tensor zVals, Tensor weights, int count, IRayRandomSource random)
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
@@ -149,17 +167,17 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         w = torch.nn.functional.max_pool1d(w.unsqueeze(1), 2, 1, 1);
         w = torch.nn.functional.avg_pool1d(w, 2, 1).squeeze(1) + 0.01;
         var mids = 0.5 * (z.narrow(1, 0, s - 1) + z.narrow(1, 1, s - 1));
-        var samples = SamplePdf(mids, w.narrow(1, 1, w.shape[1] - 2), count, generator);
+        var samples = SamplePdf(mids, w.narrow(1, 1, w.shape[1] - 2), count, random);
         return samples.reshape(n, m, count, 1).detach().MoveToOuterDisposeScope();
     }
 
-    private static Tensor SamplePdf(Tensor bins, Tensor weights, int count, torch.Generator? generator, double eps = 1e-5)
+    private static Tensor SamplePdf(Tensor bins, Tensor weights, int count, IRayRandomSource random, double eps = 1e-5)
     {
         long rays = weights.shape[0], nb = weights.shape[1];
         weights = weights + eps;
         var pdf = weights / weights.sum(-1, keepdim: true);
         var cdf = torch.cat(new[] { torch.zeros_like(pdf.narrow(1, 0, 1)), torch.cumsum(pdf, -1) }, -1);
-        var u = torch.rand(new long[] { rays, count }, pdf.dtype, pdf.device, generator: generator).contiguous();
+        var u = CheckedDraw(random.Importance(rays, count, pdf.dtype, pdf.device), new[] { rays, (long)count }, "importance").to(pdf.dtype, pdf.device).contiguous();
         var inds = torch.searchsorted(cdf, u, right: true);
         var below = torch.clamp_min(inds - 1, 0);
         var above = torch.clamp_max(inds, nb);
