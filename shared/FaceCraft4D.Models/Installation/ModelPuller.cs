@@ -1,0 +1,105 @@
+using FaceCraft4D.Models.Download;
+using FaceCraft4D.Models.Licensing;
+using FaceCraft4D.Models.Manifest;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Models.Installation;
+
+/// <summary>
+/// <c>fc4d models pull</c>: checks licences and pins for every selected prior first (a refusal downloads nothing),
+/// then per prior downloads each official file (resumable), checks its size and sha256, converts and installs.
+/// </summary>
+public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller installer, IOptions<ModelsOptions> options)
+{
+    private readonly ModelsOptions settings = options.Value;
+
+    public async Task<IReadOnlyList<PriorOutcome>> PullAsync(ModelManifest manifest, PullRequest request,
+        IProgress<ModelsProgress>? progress, CancellationToken cancellationToken)
+    {
+        var selected = Select(manifest, request.Names);
+        var refusedImportOnly = selected.Where(p => !p.Downloadable).ToList();
+        if (request.Names.Count > 0 && refusedImportOnly.Count > 0)
+            throw new ModelsException(string.Join(" ", refusedImportOnly.Select(p =>
+                $"{p.Name} cannot be downloaded ({p.Licence.Id}): {p.HowToObtain} Then run: fc4d models import DIR.")));
+        var outcomes = refusedImportOnly.Select(p => new PriorOutcome(p.Name, "skipped", "import only: " + p.HowToObtain)).ToList();
+        var toPull = selected.Where(p => p.Downloadable).ToList();
+
+        if (!request.TrustOnFirstUse)
+        {
+            var unpinned = toPull.SelectMany(p => Downloads(p).Where(f => !f.Pinned).Select(f => $"{p.Name}/{f.Source}")).ToList();
+            if (unpinned.Count > 0)
+                throw new ModelsException(
+                    $"The manifest pins no sha256 for {string.Join(", ", unpinned)}; nothing was downloaded. Pull them with " +
+                    "--trust-on-first-use (the hash found is recorded and printed, pin it in the manifest), or import files you checked yourself.");
+        }
+        await new LicenceGate(request.AcceptedLicences, request.Prompt).EnsureAcceptedAsync(toPull, cancellationToken).ConfigureAwait(false);
+
+        var folder = new ModelsFolder(settings.Root);
+        foreach (var prior in toPull)
+        {
+            if (!request.Force && await IsInstalledAsync(folder, prior, cancellationToken).ConfigureAwait(false))
+            {
+                progress?.Report(new ModelsProgress(prior.Name, "", "skip", Message: "already installed"));
+                outcomes.Add(new PriorOutcome(prior.Name, "up to date", folder.PriorFolder(prior)));
+                continue;
+            }
+            var inputs = new List<PriorInstaller.CheckedInput>();
+            var tofu = new List<string>();
+            foreach (var file in Downloads(prior))
+            {
+                var path = folder.DownloadedFile(prior, file);
+                var url = MirrorUrl.Resolve(file.Url!, settings.Mirror);
+                if (!File.Exists(path))
+                    await downloader.DownloadAsync(url, path, file.Size,
+                        (bytes, total, attempt, resumed) => progress?.Report(new ModelsProgress(prior.Name, file.Source, "download", bytes, total, resumed)),
+                        cancellationToken).ConfigureAwait(false);
+                progress?.Report(new ModelsProgress(prior.Name, file.Source, "check"));
+                string sha;
+                try
+                {
+                    sha = await UpstreamCheck.EnsureMatchesAsync(prior, file, path, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChecksumMismatchException)
+                {
+                    File.Delete(path); // a wrong file cannot be resumed into a right one
+                    throw;
+                }
+                if (!file.Pinned) tofu.Add($"{file.Source} sha256 {sha}");
+                inputs.Add(new PriorInstaller.CheckedInput(file, path, file.Convert, sha, new FileInfo(path).Length, !file.Pinned, "pull"));
+            }
+            await installer.InstallAsync(folder, prior, inputs, progress, cancellationToken).ConfigureAwait(false);
+            if (!settings.KeepDownloads)
+                foreach (var input in inputs) File.Delete(input.Path);
+            outcomes.Add(new PriorOutcome(prior.Name, "installed", tofu.Count == 0
+                ? folder.PriorFolder(prior)
+                : $"{folder.PriorFolder(prior)}; trusted on first use (pin in the manifest): {string.Join("; ", tofu)}"));
+        }
+        return outcomes;
+    }
+
+    /// <summary>The files pull fetches (optional files without a URL are import-only).</summary>
+    private static IEnumerable<ManifestFile> Downloads(PriorEntry prior) => prior.Files.Where(f => f.Url is not null);
+
+    internal static List<PriorEntry> Select(ModelManifest manifest, IReadOnlyList<string> names)
+    {
+        if (names.Count == 0) return manifest.Priors.ToList();
+        var unknown = names.Where(n => manifest.Find(n) is null).ToList();
+        if (unknown.Count > 0)
+            throw new ModelsException($"Unknown prior {string.Join(", ", unknown)}; the manifest has {string.Join(", ", manifest.Priors.Select(p => p.Name))}.");
+        return names.Select(n => manifest.Find(n)!).Distinct().ToList();
+    }
+
+    /// <summary>Every file recorded with the size found on disk (cheap; verify hashes).</summary>
+    private static async Task<bool> IsInstalledAsync(ModelsFolder folder, PriorEntry prior, CancellationToken cancellationToken)
+    {
+        var record = await InstallRecord.ReadAsync(folder.RecordFile(prior), cancellationToken).ConfigureAwait(false);
+        if (record is null) return false;
+        foreach (var file in Downloads(prior))
+        {
+            var path = folder.InstalledFile(prior, file);
+            if (!record.Files.TryGetValue(file.Install, out var entry) || !File.Exists(path) || new FileInfo(path).Length != entry.Size) return false;
+            if (file.Pinned && entry.SourceSha256 is { } s && !string.Equals(s, file.Sha256, StringComparison.OrdinalIgnoreCase)) return false;
+        }
+        return true;
+    }
+}
