@@ -95,7 +95,8 @@ public sealed class PullTests
         await using var bed = await ModelsTestBed.CreateAsync();
         var path = TinyWeights.MirrorPath("org/portrait/base_models/appearance.pth");
         int half = bed.Weights.AppearancePth.Length / 2;
-        bed.Server.DropConnectionOnceAfter(path, half);
+        var partial = ModelsFolder.PartialOf(bed.Folder.DownloadedFile(bed.Prior("portrait"), bed.Prior("portrait").Files[0]));
+        bed.Server.DropConnectionOnceAfter(path, half, () => File.Exists(partial) && new FileInfo(partial).Length >= half);
 
         await bed.PullAsync("portrait");
 

@@ -19,7 +19,7 @@ public sealed class WeightsServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, byte[]> files = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> dropOnce = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Bytes, Func<bool>? Received)> dropOnce = new(StringComparer.Ordinal);
 
     private WeightsServer(WebApplication app) => this.app = app;
 
@@ -45,8 +45,11 @@ public sealed class WeightsServer : IAsyncDisposable
     /// <summary>Serves <paramref name="content"/> at <paramref name="path"/> (e.g. <c>/weights.example/org/a.pth</c>).</summary>
     public void Serve(string path, byte[] content) => files[path] = content;
 
-    /// <summary>The next full or ranged response for <paramref name="path"/> stops after <paramref name="bytes"/> bytes and aborts the connection.</summary>
-    public void DropConnectionOnceAfter(string path, long bytes) => dropOnce[path] = bytes;
+    /// <summary>
+    /// The next response for <paramref name="path"/> stops after <paramref name="bytes"/> bytes and aborts the
+    /// connection, once <paramref name="received"/> says the client has them (an abort can discard data in flight).
+    /// </summary>
+    public void DropConnectionOnceAfter(string path, long bytes, Func<bool>? received = null) => dropOnce[path] = (bytes, received);
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -72,11 +75,12 @@ public sealed class WeightsServer : IAsyncDisposable
         }
         context.Response.Headers.AcceptRanges = "bytes";
         context.Response.ContentLength = content.Length - start;
-        if (dropOnce.TryRemove(path, out var after))
+        if (dropOnce.TryRemove(path, out var drop))
         {
-            int count = (int)Math.Min(after, content.Length - start);
+            int count = (int)Math.Min(drop.Bytes, content.Length - start);
             await context.Response.Body.WriteAsync(content.AsMemory((int)start, count));
             await context.Response.Body.FlushAsync();
+            for (int i = 0; i < 500 && drop.Received is not null && !drop.Received(); i++) await Task.Delay(20);
             context.Abort();
             return;
         }

@@ -84,7 +84,8 @@ public sealed class ModelDownloader
             ?? response.Content.Headers.ContentRange?.Length
             ?? (response.Content.Headers.ContentLength is { } len ? existing + len : null);
 
-        await using var file = new FileStream(partial, resumed ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        // Unbuffered: every chunk is on disk when it is reported, so an interrupted run resumes from exactly there.
+        await using var file = new FileStream(partial, resumed ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0, useAsync: true);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[options.BufferSize];
         long onDisk = existing;
