@@ -6,9 +6,10 @@ using static TorchSharp.torch;
 namespace FaceCraft4D.Models.Conversion;
 
 /// <summary>
-/// Reads a PyTorch <c>torch.save</c> file (zip format: <c>.pth</c>, <c>.ckpt</c>, <c>pytorch_model.bin</c>) with
-/// TorchSharp.PyBridge's restricted unpickler (tensors, dicts, OrderedDicts; no arbitrary code). Pickled whole
-/// networks (PanoHead's <c>.pkl</c>) are not state dicts and are refused with a pointer to the documented recipe.
+/// Reads a PyTorch <c>torch.save</c> file: the zip format (<c>.pth</c>, <c>.ckpt</c>, <c>pytorch_model.bin</c>) with
+/// TorchSharp.PyBridge's restricted unpickler, the legacy pre-1.6 format with <see cref="LegacyTorchCheckpoint"/>
+/// (tensors, dicts, OrderedDicts only; no code runs in either). Pickled whole networks (PanoHead's <c>.pkl</c>) are
+/// not state dicts and are refused with a pointer to the documented recipe.
 /// </summary>
 public static class PyTorchCheckpoint
 {
@@ -67,14 +68,18 @@ public static class PyTorchCheckpoint
         stream.ReadExactly(signature);
         stream.Position = 0;
         if (signature is not [0x50, 0x4b, 0x03, 0x04])
+        {
+            if (LegacyTorchCheckpoint.Looks(signature))
+                return LegacyTorchCheckpoint.Read(stream);
             throw new InvalidDataException(
-                $"{path}: not a zip-format torch.save file (legacy pickle or a pickled network). Re-save it with " +
-                "torch.save(torch.load(p, map_location='cpu'), p2) or convert it to safetensors (see infra/models/README.md).");
+                $"{path}: neither a zip-format nor a legacy torch.save file (a pickled network?). Convert it to safetensors " +
+                "with the recipe in infra/models/README.md and import the result.");
+        }
         try
         {
             return PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
         }
-        catch (Exception e) when (e is NotImplementedException or InvalidCastException or Razorvine.Pickle.PickleException or InvalidOperationException)
+        catch (Exception e) when (e is NotImplementedException or InvalidCastException or Razorvine.Pickle.PickleException or InvalidOperationException or KeyNotFoundException)
         {
             throw new InvalidDataException($"{path}: cannot read the checkpoint as a state dict ({e.Message}).", e);
         }
