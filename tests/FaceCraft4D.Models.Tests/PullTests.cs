@@ -179,4 +179,46 @@ public sealed class PullTests
         Assert.Contains("import", error.Message);
         Assert.Empty(bed.Server.Requests);
     }
+
+    [Fact]
+    public async Task Pulling_everything_skips_what_needs_acceptance_or_trust_and_pulls_the_rest()
+    {
+        await using var bed = await ModelsTestBed.CreateAsync();
+
+        var outcomes = await bed.PullAsync();
+
+        Assert.Equal("installed", outcomes.Single(o => o.Prior == "portrait").Result);
+        var diffusion = outcomes.Single(o => o.Prior == "diffusion");
+        Assert.Equal("skipped", diffusion.Result);
+        Assert.Contains("--accept-licence diffusion", diffusion.Detail);
+        Assert.Contains("--trust-on-first-use", outcomes.Single(o => o.Prior == "open").Detail);
+        Assert.Equal("skipped", outcomes.Single(o => o.Prior == "registered").Result);
+        Assert.All(bed.Server.Requests, r => Assert.Contains("/org/portrait/", r.Path));
+    }
+
+    [Fact]
+    public async Task The_licence_prompt_decides_when_no_name_was_given_on_the_command_line()
+    {
+        await using var bed = await ModelsTestBed.CreateAsync();
+
+        await Assert.ThrowsAsync<LicenceNotAcceptedException>(() =>
+            bed.Puller.PullAsync(bed.Manifest, new PullRequest(["diffusion"], [], new FixedPrompt(false)), null, CancellationToken.None));
+        Assert.Empty(bed.Server.Requests);
+
+        var prompt = new FixedPrompt(true);
+        await bed.Puller.PullAsync(bed.Manifest, new PullRequest(["diffusion"], [], prompt), null, CancellationToken.None);
+        Assert.Equal(["diffusion"], prompt.Asked);
+        Assert.True(File.Exists(bed.Installed("diffusion", "unet/config.json")));
+    }
+
+    private sealed class FixedPrompt(bool answer) : FaceCraft4D.Models.Licensing.ILicencePrompt
+    {
+        public List<string> Asked { get; } = [];
+
+        public Task<bool> AskAsync(FaceCraft4D.Models.Manifest.PriorEntry prior, CancellationToken cancellationToken)
+        {
+            Asked.Add(prior.Name);
+            return Task.FromResult(answer);
+        }
+    }
 }

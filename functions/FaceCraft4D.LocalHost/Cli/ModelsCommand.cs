@@ -153,7 +153,7 @@ public static class ModelsCommand
     private static void Outcomes(IAnsiConsole console, IReadOnlyList<PriorOutcome> outcomes)
     {
         foreach (var o in outcomes)
-            console.MarkupLine($"{(o.Result == "failed" ? "[red]" : "[green]")}{Markup.Escape($"{o.Prior}: {o.Result}")}[/] {Markup.Escape(o.Detail)}");
+            console.MarkupLine($"{(o.Result switch { "failed" => "[red]", "skipped" => "[yellow]", _ => "[green]" })}{Markup.Escape($"{o.Prior}: {o.Result}")}[/] {Markup.Escape(o.Detail)}");
     }
 
     private static string StateMarkup(PriorState s) => s switch

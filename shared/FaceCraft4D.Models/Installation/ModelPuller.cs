@@ -6,8 +6,10 @@ using Microsoft.Extensions.Options;
 namespace FaceCraft4D.Models.Installation;
 
 /// <summary>
-/// <c>fc4d models pull</c>: checks licences and pins for every selected prior first (a refusal downloads nothing),
-/// then per prior downloads each official file (resumable), checks its size and sha256, converts and installs.
+/// <c>fc4d models pull</c>: checks licences and pins for every selected prior first, then per prior downloads each
+/// official file (resumable), checks its size and sha256, converts and installs. Named priors are all-or-nothing: an
+/// unaccepted licence or an unpinned file (without trust on first use) refuses the pull before any download. Without
+/// names (everything downloadable) such priors are skipped with the reason and the others are pulled.
 /// </summary>
 public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller installer, IOptions<ModelsOptions> options)
 {
@@ -24,15 +26,35 @@ public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller insta
         var outcomes = refusedImportOnly.Select(p => new PriorOutcome(p.Name, "skipped", "import only: " + p.HowToObtain)).ToList();
         var toPull = selected.Where(p => p.Downloadable).ToList();
 
+        bool everything = request.Names.Count == 0;
         if (!request.TrustOnFirstUse)
         {
-            var unpinned = toPull.SelectMany(p => Downloads(p).Where(f => !f.Pinned).Select(f => $"{p.Name}/{f.Source}")).ToList();
-            if (unpinned.Count > 0)
+            var unpinnedPriors = toPull.Where(p => Downloads(p).Any(f => !f.Pinned)).ToList();
+            var unpinned = unpinnedPriors.SelectMany(p => Downloads(p).Where(f => !f.Pinned).Select(f => $"{p.Name}/{f.Source}")).ToList();
+            if (unpinned.Count > 0 && !everything)
                 throw new ModelsException(
                     $"The manifest pins no sha256 for {string.Join(", ", unpinned)}; nothing was downloaded. Pull them with " +
                     "--trust-on-first-use (the hash found is recorded and printed, pin it in the manifest), or import files you checked yourself.");
+            // Pulling everything: what cannot be checked is skipped, with the reason, and the rest is pulled.
+            foreach (var p in unpinnedPriors)
+            {
+                outcomes.Add(new PriorOutcome(p.Name, "skipped", "unpinned files, needs --trust-on-first-use: " + string.Join(", ", Downloads(p).Where(f => !f.Pinned).Select(f => f.Source))));
+                toPull.Remove(p);
+            }
         }
-        await new LicenceGate(request.AcceptedLicences, request.Prompt).EnsureAcceptedAsync(toPull, cancellationToken).ConfigureAwait(false);
+        var gate = new LicenceGate(request.AcceptedLicences, request.Prompt);
+        if (!everything) await gate.EnsureAcceptedAsync(toPull, cancellationToken).ConfigureAwait(false);
+        else
+            foreach (var p in toPull.ToList())
+                try
+                {
+                    await gate.EnsureAcceptedAsync([p], cancellationToken).ConfigureAwait(false);
+                }
+                catch (LicenceNotAcceptedException e)
+                {
+                    outcomes.Add(new PriorOutcome(p.Name, "skipped", e.Message));
+                    toPull.Remove(p);
+                }
 
         var folder = new ModelsFolder(settings.Root);
         foreach (var prior in toPull)
