@@ -58,7 +58,7 @@ public static class ModelsCommand
         var console = CliConsole.Create();
         try
         {
-            var context = await ModelsContext.CreateAsync(configArgs, manifestPath, modelsDir, mirror, ct);
+            using var context = await ModelsContext.CreateAsync(configArgs, manifestPath, modelsDir, mirror, ct);
             return await action(context, console);
         }
         catch (ModelsException e)

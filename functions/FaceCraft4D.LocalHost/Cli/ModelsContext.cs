@@ -9,13 +9,15 @@ using Microsoft.Extensions.Options;
 namespace FaceCraft4D.LocalHost.Cli;
 
 /// <summary>One models command's services, options and manifest, built from the same configuration sources as the local host.</summary>
-public sealed class ModelsContext
+public sealed class ModelsContext : IDisposable
 {
     private readonly IConfiguration configuration;
+    private readonly ServiceProvider provider;
 
-    private ModelsContext(IConfiguration configuration, IServiceProvider services, ModelManifest manifest, string manifestPath, ModelsFolder folder)
+    private ModelsContext(IConfiguration configuration, ServiceProvider services, ModelManifest manifest, string manifestPath, ModelsFolder folder)
     {
         this.configuration = configuration;
+        provider = services;
         Manifest = manifest;
         ManifestPath = manifestPath;
         Folder = folder;
@@ -63,6 +65,9 @@ public sealed class ModelsContext
         var provider = services.BuildServiceProvider();
         return new ModelsContext(configuration, provider, manifest, manifestFile, new ModelsFolder(root));
     }
+
+    /// <inheritdoc />
+    public void Dispose() => provider.Dispose();
 
     /// <summary>The blob service of <c>Fc4d:Storage</c>, else the local stack's <c>Fc4d:Local:StorageConnectionString</c>.</summary>
     public BlobServiceClient CreateBlobService()
