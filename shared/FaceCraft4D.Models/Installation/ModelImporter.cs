@@ -8,7 +8,8 @@ namespace FaceCraft4D.Models.Installation;
 /// the official file (its relative source path, else its file name anywhere below DIR; checked against the manifest's
 /// size/sha256 when pinned, then converted) or for the already-converted file (the install path, also under
 /// <c>{prior}/{version}/</c>; safetensors headers are checked). Files the operator brings are trusted when the manifest
-/// pins nothing (recorded as such).
+/// pins nothing (recorded as such). A required file already installed counts as present, so a prior can be completed
+/// piece by piece (e.g. the diffusion prior's prompt embeddings).
 /// </summary>
 public sealed class ModelImporter(PriorInstaller installer, IOptions<ModelsOptions> options)
 {
