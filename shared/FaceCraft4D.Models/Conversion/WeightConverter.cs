@@ -11,7 +11,7 @@ namespace FaceCraft4D.Models.Conversion;
 /// </summary>
 public sealed class WeightConverter
 {
-    /// <summary>Writes <paramref name="destination"/> from <paramref name="source"/> by <paramref name="kind"/>.</summary>
+    /// <summary>Writes <paramref name="destination"/> from <paramref name="source"/> (a file, or a prior folder for derived kinds) by <paramref name="kind"/>.</summary>
     public async Task ConvertAsync(string source, string destination, string kind, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
@@ -27,6 +27,9 @@ public sealed class WeightConverter
                 break;
             case ConversionKinds.PthFlattenNested:
                 await WriteAsync(await PyTorchCheckpoint.ReadNestedAsync(source, cancellationToken).ConfigureAwait(false), destination, source, cancellationToken).ConfigureAwait(false);
+                break;
+            case ConversionKinds.LpipsVgg16FromParts:
+                await LpipsPackageWeights.WriteAsync(source, destination, cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new NotSupportedException($"Unknown conversion '{kind}'.");

@@ -47,7 +47,9 @@ public sealed class ModelImporter(PriorInstaller installer, IOptions<ModelsOptio
                     continue;
                 }
                 var sha = await UpstreamCheck.EnsureMatchesAsync(prior, file, path, cancellationToken).ConfigureAwait(false);
-                inputs.Add(new PriorInstaller.CheckedInput(file, path, file.Convert, sha, new FileInfo(path).Length, !file.Pinned, "import"));
+                // a derived prior's file brought from elsewhere is the finished file
+                var conversion = prior.Derived ? ConversionKinds.Copy : file.Convert;
+                inputs.Add(new PriorInstaller.CheckedInput(file, path, conversion, sha, new FileInfo(path).Length, !file.Pinned, "import"));
             }
             if (inputs.Count == 0 && names.Count == 0) continue;
             if (missing.Count > 0 || inputs.Count == 0)

@@ -19,7 +19,8 @@ public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller insta
         IProgress<ModelsProgress>? progress, CancellationToken cancellationToken)
     {
         var selected = Select(manifest, request.Names);
-        var refusedImportOnly = selected.Where(p => !p.Downloadable).ToList();
+        var refusedImportOnly = selected.Where(p => !p.Downloadable && !p.Derived).ToList();
+        var derived = selected.Where(p => p.Derived).ToList();
         if (request.Names.Count > 0 && refusedImportOnly.Count > 0)
             throw new ModelsException(string.Join(" ", refusedImportOnly.Select(p =>
                 $"{p.Name} cannot be downloaded ({p.Licence.Id}): {p.HowToObtain} Then run: fc4d models import DIR.")));
@@ -43,7 +44,7 @@ public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller insta
             }
         }
         var gate = new LicenceGate(request.AcceptedLicences, request.Prompt);
-        if (!everything) await gate.EnsureAcceptedAsync(toPull, cancellationToken).ConfigureAwait(false);
+        if (!everything) await gate.EnsureAcceptedAsync([.. toPull, .. derived], cancellationToken).ConfigureAwait(false);
         else
             foreach (var p in toPull.ToList())
                 try
@@ -59,7 +60,7 @@ public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller insta
         var folder = new ModelsFolder(settings.Root);
         foreach (var prior in toPull)
         {
-            if (!request.Force && await IsInstalledAsync(folder, prior, cancellationToken).ConfigureAwait(false))
+            if (!request.Force && await IsInstalledAsync(folder, prior, Downloads(prior), cancellationToken).ConfigureAwait(false))
             {
                 progress?.Report(new ModelsProgress(prior.Name, "", "skip", Message: "already installed"));
                 outcomes.Add(new PriorOutcome(prior.Name, "up to date", folder.PriorFolder(prior)));
@@ -96,7 +97,29 @@ public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller insta
                 ? folder.PriorFolder(prior)
                 : $"{folder.PriorFolder(prior)}; trusted on first use (pin in the manifest): {string.Join("; ", tofu)}"));
         }
+        foreach (var prior in derived)
+            outcomes.Add(await DeriveAsync(manifest, folder, prior, request, everything, progress, cancellationToken).ConfigureAwait(false));
         return outcomes;
+    }
+
+    /// <summary>Builds a derived prior from its installed base prior (pulled in the same run when it was selected).</summary>
+    private async Task<PriorOutcome> DeriveAsync(ModelManifest manifest, ModelsFolder folder, PriorEntry prior, PullRequest request, bool everything,
+        IProgress<ModelsProgress>? progress, CancellationToken cancellationToken)
+    {
+        var source = manifest.Find(prior.DerivedFrom!)!;
+        if (!await IsInstalledAsync(folder, source, Downloads(source), cancellationToken).ConfigureAwait(false))
+        {
+            var message = $"{prior.Name} is built from {source.Name}, which is not installed: pull or import {source.Name} first.";
+            if (everything) return new PriorOutcome(prior.Name, "skipped", message);
+            throw new ModelsException(message);
+        }
+        if (!request.Force && await IsInstalledAsync(folder, prior, prior.Files, cancellationToken).ConfigureAwait(false))
+            return new PriorOutcome(prior.Name, "up to date", folder.PriorFolder(prior));
+        var inputs = prior.Files
+            .Select(f => new PriorInstaller.CheckedInput(f, folder.PriorFolder(source), f.Convert, null, 0, false, "derive"))
+            .ToList();
+        await installer.InstallAsync(folder, prior, inputs, progress, cancellationToken).ConfigureAwait(false);
+        return new PriorOutcome(prior.Name, "installed", $"{folder.PriorFolder(prior)} (from {source.Name})");
     }
 
     /// <summary>The files pull fetches (optional files without a URL are import-only).</summary>
@@ -112,11 +135,11 @@ public sealed class ModelPuller(ModelDownloader downloader, PriorInstaller insta
     }
 
     /// <summary>Every file recorded with the size found on disk (cheap; verify hashes).</summary>
-    private static async Task<bool> IsInstalledAsync(ModelsFolder folder, PriorEntry prior, CancellationToken cancellationToken)
+    private static async Task<bool> IsInstalledAsync(ModelsFolder folder, PriorEntry prior, IEnumerable<ManifestFile> files, CancellationToken cancellationToken)
     {
         var record = await InstallRecord.ReadAsync(folder.RecordFile(prior), cancellationToken).ConfigureAwait(false);
         if (record is null) return false;
-        foreach (var file in Downloads(prior))
+        foreach (var file in files)
         {
             var path = folder.InstalledFile(prior, file);
             if (!record.Files.TryGetValue(file.Install, out var entry) || !File.Exists(path) || new FileInfo(path).Length != entry.Size) return false;

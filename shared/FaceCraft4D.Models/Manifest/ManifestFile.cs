@@ -58,5 +58,12 @@ public static class ConversionKinds
     /// </summary>
     public const string PthFlattenNested = "pth-flatten-nested";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Copy, PthToSafeTensors, PthFlattenNested };
+    /// <summary>
+    /// Derived: the lpips package's single <c>LPIPS(net='vgg')</c> file from the installed metric LPIPS prior
+    /// (<c>trunk.safetensors</c> + <c>lin.safetensors</c>): <c>features.i</c> → <c>net.sliceK.i</c>, the heads as they are,
+    /// plus the fixed <c>scaling_layer</c> buffers.
+    /// </summary>
+    public const string LpipsVgg16FromParts = "lpips-vgg16-from-trunk-and-lin";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Copy, PthToSafeTensors, PthFlattenNested, LpipsVgg16FromParts };
 }

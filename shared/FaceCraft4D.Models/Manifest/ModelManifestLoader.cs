@@ -58,8 +58,10 @@ public static partial class ModelManifestLoader
         {
             var where = $"prior '{prior.Name}'";
             if (!IsSafeRelative(prior.Folder)) problems.Add($"{where}: folder '{prior.Folder}' must be a relative path without '..'");
-            if (prior.Acquisition is not (AcquisitionKinds.Download or AcquisitionKinds.Import))
-                problems.Add($"{where}: acquisition '{prior.Acquisition}' is not download or import");
+            if (prior.Acquisition is not (AcquisitionKinds.Download or AcquisitionKinds.Import or AcquisitionKinds.Derive))
+                problems.Add($"{where}: acquisition '{prior.Acquisition}' is not download, import or derive");
+            if (prior.Derived && (prior.DerivedFrom is null || manifest.Find(prior.DerivedFrom) is not { Derived: false }))
+                problems.Add($"{where}: derivedFrom must name a prior that is not itself derived");
             if (string.IsNullOrWhiteSpace(prior.Licence.Id) || string.IsNullOrWhiteSpace(prior.Licence.Url))
                 problems.Add($"{where}: licence id and url are required");
             if (prior.Files.Count == 0) problems.Add($"{where}: no files");

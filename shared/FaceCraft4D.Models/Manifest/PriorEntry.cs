@@ -21,8 +21,14 @@ public sealed record PriorEntry
 
     [JsonPropertyName("licence")] public required LicenceInfo Licence { get; init; }
 
-    /// <summary><c>download</c> (pull fetches it) or <c>import</c> (registration / manual download; only import installs it).</summary>
+    /// <summary>
+    /// <c>download</c> (pull fetches it), <c>import</c> (registration / manual download; only import installs it) or
+    /// <c>derive</c> (pull builds it from the installed prior <see cref="DerivedFrom"/>; import takes the finished file too).
+    /// </summary>
     [JsonPropertyName("acquisition")] public string Acquisition { get; init; } = AcquisitionKinds.Download;
+
+    /// <summary>For <c>derive</c>: the prior whose installed files are converted.</summary>
+    [JsonPropertyName("derivedFrom")] public string? DerivedFrom { get; init; }
 
     /// <summary>How to obtain the files when they cannot be pulled (shown by list and by pull's refusal).</summary>
     [JsonPropertyName("howToObtain")] public string HowToObtain { get; init; } = string.Empty;
@@ -35,6 +41,9 @@ public sealed record PriorEntry
     /// <summary>True when pull may download it.</summary>
     [JsonIgnore] public bool Downloadable => string.Equals(Acquisition, AcquisitionKinds.Download, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>True when pull builds it from another installed prior.</summary>
+    [JsonIgnore] public bool Derived => string.Equals(Acquisition, AcquisitionKinds.Derive, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Sum of the known upstream sizes (null when any is unknown).</summary>
     [JsonIgnore] public long? KnownDownloadSize => Files.All(f => f.Size is not null) ? Files.Sum(f => f.Size!.Value) : null;
 }
@@ -44,4 +53,5 @@ public static class AcquisitionKinds
 {
     public const string Download = "download";
     public const string Import = "import";
+    public const string Derive = "derive";
 }
