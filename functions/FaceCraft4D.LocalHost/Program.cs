@@ -45,7 +45,7 @@ var set = new Argument<string>("set") { Description = "Evaluation set name (eval
 var evaluate = new Command("eval", "Run an evaluation batch on the local stack and write its report.") { set, preset };
 evaluate.SetAction((parse, ct) => new EvaluationRunner(CliConsole.Create()).RunAsync(parse.GetValue(set)!, parse.GetValue(preset), configArgs, ct));
 
-var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, host, evaluate };
+var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, host, evaluate, ModelsCommand.Create(configArgs) };
 return await root.Parse(cliArgs).InvokeAsync();
 
 static IReadOnlyDictionary<string, string> ParseSettings(string[]? pairs) =>
