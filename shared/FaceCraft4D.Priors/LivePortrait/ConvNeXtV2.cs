@@ -123,9 +123,11 @@ public sealed class ConvNeXtV2 : nn.Module<Tensor, MotionExtractorOutput>
     {
         var dims = config.StageDims;
         var depths = config.StageDepths;
+        if (dims.Length != 4 || depths.Length != 4)
+            throw new ArgumentException($"ConvNeXtV2 has four stages: depths and dims need four entries (got {depths.Length} and {dims.Length}).", nameof(config));
         var downs = new List<Sequential>
         {
-            nn.Sequential(nn.Conv2d(3, dims[0], 4, stride: 4, device: device), new ChannelsFirstLayerNorm(dims[0], 1e-6, device)),
+            nn.Sequential(nn.Conv2d(config.InChans, dims[0], 4, stride: 4, device: device), new ChannelsFirstLayerNorm(dims[0], 1e-6, device)),
         };
         for (int i = 0; i < dims.Length - 1; i++)
             downs.Add(nn.Sequential(new ChannelsFirstLayerNorm(dims[i], 1e-6, device), nn.Conv2d(dims[i], dims[i + 1], 2, stride: 2, device: device)));

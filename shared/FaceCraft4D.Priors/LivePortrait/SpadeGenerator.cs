@@ -20,7 +20,7 @@ public sealed class SpadeGenerator : nn.Module<Tensor, Tensor>
     public SpadeGenerator(SpadeGeneratorConfig config, Device? device = null) : base(nameof(SpadeGenerator))
     {
         long input = Math.Min(config.MaxFeatures, (long)config.BlockExpansion << config.NumDownBlocks);
-        const long outChannels = 64;
+        long outChannels = config.OutChannels;
         fc = nn.Conv2d(input, 2 * input, 3, padding: 1, device: device);
         register_module(nameof(fc), fc);
         _middle = new SpadeResnetBlock[6];
