@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -50,7 +51,7 @@ public sealed class SpadeGenerator : nn.Module<Tensor, Tensor>
         x = up_0.forward(x, feature);
         x = nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
         x = up_1.forward(x, feature);
-        x = torch.sigmoid(conv_img.forward(nn.functional.leaky_relu(x, 0.2)));
+        x = torch.sigmoid(conv_img.forward(x.LeakyRelu(0.2)));
         return x.MoveToOuterDisposeScope();
     }
 }
