@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,7 +25,7 @@ public sealed class SameBlock2d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = norm.forward(conv.forward(x));
-        h = _leaky ? nn.functional.leaky_relu(h, 0.01) : nn.functional.relu(h);
+        h = _leaky ? h.LeakyRelu(0.01) : nn.functional.relu(h);
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,8 +25,8 @@ public sealed class ChannelsFirstLayerNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var mean = x.mean([1], keepdim: true);
-        var variance = (x - mean).pow(2).mean([1], keepdim: true);
-        var normalized = (x - mean) / torch.sqrt(variance + _eps);
+        var variance = (x - mean).square().mean([1], keepdim: true);
+        var normalized = (x - mean) / torch.sqrt(variance.Plus(_eps));
         var output = weight.view(1, -1, 1, 1) * normalized + bias.view(1, -1, 1, 1);
         return output.MoveToOuterDisposeScope();
     }
@@ -49,7 +50,7 @@ public sealed class GlobalResponseNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var gx = x.square().sum([1, 2], keepdim: true).sqrt();
-        var nx = gx / (gx.mean([-1], keepdim: true) + 1e-6);
+        var nx = gx / gx.mean([-1], keepdim: true).Plus(1e-6);
         return (gamma * (x * nx) + beta + x).MoveToOuterDisposeScope();
     }
 }
@@ -123,9 +124,11 @@ public sealed class ConvNeXtV2 : nn.Module<Tensor, MotionExtractorOutput>
     {
         var dims = config.StageDims;
         var depths = config.StageDepths;
+        if (dims.Length != 4 || depths.Length != 4)
+            throw new ArgumentException($"ConvNeXtV2 has four stages: depths and dims need four entries (got {depths.Length} and {dims.Length}).", nameof(config));
         var downs = new List<Sequential>
         {
-            nn.Sequential(nn.Conv2d(3, dims[0], 4, stride: 4, device: device), new ChannelsFirstLayerNorm(dims[0], 1e-6, device)),
+            nn.Sequential(nn.Conv2d(config.InChans, dims[0], 4, stride: 4, device: device), new ChannelsFirstLayerNorm(dims[0], 1e-6, device)),
         };
         for (int i = 0; i < dims.Length - 1; i++)
             downs.Add(nn.Sequential(new ChannelsFirstLayerNorm(dims[i], 1e-6, device), nn.Conv2d(dims[i], dims[i + 1], 2, stride: 2, device: device)));

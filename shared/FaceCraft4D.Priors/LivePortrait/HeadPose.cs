@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,8 +12,8 @@ public static class HeadPose
     {
         using var scope = NewDisposeScope();
         var probabilities = nn.functional.softmax(logits, 1);
-        var index = torch.arange(logits.shape[1], dtype: logits.dtype, device: logits.device);
-        return ((probabilities * index).sum([1]) * 3 - 97.5).MoveToOuterDisposeScope();
+        var index = HeldScalarOps.Arange(logits.shape[1], logits.dtype, logits.device);
+        return (probabilities * index).sum([1]).Times(3).Minus(97.5).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -22,9 +23,9 @@ public static class HeadPose
     public static Tensor RotationMatrix(Tensor pitchDegrees, Tensor yawDegrees, Tensor rollDegrees)
     {
         using var scope = NewDisposeScope();
-        var x = pitchDegrees.reshape(-1) * (Math.PI / 180);
-        var y = yawDegrees.reshape(-1) * (Math.PI / 180);
-        var z = rollDegrees.reshape(-1) * (Math.PI / 180);
+        var x = pitchDegrees.reshape(-1).Times(Math.PI / 180);
+        var y = yawDegrees.reshape(-1).Times(Math.PI / 180);
+        var z = rollDegrees.reshape(-1).Times(Math.PI / 180);
         var one = torch.ones_like(x);
         var zero = torch.zeros_like(x);
         long b = x.shape[0];

@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,20 +13,20 @@ public static class KeypointGrid
     public static Tensor CoordinateGrid(long d, long h, long w, ScalarType dtype, Device device)
     {
         using var scope = NewDisposeScope();
-        Tensor Axis(long n) => n > 1 ? torch.arange(n, dtype: dtype, device: device) / (n - 1) * 2 - 1 : torch.zeros(n, dtype: dtype, device: device);
+        Tensor Axis(long n) => n > 1 ? HeldScalarOps.Arange(n, dtype, device).DividedBy(n - 1).Times(2).Minus(1) : torch.zeros(n, dtype: dtype, device: device);
         var x = Axis(w).view(1, 1, w).expand(d, h, w);
         var y = Axis(h).view(1, h, 1).expand(d, h, w);
         var z = Axis(d).view(d, 1, 1).expand(d, h, w);
         return torch.stack([x, y, z], 3).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Gaussian heatmaps exp(−½‖grid − kp‖²/variance): kp [B, K, 3] → [B, K, D, H, W].</summary>
+    /// <summary>Gaussian heatmaps exp(−½‖grid − kp‖²/variance) (upstream order: −0.5·Σ, then / variance): kp [B, K, 3] → [B, K, D, H, W].</summary>
     public static Tensor Gaussians(Tensor keypoints, long d, long h, long w, double variance)
     {
         using var scope = NewDisposeScope();
         var grid = CoordinateGrid(d, h, w, keypoints.dtype, keypoints.device).view(1, 1, d, h, w, 3);
         var mean = keypoints.view(keypoints.shape[0], keypoints.shape[1], 1, 1, 1, 3);
         var squared = (grid - mean).square().sum([-1]);
-        return torch.exp(squared * (-0.5 / variance)).MoveToOuterDisposeScope();
+        return torch.exp(squared.Times(-0.5).DividedBy(variance)).MoveToOuterDisposeScope();
     }
 }

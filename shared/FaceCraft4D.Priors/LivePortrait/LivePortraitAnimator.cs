@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -100,7 +101,7 @@ public sealed class LivePortraitAnimator : IDisposable
                 ?? throw new InvalidOperationException("UseStitching is set but no stitching_retargeting_module was loaded.");
             driven = stitcher.Stitch(xs, driven);
         }
-        if (options.DrivingMultiplier != 1.0) driven = xs + (driven - xs) * options.DrivingMultiplier;
+        if (options.DrivingMultiplier != 1.0) driven = xs + (driven - xs).Times(options.DrivingMultiplier);
         return driven.MoveToOuterDisposeScope();
     }
 

@@ -23,6 +23,18 @@ public sealed class LivePortraitLoadOptions
 /// </summary>
 public static class LivePortraitLoader
 {
+    /// <summary>
+    /// Loads one checkpoint file (official key names, e.g. <c>warping_module.safetensors</c>) into one built network
+    /// strictly: every key of the network present with its shape and every file key consumed. The folder loader uses
+    /// this for each of its files; it also serves single networks (e.g. one stitching MLP with bare <c>mlp.*</c> keys).
+    /// </summary>
+    public static async Task<WeightLoadReport> LoadWeightsAsync(nn.Module network, string safetensorsPath, CancellationToken cancellationToken = default)
+    {
+        using var source = await SafeTensorsSource.OpenAsync(safetensorsPath, cancellationToken).ConfigureAwait(false);
+        return await StateDictLoader.LoadAsync(network, source, Path.GetFileNameWithoutExtension(safetensorsPath), null, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     public static async Task<LivePortraitNetworks> LoadAsync(string folder, Device device, LivePortraitLoadOptions? options = null,
         CancellationToken cancellationToken = default)
     {
@@ -40,8 +52,7 @@ public static class LivePortraitLoader
             async Task<T> Load<T>(T module, string file) where T : nn.Module
             {
                 built.Add(module);
-                using var source = await SafeTensorsSource.OpenAsync(P(file), cancellationToken).ConfigureAwait(false);
-                await StateDictLoader.LoadAsync(module, source, Path.GetFileNameWithoutExtension(file), null, cancellationToken).ConfigureAwait(false);
+                await LoadWeightsAsync(module, P(file), cancellationToken).ConfigureAwait(false);
                 return module;
             }
             var appearance = await Load(new AppearanceFeatureExtractor(config.AppearanceFeatureExtractor, device), LivePortraitModelFolder.AppearanceFeatureExtractor);

@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,10 +33,10 @@ public sealed class Spade : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var mean = x.mean([2, 3], keepdim: true);
         var variance = (x - mean).square().mean([2, 3], keepdim: true);
-        var normalized = (x - mean) / torch.sqrt(variance + 1e-5);
+        var normalized = (x - mean) / torch.sqrt(variance.Plus(1e-5));
         var seg = nn.functional.interpolate(segmap, size: [x.shape[2], x.shape[3]], mode: InterpolationMode.Nearest);
         var actv = mlp_shared.forward(seg);
-        var output = normalized * (1 + mlp_gamma.forward(actv)) + mlp_beta.forward(actv);
+        var output = normalized * mlp_gamma.forward(actv).Plus(1) + mlp_beta.forward(actv);
         return output.MoveToOuterDisposeScope();
     }
 }
@@ -77,8 +78,8 @@ public sealed class SpadeResnetBlock : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var shortcut = conv_s is null ? x : conv_s.forward(norm_s!.forward(x, segmap));
-        var dx = conv_0.forward(nn.functional.leaky_relu(norm_0.forward(x, segmap), 0.2));
-        dx = conv_1.forward(nn.functional.leaky_relu(norm_1.forward(dx, segmap), 0.2));
+        var dx = conv_0.forward(norm_0.forward(x, segmap).LeakyRelu(0.2));
+        dx = conv_1.forward(norm_1.forward(dx, segmap).LeakyRelu(0.2));
         return (shortcut + dx).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public sealed class SpadeGenerator : nn.Module<Tensor, Tensor>
     public SpadeGenerator(SpadeGeneratorConfig config, Device? device = null) : base(nameof(SpadeGenerator))
     {
         long input = Math.Min(config.MaxFeatures, (long)config.BlockExpansion << config.NumDownBlocks);
-        const long outChannels = 64;
+        long outChannels = config.OutChannels;
         fc = nn.Conv2d(input, 2 * input, 3, padding: 1, device: device);
         register_module(nameof(fc), fc);
         _middle = new SpadeResnetBlock[6];
@@ -50,7 +51,7 @@ public sealed class SpadeGenerator : nn.Module<Tensor, Tensor>
         x = up_0.forward(x, feature);
         x = nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
         x = up_1.forward(x, feature);
-        x = torch.sigmoid(conv_img.forward(nn.functional.leaky_relu(x, 0.2)));
+        x = torch.sigmoid(conv_img.forward(x.LeakyRelu(0.2)));
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,11 +23,13 @@ public sealed class SpectralNormConv2d : nn.Module<Tensor, Tensor>
     {
         _padding = padding;
         double bound = 1.0 / Math.Sqrt(inChannels * kernelSize * kernelSize);
-        weight_orig = nn.Parameter((torch.rand([outChannels, inChannels, kernelSize, kernelSize], device: device) * 2 - 1) * bound);
+        using (var u = torch.rand([outChannels, inChannels, kernelSize, kernelSize], device: device))
+            weight_orig = nn.Parameter(u.Times(2).Minus(1).Times(bound));
         register_parameter(nameof(weight_orig), weight_orig);
         if (hasBias)
         {
-            bias = nn.Parameter((torch.rand(outChannels, device: device) * 2 - 1) * bound);
+            using var u = torch.rand(outChannels, device: device);
+            bias = nn.Parameter(u.Times(2).Minus(1).Times(bound));
             register_parameter(nameof(bias), bias);
         }
         weight_u = nn.functional.normalize(torch.randn(outChannels, device: device), dim: 0);
