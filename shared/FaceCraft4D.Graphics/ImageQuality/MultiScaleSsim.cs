@@ -1,33 +1,45 @@
-using FaceCraft4D.Metrics.Images;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FaceCraft4D.Metrics.Pixel;
+namespace FaceCraft4D.Graphics.ImageQuality;
 
 /// <summary>
-/// Multi-scale SSIM (Wang, Simoncelli, Bovik 2003): at scales 1..M−1 the mean contrast-structure term cs_j,
-/// at the coarsest scale the full SSIM; MS-SSIM = ∏_{j&lt;M} cs_j^{w_j} · ssim_M^{w_M} per channel, averaged over
-/// channels. Between scales the images are 2×2 average-pooled (an odd trailing row/column is kept as a cell of its own, so a side s becomes ⌈s/2⌉). Negative
-/// terms are clamped to 0 before the fractional powers (as pytorch-msssim does). Default weights
-/// [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]: images need sides of at least (11 − 1)·2⁴ + 1 = 161 pixels.
+/// Multi-scale SSIM (Wang, Simoncelli, Bovik 2003) built on <see cref="Ssim"/>: at scales 1..M−1 the mean
+/// contrast-structure term cs_j, at the coarsest scale the full SSIM; MS-SSIM = ∏_{j&lt;M} cs_j^{w_j} · ssim_M^{w_M} per
+/// channel, averaged over channels. Between scales the images are 2×2 average-pooled (an odd trailing row/column is
+/// kept as a cell of its own, so a side s becomes ⌈s/2⌉). Negative terms are clamped to 0 before the fractional powers
+/// (as pytorch-msssim does). Default weights [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]: images need sides of at least
+/// (11 − 1)·2⁴ + 1 = 161 pixels.
 /// </summary>
 public static class MultiScaleSsim
 {
     public const string Model = "reference:ms-ssim-5scale";
 
-    /// <param name="x">[N, 3, H, W] in [0, L]</param>
+    /// <param name="x">[N, C, H, W] in [0, L]</param>
     /// <param name="y">same shape</param>
-    /// <returns>per-image MS-SSIM, length N</returns>
+    /// <returns>per-image MS-SSIM, length N (computed in float64)</returns>
     public static double[] Compute(Tensor x, Tensor y, SsimOptions? options = null)
     {
+        using var scope = torch.NewDisposeScope();
         options ??= new SsimOptions();
+        Ssim.RequireSameShape(x, y);
+        return Evaluate(x.to(ScalarType.Float64), y.to(ScalarType.Float64), options).cpu().data<double>().ToArray();
+    }
+
+    /// <summary>Differentiable MS-SSIM in the input dtype.</summary>
+    /// <param name="x">[N, C, H, W] in [0, L]</param>
+    /// <param name="y">same shape</param>
+    /// <returns>[N]</returns>
+    public static Tensor Evaluate(Tensor x, Tensor y, SsimOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        MetricImage.RequireSameShape(x, y);
+        Ssim.RequireSameShape(x, y);
         int scales = options.MultiScaleWeights.Length;
         Ssim.RequireSize(x, options.WindowSize, scales);
         using var scope = torch.NewDisposeScope();
-        var a = x.to(ScalarType.Float64);
-        var b = y.to(ScalarType.Float64);
+        var a = x;
+        var b = y;
         Tensor? product = null;
         for (int j = 0; j < scales; j++)
         {
@@ -40,7 +52,7 @@ public static class MultiScaleSsim
                 b = Downsample(b);
             }
         }
-        return product!.mean(new long[] { 1 }).cpu().data<double>().ToArray();
+        return product!.mean(new long[] { 1 }).MoveToOuterDisposeScope();
     }
 
     /// <summary>2×2 mean pooling; an odd trailing row/column becomes a cell of its own (mean of the pixels present).</summary>
