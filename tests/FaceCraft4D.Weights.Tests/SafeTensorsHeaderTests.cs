@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Tests.Support;
 using FaceCraft4D.Weights.Tests.Support;
 
 namespace FaceCraft4D.Weights.Tests;

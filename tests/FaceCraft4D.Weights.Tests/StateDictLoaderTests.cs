@@ -1,4 +1,4 @@
-using FaceCraft4D.Weights.Tests.Support;
+using FaceCraft4D.Priors.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
