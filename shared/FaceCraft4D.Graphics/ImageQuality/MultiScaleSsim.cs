@@ -13,8 +13,10 @@ namespace FaceCraft4D.Graphics.ImageQuality;
 /// </summary>
 public static class MultiScaleSsim
 {
+    /// <summary>The backend name the evaluation records for this metric.</summary>
     public const string Model = "reference:ms-ssim-5scale";
 
+    /// <summary>The evaluation metric: per-image MS-SSIM, in float64.</summary>
     /// <param name="x">[N, C, H, W] in [0, L]</param>
     /// <param name="y">same shape</param>
     /// <returns>per-image MS-SSIM, length N (computed in float64)</returns>

@@ -13,8 +13,10 @@ namespace FaceCraft4D.Graphics.ImageQuality;
 /// </summary>
 public static class Ssim
 {
+    /// <summary>The backend name the evaluation records for this metric.</summary>
     public const string Model = "reference:ssim-gaussian11-sigma1.5";
 
+    /// <summary>The evaluation metric: per-image SSIM with valid filtering, in float64.</summary>
     /// <param name="x">[N, C, H, W] in [0, L]; H and W at least the window size.</param>
     /// <param name="y">same shape</param>
     /// <returns>per-image SSIM, length N (float64)</returns>

@@ -13,8 +13,10 @@ public sealed class SsimOptions
     /// <summary>Gaussian window standard deviation in pixels.</summary>
     public double Sigma { get; set; } = 1.5;
 
+    /// <summary>Luminance stabiliser: C1 = (K1·L)².</summary>
     public double K1 { get; set; } = 0.01;
 
+    /// <summary>Contrast-structure stabiliser: C2 = (K2·L)².</summary>
     public double K2 { get; set; } = 0.03;
 
     /// <summary>L: 1 for images in [0, 1], 255 for 8-bit values.</summary>
