@@ -19,6 +19,7 @@ public static class MultiScaleSsim
     /// <summary>The evaluation metric: per-image MS-SSIM, in float64.</summary>
     /// <param name="x">[N, C, H, W] in [0, L]</param>
     /// <param name="y">same shape</param>
+    /// <param name="options">window, constants, data range, scale weights</param>
     /// <returns>per-image MS-SSIM, length N (computed in float64)</returns>
     public static double[] Compute(Tensor x, Tensor y, SsimOptions? options = null)
     {
@@ -31,6 +32,7 @@ public static class MultiScaleSsim
     /// <summary>Differentiable MS-SSIM in the input dtype.</summary>
     /// <param name="x">[N, C, H, W] in [0, L]</param>
     /// <param name="y">same shape</param>
+    /// <param name="options">window, constants, data range, scale weights</param>
     /// <returns>[N]</returns>
     public static Tensor Evaluate(Tensor x, Tensor y, SsimOptions options)
     {

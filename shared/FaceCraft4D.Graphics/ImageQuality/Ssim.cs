@@ -19,6 +19,7 @@ public static class Ssim
     /// <summary>The evaluation metric: per-image SSIM with valid filtering, in float64.</summary>
     /// <param name="x">[N, C, H, W] in [0, L]; H and W at least the window size.</param>
     /// <param name="y">same shape</param>
+    /// <param name="options">window, constants, data range (default: the paper's)</param>
     /// <returns>per-image SSIM, length N (float64)</returns>
     public static double[] Compute(Tensor x, Tensor y, SsimOptions? options = null)
     {
@@ -48,6 +49,8 @@ public static class Ssim
     /// </summary>
     /// <param name="x">[N, C, H, W]</param>
     /// <param name="y">same shape</param>
+    /// <param name="options">window, constants, data range</param>
+    /// <param name="padding">valid filtering or zero padding at the border</param>
     /// <returns>both [N, C, H − win + 1, W − win + 1] for <see cref="SsimPadding.Valid"/>, [N, C, H, W] for <see cref="SsimPadding.Zero"/></returns>
     public static (Tensor Ssim, Tensor Cs) Maps(Tensor x, Tensor y, SsimOptions options, SsimPadding padding)
     {
