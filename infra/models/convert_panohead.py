@@ -10,8 +10,8 @@ repository's dnnlib/torch_utils on the path to unpickle the network), with torch
 
 It writes, in the models layout that `fc4d models import` recognises:
     OUT/panohead/v1/generator.safetensors      G_ema.state_dict() (float32), official names (backbone.*, decoder.*, ...)
-    OUT/panohead/v1/lpips-vgg16.safetensors    lpips.LPIPS(net='vgg').state_dict() (net.sliceN.*, linN.model.1.weight, scaling_layer.*)
-    OUT/lpips/vgg16/lpips-vgg16.safetensors    the same LPIPS file for the COIN perceptual loss
+    OUT/lpips/v0.1/lpips-vgg16.safetensors     lpips.LPIPS(net='vgg').state_dict() (net.sliceN.*, linN.model.1.weight, scaling_layer.*):
+                                               the project's one LPIPS file (metric, COIN loss, PanoHead inversion)
 Pickles can run code: only convert checkpoints from the authors' own distribution.
 """
 import argparse
@@ -44,9 +44,9 @@ def main():
          os.path.join(args.out, "panohead", "v1", "generator.safetensors"))
 
     import lpips  # noqa: E402
-    perceptual = lpips.LPIPS(net="vgg").state_dict()
-    save(perceptual, os.path.join(args.out, "panohead", "v1", "lpips-vgg16.safetensors"))
-    save(perceptual, os.path.join(args.out, "lpips", "vgg16", "lpips-vgg16.safetensors"))
+    # upstream also registers the heads as lins.{k} (the same tensors as lin{k}); safetensors refuses shared storage
+    perceptual = {k: v.float().clone() for k, v in lpips.LPIPS(net="vgg").state_dict().items() if not k.startswith("lins.")}
+    save(perceptual, os.path.join(args.out, "lpips", "v0.1", "lpips-vgg16.safetensors"))
 
 
 if __name__ == "__main__":

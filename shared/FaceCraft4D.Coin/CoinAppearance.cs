@@ -1,5 +1,5 @@
 using System.Globalization;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -145,7 +145,7 @@ public sealed class CoinAppearance : IDisposable
     }
 
     /// <summary>Adds the tensors and the encoding to a safetensors file under <paramref name="prefix"/>.</summary>
-    public void WriteTo(SafetensorsFile file, string prefix = "coin.")
+    public void WriteTo(InMemorySafeTensors file, string prefix = "coin.")
     {
         ArgumentNullException.ThrowIfNull(file);
         using var scope = torch.NewDisposeScope();
@@ -164,7 +164,7 @@ public sealed class CoinAppearance : IDisposable
 
     /// <summary>Reads an appearance written by <see cref="WriteTo"/>.</summary>
     /// <exception cref="InvalidDataException">The file has no COIN appearance under the prefix.</exception>
-    public static CoinAppearance ReadFrom(SafetensorsFile file, string prefix = "coin.", Device? device = null)
+    public static CoinAppearance ReadFrom(InMemorySafeTensors file, string prefix = "coin.", Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         if (!file.Metadata.TryGetValue(prefix + "format", out var format) || format != FormatTag)

@@ -1,6 +1,6 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,7 +49,7 @@ public static class CoinAvatarFile
     public static async Task WriteAsync(FlameGaussianAvatar avatar, CoinAppearance? appearance, IReadOnlyDictionary<string, string>? metadata, Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(avatar);
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         using (var scope = torch.NewDisposeScope())
         {
             avatar.Parameters.WriteTo(file, "gaussians.");
@@ -67,7 +67,7 @@ public static class CoinAvatarFile
     public static async Task<CoinAvatar> ReadAsync(Stream stream, FlameModel flame, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(flame);
-        var file = await SafetensorsFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+        var file = await InMemorySafeTensors.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
         if (!file.Metadata.TryGetValue("format", out var format) || format != FormatTag)
             throw new InvalidDataException($"Not a {FormatTag} file.");
         using var scope = torch.NewDisposeScope();

@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Graphics.ImageQuality;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +10,7 @@ namespace FaceCraft4D.Coin;
 /// <code>
 /// loss = sum_s w_s (1 - mean cs_s),   cs_s = (2 sigma_xy + C2) / (sigma_x^2 + sigma_y^2 + C2)   at scale s (2x average pooling per scale)
 /// </code>
-/// with a Gaussian window (11 x 11, sigma 1.5, shrunk to the image at coarse scales), C2 = 0.03^2 and MS-SSIM's scale
+/// (the cs map of <see cref="Ssim"/>) with a Gaussian window (11 x 11, sigma 1.5, shrunk to the image at coarse scales), C2 = 0.03^2 and MS-SSIM's scale
 /// weights (0.0448, 0.2856, 0.3001, 0.2363, 0.1333, renormalised over the scales that fit). Like LPIPS it compares local
 /// structure and contrast across scales and ignores the mean colour of a neighbourhood (the luminance term of SSIM is
 /// left out), so on the consistent render it supervises structure without pulling the consistent colours toward any one
@@ -21,7 +21,7 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
     /// <summary>The name recorded in results.</summary>
     public const string BackendName = "ms-structure";
 
-    private static readonly double[] ScaleWeights = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333];
+    private static readonly IReadOnlyList<double> ScaleWeights = SsimOptions.DefaultMultiScaleWeights;
 
     /// <summary>Creates the loss.</summary>
     /// <param name="maxScales">At most this many scales (1..5).</param>
@@ -29,7 +29,7 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
     public StructuralPerceptualLoss(int maxScales = 5, int minSide = 8)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxScales, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxScales, ScaleWeights.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxScales, ScaleWeights.Count);
         MaxScales = maxScales;
         MinSide = Math.Max(4, minSide);
     }
@@ -81,24 +81,14 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
         return total!.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Mean contrast-structure term of [1, C, H, W] images (masked mean when a [1, 1, H, W] weight is given).</summary>
+    /// <summary>Mean contrast-structure term (<see cref="Ssim.Maps"/>, zero padding) of [1, C, H, W] images (masked mean when a [1, 1, H, W] weight is given).</summary>
     private static Tensor ContrastStructure(Tensor x, Tensor y, Tensor? mask)
     {
         long c = x.shape[1];
         int size = (int)Math.Min(11, Math.Min(x.shape[2], x.shape[3]));
         if (size % 2 == 0) size--;
-        double sigma = 1.5 * size / 11.0;
-        var w1 = ImageLosses.GaussianWindow1D(size, sigma, x.device, x.dtype);
-        var window = torch.outer(w1, w1).expand(c, 1, size, size).contiguous();
-        int pad = size / 2;
-        Tensor Conv(Tensor v) => torch.nn.functional.conv2d(v, window, padding: [pad, pad], groups: c);
-        var mx = Conv(x);
-        var my = Conv(y);
-        var sxx = Conv(x * x) - mx * mx;
-        var syy = Conv(y * y) - my * my;
-        var sxy = Conv(x * y) - mx * my;
-        const double c2 = 0.03 * 0.03;
-        var map = (2 * sxy + c2) / (sxx + syy + c2);
+        var options = new SsimOptions { WindowSize = size, Sigma = 1.5 * size / 11.0, K2 = 0.03, DataRange = 1 };
+        var (_, map) = Ssim.Maps(x, y, options, SsimPadding.Zero); // [1, C, H, W]
         if (mask is null) return map.mean();
         return (map * mask).sum() / (mask.sum() * c).clamp_min(1e-6);
     }

@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +28,7 @@ public sealed class CoinAppearanceTests
         using (torch.no_grad())
             foreach (var p in appearance.ExtraParameters(new CoinOptions()))
                 p.Tensor.add_(torch.randn(p.Tensor.shape, generator: new torch.Generator(1)) * 0.3);
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         appearance.WriteTo(file);
         Tensor T(string key) => file.GetTorch("coin." + key).to_type(ScalarType.Float64);
         var pe = appearance.Encoding.Encode(positions);
@@ -75,10 +75,10 @@ public sealed class CoinAppearanceTests
     {
         var (appearance, colours, positions) = Make();
         using var _ = appearance;
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         appearance.WriteTo(file);
         Assert.Equal("true", file.Metadata["coin.centred"]);
-        using var copy = CoinAppearance.ReadFrom(SafetensorsFile.FromArray(file.ToArray()));
+        using var copy = CoinAppearance.ReadFrom(InMemorySafeTensors.FromArray(file.ToArray()));
         Assert.Equal((appearance.ViewCount, appearance.EmbeddingDimension, appearance.HiddenDimension, appearance.ReferenceView, appearance.Centred),
             (copy.ViewCount, copy.EmbeddingDimension, copy.HiddenDimension, copy.ReferenceView, copy.Centred));
         Assert.Equal(appearance.Encoding.Minimum, copy.Encoding.Minimum);

@@ -1,6 +1,6 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
 using TorchSharp;
@@ -62,7 +62,7 @@ public sealed class DensityControlTests
 
     private static float[] ReadMoment(AdamOptimizer adam, string name)
     {
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         adam.WriteTo(file);
         return file.GetTorch($"adam.{name}.m").data<float>().ToArray();
     }

@@ -4,7 +4,7 @@ using System.Text;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Export;
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using SixLabors.ImageSharp;
 using TorchSharp;
@@ -83,7 +83,7 @@ public sealed class ExportTests : IDisposable
         var manifest = await AvatarRigFile.ReadManifestAsync(manifestStream);
         Assert.Equal(p.Count, manifest.GaussianCount);
         Assert.Equal(ProceduralHeadModel.ModelName, manifest.Flame.Model);
-        var rig = await SafetensorsFile.ReadAsync(Path.Combine(_dir, AvatarRigFile.TensorsFileName));
+        var rig = await InMemorySafeTensors.ReadAsync(Path.Combine(_dir, AvatarRigFile.TensorsFileName));
         var shape = rig.GetTorch("flame_shape").view(1, -1);
         var verts = flame.Forward(flame.ZeroParameters().With(shape: shape)).Vertices[0];
         var frames = TriangleFrames.Compute(verts, rig.GetTorch("faces"));

@@ -1,5 +1,5 @@
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 

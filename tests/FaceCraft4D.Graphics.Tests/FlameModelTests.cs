@@ -1,5 +1,5 @@
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -105,7 +105,7 @@ public sealed class FlameModelTests
         // int32 faces, [1,68] landmark arrays, float64 arrays.
         using var scope = torch.NewDisposeScope();
         int v = data.VertexCount;
-        var f = new SafetensorsFile();
+        var f = new InMemorySafeTensors();
         f.Metadata["num_shape_params"] = "10";
         f.Add("v_template", data.VTemplate.to_type(ScalarType.Float64));
         f.Add("shapedirs", torch.cat(new[] { data.ShapeDirs, data.ExpressionDirs }, 2));

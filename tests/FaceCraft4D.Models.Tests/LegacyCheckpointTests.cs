@@ -1,7 +1,7 @@
 using System.Text;
 using FaceCraft4D.Models.Conversion;
 using FaceCraft4D.Models.Manifest;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using Xunit;
 

@@ -1,15 +1,14 @@
-using FaceCraft4D.Graphics.Safetensors;
 using FaceCraft4D.Models.Installation;
 using FaceCraft4D.Models.Manifest;
-using FaceCraft4D.Priors.Weights;
-using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Vision.Perceptual;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Models.Tests;
 
-/// <summary>The training/PanoHead LPIPS file built from the metric LPIPS prior, loaded strictly by the Vision port.</summary>
+/// <summary>The one LPIPS file (metric, COIN, PanoHead) built from the installed LPIPS sources, loaded strictly by the Vision port.</summary>
 public sealed class LpipsDeriveTests
 {
     private static readonly (int Index, int In, int Out)[] Convs =
@@ -36,7 +35,7 @@ public sealed class LpipsDeriveTests
     }
 
     [Fact]
-    public async Task Pull_builds_the_lpips_package_file_from_the_installed_metric_prior()
+    public async Task Pull_builds_the_lpips_package_file_from_the_installed_sources()
     {
         await using var bed = await ModelsTestBed.CreateAsync();
         var manifest = bed.Manifest with
@@ -46,13 +45,13 @@ public sealed class LpipsDeriveTests
                 .. bed.Manifest.Priors,
                 new PriorEntry
                 {
-                    Name = "lpips", Version = "v0.1", Folder = "lpips/v0.1", Acquisition = AcquisitionKinds.Import,
+                    Name = "lpips-sources", Version = "v0.1", Folder = "lpips/sources", Acquisition = AcquisitionKinds.Import,
                     Licence = new LicenceInfo { Id = "BSD-2-Clause", Url = "https://example.invalid/bsd" },
                     Files = [new ManifestFile { Source = "trunk.safetensors", Install = "trunk.safetensors" }, new ManifestFile { Source = "lin.safetensors", Install = "lin.safetensors" }],
                 },
                 new PriorEntry
                 {
-                    Name = "lpips-vgg16", Version = "vgg16", Folder = "lpips/vgg16", Acquisition = AcquisitionKinds.Derive, DerivedFrom = "lpips",
+                    Name = "lpips", Version = "v0.1", Folder = "lpips/v0.1", Acquisition = AcquisitionKinds.Derive, DerivedFrom = "lpips-sources",
                     Licence = new LicenceInfo { Id = "BSD-2-Clause", Url = "https://example.invalid/bsd" },
                     Files = [new ManifestFile { Source = "lpips-vgg16.safetensors", Install = "lpips-vgg16.safetensors", Convert = ConversionKinds.LpipsVgg16FromParts }],
                 },
@@ -61,24 +60,23 @@ public sealed class LpipsDeriveTests
         Assert.Empty(ModelManifestLoader.Validate(manifest));
 
         var refusal = await Assert.ThrowsAsync<ModelsException>(() =>
-            bed.Puller.PullAsync(manifest, new PullRequest(["lpips-vgg16"], []), null, CancellationToken.None));
-        Assert.Contains("pull or import lpips first", refusal.Message);
+            bed.Puller.PullAsync(manifest, new PullRequest(["lpips"], []), null, CancellationToken.None));
+        Assert.Contains("pull or import lpips-sources first", refusal.Message);
 
         var incoming = Path.Combine(bed.Directory, "metric-lpips");
         await WriteMetricLpipsAsync(incoming);
-        await bed.Importer.ImportAsync(manifest, incoming, ["lpips"], null, CancellationToken.None);
-        var outcome = Assert.Single(await bed.Puller.PullAsync(manifest, new PullRequest(["lpips-vgg16"], []), null, CancellationToken.None));
+        await bed.Importer.ImportAsync(manifest, incoming, ["lpips-sources"], null, CancellationToken.None);
+        var outcome = Assert.Single(await bed.Puller.PullAsync(manifest, new PullRequest(["lpips"], []), null, CancellationToken.None));
         Assert.Equal("installed", outcome.Result);
 
-        var path = Path.Combine(bed.ModelsRoot, "lpips", "vgg16", "lpips-vgg16.safetensors");
-        using var network = new LpipsVgg16();
-        var file = await SafetensorsFile.ReadAsync(path);
-        NamedWeights.Load(network, file); // strict: every tensor present, same shape, nothing left over
+        var path = Path.Combine(bed.ModelsRoot, LpipsWeights.DefaultModelPath);
+        using var network = await LpipsWeights.LoadAsync(path, CancellationToken.None); // strict: every tensor present, same shape, nothing left over
+        Assert.Equal(LpipsTrunkKind.Vgg16, network.Config.Trunk);
         var state = network.state_dict();
         using (var trunk = await SafeTensorsFile.OpenAsync(Path.Combine(incoming, "trunk.safetensors")))
         using (var expected = await trunk.ReadTensorAsync("features.12.weight"))
             Assert.Equal(expected.data<float>().ToArray(), state["net.slice3.12.weight"].data<float>().ToArray());
         Assert.Equal([-0.030f, -0.088f, -0.188f], state["scaling_layer.shift"].data<float>().ToArray());
-        Assert.Equal(PriorState.Installed, (await bed.Verifier.CheckAsync(manifest, ["lpips-vgg16"], true, CancellationToken.None))[0].State);
+        Assert.Equal(PriorState.Installed, (await bed.Verifier.CheckAsync(manifest, ["lpips"], true, CancellationToken.None))[0].State);
     }
 }

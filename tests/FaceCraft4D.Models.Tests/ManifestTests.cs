@@ -35,8 +35,12 @@ public sealed class ManifestTests
         Assert.Equal($"clip/{metrics.ClipVersion}", manifest.Find("clip")!.Folder);
         Assert.Equal($"arcface/{metrics.ArcFaceVersion}", manifest.Find("arcface")!.Folder);
         Assert.Equal($"inception/{metrics.InceptionVersion}", manifest.Find("inception")!.Folder);
-        Assert.Equal(new FaceCraft4D.Stages.Training.TrainingStageOptions().LpipsWeightsPath,
-            $"{manifest.Find("lpips-vgg16")!.Folder}/{manifest.Find("lpips-vgg16")!.Files.Single().Install}");
+        // One LPIPS file for the metric, COIN's perceptual loss and the PanoHead inversion.
+        var lpipsFile = $"{manifest.Find("lpips")!.Folder}/{manifest.Find("lpips")!.Files.Single().Install}";
+        Assert.Equal(FaceCraft4D.Vision.Perceptual.LpipsWeights.DefaultModelPath, lpipsFile);
+        Assert.Equal(new FaceCraft4D.Stages.Training.TrainingStageOptions().LpipsWeightsPath, lpipsFile);
+        Assert.Equal(new ShapePriorStageOptions().LpipsWeightsPath, lpipsFile);
+        Assert.DoesNotContain(manifest.Find("panohead")!.Files, f => f.Install.Contains("lpips", StringComparison.OrdinalIgnoreCase));
         // registration-only and manually distributed weights are never downloaded
         Assert.False(manifest.Find("flame")!.Downloadable);
         Assert.True(manifest.Find("flame")!.Licence.AcceptanceRequired);

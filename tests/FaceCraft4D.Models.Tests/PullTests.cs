@@ -1,5 +1,5 @@
 using FaceCraft4D.Models.Installation;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using Xunit;
 

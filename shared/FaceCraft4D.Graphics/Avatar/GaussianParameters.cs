@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -152,7 +152,7 @@ public sealed class GaussianParameters : IDisposable
     }
 
     /// <summary>Adds every tensor (and the binding) to a safetensors file under <paramref name="prefix"/>.</summary>
-    public void WriteTo(SafetensorsFile file, string prefix = "")
+    public void WriteTo(InMemorySafeTensors file, string prefix = "")
     {
         foreach (var name in TrainableNames) file.Add(prefix + name, _tensors[name]);
         if (Binding is not null) file.Add(prefix + BindingName, Binding);
@@ -161,7 +161,7 @@ public sealed class GaussianParameters : IDisposable
     }
 
     /// <summary>Reads a set written by <see cref="WriteTo"/>.</summary>
-    public static GaussianParameters ReadFrom(SafetensorsFile file, string prefix = "", Device? device = null, ScalarType dtype = ScalarType.Float32)
+    public static GaussianParameters ReadFrom(InMemorySafeTensors file, string prefix = "", Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         using var scope = torch.NewDisposeScope();
         int maxDeg = int.Parse(file.Metadata[prefix + "max_sh_degree"], System.Globalization.CultureInfo.InvariantCulture);

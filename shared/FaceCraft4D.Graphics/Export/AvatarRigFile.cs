@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FaceCraft4D.Graphics.Avatar;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,10 +86,10 @@ public static class AvatarRigFile
     };
 
     /// <summary>Builds the tensor file and manifest of an avatar.</summary>
-    public static (SafetensorsFile Tensors, AvatarRigManifest Manifest) Build(FlameGaussianAvatar avatar)
+    public static (InMemorySafeTensors Tensors, AvatarRigManifest Manifest) Build(FlameGaussianAvatar avatar)
     {
         var p = avatar.Parameters;
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {
@@ -128,7 +128,7 @@ public static class AvatarRigFile
     /// </summary>
     public static async Task<FlameGaussianAvatar> ReadAvatarAsync(Stream tensors, Flame.FlameModel flame, CancellationToken cancellationToken = default)
     {
-        var file = await SafetensorsFile.ReadAsync(tensors, cancellationToken).ConfigureAwait(false);
+        var file = await InMemorySafeTensors.ReadAsync(tensors, cancellationToken).ConfigureAwait(false);
         if (!file.Metadata.TryGetValue("format", out var fmt) || fmt != FormatTag) throw new InvalidDataException($"Not a {FormatTag} tensor file.");
         var faces = file["faces"];
         if (faces.Shape[0] != flame.Faces.shape[0]) throw new InvalidDataException($"Rig has {faces.Shape[0]} triangles, the FLAME model {flame.Faces.shape[0]}.");

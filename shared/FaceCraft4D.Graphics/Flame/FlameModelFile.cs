@@ -1,5 +1,5 @@
 using System.Globalization;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +43,7 @@ public static class FlameModelFile
     /// <summary>Loads a model; when <paramref name="addTeeth"/> is true and the file has lip rings but no teeth, appends them.</summary>
     public static async Task<FlameModelData> LoadAsync(Stream stream, bool addTeeth = true, CancellationToken cancellationToken = default)
     {
-        var file = await SafetensorsFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+        var file = await InMemorySafeTensors.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
         return FromSafetensors(file, addTeeth);
     }
 
@@ -59,10 +59,10 @@ public static class FlameModelFile
         => ToSafetensors(model).WriteAsync(stream, cancellationToken);
 
     /// <summary>Builds the safetensors representation.</summary>
-    public static SafetensorsFile ToSafetensors(FlameModelData m)
+    public static InMemorySafeTensors ToSafetensors(FlameModelData m)
     {
         using var scope = torch.NewDisposeScope();
-        var f = new SafetensorsFile();
+        var f = new InMemorySafeTensors();
         f.Metadata["format"] = FormatTag;
         f.Metadata["name"] = m.Name;
         f.Metadata["num_shape_params"] = m.ShapeCount.ToString(CultureInfo.InvariantCulture);
@@ -89,7 +89,7 @@ public static class FlameModelFile
     }
 
     /// <summary>Interprets a safetensors file in the layout above.</summary>
-    public static FlameModelData FromSafetensors(SafetensorsFile file, bool addTeeth = true)
+    public static FlameModelData FromSafetensors(InMemorySafeTensors file, bool addTeeth = true)
     {
         string[] required = { "v_template", "shapedirs", "posedirs", "J_regressor", "weights", "kintree_table", "f", "lmk_faces_idx" };
         var missing = required.Where(k => !file.Contains(k)).ToList();

@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -144,7 +144,7 @@ public sealed class AdamOptimizer : IDisposable
     }
 
     /// <summary>Writes moments, step counts and learning rates under <paramref name="prefix"/>.</summary>
-    public void WriteTo(SafetensorsFile file, string prefix = "adam.")
+    public void WriteTo(InMemorySafeTensors file, string prefix = "adam.")
     {
         foreach (var name in _order)
         {
@@ -157,7 +157,7 @@ public sealed class AdamOptimizer : IDisposable
     }
 
     /// <summary>Restores state written by <see cref="WriteTo"/> for every registered name (shapes must match the current parameters).</summary>
-    public void ReadFrom(SafetensorsFile file, string prefix = "adam.")
+    public void ReadFrom(InMemorySafeTensors file, string prefix = "adam.")
     {
         foreach (var name in _order)
         {

@@ -1,5 +1,5 @@
 using FaceCraft4D.Graphics.Avatar;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -193,7 +193,7 @@ public sealed class DensityController : IDisposable
     }
 
     /// <summary>Writes the statistics (for checkpoints).</summary>
-    public void WriteTo(SafetensorsFile file, long n, Device device, string prefix = "density.")
+    public void WriteTo(InMemorySafeTensors file, long n, Device device, string prefix = "density.")
     {
         Ensure(n, device);
         file.Add(prefix + "grad_accum", _gradAccum!);
@@ -202,7 +202,7 @@ public sealed class DensityController : IDisposable
     }
 
     /// <summary>Restores the statistics.</summary>
-    public void ReadFrom(SafetensorsFile file, Device device, string prefix = "density.")
+    public void ReadFrom(InMemorySafeTensors file, Device device, string prefix = "density.")
     {
         _gradAccum?.Dispose(); _denom?.Dispose(); _maxRadii?.Dispose();
         _gradAccum = file.GetTorch(prefix + "grad_accum", device).DetachFromDisposeScope();

@@ -3,7 +3,7 @@ using System.Globalization;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -213,7 +213,7 @@ public sealed class GaussianTrainer : IDisposable
     /// <summary>Writes the full training state (see class remarks) as safetensors.</summary>
     public async Task SaveCheckpointAsync(Stream stream, CancellationToken cancellationToken = default)
     {
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         using (var scope = torch.NewDisposeScope())
         {
             var p = Model.Parameters;
@@ -237,7 +237,7 @@ public sealed class GaussianTrainer : IDisposable
     /// <summary>Restores state written by <see cref="SaveCheckpointAsync"/> into this trainer's model, optimizer and hooks.</summary>
     public async Task LoadCheckpointAsync(Stream stream, CancellationToken cancellationToken = default)
     {
-        var file = await SafetensorsFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+        var file = await InMemorySafeTensors.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
         if (!file.Metadata.TryGetValue("format", out var fmt) || fmt != CheckpointFormat)
             throw new InvalidDataException($"Not a {CheckpointFormat} checkpoint.");
         if ((file.Metadata["bound"] == "true") != Model.IsBound)

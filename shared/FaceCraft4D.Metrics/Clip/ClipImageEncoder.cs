@@ -1,5 +1,5 @@
 using FaceCraft4D.Metrics.Models;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -77,7 +77,7 @@ public sealed class ClipImageEncoder : IDisposable
         var converted = await ClipCheckpointNaming.ReadOpenAiAsHuggingFaceAsync(source, model.Config, ct, naming).ConfigureAwait(false);
         try
         {
-            TensorDictionaryLoader.Load(model, converted, "clip image encoder (OpenAI naming)", source.Paths);
+            StateDictLoader.Load(model, converted, "clip image encoder (OpenAI naming)", sources: source.Paths);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using FaceCraft4D.Metrics.Fid;
 using FaceCraft4D.Metrics.Identity;
 using FaceCraft4D.Metrics.Images;
+using FaceCraft4D.Graphics.ImageQuality;
 using FaceCraft4D.Metrics.Pixel;
 using FaceCraft4D.Metrics.Protocol;
 using SixLabors.ImageSharp;

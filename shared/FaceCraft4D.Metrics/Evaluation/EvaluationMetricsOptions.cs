@@ -1,4 +1,4 @@
-using FaceCraft4D.Metrics.Pixel;
+using FaceCraft4D.Graphics.ImageQuality;
 using FaceCraft4D.Metrics.Protocol;
 
 namespace FaceCraft4D.Metrics.Evaluation;

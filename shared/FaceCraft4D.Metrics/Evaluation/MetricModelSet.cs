@@ -4,7 +4,7 @@ using FaceCraft4D.Metrics.Identity.ArcFace;
 using FaceCraft4D.Metrics.Inception;
 using FaceCraft4D.Metrics.Lpips;
 using FaceCraft4D.Priors;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Vision.Preprocessing;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using FaceCraft4D.Metrics.Models;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 

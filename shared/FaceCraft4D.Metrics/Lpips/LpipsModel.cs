@@ -1,6 +1,7 @@
 using FaceCraft4D.Metrics.Models;
 using FaceCraft4D.Vision.Perceptual;
 using TorchSharp;
+using FaceCraft4D.Weights;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Metrics.Lpips;

@@ -1,11 +1,11 @@
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Models.Conversion;
 
 /// <summary>
-/// Builds the lpips package's <c>LPIPS(net='vgg')</c> state dict from the metric prior's two files: torchvision VGG16
+/// Builds the lpips package's <c>LPIPS(net='vgg')</c> state dict from the lpips-sources prior's two files: torchvision VGG16
 /// <c>features.{i}.weight|bias</c> become <c>net.slice{k}.{i}.*</c> (slices 1-5 hold the convolutions 0,2 | 5,7 |
 /// 10,12,14 | 17,19,21 | 24,26,28, the feature indices kept), <c>lin{k}.model.1.weight</c> are copied, and the
 /// package's fixed <c>scaling_layer.shift</c> (-0.030, -0.088, -0.188) and <c>scale</c> (0.458, 0.448, 0.450) buffers

@@ -59,7 +59,7 @@ public static class ConversionKinds
     public const string PthFlattenNested = "pth-flatten-nested";
 
     /// <summary>
-    /// Derived: the lpips package's single <c>LPIPS(net='vgg')</c> file from the installed metric LPIPS prior
+    /// Derived: the lpips package's single <c>LPIPS(net='vgg')</c> file (the project's one LPIPS file) from the installed lpips-sources prior
     /// (<c>trunk.safetensors</c> + <c>lin.safetensors</c>): <c>features.i</c> → <c>net.sliceK.i</c>, the heads as they are,
     /// plus the fixed <c>scaling_layer</c> buffers.
     /// </summary>

@@ -1,5 +1,5 @@
 using TorchSharp;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Priors.Diffusion;

@@ -1,4 +1,4 @@
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Priors.Diffusion;

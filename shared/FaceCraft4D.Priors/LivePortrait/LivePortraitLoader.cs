@@ -1,4 +1,4 @@
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 

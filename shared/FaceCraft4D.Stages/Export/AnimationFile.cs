@@ -2,7 +2,7 @@ using System.Globalization;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,7 +45,7 @@ public static class AnimationFile
     public static byte[] IndexJson(AnimationIndexDocument index) => BinaryData.FromObjectAsJson(index, ContractJson.Indented).ToArray();
 
     /// <summary>Builds the file of a clip for an avatar.</summary>
-    public static SafetensorsFile Build(FlameGaussianAvatar avatar, AnimationClip clip, bool halfPrecision, CancellationToken cancellationToken)
+    public static InMemorySafeTensors Build(FlameGaussianAvatar avatar, AnimationClip clip, bool halfPrecision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(avatar);
         ArgumentNullException.ThrowIfNull(clip);
@@ -69,7 +69,7 @@ public static class AnimationFile
         var storage = halfPrecision ? ScalarType.Float16 : ScalarType.Float32;
         Tensor Stack(List<Tensor> list) => torch.stack(list).to_type(storage).cpu();
         Tensor Params(Func<FlameParameters, Tensor> pick) => torch.cat(parameters.Select(pick).ToArray()).to_type(ScalarType.Float32).cpu();
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         file.Add("triangle_centers", Stack(centers));
         file.Add("triangle_rotations", Stack(rotations));
         file.Add("triangle_scales", Stack(scales));

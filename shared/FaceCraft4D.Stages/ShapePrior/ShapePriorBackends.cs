@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Vision.ShapePrior;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
@@ -45,7 +45,7 @@ public sealed class ShapePriorBackends : IDisposable
             {
                 return new PanoHeadShapePrior(templatePrior, generator, lpips, PanoHeadConfig.Official, this.options.PanoHead);
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is WeightLoadException or InvalidDataException)
             {
                 throw new BackendUnavailableException($"The PanoHead or LPIPS weights in the models store do not match the network: {e.Message}");
             }
@@ -56,12 +56,12 @@ public sealed class ShapePriorBackends : IDisposable
 
     private string LpipsPath => options.LpipsWeightsPath;
 
-    private async Task<SafetensorsFile> ReadAsync(string path, CancellationToken ct)
+    private async Task<InMemorySafeTensors> ReadAsync(string path, CancellationToken ct)
     {
         var file = await store.TryOpenAsync(path, ct).ConfigureAwait(false)
             ?? throw new BackendUnavailableException($"The panohead shape prior needs {store.Describe(path)}; it is not there.");
         await using var stream = file.Stream;
-        return await SafetensorsFile.ReadAsync(stream, ct).ConfigureAwait(false);
+        return await InMemorySafeTensors.ReadAsync(stream, ct).ConfigureAwait(false);
     }
 
     /// <summary>Backend names for the capabilities endpoint.</summary>

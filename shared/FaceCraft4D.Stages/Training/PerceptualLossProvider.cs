@@ -1,5 +1,5 @@
 using FaceCraft4D.Coin;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Vision.Perceptual;
 using Microsoft.Extensions.Logging;
@@ -19,7 +19,7 @@ public sealed class PerceptualLossProvider(ModelStore models, IOptions<TrainingS
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, LpipsVgg16PerceptualLoss> lpips = new(StringComparer.Ordinal);
-    private SafetensorsFile? weights;
+    private InMemorySafeTensors? weights;
 
     /// <summary>The loss to use on <paramref name="device"/>.</summary>
     public async Task<IPerceptualLoss> GetAsync(torch.Device device, CancellationToken cancellationToken)
@@ -49,14 +49,14 @@ public sealed class PerceptualLossProvider(ModelStore models, IOptions<TrainingS
                     throw new BackendUnavailableException($"The lpips-vgg16 perceptual loss needs its weights at {models.Describe(o.LpipsWeightsPath)}; they are not there.");
                 }
                 await using var stream = file.Value.Stream;
-                weights = await SafetensorsFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                weights = await InMemorySafeTensors.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
             }
             LpipsNetwork network;
             try
             {
                 network = LpipsWeights.Load(weights);
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is WeightLoadException or InvalidDataException)
             {
                 throw new BackendUnavailableException($"The LPIPS weights at {models.Describe(o.LpipsWeightsPath)} do not match LPIPS-VGG16: {e.Message}");
             }

@@ -1,5 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
-using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Weights;
 
 namespace FaceCraft4D.Vision.Perceptual;
 
@@ -27,8 +26,9 @@ public static class LpipsWeights
     /// shape, no other tensor in the file). Without <paramref name="config"/> the configuration is read from the file
     /// (<see cref="InferConfig"/>). The network is in eval mode on the CPU.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not an LPIPS state dict of that configuration.</exception>
-    public static LpipsNetwork Load(SafetensorsFile weights, LpipsConfig? config = null)
+    /// <exception cref="InvalidDataException">The file is not an LPIPS state dict.</exception>
+    /// <exception cref="WeightLoadException">Its tensors do not fit the configuration (named).</exception>
+    public static LpipsNetwork Load(InMemorySafeTensors weights, LpipsConfig? config = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
         weights = WithoutHeadAliases(weights);
@@ -36,7 +36,7 @@ public static class LpipsWeights
         var network = new LpipsNetwork(config);
         try
         {
-            NamedWeights.Load(network, weights);
+            StateDictLoader.Load(network, weights, "lpips");
             return network;
         }
         catch
@@ -49,7 +49,7 @@ public static class LpipsWeights
     /// <summary>Reads the file at <paramref name="path"/> and loads it (<see cref="Load"/>).</summary>
     public static async Task<LpipsNetwork> LoadAsync(string path, CancellationToken cancellationToken, LpipsConfig? config = null)
     {
-        var weights = await SafetensorsFile.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        var weights = await InMemorySafeTensors.ReadAsync(path, cancellationToken).ConfigureAwait(false);
         return Load(weights, config);
     }
 
@@ -58,10 +58,10 @@ public static class LpipsWeights
     /// when both are and hold the same bytes.
     /// </summary>
     /// <exception cref="InvalidDataException">The two names of one head hold different tensors.</exception>
-    private static SafetensorsFile WithoutHeadAliases(SafetensorsFile weights)
+    private static InMemorySafeTensors WithoutHeadAliases(InMemorySafeTensors weights)
     {
         if (!weights.Names.Any(IsHeadAlias)) return weights;
-        var folded = new SafetensorsFile();
+        var folded = new InMemorySafeTensors();
         foreach (var (key, value) in weights.Metadata) folded.Metadata[key] = value;
         foreach (var tensor in weights.Tensors)
         {
@@ -72,7 +72,7 @@ public static class LpipsWeights
             }
             var canonical = "lin" + tensor.Name["lins.".Length..];
             if (!weights.TryGet(canonical, out var twin))
-                folded.Add(new SafetensorsTensor(canonical, tensor.DType, tensor.Shape, tensor.Data));
+                folded.Add(new InMemorySafeTensor(canonical, tensor.DType, tensor.Shape, tensor.Data));
             else if (twin.DType != tensor.DType || !twin.Shape.SequenceEqual(tensor.Shape) || !twin.Data.Span.SequenceEqual(tensor.Data.Span))
                 throw new InvalidDataException($"The LPIPS state dict holds different tensors under {canonical} and its alias {tensor.Name}.");
         }
@@ -88,7 +88,7 @@ public static class LpipsWeights
     /// Version 0.1 (scaled inputs), not spatial.
     /// </summary>
     /// <exception cref="InvalidDataException">Neither trunk is there.</exception>
-    public static LpipsConfig InferConfig(SafetensorsFile weights)
+    public static LpipsConfig InferConfig(InMemorySafeTensors weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
         weights = WithoutHeadAliases(weights);

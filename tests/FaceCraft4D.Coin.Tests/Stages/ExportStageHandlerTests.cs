@@ -3,7 +3,7 @@ using FaceCraft4D.Contracts;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Export;
 using FaceCraft4D.Graphics.Flame;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Export;
 using FaceCraft4D.Stages.Training;
 using FaceCraft4D.Testing;
@@ -51,7 +51,7 @@ public sealed class ExportStageHandlerTests(ITestOutputHelper output)
         var index = JsonSerializer.Deserialize<AnimationIndexDocument>((await host.ReadAsync(result.Outputs[ExportFiles.AnimationIndex])).ToString(), ContractJson.Options)!;
         var entry = Assert.Single(index.Clips);
         Assert.Equal(("clip-00", 4, "track-flame"), (entry.Name, entry.Frames, entry.Source));
-        var animation = SafetensorsFile.FromArray((await host.ReadAsync(result.Outputs[entry.File])).ToArray());
+        var animation = InMemorySafeTensors.FromArray((await host.ReadAsync(result.Outputs[entry.File])).ToArray());
         Assert.Equal(AnimationFile.FormatTag, animation.Metadata["format"]);
         using var scope = torch.NewDisposeScope();
         int f = 2;

@@ -5,7 +5,7 @@ using FaceCraft4D.Stages;
 using FaceCraft4D.Stages.Training;
 using FaceCraft4D.Testing;
 using FaceCraft4D.Vision.Perceptual;
-using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Weights;
 using TorchSharp;
 
 namespace FaceCraft4D.Coin.Tests.Stages;
@@ -17,7 +17,7 @@ public sealed class PerceptualLossProviderTests
     {
         using var network = new LpipsNetwork(config);
         ModuleRandomizer.Randomize(network.Trunk, 1);
-        var bytes = NamedWeights.Save(network).ToArray();
+        var bytes = InMemorySafeTensors.FromStateDict(network).ToArray();
         await blobs.WriteAsync(new BlobRef(StorageLayout.ModelsContainer, LpipsWeights.DefaultModelPath), BinaryData.FromBytes(bytes),
             "application/octet-stream", CancellationToken.None);
     }

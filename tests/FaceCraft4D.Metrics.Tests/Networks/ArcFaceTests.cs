@@ -2,7 +2,7 @@ using FaceCraft4D.Metrics.Identity;
 using FaceCraft4D.Metrics.Identity.ArcFace;
 using FaceCraft4D.Metrics.Tests.Support;
 using FaceCraft4D.Priors.Modules;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
 using TorchSharp;

@@ -2,7 +2,7 @@ using FaceCraft4D.Metrics.Fid;
 using FaceCraft4D.Metrics.Inception;
 using FaceCraft4D.Metrics.Tests.Support;
 using FaceCraft4D.Priors.Modules;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Metrics.Lpips;
 using FaceCraft4D.Metrics.Tests.Support;
 using FaceCraft4D.Priors;
@@ -22,7 +22,7 @@ public class LpipsModelTests
         using (torch.no_grad())
             foreach (var head in original.Heads)
                 foreach (var p in head.parameters()) p.abs_(); // the official heads are non-negative
-        await NamedWeights.Save(original).WriteAsync(dir.File(LpipsWeights.FileName));
+        await InMemorySafeTensors.FromStateDict(original).WriteAsync(dir.File(LpipsWeights.FileName));
 
         using var model = await LpipsModel.LoadAsync(dir.Path, "v0.1", CPU, CancellationToken.None);
         Assert.Equal("lpips:vgg16/v0.1", model.Name);

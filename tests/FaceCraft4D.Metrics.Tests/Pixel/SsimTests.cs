@@ -1,4 +1,4 @@
-using FaceCraft4D.Metrics.Pixel;
+using FaceCraft4D.Graphics.ImageQuality;
 using FaceCraft4D.Metrics.Tests.Support;
 using TorchSharp;
 
@@ -84,5 +84,28 @@ public class SsimTests
         Assert.Equal(161, MultiScaleSsim.MinimumSide());
         using var x = torch.zeros(1, 3, 160, 200);
         Assert.Throws<ArgumentException>(() => MultiScaleSsim.Compute(x, x));
+    }
+
+    /// <summary>
+    /// Values measured with the Metrics-only implementation before SSIM moved to Graphics (FaceCraft4D.Graphics.ImageQuality):
+    /// the evaluation's SSIM and MS-SSIM must not change (tolerance 1e-6, so CPU-specific rounding does not matter).
+    /// </summary>
+    [Theory]
+    [InlineData(7, 40, 36, 0.08, 0.45346646909516153, 0.35898303489103106, null, null)]
+    [InlineData(9, 64, 64, 0.03, 0.7671615289766905, 0.7771318882918606, null, null)]
+    [InlineData(11, 161, 170, 0.05, 0.5302525521201754, 0.5341650462136108, 0.9367050237130767, 0.9378391685814579)]
+    [InlineData(13, 200, 180, 0.2, 0.10522069147963052, 0.1049402809335986, 0.7145193788397332, 0.7168874801555156)]
+    public void Values_are_unchanged_from_before_the_move(int seed, int h, int w, double sigma, double ssim0, double ssim1, double? ms0, double? ms1)
+    {
+        using var x = TestImages.Texture(seed, 2, h, w);
+        using var y0 = TestImages.WithNoise(x, sigma, seed + 1);
+        using var y = y0.clamp(0, 1);
+        var s = Ssim.Compute(x, y);
+        Assert.Equal(ssim0, s[0], 1e-6);
+        Assert.Equal(ssim1, s[1], 1e-6);
+        if (ms0 is null) return;
+        var ms = MultiScaleSsim.Compute(x, y);
+        Assert.Equal(ms0.Value, ms[0], 1e-6);
+        Assert.Equal(ms1!.Value, ms[1], 1e-6);
     }
 }

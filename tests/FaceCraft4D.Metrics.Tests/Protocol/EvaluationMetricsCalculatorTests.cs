@@ -118,7 +118,7 @@ public sealed class MetricModelSetTests
         var folder = TestAssets.RequireFaceModels();
         using var root = new TempDirectory();
         using (var net = new FaceCraft4D.Metrics.Identity.ArcFace.IResNet(new([1, 1, 1, 1], [4, 8, 8, 16], 32)))
-            await FaceCraft4D.Priors.Weights.SafeTensorsWriter.WriteStateDictAsync(root.File(Path.Combine("arcface", "r100", "model.safetensors")), net);
+            await FaceCraft4D.Weights.SafeTensorsWriter.WriteStateDictAsync(root.File(Path.Combine("arcface", "r100", "model.safetensors")), net);
         using var set = await MetricModelSet.LoadAsync(new MetricModelOptions
         {
             Models = new() { Root = root.Path },

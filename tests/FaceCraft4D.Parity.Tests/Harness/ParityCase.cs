@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Parity.Tests.Harness;

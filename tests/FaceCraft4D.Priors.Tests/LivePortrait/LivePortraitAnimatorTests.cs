@@ -1,6 +1,6 @@
 using FaceCraft4D.Priors.LivePortrait;
 using FaceCraft4D.Priors.Tests.Support;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

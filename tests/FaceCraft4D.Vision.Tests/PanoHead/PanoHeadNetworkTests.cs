@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -72,7 +73,7 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
     public void Weights_round_trip_by_their_official_names()
     {
         using var source = Create(21);
-        var file = NamedWeights.Save(source, "panohead-test");
+        var file = InMemorySafeTensors.FromStateDict(source, "panohead-test");
         var names = file.Names.ToHashSet();
         foreach (var expected in new[]
         {
@@ -88,8 +89,8 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
         Assert.Equal(new long[] { Tiny.TriplaneChannels * 3 * Tiny.TriplaneDepth, Math.Min(Tiny.ChannelBase / 16, Tiny.ChannelMax), 1, 1 }, file["backbone.synthesis.b16.torgb.weight"].Shape);
 
         using var target = Create(99);
-        var report = NamedWeights.Load(target, SafetensorsRoundTrip(file));
-        Assert.Equal(file.Names.Count(), report.Loaded);
+        var report = StateDictLoader.Load(target, SafetensorsRoundTrip(file), "panohead");
+        Assert.Equal(file.Names.Count(), report.LoadedKeys.Count);
         using var scope = torch.NewDisposeScope();
         var c = FrontalLabel();
         var z = torch.randn(1, Tiny.ZDim, generator: new torch.Generator(4));
@@ -98,14 +99,14 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
         Assert.Equal(0f, (expectedImage - actualImage).abs().max().item<float>());
 
         // Strict loading refuses a file with a missing tensor, naming it.
-        var incomplete = new FaceCraft4D.Graphics.Safetensors.SafetensorsFile();
+        var incomplete = new InMemorySafeTensors();
         foreach (var t in file.Tensors.Where(t => t.Name != "decoder.net.2.bias")) incomplete.Add(t);
-        var e = Assert.Throws<InvalidDataException>(() => NamedWeights.Load(target, incomplete));
+        var e = Assert.Throws<WeightLoadException>(() => StateDictLoader.Load(target, incomplete, "panohead"));
         Assert.Contains("decoder.net.2.bias", e.Message);
     }
 
-    private static FaceCraft4D.Graphics.Safetensors.SafetensorsFile SafetensorsRoundTrip(FaceCraft4D.Graphics.Safetensors.SafetensorsFile file) =>
-        FaceCraft4D.Graphics.Safetensors.SafetensorsFile.FromArray(file.ToArray());
+    private static InMemorySafeTensors SafetensorsRoundTrip(InMemorySafeTensors file) =>
+        InMemorySafeTensors.FromArray(file.ToArray());
 
     [Fact]
     public void Transposed_convolution_fast_path_matches_zero_insertion_upsampling_then_convolution()

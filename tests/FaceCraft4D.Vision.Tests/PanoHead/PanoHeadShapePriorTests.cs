@@ -1,6 +1,7 @@
 using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.ShapePrior;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Vision.ShapePrior.Template;
 using FaceCraft4D.Vision.Tests.ShapePrior;
 using TorchSharp;
@@ -23,8 +24,8 @@ public sealed class PanoHeadShapePriorTests(SamplePortraitShapePrior sample, ITe
         torch.random.manual_seed(31);
         using var source = new TriGridGenerator(config);
         using var lpipsSource = new LpipsNetwork(LpipsConfig.Vgg16);
-        var generatorFile = NamedWeights.Save(source);
-        var lpipsFile = NamedWeights.Save(lpipsSource);
+        var generatorFile = InMemorySafeTensors.FromStateDict(source);
+        var lpipsFile = InMemorySafeTensors.FromStateDict(lpipsSource);
         using var template = new TemplateShapePrior(sample.Model);
         var options = new PanoHeadShapePriorOptions
         {

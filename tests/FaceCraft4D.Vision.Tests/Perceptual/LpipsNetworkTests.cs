@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Priors.Modules;
 using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
@@ -155,7 +155,7 @@ public sealed class LpipsNetworkTests
     {
         var config = kind == LpipsTrunkKind.Vgg16 ? TinyVgg : TinyAlex;
         using var original = Random(config, 8);
-        var file = NamedWeights.Save(original);
+        var file = InMemorySafeTensors.FromStateDict(original);
         using var loaded = LpipsWeights.Load(file);
         Assert.Equal(kind, loaded.Config.Trunk);
         Assert.Equal(config.Channels, loaded.Config.Channels);
@@ -171,14 +171,14 @@ public sealed class LpipsNetworkTests
     {
         using var original = Random(TinyVgg, 14);
         // LPIPS(net='vgg').state_dict() lists each head twice: lin{k}.model.1.weight and lins.{k}.model.1.weight
-        var both = NamedWeights.Save(original);
+        var both = InMemorySafeTensors.FromStateDict(original);
         foreach (var (name, tensor) in original.state_dict().Where(kv => kv.Key.StartsWith("lin", StringComparison.Ordinal)))
             both.Add("lins." + name["lin".Length..], tensor);
         using (var loaded = LpipsWeights.Load(both))
             Assert.Equal(original.Heads[3].parameters().Single().data<float>().ToArray(), loaded.Heads[3].parameters().Single().data<float>().ToArray());
 
         // only the aliases: they load as the heads
-        var aliasesOnly = new SafetensorsFile();
+        var aliasesOnly = new InMemorySafeTensors();
         foreach (var t in both.Tensors.Where(t => !t.Name.StartsWith("lin", StringComparison.Ordinal) || t.Name.StartsWith("lins.", StringComparison.Ordinal)))
             aliasesOnly.Add(t);
         using (var loaded = LpipsWeights.Load(aliasesOnly))
@@ -195,16 +195,16 @@ public sealed class LpipsNetworkTests
     public void Loading_is_strict_and_names_what_is_wrong()
     {
         using var original = Random(TinyVgg, 15);
-        var noLin4 = new SafetensorsFile();
-        foreach (var t in NamedWeights.Save(original).Tensors.Where(t => !t.Name.StartsWith("lin4", StringComparison.Ordinal))) noLin4.Add(t);
+        var noLin4 = new InMemorySafeTensors();
+        foreach (var t in InMemorySafeTensors.FromStateDict(original).Tensors.Where(t => !t.Name.StartsWith("lin4", StringComparison.Ordinal))) noLin4.Add(t);
         Assert.Contains("lin4.model.1.weight", Assert.Throws<InvalidDataException>(() => LpipsWeights.Load(noLin4, TinyVgg)).Message);
 
-        var extra = NamedWeights.Save(original);
+        var extra = InMemorySafeTensors.FromStateDict(original);
         extra.Add("net.slice5.30.weight", torch.zeros(2));
         Assert.Contains("net.slice5.30.weight", Assert.Throws<InvalidDataException>(() => LpipsWeights.Load(extra)).Message);
 
         // a plain torchvision checkpoint is not the LPIPS layout
-        var torchvision = new SafetensorsFile();
+        var torchvision = new InMemorySafeTensors();
         torchvision.Add("features.0.weight", torch.zeros(4, 3, 3, 3));
         Assert.Contains("LPIPS(net='vgg')", Assert.Throws<InvalidDataException>(() => LpipsWeights.Load(torchvision)).Message);
     }
@@ -214,7 +214,7 @@ public sealed class LpipsNetworkTests
     {
         using var n = new LpipsNetwork(TinyAlex with { HeadDropout = false });
         Assert.Contains("lin2.model.0.weight", n.state_dict().Keys);
-        using var loaded = LpipsWeights.Load(NamedWeights.Save(n));
+        using var loaded = LpipsWeights.Load(InMemorySafeTensors.FromStateDict(n));
         Assert.False(loaded.Config.HeadDropout);
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
-using FaceCraft4D.Graphics.Safetensors;
 using FaceCraft4D.Vision.Perceptual;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Vision.Rendering;
 using FaceCraft4D.Vision.ShapePrior.Template;
 using TorchSharp;
@@ -28,8 +28,8 @@ public sealed class PanoHeadShapePrior : IShapePrior, IDisposable
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
 
     /// <summary>Builds the networks and loads the converted weights strictly by their official names.</summary>
-    /// <exception cref="InvalidDataException">The weights do not match the network.</exception>
-    public PanoHeadShapePrior(TemplateShapePrior template, SafetensorsFile generatorWeights, SafetensorsFile lpipsWeights,
+    /// <exception cref="WeightLoadException">The weights do not match the network.</exception>
+    public PanoHeadShapePrior(TemplateShapePrior template, InMemorySafeTensors generatorWeights, InMemorySafeTensors lpipsWeights,
         PanoHeadConfig config, PanoHeadShapePriorOptions options)
     {
         this.template = template ?? throw new ArgumentNullException(nameof(template));
@@ -37,7 +37,7 @@ public sealed class PanoHeadShapePrior : IShapePrior, IDisposable
         device = torch.device(options.Device);
         var c = config with { NeuralRenderingResolution = options.NeuralRenderingResolution };
         baseline = new TriGridGenerator(c);
-        NamedWeights.Load(baseline, generatorWeights);
+        StateDictLoader.Load(baseline, generatorWeights, "panohead generator");
         baseline.to(device).eval();
         lpips = LpipsWeights.Load(lpipsWeights);
         lpips.to(device).eval();

@@ -1,6 +1,6 @@
 using FaceCraft4D.Metrics.Clip;
 using FaceCraft4D.Parity.Tests.Harness;
-using FaceCraft4D.Priors.Weights;
+using FaceCraft4D.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 

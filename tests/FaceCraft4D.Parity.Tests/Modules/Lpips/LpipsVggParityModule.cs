@@ -1,4 +1,4 @@
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Parity.Tests.Harness;
 using FaceCraft4D.Vision.Perceptual;
 using TorchSharp;
@@ -19,7 +19,7 @@ public sealed class LpipsVggParityModule : IParityModule
     public async Task<IReadOnlyDictionary<string, Tensor>> RunAsync(ParityCase parityCase, CancellationToken cancellationToken)
     {
         var config = LpipsCaseConfig.Parse(parityCase.Config);
-        var weights = await SafetensorsFile.ReadAsync(parityCase.WeightsPath, cancellationToken);
+        var weights = await InMemorySafeTensors.ReadAsync(parityCase.WeightsPath, cancellationToken);
         AddFormulaTensors(parityCase, config, weights);
         bool normalize = parityCase.Root.TryGetProperty("call", out var call) && call.TryGetProperty("normalize", out var n) && n.GetBoolean();
 
@@ -32,7 +32,7 @@ public sealed class LpipsVggParityModule : IParityModule
     }
 
     /// <summary>Each <c>formula_tensors</c> key, generated in the shape the network's state dict has for it.</summary>
-    private static void AddFormulaTensors(ParityCase parityCase, LpipsConfig config, SafetensorsFile weights)
+    private static void AddFormulaTensors(ParityCase parityCase, LpipsConfig config, InMemorySafeTensors weights)
     {
         if (!parityCase.Root.TryGetProperty("formula_tensors", out var names)) return;
         using var shapes = new LpipsNetwork(config);

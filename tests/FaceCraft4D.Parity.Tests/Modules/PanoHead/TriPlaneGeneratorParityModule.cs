@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FaceCraft4D.Graphics.Safetensors;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Parity.Tests.Harness;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
 using TorchSharp;
@@ -10,7 +10,7 @@ namespace FaceCraft4D.Parity.Tests.Modules.PanoHead;
 /// <summary>
 /// <c>panohead.triplane_generator</c>: <c>G = TriPlaneGenerator(**config)</c>, then <c>G(z, c, truncation_psi,
 /// neural_rendering_resolution=R, noise_mode)</c>, built by <see cref="PanoHeadConfig.FromInitKwargs"/> and loaded strictly by
-/// <see cref="NamedWeights.Load"/> (what <c>PanoHeadShapePrior</c> uses), with the renderer's recorded random draws injected.
+/// <see cref="StateDictLoader.Load(TorchSharp.torch.nn.Module, InMemorySafeTensors, string, WeightLoadOptions?, IReadOnlyList{string}?)"/> (what <c>PanoHeadShapePrior</c> uses), with the renderer's recorded random draws injected.
 /// </summary>
 public sealed class TriPlaneGeneratorParityModule : IParityModule
 {
@@ -38,9 +38,9 @@ public sealed class TriPlaneGeneratorParityModule : IParityModule
             var other => throw new NotSupportedException($"noise_mode '{other}'."),
         };
 
-        var weights = await SafetensorsFile.ReadAsync(parityCase.WeightsPath, cancellationToken);
+        var weights = await InMemorySafeTensors.ReadAsync(parityCase.WeightsPath, cancellationToken);
         using var generator = new TriGridGenerator(config);
-        NamedWeights.Load(generator, weights);
+        StateDictLoader.Load(generator, weights, "panohead generator");
         generator.eval();
 
         using var noGrad = torch.no_grad();

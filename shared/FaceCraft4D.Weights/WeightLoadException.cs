@@ -1,14 +1,10 @@
-namespace FaceCraft4D.Priors.Weights;
-
-/// <summary>A shape disagreement between a module's tensor and the stored one.</summary>
-public sealed record ShapeMismatch(string Key, long[] Expected, long[] Stored)
-{
-    public override string ToString() => $"{Key}: module expects {ShapeFormat.Format(Expected)}, file has {ShapeFormat.Format(Stored)}";
-}
+namespace FaceCraft4D.Weights;
 
 /// <summary>
 /// The stored weights do not fit the module: keys missing from the files, keys in the files the module does not have,
-/// or shapes that differ. The message names the offending keys (first <see cref="MaxListed"/> of each kind).
+/// or shapes that differ. The message names the offending keys (first <see cref="MaxListed"/> of each kind). Raised by
+/// <see cref="StateDictLoader"/> before anything is copied. (A malformed file is an <see cref="InvalidDataException"/>
+/// from the reader instead.)
 /// </summary>
 public sealed class WeightLoadException : Exception
 {

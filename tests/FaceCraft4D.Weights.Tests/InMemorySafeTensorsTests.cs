@@ -1,19 +1,18 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using FaceCraft4D.Graphics.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FaceCraft4D.Graphics.Tests;
+namespace FaceCraft4D.Weights.Tests;
 
-public sealed class SafetensorsTests
+public sealed class InMemorySafeTensorsTests
 {
     [Fact]
     public async Task Round_trip_preserves_names_types_shapes_values_and_metadata()
     {
         using var scope = torch.NewDisposeScope();
-        var file = new SafetensorsFile();
+        var file = new InMemorySafeTensors();
         var a = torch.randn(new long[] { 3, 4, 2 });
         var b = torch.arange(10, ScalarType.Int64).reshape(2, 5);
         var c = torch.tensor(new[] { 1.5, -2.25 }, ScalarType.Float64);
@@ -31,7 +30,7 @@ public sealed class SafetensorsTests
         Assert.Equal("F32", header.RootElement.GetProperty("a").GetProperty("dtype").GetString());
 
         ms.Position = 0;
-        var back = await SafetensorsFile.ReadAsync(ms);
+        var back = await InMemorySafeTensors.ReadAsync(ms);
         Assert.Equal(new[] { "a", "b", "c", "flags", "empty" }, back.Names);
         Assert.Equal("test/1", back.Metadata["format"]);
         Assert.True(a.eq(back.GetTorch("a")).all().item<bool>());
@@ -39,7 +38,7 @@ public sealed class SafetensorsTests
         Assert.True(c.eq(back.GetTorch("c")).all().item<bool>());
         Assert.True(d.eq(back.GetTorch("flags")).all().item<bool>());
         Assert.Equal(new long[] { 0, 3 }, back.GetTorch("empty").shape);
-        Assert.Equal(SafetensorsDType.I64, back["b"].DType);
+        Assert.Equal(SafeTensorsDType.I64, back["b"].DType);
     }
 
     [Fact]
@@ -58,7 +57,7 @@ public sealed class SafetensorsTests
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
         ms.Write(len); ms.Write(header); ms.Write(data);
         ms.Position = 0;
-        var file = await SafetensorsFile.ReadAsync(ms);
+        var file = await InMemorySafeTensors.ReadAsync(ms);
         Assert.Equal("v", file.Metadata["k"]);
         Assert.Equal(new[] { 1.25f, -3f }, file.GetTorch("x").data<float>().ToArray());
         Assert.Equal(new[] { 7, -9 }, file.GetTorch("y").data<int>().ToArray());
@@ -74,6 +73,55 @@ public sealed class SafetensorsTests
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
         ms.Write(len); ms.Write(header); ms.Write(new byte[8]);
         ms.Position = 0;
-        await Assert.ThrowsAsync<InvalidDataException>(() => SafetensorsFile.ReadAsync(ms));
+        await Assert.ThrowsAsync<InvalidDataException>(() => InMemorySafeTensors.ReadAsync(ms));
+    }
+
+    [Fact]
+    public async Task Reads_from_a_stream_that_cannot_seek()
+    {
+        using var scope = torch.NewDisposeScope();
+        var file = new InMemorySafeTensors().Add("w", torch.arange(6, ScalarType.Float32).reshape(2, 3));
+        using var forwardOnly = new ForwardOnlyStream(file.ToArray());
+        var back = await InMemorySafeTensors.ReadAsync(forwardOnly);
+        Assert.True(back.GetTorch("w").eq(torch.arange(6, ScalarType.Float32).reshape(2, 3)).all().item<bool>());
+    }
+
+    [Fact]
+    public async Task Stream_ending_before_the_declared_data_is_refused()
+    {
+        using var scope = torch.NewDisposeScope();
+        var bytes = new InMemorySafeTensors().Add("w", torch.ones(8)).ToArray();
+        using var forwardOnly = new ForwardOnlyStream(bytes[..^4]);
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => InMemorySafeTensors.ReadAsync(forwardOnly));
+        Assert.Contains("ends before", ex.Message);
+    }
+
+    [Fact]
+    public void Module_state_round_trips_through_bytes()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var module = nn.Sequential(("fc", nn.Linear(3, 2)), ("bn", nn.BatchNorm1d(2)));
+        var file = InMemorySafeTensors.FromStateDict(module, "test/1");
+        var back = InMemorySafeTensors.FromArray(file.ToArray());
+        Assert.Equal("test/1", back.Metadata["format"]);
+        Assert.Equal(module.state_dict().Keys, back.Names);
+        foreach (var (name, tensor) in module.state_dict())
+            Assert.True(tensor.eq(back.GetTorch(name)).all().item<bool>(), name);
+    }
+
+    /// <summary>A read-only stream that cannot seek and has no length (like a blob download).</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    {
+        private readonly MemoryStream inner = new(bytes);
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 5));
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

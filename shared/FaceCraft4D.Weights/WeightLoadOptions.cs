@@ -1,4 +1,4 @@
-namespace FaceCraft4D.Priors.Weights;
+namespace FaceCraft4D.Weights;
 
 /// <summary>How <see cref="StateDictLoader"/> maps file keys onto module keys.</summary>
 public sealed class WeightLoadOptions

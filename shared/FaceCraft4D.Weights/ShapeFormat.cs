@@ -1,4 +1,4 @@
-namespace FaceCraft4D.Priors.Weights;
+namespace FaceCraft4D.Weights;
 
 /// <summary>Formats tensor shapes for error messages and fixtures: <c>[320, 4, 3, 3]</c>.</summary>
 public static class ShapeFormat
