@@ -46,6 +46,19 @@ public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions>
             using var scope = NewDisposeScope();
             var reference = ToTensor(input.Reference.Image.Resize(input.Coarse.Width, input.Coarse.Height), device); // [1,3,H,W] in [-1,1]
             var coarse = ToTensor(input.Coarse, device);                                                           // [1,3,H,W]
+            if ((int)(input.DiffusionSteps * input.DiffusionStrength) < 1)
+            {
+                // Strength 0 (or below one step of the schedule): nothing is re-noised, so DDIM inversion then sampling
+                // is the identity on the latent; the view is the coarse one through the VAE (encode, decode).
+                using var roundTrip = model.DecodeLatents(model.EncodeImages(coarse));                            // [1,3,H,W]
+                return new EnhancedView(FromTensor(roundTrip), model.Backend, new Dictionary<string, double>
+                {
+                    ["steps"] = input.DiffusionSteps,
+                    ["strength"] = input.DiffusionStrength,
+                    ["timesteps"] = 0,
+                });
+            }
+
             var warpedLatents = model.EncodeImages(ToTensor(input.Warped.Image, device));                          // [1,4,H/8,W/8]
             // The soft mask averaged to the latent grid of this VAE (1/8 for SD-class models).
             var soft = from_array(input.Warped.SoftMask.Data).reshape(1, 1, input.Warped.SoftMask.Height, input.Warped.SoftMask.Width).to(device);
