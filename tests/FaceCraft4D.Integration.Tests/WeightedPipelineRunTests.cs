@@ -25,8 +25,8 @@ namespace FaceCraft4D.Integration.Tests;
 public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private const string Settings =
-        "{\"renderSize\":48,\"viewCount\":4,\"sourceViewCount\":2,\"clipCount\":1,\"framesPerClip\":4," +
-        "\"staticIterations\":30,\"coinIterations\":20,\"checkpointEvery\":20," +
+        "{\"renderSize\":48,\"viewCount\":4,\"sourceViewCount\":2,\"clipCount\":1,\"framesPerClip\":3," +
+        "\"staticIterations\":20,\"coinIterations\":10,\"checkpointEvery\":10," +
         "\"trackingFirstFrameIterations\":10,\"trackingPerFrameIterations\":3,\"trackingGlobalEpochs\":1," +
         "\"diffusionSteps\":25,\"diffusionStrength\":0.4," +
         "\"shapePriorBackend\":\"panohead\",\"imagePriorBackend\":\"diffusion\",\"videoPriorBackend\":\"liveportrait\"}";
@@ -45,8 +45,10 @@ public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutput
         await using var host = await LocalHostHarness.StartAsync(azurite.ConnectionString, [worker.BaseUrl], "weighted");
         var photo = await File.ReadAllBytesAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg"));
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var submission = await host.SubmitAsync(photo, Settings);
         var status = await host.WaitForEndAsync(submission.RunId, TimeSpan.FromMinutes(10));
+        output.WriteLine($"run: {clock.Elapsed.TotalSeconds:F1} s");
 
         Assert.True(status.RuntimeStatus == "Completed", $"{status.RuntimeStatus}: {status.Error}");
         foreach (var stage in status.CustomStatus!.Stages)
@@ -69,17 +71,20 @@ public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutput
             Assert.Equal(backend, status.Output!.Backends[stage]);
             Assert.Equal(backend, manifest.Output.Backends[stage]);
         }
-        Assert.Equal("Completed", status.RuntimeStatus);
         var shapeCheckpoint = await CheckpointAsync(blobs, runId, PipelineStage.ShapePrior, "0");
+        output.WriteLine($"shape-prior: {(shapeCheckpoint.CompletedAt - shapeCheckpoint.StartedAt).TotalSeconds:F1} s");
         Assert.Equal("panohead", shapeCheckpoint.Backend);
         Assert.True(shapeCheckpoint.Metrics!.ContainsKey("inversion_pivotal_loss"), "the shape prior ran PanoHead's inversion and pivotal tuning");
         Assert.False(double.IsNaN(shapeCheckpoint.Metrics["inversion_pivotal_loss"]), "pivotal tuning ran");
 
         // The diffusion views: the warp backend would give m * warped + (1 - m) * coarse, i.e. the coarse view itself
-        // where no anchor sees the surface (m = 0). The diffusion backend regenerates those pixels.
+        // where no anchor sees the surface (m = 0). The diffusion backend regenerates those pixels. (The random generator's
+        // depth maps do not agree between views, so here no anchor pixel reaches another view: m = 0 everywhere. The latent
+        // blend under a real mask is checked at the stage level, tests/FaceCraft4D.Vision.Tests/Stages.)
         foreach (var (stage, key, view) in new[] { (PipelineStage.EnhanceBackView, "0", 2), (PipelineStage.EnhanceView, PipelinePlan.ViewKey(1), 1), (PipelineStage.EnhanceView, PipelinePlan.ViewKey(3), 3) })
         {
             var checkpoint = await CheckpointAsync(blobs, runId, stage, key);
+            output.WriteLine($"{stage.Slug()}/{key}: {(checkpoint.CompletedAt - checkpoint.StartedAt).TotalSeconds:F1} s");
             Assert.Equal("diffusion:cosmicman/v1", checkpoint.Backend);
             Assert.Equal(10, checkpoint.Metrics!["timesteps"]);   // T = 25, strength 0.4: the 10 last steps
             var enhanced = await RgbAsync(blobs, StorageLayout.StageOutput(runId, stage, key, StageFiles.Image));
@@ -112,9 +117,11 @@ public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutput
         foreach (var source in new[] { 0, 1 })
         {
             var key = PipelinePlan.AnimationKey(source, 0);
-            Assert.Equal("liveportrait:liveportrait/v1", (await CheckpointAsync(blobs, runId, PipelineStage.AnimateView, key)).Backend);
-            Assert.Null(await blobs.GetInfoAsync(StorageLayout.StageOutput(runId, PipelineStage.AnimateView, key, VideoStageFiles.Frame(4)), CancellationToken.None));
-            for (int t = 0; t < 4; t++)
+            var checkpoint = await CheckpointAsync(blobs, runId, PipelineStage.AnimateView, key);
+            output.WriteLine($"animate-view/{key}: {(checkpoint.CompletedAt - checkpoint.StartedAt).TotalSeconds:F1} s");
+            Assert.Equal("liveportrait:liveportrait/v1", checkpoint.Backend);
+            Assert.Null(await blobs.GetInfoAsync(StorageLayout.StageOutput(runId, PipelineStage.AnimateView, key, VideoStageFiles.Frame(3)), CancellationToken.None));
+            for (int t = 0; t < 3; t++)
             {
                 var frame = await RgbAsync(blobs, StorageLayout.StageOutput(runId, PipelineStage.AnimateView, key, VideoStageFiles.Frame(t)));
                 var mask = StageImageCodec.ReadMask((await blobs.TryReadAsync(StorageLayout.StageOutput(runId, PipelineStage.AnimateView, key, VideoStageFiles.Mask(t)), CancellationToken.None))!, "mask");
