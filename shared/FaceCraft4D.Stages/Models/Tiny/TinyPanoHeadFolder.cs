@@ -9,8 +9,8 @@ namespace FaceCraft4D.Stages.Models.Tiny;
 /// <c>generator.safetensors</c> (a <see cref="PanoHeadConfig.Tiny"/> tri-grid generator: 16-px planes, depth 2, 8-px raw
 /// render, 32-px output, under the official <c>G_ema</c> state-dict names), <c>lpips-vgg16.safetensors</c> (LPIPS has one
 /// architecture: the full VGG-16 trunk, 14.7 M parameters, 59 MB, random) and <c>config.json</c>
-/// (<see cref="PanoHeadModelConfig"/>) saying the generator is the tiny one. Weights come from the networks' own
-/// upstream initialisation under the seeded global torch generator.
+/// (<see cref="PanoHeadModelConfig"/>) saying the generator is the tiny one. Weights: the networks' own upstream
+/// initialisation, redrawn from the seed (same seed, same files).
 /// </summary>
 public static class TinyPanoHeadFolder
 {
@@ -19,12 +19,37 @@ public static class TinyPanoHeadFolder
     {
         Directory.CreateDirectory(folder);
         var config = PanoHeadConfig.Tiny;
-        // The ports initialise like upstream from torch's global generator: seed it for reproducible files.
-        torch.random.manual_seed(seed);
         using (var generator = new TriGridGenerator(config))
+        {
+            Reseed(generator, seed);
             await NamedWeights.Save(generator).WriteAsync(Path.Combine(folder, "generator.safetensors"), cancellationToken).ConfigureAwait(false);
+        }
         using (var lpips = new LpipsVgg16())
+        {
+            Reseed(lpips, seed + 1);
             await NamedWeights.Save(lpips).WriteAsync(Path.Combine(folder, "lpips-vgg16.safetensors"), cancellationToken).ConfigureAwait(false);
+        }
         await File.WriteAllTextAsync(Path.Combine(folder, PanoHeadModelConfig.FileName), PanoHeadModelConfig.Serialize(config), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Redraws the random tensors (weights, constant inputs, fixed noise) from a private seeded generator with the mean and
+    /// spread the network's own initialisation gave them; biases, FIR filters, scaling buffers and zeros stay as built. The
+    /// ports draw their initialisation from torch's global generator, which concurrent code may use too.
+    /// </summary>
+    private static void Reseed(torch.nn.Module module, long seed)
+    {
+        using var generator = new torch.Generator((ulong)seed, torch.CPU);
+        using var _ = torch.no_grad();
+        foreach (var (name, tensor) in module.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            bool random = name.EndsWith("weight", StringComparison.Ordinal) || name.EndsWith("const", StringComparison.Ordinal);
+            if (!random || !tensor.is_floating_point() || tensor.numel() < 2) continue;
+            using var scope = torch.NewDisposeScope();
+            var std = tensor.std().item<float>();
+            if (std == 0) continue;
+            var mean = tensor.mean().item<float>();
+            tensor.copy_(torch.randn(tensor.shape, torch.ScalarType.Float32, torch.CPU, generator: generator) * std + mean);
+        }
     }
 }
