@@ -1,4 +1,6 @@
+using FaceCraft4D.Priors;
 using FaceCraft4D.Priors.Diffusion;
+using FaceCraft4D.Priors.Weights;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Vision.ImagePrior;
 using FaceCraft4D.Vision.Rendering;
@@ -102,7 +104,14 @@ public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions>
         }
 
         device = new Device(options.Value.Device);
-        return await MultiViewDiffusionEnhancer.LoadAsync(folder, device, new DiffusionLoadOptions(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await MultiViewDiffusionEnhancer.LoadAsync(folder, device, new DiffusionLoadOptions(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WeightLoadException or ModelFolderException or NotSupportedException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new BackendUnavailableException($"the diffusion model folder {folder} does not load: {e.Message}");
+        }
     }
 
     private static Tensor ToTensor(RgbImage image, Device device) =>

@@ -92,6 +92,30 @@ public sealed class WeightedImagePriorStageTests(TinyWeightedRun run, ITestOutpu
         Assert.True(different > 1e-3, $"{different}");
     }
 
+    [Fact]
+    public async Task Weights_of_another_network_make_the_backend_unavailable_naming_the_folder_and_the_keys()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "fc4d-wrong-diffusion", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var folder = Path.Combine(root, "diffusion", "cosmicman", "v1");
+            await FaceCraft4D.Stages.Models.Tiny.TinyDiffusionFolder.WriteAsync(folder, seed: 2);
+            File.Copy(Path.Combine(folder, "unet", "diffusion_pytorch_model.safetensors"), Path.Combine(folder, "vae", "diffusion_pytorch_model.safetensors"), overwrite: true);
+            using var backend = new DiffusionViewEnhancer(
+                Options.Create(new DiffusionViewEnhancerOptions()), Options.Create(new ModelStoreOptions { LocalPath = root }));
+
+            var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => backend.EnhanceAsync(Input(Gradient(16, 0.2f), Gradient(16, 0.6f)), CancellationToken.None));
+
+            output.WriteLine(error.Message);
+            Assert.Contains(folder, error.Message);
+            Assert.Contains("conv_in.weight", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private async Task<(StageResult Result, RgbImage Image, RgbImage Coarse, RgbImage Warped, FloatImage Soft)> EnhanceViewAsync(string runId, double strength)
     {
         // View 1 of 4: a quarter turn, half of it seen by the reference or the back anchor.
