@@ -78,9 +78,9 @@ public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutput
         Assert.False(double.IsNaN(shapeCheckpoint.Metrics["inversion_pivotal_loss"]), "pivotal tuning ran");
 
         // The diffusion views: the warp backend would give m * warped + (1 - m) * coarse, i.e. the coarse view itself
-        // where no anchor sees the surface (m = 0). The diffusion backend regenerates those pixels. (The random generator's
-        // depth maps do not agree between views, so here no anchor pixel reaches another view: m = 0 everywhere. The latent
-        // blend under a real mask is checked at the stage level, tests/FaceCraft4D.Vision.Tests/Stages.)
+        // where no anchor sees the surface (m = 0). The diffusion backend regenerates those pixels. (The tiny generator's
+        // geometry is an opaque box whose faces barely overlap between quarter-turn views: only a few pixels are warped. The
+        // latent blend under a real mask is checked at the stage level, tests/FaceCraft4D.Vision.Tests/Stages.)
         foreach (var (stage, key, view) in new[] { (PipelineStage.EnhanceBackView, "0", 2), (PipelineStage.EnhanceView, PipelinePlan.ViewKey(1), 1), (PipelineStage.EnhanceView, PipelinePlan.ViewKey(3), 3) })
         {
             var checkpoint = await CheckpointAsync(blobs, runId, stage, key);

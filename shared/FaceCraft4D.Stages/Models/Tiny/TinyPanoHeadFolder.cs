@@ -10,10 +10,16 @@ namespace FaceCraft4D.Stages.Models.Tiny;
 /// render, 32-px output, under the official <c>G_ema</c> state-dict names), <c>lpips-vgg16.safetensors</c> (LPIPS has one
 /// architecture: the full VGG-16 trunk, 14.7 M parameters, 59 MB, random) and <c>config.json</c>
 /// (<see cref="PanoHeadModelConfig"/>) saying the generator is the tiny one. Weights: the networks' own upstream
-/// initialisation, redrawn from the seed (same seed, same files).
+/// initialisation, redrawn from the seed (same seed, same files), with the density bias raised (<see cref="DensityBiasValue"/>).
 /// </summary>
 public static class TinyPanoHeadFolder
 {
+    /// <summary>The decoder's output bias; entry 0 is the raw density (then softplus(x - 1) in the ray marcher).</summary>
+    public const string DensityBias = "decoder.net.2.bias";
+
+    /// <summary>Raw density bias of the tiny generator (softplus(3) = 3 per generator unit: opaque within the box).</summary>
+    public const float DensityBiasValue = 4f;
+
     /// <summary>Writes the folder (created if needed; files overwritten).</summary>
     public static async Task WriteAsync(string folder, long seed, CancellationToken cancellationToken = default)
     {
@@ -22,6 +28,10 @@ public static class TinyPanoHeadFolder
         using (var generator = new TriGridGenerator(config))
         {
             Reseed(generator, seed);
+            // A random decoder's density is too thin for any ray to reach opacity 0.5 (no depth anywhere); raise its
+            // density bias so the tri-grid box is opaque and the views get depth maps that agree between cameras.
+            using (torch.no_grad())
+                generator.state_dict()[DensityBias][0] = DensityBiasValue;
             await NamedWeights.Save(generator).WriteAsync(Path.Combine(folder, "generator.safetensors"), cancellationToken).ConfigureAwait(false);
         }
         using (var lpips = new LpipsVgg16())
@@ -33,8 +43,9 @@ public static class TinyPanoHeadFolder
     }
 
     /// <summary>
-    /// Redraws the random tensors (weights, constant inputs, fixed noise) from a private seeded generator with the mean and
-    /// spread the network's own initialisation gave them; biases, FIR filters, scaling buffers and zeros stay as built. The
+    /// Redraws the random tensors (weights, random biases, constant inputs, fixed noise) from a private seeded generator with
+    /// the mean and spread the network's own initialisation gave them; constant biases, FIR filters, scaling buffers and zeros
+    /// stay as built. The
     /// ports draw their initialisation from torch's global generator, which concurrent code may use too.
     /// </summary>
     private static void Reseed(torch.nn.Module module, long seed)
@@ -43,7 +54,8 @@ public static class TinyPanoHeadFolder
         using var _ = torch.no_grad();
         foreach (var (name, tensor) in module.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            bool random = name.EndsWith("weight", StringComparison.Ordinal) || name.EndsWith("const", StringComparison.Ordinal);
+            bool random = name.EndsWith("weight", StringComparison.Ordinal) || name.EndsWith("bias", StringComparison.Ordinal) ||
+                name.EndsWith("const", StringComparison.Ordinal);
             if (!random || !tensor.is_floating_point() || tensor.numel() < 2) continue;
             using var scope = torch.NewDisposeScope();
             var std = tensor.std().item<float>();
