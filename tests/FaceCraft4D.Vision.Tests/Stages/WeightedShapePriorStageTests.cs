@@ -32,6 +32,9 @@ public sealed class WeightedShapePriorStageTests(TinyWeightedRun run, ITestOutpu
             var gan = StageImageCodec.ReadRgb(await Read(result.Outputs[StageFiles.ViewImage(view)]), "gan");
             var template = StageImageCodec.ReadRgb(await Read(run.Inputs[StageFiles.From(PipelineStage.ShapePrior, StageFiles.ViewImage(view))]), "template");
             double difference = gan.Data.Zip(template.Data, (a, b) => (double)Math.Abs(a - b)).Average();
+            var depth = (await Read(result.Outputs[StageFiles.ViewDepth(view)])).ToArray();
+            int covered = Enumerable.Range(0, depth.Length / 4).Count(i => BitConverter.ToSingle(depth, 4 * i) > 0);
+            output.WriteLine($"view {view}: mean |panohead - template| {difference:F3}, {covered} of {depth.Length / 4} pixels with depth");
             Assert.True(difference > 0.02, $"view {view}: {difference}");
         }
         Assert.Equal((await Read(run.Inputs[StageFiles.From(PipelineStage.ShapePrior, StageFiles.Views)])).ToString(), (await Read(result.Outputs[StageFiles.Views])).ToString());
