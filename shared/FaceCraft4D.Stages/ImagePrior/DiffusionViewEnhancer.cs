@@ -15,9 +15,10 @@ namespace FaceCraft4D.Stages.ImagePrior;
 /// strength's timestep and denoised with cross-view mutual attention to the reference portrait, while the anchors
 /// warped into the view are copy-pasted into the latent under the soft latent mask at every step
 /// (<see cref="MultiViewDiffusionEnhancer"/>). Needs the converted model folder; without it every call answers
-/// <see cref="BackendUnavailableException"/> naming the missing files. The model is loaded once per worker.
+/// <see cref="BackendUnavailableException"/> naming the missing files. The folder is looked for under the local models folder,
+/// then in the models container (copied to <see cref="DiffusionViewEnhancerOptions.CacheFolder"/>). The model is loaded once per worker.
 /// </summary>
-public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions> options, IOptions<ModelStoreOptions> store) : IViewEnhancer, IDisposable
+public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions> options, IOptions<ModelStoreOptions> store, ModelStore? models = null) : IViewEnhancer, IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private MultiViewDiffusionEnhancer? enhancer;
@@ -96,10 +97,21 @@ public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions>
         }
 
         var report = MultiViewDiffusionEnhancer.Inspect(folder);
+        if (!report.IsComplete && models is not null && !Path.IsPathRooted(options.Value.Folder))
+        {
+            // Not in the local models folder: the models container, copied to a local cache (the loader reads files).
+            var cache = Path.Combine(options.Value.CacheFolder ?? Path.Combine(Path.GetTempPath(), "fc4d-models"),
+                options.Value.Folder.Replace('/', Path.DirectorySeparatorChar));
+            if (await DiffusionModelCache.CopyAsync(models, options.Value.Folder, cache, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                var cached = MultiViewDiffusionEnhancer.Inspect(cache);
+                if (cached.IsComplete || !Directory.Exists(folder)) (folder, report) = (cache, cached);
+            }
+        }
         if (!report.IsComplete)
         {
             throw new BackendUnavailableException(
-                $"diffusion weights are not available in this worker ({report}); convert them as the priors README describes and set " +
+                $"diffusion weights are not available in this worker ({report}{(models is null ? "" : $"; looked in {models.Describe(options.Value.Folder)}")}); convert them as the priors README describes and set " +
                 $"{DiffusionViewEnhancerOptions.SectionName}:Folder or Fc4d:Models:LocalPath");
         }
 
