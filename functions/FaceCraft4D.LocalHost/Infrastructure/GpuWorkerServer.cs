@@ -16,10 +16,13 @@ public sealed class GpuWorkerServer : IAsyncDisposable
     /// <summary>The worker's base URL.</summary>
     public Uri BaseUrl { get; }
 
-    /// <summary>Starts one worker and waits for its health endpoint.</summary>
+    /// <summary>
+    /// Starts one worker and waits for its health endpoint. <paramref name="configuration"/>: extra worker settings
+    /// (flat keys such as <c>Fc4d:Models:LocalPath</c>), passed as environment variables; they win over the defaults here.
+    /// </summary>
     public static async Task<GpuWorkerServer> StartAsync(
         RepositoryLayout repo, int index, string storageConnectionString, int maxConcurrentJobs, string dataDirectory,
-        ILogger logger, CancellationToken cancellationToken)
+        ILogger logger, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configuration = null)
     {
         var port = FreeTcpPort.Find();
         var url = new Uri($"http://127.0.0.1:{port}/");
@@ -35,6 +38,11 @@ public sealed class GpuWorkerServer : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("Fc4d__Models__LocalPath") is null && Directory.Exists(repo.ModelsFolder))
         {
             environment["Fc4d__Models__LocalPath"] = repo.ModelsFolder;
+        }
+
+        foreach (var (key, value) in configuration ?? new Dictionary<string, string>())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var process = ChildProcess.Start(

@@ -1,4 +1,6 @@
+using FaceCraft4D.Priors;
 using FaceCraft4D.Priors.LivePortrait;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,7 +32,17 @@ public sealed class LivePortraitProvider : IDisposable
         animator = new AsyncOnce<LivePortraitAnimator>(async ct =>
         {
             var folder = await LocateAsync(store, o, ct).ConfigureAwait(false);
-            var loaded = await LivePortraitAnimator.LoadAsync(folder, torch.device(o.Device), new LivePortraitLoadOptions(), ct).ConfigureAwait(false);
+            LivePortraitAnimator loaded;
+            try
+            {
+                var config = await LivePortraitModelConfig.ReadAsync(folder, ct).ConfigureAwait(false);
+                loaded = await LivePortraitAnimator.LoadAsync(folder, torch.device(o.Device), new LivePortraitLoadOptions { Config = config }, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WeightLoadException or ModelFolderException or InvalidDataException or NotSupportedException)
+            {
+                throw new BackendUnavailableException(
+                    $"The LivePortrait weights at {folder} do not match the networks of their {LivePortraitModelFolder.ModelsYaml}: {e.Message}");
+            }
             logger.LogInformation("Loaded LivePortrait {Backend} from {Folder}", loaded.Backend, folder);
             return loaded;
         });

@@ -1,4 +1,6 @@
+using FaceCraft4D.Priors;
 using FaceCraft4D.Priors.Diffusion;
+using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Vision.ImagePrior;
 using FaceCraft4D.Vision.Rendering;
@@ -13,9 +15,10 @@ namespace FaceCraft4D.Stages.ImagePrior;
 /// strength's timestep and denoised with cross-view mutual attention to the reference portrait, while the anchors
 /// warped into the view are copy-pasted into the latent under the soft latent mask at every step
 /// (<see cref="MultiViewDiffusionEnhancer"/>). Needs the converted model folder; without it every call answers
-/// <see cref="BackendUnavailableException"/> naming the missing files. The model is loaded once per worker.
+/// <see cref="BackendUnavailableException"/> naming the missing files. The folder is looked for under the local models folder,
+/// then in the models container (copied to <see cref="DiffusionViewEnhancerOptions.CacheFolder"/>). The model is loaded once per worker.
 /// </summary>
-public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions> options, IOptions<ModelStoreOptions> store) : IViewEnhancer, IDisposable
+public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions> options, IOptions<ModelStoreOptions> store, ModelStore? models = null) : IViewEnhancer, IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private MultiViewDiffusionEnhancer? enhancer;
@@ -46,6 +49,19 @@ public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions>
             using var scope = NewDisposeScope();
             var reference = ToTensor(input.Reference.Image.Resize(input.Coarse.Width, input.Coarse.Height), device); // [1,3,H,W] in [-1,1]
             var coarse = ToTensor(input.Coarse, device);                                                           // [1,3,H,W]
+            if ((int)(input.DiffusionSteps * input.DiffusionStrength) < 1)
+            {
+                // Strength 0 (or below one step of the schedule): nothing is re-noised, so DDIM inversion then sampling
+                // is the identity on the latent; the view is the coarse one through the VAE (encode, decode).
+                using var roundTrip = model.DecodeLatents(model.EncodeImages(coarse));                            // [1,3,H,W]
+                return new EnhancedView(FromTensor(roundTrip), model.Backend, new Dictionary<string, double>
+                {
+                    ["steps"] = input.DiffusionSteps,
+                    ["strength"] = input.DiffusionStrength,
+                    ["timesteps"] = 0,
+                });
+            }
+
             var warpedLatents = model.EncodeImages(ToTensor(input.Warped.Image, device));                          // [1,4,H/8,W/8]
             // The soft mask averaged to the latent grid of this VAE (1/8 for SD-class models).
             var soft = from_array(input.Warped.SoftMask.Data).reshape(1, 1, input.Warped.SoftMask.Height, input.Warped.SoftMask.Width).to(device);
@@ -81,15 +97,33 @@ public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions>
         }
 
         var report = MultiViewDiffusionEnhancer.Inspect(folder);
+        if (!report.IsComplete && models is not null && !Path.IsPathRooted(options.Value.Folder))
+        {
+            // Not in the local models folder: the models container, copied to a local cache (the loader reads files).
+            var cache = Path.Combine(options.Value.CacheFolder ?? Path.Combine(Path.GetTempPath(), "fc4d-models"),
+                options.Value.Folder.Replace('/', Path.DirectorySeparatorChar));
+            if (await DiffusionModelCache.CopyAsync(models, options.Value.Folder, cache, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                var cached = MultiViewDiffusionEnhancer.Inspect(cache);
+                if (cached.IsComplete || !Directory.Exists(folder)) (folder, report) = (cache, cached);
+            }
+        }
         if (!report.IsComplete)
         {
             throw new BackendUnavailableException(
-                $"diffusion weights are not available in this worker ({report}); convert them as the priors README describes and set " +
+                $"diffusion weights are not available in this worker ({report}{(models is null ? "" : $"; looked in {models.Describe(options.Value.Folder)}")}); convert them as the priors README describes and set " +
                 $"{DiffusionViewEnhancerOptions.SectionName}:Folder or Fc4d:Models:LocalPath");
         }
 
         device = new Device(options.Value.Device);
-        return await MultiViewDiffusionEnhancer.LoadAsync(folder, device, new DiffusionLoadOptions(), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await MultiViewDiffusionEnhancer.LoadAsync(folder, device, new DiffusionLoadOptions(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WeightLoadException or ModelFolderException or NotSupportedException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new BackendUnavailableException($"the diffusion model folder {folder} does not load: {e.Message}");
+        }
     }
 
     private static Tensor ToTensor(RgbImage image, Device device) =>

@@ -14,6 +14,9 @@ public sealed class DiffusionViewEnhancerOptions
     /// </summary>
     public string Folder { get; set; } = "diffusion/cosmicman/v1";
 
+    /// <summary>Local folder where a model folder from the models container is copied (default: the temp folder's <c>fc4d-models</c>).</summary>
+    public string? CacheFolder { get; set; }
+
     /// <summary>TorchSharp device, e.g. <c>cuda</c> in the GPU image.</summary>
     public string Device { get; set; } = "cpu";
 

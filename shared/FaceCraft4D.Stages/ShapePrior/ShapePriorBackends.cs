@@ -41,9 +41,19 @@ public sealed class ShapePriorBackends : IDisposable
             var generator = await ReadAsync(GeneratorPath, ct).ConfigureAwait(false);
             var lpips = await ReadAsync(LpipsPath, ct).ConfigureAwait(false);
             var templatePrior = await TemplateAsync(ct).ConfigureAwait(false);
+            var config = await PanoHeadModelConfig.ReadAsync(store, this.options.PanoHeadPath, ct).ConfigureAwait(false);
+            // A folder that states its configuration also states its raw render side (it belongs to the checkpoint).
+            var priorOptions = config is null
+                ? this.options.PanoHead
+                : new PanoHeadShapePriorOptions
+                {
+                    Inversion = this.options.PanoHead.Inversion,
+                    Device = this.options.PanoHead.Device,
+                    NeuralRenderingResolution = config.NeuralRenderingResolution,
+                };
             try
             {
-                return new PanoHeadShapePrior(templatePrior, generator, lpips, PanoHeadConfig.Official, this.options.PanoHead);
+                return new PanoHeadShapePrior(templatePrior, generator, lpips, config ?? PanoHeadConfig.Official, priorOptions);
             }
             catch (Exception e) when (e is WeightLoadException or InvalidDataException)
             {
@@ -83,11 +93,15 @@ public sealed class ShapePriorBackends : IDisposable
             case Template:
                 return await TemplateAsync(cancellationToken).ConfigureAwait(false);
             case PanoHead:
+                var missing = new List<string>();
                 foreach (var path in new[] { GeneratorPath, LpipsPath })
                     if (!await store.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
-                        throw new BackendUnavailableException(
-                            $"The panohead shape prior needs {(path == LpipsPath ? "the LPIPS weights" : "the converted PanoHead weights")} at {store.Describe(path)}; " +
-                            "none are there. Use ShapePriorBackend 'template', or put the weights in the models store.");
+                        missing.Add(store.Describe(path));
+                if (missing.Count > 0)
+                    throw new BackendUnavailableException(
+                        $"The panohead shape prior needs the converted PanoHead generator and the one LPIPS file; missing: {string.Join(", ", missing)} " +
+                        "(conversion recipe in shared/FaceCraft4D.Vision/ShapePrior/README.md). " +
+                        "Use ShapePriorBackend 'template', or put the weights in the models store.");
                 return await panoHead.GetAsync(cancellationToken).ConfigureAwait(false);
             default:
                 throw new StageInputException("unknown-backend", $"'{name}' is not a shape-prior backend; use one of: {string.Join(", ", Names)}.");
