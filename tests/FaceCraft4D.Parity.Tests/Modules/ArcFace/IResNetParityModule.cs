@@ -43,7 +43,7 @@ public sealed class IResNetParityModule : IParityModule
     /// <summary>The port's config for the case's kwargs; kwargs without effect in eval on the CPU are accepted.</summary>
     private static ArcFaceConfig ConfigOf(ParityCase parityCase)
     {
-        var kw = new UpstreamKwargs(parityCase.Id, parityCase.Config);
+        var kw = new UpstreamKwargs(parityCase.Config, parityCase.Id);
         kw.RejectUnknown("block", "layers", "dropout", "num_features", "zero_init_residual", "groups", "width_per_group",
             "replace_stride_with_dilation", "fp16");
         if (kw.String("block", "IBasicBlock") != "IBasicBlock")

@@ -20,7 +20,7 @@ public sealed class ClipVisionTransformerParityModule : IParityModule
 
     public async Task<IReadOnlyDictionary<string, Tensor>> RunAsync(ParityCase parityCase, CancellationToken cancellationToken)
     {
-        var kw = new UpstreamKwargs(parityCase.Id, parityCase.Config);
+        var kw = new UpstreamKwargs(parityCase.Config, parityCase.Id);
         kw.RejectUnknown("input_resolution", "patch_size", "width", "layers", "heads", "output_dim");
         int resolution = kw.Int("input_resolution"), patch = kw.Int("patch_size"), width = kw.Int("width"),
             layers = kw.Int("layers"), heads = kw.Int("heads"), outputDim = kw.Int("output_dim");

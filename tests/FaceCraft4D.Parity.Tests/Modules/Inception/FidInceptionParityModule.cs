@@ -18,7 +18,7 @@ public sealed class FidInceptionParityModule : IParityModule
 
     public async Task<IReadOnlyDictionary<string, Tensor>> RunAsync(ParityCase parityCase, CancellationToken cancellationToken)
     {
-        var kw = new UpstreamKwargs(parityCase.Id, parityCase.Config);
+        var kw = new UpstreamKwargs(parityCase.Config, parityCase.Id);
         kw.RejectUnknown("output_blocks", "resize_input", "normalize_input", "requires_grad", "use_fid_inception");
         if (!kw.Bool("use_fid_inception", true))
             throw kw.Unsupported("use_fid_inception", "the port is the FID Inception (torchvision's own variant pools differently).");

@@ -1,3 +1,4 @@
+using FaceCraft4D.Parity.Tests.Harness;
 using FaceCraft4D.Priors.LivePortrait;
 
 namespace FaceCraft4D.Parity.Tests.Modules.LivePortrait;

@@ -1,3 +1,4 @@
+using FaceCraft4D.Parity.Tests.Harness;
 using System.Text.Json;
 using FaceCraft4D.Priors.LivePortrait;
 using Xunit;

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using FaceCraft4D.Parity.Tests.Harness;
 using Xunit;
 
-namespace FaceCraft4D.Parity.Tests.Modules;
+namespace FaceCraft4D.Parity.Tests;
 
 /// <summary>A runner must name a kwarg it cannot honour rather than run a case silently wrong.</summary>
 public sealed class UpstreamKwargsTests
@@ -10,7 +11,7 @@ public sealed class UpstreamKwargsTests
     public void Unknown_kwargs_are_named_and_defaults_apply_to_missing_ones()
     {
         using var doc = JsonDocument.Parse("""{"layers": [1, 2, 3, 4], "fp16": false, "norm_layer": "gn", "zero_init": true}""");
-        var kw = new UpstreamKwargs("m/caseZ", doc.RootElement);
+        var kw = new UpstreamKwargs(doc.RootElement, "m/caseZ");
 
         var ex = Assert.Throws<NotSupportedException>(() => kw.RejectUnknown("layers", "fp16", "dropout"));
         Assert.Contains("norm_layer", ex.Message);

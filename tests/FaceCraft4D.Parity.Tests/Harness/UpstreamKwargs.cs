@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace FaceCraft4D.Parity.Tests.Modules.LivePortrait;
+namespace FaceCraft4D.Parity.Tests.Harness;
 
 /// <summary>
 /// The keyword arguments an upstream constructor was called with (a case.json <c>config</c> object). Each read names
@@ -48,6 +48,27 @@ public sealed class UpstreamKwargs
         return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Invalid(name, v, "a string");
     }
 
+    public double Double(string name, double fallback)
+    {
+        if (!Has(name)) return MarkRead(name, fallback);
+        var v = Get(name);
+        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Invalid(name, v, "a number");
+    }
+
+    /// <summary>A list of booleans; null when absent or None.</summary>
+    public bool[]? Bools(string name)
+    {
+        if (!Has(name)) return MarkRead<bool[]?>(name, null);
+        var v = Get(name);
+        if (v.ValueKind != JsonValueKind.Array) throw Invalid(name, v, "a list of booleans");
+        return v.EnumerateArray().Select(e => e.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Invalid(name, v, "a list of booleans"),
+        }).ToArray();
+    }
+
     public int[] Ints(string name) => Has(name) ? ReadInts(name) : throw Missing(name);
 
     public int[] Ints(string name, int[] fallback) => Has(name) ? ReadInts(name) : MarkRead(name, fallback);
@@ -61,6 +82,19 @@ public sealed class UpstreamKwargs
 
     /// <summary>Marks a kwarg upstream accepts but whose value cannot change the computation that is compared.</summary>
     public void Ignore(string name) => _read.Add(name);
+
+    /// <summary>Throws <see cref="NotSupportedException"/> naming every kwarg outside <paramref name="known"/> (checked up front).</summary>
+    public void RejectUnknown(params string[] known)
+    {
+        var unknown = _kwargs.EnumerateObject().Select(p => p.Name).Where(n => !known.Contains(n)).ToList();
+        if (unknown.Count > 0)
+            throw new NotSupportedException($"{_owner}: the port does not support the kwarg(s) {string.Join(", ", unknown.Select(n => $"'{n}'"))}.");
+        foreach (var name in known) _read.Add(name);
+    }
+
+    /// <summary>An unsupported value of a known kwarg.</summary>
+    public NotSupportedException Unsupported(string name, string why) =>
+        new($"{_owner}: kwarg {name} = {(Has(name) ? _kwargs.GetProperty(name).GetRawText() : "(default)")} is not supported: {why}");
 
     /// <summary>Throws <see cref="NotSupportedException"/> naming every kwarg nobody read.</summary>
     public void EnsureAllRead()
