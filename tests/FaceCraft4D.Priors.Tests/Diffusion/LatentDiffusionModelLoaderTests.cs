@@ -1,5 +1,6 @@
 using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Stages.Models.Tiny;
 using FaceCraft4D.Weights;
 using TorchSharp;
 using Xunit;
@@ -9,37 +10,10 @@ namespace FaceCraft4D.Priors.Tests.Diffusion;
 
 public class LatentDiffusionModelLoaderTests
 {
-    /// <summary>diffusers config.json of <see cref="TinyModels.SdUnet"/>.</summary>
-    internal const string TinyUnetJson = """
-        {
-          "_class_name": "UNet2DConditionModel",
-          "act_fn": "silu",
-          "attention_head_dim": 2,
-          "block_out_channels": [32, 64],
-          "cross_attention_dim": 16,
-          "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],
-          "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"],
-          "layers_per_block": 1,
-          "norm_num_groups": 8,
-          "sample_size": 8,
-          "in_channels": 4,
-          "out_channels": 4
-        }
-        """;
+    /// <summary>diffusers config.json of <see cref="TinyModels.SdUnet"/> (the tiny folder's own, one definition).</summary>
+    internal const string TinyUnetJson = TinyDiffusionFolder.UnetConfigJson;
 
-    internal const string TinyVaeJson = """
-        {
-          "_class_name": "AutoencoderKL",
-          "block_out_channels": [16, 32],
-          "down_block_types": ["DownEncoderBlock2D", "DownEncoderBlock2D"],
-          "up_block_types": ["UpDecoderBlock2D", "UpDecoderBlock2D"],
-          "latent_channels": 4,
-          "layers_per_block": 1,
-          "norm_num_groups": 8,
-          "sample_size": 32,
-          "scaling_factor": 0.18215
-        }
-        """;
+    internal const string TinyVaeJson = TinyDiffusionFolder.VaeConfigJson;
 
     internal static async Task WriteFolderAsync(string root, LatentDiffusionModel model)
     {
