@@ -24,13 +24,6 @@ namespace FaceCraft4D.Integration.Tests;
 /// </summary>
 public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>, IDisposable
 {
-    private const string Settings =
-        "{\"renderSize\":48,\"viewCount\":4,\"sourceViewCount\":2,\"clipCount\":1,\"framesPerClip\":3," +
-        "\"staticIterations\":20,\"coinIterations\":10,\"checkpointEvery\":10," +
-        "\"trackingFirstFrameIterations\":10,\"trackingPerFrameIterations\":3,\"trackingGlobalEpochs\":1," +
-        "\"diffusionSteps\":25,\"diffusionStrength\":0.4," +
-        "\"shapePriorBackend\":\"panohead\",\"imagePriorBackend\":\"diffusion\",\"videoPriorBackend\":\"liveportrait\"}";
-
     private readonly string models = Path.Combine(Path.GetTempPath(), "fc4d-tiny-models", Guid.NewGuid().ToString("N"));
 
     [Fact]
@@ -46,7 +39,7 @@ public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutput
         var photo = await File.ReadAllBytesAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg"));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var submission = await host.SubmitAsync(photo, Settings);
+        var submission = await host.SubmitAsync(photo, TinyWeightedRun.SettingsJson);
         var status = await host.WaitForEndAsync(submission.RunId, TimeSpan.FromMinutes(10));
         output.WriteLine($"run: {clock.Elapsed.TotalSeconds:F1} s");
 
@@ -57,16 +50,9 @@ public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutput
         var blobs = azurite.CreateBlobStore();
 
         // Each weighted stage names its backend: in the run's output, its manifest and every work item's checkpoint.
-        var expected = new Dictionary<string, string>
-        {
-            ["shape-prior"] = "panohead",
-            ["enhance-back-view"] = "diffusion:cosmicman/v1",
-            ["enhance-view"] = "diffusion:cosmicman/v1",
-            ["animate-view"] = "liveportrait:liveportrait/v1",
-        };
         var manifest = (await blobs.TryReadAsync(StorageLayout.AvatarArtifact(runId, RunManifest.FileName), CancellationToken.None))!
             .ToObjectFromJson<RunManifest>(ContractJson.Options)!;
-        foreach (var (stage, backend) in expected)
+        foreach (var (stage, backend) in TinyWeightedRun.ExpectedBackends)
         {
             Assert.Equal(backend, status.Output!.Backends[stage]);
             Assert.Equal(backend, manifest.Output.Backends[stage]);

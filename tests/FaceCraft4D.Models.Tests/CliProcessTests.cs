@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using FaceCraft4D.LocalHost.Infrastructure;
 using FaceCraft4D.Models.Manifest;
+using FaceCraft4D.Testing;
 using Xunit;
 
 namespace FaceCraft4D.Models.Tests;
@@ -42,18 +41,5 @@ public sealed class CliProcessTests
         Assert.Contains("LicenseRef-Test-RAIL", list.Output);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(RepositoryLayout.Locate().LocalHostAssembly());
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        info.Environment["FC4D_MODELS_MIRROR"] = "";
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string[] arguments) => LocalHostCli.RunAsync(arguments, TimeSpan.FromMinutes(3));
 }

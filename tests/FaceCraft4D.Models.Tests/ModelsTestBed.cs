@@ -2,6 +2,7 @@ using FaceCraft4D.Models.Conversion;
 using FaceCraft4D.Models.Download;
 using FaceCraft4D.Models.Installation;
 using FaceCraft4D.Models.Manifest;
+using FaceCraft4D.Testing;
 using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Models.Tests;

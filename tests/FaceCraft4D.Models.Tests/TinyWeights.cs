@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Security.Cryptography;
 using FaceCraft4D.Models.Manifest;
+using FaceCraft4D.Testing;
 using FaceCraft4D.Weights;
 using TorchSharp;
 using TorchSharp.PyBridge;

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FaceCraft4D.Models.Tests;
+namespace FaceCraft4D.Testing;
 
 /// <summary>
 /// A Kestrel server on 127.0.0.1 (random port) serving in-memory files with HTTP Range support, like the upstream
