@@ -197,11 +197,11 @@ public sealed class LpipsNetworkTests
         using var original = Random(TinyVgg, 15);
         var noLin4 = new InMemorySafeTensors();
         foreach (var t in InMemorySafeTensors.FromStateDict(original).Tensors.Where(t => !t.Name.StartsWith("lin4", StringComparison.Ordinal))) noLin4.Add(t);
-        Assert.Contains("lin4.model.1.weight", Assert.Throws<InvalidDataException>(() => LpipsWeights.Load(noLin4, TinyVgg)).Message);
+        Assert.Contains("lin4.model.1.weight", Assert.Throws<WeightLoadException>(() => LpipsWeights.Load(noLin4, TinyVgg)).Message);
 
         var extra = InMemorySafeTensors.FromStateDict(original);
         extra.Add("net.slice5.30.weight", torch.zeros(2));
-        Assert.Contains("net.slice5.30.weight", Assert.Throws<InvalidDataException>(() => LpipsWeights.Load(extra)).Message);
+        Assert.Contains("net.slice5.30.weight", Assert.Throws<WeightLoadException>(() => LpipsWeights.Load(extra)).Message);
 
         // a plain torchvision checkpoint is not the LPIPS layout
         var torchvision = new InMemorySafeTensors();
