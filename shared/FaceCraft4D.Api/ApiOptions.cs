@@ -11,4 +11,10 @@ public sealed class ApiOptions
     /// <c>/api/viewer/avatars/{id}</c>.
     /// </summary>
     public string ViewerPath { get; set; } = "/avatars/{id}";
+
+    /// <summary>Runs listed by <c>GET /api/avatars</c> without <c>?top=</c>.</summary>
+    public int DefaultListTop { get; set; } = 50;
+
+    /// <summary>Most runs one <c>GET /api/avatars?top=N</c> lists: a larger <c>N</c> is clamped to this.</summary>
+    public int MaxListTop { get; set; } = 200;
 }

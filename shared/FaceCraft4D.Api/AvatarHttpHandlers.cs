@@ -85,10 +85,29 @@ public sealed class AvatarHttpHandlers(
         await Results.Json(view, ContractJson.Options, statusCode: running ? 202 : 200).ExecuteAsync(context).ConfigureAwait(false);
     }
 
-    /// <summary><c>GET /api/avatars?top=N</c>: recent runs.</summary>
+    /// <summary>
+    /// <c>GET /api/avatars?top=N</c>: recent runs. <c>N</c> defaults to <see cref="ApiOptions.DefaultListTop"/> and is
+    /// clamped to <see cref="ApiOptions.MaxListTop"/>; a <c>top</c> that is not a positive integer is a 400 (<c>invalid-top</c>).
+    /// </summary>
     public async Task ListAsync(HttpContext context)
     {
-        var top = int.TryParse(context.Request.Query["top"], out var n) ? n : 50;
+        var options = apiOptions.Value;
+        var text = context.Request.Query["top"].ToString();
+        int top;
+        if (string.IsNullOrEmpty(text))
+        {
+            top = Math.Clamp(options.DefaultListTop, 1, Math.Max(1, options.MaxListTop));
+        }
+        else if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            top = (int)Math.Min(n, Math.Max(1, options.MaxListTop));
+        }
+        else
+        {
+            await Problem(context, 400, "Invalid request", $"'top' must be a positive integer (at most {options.MaxListTop} runs are listed).", "invalid-top");
+            return;
+        }
+
         var list = new List<RunSummary>();
         await foreach (var run in runs.ListAsync(top, context.RequestAborted).ConfigureAwait(false))
         {
@@ -193,23 +212,15 @@ public sealed class AvatarHttpHandlers(
 
         if (request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
         {
-            JsonObject body;
-            try
-            {
-                body = (await JsonNode.ParseAsync(request.Body, cancellationToken: ct).ConfigureAwait(false))?.AsObject()
-                    ?? throw new BadSubmissionException("invalid-json", "The JSON body is empty.");
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                throw new BadSubmissionException("invalid-json", $"The JSON body is not a JSON object: {e.Message}");
-            }
-
-            var blobName = body["blob"]?.GetValue<string>()
+            var body = await JsonRequestFields.ReadObjectAsync(request.Body, allowEmpty: false, ct).ConfigureAwait(false);
+            var blobName = JsonRequestFields.OptionalString(body, "blob")
                 ?? throw new BadSubmissionException("missing-blob", "JSON submissions name the photo as \"blob\": \"uploads/<name>\".");
+            var preset = JsonRequestFields.OptionalString(body, "preset");
+            var settings = JsonRequestFields.OptionalObject(body, "settings");
             var blob = ParseUploadReference(blobName);
             var content = await blobs.TryReadAsync(blob, ct).ConfigureAwait(false)
                 ?? throw new BadSubmissionException("blob-not-found", $"Blob {blob} does not exist.", 404);
-            return (content, blob.Name, body["preset"]?.GetValue<string>(), body["settings"] as JsonObject);
+            return (content, blob.Name, preset, settings);
         }
 
         if (request.ContentType?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true

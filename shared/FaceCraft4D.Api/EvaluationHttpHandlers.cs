@@ -13,18 +13,11 @@ public sealed class EvaluationHttpHandlers(EvaluationService evaluations)
     {
         try
         {
-            JsonObject body;
-            try
-            {
-                body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))?.AsObject() ?? [];
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                throw new BadSubmissionException("invalid-json", $"The body must be a JSON object: {e.Message}");
-            }
-
-            var set = body["set"]?.GetValue<string>() ?? throw new BadSubmissionException("missing-set", "Name the evaluation set: {\"set\": \"<name>\"}.");
-            var id = await evaluations.StartAsync(set, body["preset"]?.GetValue<string>(), body["settings"] as JsonObject, "http", context.RequestAborted);
+            var body = await JsonRequestFields.ReadObjectAsync(context.Request.Body, allowEmpty: true, context.RequestAborted);
+            var set = JsonRequestFields.OptionalString(body, "set") ?? throw new BadSubmissionException("missing-set", "Name the evaluation set: {\"set\": \"<name>\"}.");
+            var preset = JsonRequestFields.OptionalString(body, "preset");
+            var settings = JsonRequestFields.OptionalObject(body, "settings");
+            var id = await evaluations.StartAsync(set, preset, settings, "http", context.RequestAborted);
             var location = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/evaluations/{id}";
             context.Response.Headers.Location = location;
             await Results.Json(new { id, statusQueryGetUri = location }, ContractJson.Options, statusCode: 202).ExecuteAsync(context);
