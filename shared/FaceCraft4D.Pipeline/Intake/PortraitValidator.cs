@@ -46,7 +46,7 @@ public sealed class PortraitValidator(IOptions<PortraitValidationOptions> option
         }
         catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
         {
-            throw new InvalidPortraitException("not-an-image", $"The upload is not a readable image: {e.Message}");
+            throw new InvalidPortraitException("not-an-image", $"The upload is not a readable image.");
         }
 
         if (info is null || format is null)
@@ -68,7 +68,7 @@ public sealed class PortraitValidator(IOptions<PortraitValidationOptions> option
         }
         catch (Exception e) when (e is InvalidImageContentException or ImageFormatException or InvalidOperationException or ArgumentException)
         {
-            throw new InvalidPortraitException("truncated", $"The image could not be decoded completely (truncated or corrupt file): {e.Message}");
+            throw new InvalidPortraitException("truncated", $"The image could not be decoded completely (truncated or corrupt file).");
         }
 
         if (formatName == "jpeg" && !HasJpegEndMarker(bytes.Span))

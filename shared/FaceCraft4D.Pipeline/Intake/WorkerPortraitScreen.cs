@@ -47,18 +47,32 @@ public sealed class WorkerPortraitScreen(
         {
             if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
             {
-                using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-                var root = problem.RootElement;
-                throw new InvalidPortraitException(
-                    root.TryGetProperty("reason", out var reason) ? reason.GetString() ?? "no-face" : "no-face",
-                    root.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "No usable face in the photo." : "No usable face in the photo.",
-                    422);
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                var (reason, message) = ScreenRefusalMessages.For(ReasonOf(body));
+                logger.LogInformation("Face screening refused the photo ({Reason}); worker said: {WorkerDetail}", reason, body);
+                throw new InvalidPortraitException(reason, message, 422);
             }
 
             if (!response.IsSuccessStatusCode)
             {
                 logger.LogWarning("Face screening skipped: the worker answered {Status}; the Preprocess stage will check the face.", (int)response.StatusCode);
             }
+        }
+    }
+
+    private static string? ReasonOf(string problemJson)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(problemJson);
+            return problem.RootElement.ValueKind == JsonValueKind.Object
+                   && problem.RootElement.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String
+                ? reason.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 }
