@@ -139,24 +139,32 @@ public static class GaussianPlyFile
         }
         if (headerLines[0] != "ply") throw new InvalidDataException("Not a PLY file.");
         if (!headerLines.Contains("format binary_little_endian 1.0")) throw new InvalidDataException("Only binary_little_endian PLY is supported.");
-        int count = -1;
+        long vertexCount = -1;
         var props = new List<string>();
         bool inVertex = false;
         foreach (var l in headerLines)
         {
             var parts = l.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == 0) continue;
-            if (parts[0] == "element") { inVertex = parts[1] == "vertex"; if (inVertex) count = int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture); else if (int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) > 0) throw new InvalidDataException("Only a vertex element is supported."); }
+            if (parts[0] == "element")
+            {
+                if (parts.Length < 3 || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var declared))
+                    throw new InvalidDataException($"PLY element line '{l}' has no valid count.");
+                inVertex = parts[1] == "vertex";
+                if (inVertex) vertexCount = declared;
+                else if (declared > 0) throw new InvalidDataException("Only a vertex element is supported.");
+            }
             else if (parts[0] == "property" && inVertex)
             {
+                if (parts.Length < 3) throw new InvalidDataException($"PLY property line '{l}' is incomplete.");
                 if (parts[1] != "float") throw new InvalidDataException($"Property '{parts[^1]}' is {parts[1]}; only float is supported.");
                 props.Add(parts[2]);
             }
         }
-        if (count < 0) throw new InvalidDataException("PLY has no vertex element.");
+        if (vertexCount < 0) throw new InvalidDataException("PLY has no vertex element.");
         int stride = props.Count;
-        var data = new byte[(long)count * stride * 4];
-        await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+        int count = CheckedVertexCount(vertexCount, stride, stream);
+        var data = await ReadBodyAsync(stream, count * stride * 4, cancellationToken).ConfigureAwait(false);
         var index = props.Select((p, i) => (p, i)).ToDictionary(t => t.p, t => t.i);
         float Get(int v, string name) =>
             index.TryGetValue(name, out int i) ? BinaryPrimitives.ReadSingleLittleEndian(data.AsSpan(checked((int)(((long)v * stride + i) * 4)), 4)) : 0f;
@@ -179,5 +187,57 @@ public static class GaussianPlyFile
             for (int r = 0; r < 4; r++) g.Rotations[4 * v + r] = Get(v, $"rot_{r}");
         }
         return g;
+    }
+
+    /// <summary>
+    /// The declared vertex count, checked before anything is allocated: count x record size must not overflow, must fit one
+    /// array (and the per-Gaussian arrays of <see cref="PlyGaussians"/>), and, on a seekable stream, must fit the bytes left.
+    /// </summary>
+    private static int CheckedVertexCount(long declared, int stride, Stream stream)
+    {
+        long recordBytes = (long)stride * sizeof(float);
+        long bodyBytes;
+        try
+        {
+            bodyBytes = checked(declared * recordBytes);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"PLY header declares {declared} vertices of {recordBytes} bytes: the size overflows.");
+        }
+
+        if (stream.CanSeek)
+        {
+            long remaining = stream.Length - stream.Position;
+            if (bodyBytes > remaining)
+                throw new InvalidDataException(
+                    $"PLY header declares {declared} vertices x {recordBytes} bytes = {bodyBytes} bytes, but the body has {remaining} bytes.");
+        }
+
+        // The largest per-Gaussian array is ShRest (RestCount floats per vertex); the body is one byte array.
+        if (bodyBytes > Array.MaxLength || declared > Array.MaxLength / RestCount)
+            throw new InvalidDataException($"PLY header declares {declared} vertices ({bodyBytes} bytes): too large to read.");
+        return (int)declared;
+    }
+
+    /// <summary>
+    /// Reads exactly <paramref name="length"/> body bytes. A non-seekable stream is read in chunks so a header that lies
+    /// about its size costs no more memory than the bytes actually sent.
+    /// </summary>
+    private static async Task<byte[]> ReadBodyAsync(Stream stream, int length, CancellationToken cancellationToken)
+    {
+        const int chunk = 1 << 20;
+        using var body = new MemoryStream(stream.CanSeek ? length : Math.Min(length, chunk));
+        var buffer = new byte[Math.Min(length, chunk)];
+        while (body.Length < length)
+        {
+            int read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - body.Length)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+                throw new InvalidDataException(
+                    $"PLY body is truncated: the header declares {length} bytes of vertices, but the file ends after {body.Length}.");
+            body.Write(buffer, 0, read);
+        }
+
+        return body.Length == body.Capacity ? body.GetBuffer() : body.ToArray();
     }
 }
