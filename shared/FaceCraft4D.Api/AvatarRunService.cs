@@ -194,7 +194,10 @@ public sealed class AvatarRunService(
         && name.Split('/').All(segment => segment.Length > 0 && segment != "." && segment != "..")
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/');
 
-    private static string? FailureMessage(OrchestrationMetadata metadata, RunProgress? progress)
+    /// <summary>What clients see of a run that failed outside a stage (an unexpected exception): a stable message, the raw text only in the log.</summary>
+    public const string InternalFailureMessage = "internal-error: the run failed unexpectedly; the details are in the server log under this run id.";
+
+    private string? FailureMessage(OrchestrationMetadata metadata, RunProgress? progress)
     {
         if (metadata.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
         {
@@ -206,17 +209,24 @@ public sealed class AvatarRunService(
             return null;
         }
 
-        // A stage failure leaves its clean reason in the custom status; anything else is in the failure details
-        // (Functions) or the serialized output (Azure Storage provider behind the gRPC sidecar).
+        // A stage failure leaves its reason in the custom status (no_face, ...); anything else is an unexpected exception
+        // in the failure details (Functions) or the serialized output (Azure Storage provider behind the gRPC sidecar):
+        // its text (types, paths, hosts) is logged, not returned.
         if (progress?.Message is { } message && message.Contains(" failed: ", StringComparison.Ordinal))
         {
             return message;
         }
 
-        return metadata.FailureDetails?.ErrorMessage
+        var raw = metadata.FailureDetails?.ErrorMessage
             ?? (string.IsNullOrWhiteSpace(metadata.SerializedOutput) ? null : metadata.SerializedOutput)
-            ?? progress?.Message
-            ?? "the run failed without details";
+            ?? progress?.Message;
+        if (raw is null)
+        {
+            return "the run failed without details";
+        }
+
+        logger.LogWarning("Run {RunId} failed outside a stage ({ErrorType}): {Error}", metadata.InstanceId, metadata.FailureDetails?.ErrorType, raw);
+        return InternalFailureMessage;
     }
 
     private async Task<RunProgress> WithJobDetailsAsync(string runId, RunProgress progress, CancellationToken cancellationToken)
