@@ -17,31 +17,12 @@ namespace FaceCraft4D.Functions.Tests;
 /// <summary>Malformed requests to the shared HTTP handlers answer 400 problem documents, never 500s or unbounded work.</summary>
 public sealed class ApiRequestValidationTests : IAsyncLifetime
 {
-    private readonly InMemoryBlobStore blobs = new();
-    private DurableTaskTestHost durable = null!;
-    private ServiceProvider services = null!;
+    private ApiTestHost host = null!;
 
-    public async Task InitializeAsync()
-    {
-        durable = await DurableTaskTestHost.StartAsync(r => r.AddOrchestratorFunc<RunInput, RunOutput>(DurableNames.AvatarRunOrchestrator, AvatarRunOrchestrator.RunAsync));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Fc4d:GpuWorker:BaseUrl"] = "http://127.0.0.1:9",
-            ["Fc4d:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-            ["Fc4d:Uploads:ScreenFaces"] = "false",
-            ["Fc4d:Api:MaxListTop"] = "2",
-        }).Build();
-        var collection = new ServiceCollection().AddLogging();
-        collection.AddSingleton<IBlobStore>(blobs);
-        collection.AddFc4dApi(configuration);
-        services = collection.BuildServiceProvider();
-    }
+    public async Task InitializeAsync() =>
+        host = await ApiTestHost.StartAsync(settings: new Dictionary<string, string?> { ["Fc4d:Api:MaxListTop"] = "2" });
 
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await durable.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Theory]
     [InlineData("""{"blob": 42}""", "blob")]
@@ -52,10 +33,10 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
     [InlineData("""{"blob": "uploads/a.jpg", "settings": "fast"}""", "settings")]
     public async Task Avatar_submission_with_a_field_of_the_wrong_type_is_a_400_naming_the_field(string json, string field)
     {
-        await blobs.WriteAsync(new BlobRef(StorageLayout.UploadsContainer, "a.jpg"), new BinaryData(TestPortraits.Jpeg(5)), "image/jpeg", default);
+        await host.Blobs.WriteAsync(new BlobRef(StorageLayout.UploadsContainer, "a.jpg"), new BinaryData(TestPortraits.Jpeg(5)), "image/jpeg", default);
         var context = Context("POST", json, "application/json");
 
-        await Api().Handlers(durable.Client).SubmitAsync(context);
+        await Api().Handlers(host.Durable.Client).SubmitAsync(context);
 
         var problem = Problem(context, 400);
         Assert.Equal("invalid-request", problem.GetProperty("reason").GetString());
@@ -70,7 +51,7 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
     {
         var context = Context("POST", body, "application/json");
 
-        await Api().Handlers(durable.Client).SubmitAsync(context);
+        await Api().Handlers(host.Durable.Client).SubmitAsync(context);
 
         Assert.Equal("invalid-json", Problem(context, 400).GetProperty("reason").GetString());
     }
@@ -84,7 +65,7 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
     {
         var context = Context("POST", json, "application/json");
 
-        await Api().EvaluationHandlers(durable.Client).StartAsync(context);
+        await Api().EvaluationHandlers(host.Durable.Client).StartAsync(context);
 
         var problem = Problem(context, 400);
         Assert.Equal(reason, problem.GetProperty("reason").GetString());
@@ -98,7 +79,7 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
     {
         var context = Context("POST", body, "application/json");
 
-        await Api().EvaluationHandlers(durable.Client).StartAsync(context);
+        await Api().EvaluationHandlers(host.Durable.Client).StartAsync(context);
 
         Assert.Equal("invalid-json", Problem(context, 400).GetProperty("reason").GetString());
     }
@@ -112,7 +93,7 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
     {
         var context = Context("GET", string.Empty, null, $"?top={top}");
 
-        await Api().Handlers(durable.Client).ListAsync(context);
+        await Api().Handlers(host.Durable.Client).ListAsync(context);
 
         Assert.Equal("invalid-top", Problem(context, 400).GetProperty("reason").GetString());
     }
@@ -122,7 +103,7 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
     [InlineData("99999999999999")]
     public async Task Listing_clamps_top_to_the_configured_maximum(string top)
     {
-        var handlers = Api().Handlers(durable.Client);
+        var handlers = Api().Handlers(host.Durable.Client);
         for (var seed = 1; seed <= 3; seed++)
         {
             var post = Context("POST", TestPortraits.Jpeg(seed), "image/jpeg");
@@ -137,14 +118,14 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
         Assert.Equal(2, JsonDocument.Parse(ReadBody(context)).RootElement.GetArrayLength());
     }
 
-    private ClientBoundApi Api() => services.GetRequiredService<ClientBoundApi>();
+    private ClientBoundApi Api() => host.Services.GetRequiredService<ClientBoundApi>();
 
     private DefaultHttpContext Context(string method, string body, string? contentType, string query = "") =>
         Context(method, Encoding.UTF8.GetBytes(body), contentType, query);
 
     private DefaultHttpContext Context(string method, byte[] body, string? contentType, string query = "")
     {
-        var context = new DefaultHttpContext { RequestServices = services };
+        var context = new DefaultHttpContext { RequestServices = host.Services };
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("fc4d.example");

@@ -21,49 +21,29 @@ namespace FaceCraft4D.Functions.Tests;
 /// </summary>
 public sealed class HttpFunctionTests : IAsyncLifetime
 {
-    private readonly InMemoryBlobStore blobs = new();
-    private DurableTaskTestHost durable = null!;
-    private ServiceProvider services = null!;
+    private ApiTestHost host = null!;
 
-    public async Task InitializeAsync()
-    {
-        // The orchestrator is registered; its activities are not, so started runs fail fast: these tests are about the entry points.
-        durable = await DurableTaskTestHost.StartAsync(r => r.AddOrchestratorFunc<RunInput, RunOutput>(DurableNames.AvatarRunOrchestrator, AvatarRunOrchestrator.RunAsync));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Fc4d:GpuWorker:BaseUrl"] = "http://127.0.0.1:9",
-            ["Fc4d:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-            ["Fc4d:Uploads:ScreenFaces"] = "false",
-        }).Build();
-        var collection = new ServiceCollection().AddLogging();
-        collection.AddSingleton<IBlobStore>(blobs);
-        collection.AddFc4dApi(configuration);
-        services = collection.BuildServiceProvider();
-    }
+    public async Task InitializeAsync() => host = await ApiTestHost.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await durable.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Fact]
     public async Task StartAvatar_accepts_a_photo_and_GetAvatar_reports_the_run()
     {
-        var functions = ActivatorUtilities.CreateInstance<AvatarApiFunctions>(services);
+        var functions = ActivatorUtilities.CreateInstance<AvatarApiFunctions>(host.Services);
         var post = Request("POST", TestPortraits.Jpeg(5), "image/jpeg");
 
-        await functions.Start(post.Request, durable.Client);
+        await functions.Start(post.Request, host.Durable.Client);
 
         Assert.Equal(202, post.Response.StatusCode);
         var body = JsonDocument.Parse(ReadBody(post)).RootElement;
         var runId = body.GetProperty("runId").GetString()!;
         Assert.EndsWith($"/api/avatars/{runId}", post.Response.Headers.Location.ToString());
-        Assert.NotNull(await blobs.GetInfoAsync(StorageLayout.RunInput(runId, "portrait.jpg"), default));
-        Assert.NotNull(await durable.Client.GetInstanceAsync(runId));
+        Assert.NotNull(await host.Blobs.GetInfoAsync(StorageLayout.RunInput(runId, "portrait.jpg"), default));
+        Assert.NotNull(await host.Durable.Client.GetInstanceAsync(runId));
 
         var get = Request("GET", [], null);
-        await functions.Get(get.Request, runId, durable.Client);
+        await functions.Get(get.Request, runId, host.Durable.Client);
         Assert.Contains(get.Response.StatusCode, new[] { 200, 202 });
         Assert.Equal(runId, JsonDocument.Parse(ReadBody(get)).RootElement.GetProperty("instanceId").GetString());
     }
@@ -71,15 +51,15 @@ public sealed class HttpFunctionTests : IAsyncLifetime
     [Fact]
     public async Task StartAvatar_refuses_a_non_image_with_400_and_starts_nothing()
     {
-        var functions = ActivatorUtilities.CreateInstance<AvatarApiFunctions>(services);
+        var functions = ActivatorUtilities.CreateInstance<AvatarApiFunctions>(host.Services);
         var post = Request("POST", "hello"u8.ToArray(), "image/jpeg");
 
-        await functions.Start(post.Request, durable.Client);
+        await functions.Start(post.Request, host.Durable.Client);
 
         Assert.Equal(400, post.Response.StatusCode);
         Assert.Equal("not-an-image", JsonDocument.Parse(ReadBody(post)).RootElement.GetProperty("reason").GetString());
         var runs = new List<BlobInfo>();
-        await foreach (var blob in blobs.ListAsync(StorageLayout.RunsContainer, string.Empty, default))
+        await foreach (var blob in host.Blobs.ListAsync(StorageLayout.RunsContainer, string.Empty, default))
         {
             runs.Add(blob);
         }
@@ -91,20 +71,20 @@ public sealed class HttpFunctionTests : IAsyncLifetime
     public async Task The_blob_trigger_moves_an_invalid_upload_aside_with_its_reason()
     {
         var upload = new BlobRef(StorageLayout.UploadsContainer, "x/broken.png");
-        await blobs.WriteAsync(upload, new BinaryData(TestPortraits.PngBombHeader()), "image/png", default);
-        var trigger = ActivatorUtilities.CreateInstance<UploadBlobTrigger>(services);
+        await host.Blobs.WriteAsync(upload, new BinaryData(TestPortraits.PngBombHeader()), "image/png", default);
+        var trigger = ActivatorUtilities.CreateInstance<UploadBlobTrigger>(host.Services);
 
-        await trigger.Run([], upload.Name, durable.Client, CancellationToken.None);
+        await trigger.Run([], upload.Name, host.Durable.Client, CancellationToken.None);
 
         var (moved, reason) = StorageLayout.RejectedUpload(upload.Name);
-        Assert.Null(await blobs.GetInfoAsync(upload, default));
-        Assert.NotNull(await blobs.GetInfoAsync(moved, default));
-        Assert.Contains("decompression-bomb", (await blobs.TryReadAsync(reason, default))!.ToString());
+        Assert.Null(await host.Blobs.GetInfoAsync(upload, default));
+        Assert.NotNull(await host.Blobs.GetInfoAsync(moved, default));
+        Assert.Contains("decompression-bomb", (await host.Blobs.TryReadAsync(reason, default))!.ToString());
     }
 
     private (HttpRequest Request, HttpResponse Response) Request(string method, byte[] body, string? contentType)
     {
-        var context = new DefaultHttpContext { RequestServices = services };
+        var context = new DefaultHttpContext { RequestServices = host.Services };
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("fc4d.example");

@@ -1,0 +1,61 @@
+using FaceCraft4D.Api;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Orchestration;
+using FaceCraft4D.Storage;
+using FaceCraft4D.Testing;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FaceCraft4D.Functions.Tests;
+
+/// <summary>
+/// The shared HTTP handlers' services (<c>AddFc4dApi</c>) over an in-memory blob store, with a real DurableTaskClient of
+/// the Durable Task in-memory engine. The run orchestrator is registered without its activities, so started runs fail
+/// fast: the tests using this are about the entry points.
+/// </summary>
+public sealed class ApiTestHost : IAsyncDisposable
+{
+    private ApiTestHost(InMemoryBlobStore blobs, DurableTaskTestHost durable, ServiceProvider services)
+    {
+        Blobs = blobs;
+        Durable = durable;
+        Services = services;
+    }
+
+    public InMemoryBlobStore Blobs { get; }
+
+    public DurableTaskTestHost Durable { get; }
+
+    public ServiceProvider Services { get; }
+
+    /// <param name="orchestrator">The run orchestrator's body (default: the real one).</param>
+    /// <param name="settings">Configuration added to the defaults (an unreachable worker, face screening off).</param>
+    public static async Task<ApiTestHost> StartAsync(
+        Func<TaskOrchestrationContext, RunInput, Task<RunOutput>>? orchestrator = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var durable = await DurableTaskTestHost.StartAsync(r => r.AddOrchestratorFunc(
+            DurableNames.AvatarRunOrchestrator, orchestrator ?? AvatarRunOrchestrator.RunAsync));
+        var values = new Dictionary<string, string?>
+        {
+            ["Fc4d:GpuWorker:BaseUrl"] = "http://127.0.0.1:9",
+            ["Fc4d:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Fc4d:Uploads:ScreenFaces"] = "false",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var blobs = new InMemoryBlobStore();
+        var collection = new ServiceCollection().AddLogging();
+        collection.AddSingleton<IBlobStore>(blobs);
+        collection.AddFc4dApi(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        return new ApiTestHost(blobs, durable, collection.BuildServiceProvider());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Durable.DisposeAsync();
+    }
+}
