@@ -16,6 +16,14 @@ public static class TestAssets
         return folder!;
     }
 
+    /// <summary>The FaceMesh graph model.json of <paramref name="variant"/>; fails the test with the install command when missing.</summary>
+    public static string RequireFaceMeshModel(FaceCraft4D.Vision.Preprocessing.FaceMesh.FaceMeshVariant variant)
+    {
+        var path = FaceCraft4D.Vision.Preprocessing.FaceMesh.FaceMeshModelLocator.TryResolve(null, variant);
+        if (path is null) Assert.Fail($"FaceMesh {variant} model is missing: {FaceCraft4D.Vision.Preprocessing.FaceMesh.FaceMeshModelLocator.InstallHint}.");
+        return path!;
+    }
+
     public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
