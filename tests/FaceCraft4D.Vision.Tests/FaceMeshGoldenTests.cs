@@ -10,12 +10,12 @@ namespace FaceCraft4D.Vision.Tests;
 /// The TorchSharp run of the MediaPipe FaceMesh graphs reproduces the ORIGINAL TFJS graph models (tfjs 4.11 CPU
 /// backend, same weights) on a fixed synthetic pattern and on a crop of the sample portrait, output by output.
 /// Goldens: Goldens/facemesh-reference.json + facemesh-sample-crop.rgb, made by infra/node/scripts/make-facemesh-goldens.mjs
-/// (values rounded to 1e-4). Tolerances: landmark coordinates (crop pixels, 0..192) |port - tfjs| &lt;= 0.02 px
-/// max, 0.002 px mean; face score &lt;= 1e-3.
+/// (values rounded to 1e-4). Tolerances: landmark coordinates (crop pixels, 0..192) |port - tfjs| &lt;= 0.002 px
+/// max, 0.0002 px mean; face score &lt;= 2e-4 (observed: 2e-4 px max, 3e-5 px mean, i.e. the goldens' rounding).
 /// </summary>
 public sealed class FaceMeshGoldenTests
 {
-    public const double MaxPixelError = 0.02, MeanPixelError = 0.002, ScoreError = 1e-3;
+    public const double MaxPixelError = 2e-3, MeanPixelError = 2e-4, ScoreError = 2e-4;
     private readonly ITestOutputHelper output;
     private static readonly Lazy<JsonElement> Golden = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Goldens", "facemesh-reference.json"))).RootElement);

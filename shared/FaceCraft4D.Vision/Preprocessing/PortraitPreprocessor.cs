@@ -1,6 +1,7 @@
 using FaceCraft4D.Vision.Preprocessing.Alignment;
 using FaceCraft4D.Vision.Preprocessing.Camera;
 using FaceCraft4D.Vision.Preprocessing.Detection;
+using FaceCraft4D.Vision.Preprocessing.FaceMesh;
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
 using FaceCraft4D.Vision.Preprocessing.Matting;
@@ -21,11 +22,17 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
     private readonly ILandmarkDetector landmarker;
     private readonly IForegroundMatting matting;
     private readonly IReadOnlyList<IDisposable> owned;
+    private readonly FaceMeshLandmarker? denseLandmarker;
+    private readonly string? denseUnavailableReason;
 
-    public PortraitPreprocessor(IFaceDetector detector, ILandmarkDetector landmarker, IForegroundMatting matting, IReadOnlyList<IDisposable>? owned = null)
+    /// <param name="denseLandmarker">optional FaceMesh stage; null: only the 68 landmarks</param>
+    /// <param name="denseUnavailableReason">why there is no FaceMesh stage (e.g. its model is missing); reported as a warning</param>
+    public PortraitPreprocessor(IFaceDetector detector, ILandmarkDetector landmarker, IForegroundMatting matting, IReadOnlyList<IDisposable>? owned = null,
+        FaceMeshLandmarker? denseLandmarker = null, string? denseUnavailableReason = null)
     {
         this.detector = detector; this.landmarker = landmarker; this.matting = matting;
         this.owned = owned ?? Array.Empty<IDisposable>();
+        this.denseLandmarker = denseLandmarker; this.denseUnavailableReason = denseUnavailableReason;
     }
 
     public Task<PreprocessResult> PreprocessAsync(Image photo, PreprocessOptions options, CancellationToken ct)
@@ -67,6 +74,8 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
                 $"The head is turned too far from the camera (yaw {camera.YawDegrees:F0} deg, pitch {camera.PitchDegrees:F0} deg; " +
                 $"limits +-{options.MaxYawDegrees:F0} and +-{options.MaxPitchDegrees:F0}). Use a photo facing the camera.");
 
+        var (dense, denseMs) = DenseLandmarks(source, found, rotatedToCrop, options, warnings, ct);
+
         ct.ThrowIfCancellationRequested();
         var matte = await matting.MatteAsync(crop, cropLandmarks, ct).ConfigureAwait(false);
         var white = Composite.OverWhite(crop, matte.Alpha);
@@ -88,7 +97,32 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
             MattingBackend = matte.Backend,
             CameraBackend = camera.Backend,
             Warnings = warnings,
+            DenseLandmarks = dense,
+            DenseLandmarkBackend = dense?.Backend ?? "none",
+            DenseLandmarkMilliseconds = denseMs,
         };
+    }
+
+    /// <summary>FaceMesh on the (quarter-turned) photo around the found face, mapped into the crop; null with a warning when unavailable.</summary>
+    private (DenseFaceLandmarks? Dense, double Milliseconds) DenseLandmarks(RgbImageBuffer source, FoundFace found, SimilarityMap rotatedToCrop,
+        PreprocessOptions options, List<string> warnings, CancellationToken ct)
+    {
+        if (denseLandmarker is null)
+        {
+            if (denseUnavailableReason is not null)
+                warnings.Add($"Dense landmarks unavailable ({denseUnavailableReason}); the 68 landmarks are used.");
+            return (null, 0);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var image = found.RotationDegrees == 0 ? source : QuarterTurn.Rotate(source, found.RotationDegrees);
+        var inImage = denseLandmarker.Detect(image, found.Landmarks, ct);
+        double ms = clock.Elapsed.TotalMilliseconds;
+        if (inImage.FaceScore < options.FaceMesh.MinFaceScore)
+        {
+            warnings.Add($"FaceMesh ({inImage.Backend}) scored the face {inImage.FaceScore:F2} (< {options.FaceMesh.MinFaceScore:F2}); its dense landmarks were dropped and the 68 landmarks are used.");
+            return (null, ms);
+        }
+        return (inImage.Transform(rotatedToCrop), ms);
     }
 
     private sealed record FoundFace(FaceLandmarks68 Landmarks, int RotationDegrees, FaceBox BoxInPhoto, double Score, int FaceCount);

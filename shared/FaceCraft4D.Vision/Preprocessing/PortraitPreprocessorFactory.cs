@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Preprocessing.Detection;
+using FaceCraft4D.Vision.Preprocessing.FaceMesh;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
 using FaceCraft4D.Vision.Preprocessing.Matting;
 using TorchSharp;
@@ -27,6 +28,20 @@ public static class PortraitPreprocessorFactory
         };
         var owned = new List<IDisposable> { landmarker };
         if (detector is IDisposable d) owned.Add(d);
-        return new PortraitPreprocessor(detector, landmarker, matting, owned);
+        FaceMeshLandmarker? dense = null;
+        string? denseUnavailable = null;
+        if (options.FaceMesh.Enabled)
+        {
+            try
+            {
+                dense = await FaceMeshLandmarker.LoadAsync(options.FaceMesh, device, ct).ConfigureAwait(false);
+                owned.Add(dense);
+            }
+            catch (FileNotFoundException e)
+            {
+                denseUnavailable = e.Message;
+            }
+        }
+        return new PortraitPreprocessor(detector, landmarker, matting, owned, dense, denseUnavailable);
     }
 }

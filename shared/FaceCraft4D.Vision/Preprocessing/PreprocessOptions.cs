@@ -1,6 +1,7 @@
 using FaceCraft4D.Vision.Preprocessing.Alignment;
 using FaceCraft4D.Vision.Preprocessing.Camera;
 using FaceCraft4D.Vision.Preprocessing.Detection;
+using FaceCraft4D.Vision.Preprocessing.FaceMesh;
 using FaceCraft4D.Vision.Preprocessing.Matting;
 
 namespace FaceCraft4D.Vision.Preprocessing;
@@ -44,4 +45,6 @@ public sealed class PreprocessOptions
     public AlignmentOptions Alignment { get; set; } = new();
     public CameraOptions Camera { get; set; } = new();
     public MattingOptions MattingSettings { get; set; } = new();
+    /// <summary>Dense MediaPipe FaceMesh landmarks (Enabled, Variant, ModelsPath, Passes are read by the factory).</summary>
+    public FaceMeshOptions FaceMesh { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using FaceCraft4D.Vision.Preprocessing.Camera;
 using FaceCraft4D.Vision.Preprocessing.Detection;
+using FaceCraft4D.Vision.Preprocessing.FaceMesh;
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -32,6 +33,16 @@ public sealed class PreprocessResult : IDisposable
     public required string MattingBackend { get; init; }
     public required string CameraBackend { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
+    /// <summary>
+    /// MediaPipe FaceMesh landmarks (468, or 478 with the attention model) in crop pixels with z in the same pixel
+    /// scale; null when FaceMesh is disabled, its model is missing or it rejected the face (then only the 68
+    /// <see cref="Landmarks"/> exist and <see cref="Warnings"/> says why).
+    /// </summary>
+    public DenseFaceLandmarks? DenseLandmarks { get; init; }
+    /// <summary>"facemesh", "facemesh-attention", or "none" (the 68 landmarks only).</summary>
+    public string DenseLandmarkBackend { get; init; } = "none";
+    /// <summary>Wall time of the dense landmark step (crop passes + network), milliseconds; 0 when it did not run.</summary>
+    public double DenseLandmarkMilliseconds { get; init; }
 
     public void Dispose()
     {
