@@ -13,6 +13,7 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 /// and translation, identity (shape) and expression coefficients and the jaw opening, with L2 priors on the
 /// coefficients (the energy of <see cref="LandmarkFitOptions"/>). Two Adam stages on TorchSharp autograd: rigid
 /// (camera only, mean head) from the preprocessing's PnP pose, then everything. Runs on the model's device and dtype.
+/// <see cref="FitDense"/> fits the same parameters (plus the eyes) to MediaPipe FaceMesh landmarks instead.
 /// </summary>
 public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
 {
@@ -30,6 +31,37 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
         ArgumentNullException.ThrowIfNull(landmarks);
         ArgumentNullException.ThrowIfNull(intrinsics);
         if (landmarks.Length != 136) throw new ArgumentException("Expected 68 landmarks (136 values).", nameof(landmarks));
+        return FitCore(model, landmarks, null, intrinsics, cancellationToken).Head;
+    }
+
+    /// <summary>
+    /// Fits identity, expression, jaw, eyes (when the correspondence has the irises) and camera to dense MediaPipe
+    /// FaceMesh landmarks: the data term runs over the <paramref name="dense"/> points (each weighted 68 / count, so
+    /// the priors keep the balance of the 68-point fit); the 68 landmarks start the pose (PnP) and the rigid stage.
+    /// </summary>
+    /// <param name="model">The head restricted to its 68 (or 51) landmarks.</param>
+    /// <param name="dense">The head restricted to the FaceMesh points, with their correspondence.</param>
+    /// <param name="landmarks">iBUG 68 landmarks, interleaved x/y, pixel centres at +0.5.</param>
+    /// <param name="denseLandmarks">FaceMesh landmarks (468 or 478) interleaved x/y/z in the same pixels (z unused).</param>
+    public DenseFittedHead FitDense(FlameLandmarkModel model, DenseFitTarget dense, float[] landmarks, float[] denseLandmarks,
+        CameraIntrinsics intrinsics, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(dense);
+        ArgumentNullException.ThrowIfNull(landmarks);
+        ArgumentNullException.ThrowIfNull(denseLandmarks);
+        ArgumentNullException.ThrowIfNull(intrinsics);
+        if (landmarks.Length != 136) throw new ArgumentException("Expected 68 landmarks (136 values).", nameof(landmarks));
+        if (denseLandmarks.Length is not (3 * 468 or 3 * 478))
+            throw new ArgumentException($"Expected 468 or 478 FaceMesh landmarks x 3 values, got {denseLandmarks.Length}.", nameof(denseLandmarks));
+        if (dense.Correspondence.MeshIndices.Any(i => 3 * i + 2 >= denseLandmarks.Length))
+            throw new ArgumentException("The correspondence has iris points but the landmarks are the 468-point mesh; build it without irises.", nameof(dense));
+        return FitCore(model, landmarks, (dense, denseLandmarks), intrinsics, cancellationToken);
+    }
+
+    private DenseFittedHead FitCore(FlameLandmarkModel model, float[] landmarks, (DenseFitTarget Target, float[] Points)? dense,
+        CameraIntrinsics intrinsics, CancellationToken cancellationToken)
+    {
         var correspondence = LandmarkCorrespondence.ForModel(model.LandmarkCount);
         var device = model.Device;
         var dtype = model.DType;
@@ -42,14 +74,26 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
         var target = torch.tensor(ibug.SelectMany(i => new[] { (double)landmarks[2 * i], landmarks[2 * i + 1] }).ToArray(),
             new long[] { ibug.Count, 2 }, dtype, device);
         var weights = torch.tensor(ibug.Select(i => i <= 16 ? options.ContourWeight : 1.0).ToArray(), dtype, device);
+        Tensor? denseTarget = null, denseWeights = null;
+        bool fitEyes = false;
+        if (dense is { } d)
+        {
+            var idx = d.Target.Correspondence.MeshIndices;
+            denseTarget = torch.tensor(idx.SelectMany(i => new[] { (double)d.Points[3 * i], d.Points[3 * i + 1] }).ToArray(),
+                new long[] { idx.Count, 2 }, dtype, device);
+            denseWeights = torch.tensor(idx.Select(i => (i >= 468 ? options.IrisWeight : 1.0) * 68.0 / idx.Count).ToArray(), dtype, device);
+            fitEyes = options.FitEyes && idx.Any(i => i >= 468);
+        }
         double eyeDistance = InterOcularDistance(landmarks);
         double f = intrinsics.Fx, fy = intrinsics.Fy, cx = intrinsics.Cx, cy = intrinsics.Cy;
 
         // Mean-head landmarks and the PnP pose of the preprocessing as the starting point.
         Tensor meanLandmarks;
+        Tensor? meanDense = null;
         using (torch.no_grad())
         {
             meanLandmarks = model.Forward(torch.zeros(0, dtype, device), torch.zeros(0, dtype, device), zeroPose).detach();
+            if (dense is { } dd) meanDense = dd.Target.Model.Forward(torch.zeros(0, dtype, device), torch.zeros(0, dtype, device), zeroPose).detach();
         }
         var (r0, t0) = InitialPose(landmarks, intrinsics, meanLandmarks, correspondence);
         double z0 = t0[2], u0 = f * t0[0] / t0[2], v0 = fy * t0[1] / t0[2];
@@ -59,6 +103,7 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
         var shape = new Parameter(torch.zeros(new long[] { 1, shapeCount }, dtype, device));
         var expression = new Parameter(torch.zeros(new long[] { 1, exprCount }, dtype, device));
         var jaw = new Parameter(torch.zeros(1, dtype, device));
+        var eyes = new Parameter(torch.zeros(4, dtype, device)); // (x, y) axis-angle of joint 3 (left eye), then joint 4
 
         Tensor Project(Tensor points)
         {
@@ -73,22 +118,28 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
             return torch.stack(new[] { f * xc / zc + cx, fy * yc / zc + cy }, 1); // [L, 2]
         }
 
-        Tensor DataTerm(Tensor projected) =>
-            ((projected - target).pow(2).sum(1) * weights).sum() / (eyeDistance * eyeDistance);
+        Tensor DataTerm(Tensor projected, Tensor goal, Tensor w) =>
+            ((projected - goal).pow(2).sum(1) * w).sum() / (eyeDistance * eyeDistance);
 
-        Tensor ModelLandmarks()
+        Tensor Pose()
         {
-            var pose = torch.cat(new[] { torch.zeros(6, dtype, device), jaw, torch.zeros(8, dtype, device) }); // jaw x is entry 6
-            return model.Forward(shape, expression, pose);
+            var zero1 = torch.zeros(1, dtype, device);
+            return torch.cat(new[] { torch.zeros(6, dtype, device), jaw, torch.zeros(2, dtype, device), // jaw x is entry 6
+                eyes.narrow(0, 0, 2), zero1, eyes.narrow(0, 2, 2), zero1 });
         }
+
+        Tensor ModelLandmarks() => model.Forward(shape, expression, Pose());
+        Tensor ModelDense() => dense!.Value.Target.Model.Forward(shape, expression, Pose());
 
         Tensor Energy(bool full)
         {
-            if (!full) return DataTerm(Project(meanLandmarks));
-            var e = DataTerm(Project(ModelLandmarks()))
+            if (!full)
+                return dense is null ? DataTerm(Project(meanLandmarks), target, weights) : DataTerm(Project(meanDense!), denseTarget!, denseWeights!);
+            var e = (dense is null ? DataTerm(Project(ModelLandmarks()), target, weights) : DataTerm(Project(ModelDense()), denseTarget!, denseWeights!))
                 + options.ShapeRegularization * shape.pow(2).sum()
                 + options.ExpressionRegularization * expression.pow(2).sum()
                 + options.JawRegularization * jaw.pow(2).sum();
+            if (fitEyes) e = e + options.EyeRegularization * eyes.pow(2).sum();
             return e;
         }
 
@@ -97,6 +148,7 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
         if (shapeCount > 0) full.Add(shape);
         if (exprCount > 0) full.Add(expression);
         if (options.FitJaw) full.Add(jaw);
+        if (fitEyes) full.Add(eyes);
         Optimise(full, options.FullIterations, full: true);
 
         void Optimise(IEnumerable<Parameter> parameters, int iterations, bool full)
@@ -114,7 +166,11 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
                 energy.backward();
                 adam.step();
                 schedule.step();
-                using (torch.no_grad()) jaw.clamp_(0, options.MaxJawOpening);
+                using (torch.no_grad())
+                {
+                    jaw.clamp_(0, options.MaxJawOpening);
+                    eyes.clamp_(-options.MaxEyeRotation, options.MaxEyeRotation);
+                }
             }
         }
 
@@ -138,7 +194,7 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
             double z = z0 * Math.Exp(pos[2]);
             var pose = new HeadPose(HeadPose.RotationFromAxisAngle(r[0], r[1], r[2]),
                 new[] { (u0 + PixelScale * pos[0]) * z / f, (v0 + PixelScale * pos[1]) * z / fy, z });
-            return new FittedHead(
+            var head = new FittedHead(
                 ToFloats(shape), ToFloats(expression),
                 new[] { (float)jaw.to(ScalarType.Float64).item<double>(), 0f, 0f },
                 pose,
@@ -146,6 +202,11 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
                 fitted,
                 Math.Sqrt(sq / ibug.Count),
                 energy);
+            var e = ToFloats(eyes);
+            var eyePose = new[] { e[0], e[1], 0f, e[2], e[3], 0f };
+            if (dense is not { } dn) return new DenseFittedHead(head, eyePose, Array.Empty<float>(), Array.Empty<int>());
+            var dp = Project(ModelDense()).to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+            return new DenseFittedHead(head, eyePose, dp, dn.Target.Correspondence.MeshIndices.ToArray());
         }
     }
 

@@ -19,8 +19,21 @@ public sealed class FlameLandmarkModel : IDisposable
 
     /// <summary>Precomputes the restricted model on <paramref name="device"/> in <paramref name="dtype"/>.</summary>
     public FlameLandmarkModel(FlameModelData data, Device? device = null, ScalarType dtype = ScalarType.Float32)
+        : this(data, (data ?? throw new ArgumentNullException(nameof(data))).LandmarkFaces, data.LandmarkBarycentrics, device, dtype)
+    {
+    }
+
+    /// <summary>
+    /// The model restricted to arbitrary surface points: triangle <paramref name="pointFaces"/> [L] with barycentric
+    /// weights <paramref name="pointBarycentrics"/> [L, 3] (e.g. a <see cref="DenseLandmarkCorrespondence"/>).
+    /// </summary>
+    public FlameLandmarkModel(FlameModelData data, Tensor pointFaces, Tensor pointBarycentrics, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(pointFaces);
+        ArgumentNullException.ThrowIfNull(pointBarycentrics);
+        if (pointBarycentrics.dim() != 2 || pointBarycentrics.shape[1] != 3 || pointBarycentrics.shape[0] != pointFaces.shape[0])
+            throw new ArgumentException($"barycentrics must be [{pointFaces.shape[0]}, 3], got [{string.Join(", ", pointBarycentrics.shape)}].", nameof(pointBarycentrics));
         Device = device ?? torch.CPU;
         DType = dtype;
         shapeCount = data.ShapeCount;
@@ -28,7 +41,7 @@ public sealed class FlameLandmarkModel : IDisposable
         parents = data.Parents.ToArray();
         using var scope = torch.NewDisposeScope();
         var faces = data.Faces.to(ScalarType.Int64);
-        var cornerVertices = faces.index_select(0, data.LandmarkFaces.to(ScalarType.Int64)).flatten(); // [L*3]
+        var cornerVertices = faces.index_select(0, pointFaces.to(ScalarType.Int64).to(faces.device)).flatten(); // [L*3]
         var (unique, inverse) = Unique(cornerVertices);
         long v = data.VertexCount, k = unique.shape[0];
         var allDirs = torch.cat(new[] { data.ShapeDirs, data.ExpressionDirs }, 2).to(ScalarType.Float64); // [V, 3, S+E]
@@ -43,8 +56,8 @@ public sealed class FlameLandmarkModel : IDisposable
         jointTemplate = Keep(torch.matmul(regressor, data.VTemplate.to(ScalarType.Float64)));
         jointDirs = Keep(torch.matmul(regressor, allDirs.view(v, 3 * components)).view(FlameModelData.JointCount, 3, components));
         corner = inverse.view(-1, 3).to(Device).DetachFromDisposeScope();
-        bary = Keep(data.LandmarkBarycentrics);
-        LandmarkCount = data.LandmarkCount;
+        bary = Keep(pointBarycentrics);
+        LandmarkCount = (int)pointFaces.shape[0];
         VertexCount = (int)k;
 
         Tensor Keep(Tensor t) => t.to(dtype, Device).DetachFromDisposeScope();

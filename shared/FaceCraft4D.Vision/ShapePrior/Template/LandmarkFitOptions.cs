@@ -41,6 +41,18 @@ public sealed class LandmarkFitOptions
     /// <summary>Fit the jaw opening (rotation about x).</summary>
     public bool FitJaw { get; set; } = true;
 
+    /// <summary>Fit the eye rotations in a dense fit whose correspondence has the iris centres.</summary>
+    public bool FitEyes { get; set; } = true;
+
+    /// <summary>Weight of |eyes|^2 (radians) in a dense fit.</summary>
+    public double EyeRegularization { get; set; } = 1e-4;
+
+    /// <summary>Largest eye rotation about x or y, radians.</summary>
+    public double MaxEyeRotation { get; set; } = 0.5;
+
+    /// <summary>Relative weight of each iris centre in a dense fit (against 1 for a mesh point).</summary>
+    public double IrisWeight { get; set; } = 4.0;
+
     /// <summary>Relative weight of the jaw-contour landmarks, whose image position depends on the silhouette.</summary>
     public double ContourWeight { get; set; } = 0.5;
 }
