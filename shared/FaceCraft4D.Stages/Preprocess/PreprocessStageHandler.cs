@@ -75,6 +75,7 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
                     ["landmarks"] = result.LandmarkBackend,
                     ["matting"] = result.MattingBackend,
                     ["camera"] = result.CameraBackend,
+                    ["dense-landmarks"] = result.DenseLandmarkBackend,
                 },
                 result.Warnings);
 
@@ -94,6 +95,7 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
                 ["yaw_deg"] = camera.YawDegrees,
                 ["pitch_deg"] = camera.PitchDegrees,
                 ["roll_deg"] = camera.RollDegrees,
+                ["dense_landmark_ms"] = result.DenseLandmarkMilliseconds,
             };
             return new StageResult(outputs, BackendName, context.WorkerVersion, metrics, result.Warnings);
         }
