@@ -27,6 +27,12 @@ public sealed class TrainingStageOptions
     /// <summary>TrainCoin also trains on the static views (keeps the 360 degree coverage: the videos only see the frontal sources).</summary>
     public bool CoinIncludesStaticViews { get; set; } = true;
 
+    /// <summary>
+    /// Least share of the training iterations spent on the reference portrait (view 0) in both stages
+    /// (<see cref="ReferenceViewWeighting"/>); 0 = drawn like every other view.
+    /// </summary>
+    [Range(0.0, 0.9)] public double ReferenceViewShare { get; set; } = 0.25;
+
     /// <summary>Gaussians created per FLAME triangle at the start of TrainStatic.</summary>
     [Range(1, 64)] public int GaussiansPerTriangle { get; set; } = 1;
 
