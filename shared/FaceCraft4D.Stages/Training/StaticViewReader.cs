@@ -38,7 +38,8 @@ public static class StaticViewReader
         : $"{PipelineStage.EnhanceView.Slug()}/{PipelinePlan.ViewKey(view)}/{StageFiles.Image}";
 
     /// <summary>Reads every static view as a training view on <paramref name="device"/>.</summary>
-    public static async Task<List<TrainingView>> ReadAsync(StageJobContext context, IReadOnlyList<Camera> cameras, FlameParameters frame, Device device)
+    /// <param name="referenceAtCropSize">View 0 keeps the crop's resolution (its camera is resized to it) instead of RenderSize.</param>
+    public static async Task<List<TrainingView>> ReadAsync(StageJobContext context, IReadOnlyList<Camera> cameras, FlameParameters frame, Device device, bool referenceAtCropSize = false)
     {
         var settings = context.Request.Settings;
         if (cameras.Count != settings.ViewCount)
@@ -52,6 +53,7 @@ public static class StaticViewReader
             var image = k == 0
                 ? (await ReferencePortrait.ReadAsync(context).ConfigureAwait(false)).Image
                 : StageImageCodec.ReadRgb(await context.ReadRequiredAsync(name).ConfigureAwait(false), name);
+            if (k == 0 && referenceAtCropSize) camera = camera.Resized(image.Width, image.Height);
             if (image.Width != camera.Width || image.Height != camera.Height) image = image.Resize(camera.Width, camera.Height);
             views.Add(new TrainingView { Camera = camera, Image = ToTensor(image, device), Frame = frame, Index = k, Name = name });
         }

@@ -84,7 +84,7 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
             var set = await videos.ReadAsync(context, cameras).ConfigureAwait(false);
             if (o.CoinIncludesStaticViews || !set.HasVideos)
             {
-                views.AddRange(await StaticViewReader.ReadAsync(context, cameras, head.StaticFrame.ToParameters(flame, shape), device).ConfigureAwait(false));
+                views.AddRange(await StaticViewReader.ReadAsync(context, cameras, head.StaticFrame.ToParameters(flame, shape), device, o.ReferenceAtCropSize).ConfigureAwait(false));
                 staticCount = views.Count;
             }
             int available = set.Videos.Sum(v => v.Frames.Count);

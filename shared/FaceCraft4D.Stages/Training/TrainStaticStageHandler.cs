@@ -50,7 +50,7 @@ public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrai
             var cameras = await StaticViewReader.ReadCamerasAsync(context).ConfigureAwait(false);
             var shape = head.Shape(flame); // referenced by the views' frames (the avatar keeps its own copy)
             var frame = head.StaticFrame.ToParameters(flame, shape);
-            views = await StaticViewReader.ReadAsync(context, cameras, frame, device).ConfigureAwait(false);
+            views = await StaticViewReader.ReadAsync(context, cameras, frame, device, o.ReferenceAtCropSize).ConfigureAwait(false);
             avatar = CreateAvatar(head, flame, shape, o, (ulong)settings.Seed);
             if (useCoin)
                 appearance = CoinAppearance.Create(settings.ViewCount, PositionEncoding.Fit(CanonicalPositions.Of(avatar), o.Coin.PositionFrequencies),
