@@ -44,7 +44,9 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
     {
         var ct = context.CancellationToken;
         var o = options.Value;
-        var size = o.ImageSize > 0 ? o.ImageSize : context.Request.Settings.RenderSize;
+        // Renders at the protocol's resolution (not the training RenderSize, whose upsampled render would be compared with an
+        // equally blurred target).
+        var size = o.ImageSize > 0 ? o.ImageSize : o.Protocol.Protocol.ImageSize;
         var device = TrainingStageOptions.ResolveDevice(o.Device);
         context.Progress.Report(new JobProgress(0, 3, "loading the exported avatar and the metric models"));
         using var head = await heads.LoadAsync(context).ConfigureAwait(false);
@@ -64,13 +66,16 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
 
         var metricModels = await models.GetAsync(ct).ConfigureAwait(false);
         var cameras = await StaticViewReader.ReadCamerasAsync(context).ConfigureAwait(false);
-        using var reference = Image.Load<Rgb24>((await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.CropWhite)).ConfigureAwait(false)).ToArray());
-        reference.Mutate(x => x.Resize(size, size));
+        // The target is the training target of view 0 (the crop without the torso the head avatar does not model), resized once.
+        var portrait = await ReferencePortrait.ReadAsync(context).ConfigureAwait(false);
+        using var reference = portrait.Image.ToImage();
+        reference.Mutate(x => x.Resize(size, size, KnownResamplers.Bicubic));
         var orbit = ExportStageHandler.Turntable(cameras[0], head.Fit.Orbit.Pivot, new ExportStageOptions { TurntableSize = size, TurntableFrames = 1 });
         var rasterizer = new GaussianRasterizer();
         var portraitFrame = head.StaticFrame;
         var pose = head.Fit.HeadPose;
         var rendered = 0;
+        Image<Rgb24>? referenceRender = null;
 
         Image<Rgb24> Render(CameraSpec spec)
         {
@@ -94,11 +99,14 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
             var gaussians = avatar.Evaluate(frame.ToParameters(flame, avatar.Shape));
             var image = rasterizer.Render(gaussians, camera, ones(3, device: device)).Image; // [H,W,3] over white
             context.Progress.Report(new JobProgress(1, 3, $"rendered {++rendered} protocol views"));
-            return ImageTensors.ToImage(image.to(CPU));
+            var result = ImageTensors.ToImage(image.to(CPU));
+            if (spec.ViewName == ReferenceViewName && referenceRender is null) referenceRender = result.Clone();
+            return result;
         }
 
         context.Progress.Report(new JobProgress(1, 3, "rendering the protocol and computing the metrics"));
         using (avatar)
+        try
         {
             var document = await new EvaluationMetricsCalculator(metricModels, o.Protocol).ComputeAsync(
                 new EvaluationInputs(context.Request.RunId, reference, CameraSpec.FromHeadPose(ReferenceViewName, pose.YawDegrees, pose.PitchDegrees, size)),
@@ -107,11 +115,27 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
             var metrics = await context.Blobs.WriteAsync(
                 StorageLayout.AvatarArtifact(context.Request.RunId, MetricsFile), BinaryData.FromString(MetricsJson.Serialize(document)),
                 "application/json", ct).ConfigureAwait(false);
+            var outputs = new Dictionary<string, BlobRef> { [MetricsFile] = metrics };
+            if (referenceRender is not null)
+            {
+                using var target = reference.Clone(x => x.Resize(referenceRender.Width, referenceRender.Height));
+                using var sheet = ReferenceComparisonSheet.Compose(target, referenceRender);
+                outputs[ReferenceComparisonSheet.FileName] = await context.Blobs.WriteAsync(
+                    StorageLayout.AvatarArtifact(context.Request.RunId, ReferenceComparisonSheet.FileName), StageImageCodec.Encode(sheet),
+                    StageImageCodec.PngContentType, ct).ConfigureAwait(false);
+            }
             var figures = document.Metrics.Values
                 .Where(m => m.Value is { } v && double.IsFinite(v))
                 .ToDictionary(m => m.Metric, m => m.Value!.Value);
-            var notes = document.Metrics.Values.Where(m => m.IsSkipped).Select(m => $"{m.Metric} skipped: {m.SkippedReason}").ToArray();
-            return new StageResult(new Dictionary<string, BlobRef> { [MetricsFile] = metrics }, BackendName, context.WorkerVersion, figures, notes);
+            var notes = document.Metrics.Values.Where(m => m.IsSkipped).Select(m => $"{m.Metric} skipped: {m.SkippedReason}").ToList();
+            notes.Add(portrait.TorsoRemoved
+                ? $"Reference target: the aligned crop with the torso below the chin and outside the head model's silhouette set to white ({portrait.ChangedPixels} px of {portrait.Image.Width}x{portrait.Image.Height})."
+                : "Reference target: the aligned crop as it is (no landmarks or head silhouette among the inputs).");
+            return new StageResult(outputs, BackendName, context.WorkerVersion, figures, notes);
+        }
+        finally
+        {
+            referenceRender?.Dispose();
         }
     }
 

@@ -8,7 +8,7 @@ public sealed class EvaluateStageOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Fc4d:Evaluate";
 
-    /// <summary>Side of the protocol renders in pixels; 0 = the run's RenderSize.</summary>
+    /// <summary>Side of the protocol renders in pixels; 0 = the protocol's <c>ImageSize</c> (512: renders are not upsampled from the training RenderSize).</summary>
     public int ImageSize { get; set; }
 
     /// <summary>Torch device of the renders (<c>cpu</c>, <c>cuda</c>).</summary>

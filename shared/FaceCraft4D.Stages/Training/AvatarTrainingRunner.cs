@@ -149,6 +149,12 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
             }
             rows.Add(torch.cat([view.Image, inconsistent, consistent], 1));
         }
+        // View 0 may be trained at the crop's resolution: every row is brought to the smallest row height.
+        long height = rows.Min(r => r.shape[0]);
+        for (int i = 0; i < rows.Count; i++)
+            if (rows[i].shape[0] != height)
+                rows[i] = torch.nn.functional.interpolate(rows[i].permute(2, 0, 1).unsqueeze(0), [height, rows[i].shape[1] * height / rows[i].shape[0]],
+                    mode: InterpolationMode.Area).squeeze(0).permute(1, 2, 0); // [H, 3W, 3]
         var sheet = torch.cat(rows, 0).cpu();
         using var image = ImageTensors.ToImage(sheet);
         return StageImageCodec.Encode(image);

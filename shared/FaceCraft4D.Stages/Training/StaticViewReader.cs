@@ -10,7 +10,7 @@ namespace FaceCraft4D.Stages.Training;
 
 /// <summary>
 /// The static training views of a run (Stages README, "for all later stages"): view 0 = <c>preprocess/crop-white.png</c>
-/// resized to RenderSize (the reference portrait), the back view = <c>enhance-back-view/image.png</c>, every other view =
+/// without the torso (<see cref="ReferencePortrait"/>) resized to RenderSize (the reference portrait), the back view = <c>enhance-back-view/image.png</c>, every other view =
 /// <c>enhance-view/view-XX/image.png</c>; cameras from <c>shape-prior/views.json</c>. Each view's
 /// <see cref="TrainingView.Index"/> is its orbit index (the COIN embedding row) and its frame is the portrait's fitted FLAME
 /// frame (the shape prior rendered the head with the fitted expression and jaw).
@@ -38,7 +38,8 @@ public static class StaticViewReader
         : $"{PipelineStage.EnhanceView.Slug()}/{PipelinePlan.ViewKey(view)}/{StageFiles.Image}";
 
     /// <summary>Reads every static view as a training view on <paramref name="device"/>.</summary>
-    public static async Task<List<TrainingView>> ReadAsync(StageJobContext context, IReadOnlyList<Camera> cameras, FlameParameters frame, Device device)
+    /// <param name="referenceAtCropSize">View 0 keeps the crop's resolution (its camera is resized to it) instead of RenderSize.</param>
+    public static async Task<List<TrainingView>> ReadAsync(StageJobContext context, IReadOnlyList<Camera> cameras, FlameParameters frame, Device device, bool referenceAtCropSize = false)
     {
         var settings = context.Request.Settings;
         if (cameras.Count != settings.ViewCount)
@@ -49,7 +50,10 @@ public static class StaticViewReader
             context.CancellationToken.ThrowIfCancellationRequested();
             var camera = cameras[k];
             var name = ImageInput(k, settings);
-            var image = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(name).ConfigureAwait(false), name);
+            var image = k == 0
+                ? (await ReferencePortrait.ReadAsync(context).ConfigureAwait(false)).Image
+                : StageImageCodec.ReadRgb(await context.ReadRequiredAsync(name).ConfigureAwait(false), name);
+            if (k == 0 && referenceAtCropSize) camera = camera.Resized(image.Width, image.Height);
             if (image.Width != camera.Width || image.Height != camera.Height) image = image.Resize(camera.Width, camera.Height);
             views.Add(new TrainingView { Camera = camera, Image = ToTensor(image, device), Frame = frame, Index = k, Name = name });
         }

@@ -84,7 +84,7 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
             var set = await videos.ReadAsync(context, cameras).ConfigureAwait(false);
             if (o.CoinIncludesStaticViews || !set.HasVideos)
             {
-                views.AddRange(await StaticViewReader.ReadAsync(context, cameras, head.StaticFrame.ToParameters(flame, shape), device).ConfigureAwait(false));
+                views.AddRange(await StaticViewReader.ReadAsync(context, cameras, head.StaticFrame.ToParameters(flame, shape), device, o.ReferenceAtCropSize).ConfigureAwait(false));
                 staticCount = views.Count;
             }
             int available = set.Videos.Sum(v => v.Frames.Count);
@@ -110,6 +110,8 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
             if (!set.HasVideos) notes.Add("No AnimateView/TrackFlame videos in the request: COIN fine-tuned on the static views only.");
             if (stride > 1) notes.Add($"{available} video frames available; every {stride}th frame of each video was used ({used}, MaxVideoFrames {o.MaxVideoFrames}).");
 
+            int repeats = staticCount > 0 ? ReferenceViewWeighting.Apply(views, o.ReferenceViewShare) : 0; // views[0] is the portrait only when the static views are in
+            if (repeats > 0) notes.Add($"The reference portrait is drawn {repeats + 1} times per epoch of {views.Count} views (ReferenceViewShare {o.ReferenceViewShare}).");
             var training = TrainingSchedule.FineTune(settings.CoinIterations, settings.CheckpointEvery, o.Coin.DssimWeight, o, (ulong)settings.Seed + 3);
             var avatar = trained.Avatar;
             trained = null; // ownership moves to the prepared training

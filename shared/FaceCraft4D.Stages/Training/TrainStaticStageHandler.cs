@@ -50,7 +50,7 @@ public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrai
             var cameras = await StaticViewReader.ReadCamerasAsync(context).ConfigureAwait(false);
             var shape = head.Shape(flame); // referenced by the views' frames (the avatar keeps its own copy)
             var frame = head.StaticFrame.ToParameters(flame, shape);
-            views = await StaticViewReader.ReadAsync(context, cameras, frame, device).ConfigureAwait(false);
+            views = await StaticViewReader.ReadAsync(context, cameras, frame, device, o.ReferenceAtCropSize).ConfigureAwait(false);
             avatar = CreateAvatar(head, flame, shape, o, (ulong)settings.Seed);
             if (useCoin)
                 appearance = CoinAppearance.Create(settings.ViewCount, PositionEncoding.Fit(CanonicalPositions.Of(avatar), o.Coin.PositionFrequencies),
@@ -58,8 +58,11 @@ public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrai
             var training = TrainingSchedule.Static(settings.StaticIterations, settings.CheckpointEvery, o.Coin.DssimWeight, o, (ulong)settings.Seed);
             var notes = new List<string>();
             if (head.VertexColours is null) notes.Add("head.ply had no readable vertex colours: the Gaussians started grey.");
-            return new PreparedTraining(head, flame, avatar, appearance, views, views.Count, training,
-                new TrainingDataReport(views.Count, 0, 0, 0, null), notes);
+            int staticCount = views.Count;
+            int repeats = ReferenceViewWeighting.Apply(views, o.ReferenceViewShare);
+            if (repeats > 0) notes.Add($"The reference portrait is drawn {repeats + 1} times per epoch of {views.Count} views (ReferenceViewShare {o.ReferenceViewShare}).");
+            return new PreparedTraining(head, flame, avatar, appearance, views, staticCount, training,
+                new TrainingDataReport(staticCount, 0, 0, 0, null), notes);
         }
         catch
         {

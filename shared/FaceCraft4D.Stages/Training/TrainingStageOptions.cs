@@ -27,6 +27,19 @@ public sealed class TrainingStageOptions
     /// <summary>TrainCoin also trains on the static views (keeps the 360 degree coverage: the videos only see the frontal sources).</summary>
     public bool CoinIncludesStaticViews { get; set; } = true;
 
+    /// <summary>
+    /// Least share of the training iterations spent on the reference portrait (view 0) in both stages
+    /// (<see cref="ReferenceViewWeighting"/>); 0 = drawn like every other view.
+    /// </summary>
+    [Range(0.0, 0.9)] public double ReferenceViewShare { get; set; } = 0.25;
+
+    /// <summary>
+    /// Train view 0 (the photograph) at the crop's resolution (<c>CropSize</c>, its camera resized to match) instead of
+    /// RenderSize: the avatar is evaluated at 512 px against the photo, and a 128 px target throws its detail away. Costs
+    /// one larger render per reference draw.
+    /// </summary>
+    public bool ReferenceAtCropSize { get; set; } = true;
+
     /// <summary>Gaussians created per FLAME triangle at the start of TrainStatic.</summary>
     [Range(1, 64)] public int GaussiansPerTriangle { get; set; } = 1;
 
