@@ -75,6 +75,7 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
                     ["landmarks"] = result.LandmarkBackend,
                     ["matting"] = result.MattingBackend,
                     ["camera"] = result.CameraBackend,
+                    ["super_resolution"] = result.SuperResolutionBackend,
                 },
                 result.Warnings);
 

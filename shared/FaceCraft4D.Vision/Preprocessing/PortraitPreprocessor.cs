@@ -4,6 +4,7 @@ using FaceCraft4D.Vision.Preprocessing.Detection;
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
 using FaceCraft4D.Vision.Preprocessing.Matting;
+using FaceCraft4D.Vision.SuperResolution;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -21,11 +22,15 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
     private readonly ILandmarkDetector landmarker;
     private readonly IForegroundMatting matting;
     private readonly IReadOnlyList<IDisposable> owned;
+    private readonly CropSuperResolver? superResolver;
 
-    public PortraitPreprocessor(IFaceDetector detector, ILandmarkDetector landmarker, IForegroundMatting matting, IReadOnlyList<IDisposable>? owned = null)
+    /// <param name="superResolver">Super-resolves the photo where the crop enlarges it; null: bilinear resampling only.</param>
+    public PortraitPreprocessor(IFaceDetector detector, ILandmarkDetector landmarker, IForegroundMatting matting, IReadOnlyList<IDisposable>? owned = null,
+        CropSuperResolver? superResolver = null)
     {
         this.detector = detector; this.landmarker = landmarker; this.matting = matting;
         this.owned = owned ?? Array.Empty<IDisposable>();
+        this.superResolver = superResolver;
     }
 
     public Task<PreprocessResult> PreprocessAsync(Image photo, PreprocessOptions options, CancellationToken ct)
@@ -58,7 +63,9 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
         var rotatedToCrop = aligner.Estimate(found.Landmarks);
         var photoToCrop = rotatedToCrop.After(QuarterTurn.Map(found.RotationDegrees, source.Width, source.Height));
         int size = options.Alignment.CropSize;
-        var crop = AffineWarper.Warp(source, photoToCrop.Inverse(), size, size, options.Alignment.Border);
+        var (crop, superResolution) = superResolver is null
+            ? (AffineWarper.Warp(source, photoToCrop.Inverse(), size, size, options.Alignment.Border), CropSuperResolver.NoneBackend)
+            : await superResolver.WarpAsync(source, photoToCrop, size, options.Alignment.Border, ct).ConfigureAwait(false);
         var cropLandmarks = found.Landmarks.Transform((x, y) => rotatedToCrop.Apply(x, y));
 
         var camera = new HeadPoseEstimator(options.Camera).Estimate(cropLandmarks, size, size);
@@ -87,6 +94,7 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
             LandmarkBackend = landmarker.BackendName,
             MattingBackend = matte.Backend,
             CameraBackend = camera.Backend,
+            SuperResolutionBackend = superResolution,
             Warnings = warnings,
         };
     }
