@@ -10,5 +10,7 @@ public static class BenchmarkRegistry
         new VisionStagesBenchmark(),
         new VideoStagesBenchmark(),
         new CoinBenchmark(),
+        new PerceptualLossBenchmark(),
+        new EsrganBenchmark(),
     };
 }
