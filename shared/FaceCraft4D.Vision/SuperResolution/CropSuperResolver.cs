@@ -9,6 +9,7 @@ namespace FaceCraft4D.Vision.SuperResolution;
 /// up-sampling inside the models, output pixel i of a factor-f image sits at photo coordinate (i + 0.5) / f − 0.5 + x0, so
 /// the photo→super-resolved map is x ↦ f·(x − x0) + (f − 1) / 2. Where the crop does not enlarge the photo enough
 /// (<see cref="SuperResolutionOptions.MinEnlargement"/>) the photo is warped directly and the backend is <see cref="NoneBackend"/>.
+/// A grey photo region stays grey (the super-resolved channels are averaged).
 /// </summary>
 public sealed class CropSuperResolver(EsrganUpscaler upscaler, SuperResolutionOptions options)
 {
@@ -32,6 +33,7 @@ public sealed class CropSuperResolver(EsrganUpscaler upscaler, SuperResolutionOp
 
         var patch = Extract(photo, r.X0, r.Y0, r.Width, r.Height);
         var upscaled = await upscaler.UpscaleAsync(patch, factor, ct).ConfigureAwait(false);
+        if (patch.IsGrayscale()) ToGrey(upscaled); // the network mixes channels slightly: a grey photo stays grey
         var photoToUpscaled = new SimilarityMap(factor, 0, -factor * r.X0 + (factor - 1) / 2.0, -factor * r.Y0 + (factor - 1) / 2.0);
         var crop = AffineWarper.Warp(upscaled, photoToUpscaled.After(cropToPhoto), size, size, border);
         return (crop, EsrganUpscaler.BackendName(factor));
@@ -48,6 +50,17 @@ public sealed class CropSuperResolver(EsrganUpscaler upscaler, SuperResolutionOp
         int y1 = Math.Min(photo.Height - 1, (int)Math.Ceiling(corners.Max(c => c.Y)) + Margin);
         if (x1 < x0 || y1 < y0) return null;
         return (x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+    }
+
+    /// <summary>Replaces each pixel's channels by their mean.</summary>
+    private static void ToGrey(RgbImageBuffer image)
+    {
+        int n = image.PlaneSize;
+        for (int i = 0; i < n; i++)
+        {
+            float mean = (image.Data[i] + image.Data[n + i] + image.Data[2 * n + i]) / 3f;
+            image.Data[i] = image.Data[n + i] = image.Data[2 * n + i] = mean;
+        }
     }
 
     private static RgbImageBuffer Extract(RgbImageBuffer photo, int x0, int y0, int width, int height)
