@@ -11,5 +11,7 @@ public static class BenchmarkRegistry
         new VideoStagesBenchmark(),
         new CoinBenchmark(),
         new FaceMeshBenchmark(),
+        new PerceptualLossBenchmark(),
+        new EsrganBenchmark(),
     };
 }

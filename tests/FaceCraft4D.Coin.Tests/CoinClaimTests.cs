@@ -2,6 +2,8 @@ using System.Diagnostics;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Stages.Training;
+using FaceCraft4D.Vision.Perceptual.ResNet18;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -27,6 +29,10 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
         var plain = await TrainAsync(scene, views, coin: null);
         var paper = await TrainAsync(scene, views, coin: ShortRun(CoinOptions.Paper()));
         var coin = await TrainAsync(scene, views, coin: ShortRun(new CoinOptions()));
+        // A/B of the perceptual term (issue 12): the learned ResNet-18 feature loss in place of the MS-SSIM substitute.
+        var onnx = ResNet18OnnxLocator.TryResolve() ?? throw new InvalidOperationException($"ResNet18.onnx is missing: {ResNet18OnnxLocator.InstallHint}.");
+        using var resnet = new ResNet18PerceptualLoss(new ResNet18FeatureDistance(await ResNet18OnnxWeights.LoadAsync(onnx, CancellationToken.None), torch.CPU));
+        var coinResNet = await TrainAsync(scene, views, coin: ShortRun(new CoinOptions()), resnet);
         var plainClean = await TrainAsync(scene, clean, coin: null);
         var coinClean = await TrainAsync(scene, clean, coin: ShortRun(new CoinOptions()));
 
@@ -40,6 +46,7 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
         Row("inconsistent", "plain (0.8 L1 + 0.2 D-SSIM)", plain);
         Row("inconsistent", "COIN, paper formulation (offset L1 1.0, uncentred)", paper);
         Row("inconsistent", "COIN, default (offset L1 0.3, centred)", coin);
+        Row("inconsistent", "COIN, default, perceptual resnet18-features", coinResNet);
         Row("clean", "plain", plainClean);
         Row("clean", "COIN, default", coinClean);
 
@@ -47,6 +54,8 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
         Assert.True(coin.Ssim > plain.Ssim + 0.005, $"SSIM: COIN {coin.Ssim:F4} vs plain {plain.Ssim:F4}");
         Assert.True(paper.Psnr >= plain.Psnr && paper.Ssim >= plain.Ssim, "the paper's formulation must not be worse than plain training");
         Assert.True(coin.Offset > 3 * paper.Offset!.Value, "the offsets are active at the default weight and nearly off at the paper's");
+        Assert.True(coinResNet.Psnr > plain.Psnr + 1.0 && coinResNet.Ssim > plain.Ssim + 0.005,
+            $"with ResNet-18 features: COIN {coinResNet.Psnr:F2} dB / {coinResNet.Ssim:F4} vs plain {plain.Psnr:F2} dB / {plain.Ssim:F4}");
         Assert.True(coinClean.Psnr > plainClean.Psnr - 1.0, $"on consistent views COIN {coinClean.Psnr:F2} dB vs plain {plainClean.Psnr:F2} dB");
     }
 
@@ -94,7 +103,7 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
         return views;
     }
 
-    private static async Task<Outcome> TrainAsync(SyntheticHeadScene scene, IReadOnlyList<TrainingView> views, CoinOptions? coin)
+    private static async Task<Outcome> TrainAsync(SyntheticHeadScene scene, IReadOnlyList<TrainingView> views, CoinOptions? coin, IPerceptualLoss? perceptual = null)
     {
         using var avatar = FlameGaussianAvatar.Create(scene.Flame, scene.Shape, localScale: 0.7);
         var options = TrainingOptions.FlameAvatarDefaults();
@@ -109,7 +118,7 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
         var coinOptions = coin ?? new CoinOptions();
         options.LambdaDssim = coinOptions.DssimWeight;
         using var appearance = CoinAppearance.Create(views.Count, PositionEncoding.Fit(CanonicalPositions.Of(avatar), coinOptions.PositionFrequencies), coinOptions, seed: 3);
-        var hooks = coin is not null ? new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(), coinOptions, options, scene.Rasterizer) : null;
+        var hooks = coin is not null ? new CoinTrainingHooks(appearance, perceptual ?? new StructuralPerceptualLoss(), coinOptions, options, scene.Rasterizer) : null;
         using var trainer = new GaussianTrainer(avatar, views, options, hooks?.Hooks, scene.Rasterizer);
         var clock = Stopwatch.StartNew();
         await trainer.TrainAsync();

@@ -76,6 +76,7 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
                     ["matting"] = result.MattingBackend,
                     ["camera"] = result.CameraBackend,
                     ["dense-landmarks"] = result.DenseLandmarkBackend,
+                    ["super_resolution"] = result.SuperResolutionBackend,
                 },
                 result.Warnings);
 

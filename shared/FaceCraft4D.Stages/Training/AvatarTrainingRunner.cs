@@ -73,7 +73,7 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
         if (run.ResumedFrom is { } r) notes.Add($"Resumed from the training state at iteration {r}.");
         if (run.IgnoredState is { } i) notes.Add($"A saved training state was not used: {i}.");
         if (perceptual is StructuralPerceptualLoss)
-            notes.Add($"COIN's perceptual term used the structural substitute ({StructuralPerceptualLoss.BackendName}): no LPIPS weights at {stageOptions.LpipsWeightsPath} in the models store.");
+            notes.Add($"COIN's perceptual term used the structural substitute ({StructuralPerceptualLoss.BackendName}): no LPIPS weights at {stageOptions.LpipsWeightsPath} in the models store and no ResNet18.onnx (or it was asked for).");
         var report = new TrainingReportDocument(stage, backend, device.ToString(), prepared.Head.Source, run.Iterations, run.ResumedFrom, run.IgnoredState,
             run.CheckpointsWritten, run.Elapsed.TotalSeconds, prepared.Avatar.Parameters.Count,
             new CoinReport(prepared.Appearance is not null, perceptual?.Name, coinOptions.DssimWeight, coinOptions.PerceptualWeight, coinOptions.OffsetL1Weight,

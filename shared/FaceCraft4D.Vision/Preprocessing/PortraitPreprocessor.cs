@@ -5,6 +5,7 @@ using FaceCraft4D.Vision.Preprocessing.FaceMesh;
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
 using FaceCraft4D.Vision.Preprocessing.Matting;
+using FaceCraft4D.Vision.SuperResolution;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -24,15 +25,18 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
     private readonly IReadOnlyList<IDisposable> owned;
     private readonly FaceMeshLandmarker? denseLandmarker;
     private readonly string? denseUnavailableReason;
+    private readonly CropSuperResolver? superResolver;
 
     /// <param name="denseLandmarker">optional FaceMesh stage; null: only the 68 landmarks</param>
     /// <param name="denseUnavailableReason">why there is no FaceMesh stage (e.g. its model is missing); reported as a warning</param>
+    /// <param name="superResolver">Super-resolves the photo where the crop enlarges it; null: bilinear resampling only.</param>
     public PortraitPreprocessor(IFaceDetector detector, ILandmarkDetector landmarker, IForegroundMatting matting, IReadOnlyList<IDisposable>? owned = null,
-        FaceMeshLandmarker? denseLandmarker = null, string? denseUnavailableReason = null)
+        FaceMeshLandmarker? denseLandmarker = null, string? denseUnavailableReason = null, CropSuperResolver? superResolver = null)
     {
         this.detector = detector; this.landmarker = landmarker; this.matting = matting;
         this.owned = owned ?? Array.Empty<IDisposable>();
         this.denseLandmarker = denseLandmarker; this.denseUnavailableReason = denseUnavailableReason;
+        this.superResolver = superResolver;
     }
 
     public Task<PreprocessResult> PreprocessAsync(Image photo, PreprocessOptions options, CancellationToken ct)
@@ -65,7 +69,9 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
         var rotatedToCrop = aligner.Estimate(found.Landmarks);
         var photoToCrop = rotatedToCrop.After(QuarterTurn.Map(found.RotationDegrees, source.Width, source.Height));
         int size = options.Alignment.CropSize;
-        var crop = AffineWarper.Warp(source, photoToCrop.Inverse(), size, size, options.Alignment.Border);
+        var (crop, superResolution) = superResolver is null
+            ? (AffineWarper.Warp(source, photoToCrop.Inverse(), size, size, options.Alignment.Border), CropSuperResolver.NoneBackend)
+            : await superResolver.WarpAsync(source, photoToCrop, size, options.Alignment.Border, ct).ConfigureAwait(false);
         var cropLandmarks = found.Landmarks.Transform((x, y) => rotatedToCrop.Apply(x, y));
 
         var camera = new HeadPoseEstimator(options.Camera).Estimate(cropLandmarks, size, size);
@@ -96,6 +102,7 @@ public sealed class PortraitPreprocessor : IPortraitPreprocessor
             LandmarkBackend = landmarker.BackendName,
             MattingBackend = matte.Backend,
             CameraBackend = camera.Backend,
+            SuperResolutionBackend = superResolution,
             Warnings = warnings,
             DenseLandmarks = dense,
             DenseLandmarkBackend = dense?.Backend ?? "none",

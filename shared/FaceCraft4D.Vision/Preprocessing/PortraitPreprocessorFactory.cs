@@ -2,6 +2,7 @@ using FaceCraft4D.Vision.Preprocessing.Detection;
 using FaceCraft4D.Vision.Preprocessing.FaceMesh;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
 using FaceCraft4D.Vision.Preprocessing.Matting;
+using FaceCraft4D.Vision.SuperResolution;
 using TorchSharp;
 
 namespace FaceCraft4D.Vision.Preprocessing;
@@ -42,6 +43,16 @@ public static class PortraitPreprocessorFactory
                 denseUnavailable = e.Message;
             }
         }
-        return new PortraitPreprocessor(detector, landmarker, matting, owned, dense, denseUnavailable);
+        CropSuperResolver? superResolver = null;
+        if (options.SuperResolution.Enabled)
+        {
+            var esrgan = EsrganModelLocator.TryResolve(options.SuperResolution.ModelsPath)
+                ?? throw new PreprocessException(PreprocessFailureReason.ModelsMissing,
+                    $"The ESRGAN models (@upscalerjs/esrgan-slim) were not found (looked at: {options.SuperResolution.ModelsPath ?? EsrganModelLocator.RepoRelativePath}); run ./fc4d setup, set {EsrganModelLocator.EnvironmentVariable}, or turn super-resolution off.");
+            var upscaler = new EsrganUpscaler(esrgan, device);
+            owned.Add(upscaler);
+            superResolver = new CropSuperResolver(upscaler, options.SuperResolution);
+        }
+        return new PortraitPreprocessor(detector, landmarker, matting, owned, dense, denseUnavailable, superResolver);
     }
 }

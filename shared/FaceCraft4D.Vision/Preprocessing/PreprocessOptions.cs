@@ -43,6 +43,8 @@ public sealed class PreprocessOptions
     public double MaxPitchDegrees { get; set; } = 45;
 
     public AlignmentOptions Alignment { get; set; } = new();
+    /// <summary>ESRGAN super-resolution of the photo where the aligned crop enlarges it.</summary>
+    public SuperResolution.SuperResolutionOptions SuperResolution { get; set; } = new();
     public CameraOptions Camera { get; set; } = new();
     public MattingOptions MattingSettings { get; set; } = new();
     /// <summary>Dense MediaPipe FaceMesh landmarks (Enabled, Variant, ModelsPath, Passes are read by the factory).</summary>

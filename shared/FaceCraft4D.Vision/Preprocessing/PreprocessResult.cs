@@ -32,6 +32,8 @@ public sealed class PreprocessResult : IDisposable
     public required string LandmarkBackend { get; init; }
     public required string MattingBackend { get; init; }
     public required string CameraBackend { get; init; }
+    /// <summary>What super-resolved the photo for the crop (e.g. <c>esrgan-slim-x2</c>), or <c>none</c>.</summary>
+    public string SuperResolutionBackend { get; init; } = SuperResolution.CropSuperResolver.NoneBackend;
     public required IReadOnlyList<string> Warnings { get; init; }
     /// <summary>
     /// MediaPipe FaceMesh landmarks (468, or 478 with the attention model) in crop pixels with z in the same pixel

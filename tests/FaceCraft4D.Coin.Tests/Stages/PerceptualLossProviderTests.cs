@@ -43,10 +43,27 @@ public sealed class PerceptualLossProviderTests
     }
 
     [Fact]
-    public async Task Without_the_file_auto_falls_back_and_lpips_vgg16_is_unavailable()
+    public async Task Without_the_file_auto_uses_resnet18_features_and_lpips_vgg16_is_unavailable()
     {
         using var host = new TrainingStageHost(new InMemoryBlobStore());
-        Assert.IsType<StructuralPerceptualLoss>(await host.Get<PerceptualLossProvider>().GetAsync(torch.CPU, CancellationToken.None));
+        var provider = host.Get<PerceptualLossProvider>();
+        var loss = await provider.GetAsync(torch.CPU, CancellationToken.None); // ResNet18.onnx from the NuGet cache (restored with the solution)
+        Assert.IsType<ResNet18PerceptualLoss>(loss);
+        Assert.Equal("resnet18-features", loss.Name);
+        Assert.Same(loss, await provider.GetAsync(torch.CPU, CancellationToken.None)); // read once per device
+        using (var scope = torch.NewDisposeScope())
+        {
+            var target = torch.rand(32, 32, 3, generator: new torch.Generator(2));
+            var rendered = torch.rand(32, 32, 3, generator: new torch.Generator(3)).requires_grad_(true);
+            var value = loss.Loss(rendered, target, torch.ones(32, 32));
+            value.backward();
+            Assert.True(value.item<float>() > 0);
+            Assert.True(rendered.grad!.abs().sum().item<float>() > 0);
+            Assert.Equal(0f, loss.Loss(target, target).item<float>(), 6);
+        }
+
+        using var structural = new TrainingStageHost(new InMemoryBlobStore(), new Dictionary<string, string?> { ["Fc4d:Training:PerceptualLoss"] = "ms-structure" });
+        Assert.IsType<StructuralPerceptualLoss>(await structural.Get<PerceptualLossProvider>().GetAsync(torch.CPU, CancellationToken.None));
 
         using var strict = new TrainingStageHost(new InMemoryBlobStore(), new Dictionary<string, string?> { ["Fc4d:Training:PerceptualLoss"] = "lpips-vgg16" });
         var ex = await Assert.ThrowsAsync<BackendUnavailableException>(() => strict.Get<PerceptualLossProvider>().GetAsync(torch.CPU, CancellationToken.None));
