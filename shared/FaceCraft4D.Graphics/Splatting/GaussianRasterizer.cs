@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FaceCraft4D.Graphics.Cameras;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,6 +23,7 @@ public sealed class GaussianRasterizer
 {
     private readonly ICompositorKernel _tensorKernel = new TensorCompositorKernel();
     private readonly ICompositorKernel _cpuKernel = new ManagedCpuCompositorKernel();
+    private readonly ICompositorKernel _simdKernel = new SimdCpuCompositorKernel();
 
     /// <summary>Creates a rasterizer.</summary>
     public GaussianRasterizer(RasterizerOptions? options = null)
@@ -32,6 +34,9 @@ public sealed class GaussianRasterizer
 
     /// <summary>The options in use.</summary>
     public RasterizerOptions Options { get; }
+
+    /// <summary>When set, every phase of <see cref="Render"/> (and the compositing backward) adds its wall-clock time here.</summary>
+    public RasterizerPhaseTimes? PhaseTimes { get; set; }
 
     /// <summary>Renders Gaussians into a camera.</summary>
     /// <param name="gaussians">World-space Gaussians (SH or precomputed colours).</param>
@@ -47,8 +52,12 @@ public sealed class GaussianRasterizer
         long n = means.shape[0];
         if (means.ndim != 2 || means.shape[1] != 3) throw new ArgumentException("Means must be [N, 3].", nameof(gaussians));
 
+        var times = PhaseTimes;
+        long start = Stopwatch.GetTimestamp();
         var projection = GaussianProjection.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options);
         if (projection.Means2d.requires_grad) projection.Means2d.retain_grad();
+        times?.AddProjection(start);
+        start = Stopwatch.GetTimestamp();
 
         Tensor colors;
         if (gaussians.Colors is not null)
@@ -65,15 +74,21 @@ public sealed class GaussianRasterizer
             throw new ArgumentException("Gaussians need either SH coefficients or colours.", nameof(gaussians));
         }
 
+        times?.AddColors(start);
         long channels = colors.shape[1];
         var bg = background is null ? torch.zeros(channels, dtype, device) : background.to(device).to_type(dtype);
         if (bg.numel() != channels) throw new ArgumentException($"Background needs {channels} values.", nameof(background));
 
-        var bins = TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
+        start = Stopwatch.GetTimestamp();
+        var kernel = SelectKernel(device);
+        var bins = kernel == _simdKernel
+            ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize)
+            : TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
+        times?.AddBinning(start);
         // Depth is composited as one more feature channel with background 0.
         var features = torch.cat(new[] { colors, projection.Depths.unsqueeze(1) }, 1);
         var bgFeatures = torch.cat(new[] { bg.flatten(), torch.zeros(1, dtype, device) });
-        var setup = new CompositeSetup { Bins = bins, Radii = projection.Radii, Options = Options, Kernel = SelectKernel(device) };
+        var setup = new CompositeSetup { Bins = bins, Radii = projection.Radii, Options = Options, Kernel = kernel, PhaseTimes = times };
         var outputs = GaussianCompositeFunction.apply(projection.Means2d, projection.Conics, gaussians.Opacities.reshape(n), features, bgFeatures, setup);
         var imageAll = outputs[0];
         return new RenderOutput
@@ -91,6 +106,7 @@ public sealed class GaussianRasterizer
     {
         RasterizerBackend.TensorOps => _tensorKernel,
         RasterizerBackend.ManagedCpu => _cpuKernel,
-        _ => device.type == DeviceType.CPU ? _cpuKernel : _tensorKernel,
+        RasterizerBackend.SimdCpu => _simdKernel,
+        _ => device.type == DeviceType.CPU ? _simdKernel : _tensorKernel,
     };
 }
