@@ -8,7 +8,7 @@ namespace FaceCraft4D.Graphics.Splatting;
 /// <summary>
 /// Differentiable tile-based 3D Gaussian splatting (3DGS semantics, Kerbl et al. 2023; projection as gsplat):
 /// <list type="number">
-/// <item>EWA projection (<see cref="GaussianProjection"/>): covariance from scale and (w,x,y,z) quaternion, Jacobian of the
+/// <item>EWA projection (<see cref="GaussianProjection"/>; fused per-Gaussian loops on the SIMD CPU backend): covariance from scale and (w,x,y,z) quaternion, Jacobian of the
 /// pinhole projection, 2D covariance + <see cref="RasterizerOptions.LowPassFilter"/> on the diagonal, conic, per-axis radii;</item>
 /// <item>colour from spherical harmonics evaluated at (mean - camera centre) + 0.5, clamped at 0, or precomputed colours;</item>
 /// <item>binning into <see cref="RasterizerOptions.TileSize"/> tiles, each list sorted by depth (<see cref="TileBinning"/>);</item>
@@ -53,8 +53,13 @@ public sealed class GaussianRasterizer
         if (means.ndim != 2 || means.shape[1] != 3) throw new ArgumentException("Means must be [N, 3].", nameof(gaussians));
 
         var times = PhaseTimes;
+        var kernel = SelectKernel(device);
+        // The SIMD CPU backend also fuses projection and SH into per-Gaussian loops with analytic backward passes.
+        bool fused = kernel == _simdKernel;
         long start = Stopwatch.GetTimestamp();
-        var projection = GaussianProjection.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options);
+        var projection = fused
+            ? FusedProjectionFunction.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options)
+            : GaussianProjection.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options);
         if (projection.Means2d.requires_grad) projection.Means2d.retain_grad();
         times?.AddProjection(start);
         start = Stopwatch.GetTimestamp();
@@ -67,7 +72,15 @@ public sealed class GaussianRasterizer
         }
         else if (gaussians.ShCoefficients is not null)
         {
-            colors = gaussians.ColorsFor(camera);
+            if (fused)
+            {
+                using var centre = camera.PositionTensor(device, dtype);
+                colors = FusedShColorFunction.Colors(gaussians.ShDegree, means, gaussians.ShCoefficients, centre, Options.CpuThreads);
+            }
+            else
+            {
+                colors = gaussians.ColorsFor(camera);
+            }
         }
         else
         {
@@ -80,7 +93,6 @@ public sealed class GaussianRasterizer
         if (bg.numel() != channels) throw new ArgumentException($"Background needs {channels} values.", nameof(background));
 
         start = Stopwatch.GetTimestamp();
-        var kernel = SelectKernel(device);
         var bins = kernel == _simdKernel
             ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize)
             : TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
