@@ -65,7 +65,7 @@ internal readonly struct VectorLanes<T> : ICpuLanes<VectorLanes<T>, T> where T :
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLanes<T> Exp(VectorLanes<T> a)
     {
-        if (typeof(T) == typeof(float)) return new(Vector.As<float, T>(Vector.Exp(Vector.As<T, float>(a._v))));
+        if (typeof(T) == typeof(float)) return new(Vector.As<float, T>(VectorExp.Exp(Vector.As<T, float>(a._v))));
         if (typeof(T) == typeof(double)) return new(Vector.As<double, T>(Vector.Exp(Vector.As<T, double>(a._v))));
         throw new NotSupportedException(typeof(T).Name);
     }

@@ -9,7 +9,7 @@ namespace FaceCraft4D.Graphics.Splatting;
 /// </summary>
 public sealed class RasterizerPhaseTimes
 {
-    private long _projection, _colors, _binning, _compositeForward, _compositeBackward;
+    private long _projection, _colors, _binning, _compositeForward, _compositeBackward, _compositeForwardCpu, _compositeBackwardCpu;
 
     /// <summary>EWA projection (forward).</summary>
     public TimeSpan Projection => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _projection));
@@ -26,16 +26,35 @@ public sealed class RasterizerPhaseTimes
     /// <summary>Compositing backward (inside autograd).</summary>
     public TimeSpan CompositeBackward => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _compositeBackward));
 
+    /// <summary>Process CPU time (all threads) during the compositing forward: steadier than wall time on a shared machine.</summary>
+    public TimeSpan CompositeForwardCpu => TimeSpan.FromTicks(Interlocked.Read(ref _compositeForwardCpu));
+
+    /// <summary>Process CPU time (all threads) during the compositing backward.</summary>
+    public TimeSpan CompositeBackwardCpu => TimeSpan.FromTicks(Interlocked.Read(ref _compositeBackwardCpu));
+
+    /// <summary>The process CPU clock the composite phases are measured with.</summary>
+    internal static TimeSpan CpuNow() => Environment.CpuUsage.TotalTime;
+
     /// <summary>Clears every phase.</summary>
     public void Reset()
     {
         Interlocked.Exchange(ref _projection, 0); Interlocked.Exchange(ref _colors, 0); Interlocked.Exchange(ref _binning, 0);
         Interlocked.Exchange(ref _compositeForward, 0); Interlocked.Exchange(ref _compositeBackward, 0);
+        Interlocked.Exchange(ref _compositeForwardCpu, 0); Interlocked.Exchange(ref _compositeBackwardCpu, 0);
     }
 
     internal void AddProjection(long startTimestamp) => Interlocked.Add(ref _projection, Stopwatch.GetTimestamp() - startTimestamp);
     internal void AddColors(long startTimestamp) => Interlocked.Add(ref _colors, Stopwatch.GetTimestamp() - startTimestamp);
     internal void AddBinning(long startTimestamp) => Interlocked.Add(ref _binning, Stopwatch.GetTimestamp() - startTimestamp);
-    internal void AddCompositeForward(long startTimestamp) => Interlocked.Add(ref _compositeForward, Stopwatch.GetTimestamp() - startTimestamp);
-    internal void AddCompositeBackward(long startTimestamp) => Interlocked.Add(ref _compositeBackward, Stopwatch.GetTimestamp() - startTimestamp);
+    internal void AddCompositeForward(long startTimestamp, TimeSpan startCpu)
+    {
+        Interlocked.Add(ref _compositeForward, Stopwatch.GetTimestamp() - startTimestamp);
+        Interlocked.Add(ref _compositeForwardCpu, (CpuNow() - startCpu).Ticks);
+    }
+
+    internal void AddCompositeBackward(long startTimestamp, TimeSpan startCpu)
+    {
+        Interlocked.Add(ref _compositeBackward, Stopwatch.GetTimestamp() - startTimestamp);
+        Interlocked.Add(ref _compositeBackwardCpu, (CpuNow() - startCpu).Ticks);
+    }
 }

@@ -109,7 +109,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
     };
 
     /// <summary>Gathers a tile's Gaussians (list order) with their pixel boxes clipped to the tile, in tile coordinates.</summary>
-    private static void Gather<T>(CpuTileScratch<T> s, in Views<T> v, long begin, int count, in TileRect r) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Gather<T>(CpuTileScratch<T> s, in Views<T> v, long begin, int count, in TileRect r, T logInvMinAlpha) where T : unmanaged, IFloatingPointIeee754<T>
     {
         s.EnsureGaussians(count, v.D);
         T* mu = (T*)v.Mu, con = (T*)v.Con, op = (T*)v.Op, feat = (T*)v.Feat;
@@ -121,7 +121,10 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             long g = ids[begin + k];
             T mx = mu[2 * g], my = mu[2 * g + 1], a = con[3 * g], b = con[3 * g + 1], c = con[3 * g + 2];
             s.Mx[k] = mx; s.My[k] = my; s.A[k] = a; s.B[k] = b; s.C[k] = c; s.HalfA[k] = half * a; s.HalfC[k] = half * c;
-            s.O[k] = op[g];
+            T o = op[g];
+            s.O[k] = o;
+            // alpha = o exp(-sigma) < MinAlpha for certain beyond ln(o) - ln(MinAlpha) (+ margin for exp rounding).
+            s.SkipSigma[k] = o > T.Zero ? T.Log(o) + logInvMinAlpha : T.NegativeInfinity;
             for (int j = 0; j < d; j++) s.F[k * d + j] = feat[g * d + j];
             // Pixel centres i + 0.5 within the per-axis radius: ceil(m - r - 0.5) .. floor(m + r - 0.5).
             double mxd = double.CreateTruncating(mx), myd = double.CreateTruncating(my);
@@ -132,6 +135,9 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             s.Y1[k] = Math.Min(r.Height - 1, (int)Math.Floor(myd + ry - 0.5) - r.Y0);
         }
     }
+
+    private static T LogInvMinAlpha<T>(RasterizerOptions o) where T : unmanaged, IFloatingPointIeee754<T> =>
+        o.MinAlpha > 0 ? T.CreateTruncating(-Math.Log(o.MinAlpha) + 1e-3) : T.PositiveInfinity;
 
     private (Tensor Image, Tensor Alpha, Tensor PixelState) Forward<T, TV>(CompositeInputs inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -147,6 +153,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         var state = torch.empty(new long[] { v.Height, v.Width, 2 }, dtype); // final transmittance, stop position
         nint imgP = (nint)Ptr<T>(image), alpP = (nint)Ptr<T>(alpha), stP = (nint)Ptr<T>(state);
         T maxAlpha = T.CreateTruncating(o.MaxAlpha), minAlpha = T.CreateTruncating(o.MinAlpha), minT = T.CreateTruncating(o.MinTransmittance);
+        T logInvMinAlpha = LogInvMinAlpha<T>(o);
 
         Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs), _workspace.RentScratch<T>, (tile, _, s) =>
         {
@@ -159,7 +166,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             Array.Clear(s.Done, 0, pixels);
             Array.Fill(s.Stop, T.CreateTruncating(count), 0, pixels);
             Array.Clear(s.Acc, 0, pixels * D);
-            Gather(s, v, begin, count, r);
+            Gather(s, v, begin, count, r, logInvMinAlpha);
             CompositeTile<T, TV>(s, r, count, D, maxAlpha, minAlpha, minT);
 
             T* img = (T*)imgP, al = (T*)alpP, st = (T*)stP, bg = (T*)v.Bg;
@@ -200,7 +207,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             int lx0 = s.X0[k], lx1 = s.X1[k], ly0 = s.Y0[k], ly1 = s.Y1[k];
             if (lx0 > lx1 || ly0 > ly1) continue;
             T mx = s.Mx[k] - T.CreateTruncating(r.X0), my = s.My[k] - T.CreateTruncating(r.Y0); // tile-local centre
-            TV vMx = TV.Create(mx), vHa = TV.Create(s.HalfA[k]), vO = TV.Create(s.O[k]), vK = TV.Create(T.CreateTruncating(k));
+            TV vMx = TV.Create(mx), vHa = TV.Create(s.HalfA[k]), vO = TV.Create(s.O[k]), vK = TV.Create(T.CreateTruncating(k)), vSkip = TV.Create(s.SkipSigma[k]);
             TV vLo = TV.Create(T.CreateTruncating(lx0)), vHi = TV.Create(T.CreateTruncating(lx1));
             T b = s.B[k], hc = s.HalfC[k];
             int c0 = lx0 / L, c1 = lx1 / L;
@@ -214,10 +221,13 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                     TV xi = TV.Add(TV.Create(T.CreateTruncating(c * L)), lanes); // tile-local pixel x
                     TV dx = TV.Sub(TV.Add(xi, TV.Create(half)), vMx);
                     TV sigma = TV.Add(TV.Mul(dx, TV.Add(TV.Mul(vHa, dx), vBdy)), vCdy);
-                    TV a = TV.Min(vMaxA, TV.Mul(vO, TV.Exp(TV.Sub(vZero, TV.Max(sigma, vZero))))); // sigma < 0 is excluded below
                     TV dn = TV.Load(ref done, p);
+                    // Cheap tests first: in the box, not stopped, 0 <= sigma <= skip (beyond it alpha < MinAlpha for sure).
                     TV valid = TV.AndNot(TV.And(TV.And(TV.GreaterOrEqual(xi, vLo), TV.LessOrEqual(xi, vHi)),
-                        TV.And(TV.GreaterOrEqual(sigma, vZero), TV.GreaterOrEqual(a, vMinA))), dn);
+                        TV.And(TV.GreaterOrEqual(sigma, vZero), TV.LessOrEqual(sigma, vSkip))), dn);
+                    if (!TV.Any(valid)) continue;
+                    TV a = TV.Min(vMaxA, TV.Mul(vO, TV.Exp(TV.Sub(vZero, TV.Max(sigma, vZero)))));
+                    valid = TV.And(valid, TV.GreaterOrEqual(a, vMinA));
                     if (!TV.Any(valid)) continue;
                     TV tr = TV.Load(ref trans, p);
                     TV next = TV.Mul(tr, TV.Sub(vOne, a));
@@ -262,6 +272,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         var st = Prepare(pixelState, dtype); var gImg = Prepare(gradImage, dtype); var gAl = Prepare(gradAlpha, dtype);
         nint stP = (nint)Ptr<T>(st), gImgP = (nint)Ptr<T>(gImg), gAlP = (nint)Ptr<T>(gAl);
         T maxAlpha = T.CreateTruncating(o.MaxAlpha), minAlpha = T.CreateTruncating(o.MinAlpha);
+        T logInvMinAlpha = LogInvMinAlpha<T>(o);
         int stride = 6 + v.D; // mean x, mean y, conic a, b, c, opacity, features
         long m = inputs.Bins.IntersectionCount;
         var perIntersection = _workspace.RentArray<T>(m * stride);
@@ -302,7 +313,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                     maxStop = T.Max(maxStop, stopAt);
                 }
             int last = Math.Min(count, int.CreateTruncating(maxStop));
-            Gather(s, v, begin, count, r);
+            Gather(s, v, begin, count, r, logInvMinAlpha);
             var grads = new Span<T>(perIntersection, (int)(begin * stride), count * stride);
             grads.Clear();
             BackwardTile<T, TV>(s, r, last, D, stride, grads, maxAlpha, minAlpha);
@@ -359,7 +370,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             int lx0 = s.X0[k], lx1 = s.X1[k], ly0 = s.Y0[k], ly1 = s.Y1[k];
             if (lx0 > lx1 || ly0 > ly1) continue;
             T mx = s.Mx[k] - T.CreateTruncating(r.X0), my = s.My[k] - T.CreateTruncating(r.Y0);
-            TV vMx = TV.Create(mx), vHa = TV.Create(s.HalfA[k]), vO = TV.Create(s.O[k]), vK = TV.Create(T.CreateTruncating(k));
+            TV vMx = TV.Create(mx), vHa = TV.Create(s.HalfA[k]), vO = TV.Create(s.O[k]), vK = TV.Create(T.CreateTruncating(k)), vSkip = TV.Create(s.SkipSigma[k]);
             TV vA = TV.Create(s.A[k]), vB = TV.Create(s.B[k]), vC = TV.Create(s.C[k]);
             TV vLo = TV.Create(T.CreateTruncating(lx0)), vHi = TV.Create(T.CreateTruncating(lx1));
             T b = s.B[k], hc = s.HalfC[k];
@@ -376,11 +387,13 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                     TV xi = TV.Add(TV.Create(T.CreateTruncating(c * L)), lanes);
                     TV dx = TV.Sub(TV.Add(xi, TV.Create(half)), vMx);
                     TV sigma = TV.Add(TV.Mul(dx, TV.Add(TV.Mul(vHa, dx), vBdy)), vCdy);
-                    TV ex = TV.Exp(TV.Sub(vZero, TV.Max(sigma, vZero))); // sigma < 0 is excluded below; keeps exp finite
+                    TV valid = TV.And(TV.And(TV.GreaterOrEqual(xi, vLo), TV.LessOrEqual(xi, vHi)),
+                        TV.And(TV.And(TV.GreaterOrEqual(sigma, vZero), TV.LessOrEqual(sigma, vSkip)), TV.LessThan(vK, TV.Load(ref stop, p))));
+                    if (!TV.Any(valid)) continue;
+                    TV ex = TV.Exp(TV.Sub(vZero, TV.Max(sigma, vZero))); // sigma < 0 is excluded; keeps exp finite
                     TV raw = TV.Mul(vO, ex);
                     TV a = TV.Min(vMaxA, raw);
-                    TV valid = TV.And(TV.And(TV.And(TV.GreaterOrEqual(xi, vLo), TV.LessOrEqual(xi, vHi)),
-                        TV.And(TV.GreaterOrEqual(sigma, vZero), TV.GreaterOrEqual(a, vMinA))), TV.LessThan(vK, TV.Load(ref stop, p)));
+                    valid = TV.And(valid, TV.GreaterOrEqual(a, vMinA));
                     if (!TV.Any(valid)) continue;
                     TV tAfter = TV.Load(ref trans, p);
                     TV inv = TV.Div(vOne, TV.Sub(vOne, a));
