@@ -76,7 +76,7 @@ public sealed class SplatBenchmark : IBenchmark
             var r0 = results[0].R;
             output.WriteLine($"{"",15} visible {r0.Visible}, tile intersections {r0.Intersections}, Gaussian-pixel pairs in radius boxes {r0.Pairs}, of which evaluations (alpha can reach 1/255) {r0.Evaluated}");
             foreach (var (name, r) in results.Skip(1))
-                output.WriteLine($"{"",15} {results[0].Name} / {name}: forward {r0.ForwardMs / r.ForwardMs:F2}x, forward+backward {r0.ForwardBackwardMs / r.ForwardBackwardMs:F2}x, " +
+                output.WriteLine($"{"",15} {results[0].Name} / {name}: forward {r0.ForwardMs / r.ForwardMs:F2}x, forward+backward {r0.ForwardBackwardMs / r.ForwardBackwardMs:F2}x (CPU time {r0.ForwardBackwardCpuMs / r.ForwardBackwardCpuMs:F2}x), " +
                                  $"composite fwd {r0.Phases.CompositeForward / r.Phases.CompositeForward:F2}x, composite bwd {r0.Phases.CompositeBackward / r.Phases.CompositeBackward:F2}x");
             if (limits is not null)
                 foreach (var (name, r) in results)

@@ -56,6 +56,8 @@ public sealed class GaussianRasterizer
         var kernel = SelectKernel(device);
         // The SIMD CPU backend also fuses projection and SH into per-Gaussian loops with analytic backward passes.
         bool fused = kernel == _simdKernel;
+        if (fused && device.type != DeviceType.CPU)
+            throw new InvalidOperationException($"The SimdCpu rasterizer backend needs CPU tensors, got {device.type}; use TensorOps or Auto on other devices.");
         long start = Stopwatch.GetTimestamp();
         var projection = fused
             ? FusedProjectionFunction.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options)
