@@ -186,6 +186,7 @@ internal sealed unsafe class FusedProjectionFunction : torch.autograd.MultiTenso
         Parallel.For(0, (n + Block - 1) / Block, new ParallelOptions { MaxDegreeOfParallelism = k.Threads }, blk =>
         {
             var st = new State();
+            Span<double> jr0 = stackalloc double[3], jr1 = stackalloc double[3], gR = stackalloc double[9]; // no per-Gaussian allocation
             Span<double> gCov = stackalloc double[9], gSig = stackalloc double[9], m3 = stackalloc double[9], gM = stackalloc double[9], t3 = stackalloc double[9];
             T* gm2 = (T*)gm2p, gc = (T*)gcp, gd = (T*)gdp, gm = (T*)gmp, gq = (T*)gqp, gs = (T*)gsp;
             for (long i = blk * Block, end = Math.Min(n, i + Block); i < end; i++)
@@ -209,7 +210,8 @@ internal sealed unsafe class FusedProjectionFunction : torch.autograd.MultiTenso
                 // Symmetric gradient of cov2d: [[g00, g01/2], [g01/2, g11]]; J = [[J00, 0, J02], [0, J11, J12]].
                 double h = 0.5 * g01;
                 // gCovC = J^T G J (3x3).
-                double[] jr0 = { st.J00, 0, st.J02 }, jr1 = { 0, st.J11, st.J12 };
+                jr0[0] = st.J00; jr0[1] = 0; jr0[2] = st.J02;
+                jr1[0] = 0; jr1[1] = st.J11; jr1[2] = st.J12;
                 for (int r = 0; r < 3; r++)
                     for (int c = 0; c < 3; c++)
                         gCov[r * 3 + c] = jr0[r] * (g00 * jr0[c] + h * jr1[c]) + jr1[r] * (h * jr0[c] + g11 * jr1[c]);
@@ -251,7 +253,6 @@ internal sealed unsafe class FusedProjectionFunction : torch.autograd.MultiTenso
                 for (int r = 0; r < 3; r++)
                     for (int c = 0; c < 3; c++)
                         gM[r * 3 + c] = (gSig[r * 3] + gSig[r]) * m3[c] + (gSig[r * 3 + 1] + gSig[3 + r]) * m3[3 + c] + (gSig[r * 3 + 2] + gSig[6 + r]) * m3[6 + c];
-                Span<double> gR = stackalloc double[9];
                 for (int c = 0; c < 3; c++)
                 {
                     double gsc = 0;
