@@ -8,11 +8,16 @@ namespace FaceCraft4D.Graphics.Tests;
 /// <summary>Analytic, independent-reference, invariance and finite-difference checks of the rasterizer.</summary>
 public sealed class RasterizerReferenceTests
 {
-    public static IEnumerable<object[]> Backends => new[] { new object[] { RasterizerBackend.ManagedCpu }, new object[] { RasterizerBackend.TensorOps } };
+    /// <summary>Every compositing backend; the SIMD CPU kernel also with its forced one-lane scalar path (CPUs without vectors).</summary>
+    public static IEnumerable<object[]> Backends => new[]
+    {
+        new object[] { RasterizerBackend.ManagedCpu, true }, new object[] { RasterizerBackend.TensorOps, true },
+        new object[] { RasterizerBackend.SimdCpu, true }, new object[] { RasterizerBackend.SimdCpu, false },
+    };
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public void Single_isotropic_gaussian_renders_the_analytic_footprint(RasterizerBackend backend)
+    public void Single_isotropic_gaussian_renders_the_analytic_footprint(RasterizerBackend backend, bool cpuSimd)
     {
         using var scope = torch.NewDisposeScope();
         const int w = 48, h = 40;
@@ -29,7 +34,7 @@ public sealed class RasterizerReferenceTests
             Opacities = torch.tensor(new[] { opacity }, ScalarType.Float64),
             Colors = torch.tensor(rgb, new long[] { 1, 3 }, ScalarType.Float64),
         };
-        var output = new GaussianRasterizer(new RasterizerOptions { Backend = backend, TileSize = 8 })
+        var output = new GaussianRasterizer(new RasterizerOptions { Backend = backend, CpuSimd = cpuSimd, TileSize = 8 })
             .Render(gaussians, camera, torch.tensor(bg, ScalarType.Float64));
         var image = output.Image.contiguous().data<double>().ToArray();
         var alpha = output.Alpha.contiguous().data<double>().ToArray();
@@ -57,14 +62,14 @@ public sealed class RasterizerReferenceTests
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public void Tiled_compositing_matches_an_untiled_per_pixel_reference_including_the_transmittance_stop(RasterizerBackend backend)
+    public void Tiled_compositing_matches_an_untiled_per_pixel_reference_including_the_transmittance_stop(RasterizerBackend backend, bool cpuSimd)
     {
         using var scope = torch.NewDisposeScope();
         // Dense, nearly opaque Gaussians so that many pixels stop early (T would fall under 1e-4).
         var scene = TestScene.Random(150, seed: 11, ScalarType.Float64, extent: 0.25, minScale: 0.03, maxScale: 0.1, minOpacity: 0.9, maxOpacity: 0.999, degree: 1);
         var camera = TestScene.FrontCamera(45, 37);
         var bg = torch.tensor(new[] { 0.1, 0.6, 0.3 }, ScalarType.Float64);
-        var output = new GaussianRasterizer(new RasterizerOptions { Backend = backend, ChunkSize = 5 }).Render(scene.Gaussians(), camera, bg);
+        var output = new GaussianRasterizer(new RasterizerOptions { Backend = backend, CpuSimd = cpuSimd, ChunkSize = 5 }).Render(scene.Gaussians(), camera, bg);
         var p = output.Projection;
         var (image, alpha) = NaiveSplatReference.Composite(45, 37,
             p.Means2d.detach().contiguous().data<double>().ToArray(), p.Conics.detach().contiguous().data<double>().ToArray(),
@@ -77,12 +82,12 @@ public sealed class RasterizerReferenceTests
 
     [Theory]
     [MemberData(nameof(Backends))]
-    public void Rendering_is_invariant_to_the_order_of_the_gaussians(RasterizerBackend backend)
+    public void Rendering_is_invariant_to_the_order_of_the_gaussians(RasterizerBackend backend, bool cpuSimd)
     {
         using var scope = torch.NewDisposeScope();
         var scene = TestScene.Random(120, seed: 5, ScalarType.Float32);
         var camera = TestScene.FrontCamera(64, 48);
-        var rasterizer = new GaussianRasterizer(new RasterizerOptions { Backend = backend });
+        var rasterizer = new GaussianRasterizer(new RasterizerOptions { Backend = backend, CpuSimd = cpuSimd });
         var perm = Enumerable.Range(0, 120).Select(i => (long)((i * 37 + 11) % 120)).ToArray();
         var permuted = scene.Permuted(perm);
 
@@ -103,22 +108,22 @@ public sealed class RasterizerReferenceTests
 
     public static IEnumerable<object[]> GradientCases()
     {
-        foreach (var backend in new[] { RasterizerBackend.ManagedCpu, RasterizerBackend.TensorOps })
+        foreach (var b in Backends)
         {
-            yield return new object[] { backend, false };
-            yield return new object[] { backend, true };
+            yield return new object[] { b[0], b[1], false };
+            yield return new object[] { b[0], b[1], true };
         }
     }
 
     [Theory]
     [MemberData(nameof(GradientCases))]
-    public void Autograd_gradients_match_central_finite_differences_in_float64(RasterizerBackend backend, bool precomputedColors)
+    public void Autograd_gradients_match_central_finite_differences_in_float64(RasterizerBackend backend, bool cpuSimd, bool precomputedColors)
     {
         using var scope = torch.NewDisposeScope();
         var scene = TestScene.Random(7, seed: 3, ScalarType.Float64, extent: 0.2, minScale: 0.04, maxScale: 0.12, minOpacity: 0.3, maxOpacity: 0.95, degree: 3);
         var colors = (torch.rand(new long[] { 7, 3 }, ScalarType.Float64, generator: new torch.Generator(9))).requires_grad_();
         var camera = TestScene.FrontCamera(26, 22, fovY: 35);
-        var rasterizer = new GaussianRasterizer(new RasterizerOptions { Backend = backend, TileSize = 8, ChunkSize = 3 });
+        var rasterizer = new GaussianRasterizer(new RasterizerOptions { Backend = backend, CpuSimd = cpuSimd, TileSize = 8, ChunkSize = 3 });
         var gen = new torch.Generator(17);
         var wImage = torch.randn(new long[] { 22, 26, 3 }, ScalarType.Float64, generator: gen);
         var wAlpha = torch.randn(new long[] { 22, 26 }, ScalarType.Float64, generator: gen);
@@ -165,29 +170,51 @@ public sealed class RasterizerReferenceTests
     }
 
     [Fact]
-    public void Both_backends_agree_on_images_and_gradients_in_float32()
+    public void All_backends_agree_on_images_and_gradients_in_float32()
     {
         using var scope = torch.NewDisposeScope();
         var camera = TestScene.FrontCamera(70, 50);
         var results = new List<(float[] Image, float[][] Grads)>();
-        foreach (var backend in new[] { RasterizerBackend.ManagedCpu, RasterizerBackend.TensorOps })
+        foreach (var b in Backends)
         {
             var scene = TestScene.Random(300, seed: 21, ScalarType.Float32, minOpacity: 0.3, maxOpacity: 0.99);
             // Small MaxChunkElements: the tensor backend processes 5 tiles at a time.
-            var options = new RasterizerOptions { Backend = backend, ChunkSize = 16, MaxChunkElements = 256 * 16 * 5 };
+            var options = new RasterizerOptions { Backend = (RasterizerBackend)b[0], CpuSimd = (bool)b[1], ChunkSize = 16, MaxChunkElements = 256 * 16 * 5 };
             var o = new GaussianRasterizer(options).Render(scene.Gaussians(), camera);
             var target = torch.full(new long[] { 50, 70, 3 }, 0.5f);
             (o.Image - target).abs().mean().backward();
             results.Add((o.Image.detach().contiguous().data<float>().ToArray(), scene.Parameters.Select(t => t.grad!.contiguous().data<float>().ToArray()).ToArray()));
         }
-        var (a, b) = (results[0], results[1]);
-        Assert.True(a.Image.Zip(b.Image).Max(z => Math.Abs(z.First - z.Second)) < 1e-5);
-        for (int g = 0; g < a.Grads.Length; g++)
+        var a = results[0];
+        foreach (var (b, i) in results.Skip(1).Select((r, i) => (r, i + 1)))
         {
-            double scale = a.Grads[g].Max(v => Math.Abs(v));
-            double diff = a.Grads[g].Zip(b.Grads[g]).Max(z => Math.Abs(z.First - z.Second));
-            Assert.True(diff <= 1e-3 * scale + 1e-8, $"gradient group {g}: backends differ by {diff} (scale {scale})");
+            Assert.True(a.Image.Zip(b.Image).Max(z => Math.Abs(z.First - z.Second)) < 1e-5, $"backend case {i}: image");
+            for (int g = 0; g < a.Grads.Length; g++)
+            {
+                double scale = a.Grads[g].Max(v => Math.Abs(v));
+                double diff = a.Grads[g].Zip(b.Grads[g]).Max(z => Math.Abs(z.First - z.Second));
+                Assert.True(diff <= 1e-3 * scale + 1e-8, $"backend case {i}, gradient group {g}: backends differ by {diff} (scale {scale})");
+            }
         }
+    }
+
+    [Fact]
+    public void Managed_tile_binning_builds_the_same_lists_as_the_tensor_binning()
+    {
+        using var scope = torch.NewDisposeScope();
+        var scene = TestScene.Random(400, seed: 8, ScalarType.Float32, extent: 0.35, minScale: 0.005, maxScale: 0.1);
+        var camera = TestScene.FrontCamera(83, 61);
+        var o = new RasterizerOptions { TileSize = 16 };
+        var g = scene.Gaussians();
+        var p = GaussianProjection.Project(g.Means, g.Quaternions, g.Scales, camera, o);
+        // Equal depths for some Gaussians: ties must keep the input order in both.
+        var depths = p.Depths.detach().clone();
+        depths.narrow(0, 0, 40).fill_(1.5f);
+        var expected = TileBinning.Bin(p.Means2d, p.Radii, depths, 83, 61, 16);
+        var actual = ManagedTileBinning.Bin(p.Means2d, p.Radii, depths, 83, 61, 16);
+        Assert.True(expected.IntersectionCount > 400, "the scene should overlap many tiles");
+        Assert.Equal(expected.TileOffsets.data<long>().ToArray(), actual.TileOffsets.data<long>().ToArray());
+        Assert.Equal(expected.GaussianIds.data<long>().ToArray(), actual.GaussianIds.data<long>().ToArray());
     }
 
     private static void AssertArrays(double[] expected, Tensor actual, double tol, string what)

@@ -6,7 +6,7 @@ namespace FaceCraft4D.Graphics.Tests;
 
 /// <summary>
 /// Compares the rasterizer with the float64 reference cases in $FC4D_SPLAT_GOLDENS (default: the repository's copy, tests/fixtures/splatting):
-/// projection (radii, means2d, depths, conics), colours, image and alpha, for both compositing backends, in float32.
+/// projection (radii, means2d, depths, conics), colours, image and alpha, for every compositing backend (the SIMD CPU one also on its scalar path), in float32.
 /// </summary>
 public sealed class SplattingGoldenTests
 {
@@ -19,17 +19,17 @@ public sealed class SplattingGoldenTests
         if (files.Length == 0)
         {
             // A missing or empty folder must fail, not silently produce zero test cases.
-            yield return new object[] { "MISSING:" + folder, RasterizerBackend.ManagedCpu };
+            yield return new object[] { "MISSING:" + folder, RasterizerBackend.ManagedCpu, true };
             yield break;
         }
         foreach (var f in files)
-            foreach (var backend in new[] { RasterizerBackend.ManagedCpu, RasterizerBackend.TensorOps })
-                yield return new object[] { f, backend };
+            foreach (var b in RasterizerReferenceTests.Backends)
+                yield return new object[] { f, b[0], b[1] };
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Rasterizer_matches_reference_case(string file, RasterizerBackend backend)
+    public void Rasterizer_matches_reference_case(string file, RasterizerBackend backend, bool cpuSimd)
     {
         Assert.False(file.StartsWith("MISSING:", StringComparison.Ordinal),
             $"Splatting goldens folder '{file["MISSING:".Length..]}' is missing or has no *.json (set FC4D_SPLAT_GOLDENS).");
@@ -45,7 +45,7 @@ public sealed class SplattingGoldenTests
             ShCoefficients = torch.tensor(g.ShCoeffs, g.ShShape, f32),
             ShDegree = g.ShDegree,
         };
-        var rasterizer = new GaussianRasterizer(new RasterizerOptions { Backend = backend });
+        var rasterizer = new GaussianRasterizer(new RasterizerOptions { Backend = backend, CpuSimd = cpuSimd });
         var output = rasterizer.Render(gaussians, g.Camera, torch.tensor(g.Background, f32));
 
         var radii = output.Projection.Radii.data<int>().ToArray();

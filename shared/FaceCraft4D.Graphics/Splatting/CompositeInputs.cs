@@ -39,12 +39,15 @@ internal sealed record CompositeGradients(Tensor Means2d, Tensor Conics, Tensor 
 /// <summary>One implementation of front-to-back compositing over tile lists, forward and analytic backward.</summary>
 internal interface ICompositorKernel
 {
-    /// <summary>Composites features: image [H, W, D] (background included) and alpha [H, W].</summary>
-    (Tensor Image, Tensor Alpha) Forward(CompositeInputs inputs);
+    /// <summary>
+    /// Composites features: image [H, W, D] (background included), alpha [H, W] and optionally a per-pixel state the
+    /// kernel's backward needs (kernel-defined layout; saved for backward), or null.
+    /// </summary>
+    (Tensor Image, Tensor Alpha, Tensor? PixelState) Forward(CompositeInputs inputs);
 
     /// <summary>
     /// Gradients given the forward outputs and the gradients of the loss with respect to them.
-    /// Replays the forward in the same order, so skip/stop decisions are identical.
+    /// Skip/stop decisions are identical to the forward's.
     /// </summary>
-    CompositeGradients Backward(CompositeInputs inputs, Tensor image, Tensor alpha, Tensor gradImage, Tensor gradAlpha);
+    CompositeGradients Backward(CompositeInputs inputs, Tensor image, Tensor alpha, Tensor? pixelState, Tensor gradImage, Tensor gradAlpha);
 }

@@ -18,11 +18,15 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
     {
         var setup = (CompositeSetup)vars[5];
         var inputs = setup.Inputs((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3], (Tensor)vars[4]);
-        var (image, alpha) = setup.Kernel.Forward(inputs);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var startCpu = setup.PhaseTimes is null ? default : RasterizerPhaseTimes.CpuNow();
+        var (image, alpha, pixelState) = setup.Kernel.Forward(inputs);
+        setup.PhaseTimes?.AddCompositeForward(start, startCpu);
         ctx.save_for_backward(new List<Tensor>
         {
             inputs.Means2d, inputs.Conics, inputs.Opacities, inputs.Features, inputs.Background,
             setup.Bins.GaussianIds, setup.Bins.TileOffsets, image.detach(), alpha.detach(), setup.Radii,
+            pixelState ?? torch.empty(0, image.dtype),
         });
         ctx.save_data("setup", setup);
         return new List<Tensor> { image, alpha };
@@ -45,7 +49,11 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
         };
         var gradImage = gradOutputs[0];
         var gradAlpha = gradOutputs[1];
-        var grads = setup.Kernel.Backward(inputs, saved[7], saved[8], gradImage, gradAlpha);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var startCpu = setup.PhaseTimes is null ? default : RasterizerPhaseTimes.CpuNow();
+        var pixelState = saved[10].numel() > 0 ? saved[10] : null;
+        var grads = setup.Kernel.Backward(inputs, saved[7], saved[8], pixelState, gradImage, gradAlpha);
+        setup.PhaseTimes?.AddCompositeBackward(start, startCpu);
         var result = new List<Tensor> { grads.Means2d, grads.Conics, grads.Opacities, grads.Features };
         foreach (var t in result) scope.Detach(t);
         result.Add(null!);
@@ -61,6 +69,7 @@ internal sealed class CompositeSetup
     public required Tensor Radii { get; init; }
     public required RasterizerOptions Options { get; init; }
     public required ICompositorKernel Kernel { get; init; }
+    public RasterizerPhaseTimes? PhaseTimes { get; init; }
 
     public CompositeInputs Inputs(Tensor means2d, Tensor conics, Tensor opacities, Tensor features, Tensor background) => new()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FaceCraft4D.Graphics.Cameras;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,7 +8,7 @@ namespace FaceCraft4D.Graphics.Splatting;
 /// <summary>
 /// Differentiable tile-based 3D Gaussian splatting (3DGS semantics, Kerbl et al. 2023; projection as gsplat):
 /// <list type="number">
-/// <item>EWA projection (<see cref="GaussianProjection"/>): covariance from scale and (w,x,y,z) quaternion, Jacobian of the
+/// <item>EWA projection (<see cref="GaussianProjection"/>; fused per-Gaussian loops on the SIMD CPU backend): covariance from scale and (w,x,y,z) quaternion, Jacobian of the
 /// pinhole projection, 2D covariance + <see cref="RasterizerOptions.LowPassFilter"/> on the diagonal, conic, per-axis radii;</item>
 /// <item>colour from spherical harmonics evaluated at (mean - camera centre) + 0.5, clamped at 0, or precomputed colours;</item>
 /// <item>binning into <see cref="RasterizerOptions.TileSize"/> tiles, each list sorted by depth (<see cref="TileBinning"/>);</item>
@@ -22,6 +23,7 @@ public sealed class GaussianRasterizer
 {
     private readonly ICompositorKernel _tensorKernel = new TensorCompositorKernel();
     private readonly ICompositorKernel _cpuKernel = new ManagedCpuCompositorKernel();
+    private readonly ICompositorKernel _simdKernel = new SimdCpuCompositorKernel();
 
     /// <summary>Creates a rasterizer.</summary>
     public GaussianRasterizer(RasterizerOptions? options = null)
@@ -32,6 +34,9 @@ public sealed class GaussianRasterizer
 
     /// <summary>The options in use.</summary>
     public RasterizerOptions Options { get; }
+
+    /// <summary>When set, every phase of <see cref="Render"/> (and the compositing backward) adds its wall-clock time here.</summary>
+    public RasterizerPhaseTimes? PhaseTimes { get; set; }
 
     /// <summary>Renders Gaussians into a camera.</summary>
     /// <param name="gaussians">World-space Gaussians (SH or precomputed colours).</param>
@@ -47,8 +52,19 @@ public sealed class GaussianRasterizer
         long n = means.shape[0];
         if (means.ndim != 2 || means.shape[1] != 3) throw new ArgumentException("Means must be [N, 3].", nameof(gaussians));
 
-        var projection = GaussianProjection.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options);
+        var times = PhaseTimes;
+        var kernel = SelectKernel(device);
+        // The SIMD CPU backend also fuses projection and SH into per-Gaussian loops with analytic backward passes.
+        bool fused = kernel == _simdKernel;
+        if (fused && device.type != DeviceType.CPU)
+            throw new InvalidOperationException($"The SimdCpu rasterizer backend needs CPU tensors, got {device.type}; use TensorOps or Auto on other devices.");
+        long start = Stopwatch.GetTimestamp();
+        var projection = fused
+            ? FusedProjectionFunction.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options)
+            : GaussianProjection.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options);
         if (projection.Means2d.requires_grad) projection.Means2d.retain_grad();
+        times?.AddProjection(start);
+        start = Stopwatch.GetTimestamp();
 
         Tensor colors;
         if (gaussians.Colors is not null)
@@ -58,22 +74,35 @@ public sealed class GaussianRasterizer
         }
         else if (gaussians.ShCoefficients is not null)
         {
-            colors = gaussians.ColorsFor(camera);
+            if (fused)
+            {
+                using var centre = camera.PositionTensor(device, dtype);
+                colors = FusedShColorFunction.Colors(gaussians.ShDegree, means, gaussians.ShCoefficients, centre, Options.CpuThreads);
+            }
+            else
+            {
+                colors = gaussians.ColorsFor(camera);
+            }
         }
         else
         {
             throw new ArgumentException("Gaussians need either SH coefficients or colours.", nameof(gaussians));
         }
 
+        times?.AddColors(start);
         long channels = colors.shape[1];
         var bg = background is null ? torch.zeros(channels, dtype, device) : background.to(device).to_type(dtype);
         if (bg.numel() != channels) throw new ArgumentException($"Background needs {channels} values.", nameof(background));
 
-        var bins = TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
+        start = Stopwatch.GetTimestamp();
+        var bins = kernel == _simdKernel
+            ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize)
+            : TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
+        times?.AddBinning(start);
         // Depth is composited as one more feature channel with background 0.
         var features = torch.cat(new[] { colors, projection.Depths.unsqueeze(1) }, 1);
         var bgFeatures = torch.cat(new[] { bg.flatten(), torch.zeros(1, dtype, device) });
-        var setup = new CompositeSetup { Bins = bins, Radii = projection.Radii, Options = Options, Kernel = SelectKernel(device) };
+        var setup = new CompositeSetup { Bins = bins, Radii = projection.Radii, Options = Options, Kernel = kernel, PhaseTimes = times };
         var outputs = GaussianCompositeFunction.apply(projection.Means2d, projection.Conics, gaussians.Opacities.reshape(n), features, bgFeatures, setup);
         var imageAll = outputs[0];
         return new RenderOutput
@@ -91,6 +120,7 @@ public sealed class GaussianRasterizer
     {
         RasterizerBackend.TensorOps => _tensorKernel,
         RasterizerBackend.ManagedCpu => _cpuKernel,
-        _ => device.type == DeviceType.CPU ? _cpuKernel : _tensorKernel,
+        RasterizerBackend.SimdCpu => _simdKernel,
+        _ => device.type == DeviceType.CPU ? _simdKernel : _tensorKernel,
     };
 }

@@ -18,18 +18,18 @@ namespace FaceCraft4D.Graphics.Splatting;
 /// </summary>
 internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
 {
-    public (Tensor Image, Tensor Alpha) Forward(CompositeInputs inputs)
+    public (Tensor Image, Tensor Alpha, Tensor? PixelState) Forward(CompositeInputs inputs)
     {
         EnsureCpu(inputs);
         return inputs.Means2d.dtype switch
         {
-            ScalarType.Float32 => Forward<float>(inputs),
-            ScalarType.Float64 => Forward<double>(inputs),
+            ScalarType.Float32 => WithoutState(Forward<float>(inputs)),
+            ScalarType.Float64 => WithoutState(Forward<double>(inputs)),
             var t => throw new NotSupportedException($"Managed CPU rasterizer supports float32/float64, not {t}."),
         };
     }
 
-    public CompositeGradients Backward(CompositeInputs inputs, Tensor image, Tensor alpha, Tensor gradImage, Tensor gradAlpha)
+    public CompositeGradients Backward(CompositeInputs inputs, Tensor image, Tensor alpha, Tensor? pixelState, Tensor gradImage, Tensor gradAlpha)
     {
         EnsureCpu(inputs);
         return inputs.Means2d.dtype switch
@@ -39,6 +39,8 @@ internal sealed unsafe class ManagedCpuCompositorKernel : ICompositorKernel
             var t => throw new NotSupportedException($"Managed CPU rasterizer supports float32/float64, not {t}."),
         };
     }
+
+    private static (Tensor, Tensor, Tensor?) WithoutState((Tensor Image, Tensor Alpha) r) => (r.Image, r.Alpha, null);
 
     private static void EnsureCpu(CompositeInputs inputs)
     {

@@ -47,8 +47,14 @@ public sealed class RasterizerOptions
     /// <summary>Compositing implementation.</summary>
     public RasterizerBackend Backend { get; set; } = RasterizerBackend.Auto;
 
-    /// <summary>Worker threads of the managed CPU kernel (0 = all processors).</summary>
+    /// <summary>Worker threads of the managed CPU kernels (0 = all processors).</summary>
     public int CpuThreads { get; set; }
+
+    /// <summary>
+    /// SIMD CPU kernel: use hardware vectors when the CPU has them (true) or force the one-lane scalar path of the same code
+    /// (false; tests use it to cover CPUs without vector units).
+    /// </summary>
+    public bool CpuSimd { get; set; } = true;
 
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()

@@ -24,7 +24,7 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
         public required Tensor Gid, Valid, Dx, Dy, ConA, ConB, ConC, Exp, Raw, Alpha, Included, TBefore, TAfter, Weight;
     }
 
-    public (Tensor Image, Tensor Alpha) Forward(CompositeInputs inputs)
+    public (Tensor Image, Tensor Alpha, Tensor? PixelState) Forward(CompositeInputs inputs)
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
@@ -51,10 +51,10 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
         var imageTiles = accum + tActual.unsqueeze(-1) * inputs.Background.to_type(dtype).view(1, 1, d);
         var image = FromTiles(imageTiles, layout);
         var alpha = FromTiles((1.0 - tActual).unsqueeze(-1), layout).squeeze(-1);
-        return (image.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope());
+        return (image.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), null);
     }
 
-    public CompositeGradients Backward(CompositeInputs inputs, Tensor image, Tensor alpha, Tensor gradImage, Tensor gradAlpha)
+    public CompositeGradients Backward(CompositeInputs inputs, Tensor image, Tensor alpha, Tensor? pixelState, Tensor gradImage, Tensor gradAlpha)
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
