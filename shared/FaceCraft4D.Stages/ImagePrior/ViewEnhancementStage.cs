@@ -40,8 +40,9 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
             throw new StageInputException("input-invalid", $"View {view} is an anchor (reference 0, back {back}), not a view to enhance.");
 
         var portrait = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.CropWhite)).ConfigureAwait(false), StageFiles.CropWhite);
+        var portraitMask = StageImageCodec.ReadMask(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Mask)).ConfigureAwait(false), StageFiles.Mask);
         var reference = new AnchorView("reference", portrait.Resize(cameras[0].Width, cameras[0].Height),
-            await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0]);
+            await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0], portraitMask.Resize(cameras[0].Width, cameras[0].Height));
         var anchors = new List<AnchorView> { reference };
         if (withBackAnchor)
         {

@@ -11,4 +11,7 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// <param name="Image">The anchor's colours.</param>
 /// <param name="Depth">The anchor's depth (from the shape prior).</param>
 /// <param name="Camera">The anchor's camera (same resolution as the image).</param>
-public sealed record AnchorView(string Name, RgbImage Image, DepthMap Depth, Camera Camera);
+/// <param name="Mask">Foreground of the image (same resolution), or null when every pixel on the depth is foreground.
+/// Where the shape prior's head reaches beyond the portrait's matte the portrait shows background (white in the
+/// composited crop); such pixels (below <see cref="DepthWarpOptions.MinAnchorMask"/>) are never warped.</param>
+public sealed record AnchorView(string Name, RgbImage Image, DepthMap Depth, Camera Camera, FloatImage? Mask = null);

@@ -26,4 +26,8 @@ public sealed class DepthWarpOptions
 
     /// <summary>Downsampling from image to latent resolution (Stable-Diffusion VAE: 8).</summary>
     public int LatentFactor { get; set; } = 8;
+
+    /// <summary>Least anchor foreground (<see cref="AnchorView.Mask"/>, bilinear) for an anchor pixel to be warped; edge pixels
+    /// below it are blends with the background.</summary>
+    public double MinAnchorMask { get; set; } = 0.9;
 }

@@ -15,7 +15,8 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// target's surface;</item>
 /// <item>backward: each marked target pixel is lifted with the target depth and projected into the anchor; it stays
 /// visible only if it agrees with the anchor's (bilinearly interpolated) depth there, so the anchor really sees it,
-/// and takes the anchor's colour by bilinear sampling;</item>
+/// and takes the anchor's colour by bilinear sampling, unless the anchor's matte says the pixel there is background
+/// (<see cref="DepthWarpOptions.MinAnchorMask"/>);</item>
 /// <item>the hard visibility mask gets a soft boundary band (value 0.1) and is averaged down to latent resolution.</item>
 /// </list>
 /// Tolerance: <c>abs + pixels * z / f</c> (a few pixel footprints). Pixels where the anchor saw the surface
@@ -137,6 +138,7 @@ public sealed class DepthWarper(DepthWarpOptions options)
         if (z <= 0 || u < 0 || v < 0 || u >= anchor.Image.Width || v >= anchor.Image.Height) return false;
         double da = AnchorDepth(anchor.Depth, u, v);
         if (da <= 0 || Math.Abs(z - da) > Tolerance(anchor.Camera, da)) return false;
+        if (anchor.Mask is { } mask && mask.SampleBilinear(u, v) < options.MinAnchorMask) return false;
         colour = anchor.Image.SampleBilinear(u, v);
         return true;
     }

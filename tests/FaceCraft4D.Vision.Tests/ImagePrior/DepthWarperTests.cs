@@ -76,6 +76,37 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Anchor_pixels_outside_its_matte_are_never_warped()
+    {
+        // The anchor's matte covers only its left half (a portrait whose matte is narrower than the fitted head):
+        // the right half's pixels are background and must not reach the target.
+        var mesh = SyntheticScene.Head;
+        var normals = mesh.VertexNormals();
+        var colour = new StripedColour();
+        var view = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(0, Size));
+        var target = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(30, Size));
+        var matte = new FloatImage(Size, Size);
+        for (int y = 0; y < Size; y++) for (int x = 0; x < Size / 2; x++) matte[x, y] = 1;
+        var warper = new DepthWarper(new DepthWarpOptions());
+
+        var unmasked = warper.Warp(new AnchorView("a", view.Image, view.Depth, view.Camera), target.Camera, target.Depth);
+        var masked = warper.Warp(new AnchorView("a", view.Image, view.Depth, view.Camera, matte), target.Camera, target.Depth);
+
+        int kept = 0, dropped = 0;
+        var fragments = MeshRasterizer.Rasterize(mesh, target.Camera);
+        var points = fragments.Interpolate(mesh.Positions, 3, mesh.Triangles);
+        for (int p = 0; p < Size * Size; p++)
+        {
+            if (unmasked.Visibility.Data[p] <= 0) { Assert.Equal(0f, masked.Visibility.Data[p]); continue; }
+            var (u, _, _) = view.Camera.Project(new Vector3d(points[3 * p], points[3 * p + 1], points[3 * p + 2]));
+            if (u > Size / 2 + 1) { Assert.Equal(0f, masked.Visibility.Data[p]); dropped++; }
+            else if (u < Size / 2 - 1) { Assert.Equal(1f, masked.Visibility.Data[p]); kept++; }
+        }
+        output.WriteLine($"kept {kept} px warped from inside the matte, dropped {dropped} from outside");
+        Assert.True(kept > 200 && dropped > 200);
+    }
+
+    [Fact]
     public void With_two_anchors_each_pixel_takes_the_visible_anchor_nearest_in_angle()
     {
         var mesh = SyntheticScene.Head;

@@ -17,8 +17,8 @@ public sealed class HeadRegions
     /// <summary>Places the regions from 3D landmarks (L * 3, in iBUG order when 68, or iBUG 17-67 when 51).</summary>
     /// <param name="landmarks3d">The fitted head's landmarks.</param>
     /// <param name="options">Blend widths and offsets.</param>
-    /// <param name="sidesAreHair">Hair covers the temples and ears: the hair region then starts at the cheeks' back
-    /// edge (jaw contour at eye height) instead of behind the ears.</param>
+    /// <param name="sidesAreHair">Hair covers the temples and ears: the hair region then starts halfway between the cheeks'
+    /// back edge (jaw contour at eye height) and the ears instead of behind the ears.</param>
     public HeadRegions(float[] landmarks3d, HeadTextureOptions options, bool sidesAreHair = false)
     {
         ArgumentNullException.ThrowIfNull(landmarks3d);
@@ -34,7 +34,9 @@ public sealed class HeadRegions
         napeY = (float)(Enumerable.Range(48, 12).Average(i => P(i).Y) + options.NapeOffset);
         chinY = count == 68 ? P(8).Y : Enumerable.Range(48, 12).Min(i => P(i).Y) - 0.035f;
         earZ = count == 68 ? Math.Min(P(0).Z, P(16).Z) - 0.01f : (P(36).Z + P(45).Z) / 2 - 0.045f;
-        if (sidesAreHair) earZ = count == 68 ? Math.Min(P(1).Z, P(15).Z) + 0.01f : (P(36).Z + P(45).Z) / 2 - 0.025f;
+        // Hair over the temples: the hair starts halfway between the cheeks' back edge (jaw contour at eye height)
+        // and the ears, so the side of the face keeps a strip of skin in front of the ear (a profile, not a helmet).
+        if (sidesAreHair) earZ = count == 68 ? (Math.Min(P(1).Z, P(15).Z) + 0.01f + earZ) / 2 : (P(36).Z + P(45).Z) / 2 - 0.035f;
         blend = (float)options.RegionBlend;
         crown = (float)options.CrownAboveBrows;
     }

@@ -44,4 +44,24 @@ public sealed class HeadTextureOptions
 
     /// <summary>Side of the UV texture baked for models with texture coordinates.</summary>
     public int TextureSize { get; set; } = 1024;
+
+    /// <summary>Complete unseen texels in texture space (mirror, exemplar hair, neck extension; <see cref="HeadTextureCompletion"/>)
+    /// for models with texture coordinates; false: the per-point symmetry and colour statistics only.</summary>
+    public bool TextureSpaceCompletion { get; set; } = true;
+
+    /// <summary>Side of the atlas the completion works on (the final atlas is <see cref="TextureSize"/>; the completion is sampled bilinearly).</summary>
+    public int CompletionSize { get; set; } = 512;
+
+    /// <summary>Texels at least this confident (after mirroring) are known: they seed the fills and bound the synthesis.</summary>
+    public double KnownWeight { get; set; } = 0.5;
+
+    /// <summary>Observed texels at least this confident may serve as hair exemplar.</summary>
+    public double HairSourceWeight { get; set; } = 0.75;
+
+    /// <summary>Completed texels within this distance (metres) of the symmetry plane are averaged with their mirror texel, so the
+    /// two sides of the back meet without a seam.</summary>
+    public double SymmetryBlendWidth { get; set; } = 0.015;
+
+    /// <summary>Hair exemplar synthesis.</summary>
+    public PatchSynthesisOptions HairSynthesis { get; set; } = new();
 }

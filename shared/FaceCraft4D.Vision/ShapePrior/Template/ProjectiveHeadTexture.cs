@@ -76,6 +76,9 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
     /// <summary>Weight in [0, 1] with which the portrait itself (no symmetry, no statistics) colours the point.</summary>
     public float DirectWeight(Vector3 point, Vector3 normal) => Observe(point, normal).Weight;
 
+    /// <summary>The portrait's colour at the point and the weight of that observation (facing x visibility x mask; 0 = unseen).</summary>
+    public (Vector3 Colour, float Weight) ObserveDirect(Vector3 point, Vector3 normal) => Observe(point, normal);
+
     /// <summary>The region colour (statistics only) at a point.</summary>
     public Vector3 RegionColour(Vector3 point)
     {

@@ -73,25 +73,44 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         clock.Restart();
         var referenceDepth = MeshRasterizer.Rasterize(mesh, fit.ReferenceCamera, options.Render.Rasterizer).ToDepthMap();
         var texture = new ProjectiveHeadTexture(input.Crop, input.Mask, fit.ReferenceCamera, referenceDepth, regions, colours, request.Seed, options.Texture);
-        var vertexColours = new float[mesh.Positions.Length];
-        int seen = 0;
-        for (int v = 0; v < mesh.VertexCount; v++)
-        {
-            var p = mesh.Position(v);
-            var n = new Vector3(normals[3 * v], normals[3 * v + 1], normals[3 * v + 2]);
-            var c = texture.Colour(p, n);
-            vertexColours[3 * v] = c.X;
-            vertexColours[3 * v + 1] = c.Y;
-            vertexColours[3 * v + 2] = c.Z;
-            if (texture.DirectWeight(p, n) > 0.5f) seen++;
-        }
-        RgbImage? atlas = null;
+        float[]? uv = null;
+        int[]? uvFaces = null;
         if (data.UvCoords is not null && data.UvFaces is not null)
         {
-            using var uv = data.UvCoords.to(ScalarType.Float32).contiguous();
-            using var uvFaces = data.UvFaces.to(ScalarType.Int32).contiguous();
-            atlas = UvTextureBaker.Bake(mesh, normals, uv.data<float>().ToArray(), uvFaces.data<int>().ToArray(), texture,
-                options.Texture.TextureSize).Texture;
+            using var uvTensor = data.UvCoords.to(ScalarType.Float32).contiguous();
+            using var uvFacesTensor = data.UvFaces.to(ScalarType.Int32).contiguous();
+            uv = uvTensor.data<float>().ToArray();
+            uvFaces = uvFacesTensor.data<int>().ToArray();
+        }
+        int seen = 0;
+        for (int v = 0; v < mesh.VertexCount; v++)
+            if (texture.DirectWeight(mesh.Position(v), new Vector3(normals[3 * v], normals[3 * v + 1], normals[3 * v + 2])) > 0.5f) seen++;
+        CompletedHeadTexture? completed = null;
+        float[] vertexColours;
+        RgbImage? atlas = null;
+        if (uv is not null && uvFaces is not null && options.Texture.TextureSpaceCompletion)
+        {
+            int size = Math.Max(16, options.Texture.CompletionSize);
+            var surface = TexelSurface.Build(mesh, normals, uv, uvFaces, size, size);
+            var completion = HeadTextureCompletion.Complete(surface, texture, regions, colours, options.Texture, request.Seed, ct);
+            foreach (var (key, value) in completion.Metrics) metrics[key] = value;
+            metrics["hair_synthesised"] = completion.HairSynthesised ? 1 : 0;
+            completed = new CompletedHeadTexture(texture, completion.Colour);
+            vertexColours = completed.VertexColours(mesh, normals, uv, uvFaces);
+            atlas = completed.Bake(mesh, normals, uv, uvFaces, options.Texture.TextureSize);
+        }
+        else
+        {
+            vertexColours = new float[mesh.Positions.Length];
+            for (int v = 0; v < mesh.VertexCount; v++)
+            {
+                var c = texture.Colour(mesh.Position(v), new Vector3(normals[3 * v], normals[3 * v + 1], normals[3 * v + 2]));
+                vertexColours[3 * v] = c.X;
+                vertexColours[3 * v + 1] = c.Y;
+                vertexColours[3 * v + 2] = c.Z;
+            }
+            if (uv is not null && uvFaces is not null)
+                atlas = UvTextureBaker.Bake(mesh, normals, uv, uvFaces, texture, options.Texture.TextureSize).Texture;
         }
         metrics["texture_seconds"] = clock.Elapsed.TotalSeconds;
         ct.ThrowIfCancellationRequested();
@@ -102,7 +121,9 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         foreach (var camera in cameras)
         {
             ct.ThrowIfCancellationRequested();
-            views.Add(MeshViewRenderer.Render(mesh, normals, texture, camera, options.Render));
+            views.Add(completed is not null
+                ? AtlasViewRenderer.Render(mesh, normals, uv!, uvFaces!, completed, camera, options.Render)
+                : MeshViewRenderer.Render(mesh, normals, texture, camera, options.Render));
         }
         metrics["render_seconds"] = clock.Elapsed.TotalSeconds;
 
@@ -115,6 +136,8 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         metrics["vertices_seen_fraction"] = (double)seen / mesh.VertexCount;
         var notes = new List<string>();
         if (!colours.HairFound) notes.Add("No hair distinct from the skin was found above the brows; the unseen head is skin-coloured.");
+        else if (completed is not null && metrics.GetValueOrDefault("hair_synthesised") < 0.5)
+            notes.Add("Too little hair is visible to synthesise the unseen hair from; it is filled smoothly from the visible hair colours.");
         if (fit.LandmarkRmsPixels > 0.05 * FlameLandmarkFitter.InterOcularDistance(input.Landmarks) * 2)
             notes.Add($"The head model fits the landmarks loosely ({fit.LandmarkRmsPixels:F1} px rms).");
         return new ShapePriorResult

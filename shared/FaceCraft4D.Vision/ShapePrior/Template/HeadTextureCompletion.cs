@@ -1,0 +1,178 @@
+using System.Numerics;
+using FaceCraft4D.Vision.Rendering;
+
+namespace FaceCraft4D.Vision.ShapePrior.Template;
+
+/// <summary>The completed atlas and how it was made.</summary>
+/// <param name="Colour">Completed colour of every texel (uncovered texels filled too, so bilinear lookups at chart borders stay clean).</param>
+/// <param name="ObservedWeight">Confidence of the portrait (direct or mirrored) per texel.</param>
+/// <param name="HairSynthesised">Whether the hair was synthesised from the portrait's own hair (false: no usable exemplar).</param>
+/// <param name="Metrics">Fractions and counts for the record.</param>
+public sealed record CompletedAtlas(RgbImage Colour, FloatImage ObservedWeight, bool HairSynthesised, IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>
+/// Completes the head texture in texture space, from the portrait alone:
+/// <list type="number">
+/// <item>observe: each texel's surface point projected into the portrait (<see cref="ProjectiveHeadTexture.ObserveDirect"/>);</item>
+/// <item>mirror: unseen or grazing texels take their mirror texel's observation (<see cref="MirrorCompletion"/>);</item>
+/// <item>skin: the remaining skin texels by a smooth membrane from the known skin texels (<see cref="SmoothFill"/>);</item>
+/// <item>neck: the neck and nape from the known neck/torso texels, extended around and down by the same fill (so the
+/// seam with what the portrait shows is continuous);</item>
+/// <item>hair: the hair region by exemplar block synthesis from the portrait's own visible hair texels
+/// (<see cref="ExemplarPatchSynthesis"/>), over a smooth fill of the hair colours;</item>
+/// <item>compose: fill = hair w_h + skin w_s + neck w_n (<see cref="HeadRegions"/>), colour = w c_obs + (1 - w) fill;
+/// completed texels near the symmetry plane are averaged with their mirror so both halves of the back meet.</item>
+/// </list>
+/// </summary>
+public static class HeadTextureCompletion
+{
+    /// <summary>Runs the completion on <paramref name="surface"/>.</summary>
+    public static CompletedAtlas Complete(TexelSurface surface, ProjectiveHeadTexture texture, HeadRegions regions, HeadColours colours,
+        HeadTextureOptions options, int seed, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(surface);
+        ArgumentNullException.ThrowIfNull(texture);
+        ArgumentNullException.ThrowIfNull(regions);
+        ArgumentNullException.ThrowIfNull(colours);
+        ArgumentNullException.ThrowIfNull(options);
+        int w = surface.Width, h = surface.Height, count = w * h;
+
+        // 1. Direct observations. [W x H]
+        var direct = new TexelObservation(new RgbImage(w, h), new FloatImage(w, h));
+        var hairW = new float[count];
+        var skinW = new float[count];
+        var neckW = new float[count];
+        Parallel.For(0, h, y =>
+        {
+            for (int x = 0; x < w; x++)
+            {
+                int t = y * w + x;
+                if (!surface.Covered[t]) continue;
+                var p = surface.Point(t);
+                var (c, weight) = texture.ObserveDirect(p, surface.Normal(t));
+                direct.Colour[x, y] = c;
+                direct.Weight[x, y] = weight;
+                (hairW[t], skinW[t], neckW[t]) = regions.Weights(p);
+            }
+        });
+        ct.ThrowIfCancellationRequested();
+
+        // 2. Mirror.
+        var map = options.UseSymmetry ? SymmetricTexelMap.Build(surface, ct) : null;
+        var observed = map is null ? direct : MirrorCompletion.Fill(direct, map, options.SymmetryWeight);
+        ct.ThrowIfCancellationRequested();
+
+        float knownMin = (float)options.KnownWeight;
+        var known = new bool[count];
+        var hairColoured = new bool[count];
+        for (int t = 0; t < count; t++)
+        {
+            if (!surface.Covered[t]) continue;
+            known[t] = observed.Weight.Data[t] >= knownMin;
+            var c = observed.Colour[t % w, t / w];
+            hairColoured[t] = colours.HairFound && Vector3.DistanceSquared(c, colours.Hair) < Vector3.DistanceSquared(c, colours.Skin);
+        }
+
+        // 3. Skin membrane from known skin-coloured texels outside hair and neck.
+        var skinSeeds = Seeds(known, t => skinW[t] >= 0.5f && !hairColoured[t]);
+        var skinFill = skinSeeds.Count > 0 ? SmoothFill.Fill(observed.Colour, skinSeeds.Mask, surface.Covered) : RgbImage.Filled(w, h, colours.Skin);
+
+        // 4. Neck extension from the known neck/torso texels.
+        var neckSeeds = Seeds(known, t => neckW[t] >= 0.5f);
+        var heights = new float[count];
+        for (int t = 0; t < count; t++) heights[t] = surface.Points[3 * t + 1];
+        var neckFill = neckSeeds.Count >= 16
+            ? NeckExtension.Extend(observed.Colour, neckSeeds.Mask, surface.Covered, heights)
+            : RgbImage.Filled(w, h, colours.Neck);
+        ct.ThrowIfCancellationRequested();
+
+        // 5. Hair: smooth base from known hair texels, then exemplar synthesis over the unseen hair.
+        var hairSeeds = Seeds(known, t => hairColoured[t] && hairW[t] >= 0.3f);
+        RgbImage hairFill = hairSeeds.Count > 0 ? SmoothFill.Fill(observed.Colour, hairSeeds.Mask, surface.Covered) : RgbImage.Filled(w, h, colours.Hair);
+        float sourceMin = (float)options.HairSourceWeight;
+        var source = new bool[count];
+        var target = new bool[count];
+        for (int t = 0; t < count; t++)
+        {
+            if (!surface.Covered[t]) continue;
+            source[t] = hairColoured[t] && hairW[t] >= 0.3f && neckW[t] < 0.5f && observed.Weight.Data[t] >= sourceMin;
+            target[t] = !source[t] && hairW[t] > 0.02f && observed.Weight.Data[t] < 0.999f;
+        }
+        var synthesis = colours.HairFound
+            ? ExemplarPatchSynthesis.Synthesize(hairFill, source, target, known, options.HairSynthesis, seed, ct)
+            : null;
+        if (synthesis is not null) hairFill = synthesis.Image;
+        ct.ThrowIfCancellationRequested();
+
+        // 6. Compose.
+        var result = new RgbImage(w, h);
+        int completedCount = 0, coveredCount = 0;
+        for (int t = 0; t < count; t++)
+        {
+            if (!surface.Covered[t]) continue;
+            coveredCount++;
+            int x = t % w, y = t / w;
+            var fill = hairW[t] * hairFill[x, y] + skinW[t] * skinFill[x, y] + neckW[t] * neckFill[x, y];
+            float wo = observed.Weight.Data[t];
+            if (wo < knownMin) completedCount++;
+            result[x, y] = Vector3.Clamp(wo * observed.Colour[x, y] + (1 - wo) * fill, Vector3.Zero, Vector3.One);
+        }
+        if (map is not null) BlendAcrossPlane(result, surface, observed.Weight, map, (float)options.SymmetryBlendWidth);
+        // Fill the uncovered texels (pull-push only) so bilinear lookups near chart borders see head colours.
+        var filled = SmoothFill.Fill(result, surface.Covered, new bool[count], relaxIterations: 0);
+
+        var metrics = new Dictionary<string, double>
+        {
+            ["texels_direct_fraction"] = Fraction(t => direct.Weight.Data[t] >= knownMin),
+            ["texels_mirrored_fraction"] = Fraction(t => direct.Weight.Data[t] < knownMin && known[t]),
+            ["texels_completed_fraction"] = coveredCount == 0 ? 0 : (double)completedCount / coveredCount,
+            ["hair_source_blocks"] = synthesis?.SourceBlockCount ?? 0,
+            ["hair_synthesised_blocks"] = synthesis?.BlockOrigins.Count ?? 0,
+            ["neck_seed_texels"] = neckSeeds.Count,
+        };
+        return new CompletedAtlas(filled, observed.Weight, synthesis is not null, metrics);
+
+        double Fraction(Func<int, bool> predicate)
+        {
+            int n = 0, all = 0;
+            for (int t = 0; t < count; t++)
+            {
+                if (!surface.Covered[t]) continue;
+                all++;
+                if (predicate(t)) n++;
+            }
+            return all == 0 ? 0 : (double)n / all;
+        }
+    }
+
+    private static (bool[] Mask, int Count) Seeds(bool[] known, Func<int, bool> predicate)
+    {
+        var mask = new bool[known.Length];
+        int n = 0;
+        for (int t = 0; t < known.Length; t++)
+        {
+            if (!known[t] || !predicate(t)) continue;
+            mask[t] = true;
+            n++;
+        }
+        return (mask, n);
+    }
+
+    /// <summary>Completed texels within <paramref name="width"/> of x = 0 move halfway (at the plane) toward their mirror's colour.</summary>
+    private static void BlendAcrossPlane(RgbImage image, TexelSurface surface, FloatImage observedWeight, SymmetricTexelMap map, float width)
+    {
+        if (width <= 0) return;
+        var original = image.Clone();
+        int w = image.Width;
+        for (int t = 0; t < map.Mirror.Length; t++)
+        {
+            int m = map.Mirror[t];
+            if (m < 0 || !surface.Covered[t]) continue;
+            float distance = Math.Abs(surface.Points[3 * t]);
+            if (distance >= width) continue;
+            float wo = observedWeight.Data[t];
+            float a = 0.5f * (1 - distance / width) * (1 - wo);
+            image[t % w, t / w] = Vector3.Lerp(original[t % w, t / w], original[m % w, m / w], a);
+        }
+    }
+}
