@@ -49,6 +49,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         [
             repo.AzuriteSupervisor, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), logFile, state.Path,
             "--location", location, "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+            // Telemetry keeps connections to the cloud metadata endpoint open, and with them the process: Azurite then
+            // never exits after SIGTERM (it closes its services and hangs), so every stop ended in a kill.
+            "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
             "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
