@@ -49,6 +49,10 @@ public static class LocalHostApp
             });
         });
         services.AddDurableTaskClient(client => client.UseGrpc(stack.Durable.Channel));
+        services.AddOptions<StalledRunOptions>().Bind(builder.Configuration.GetSection(StalledRunOptions.SectionName));
+        services.AddSingleton(new TaskHubQueueProbe(stack.StorageConnectionString, durable.TaskHubName));
+        services.AddSingleton<StalledRunMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<StalledRunMonitor>());
         if (watchUploads)
         {
             services.AddHostedService<UploadWatcher>();

@@ -14,9 +14,13 @@ namespace FaceCraft4D.Pipeline.Workers;
 public sealed class RunJobCanceller(IBlobStore blobs, IGpuWorkerClient worker, ILogger<RunJobCanceller> logger)
 {
     /// <summary>The job keys of the run's queued or running jobs, as the ledger records them.</summary>
-    public async Task<IReadOnlyList<JobKey>> FindActiveJobsAsync(string runId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JobKey>> FindActiveJobsAsync(string runId, CancellationToken cancellationToken) =>
+        (await FindActiveJobRecordsAsync(runId, cancellationToken).ConfigureAwait(false)).Select(r => r.Job).ToArray();
+
+    /// <summary>The run's queued or running jobs with their owners' last heartbeat (a stale one: the owner died).</summary>
+    public async Task<IReadOnlyList<ActiveJobRecord>> FindActiveJobRecordsAsync(string runId, CancellationToken cancellationToken)
     {
-        var active = new List<JobKey>();
+        var active = new List<ActiveJobRecord>();
         await foreach (var blob in blobs.ListAsync(StorageLayout.RunsContainer, $"{runId}/stages/", cancellationToken).ConfigureAwait(false))
         {
             var segments = blob.Blob.Name.Split('/');
@@ -26,12 +30,12 @@ public sealed class RunJobCanceller(IBlobStore blobs, IGpuWorkerClient worker, I
             }
 
             var data = await blobs.TryReadAsync(blob.Blob, cancellationToken).ConfigureAwait(false);
-            if (data is null || ActiveJob(data) is not { } key || key.RunId != runId)
+            if (data is null || ActiveJob(data) is not { } record || record.Job.RunId != runId)
             {
                 continue;
             }
 
-            active.Add(key);
+            active.Add(record);
         }
 
         return active;
@@ -58,7 +62,7 @@ public sealed class RunJobCanceller(IBlobStore blobs, IGpuWorkerClient worker, I
         return jobs.Count;
     }
 
-    private static JobKey? ActiveJob(BinaryData record)
+    private static ActiveJobRecord? ActiveJob(BinaryData record)
     {
         try
         {
@@ -69,7 +73,10 @@ public sealed class RunJobCanceller(IBlobStore blobs, IGpuWorkerClient worker, I
             }
 
             var status = element.Deserialize<JobStatus>(ContractJson.Options);
-            return status is { State: JobState.Queued or JobState.Running } ? JobKey.TryParse(status.JobId) : null;
+            var heartbeat = document.RootElement.TryGetProperty("heartbeatAt", out var at) && at.TryGetDateTimeOffset(out var value) ? value : status?.UpdatedAt;
+            return status is { State: JobState.Queued or JobState.Running } && JobKey.TryParse(status.JobId) is { } key
+                ? new ActiveJobRecord(key, heartbeat ?? DateTimeOffset.MinValue)
+                : null;
         }
         catch (JsonException)
         {
@@ -77,3 +84,6 @@ public sealed class RunJobCanceller(IBlobStore blobs, IGpuWorkerClient worker, I
         }
     }
 }
+
+/// <summary>A queued or running job in the ledger and its owner's last heartbeat.</summary>
+public sealed record ActiveJobRecord(JobKey Job, DateTimeOffset HeartbeatAt);
