@@ -30,6 +30,9 @@ public static class LocalHostApp
             [$"{GpuWorkerOptions.SectionName}:BaseUrl"] = string.Join(';', stack.WorkerUrls),
         });
         var services = builder.Services;
+        var shutdown = builder.Configuration.GetSection(LocalStackOptions.SectionName).Get<LocalStackOptions>()?.HostShutdownTimeout
+            ?? new LocalStackOptions().HostShutdownTimeout;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
         var durable = builder.Configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
         services.AddOptions<LocalStackOptions>().Bind(builder.Configuration.GetSection(LocalStackOptions.SectionName));
         services.AddProblemDetails();
@@ -46,6 +49,10 @@ public static class LocalHostApp
             });
         });
         services.AddDurableTaskClient(client => client.UseGrpc(stack.Durable.Channel));
+        services.AddOptions<StalledRunOptions>().Bind(builder.Configuration.GetSection(StalledRunOptions.SectionName));
+        services.AddSingleton(new TaskHubQueueProbe(stack.StorageConnectionString, durable.TaskHubName));
+        services.AddSingleton<StalledRunMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<StalledRunMonitor>());
         if (watchUploads)
         {
             services.AddHostedService<UploadWatcher>();

@@ -6,11 +6,15 @@ namespace FaceCraft4D.LocalHost;
 
 /// <summary>
 /// The real pieces the local host runs on: Azurite (storage), the durable engine sidecar on it, and the GPU
-/// worker process(es). Started in that order, stopped in reverse.
+/// worker process(es). Started storage first; stopped in the order that loses nothing: the workers (in parallel,
+/// each saving its running jobs), then the durable engine, then Azurite last (so everything before it can still
+/// write its state).
 /// </summary>
 public sealed class LocalStack : IAsyncDisposable
 {
-    private readonly List<IAsyncDisposable> owned = [];
+    private readonly List<IAsyncDisposable> workers = [];
+    private IAsyncDisposable? storage;
+    private IAsyncDisposable? engine;
 
     private LocalStack(string dataDirectory) => DataDirectory = dataDirectory;
 
@@ -39,7 +43,7 @@ public sealed class LocalStack : IAsyncDisposable
             if (string.IsNullOrWhiteSpace(options.StorageConnectionString))
             {
                 var azurite = await AzuriteServer.StartAsync(repo, data, logger, cancellationToken).ConfigureAwait(false);
-                stack.owned.Add(azurite);
+                stack.storage = azurite;
                 stack.StorageConnectionString = azurite.ConnectionString;
             }
             else
@@ -53,7 +57,7 @@ public sealed class LocalStack : IAsyncDisposable
                     .Select(i => GpuWorkerServer.StartAsync(repo, i, stack.StorageConnectionString, options.WorkerMaxConcurrentJobs, data, logger, cancellationToken))
                     .ToArray();
                 var workers = await Task.WhenAll(starts).ConfigureAwait(false);
-                stack.owned.AddRange(workers);
+                stack.workers.AddRange(workers);
                 stack.WorkerUrls = workers.Select(w => w.BaseUrl).ToArray();
             }
             else
@@ -63,7 +67,7 @@ public sealed class LocalStack : IAsyncDisposable
             }
 
             stack.Durable = await DurableSidecar.StartAsync(durable, stack.StorageConnectionString, loggerFactory, cancellationToken).ConfigureAwait(false);
-            stack.owned.Add(stack.Durable);
+            stack.engine = stack.Durable;
             return stack;
         }
         catch
@@ -76,11 +80,18 @@ public sealed class LocalStack : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        for (var i = owned.Count - 1; i >= 0; i--)
+        await Task.WhenAll(workers.Select(w => w.DisposeAsync().AsTask())).ConfigureAwait(false);
+        workers.Clear();
+        if (engine is not null)
         {
-            await owned[i].DisposeAsync().ConfigureAwait(false);
+            await engine.DisposeAsync().ConfigureAwait(false);
+            engine = null;
         }
 
-        owned.Clear();
+        if (storage is not null)
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+            storage = null;
+        }
     }
 }

@@ -20,6 +20,12 @@ public sealed class LocalStackOptions
     /// <summary>Jobs each local worker runs at once.</summary>
     public int WorkerMaxConcurrentJobs { get; set; } = 2;
 
+    /// <summary>
+    /// How long the host drains (HTTP requests, running orchestration and activity work items) when it stops, before
+    /// the workers, the engine and Azurite are stopped; with them it fits the 15 s a Ctrl+C may take.
+    /// </summary>
+    public TimeSpan HostShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often the uploads watcher looks for new blobs (zero disables it).</summary>
     public TimeSpan UploadPollInterval { get; set; } = TimeSpan.FromSeconds(3);
 }

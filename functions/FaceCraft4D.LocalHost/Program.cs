@@ -46,7 +46,10 @@ var evaluate = new Command("eval", "Run an evaluation batch on the local stack a
 evaluate.SetAction((parse, ct) => new EvaluationRunner(CliConsole.Create()).RunAsync(parse.GetValue(set)!, parse.GetValue(preset), configArgs, ct));
 
 var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, host, evaluate, ModelsCommand.Create(configArgs) };
-return await root.Parse(cliArgs).InvokeAsync();
+// Ctrl+C / SIGTERM cancel the command's token; the command then stops the stack in order (host, workers, engine,
+// Azurite last). Should that take longer than this, the process exits anyway: its children run in their own
+// sessions, notice that this process is gone and stop themselves gracefully (Azurite saves its state).
+return await root.Parse(cliArgs).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(14) });
 
 static IReadOnlyDictionary<string, string> ParseSettings(string[]? pairs) =>
     (pairs ?? []).Select(p => p.Split('=', 2)).ToDictionary(

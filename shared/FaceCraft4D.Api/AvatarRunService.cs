@@ -4,6 +4,7 @@ using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Pipeline.Orchestration;
+using FaceCraft4D.Pipeline.Workers;
 using FaceCraft4D.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -22,6 +23,7 @@ public sealed class AvatarRunService(
     IBlobStore blobs,
     RunInputFactory inputs,
     RunSubmissionGates gates,
+    RunJobCanceller jobs,
     IOptions<ApiOptions> apiOptions,
     ILogger<AvatarRunService> logger)
 {
@@ -92,50 +94,88 @@ public sealed class AvatarRunService(
             progress, output, FailureMessage(metadata, progress), ManagementUrls.For(baseUrl, runId, apiOptions.Value.ViewerPath));
     }
 
-    /// <summary>Terminates a running run; false when there is no such run.</summary>
+    /// <summary>
+    /// Terminates a run that has not ended (pending, running or suspended) with its stage-job sub-orchestrations, and
+    /// asks the workers to cancel the run's queued and running jobs (unless an evaluation instance of the same run is
+    /// still active and needs them); false when there is no such run. Terminating an ended run changes nothing.
+    /// </summary>
     public async Task<bool> TerminateAsync(string runId, string? reason, CancellationToken cancellationToken)
     {
-        var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
-        if (metadata is null)
+        using (await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false))
         {
-            return false;
-        }
+            var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+            if (metadata is null)
+            {
+                return false;
+            }
 
-        if (metadata.IsRunning)
-        {
-            await client.TerminateInstanceAsync(runId, reason ?? "terminated by request", cancellationToken).ConfigureAwait(false);
+            if (IsActive(metadata.RuntimeStatus))
+            {
+                await client.TerminateInstanceAsync(runId, reason ?? "terminated by request", cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
             {
-                await TerminateIfRunningAsync(DurableNames.StageJobInstanceId(runId, stage), cancellationToken).ConfigureAwait(false);
+                await TerminateIfActiveAsync(DurableNames.StageJobInstanceId(runId, stage), cancellationToken).ConfigureAwait(false);
             }
-        }
 
-        return true;
+            if (await ActiveEvaluationInstancesAsync(runId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } evaluations)
+            {
+                logger.LogInformation("Run {RunId} terminated; its worker jobs are kept for the active evaluation instance(s) {Instances}",
+                    runId, string.Join(", ", evaluations));
+                return true;
+            }
+
+            var cancelled = await jobs.CancelActiveJobsAsync(runId, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Run {RunId} terminated; asked the workers to cancel {Jobs} job(s)", runId, cancelled);
+            return true;
+        }
     }
 
-    /// <summary>Deletes a finished run's history (and, when asked, its blobs). A running run must be terminated first.</summary>
+    /// <summary>
+    /// Deletes an ended run's history, and its evaluation instances' (<c>{batchId}.{runId}</c>), and when asked its
+    /// blobs. Refused (<see cref="PurgeOutcome.StillRunning"/>) while the run or any evaluation instance of it is
+    /// pending, running or suspended. Holds the run's submission gate, so no submission restarts it meanwhile.
+    /// </summary>
     public async Task<PurgeOutcome> PurgeAsync(string runId, bool deleteData, CancellationToken cancellationToken)
     {
-        var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
-        if (metadata is null)
+        using (await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false))
         {
-            return PurgeOutcome.NotFound;
-        }
+            var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+            var evaluations = await EvaluationInstancesAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (metadata is null && evaluations.Count == 0)
+            {
+                return PurgeOutcome.NotFound;
+            }
 
-        if (metadata.IsRunning)
-        {
-            return PurgeOutcome.StillRunning;
-        }
+            if ((metadata is not null && IsActive(metadata.RuntimeStatus)) || evaluations.Any(e => IsActive(e.RuntimeStatus)))
+            {
+                return PurgeOutcome.StillRunning;
+            }
 
-        await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
-        if (deleteData)
-        {
-            await DeletePrefixAsync(StorageLayout.RunsContainer, $"{runId}/", cancellationToken).ConfigureAwait(false);
-            await DeletePrefixAsync(StorageLayout.AvatarsContainer, StorageLayout.AvatarPrefix(runId), cancellationToken).ConfigureAwait(false);
-        }
+            if (metadata is not null)
+            {
+                await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+            }
 
-        return PurgeOutcome.Purged;
+            foreach (var evaluation in evaluations)
+            {
+                await client.PurgeInstanceAsync(evaluation.InstanceId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (deleteData)
+            {
+                await DeletePrefixAsync(StorageLayout.RunsContainer, $"{runId}/", cancellationToken).ConfigureAwait(false);
+                await DeletePrefixAsync(StorageLayout.AvatarsContainer, StorageLayout.AvatarPrefix(runId), cancellationToken).ConfigureAwait(false);
+            }
+
+            return PurgeOutcome.Purged;
+        }
     }
+
+    /// <summary>Pending, running or suspended: the run may still do work.</summary>
+    public static bool IsActive(OrchestrationRuntimeStatus status) =>
+        status is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended;
 
     /// <summary>Runs, newest first (one page).</summary>
     public async IAsyncEnumerable<RunSummary> ListAsync(int max, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -262,14 +302,37 @@ public sealed class AvatarRunService(
         return progress with { Stages = stages };
     }
 
-    private async Task TerminateIfRunningAsync(string instanceId, CancellationToken cancellationToken)
+    private async Task TerminateIfActiveAsync(string instanceId, CancellationToken cancellationToken)
     {
         var child = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
-        if (child?.IsRunning == true)
+        if (child is not null && IsActive(child.RuntimeStatus))
         {
             await client.TerminateInstanceAsync(instanceId, "parent run terminated", cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The evaluation instances of a run (<c>eval-...{.runId}</c>, see <c>EvaluationBatchOrchestrator</c>).</summary>
+    private async Task<IReadOnlyList<OrchestrationMetadata>> EvaluationInstancesAsync(string runId, CancellationToken cancellationToken)
+    {
+        var found = new List<OrchestrationMetadata>();
+        var query = new OrchestrationQuery { InstanceIdPrefix = EvaluationInstancePrefix, PageSize = 1000 };
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (instance.InstanceId.EndsWith($".{runId}", StringComparison.Ordinal) && instance.Name == DurableNames.AvatarRunOrchestrator)
+            {
+                found.Add(instance);
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<IReadOnlyList<string>> ActiveEvaluationInstancesAsync(string runId, CancellationToken cancellationToken) =>
+        (await EvaluationInstancesAsync(runId, cancellationToken).ConfigureAwait(false))
+        .Where(i => IsActive(i.RuntimeStatus)).Select(i => i.InstanceId).ToArray();
+
+    /// <summary>Evaluation batch ids start with this (<see cref="EvaluationService"/>).</summary>
+    private const string EvaluationInstancePrefix = "eval-";
 
     private async Task DeletePrefixAsync(string container, string prefix, CancellationToken cancellationToken)
     {

@@ -39,6 +39,7 @@ public static class PipelineServiceCollectionExtensions
             .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().AttemptTimeout)
             .AddHttpMessageHandler<AttemptCountingHandler>();
         services.TryAddTransient<StageActivityRunner>(); // transient: holds a typed HttpClient
+        services.TryAddTransient<RunJobCanceller>(); // transient: holds a typed HttpClient
         services.TryAddSingleton<ManifestWriter>();
         services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
         services.TryAddSingleton<PortraitValidator>();

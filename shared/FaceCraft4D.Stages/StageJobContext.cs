@@ -16,6 +16,12 @@ public sealed record StageJobContext(
     string WorkerVersion,
     CancellationToken CancellationToken)
 {
+    /// <summary>
+    /// The fencing token of the worker's claim on this job (0: unfenced). State that a later owner of the same job
+    /// may also write (the training state) carries it, and a write over a larger token is refused.
+    /// </summary>
+    public long FencingToken { get; init; }
+
     /// <summary>A blob reference for an output file of this work item.</summary>
     public BlobRef Output(string fileName) =>
         StorageLayout.StageOutput(Request.RunId, Request.Stage, Request.Key, fileName);

@@ -36,6 +36,42 @@ public sealed class AzureBlobStore(BlobServiceClient service) : IBlobStore
     }
 
     /// <inheritdoc />
+    public async Task<VersionedBlobContent?> TryReadVersionedAsync(BlobRef blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await Client(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return new VersionedBlobContent(result.Value.Content, result.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> TryWriteIfVersionAsync(
+        BlobRef blob, BinaryData content, string contentType, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        var sha = ContentHash.Of(content.ToMemory().Span);
+        var options = Options(contentType, sha, ifNoneMatch: expectedVersion is null);
+        if (expectedVersion is not null)
+        {
+            options.Conditions = new BlobRequestConditions { IfMatch = new ETag(expectedVersion) };
+        }
+
+        try
+        {
+            var result = await Client(blob).UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
+            return result.Value.ETag.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<BinaryData?> TryReadAsync(BlobRef blob, CancellationToken cancellationToken)
     {
         try

@@ -17,6 +17,16 @@ public interface IBlobStore
     /// <summary>Reads a whole blob, or null when it does not exist.</summary>
     Task<BinaryData?> TryReadAsync(BlobRef blob, CancellationToken cancellationToken);
 
+    /// <summary>Reads a whole blob with its version (the ETag), or null when it does not exist.</summary>
+    Task<VersionedBlobContent?> TryReadVersionedAsync(BlobRef blob, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a blob only if its current version is <paramref name="expectedVersion"/> (If-Match), or, when that is
+    /// null, only if it does not exist (If-None-Match *). Returns the new version, or null (nothing written) when the
+    /// blob changed or appeared meanwhile: the optimistic-concurrency primitive of shared records.
+    /// </summary>
+    Task<string?> TryWriteIfVersionAsync(BlobRef blob, BinaryData content, string contentType, string? expectedVersion, CancellationToken cancellationToken);
+
     /// <summary>Opens a blob for streaming reads; throws <see cref="BlobNotFoundException"/> when absent.</summary>
     Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken);
 

@@ -12,6 +12,8 @@ public sealed class InMemoryBlobStore : IBlobStore
 
     private static string Key(BlobRef blob) => $"{blob.Container}/{blob.Name}";
 
+    private static string Version(BinaryData data) => $"\"{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(data):x8}-{data.ToMemory().Length:x}\"";
+
     /// <inheritdoc />
     public Task<BlobRef> WriteAsync(BlobRef blob, BinaryData content, string contentType, CancellationToken cancellationToken)
     {
@@ -31,6 +33,24 @@ public sealed class InMemoryBlobStore : IBlobStore
     /// <inheritdoc />
     public Task<BinaryData?> TryReadAsync(BlobRef blob, CancellationToken cancellationToken) =>
         Task.FromResult(blobs.TryGetValue(Key(blob), out var b) ? b.Content : null);
+
+    /// <inheritdoc />
+    public Task<VersionedBlobContent?> TryReadVersionedAsync(BlobRef blob, CancellationToken cancellationToken) =>
+        Task.FromResult(blobs.TryGetValue(Key(blob), out var b) ? new VersionedBlobContent(b.Content, Version(b.Content)) : null);
+
+    /// <inheritdoc />
+    public Task<string?> TryWriteIfVersionAsync(
+        BlobRef blob, BinaryData content, string contentType, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        // A fresh BinaryData per write: its identity is the version (compare-and-swap on the dictionary entry).
+        var copy = new BinaryData(content.ToArray());
+        var entry = (copy, contentType, DateTimeOffset.UtcNow, new Dictionary<string, string> { ["sha256"] = ContentHash.Of(copy.ToMemory().Span) });
+        var key = Key(blob);
+        var written = expectedVersion is null
+            ? blobs.TryAdd(key, entry)
+            : blobs.TryGetValue(key, out var current) && Version(current.Content) == expectedVersion && blobs.TryUpdate(key, entry, current);
+        return Task.FromResult(written ? Version(copy) : null);
+    }
 
     /// <inheritdoc />
     public Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken) =>

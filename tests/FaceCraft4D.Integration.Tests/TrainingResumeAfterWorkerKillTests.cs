@@ -53,7 +53,10 @@ public sealed class TrainingResumeAfterWorkerKillTests(AzuriteFixture azurite, I
         {
             using var http = new HttpClient { BaseAddress = workerA.Url };
             Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(http, request)).StatusCode);
-            var checkpoint = await WaitForAsync(async () => await blobs.TryReadAsync(stateBlob, CancellationToken.None), TimeSpan.FromMinutes(3));
+            // Read through the store: the blob starts with the job's fencing-token header.
+            var checkpoint = await WaitForAsync(
+                async () => await new BlobTrainingStateStore(blobs, stateBlob).TryReadAsync(CancellationToken.None) is { } state ? new BinaryData(state) : null,
+                TimeSpan.FromMinutes(3));
             var (header, _) = TrainingStateFile.Unpack(checkpoint.ToArray());
             killedAfter = header.Iteration;
             output.WriteLine($"worker A saved {header.Reason} state at iteration {header.Iteration}; disposing worker A");

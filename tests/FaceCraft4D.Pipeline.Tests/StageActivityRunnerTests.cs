@@ -107,6 +107,8 @@ public sealed class StageActivityRunnerTests
 
         public Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task CancelJobAsync(JobKey job, CancellationToken cancellationToken) => Task.CompletedTask;
+
         private JobState? Take() => next < states.Length ? states[next++] : JobState.Succeeded;
 
         private JobStatus Status(JobState state) => new(

@@ -28,6 +28,31 @@ public sealed class InMemoryBlobStore : IBlobStore
         Task.FromResult(blobs.TryGetValue(blob.ToString(), out var b) ? b.Data : null);
 
     /// <inheritdoc />
+    public Task<VersionedBlobContent?> TryReadVersionedAsync(BlobRef blob, CancellationToken cancellationToken) =>
+        Task.FromResult(blobs.TryGetValue(blob.ToString(), out var b) ? new VersionedBlobContent(b.Data, Version(b.Data)) : null);
+
+    /// <inheritdoc />
+    public Task<string?> TryWriteIfVersionAsync(
+        BlobRef blob, BinaryData content, string contentType, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        // A fresh BinaryData per write: its identity is the version (compare-and-swap on the dictionary entry).
+        var copy = new BinaryData(content.ToArray());
+        var entry = (copy, contentType, new Dictionary<string, string> { [AzureBlobStore.Sha256MetadataKey] = ContentHash.Of(copy.ToMemory().Span) });
+        var key = blob.ToString();
+        bool written;
+        if (expectedVersion is null)
+        {
+            written = blobs.TryAdd(key, entry);
+        }
+        else
+        {
+            written = blobs.TryGetValue(key, out var current) && Version(current.Data) == expectedVersion && blobs.TryUpdate(key, entry, current);
+        }
+
+        return Task.FromResult(written ? Version(copy) : null);
+    }
+
+    /// <inheritdoc />
     public Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken) =>
         blobs.TryGetValue(blob.ToString(), out var b) ? Task.FromResult(b.Data.ToStream()) : throw new BlobNotFoundException(blob);
 
@@ -73,6 +98,8 @@ public sealed class InMemoryBlobStore : IBlobStore
 
     /// <inheritdoc />
     public Task EnsureContainersAsync(IEnumerable<string> containers, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static string Version(BinaryData data) => $"\"{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(data):x8}-{data.ToMemory().Length:x}\"";
 
     private static BlobInfo Info(BlobRef blob, (BinaryData Data, string ContentType, Dictionary<string, string> Metadata) b) =>
         new(blob with { Sha256 = b.Metadata.GetValueOrDefault(AzureBlobStore.Sha256MetadataKey) }, b.Data.ToMemory().Length, b.ContentType,

@@ -24,10 +24,26 @@ public sealed class LocalHostProcess : IAsyncDisposable
     /// <summary>Where the process's output goes.</summary>
     public string LogFile { get; }
 
-    /// <summary>Starts the host and waits until its API answers.</summary>
-    public static async Task<LocalHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> configuration, string logFile)
+    /// <summary>The host's process id (in its own process group when started with <c>ownProcessGroup</c>).</summary>
+    public int Id => process.Id;
+
+    /// <summary>True once the process has exited.</summary>
+    public bool HasExited => process.HasExited;
+
+    /// <summary>
+    /// Starts the host and waits until its API answers. <paramref name="ownProcessGroup"/>: run it as the leader of
+    /// its own session and process group (<c>setsid</c>), as a shell runs a foreground command, so that
+    /// <see cref="InterruptGroup"/> can send SIGINT to the whole group the way a terminal does on Ctrl+C.
+    /// </summary>
+    public static async Task<LocalHostProcess> StartAsync(
+        int port, IReadOnlyDictionary<string, string> configuration, string logFile, bool ownProcessGroup = false, TimeSpan? startTimeout = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (ownProcessGroup)
+        {
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(RepositoryLayout.Locate().LocalHostAssembly());
         info.ArgumentList.Add("host");
         info.ArgumentList.Add("--port");
@@ -47,7 +63,8 @@ public sealed class LocalHostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         var baseUrl = $"http://127.0.0.1:{port}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var timeout = startTimeout ?? TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             if (process.HasExited)
@@ -70,7 +87,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"The local host did not answer within 90 s; see {logFile}.");
+                throw new TimeoutException($"The local host did not answer within {timeout.TotalSeconds:0} s; see {logFile}.");
             }
 
             await Task.Delay(200);
@@ -82,6 +99,28 @@ public sealed class LocalHostProcess : IAsyncDisposable
     {
         process.Kill(entireProcessTree: false);
         process.WaitForExit();
+    }
+
+    /// <summary>SIGINT to the host's whole process group, as a terminal sends it on Ctrl+C.</summary>
+    public void InterruptGroup()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", "--", $"-{process.Id}" }, UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the process to exit; false when it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <inheritdoc />

@@ -11,6 +11,7 @@ public static class TestConfiguration
     {
         ["Fc4d:Durable:TaskHubName"] = taskHub,
         ["Fc4d:Durable:WorkItemQueueVisibilityTimeout"] = "00:00:15",
+        ["Fc4d:Durable:ActivityLockRenewInterval"] = "00:00:05",
         ["Fc4d:Durable:ControlQueueVisibilityTimeout"] = "00:00:15",
         ["Fc4d:Durable:LeaseInterval"] = "00:00:09",
         ["Fc4d:Durable:MaxQueuePollingInterval"] = "00:00:00.500",

@@ -11,17 +11,23 @@ public sealed class DurableEngineOptions
     /// <summary>Control-queue partitions.</summary>
     public int PartitionCount { get; set; } = 4;
 
-    /// <summary>How long a dequeued activity message stays invisible; after a crash it reappears after this.</summary>
-    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a dequeued activity message stays invisible; after a crash it reappears after this. Running activities
+    /// renew it every <see cref="ActivityLockRenewInterval"/>, so it bounds the resume delay, not the activity length.
+    /// </summary>
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a running activity's message lock is renewed (well under the visibility timeout; zero: never).</summary>
+    public TimeSpan ActivityLockRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a dequeued orchestration message stays invisible; after a crash it reappears after this.</summary>
-    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Longest back-off of idle queue polling (the provider's default of 30 s is slow for interactive use).</summary>
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Partition lease length; a crashed host's partitions are taken over after it expires.</summary>
-    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(20);
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Activities the worker runs at once.</summary>
     public int MaxConcurrentActivities { get; set; } = 32;

@@ -56,7 +56,7 @@ public sealed class DurableSidecar : IAsyncDisposable
         };
         var storage = new AzureStorageOrchestrationService(settings);
         await storage.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var service = new SidecarSafeOrchestrationService<AzureStorageOrchestrationService>(storage);
+        var service = new SidecarSafeOrchestrationService<AzureStorageOrchestrationService>(storage, options.ActivityLockRenewInterval);
 
         var port = Infrastructure.FreeTcpPort.Find();
         var address = $"http://127.0.0.1:{port}";
@@ -78,7 +78,7 @@ public sealed class DurableSidecar : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
             await app.StopAsync(timeout.Token).ConfigureAwait(false);

@@ -10,9 +10,11 @@ namespace FaceCraft4D.LocalHost.Durable;
 /// start events whose <c>Tags</c> are a protobuf <c>MapField</c> (the type-named JSON of the control queue message
 /// then fails to deserialize and poisons the partition), and its own <c>GrpcSubOrchestrationInstanceCreatedEvent</c>
 /// subclass in the history (the history table row is then unreadable). Tags become a plain dictionary and the
-/// subclass becomes the standard event before anything is persisted. Everything else passes through unchanged.
+/// subclass becomes the standard event before anything is persisted. It also renews the locks of running activity
+/// work items (<see cref="ActivityLockRenewal"/>; the sidecar's dispatcher does not), every
+/// <paramref name="activityLockRenewInterval"/> (zero: never). Everything else passes through unchanged.
 /// </summary>
-public sealed class SidecarSafeOrchestrationService<TService>(TService inner)
+public sealed class SidecarSafeOrchestrationService<TService>(TService inner, TimeSpan activityLockRenewInterval = default)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
     where TService : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
@@ -99,6 +101,13 @@ public sealed class SidecarSafeOrchestrationService<TService>(TService inner)
             started.Tags = new Dictionary<string, string>(tags);
         }
     }
+
+    // ---- activity lock renewal ----
+
+    private readonly ActivityLockRenewal activityLocks = new(inner.RenewTaskActivityWorkItemLockAsync, activityLockRenewInterval);
+
+    /// <summary>Activity lock renewals that failed so far.</summary>
+    public int ActivityLockRenewalFailures => activityLocks.Failures;
 
     // ---- pure forwarding ----
 
@@ -213,18 +222,29 @@ public sealed class SidecarSafeOrchestrationService<TService>(TService inner)
     public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
 
     /// <inheritdoc />
-    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        var workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken).ConfigureAwait(false);
+        activityLocks.Track(workItem);
+        return workItem;
+    }
 
     /// <inheritdoc />
     public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
 
     /// <inheritdoc />
-    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage) =>
-        inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+    public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
+    {
+        await activityLocks.UntrackAsync(workItem).ConfigureAwait(false);
+        await inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
-    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => inner.AbandonTaskActivityWorkItemAsync(workItem);
+    public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
+    {
+        await activityLocks.UntrackAsync(workItem).ConfigureAwait(false);
+        await inner.AbandonTaskActivityWorkItemAsync(workItem).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public Task SendTaskOrchestrationMessageAsync(TaskMessage message) => inner.SendTaskOrchestrationMessageAsync(Normalize(message));

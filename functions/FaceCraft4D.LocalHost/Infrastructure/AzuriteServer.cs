@@ -4,7 +4,10 @@ namespace FaceCraft4D.LocalHost.Infrastructure;
 
 /// <summary>
 /// Azurite (the real Azure Storage emulator, pinned in <c>infra/node</c>) started on free loopback ports with its
-/// data in the stack's data folder, under a supervisor that stops it when this process dies.
+/// data in the stack's data folder, under a supervisor (<c>infra/node/azurite-supervisor.mjs</c>) in its own session
+/// that logs to <c>logs/azurite.log</c>, ignores the terminal's Ctrl+C and, when this process dies (even by SIGKILL),
+/// stops Azurite with SIGTERM and waits for it to persist. A previous host's Azurite that is still stopping on the
+/// same data folder is waited for first (<see cref="AzuriteSupervisorState"/>), so two never share the data.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
@@ -37,16 +40,24 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         var location = Path.Combine(dataDirectory, "azurite");
         Directory.CreateDirectory(location);
+        var state = new AzuriteSupervisorState(Path.Combine(location, "supervisor.json"));
+        await state.WaitForPreviousToExitAsync(TimeSpan.FromSeconds(45), logger, cancellationToken).ConfigureAwait(false);
+        var logFile = Path.Combine(dataDirectory, "logs", "azurite.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
         var (blob, queue, table) = (FreeTcpPort.Find(), FreeTcpPort.Find(), FreeTcpPort.Find());
         string[] args =
         [
-            repo.AzuriteSupervisor, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            repo.AzuriteSupervisor, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), logFile, state.Path,
             "--location", location, "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+            // Telemetry keeps connections to the cloud metadata endpoint open, and with them the process: Azurite then
+            // never exits after SIGTERM (it closes its services and hangs), so every stop ended in a kill.
+            "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
             "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
         ];
-        var process = ChildProcess.Start("azurite", "node", args, new Dictionary<string, string>(), Path.Combine(dataDirectory, "logs", "azurite.log"));
+        // The supervisor waits up to 30 s for Azurite to save; this process waits a little longer for the supervisor.
+        var process = ChildProcess.Start("azurite", "node", args, new Dictionary<string, string>(), logFile, stopGrace: TimeSpan.FromSeconds(35));
         try
         {
             foreach (var port in new[] { blob, queue, table })

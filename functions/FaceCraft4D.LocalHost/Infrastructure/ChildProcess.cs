@@ -4,19 +4,28 @@ using System.Runtime.InteropServices;
 namespace FaceCraft4D.LocalHost.Infrastructure;
 
 /// <summary>
-/// A child process of the local stack whose output goes to a log file, stopped gracefully (SIGTERM, then kill)
-/// on disposal. Children also watch this process and exit when it dies (see the Azurite supervisor and the
-/// worker's parent watchdog), so a killed host leaves nothing behind.
+/// A child process of the local stack whose lifetime and output do not depend on this process: it runs in its own
+/// session (<c>setsid</c>, so the SIGINT a terminal sends to the foreground group on Ctrl+C does not reach it; this
+/// process stops it in order instead), and its stdout/stderr go straight to a log file (never through a pipe this
+/// process reads, so this process dying cannot kill it on a broken pipe). Its stdin is a pipe whose write end only
+/// this process holds: EOF there tells the child that this process died, even by SIGKILL (the Azurite supervisor
+/// listens for it; the worker also polls this process's pid). Stopped gracefully (SIGTERM, then kill) on disposal.
 /// </summary>
 public sealed partial class ChildProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly StreamWriter log;
+    // Redirects the program's output to the log file and detaches it into its own session, then becomes it (exec:
+    // the pid this process holds is the program's own). Without setsid(1) (e.g. macOS) the program stays in our group.
+    private const string Launcher =
+        "if command -v setsid >/dev/null 2>&1; then exec setsid \"$@\" >>\"$FC4D_CHILD_LOG\" 2>&1; " +
+        "else exec \"$@\" >>\"$FC4D_CHILD_LOG\" 2>&1; fi";
 
-    private ChildProcess(Process process, StreamWriter log, string name)
+    private readonly Process process;
+    private readonly TimeSpan stopGrace;
+
+    private ChildProcess(Process process, string name, TimeSpan stopGrace)
     {
         this.process = process;
-        this.log = log;
+        this.stopGrace = stopGrace;
         Name = name;
     }
 
@@ -29,16 +38,30 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>The process id.</summary>
     public int Id => process.Id;
 
-    /// <summary>Starts a process with extra environment variables, logging to <paramref name="logFile"/>.</summary>
-    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile)
+    /// <summary>
+    /// Starts a process with extra environment variables, its output appended to <paramref name="logFile"/>.
+    /// <paramref name="stopGrace"/>: how long <see cref="DisposeAsync"/> waits after SIGTERM before killing (default 15 s).
+    /// </summary>
+    public static ChildProcess Start(
+        string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logFile,
+        TimeSpan? stopGrace = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
-        var info = new ProcessStartInfo(fileName)
+        var windows = OperatingSystem.IsWindows();
+        var info = new ProcessStartInfo(windows ? fileName : "/bin/sh")
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            RedirectStandardInput = !windows,
             UseShellExecute = false,
         };
+        if (!windows)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(Launcher);
+            info.ArgumentList.Add(name);
+            info.ArgumentList.Add(fileName);
+            info.Environment["FC4D_CHILD_LOG"] = Path.GetFullPath(logFile);
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -49,18 +72,13 @@ public sealed partial class ChildProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         if (!process.Start())
         {
             throw new InvalidOperationException($"Could not start {name} ({fileName}).");
         }
 
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new ChildProcess(process, log, name);
+        return new ChildProcess(process, name, stopGrace ?? TimeSpan.FromSeconds(15));
     }
 
     /// <summary>Sends SIGTERM, waits up to <paramref name="grace"/>, then kills.</summary>
@@ -95,32 +113,8 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        await StopAsync(stopGrace).ConfigureAwait(false);
         process.Dispose();
-        lock (log)
-        {
-            log.Dispose();
-        }
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-                // output after disposal: dropped
-            }
-        }
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

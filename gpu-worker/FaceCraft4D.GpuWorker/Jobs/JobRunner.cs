@@ -51,7 +51,8 @@ public sealed class JobRunner(
             return;
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token);
+        using var tooLong = new CancellationTokenSource(options.Value.MaxJobDuration, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token, tooLong.Token);
         if (linked.IsCancellationRequested)
         {
             job.Ended(JobState.Cancelled, "Cancelled before it started.", null, time.GetUtcNow());
@@ -60,7 +61,7 @@ public sealed class JobRunner(
 
         job.Started(time.GetUtcNow());
         logger.LogInformation("Job {Job} started (run {Run})", job.Id, job.Runs);
-        var context = new StageJobContext(job.Request, blobs, new SynchronousProgress(job, time), version.Value, linked.Token);
+        var context = new StageJobContext(job.Request, blobs, new SynchronousProgress(job, time), version.Value, linked.Token) { FencingToken = job.Fence };
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var heartbeat = HeartbeatAsync(job, heartbeatStop.Token);
         try
@@ -76,6 +77,22 @@ public sealed class JobRunner(
                 linked.Token).ConfigureAwait(false);
             job.Succeeded(result, completed);
             logger.LogInformation("Job {Job} succeeded with backend {Backend}", job.Id, result.Backend);
+        }
+        catch (Exception e) when (job.ClaimLost && e is OperationCanceledException or FencedWriteRefusedException)
+        {
+            logger.LogWarning("Job {Job} stopped: another worker instance took it over", job.Id);
+            job.Ended(JobState.Cancelled, "Another worker instance took the job over (its claim on the job record was lost).", null, time.GetUtcNow());
+        }
+        catch (OperationCanceledException) when (tooLong.IsCancellationRequested && !stoppingToken.IsCancellationRequested && !job.Cancellation.IsCancellationRequested)
+        {
+            job.Ended(JobState.Failed, $"The job ran longer than the worker's maximum job duration ({options.Value.MaxJobDuration}); " +
+                "ask for less work (fewer iterations, views or frames) or raise Fc4d:Worker:MaxJobDuration (reason: max-duration)",
+                JobFailureKind.InvalidInput, time.GetUtcNow());
+        }
+        catch (FencedWriteRefusedException e)
+        {
+            logger.LogWarning("Job {Job} stopped: {Message}", job.Id, e.Message);
+            job.Ended(JobState.Cancelled, e.Message, null, time.GetUtcNow());
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -102,7 +119,10 @@ public sealed class JobRunner(
         }
     }
 
-    /// <summary>Rewrites the job's shared record while it runs: progress for pollers at other replicas, and the heartbeat.</summary>
+    /// <summary>
+    /// Rewrites the job's shared record while it runs: progress for pollers at other replicas, and the heartbeat. A
+    /// refused write (another instance took the job over) cancels the job here.
+    /// </summary>
     private async Task HeartbeatAsync(WorkerJob job, CancellationToken cancellationToken)
     {
         try
@@ -124,7 +144,10 @@ public sealed class JobRunner(
     {
         try
         {
-            await ledger.WriteAsync(job, cancellationToken).ConfigureAwait(false);
+            if (!await ledger.WriteAsync(job, cancellationToken).ConfigureAwait(false) && job.ClaimLost)
+            {
+                logger.LogWarning("Job {Job}: the job record was taken over by another worker instance; stopping it here", job.Id);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

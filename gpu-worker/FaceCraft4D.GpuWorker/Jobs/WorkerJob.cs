@@ -13,6 +13,8 @@ public sealed class WorkerJob(string id, StageRequest request, DateTimeOffset no
     private JobFailureKind? failure;
     private DateTimeOffset createdAt = now;
     private DateTimeOffset updatedAt = now;
+    private JobClaim? claim;
+    private bool claimLost;
 
     /// <summary>The job id (the request's idempotency key).</summary>
     public string Id { get; } = id;
@@ -22,6 +24,58 @@ public sealed class WorkerJob(string id, StageRequest request, DateTimeOffset no
 
     /// <summary>Cancelled by DELETE or when the worker stops.</summary>
     public CancellationTokenSource Cancellation { get; private set; } = new();
+
+    /// <summary>This instance's claim on the job's ledger record; null before a claim and once it is lost.</summary>
+    public JobClaim? Claim
+    {
+        get { lock (gate) { return claim; } }
+    }
+
+    /// <summary>The fencing token of the current claim (0 without one): written into the job's training state.</summary>
+    public long Fence
+    {
+        get { lock (gate) { return claim?.Fence ?? 0; } }
+    }
+
+    /// <summary>True when another instance took the job over while it was claimed here.</summary>
+    public bool ClaimLost
+    {
+        get { lock (gate) { return claimLost; } }
+    }
+
+    /// <summary>Records a (re)claim or a successful conditional write.</summary>
+    public void Renew(JobClaim value)
+    {
+        lock (gate)
+        {
+            claim = value;
+            claimLost = false;
+        }
+    }
+
+    /// <summary>Another instance took the job over: drops the claim and cancels the run here.</summary>
+    public void LoseClaim(JobClaim lost)
+    {
+        lock (gate)
+        {
+            if (claim is null || claim.Fence != lost.Fence)
+            {
+                return;
+            }
+
+            claim = null;
+            claimLost = true;
+        }
+
+        try
+        {
+            Cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // requeued meanwhile
+        }
+    }
 
     /// <summary>Times the job was (re)started.</summary>
     public int Runs { get; private set; }

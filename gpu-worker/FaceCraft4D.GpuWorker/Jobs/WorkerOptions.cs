@@ -22,6 +22,18 @@ public sealed class WorkerOptions
     /// <summary>A queued or running job whose owner has not written its record for this long is taken over.</summary>
     public TimeSpan JobLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Longest a job may run (one run of it, resumed runs start again); a job past it stops and fails as too much work
+    /// for this worker (not retried: the settings ask for more than a job may take).
+    /// </summary>
+    public TimeSpan MaxJobDuration { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How long the worker waits for running jobs when it stops (SIGTERM, scale-in): covers a training job's
+    /// cancel-save (up to 60 s) and the final job record, within Container Apps' 240 s termination grace period.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
     /// <summary>Process id of the local host that started this worker; the worker stops when it is gone.</summary>
     public int? ParentProcessId { get; set; }
 }

@@ -58,10 +58,13 @@ public sealed class GpuWorkerClient(HttpClient http, IOptions<GpuWorkerOptions> 
     }
 
     /// <inheritdoc />
-    public async Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken)
+    public Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken) => CancelJobAsync(JobKey.For(request), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task CancelJobAsync(JobKey job, CancellationToken cancellationToken)
     {
-        var key = request.IdempotencyKey();
-        using var message = new HttpRequestMessage(HttpMethod.Delete, JobsUri(request, key, withId: true));
+        var key = job.Id;
+        using var message = new HttpRequestMessage(HttpMethod.Delete, new Uri(WorkerFor(key), $"api/jobs/{job.Stage.Slug()}/{Uri.EscapeDataString(key)}"));
         var (response, _) = await SendAsync(message, key, cancellationToken).ConfigureAwait(false);
         response.Dispose();
     }

@@ -13,4 +13,7 @@ public interface IGpuWorkerClient
 
     /// <summary>Asks the worker to cancel the job (training jobs write a checkpoint first).</summary>
     Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Asks the worker that owns a job to cancel it, by its key (e.g. from the job ledger).</summary>
+    Task CancelJobAsync(JobKey job, CancellationToken cancellationToken);
 }

@@ -40,7 +40,7 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
         TrainingRunResult run;
         using (var trainer = new GaussianTrainer(prepared.Avatar, prepared.Views, prepared.Options, hooks?.Hooks, rasterizer))
         {
-            var store = new BlobTrainingStateStore(context.Blobs, context.Output(TrainingFiles.State));
+            var store = new BlobTrainingStateStore(context.Blobs, context.Output(TrainingFiles.State), context.FencingToken);
             context.Progress.Report(new JobProgress(0, total, $"{stage}: {prepared.Views.Count} views, {prepared.Avatar.Parameters.Count} Gaussians, {backend}"));
             var progress = new JobProgressReporter(context.Progress, r => resumedFrom = r.ResumedFrom ?? resumedFrom);
             run = await new ResumableTraining(trainer, store, job, hooks).RunAsync(progress, ct).ConfigureAwait(false);

@@ -53,6 +53,19 @@ public static class TrainingSchedule
         return o;
     }
 
+    /// <summary>Most iterations between two training-state saves: a crash never loses more than this much work.</summary>
+    public const int MaxCheckpointInterval = 5_000;
+
+    /// <summary>Fewest iterations between two saves (a save per iteration would be all I/O).</summary>
+    public const int MinCheckpointInterval = 10;
+
+    /// <summary>
+    /// The requested <c>CheckpointEvery</c> clamped to [<see cref="MinCheckpointInterval"/>, <see cref="MaxCheckpointInterval"/>]
+    /// (and to the run's length), so neither a huge value (no save before the end) nor a tiny one (a save per step) is used.
+    /// </summary>
+    public static int CheckpointInterval(int iterations, int checkpointEvery) =>
+        Math.Clamp(checkpointEvery, Math.Min(MinCheckpointInterval, Math.Max(1, iterations)), Math.Max(1, Math.Min(MaxCheckpointInterval, iterations)));
+
     private static TrainingOptions Common(int iterations, int checkpointEvery, double dssimWeight, TrainingStageOptions stage, ulong seed)
     {
         var o = TrainingOptions.FlameAvatarDefaults();
@@ -62,7 +75,7 @@ public static class TrainingSchedule
         o.LambdaDssim = dssimWeight;
         o.Background = [1.0, 1.0, 1.0];
         o.RandomBackground = false;
-        o.CheckpointInterval = checkpointEvery;
+        o.CheckpointInterval = CheckpointInterval(iterations, checkpointEvery);
         o.ProgressInterval = stage.ProgressEvery;
         o.Densification.MaxGaussians = stage.MaxGaussians;
         if (iterations < ShortRun)

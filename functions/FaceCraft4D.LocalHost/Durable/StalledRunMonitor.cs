@@ -1,0 +1,153 @@
+using FaceCraft4D.Api;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Workers;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.LocalHost.Durable;
+
+/// <summary>
+/// Finds runs that wait for a message that no longer exists (a storage emulator killed before it persisted its queues
+/// lost the TaskScheduled messages of a fan-out; the orchestration then waits forever) and repairs them. A run is
+/// stalled when it is pending or running, neither it nor its stage-job sub-orchestrations changed for
+/// <see cref="StalledRunOptions.StallAfter"/>, the task hub's queues hold no message (nothing in flight, no timer
+/// due later) and the job ledger shows no live worker job of the run. The repair restarts the run from its
+/// checkpointed stages (terminate, purge, start again with the same input: finished work items are reused); after
+/// <see cref="StalledRunOptions.MaxRestarts"/> restarts it ends the run with the reason instead. Never hangs a run forever.
+/// </summary>
+public sealed class StalledRunMonitor(
+    DurableTaskClient client,
+    TaskHubQueueProbe queues,
+    RunJobCanceller jobs,
+    RunSubmissionGates gates,
+    IOptions<StalledRunOptions> options,
+    TimeProvider time,
+    ILogger<StalledRunMonitor> logger) : BackgroundService
+{
+    private readonly Dictionary<string, int> restarts = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.CheckInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await CheckOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Checking for stalled runs failed; trying again in {Interval}", interval);
+            }
+        }
+    }
+
+    /// <summary>One pass: finds stalled runs and repairs them; returns the ids it acted on.</summary>
+    public async Task<IReadOnlyList<string>> CheckOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var stallAfter = options.Value.StallAfter;
+        var candidates = new List<OrchestrationMetadata>();
+        var query = new OrchestrationQuery
+        {
+            InstanceIdPrefix = RunIdentity.Prefix,
+            Statuses = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running],
+            PageSize = 1000,
+        };
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (instance.Name == DurableNames.AvatarRunOrchestrator && now - instance.LastUpdatedAt > stallAfter)
+            {
+                candidates.Add(instance);
+            }
+        }
+
+        if (candidates.Count == 0 || await queues.PendingMessagesAsync(cancellationToken).ConfigureAwait(false) > 0)
+        {
+            return [];
+        }
+
+        var repaired = new List<string>();
+        foreach (var run in candidates)
+        {
+            if (await HasRecentChildActivityAsync(run.InstanceId, now, cancellationToken).ConfigureAwait(false)
+                || (await jobs.FindActiveJobRecordsAsync(run.InstanceId, cancellationToken).ConfigureAwait(false)).Any(j => now - j.HeartbeatAt < stallAfter))
+            {
+                continue;
+            }
+
+            await RepairAsync(run, now - run.LastUpdatedAt, cancellationToken).ConfigureAwait(false);
+            repaired.Add(run.InstanceId);
+        }
+
+        return repaired;
+    }
+
+    private async Task<bool> HasRecentChildActivityAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
+        {
+            var child = await client.GetInstanceAsync(DurableNames.StageJobInstanceId(runId, stage), getInputsAndOutputs: false, cancellationToken)
+                .ConfigureAwait(false);
+            if (child is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running }
+                && now - child.LastUpdatedAt <= options.Value.StallAfter)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task RepairAsync(OrchestrationMetadata run, TimeSpan idle, CancellationToken cancellationToken)
+    {
+        var runId = run.InstanceId;
+        using var gate = await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false); // no submission restarts it meanwhile
+        var done = restarts.GetValueOrDefault(runId);
+        var reason = $"stalled: no progress for {idle.TotalSeconds:F0} s while no work was pending anywhere (no queued message, no worker job)";
+        if (done >= options.Value.MaxRestarts)
+        {
+            logger.LogError("Run {RunId} is {Reason}; it was restarted {Restarts} time(s) already, so it is ended", runId, reason, done);
+            await client.TerminateInstanceAsync(runId, $"{reason}; restarting it from its checkpoints did not help", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var current = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        var input = current?.ReadInputAs<RunInput>();
+        if (input is null)
+        {
+            logger.LogError("Run {RunId} is {Reason} and its input cannot be read; it is ended", runId, reason);
+            await client.TerminateInstanceAsync(runId, $"{reason}; its input could not be read to restart it", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        logger.LogWarning("Run {RunId} is {Reason}; restarting it from its checkpointed stages", runId, reason);
+        restarts[runId] = done + 1;
+        await client.TerminateInstanceAsync(runId, $"{reason}; restarted from its checkpoints", cancellationToken).ConfigureAwait(false);
+        foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
+        {
+            var childId = DurableNames.StageJobInstanceId(runId, stage);
+            if (await client.GetInstanceAsync(childId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false) is
+                { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended })
+            {
+                await client.TerminateInstanceAsync(childId, "parent run restarted", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(TimeSpan.FromMinutes(2));
+        await client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: false, wait.Token).ConfigureAwait(false);
+        await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+        await client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator, input, new StartOrchestrationOptions(runId), cancellationToken)
+            .ConfigureAwait(false);
+    }
+}
