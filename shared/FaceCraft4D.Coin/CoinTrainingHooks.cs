@@ -78,11 +78,15 @@ public sealed class CoinTrainingHooks
 
     private Tensor? Loss(TrainingStepContext context, RenderOutput render, Tensor target)
     {
+        var timer = context.Timer;
         if (lastOffsets is null)
         {
             // Warm-up: I_IC is I_C; only the perceptual term is added.
-            var pw = perceptual.Loss(render.Image, target, context.View.Mask);
-            Last = new CoinStepFigures(pw.item<float>(), 0, ImageLosses.Psnr(render.Image, target));
+            Tensor pw;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Perceptual))
+                pw = perceptual.Loss(render.Image, target, context.View.Mask);
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+                Last = new CoinStepFigures(pw.item<float>(), 0, ImageLosses.Psnr(render.Image, target));
             return options.PerceptualWeight * pw;
         }
         var offsets = lastOffsets;
@@ -91,13 +95,23 @@ public sealed class CoinTrainingHooks
         lastBase = null;
 
         var view = context.View;
-        var splat = context.Model.Evaluate(view.Frame).WithColors(baseRgb);
-        var bg = torch.tensor(background, baseRgb.dtype, baseRgb.device);
-        var consistent = rasterizer.Render(splat, view.Camera, bg);
-        var p = perceptual.Loss(consistent.Image, target, view.Mask);
-
-        var offsetL1 = offsets.abs().mean();
-        Last = new CoinStepFigures(p.item<float>(), offsetL1.item<float>(), ImageLosses.Psnr(consistent.Image, target));
+        SplatGaussians splat;
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
+            splat = context.Model.Evaluate(view.Frame).WithColors(baseRgb);
+        RenderOutput consistent;
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Render))
+        {
+            var bg = torch.tensor(background, baseRgb.dtype, baseRgb.device);
+            consistent = rasterizer.Render(splat, view.Camera, bg);
+        }
+        Tensor p;
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Perceptual))
+            p = perceptual.Loss(consistent.Image, target, view.Mask);
+        Tensor offsetL1;
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
+            offsetL1 = offsets.abs().mean();
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+            Last = new CoinStepFigures(p.item<float>(), offsetL1.item<float>(), ImageLosses.Psnr(consistent.Image, target));
         return options.PerceptualWeight * p + options.OffsetL1Weight * offsetL1;
     }
 }

@@ -10,5 +10,6 @@ public static class BenchmarkRegistry
         new VisionStagesBenchmark(),
         new VideoStagesBenchmark(),
         new CoinBenchmark(),
+        new TrainBenchmark(),
     };
 }

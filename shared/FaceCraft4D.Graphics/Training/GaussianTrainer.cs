@@ -74,6 +74,9 @@ public sealed class GaussianTrainer : IDisposable
     /// <summary>Scene radius used for densification and position learning rates.</summary>
     public double SceneExtent { get; private set; }
 
+    /// <summary>Optional per-phase timing of the iterations (benchmarks); null = not measured.</summary>
+    public TrainingPhaseTimer? Timer { get; set; }
+
     /// <summary>Iterations completed.</summary>
     public int Iteration { get; private set; }
 
@@ -111,53 +114,76 @@ public sealed class GaussianTrainer : IDisposable
 
     private TrainingProgress Step(Stopwatch clock)
     {
+        var timer = Timer;
         int it = ++Iteration;
         var p = Model.Parameters;
-        _optimizer.SetLearningRate(GaussianParameters.PositionsName, PositionLr(it));
-        if (Options.ShDegreeInterval > 0 && it % Options.ShDegreeInterval == 0 && p.ActiveShDegree < p.MaxShDegree) p.ActiveShDegree++;
-        var view = NextView();
         var device = p.Device;
         var dens = Options.Densification;
-
+        TrainingView view;
         double loss, l1v, dssimv, regv = 0, extrav = 0, psnr;
         using (var scope = torch.NewDisposeScope())
         {
-            var bgValues = Options.RandomBackground ? new[] { _rng.NextDouble(), _rng.NextDouble(), _rng.NextDouble() } : Options.Background;
-            var bg = torch.tensor(bgValues, p.Positions.dtype, device);
-            var context = new TrainingStepContext(it, view, Model);
-            var splat = Model.Evaluate(view.Frame);
+            Tensor bg;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Data))
+            {
+                _optimizer.SetLearningRate(GaussianParameters.PositionsName, PositionLr(it));
+                if (Options.ShDegreeInterval > 0 && it % Options.ShDegreeInterval == 0 && p.ActiveShDegree < p.MaxShDegree) p.ActiveShDegree++;
+                view = NextView();
+                var bgValues = Options.RandomBackground ? new[] { _rng.NextDouble(), _rng.NextDouble(), _rng.NextDouble() } : Options.Background;
+                bg = torch.tensor(bgValues, p.Positions.dtype, device);
+            }
+            SplatGaussians splat;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
+                splat = Model.Evaluate(view.Frame);
+            var context = new TrainingStepContext(it, view, Model) { Splat = splat, Timer = timer };
             if (_hooks.ColorTransform is not null)
-                splat = splat.WithColors(_hooks.ColorTransform(context, splat.ColorsFor(view.Camera)));
-            var render = Rasterizer.Render(splat, view.Camera, bg);
+            {
+                Tensor baseRgb;
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
+                    baseRgb = splat.ColorsFor(view.Camera);
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.CoinMlp))
+                    splat = splat.WithColors(_hooks.ColorTransform(context, baseRgb));
+            }
+            RenderOutput render;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Render))
+                render = Rasterizer.Render(splat, view.Camera, bg);
             var target = view.Image;
-            var l1 = ImageLosses.L1(render.Image, target, view.Mask);
-            var dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask);
-            var total = (1 - Options.LambdaDssim) * l1 + Options.LambdaDssim * dssim;
-            if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
+            Tensor total, l1, dssim;
+            Tensor? reg = null;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
             {
-                var visible = render.Projection.Visible;
-                var reg = torch.zeros(1, p.Positions.dtype, device).squeeze();
-                if (visible.any().item<bool>())
+                l1 = ImageLosses.L1(render.Image, target, view.Mask);
+                dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask);
+                total = (1 - Options.LambdaDssim) * l1 + Options.LambdaDssim * dssim;
+                if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
                 {
-                    if (Options.LambdaPosition > 0)
-                        reg = reg + Options.LambdaPosition * torch.nn.functional.relu(p.Positions.index_select(0, visible.nonzero().flatten()).norm(1) - Options.PositionThreshold).mean();
-                    if (Options.LambdaScale > 0)
-                        reg = reg + Options.LambdaScale * torch.nn.functional.relu(p.Scales().index_select(0, visible.nonzero().flatten()) - Options.ScaleThreshold).norm(1).mean();
+                    var visible = render.Projection.Visible;
+                    reg = torch.zeros(1, p.Positions.dtype, device).squeeze();
+                    if (visible.any().item<bool>())
+                    {
+                        if (Options.LambdaPosition > 0)
+                            reg = reg + Options.LambdaPosition * torch.nn.functional.relu(p.Positions.index_select(0, visible.nonzero().flatten()).norm(1) - Options.PositionThreshold).mean();
+                        if (Options.LambdaScale > 0)
+                            reg = reg + Options.LambdaScale * torch.nn.functional.relu(p.Scales().index_select(0, visible.nonzero().flatten()) - Options.ScaleThreshold).norm(1).mean();
+                    }
+                    total = total + reg;
                 }
-                regv = reg.item<float>();
-                total = total + reg;
             }
-            if (_hooks.ExtraLoss?.Invoke(context, render, target) is { } extra)
+            Tensor? extra = _hooks.ExtraLoss?.Invoke(context, render, target);
+            if (extra is not null) total = total + extra;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Backward))
+                total.backward();
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
             {
-                extrav = extra.item<float>();
-                total = total + extra;
+                if (reg is not null) regv = reg.item<float>();
+                if (extra is not null) extrav = extra.item<float>();
+                loss = total.item<float>();
+                l1v = l1.item<float>();
+                dssimv = dssim.item<float>();
+                psnr = ImageLosses.Psnr(render.Image, target);
             }
-            total.backward();
-            loss = total.item<float>();
-            l1v = l1.item<float>();
-            dssimv = dssim.item<float>();
-            psnr = ImageLosses.Psnr(render.Image, target);
 
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Densification))
             if (dens.Enabled && it < dens.UntilIteration)
             {
                 _density.Accumulate(render, view.Camera.Width, view.Camera.Height);
@@ -171,8 +197,12 @@ public sealed class GaussianTrainer : IDisposable
                     DensityController.ResetOpacity(p, _optimizer);
             }
         }
-        _optimizer.Step();
-        _optimizer.ZeroGrad();
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Optimizer))
+        {
+            _optimizer.Step();
+            _optimizer.ZeroGrad();
+        }
+        timer?.CountStep();
         Last = new TrainingProgress(it, Options.Iterations, loss, l1v, dssimv, regv, extrav, psnr, p.Count, clock.Elapsed);
         return Last;
     }

@@ -8,7 +8,14 @@ namespace FaceCraft4D.Graphics.Training;
 /// <param name="Iteration">The iteration being computed (1-based).</param>
 /// <param name="View">The supervised view.</param>
 /// <param name="Model">The model being trained.</param>
-public sealed record TrainingStepContext(int Iteration, TrainingView View, IGaussianAvatar Model);
+public sealed record TrainingStepContext(int Iteration, TrainingView View, IGaussianAvatar Model)
+{
+    /// <summary>The step's posed Gaussians (<see cref="IGaussianAvatar.Evaluate"/> of the view's frame, SH colours), for hooks that render again.</summary>
+    public SplatGaussians? Splat { get; init; }
+
+    /// <summary>The trainer's phase timer (null when not measured): hooks charge their work to its phases.</summary>
+    public TrainingPhaseTimer? Timer { get; init; }
+}
 
 /// <summary>An extra trainable tensor (e.g. an MLP weight) stepped and checkpointed with the Gaussians.</summary>
 /// <param name="Name">Unique name (checkpoint key).</param>
