@@ -3,6 +3,7 @@ using System.Globalization;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Graphics.ImageQuality;
 using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
@@ -31,6 +32,8 @@ public sealed class GaussianTrainer : IDisposable
     private readonly AdamOptimizer _optimizer = new();
     private readonly DensityController _density;
     private readonly DeterministicRandom _rng;
+    private readonly GaussianFilterBank _filters = new();
+    private Tensor? _background;
     private int[] _order = Array.Empty<int>();
     private int _orderPosition;
 
@@ -129,31 +132,53 @@ public sealed class GaussianTrainer : IDisposable
                 _optimizer.SetLearningRate(GaussianParameters.PositionsName, PositionLr(it));
                 if (Options.ShDegreeInterval > 0 && it % Options.ShDegreeInterval == 0 && p.ActiveShDegree < p.MaxShDegree) p.ActiveShDegree++;
                 view = NextView();
-                var bgValues = Options.RandomBackground ? new[] { _rng.NextDouble(), _rng.NextDouble(), _rng.NextDouble() } : Options.Background;
-                bg = torch.tensor(bgValues, p.Positions.dtype, device);
+                bg = Options.RandomBackground
+                    ? torch.tensor(new[] { _rng.NextDouble(), _rng.NextDouble(), _rng.NextDouble() }, p.Positions.dtype, device)
+                    : FixedBackground(p.Positions.dtype, device);
             }
             SplatGaussians splat;
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
                 splat = Model.Evaluate(view.Frame);
             var context = new TrainingStepContext(it, view, Model) { Splat = splat, Timer = timer };
-            if (_hooks.ColorTransform is not null)
+            Tensor? companionColors = null;
+            if (_hooks.ColorTransform is not null || _hooks.CompanionColors is not null)
             {
                 Tensor baseRgb;
                 using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
-                    baseRgb = splat.ColorsFor(view.Camera);
+                    baseRgb = splat.ColorsFor(view.Camera); // [N, 3]
                 using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.CoinMlp))
-                    splat = splat.WithColors(_hooks.ColorTransform(context, baseRgb));
+                {
+                    var colors = _hooks.ColorTransform is null ? baseRgb : _hooks.ColorTransform(context, baseRgb);
+                    companionColors = _hooks.CompanionColors?.Invoke(context, baseRgb);
+                    if (companionColors is not null && (companionColors.ndim != 2 || companionColors.shape[0] != colors.shape[0] || companionColors.shape[1] != 3))
+                        throw new InvalidOperationException("CompanionColors must return [N, 3] colours.");
+                    // One pass renders both images: channels 0-2 the training image, 3-5 the companion ([N, 6]).
+                    splat = splat.WithColors(companionColors is null ? colors : torch.cat([colors, companionColors], 1));
+                }
             }
             RenderOutput render;
+            Tensor? companion = null;
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Render))
-                render = Rasterizer.Render(splat, view.Camera, bg);
+            {
+                render = Rasterizer.Render(splat, view.Camera, companionColors is null ? bg : torch.cat([bg, bg]));
+                if (companionColors is not null)
+                {
+                    companion = render.Image.narrow(2, 3, 3); // [H, W, 3]
+                    render = new RenderOutput
+                    {
+                        Image = render.Image.narrow(2, 0, 3), Alpha = render.Alpha, Depth = render.Depth, Projection = render.Projection,
+                        Colors = render.Colors, Bins = render.Bins,
+                    };
+                    context = context with { Companion = companion };
+                }
+            }
             var target = view.Image;
             Tensor total, l1, dssim;
             Tensor? reg = null;
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
             {
                 l1 = ImageLosses.L1(render.Image, target, view.Mask);
-                dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask);
+                dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask, filters: _filters);
                 total = (1 - Options.LambdaDssim) * l1 + Options.LambdaDssim * dssim;
                 if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
                 {
@@ -205,6 +230,17 @@ public sealed class GaussianTrainer : IDisposable
         timer?.CountStep();
         Last = new TrainingProgress(it, Options.Iterations, loss, l1v, dssimv, regv, extrav, psnr, p.Count, clock.Elapsed);
         return Last;
+    }
+
+    /// <summary>The fixed background [3], built once (again if the model's dtype or device changes).</summary>
+    private Tensor FixedBackground(ScalarType dtype, Device device)
+    {
+        if (_background is null || _background.dtype != dtype || _background.device.ToString() != device.ToString())
+        {
+            _background?.Dispose();
+            _background = torch.tensor(Options.Background, dtype, device).DetachFromDisposeScope();
+        }
+        return _background;
     }
 
     private static bool IsWhite(double[] bg) => bg.All(v => v >= 0.999);
@@ -309,5 +345,7 @@ public sealed class GaussianTrainer : IDisposable
     {
         _optimizer.Dispose();
         _density.Dispose();
+        _filters.Dispose();
+        _background?.Dispose();
     }
 }
