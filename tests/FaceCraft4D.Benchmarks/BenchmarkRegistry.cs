@@ -11,5 +11,7 @@ public static class BenchmarkRegistry
         new VideoStagesBenchmark(),
         new CoinBenchmark(),
         new TrainBenchmark(),
+        new Plan.PlanBenchmark(),
+        new OrchestrationBenchmark(),
     };
 }

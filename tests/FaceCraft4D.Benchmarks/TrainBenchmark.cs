@@ -24,7 +24,8 @@ namespace FaceCraft4D.Benchmarks;
 /// stretches far less than wall time; the wall time per iteration is printed too.
 /// Options: --stage static|coin|both (both) --iterations N (the schedule's length; preview: 200) --steps N (iterations run,
 /// default all; the first --skip are run untimed) --skip 0 --size 128 --views 8 --frames 12 --per-triangle 2
-/// --repeats 1 (runs per stage; figures are medians) --torch-threads N.
+/// --repeats 1 (runs per stage; figures are medians) --torch-threads N --separate-render 1 (COIN's I_C as a second render, the
+/// path before the shared render).
 /// </summary>
 public sealed class TrainBenchmark : IBenchmark
 {
@@ -46,6 +47,7 @@ public sealed class TrainBenchmark : IBenchmark
         int perTriangle = a.GetInt("per-triangle", 2);
         int repeats = Math.Max(1, a.GetInt("repeats", 1));
         int skip = Math.Max(0, a.GetInt("skip", 0));
+        bool separateRender = a.GetInt("separate-render", 0) != 0;
         int torchThreads = a.GetInt("torch-threads", 0);
         if (torchThreads > 0) torch.set_num_threads(torchThreads);
         PeakMemory.TryResetPeak();
@@ -63,7 +65,7 @@ public sealed class TrainBenchmark : IBenchmark
             for (int r = 0; r < repeats; r++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, cancellationToken));
+                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, cancellationToken));
             }
             Print(output, stage, iterations, steps, runs);
         }
@@ -73,7 +75,7 @@ public sealed class TrainBenchmark : IBenchmark
         return 0;
     }
 
-    private sealed record StageFigures(double MsPerIteration, double WallMsPerIteration, IReadOnlyDictionary<string, double> PhaseMs, long Gaussians, double RasterForwardMs, double RasterBackwardMs, double Seconds, int Timed);
+    private sealed record StageFigures(double MsPerIteration, double WallMsPerIteration, IReadOnlyDictionary<string, double> PhaseMs, long Gaussians, double RasterForwardMs, double RasterBackwardMs, double Seconds, int Timed, bool SharedRender);
 
     private static void Print(TextWriter output, string stage, int iterations, int steps, List<StageFigures> runs)
     {
@@ -89,13 +91,14 @@ public sealed class TrainBenchmark : IBenchmark
             output.WriteLine($"  {phase,-14} {ms,10:F1} {100 * ms / step,6:F1}%");
         }
         double forward = Med(r => r.RasterForwardMs), backward = Med(r => r.RasterBackwardMs);
-        int rendersPerStep = 2;
+        bool shared = runs[^1].SharedRender;
+        int rendersPerStep = shared ? 1 : 2;
         double rasterShare = rendersPerStep * (forward + backward);
-        output.WriteLine($"  raster f+b alone: forward {forward:F1} ms + backward {backward:F1} ms per render; x{rendersPerStep} renders = {rasterShare:F1} ms/it " +
-                         $"= {100 * rasterShare / step:F0}% of the step (the rest is not rendering)");
+        output.WriteLine($"  raster f+b alone: forward {forward:F1} ms + backward {backward:F1} ms per render of {(shared ? "6 colour channels (I_IC and I_C in one pass)" : "3 colour channels")}; " +
+                         $"x{rendersPerStep} = {rasterShare:F1} ms/it = {100 * rasterShare / step:F0}% of the step (the rest is not rendering)");
     }
 
-    private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, CancellationToken ct)
+    private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, bool sharedRender, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(11);
@@ -147,7 +150,7 @@ public sealed class TrainBenchmark : IBenchmark
             student.Parameters.ShDc.fill_(0.0);
         }
         using var appearance = CoinAppearance.Create(viewCount, PositionEncoding.Fit(CanonicalPositions.Of(student), coinOptions.PositionFrequencies), coinOptions, 9);
-        var hooks = new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(), coinOptions, options, rasterizer);
+        var hooks = new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(), coinOptions, options, rasterizer, sharedRender);
         var timer = new TrainingPhaseTimer(ProcessCpuClock.Now, ProcessCpuClock.TicksPerSecond);
         using var trainer = new GaussianTrainer(student, views, options, hooks.Hooks, rasterizer) { Timer = timer };
         // The first step(s) outside the figures (JIT, first allocations; --skip), then the run.
@@ -161,12 +164,12 @@ public sealed class TrainBenchmark : IBenchmark
         double cpuMs = (ProcessCpuClock.Now() - cpu0) / (ProcessCpuClock.TicksPerSecond / 1000.0);
         int timed = Math.Max(1, timer.Steps);
         var phases = timer.Totals.ToDictionary(kv => kv.Key, kv => kv.Value.TotalMilliseconds / timed);
-        var (fwd, bwd) = RasterizerAlone(rasterizer, student, views[0]);
-        return new StageFigures(cpuMs / timed, clock.Elapsed.TotalMilliseconds / timed, phases, student.Parameters.Count, fwd, bwd, clock.Elapsed.TotalSeconds, timed);
+        var (fwd, bwd) = RasterizerAlone(rasterizer, student, views[0], sharedRender ? 6 : 3);
+        return new StageFigures(cpuMs / timed, clock.Elapsed.TotalMilliseconds / timed, phases, student.Parameters.Count, fwd, bwd, clock.Elapsed.TotalSeconds, timed, sharedRender);
     }
 
     /// <summary>Median forward and backward CPU time (ms) of one render of the avatar (colours with gradients, as in training).</summary>
-    private static (double Forward, double Backward) RasterizerAlone(GaussianRasterizer rasterizer, IGaussianAvatar avatar, TrainingView view)
+    private static (double Forward, double Backward) RasterizerAlone(GaussianRasterizer rasterizer, IGaussianAvatar avatar, TrainingView view, int channels)
     {
         var forward = new List<double>();
         var backward = new List<double>();
@@ -174,9 +177,10 @@ public sealed class TrainBenchmark : IBenchmark
         {
             using var scope = torch.NewDisposeScope();
             var g = avatar.Evaluate(view.Frame);
-            var colors = g.ColorsFor(view.Camera).detach().requires_grad_(true);
+            var rgb = g.ColorsFor(view.Camera).detach();
+            var colors = (channels == 3 ? rgb : torch.cat([rgb, rgb], 1)).requires_grad_(true);
             var splat = g.WithColors(colors);
-            var bg = torch.ones(3);
+            var bg = torch.ones(channels);
             long t0 = ProcessCpuClock.Now();
             var image = rasterizer.Render(splat, view.Camera, bg).Image;
             long t1 = ProcessCpuClock.Now();
