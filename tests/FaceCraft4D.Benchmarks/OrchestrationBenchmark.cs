@@ -17,7 +17,8 @@ namespace FaceCraft4D.Benchmarks;
 /// it): an orchestration that fans out <c>--fan-out</c> trivial activities and waits for all, and one that calls
 /// <c>--chain</c> trivial activities one after another (the round trip a stage pays: schedule, dequeue, run, report,
 /// replay). Each configuration in <c>--polling-ms</c> (the engine's <see cref="DurableEngineOptions.MaxQueuePollingInterval"/>)
-/// gets its own task hub on one Azurite. Options: --fan-out 100 --chain 20 --repeats 3 --polling-ms 1000,100.
+/// gets its own task hub on one Azurite. Options: --fan-out 100 --chain 20 --repeats 3 --polling-ms 1000,100 (the
+/// previous default and the current one).
 /// </summary>
 public sealed class OrchestrationBenchmark : IBenchmark
 {
@@ -38,7 +39,7 @@ public sealed class OrchestrationBenchmark : IBenchmark
         int fanOut = a.GetInt("fan-out", 100);
         int chain = a.GetInt("chain", 20);
         int repeats = Math.Max(1, a.GetInt("repeats", 3));
-        var pollings = a.GetInts("polling-ms", (int)new DurableEngineOptions().MaxQueuePollingInterval.TotalMilliseconds, 100);
+        var pollings = a.GetInts("polling-ms", 1000, (int)new DurableEngineOptions().MaxQueuePollingInterval.TotalMilliseconds); // the old default, then the current one
         var repo = RepositoryLayout.Locate();
         var data = Path.Combine(Path.GetTempPath(), $"fc4d-bench-orchestration-{Environment.ProcessId}");
         Directory.CreateDirectory(data);
