@@ -22,8 +22,11 @@ public sealed class JobRunner(
     ILogger<JobRunner> logger) : BackgroundService
 {
     /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => ConsumeAsync(stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.TorchThreads > 0) TorchSharp.torch.set_num_threads(options.Value.TorchThreads);
+        return Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => ConsumeAsync(stoppingToken)));
+    }
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
