@@ -24,6 +24,13 @@ public static class LocalHostApp
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.UseUrls(urls);
+        // Local default (lowest priority: any configuration overrides it): poll a long job at most every 5 s. The shared
+        // 30 s cap suits hours-long GPU jobs in Azure; locally a stage lasts minutes, and the cap is what a finished job
+        // waits to be noticed (the run's time outside stage work, ./fc4d bench plan).
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { [$"{FaceCraft4D.Contracts.PipelineOptions.SectionName}:MaxJobPollInterval"] = "00:00:05" },
+        });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"{StorageOptions.SectionName}:ConnectionString"] = stack.StorageConnectionString,

@@ -126,14 +126,30 @@ public sealed class CoinAppearance : IDisposable
         var perView = torch.nn.functional.linear(embeddings, w0[.., ..d]); // [V, H]
         var h = torch.nn.functional.relu(shared + perView[view]);
         if (!Centred) return torch.nn.functional.linear(h, w2, b2).MoveToOuterDisposeScope();
-        // Mean hidden activation over the views, accumulated in place (one [N, H] buffer; autograd keeps what backward needs).
-        var sum = torch.zeros_like(h);
-        for (int k = 0; k < ViewCount; k++)
+        return torch.nn.functional.linear(h - MeanOverViews(shared, perView), w2).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// mean_k relu(S + P_k) [N, H] for S [N, H] and the per-view rows P [V, H], without V passes over [N, H]: for each
+    /// hidden unit h it is a piecewise linear function of s with breakpoints −P_k[h], <c>(cnt · s + Σ_{k active} P_k[h]) / V</c>
+    /// where the active views are those with P_k[h] &gt; −s. With P's columns sorted, cnt and the sum come from one
+    /// binary search and a suffix sum per element. Differentiable in S (slope cnt / V) and P (through the sorted values).
+    /// </summary>
+    private static Tensor MeanOverViews(Tensor shared, Tensor perView)
+    {
+        long v = perView.shape[0];
+        using var scope = torch.NewDisposeScope();
+        var sorted = perView.t().sort(1).Values; // [H, V] ascending per hidden unit
+        var suffix = torch.cat([sorted.flip(1).cumsum(1).flip(1), torch.zeros([sorted.shape[0], 1], sorted.dtype, sorted.device)], 1); // [H, V + 1]: sum of sorted[j >= i]
+        var s = shared.t(); // [H, N]
+        Tensor first, count;
+        using (torch.no_grad())
         {
-            using var step = torch.NewDisposeScope();
-            sum.add_(k == view ? h : torch.nn.functional.relu(shared + perView[k]));
+            first = torch.searchsorted(sorted.detach().contiguous(), s.neg().contiguous(), right: true); // [H, N]: first active index
+            count = (v - first).to_type(shared.dtype);
         }
-        return torch.nn.functional.linear(h - sum / ViewCount, w2).MoveToOuterDisposeScope();
+        var mean = (count * s + suffix.gather(1, first)) / v; // [H, N]
+        return mean.t().MoveToOuterDisposeScope(); // [N, H]
     }
 
     /// <summary>Final colours c* = c + MLP(e_view, c, e_g) [N, 3] for canonical positions [N, 3].</summary>

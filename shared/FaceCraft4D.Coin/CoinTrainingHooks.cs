@@ -11,7 +11,9 @@ namespace FaceCraft4D.Coin;
 /// <item><c>ColorTransform</c>: c* = c + MLP(e_view, c, e_g) with e_view = the row <see cref="TrainingView.Index"/>; the trainer renders
 /// I_IC with c* and applies its photometric loss <c>(1 - w) L1 + w (1 - SSIM)</c> (set <see cref="TrainingOptions.LambdaDssim"/> to
 /// <see cref="CoinOptions.DssimWeight"/>: the paper's 0.8 / 0.2);</item>
-/// <item><c>ExtraLoss</c>: renders the consistent image I_C (same Gaussians, colours c, same background) and adds
+/// <item><c>CompanionColors</c>: the base colours c, so the trainer renders the consistent image I_C in the same rasterizer pass as
+/// I_IC (same Gaussians and background; <see cref="SharedRender"/>, the default; off: I_C is a second, separate render);</item>
+/// <item><c>ExtraLoss</c>: takes the consistent image I_C (same Gaussians, colours c, same background) and adds
 /// <c>PerceptualWeight P(I_C, I*) + OffsetL1Weight mean|c_offset|</c> (mean over all Gaussians and channels);</item>
 /// <item><c>ExtraParameters</c>: the embeddings and MLP weights (stepped by the trainer's Adam and saved in its checkpoints).</item>
 /// </list>
@@ -27,6 +29,7 @@ public sealed class CoinTrainingHooks
     private readonly double[] background;
     private Tensor? lastOffsets;
     private Tensor? lastBase;
+    private readonly CanonicalPositionCache canonical = new();
     private readonly int warmup;
 
     /// <summary>Creates the hooks.</summary>
@@ -34,8 +37,13 @@ public sealed class CoinTrainingHooks
     /// <param name="perceptual">The perceptual loss on I_C.</param>
     /// <param name="options">Loss weights and learning rates.</param>
     /// <param name="training">The trainer's options (background; must not use random backgrounds).</param>
-    /// <param name="rasterizer">Rasterizer for I_C (use the trainer's settings).</param>
-    public CoinTrainingHooks(CoinAppearance appearance, IPerceptualLoss perceptual, CoinOptions options, TrainingOptions training, GaussianRasterizer? rasterizer = null)
+    /// <param name="rasterizer">Rasterizer for I_C when it is rendered separately (use the trainer's settings).</param>
+    /// <param name="sharedRender">
+    /// Render I_C in the trainer's pass as a companion image (one projection, binning and compositing for both images; the
+    /// densification statistics then also see I_C's gradient); false = a second render as before (benchmarks compare).
+    /// </param>
+    public CoinTrainingHooks(CoinAppearance appearance, IPerceptualLoss perceptual, CoinOptions options, TrainingOptions training, GaussianRasterizer? rasterizer = null,
+        bool sharedRender = true)
     {
         this.appearance = appearance ?? throw new ArgumentNullException(nameof(appearance));
         this.perceptual = perceptual ?? throw new ArgumentNullException(nameof(perceptual));
@@ -45,13 +53,18 @@ public sealed class CoinTrainingHooks
         background = training.Background.ToArray();
         warmup = (int)Math.Round(options.WarmupFraction * training.Iterations);
         this.rasterizer = rasterizer ?? new GaussianRasterizer();
+        SharedRender = sharedRender;
         Hooks = new TrainingHooks
         {
             ColorTransform = Transform,
+            CompanionColors = sharedRender ? Companion : null,
             ExtraLoss = Loss,
             ExtraParameters = appearance.ExtraParameters(options),
         };
     }
+
+    /// <summary>I_C is rendered in the trainer's pass (see the constructor).</summary>
+    public bool SharedRender { get; }
 
     /// <summary>The hooks to give the trainer.</summary>
     public TrainingHooks Hooks { get; }
@@ -68,7 +81,7 @@ public sealed class CoinTrainingHooks
             return baseRgb;
         }
         // Runs inside the trainer's per-step dispose scope: these tensors live until the step ends.
-        var positions = CanonicalPositions.Of(context.Model);
+        var positions = canonical.Of(context.Model);
         var pe = appearance.Encoding.Encode(positions);
         var offsets = appearance.Offsets(context.View.Index, baseRgb, pe);
         lastOffsets = offsets;
@@ -76,13 +89,20 @@ public sealed class CoinTrainingHooks
         return baseRgb + offsets;
     }
 
+    /// <summary>I_C's colours: the base colours, once the offsets are on (during warm-up I_IC is I_C).</summary>
+    private Tensor? Companion(TrainingStepContext context, Tensor baseRgb) => lastOffsets is null ? null : baseRgb;
+
     private Tensor? Loss(TrainingStepContext context, RenderOutput render, Tensor target)
     {
+        var timer = context.Timer;
         if (lastOffsets is null)
         {
             // Warm-up: I_IC is I_C; only the perceptual term is added.
-            var pw = perceptual.Loss(render.Image, target, context.View.Mask);
-            Last = new CoinStepFigures(pw.item<float>(), 0, ImageLosses.Psnr(render.Image, target));
+            Tensor pw;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Perceptual))
+                pw = perceptual.Loss(render.Image, target, context.View.Mask);
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+                Last = new CoinStepFigures(pw.item<float>(), 0, ImageLosses.Psnr(render.Image, target));
             return options.PerceptualWeight * pw;
         }
         var offsets = lastOffsets;
@@ -91,13 +111,26 @@ public sealed class CoinTrainingHooks
         lastBase = null;
 
         var view = context.View;
-        var splat = context.Model.Evaluate(view.Frame).WithColors(baseRgb);
-        var bg = torch.tensor(background, baseRgb.dtype, baseRgb.device);
-        var consistent = rasterizer.Render(splat, view.Camera, bg);
-        var p = perceptual.Loss(consistent.Image, target, view.Mask);
-
-        var offsetL1 = offsets.abs().mean();
-        Last = new CoinStepFigures(p.item<float>(), offsetL1.item<float>(), ImageLosses.Psnr(consistent.Image, target));
+        var consistent = context.Companion;
+        if (consistent is null)
+        {
+            SplatGaussians splat;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
+                splat = (context.Splat ?? context.Model.Evaluate(view.Frame)).WithColors(baseRgb);
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Render))
+            {
+                var bg = torch.tensor(background, baseRgb.dtype, baseRgb.device);
+                consistent = rasterizer.Render(splat, view.Camera, bg).Image;
+            }
+        }
+        Tensor p;
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Perceptual))
+            p = perceptual.Loss(consistent, target, view.Mask);
+        Tensor offsetL1;
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
+            offsetL1 = offsets.abs().mean();
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+            Last = new CoinStepFigures(p.item<float>(), offsetL1.item<float>(), ImageLosses.Psnr(consistent, target));
         return options.PerceptualWeight * p + options.OffsetL1Weight * offsetL1;
     }
 }

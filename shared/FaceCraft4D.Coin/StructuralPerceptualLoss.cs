@@ -23,6 +23,10 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
 
     private static readonly IReadOnlyList<double> ScaleWeights = SsimOptions.DefaultMultiScaleWeights;
 
+    // The Gaussian windows as cached band matrices (one bank per loss instance; the trainer calls it from one thread).
+    private readonly GaussianFilterBank filters = new();
+    private Tensor? channelMix;
+
     /// <summary>Creates the loss.</summary>
     /// <param name="maxScales">At most this many scales (1..5).</param>
     /// <param name="minSide">Coarsest image side used.</param>
@@ -51,13 +55,10 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
         if (rendered.ndim != 3 || rendered.shape[2] != 3 || !rendered.shape.SequenceEqual(target.shape))
             throw new ArgumentException("Expected two [H, W, 3] images of the same size.");
         using var scope = torch.NewDisposeScope();
-        // [1, 4, H, W]: luminance (Rec. 601) and the three channels.
-        Tensor Channels(Tensor img)
-        {
-            var chw = img.permute(2, 0, 1);
-            var y = (0.299 * chw[0] + 0.587 * chw[1] + 0.114 * chw[2]).unsqueeze(0);
-            return torch.cat([y, chw], 0).unsqueeze(0);
-        }
+        // [1, 4, H, W]: luminance (Rec. 601) and the three channels, as one product with a [4, 3] mixing matrix.
+        var mix = ChannelMix(rendered.dtype, rendered.device);
+        long height = rendered.shape[0], width = rendered.shape[1];
+        Tensor Channels(Tensor img) => torch.matmul(mix, img.reshape(height * width, 3).t()).reshape(1, 4, height, width);
         var x = Channels(rendered);
         var t = Channels(target.detach());
         var m = mask?.detach().unsqueeze(0).unsqueeze(0);
@@ -74,21 +75,32 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
                 t = torch.nn.functional.avg_pool2d(t, 2, 2);
                 if (m is not null) m = torch.nn.functional.avg_pool2d(m, 2, 2);
             }
-            var cs = ContrastStructure(x, t, m);
+            var cs = ContrastStructure(x, t, m, filters);
             var term = (1 - cs) * (ScaleWeights[s] / weightSum);
             total = total is null ? term : total + term;
         }
         return total!.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Rows: Rec. 601 luminance, then R, G, B [4, 3] (built once per dtype and device).</summary>
+    private Tensor ChannelMix(ScalarType dtype, Device device)
+    {
+        if (channelMix is null || channelMix.dtype != dtype || channelMix.device.ToString() != device.ToString())
+        {
+            channelMix?.Dispose();
+            channelMix = torch.tensor(new double[] { 0.299, 0.587, 0.114, 1, 0, 0, 0, 1, 0, 0, 0, 1 }, [4, 3], ScalarType.Float64).to(dtype, device).DetachFromDisposeScope();
+        }
+        return channelMix;
+    }
+
     /// <summary>Mean contrast-structure term (<see cref="Ssim.Maps"/>, zero padding) of [1, C, H, W] images (masked mean when a [1, 1, H, W] weight is given).</summary>
-    private static Tensor ContrastStructure(Tensor x, Tensor y, Tensor? mask)
+    private static Tensor ContrastStructure(Tensor x, Tensor y, Tensor? mask, GaussianFilterBank filters)
     {
         long c = x.shape[1];
         int size = (int)Math.Min(11, Math.Min(x.shape[2], x.shape[3]));
         if (size % 2 == 0) size--;
         var options = new SsimOptions { WindowSize = size, Sigma = 1.5 * size / 11.0, K2 = 0.03, DataRange = 1 };
-        var (_, map) = Ssim.Maps(x, y, options, SsimPadding.Zero); // [1, C, H, W]
+        var (_, map) = Ssim.Maps(x, y, options, SsimPadding.Zero, filters); // [1, C, H, W]
         if (mask is null) return map.mean();
         return (map * mask).sum() / (mask.sum() * c).clamp_min(1e-6);
     }

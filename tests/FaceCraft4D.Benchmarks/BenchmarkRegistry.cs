@@ -13,5 +13,8 @@ public static class BenchmarkRegistry
         new FaceMeshBenchmark(),
         new PerceptualLossBenchmark(),
         new EsrganBenchmark(),
+        new TrainBenchmark(),
+        new Plan.PlanBenchmark(),
+        new OrchestrationBenchmark(),
     };
 }

@@ -23,8 +23,13 @@ public sealed class DurableEngineOptions
     /// <summary>How long a dequeued orchestration message stays invisible; after a crash it reappears after this.</summary>
     public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Longest back-off of idle queue polling (the provider's default of 30 s is slow for interactive use).</summary>
-    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Longest back-off of idle queue polling (the provider's default of 30 s is slow for interactive use). Every durable
+    /// step waits about one back-off: <c>./fc4d bench orchestration</c> on the 2-core machine measured a chain of activities
+    /// at 322 ms per step with 1 s, 307 ms with 250 ms and 102 ms with 100 ms (fan-out of 100: 180 / 128 / 42-84 ms per
+    /// activity). The price is idle polling: 100 ms means about ten requests a second per queue to Azurite when nothing runs.
+    /// </summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Partition lease length; a crashed host's partitions are taken over after it expires.</summary>
     public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(15);

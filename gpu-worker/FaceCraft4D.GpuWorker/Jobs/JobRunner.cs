@@ -22,8 +22,11 @@ public sealed class JobRunner(
     ILogger<JobRunner> logger) : BackgroundService
 {
     /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => ConsumeAsync(stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.Value.TorchThreads > 0) TorchSharp.torch.set_num_threads(options.Value.TorchThreads);
+        return Task.WhenAll(Enumerable.Range(0, options.Value.MaxConcurrentJobs).Select(_ => ConsumeAsync(stoppingToken)));
+    }
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)
     {
@@ -67,8 +70,18 @@ public sealed class JobRunner(
         try
         {
             var started = job.ToStatus().CreatedAt;
+            var running = time.GetUtcNow();
             var result = await Task.Run(() => handler.ExecuteAsync(context), linked.Token).ConfigureAwait(false);
             var completed = time.GetUtcNow();
+            // The checkpoint's startedAt is the submission; the time the handler ran and the process's peak memory go with the metrics.
+            result = result with
+            {
+                Metrics = new Dictionary<string, double>(result.Metrics ?? new Dictionary<string, double>())
+                {
+                    ["worker_service_seconds"] = (completed - running).TotalSeconds,
+                    ["worker_peak_rss_mib"] = ProcessPeakMemory.PeakResidentMiB(),
+                },
+            };
 
             // Outputs first, then the checkpoint record: once it exists the work is never done again for this input hash.
             await checkpoints.WriteAsync(

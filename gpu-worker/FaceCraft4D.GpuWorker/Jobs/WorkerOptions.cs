@@ -10,6 +10,14 @@ public sealed class WorkerOptions
     /// <summary>Jobs that run at the same time (one GPU: 1-2; CPU: up to the core count).</summary>
     [Range(1, 256)] public int MaxConcurrentJobs { get; set; } = 2;
 
+    /// <summary>
+    /// libtorch intra-op (OpenMP) threads of this process, set when the runner starts; 0 = libtorch's default (one per core).
+    /// Default 1: jobs run side by side (<see cref="MaxConcurrentJobs"/>) and the rasterizer's managed kernel has its own
+    /// threads, so more OpenMP threads oversubscribe the cores and stall on the many small tensor ops of training
+    /// (<c>./fc4d bench train</c> on the shared 2-core machine: 854 ms a preview iteration with 1 thread, several seconds with 2).
+    /// </summary>
+    [Range(0, 1024)] public int TorchThreads { get; set; } = 1;
+
     /// <summary>How long finished jobs stay answerable in memory (their outputs and checkpoints stay in blobs).</summary>
     public TimeSpan FinishedJobRetention { get; set; } = TimeSpan.FromHours(6);
 

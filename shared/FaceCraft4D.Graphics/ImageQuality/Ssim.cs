@@ -51,8 +51,12 @@ public static class Ssim
     /// <param name="y">same shape</param>
     /// <param name="options">window, constants, data range</param>
     /// <param name="padding">valid filtering or zero padding at the border</param>
+    /// <param name="filters">
+    /// null: grouped convolutions, one per moment; a bank: the five moments (x, y, x², y², xy) stacked and filtered by two
+    /// cached band-matrix products (<see cref="GaussianFilterBank"/>; same sums in another order, much faster for training).
+    /// </param>
     /// <returns>both [N, C, H − win + 1, W − win + 1] for <see cref="SsimPadding.Valid"/>, [N, C, H, W] for <see cref="SsimPadding.Zero"/></returns>
-    public static (Tensor Ssim, Tensor Cs) Maps(Tensor x, Tensor y, SsimOptions options, SsimPadding padding)
+    public static (Tensor Ssim, Tensor Cs) Maps(Tensor x, Tensor y, SsimOptions options, SsimPadding padding, GaussianFilterBank? filters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         RequireSameShape(x, y);
@@ -61,6 +65,11 @@ public static class Ssim
         int win = options.WindowSize;
         long pad = padding == SsimPadding.Zero ? win / 2 : 0;
         using var scope = torch.NewDisposeScope();
+        if (filters is not null)
+        {
+            var moments = filters.Apply(torch.cat([x, y, x * x, y * y, x * y], 1), win, options.Sigma, padding).split(channels, 1); // 5 x [N, C, H', W']
+            return Combine(moments[0], moments[1], moments[2], moments[3], moments[4], c1, c2);
+        }
         var g = GaussianWindow.Create(win, options.Sigma, x.device, x.dtype); // [win]
         var gx = g.reshape(1, 1, 1, -1).expand(channels, 1, 1, win).contiguous(); // [C, 1, 1, win]
         var gy = g.reshape(1, 1, -1, 1).expand(channels, 1, win, 1).contiguous(); // [C, 1, win, 1]
@@ -70,14 +79,18 @@ public static class Ssim
             return nn.functional.conv2d(h, gy, padding: new long[] { pad, 0 }, groups: channels);
         }
 
-        var muX = Filter(x);
-        var muY = Filter(y);
+        return Combine(Filter(x), Filter(y), Filter(x * x), Filter(y * y), Filter(x * y), c1, c2);
+    }
+
+    /// <summary>The SSIM and cs maps from the filtered moments E[x], E[y], E[x²], E[y²], E[xy] (caller's dispose scope is the outer one).</summary>
+    private static (Tensor Ssim, Tensor Cs) Combine(Tensor muX, Tensor muY, Tensor xx, Tensor yy, Tensor xy, double c1, double c2)
+    {
         var muXX = muX * muX;
         var muYY = muY * muY;
         var muXY = muX * muY;
-        var sXX = Filter(x * x) - muXX;
-        var sYY = Filter(y * y) - muYY;
-        var sXY = Filter(x * y) - muXY;
+        var sXX = xx - muXX;
+        var sYY = yy - muYY;
+        var sXY = xy - muXY;
         var csMap = (2 * sXY + c2) / (sXX + sYY + c2);
         var ssimMap = (2 * muXY + c1) / (muXX + muYY + c1) * csMap;
         return (ssimMap.MoveToOuterDisposeScope(), csMap.MoveToOuterDisposeScope());

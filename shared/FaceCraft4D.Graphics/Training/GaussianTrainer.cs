@@ -3,6 +3,7 @@ using System.Globalization;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Graphics.ImageQuality;
 using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
@@ -31,6 +32,8 @@ public sealed class GaussianTrainer : IDisposable
     private readonly AdamOptimizer _optimizer = new();
     private readonly DensityController _density;
     private readonly DeterministicRandom _rng;
+    private readonly GaussianFilterBank _filters = new();
+    private Tensor? _background;
     private int[] _order = Array.Empty<int>();
     private int _orderPosition;
 
@@ -74,6 +77,9 @@ public sealed class GaussianTrainer : IDisposable
     /// <summary>Scene radius used for densification and position learning rates.</summary>
     public double SceneExtent { get; private set; }
 
+    /// <summary>Optional per-phase timing of the iterations (benchmarks); null = not measured.</summary>
+    public TrainingPhaseTimer? Timer { get; set; }
+
     /// <summary>Iterations completed.</summary>
     public int Iteration { get; private set; }
 
@@ -111,53 +117,98 @@ public sealed class GaussianTrainer : IDisposable
 
     private TrainingProgress Step(Stopwatch clock)
     {
+        var timer = Timer;
         int it = ++Iteration;
         var p = Model.Parameters;
-        _optimizer.SetLearningRate(GaussianParameters.PositionsName, PositionLr(it));
-        if (Options.ShDegreeInterval > 0 && it % Options.ShDegreeInterval == 0 && p.ActiveShDegree < p.MaxShDegree) p.ActiveShDegree++;
-        var view = NextView();
         var device = p.Device;
         var dens = Options.Densification;
-
+        TrainingView view;
         double loss, l1v, dssimv, regv = 0, extrav = 0, psnr;
         using (var scope = torch.NewDisposeScope())
         {
-            var bgValues = Options.RandomBackground ? new[] { _rng.NextDouble(), _rng.NextDouble(), _rng.NextDouble() } : Options.Background;
-            var bg = torch.tensor(bgValues, p.Positions.dtype, device);
-            var context = new TrainingStepContext(it, view, Model);
-            var splat = Model.Evaluate(view.Frame);
-            if (_hooks.ColorTransform is not null)
-                splat = splat.WithColors(_hooks.ColorTransform(context, splat.ColorsFor(view.Camera)));
-            var render = Rasterizer.Render(splat, view.Camera, bg);
-            var target = view.Image;
-            var l1 = ImageLosses.L1(render.Image, target, view.Mask);
-            var dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask);
-            var total = (1 - Options.LambdaDssim) * l1 + Options.LambdaDssim * dssim;
-            if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
+            Tensor bg;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Data))
             {
-                var visible = render.Projection.Visible;
-                var reg = torch.zeros(1, p.Positions.dtype, device).squeeze();
-                if (visible.any().item<bool>())
+                _optimizer.SetLearningRate(GaussianParameters.PositionsName, PositionLr(it));
+                if (Options.ShDegreeInterval > 0 && it % Options.ShDegreeInterval == 0 && p.ActiveShDegree < p.MaxShDegree) p.ActiveShDegree++;
+                view = NextView();
+                bg = Options.RandomBackground
+                    ? torch.tensor(new[] { _rng.NextDouble(), _rng.NextDouble(), _rng.NextDouble() }, p.Positions.dtype, device)
+                    : FixedBackground(p.Positions.dtype, device);
+            }
+            SplatGaussians splat;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
+                splat = Model.Evaluate(view.Frame);
+            var context = new TrainingStepContext(it, view, Model) { Splat = splat, Timer = timer };
+            Tensor? companionColors = null;
+            if (_hooks.ColorTransform is not null || _hooks.CompanionColors is not null)
+            {
+                Tensor baseRgb;
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Model))
+                    baseRgb = splat.ColorsFor(view.Camera); // [N, 3]
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.CoinMlp))
                 {
-                    if (Options.LambdaPosition > 0)
-                        reg = reg + Options.LambdaPosition * torch.nn.functional.relu(p.Positions.index_select(0, visible.nonzero().flatten()).norm(1) - Options.PositionThreshold).mean();
-                    if (Options.LambdaScale > 0)
-                        reg = reg + Options.LambdaScale * torch.nn.functional.relu(p.Scales().index_select(0, visible.nonzero().flatten()) - Options.ScaleThreshold).norm(1).mean();
+                    var colors = _hooks.ColorTransform is null ? baseRgb : _hooks.ColorTransform(context, baseRgb);
+                    companionColors = _hooks.CompanionColors?.Invoke(context, baseRgb);
+                    if (companionColors is not null && (companionColors.ndim != 2 || companionColors.shape[0] != colors.shape[0] || companionColors.shape[1] != 3))
+                        throw new InvalidOperationException("CompanionColors must return [N, 3] colours.");
+                    // One pass renders both images: channels 0-2 the training image, 3-5 the companion ([N, 6]).
+                    splat = splat.WithColors(companionColors is null ? colors : torch.cat([colors, companionColors], 1));
                 }
-                regv = reg.item<float>();
-                total = total + reg;
             }
-            if (_hooks.ExtraLoss?.Invoke(context, render, target) is { } extra)
+            RenderOutput render;
+            Tensor? companion = null;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Render))
             {
-                extrav = extra.item<float>();
-                total = total + extra;
+                render = Rasterizer.Render(splat, view.Camera, companionColors is null ? bg : torch.cat([bg, bg]));
+                if (companionColors is not null)
+                {
+                    companion = render.Image.narrow(2, 3, 3); // [H, W, 3]
+                    render = new RenderOutput
+                    {
+                        Image = render.Image.narrow(2, 0, 3), Alpha = render.Alpha, Depth = render.Depth, Projection = render.Projection,
+                        Colors = render.Colors, Bins = render.Bins,
+                    };
+                    context = context with { Companion = companion };
+                }
             }
-            total.backward();
-            loss = total.item<float>();
-            l1v = l1.item<float>();
-            dssimv = dssim.item<float>();
-            psnr = ImageLosses.Psnr(render.Image, target);
+            var target = view.Image;
+            Tensor total, l1, dssim;
+            Tensor? reg = null;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
+            {
+                l1 = ImageLosses.L1(render.Image, target, view.Mask);
+                dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask, filters: _filters);
+                total = (1 - Options.LambdaDssim) * l1 + Options.LambdaDssim * dssim;
+                if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
+                {
+                    var visible = render.Projection.Visible;
+                    reg = torch.zeros(1, p.Positions.dtype, device).squeeze();
+                    if (visible.any().item<bool>())
+                    {
+                        if (Options.LambdaPosition > 0)
+                            reg = reg + Options.LambdaPosition * torch.nn.functional.relu(p.Positions.index_select(0, visible.nonzero().flatten()).norm(1) - Options.PositionThreshold).mean();
+                        if (Options.LambdaScale > 0)
+                            reg = reg + Options.LambdaScale * torch.nn.functional.relu(p.Scales().index_select(0, visible.nonzero().flatten()) - Options.ScaleThreshold).norm(1).mean();
+                    }
+                    total = total + reg;
+                }
+            }
+            Tensor? extra = _hooks.ExtraLoss?.Invoke(context, render, target);
+            if (extra is not null) total = total + extra;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Backward))
+                total.backward();
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+            {
+                if (reg is not null) regv = reg.item<float>();
+                if (extra is not null) extrav = extra.item<float>();
+                loss = total.item<float>();
+                l1v = l1.item<float>();
+                dssimv = dssim.item<float>();
+                psnr = ImageLosses.Psnr(render.Image, target);
+            }
 
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Densification))
             if (dens.Enabled && it < dens.UntilIteration)
             {
                 _density.Accumulate(render, view.Camera.Width, view.Camera.Height);
@@ -171,10 +222,25 @@ public sealed class GaussianTrainer : IDisposable
                     DensityController.ResetOpacity(p, _optimizer);
             }
         }
-        _optimizer.Step();
-        _optimizer.ZeroGrad();
+        using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Optimizer))
+        {
+            _optimizer.Step();
+            _optimizer.ZeroGrad();
+        }
+        timer?.CountStep();
         Last = new TrainingProgress(it, Options.Iterations, loss, l1v, dssimv, regv, extrav, psnr, p.Count, clock.Elapsed);
         return Last;
+    }
+
+    /// <summary>The fixed background [3], built once (again if the model's dtype or device changes).</summary>
+    private Tensor FixedBackground(ScalarType dtype, Device device)
+    {
+        if (_background is null || _background.dtype != dtype || _background.device.ToString() != device.ToString())
+        {
+            _background?.Dispose();
+            _background = torch.tensor(Options.Background, dtype, device).DetachFromDisposeScope();
+        }
+        return _background;
     }
 
     private static bool IsWhite(double[] bg) => bg.All(v => v >= 0.999);
@@ -279,5 +345,7 @@ public sealed class GaussianTrainer : IDisposable
     {
         _optimizer.Dispose();
         _density.Dispose();
+        _filters.Dispose();
+        _background?.Dispose();
     }
 }

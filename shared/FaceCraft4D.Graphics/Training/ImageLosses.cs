@@ -19,15 +19,16 @@ public static class ImageLosses
     /// <summary>
     /// Structural similarity (<see cref="ImageQuality.Ssim"/> with zero padding): 11x11 Gaussian window (sigma 1.5),
     /// C1 = 0.01^2, C2 = 0.03^2, averaged over pixels and channels (or over masked pixels when a mask [H, W] is given).
-    /// Images [H, W, C] in [0, 1]. Differentiable.
+    /// Images [H, W, C] in [0, 1]. Differentiable. With a <paramref name="filters"/> bank the window runs as cached
+    /// band-matrix products (<see cref="GaussianFilterBank"/>), else as convolutions.
     /// </summary>
-    public static Tensor Ssim(Tensor rendered, Tensor target, Tensor? mask = null, int windowSize = 11, double sigma = 1.5)
+    public static Tensor Ssim(Tensor rendered, Tensor target, Tensor? mask = null, int windowSize = 11, double sigma = 1.5, GaussianFilterBank? filters = null)
     {
         using var scope = torch.NewDisposeScope();
         long c = rendered.shape[2];
         var img1 = rendered.permute(2, 0, 1).unsqueeze(0); // [1, C, H, W]
         var img2 = target.permute(2, 0, 1).unsqueeze(0);
-        var (map, _) = ImageQuality.Ssim.Maps(img1, img2, new SsimOptions { WindowSize = windowSize, Sigma = sigma }, SsimPadding.Zero); // [1, C, H, W]
+        var (map, _) = ImageQuality.Ssim.Maps(img1, img2, new SsimOptions { WindowSize = windowSize, Sigma = sigma }, SsimPadding.Zero, filters); // [1, C, H, W]
         var result = mask is null ? map.mean() : (map * mask.unsqueeze(0).unsqueeze(0)).sum() / (mask.sum() * c).clamp_min(1.0);
         return result.MoveToOuterDisposeScope();
     }

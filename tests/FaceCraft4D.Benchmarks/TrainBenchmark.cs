@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using FaceCraft4D.Coin;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Graphics.Avatar;
+using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Stages.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Benchmarks;
+
+/// <summary>
+/// Where a training iteration's time goes at preview settings. A synthetic scene shaped like the preview run's training
+/// stages: a FLAME-bound avatar on the built-in head (the stage's start: 1 Gaussian per triangle, grey, local scale 0.5),
+/// targets rendered from a textured avatar of the same head (<c>--per-triangle</c> Gaussians per triangle) from the preview's
+/// 8 orbit views at 128 px (TrainStatic) plus posed video frames (TrainCoin); trainer settings from the stages' own
+/// <see cref="TrainingSchedule"/> (densification included) with the COIN hooks and the structural perceptual loss (the
+/// default backend). Prints per phase (<see cref="TrainingPhaseTimer"/>) the mean ms per iteration, and the rasterizer's
+/// forward + backward measured alone on the final avatar, so the render share of a step is known.
+/// Phases are charged in process CPU time (all threads; <see cref="ProcessCpuClock"/>), which a shared machine's load
+/// stretches far less than wall time; the wall time per iteration is printed too.
+/// Options: --stage static|coin|both (both) --iterations N (the schedule's length; preview: 200) --steps N (iterations run,
+/// default all; the first --skip are run untimed) --skip 0 --size 128 --views 8 --frames 12 --per-triangle 2
+/// --repeats 1 (runs per stage; figures are medians) --torch-threads N --separate-render 1 (COIN's I_C as a second render, the
+/// path before the shared render).
+/// </summary>
+public sealed class TrainBenchmark : IBenchmark
+{
+    /// <inheritdoc />
+    public string Name => "train";
+
+    /// <inheritdoc />
+    public string Description => "training iteration breakdown at preview settings (render, losses, backward, Adam, densification, COIN MLP, data)";
+
+    /// <inheritdoc />
+    public async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken)
+    {
+        var a = new BenchmarkArguments(args);
+        var preview = PipelinePresets.Preview;
+        string stages = a.Get("stage", "both").ToLowerInvariant();
+        int size = a.GetInt("size", preview.RenderSize);
+        int viewCount = a.GetInt("views", preview.ViewCount);
+        int frames = a.GetInt("frames", preview.SourceViewCount * preview.ClipCount * 2);
+        int perTriangle = a.GetInt("per-triangle", 2);
+        int repeats = Math.Max(1, a.GetInt("repeats", 1));
+        int skip = Math.Max(0, a.GetInt("skip", 0));
+        bool separateRender = a.GetInt("separate-render", 0) != 0;
+        int torchThreads = a.GetInt("torch-threads", 0);
+        if (torchThreads > 0) torch.set_num_threads(torchThreads);
+        PeakMemory.TryResetPeak();
+
+        using var data = ProceduralHeadModel.Create();
+        using var flame = new FlameModel(data, torch.CPU);
+        output.WriteLine($"train benchmark: torch threads={torch.get_num_threads()}, processors={Environment.ProcessorCount}, load average {LoadAverage()}, " +
+                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {StructuralPerceptualLoss.BackendName}");
+        foreach (var stage in new[] { "static", "coin" })
+        {
+            if (stages != "both" && stages != stage) continue;
+            int iterations = a.GetInt("iterations", stage == "static" ? preview.StaticIterations : preview.CoinIterations);
+            int steps = Math.Clamp(a.GetInt("steps", iterations), 1, iterations);
+            var runs = new List<StageFigures>();
+            for (int r = 0; r < repeats; r++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, cancellationToken));
+            }
+            Print(output, stage, iterations, steps, runs);
+        }
+        output.WriteLine($"peak RSS of this process: {PeakMemory.PeakResidentBytes() / (1024.0 * 1024):F0} MiB");
+        output.WriteLine("Phases are exclusive CPU time (TrainingPhaseTimer on the process CPU clock): 'render' is the rasterizer forward of both renders (I_IC and COIN's I_C);");
+        output.WriteLine("'backward' holds the rasterizer backward too: 'raster f+b alone' times one render's forward + backward on the final avatar.");
+        return 0;
+    }
+
+    private sealed record StageFigures(double MsPerIteration, double WallMsPerIteration, IReadOnlyDictionary<string, double> PhaseMs, long Gaussians, double RasterForwardMs, double RasterBackwardMs, double Seconds, int Timed, bool SharedRender);
+
+    private static void Print(TextWriter output, string stage, int iterations, int steps, List<StageFigures> runs)
+    {
+        double Med(Func<StageFigures, double> f) => Median(runs.Select(f).ToList());
+        double step = Med(r => r.MsPerIteration);
+        output.WriteLine();
+        output.WriteLine($"train-{stage}: schedule of {iterations} iterations, ran {steps} ({runs[^1].Timed} timed), {runs[^1].Gaussians} Gaussians at the end, {Med(r => r.Seconds):F1} s wall");
+        output.WriteLine($"  per iteration: {step:F1} ms CPU (all threads), {Med(r => r.WallMsPerIteration):F1} ms wall (median of {runs.Count} runs)");
+        output.WriteLine($"  {"phase",-14} {"cpu ms/it",10} {"share",7}");
+        foreach (var phase in TrainingPhaseTimer.Phases)
+        {
+            double ms = Med(r => r.PhaseMs.GetValueOrDefault(phase));
+            output.WriteLine($"  {phase,-14} {ms,10:F1} {100 * ms / step,6:F1}%");
+        }
+        double forward = Med(r => r.RasterForwardMs), backward = Med(r => r.RasterBackwardMs);
+        bool shared = runs[^1].SharedRender;
+        int rendersPerStep = shared ? 1 : 2;
+        double rasterShare = rendersPerStep * (forward + backward);
+        output.WriteLine($"  raster f+b alone: forward {forward:F1} ms + backward {backward:F1} ms per render of {(shared ? "6 colour channels (I_IC and I_C in one pass)" : "3 colour channels")}; " +
+                         $"x{rendersPerStep} = {rasterShare:F1} ms/it = {100 * rasterShare / step:F0}% of the step (the rest is not rendering)");
+    }
+
+    private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, bool sharedRender, CancellationToken ct)
+    {
+        using var scope = torch.NewDisposeScope();
+        var gen = new torch.Generator(11);
+        var shape = torch.zeros([1, flame.ShapeCount]);
+        var canonicalFrame = flame.ZeroParameters().With(shape: shape);
+        using var teacher = FlameGaussianAvatar.Create(flame, shape, perTriangle, localScale: 0.6 / Math.Sqrt(perTriangle), generator: gen);
+        using (torch.no_grad())
+        {
+            var p = teacher.Parameters;
+            p.ShDc.copy_(torch.randn(p.ShDc.shape, generator: gen) * 0.6);
+            p.OpacityLogits.fill_(2.0);
+        }
+        var canonical = CanonicalPositions.Of(teacher);
+        var lo = canonical.amin(0).data<float>().ToArray();
+        var hi = canonical.amax(0).data<float>().ToArray();
+        var orbit = new OrbitCameraOptions
+        {
+            Width = size, Height = size, ViewCount = viewCount, TargetX = (lo[0] + hi[0]) / 2, TargetY = (lo[1] + hi[1]) / 2, TargetZ = (lo[2] + hi[2]) / 2,
+        };
+        var cameras = OrbitCameras.Create(orbit);
+        var rasterizer = new GaussianRasterizer();
+        var white = torch.ones(3);
+        TrainingView Target(Camera camera, FlameParameters frame, int index)
+        {
+            using var noGrad = torch.no_grad();
+            var image = rasterizer.Render(teacher.Evaluate(frame), camera, white).Image.detach().clone();
+            return new TrainingView { Camera = camera, Image = image, Frame = frame, Index = index };
+        }
+        var views = cameras.Select((c, i) => Target(c, canonicalFrame, i)).ToList();
+        for (int f = 0; f < frames; f++)
+        {
+            // Video frames: the frontal source views, posed by a random expression and jaw.
+            int source = f % Math.Min(3, viewCount);
+            var expression = torch.randn([1, flame.ExpressionCount], generator: gen) * 0.5;
+            var jaw = torch.tensor(new float[] { 0.1f * (f % 3), 0, 0 }, [1, 3]);
+            views.Add(Target(cameras[source], flame.ZeroParameters().With(shape: shape, expression: expression, jaw: jaw), source));
+        }
+
+        var stageOptions = new TrainingStageOptions();
+        var coinOptions = stageOptions.Coin;
+        var options = stage == "static"
+            ? TrainingSchedule.Static(iterations, iterations, coinOptions.DssimWeight, stageOptions, 7)
+            : TrainingSchedule.FineTune(iterations, iterations, coinOptions.DssimWeight, stageOptions, 8);
+        using var student = FlameGaussianAvatar.Create(flame, shape, stageOptions.GaussiansPerTriangle, stageOptions.InitialLocalScale, generator: new torch.Generator(5));
+        if (stage == "coin")
+        {
+            // TrainCoin starts from a trained static avatar: begin at the teacher's density and colours, perturbed.
+            using var noGrad = torch.no_grad();
+            student.Parameters.ShDc.fill_(0.0);
+        }
+        using var appearance = CoinAppearance.Create(viewCount, PositionEncoding.Fit(CanonicalPositions.Of(student), coinOptions.PositionFrequencies), coinOptions, 9);
+        var hooks = new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(), coinOptions, options, rasterizer, sharedRender);
+        var timer = new TrainingPhaseTimer(ProcessCpuClock.Now, ProcessCpuClock.TicksPerSecond);
+        using var trainer = new GaussianTrainer(student, views, options, hooks.Hooks, rasterizer) { Timer = timer };
+        // The first step(s) outside the figures (JIT, first allocations; --skip), then the run.
+        trainer.Step();
+        while (trainer.Iteration < skip) trainer.Step();
+        timer.Reset();
+        long cpu0 = ProcessCpuClock.Now();
+        var clock = Stopwatch.StartNew();
+        await trainer.TrainAsync(untilIteration: steps, cancellationToken: ct);
+        clock.Stop();
+        double cpuMs = (ProcessCpuClock.Now() - cpu0) / (ProcessCpuClock.TicksPerSecond / 1000.0);
+        int timed = Math.Max(1, timer.Steps);
+        var phases = timer.Totals.ToDictionary(kv => kv.Key, kv => kv.Value.TotalMilliseconds / timed);
+        var (fwd, bwd) = RasterizerAlone(rasterizer, student, views[0], sharedRender ? 6 : 3);
+        return new StageFigures(cpuMs / timed, clock.Elapsed.TotalMilliseconds / timed, phases, student.Parameters.Count, fwd, bwd, clock.Elapsed.TotalSeconds, timed, sharedRender);
+    }
+
+    /// <summary>Median forward and backward CPU time (ms) of one render of the avatar (colours with gradients, as in training).</summary>
+    private static (double Forward, double Backward) RasterizerAlone(GaussianRasterizer rasterizer, IGaussianAvatar avatar, TrainingView view, int channels)
+    {
+        var forward = new List<double>();
+        var backward = new List<double>();
+        for (int i = 0; i < 6; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var g = avatar.Evaluate(view.Frame);
+            var rgb = g.ColorsFor(view.Camera).detach();
+            var colors = (channels == 3 ? rgb : torch.cat([rgb, rgb], 1)).requires_grad_(true);
+            var splat = g.WithColors(colors);
+            var bg = torch.ones(channels);
+            long t0 = ProcessCpuClock.Now();
+            var image = rasterizer.Render(splat, view.Camera, bg).Image;
+            long t1 = ProcessCpuClock.Now();
+            var weights = torch.ones_like(image);
+            var loss = (image * weights).sum();
+            long t2 = ProcessCpuClock.Now();
+            loss.backward();
+            long t3 = ProcessCpuClock.Now();
+            double f = (t1 - t0) / 1000.0, b = (t3 - t2) / 1000.0;
+            if (i > 0) { forward.Add(f); backward.Add(b); }
+        }
+        foreach (var name in GaussianParameters.TrainableNames) avatar.Parameters[name].grad?.zero_();
+        return (Median(forward), Median(backward));
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
+
+    private static double Median(List<double> v)
+    {
+        v.Sort();
+        return v.Count == 0 ? double.NaN : v[v.Count / 2];
+    }
+}
