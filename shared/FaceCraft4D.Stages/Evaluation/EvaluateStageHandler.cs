@@ -107,11 +107,23 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
             var metrics = await context.Blobs.WriteAsync(
                 StorageLayout.AvatarArtifact(context.Request.RunId, MetricsFile), BinaryData.FromString(MetricsJson.Serialize(document)),
                 "application/json", ct).ConfigureAwait(false);
+            var outputs = new Dictionary<string, BlobRef> { [MetricsFile] = metrics };
+            if (o.ContactSheetTileSize > 0)
+            {
+                context.Progress.Report(new JobProgress(2, 3, "rendering the contact sheet"));
+                foreach (var (name, blob) in await new ContactSheetWriter(context.Blobs, o.ContactSheetTileSize).WriteAsync(
+                             context.Request.RunId, BackendName, reference,
+                             view => Render(new CameraSpec(view.Name, view.YawDegrees, 0, o.ContactSheetTileSize)), ct).ConfigureAwait(false))
+                {
+                    outputs[name] = blob;
+                }
+            }
+
             var figures = document.Metrics.Values
                 .Where(m => m.Value is { } v && double.IsFinite(v))
                 .ToDictionary(m => m.Metric, m => m.Value!.Value);
             var notes = document.Metrics.Values.Where(m => m.IsSkipped).Select(m => $"{m.Metric} skipped: {m.SkippedReason}").ToArray();
-            return new StageResult(new Dictionary<string, BlobRef> { [MetricsFile] = metrics }, BackendName, context.WorkerVersion, figures, notes);
+            return new StageResult(outputs, BackendName, context.WorkerVersion, figures, notes);
         }
     }
 
