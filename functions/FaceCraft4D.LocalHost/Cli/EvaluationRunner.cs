@@ -1,5 +1,7 @@
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
+using FaceCraft4D.Metrics.Evaluation;
+using FaceCraft4D.Metrics.Reports;
 using FaceCraft4D.Pipeline.Evaluation;
 using FaceCraft4D.Storage;
 using Spectre.Console;
@@ -8,7 +10,9 @@ namespace FaceCraft4D.LocalHost.Cli;
 
 /// <summary>
 /// <c>eval SET|FOLDER</c>: runs an evaluation batch on the local stack. A folder of photos is first copied to
-/// <c>eval/sets/{folder name}/</c>; the report is copied to <c>out/eval/{batchId}/</c>.
+/// <c>eval/sets/{folder name}/</c>; the report and each image's contact sheet are copied to <c>out/eval/{batchId}/</c>,
+/// and a per-image table (status, reference PSNR/SSIM, face found and ID per view, wall time) is printed and saved there
+/// as <c>table.txt</c>.
 /// </summary>
 public sealed class EvaluationRunner(IAnsiConsole console)
 {
@@ -93,6 +97,38 @@ public sealed class EvaluationRunner(IAnsiConsole console)
             console.WriteLine($"  {entry.ImageName}: {entry.Status}{(entry.Error is null ? string.Empty : " - " + entry.Error)}");
         }
 
+        await PrintTableAsync(host, blobs, output, target, cancellationToken).ConfigureAwait(false);
+
         return output.Entries.All(e => e.Status == "completed") ? 0 : 1;
+    }
+
+    /// <summary>Prints the per-image table (<see cref="EvaluationTableFormatter"/>) and writes it to <c>table.txt</c>.</summary>
+    private async Task PrintTableAsync(EmbeddedHost host, IBlobStore blobs, EvaluationBatchOutput output, string target, CancellationToken cancellationToken)
+    {
+        var reportBlob = output.Report.FirstOrDefault(b => Path.GetFileName(b.Name) == "report.json");
+        var data = reportBlob is null ? null : await blobs.TryReadAsync(reportBlob, cancellationToken).ConfigureAwait(false);
+        if (data is null)
+        {
+            console.MarkupLine("[yellow]No report.json: no table.[/]");
+            return;
+        }
+
+        var report = MetricsJson.Deserialize<EvaluationReport>(data.ToString());
+        var runs = host.App.Services.GetRequiredService<AvatarRunService>();
+        var wallTimes = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        foreach (var entry in output.Entries)
+        {
+            if (entry.RunId is { } runId && await runs.GetStatusAsync(runId, host.BaseUrl, cancellationToken).ConfigureAwait(false) is { } status)
+            {
+                wallTimes[runId] = status.LastUpdatedTime - status.CreatedTime;
+            }
+        }
+
+        var table = new EvaluationTableFormatter().Format(report, wallTimes);
+        console.WriteLine();
+        console.WriteLine(table);
+        var path = Path.Combine(target, "table.txt");
+        await File.WriteAllTextAsync(path, table, cancellationToken).ConfigureAwait(false);
+        console.WriteLine($"  {path}");
     }
 }

@@ -21,13 +21,15 @@ public sealed record EvaluationReport(
     public const string CurrentSchema = "fc4d.eval-report/1";
 }
 
-/// <summary>One image of the batch: its run, status, metrics (summary results of its metrics.json) and error.</summary>
+/// <summary>One image of the batch: its run, status, metrics (summary results of its metrics.json) and error;
+/// <paramref name="Views"/>: its reference and static views (face found, ID per view), null without metrics.json.</summary>
 public sealed record EvaluationReportEntry(
     string RunId,
     string ImageName,
     EvaluationRunStatus Status,
     IReadOnlyDictionary<string, MetricResult> Metrics,
-    string? Error);
+    string? Error,
+    IReadOnlyList<EvaluationViewSummary>? Views = null);
 
 /// <summary>
 /// Statistics of one metric over the runs where it was computed. Mean, population standard deviation, min and max

@@ -10,7 +10,8 @@ public static class EvaluationReportBuilder
     {
         var list = runs.ToList();
         var entries = list.Select(r => new EvaluationReportEntry(r.RunId, r.ImageName, r.Status,
-            r.Metrics?.Metrics ?? new Dictionary<string, MetricResult>(), r.Error ?? (r.Status == EvaluationRunStatus.Completed && r.Metrics is null ? "metrics.json missing" : null))).ToList();
+            r.Metrics?.Metrics ?? new Dictionary<string, MetricResult>(), r.Error ?? (r.Status == EvaluationRunStatus.Completed && r.Metrics is null ? "metrics.json missing" : null),
+            r.Metrics is null ? null : EvaluationViewSummary.From(r.Metrics))).ToList();
         var summary = MetricNames.All.Select(m => Summarise(m, entries)).ToList();
         return new EvaluationReport(EvaluationReport.CurrentSchema, setName, createdAt, entries, summary, SetFid(list));
     }

@@ -124,6 +124,17 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
                     StorageLayout.AvatarArtifact(context.Request.RunId, ReferenceComparisonSheet.FileName), StageImageCodec.Encode(sheet),
                     StageImageCodec.PngContentType, ct).ConfigureAwait(false);
             }
+            if (o.ContactSheetTileSize > 0)
+            {
+                context.Progress.Report(new JobProgress(2, 3, "rendering the contact sheet"));
+                foreach (var (name, blob) in await new ContactSheetWriter(context.Blobs, o.ContactSheetTileSize).WriteAsync(
+                             context.Request.RunId, BackendName, reference,
+                             view => Render(new CameraSpec(view.Name, view.YawDegrees, 0, o.ContactSheetTileSize)), ct).ConfigureAwait(false))
+                {
+                    outputs[name] = blob;
+                }
+            }
+
             var figures = document.Metrics.Values
                 .Where(m => m.Value is { } v && double.IsFinite(v))
                 .ToDictionary(m => m.Metric, m => m.Value!.Value);

@@ -19,4 +19,7 @@ public sealed class EvaluateStageOptions
 
     /// <summary>Which metric networks to load (weights from the models store; missing ones are skipped with a reason).</summary>
     public MetricModelOptions Models { get; set; } = new();
+
+    /// <summary>Tile edge of <c>contact-sheet.png</c> (input photo beside renders at 0, ±30, ±60, 180°); 0 = no sheet.</summary>
+    public int ContactSheetTileSize { get; set; } = 256;
 }

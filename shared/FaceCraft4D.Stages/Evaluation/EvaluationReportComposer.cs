@@ -8,7 +8,8 @@ namespace FaceCraft4D.Stages.Evaluation;
 /// <summary>
 /// Builds an evaluation batch's report in the worker (the set-level FID needs the metric library's math): reads
 /// every completed run's <c>avatars/{runId}/metrics.json</c>, aggregates them with <see cref="EvaluationReportBuilder"/>
-/// and writes <c>report.json</c> and the self-contained <c>report.html</c> to <c>eval/reports/{date}/{batchId}/</c>.
+/// and writes <c>report.json</c> and the self-contained <c>report.html</c> to <c>eval/reports/{date}/{batchId}/</c>,
+/// followed by a copy of each completed run's <c>contact-sheet.png</c> (<see cref="ContactSheetFileName"/>).
 /// </summary>
 public sealed class EvaluationReportComposer(IBlobStore blobs)
 {
@@ -41,8 +42,24 @@ public sealed class EvaluationReportComposer(IBlobStore blobs)
         var html = await blobs.WriteAsync(
             EvaluationLayout.Report(request.CompletedAtUtc, request.Batch.BatchId, HtmlFileName),
             BinaryData.FromString(EvaluationReportHtml.Render(report)), "text/html; charset=utf-8", cancellationToken).ConfigureAwait(false);
-        return [json, html];
+        var written = new List<BlobRef> { json, html };
+        foreach (var entry in request.Entries)
+        {
+            if (entry is { Status: "completed", RunId: { } sheetRun }
+                && await blobs.TryReadAsync(StorageLayout.AvatarArtifact(sheetRun, ContactSheetWriter.ImageFile), cancellationToken).ConfigureAwait(false) is { } sheet)
+            {
+                written.Add(await blobs.WriteAsync(
+                    EvaluationLayout.Report(request.CompletedAtUtc, request.Batch.BatchId, ContactSheetFileName(entry.ImageName)),
+                    sheet, "image/png", cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return written;
     }
+
+    /// <summary>The report folder's copy of an image's contact sheet: <c>{image name without extension}.contact-sheet.png</c>.</summary>
+    public static string ContactSheetFileName(string imageName) =>
+        Path.GetFileNameWithoutExtension(Path.GetFileName(imageName)) + "." + ContactSheetWriter.ImageFile;
 
     private async Task<AvatarMetricsDocument?> ReadMetricsAsync(string runId, CancellationToken cancellationToken)
     {

@@ -38,5 +38,24 @@ public sealed class EvaluateStageHandlerTests(ITestOutputHelper output)
         Assert.Contains(document.Views, v => v.Kind == FaceCraft4D.Metrics.Protocol.ViewKind.Static);
         Assert.Contains(document.Views, v => v.Kind == FaceCraft4D.Metrics.Protocol.ViewKind.Animation);
         Assert.Equal(psnr.Value!.Value, result.Metrics![MetricNames.Psnr], 6);
+
+        // Contact sheet: the input crop beside renders at 0, +30, -30, +60, -60 and 180 degrees, with its description.
+        var sheetBlob = result.Outputs[ContactSheetWriter.ImageFile];
+        Assert.Equal(StorageLayout.AvatarArtifact(run.RunId, "contact-sheet.png").Name, sheetBlob.Name);
+        using var sheet = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>((await host.ReadAsync(sheetBlob)).ToArray());
+        var description = MetricsJson.Deserialize<ContactSheetDescription>((await host.ReadAsync(result.Outputs[ContactSheetWriter.DescriptionFile])).ToString());
+        Assert.Equal(["input", "yaw+0", "yaw+30", "yaw-30", "yaw+60", "yaw-60", "yaw180"], description.Tiles.Select(t => t.Name));
+        Assert.Equal(EvaluateStageHandler.BackendName, description.Backend);
+        Assert.Equal(description.Tiles[^1].X + description.Tiles[^1].Width + 8, sheet.Width);
+        double NonWhite(ContactSheetTile t)
+        {
+            var count = 0;
+            for (var y = t.Y; y < t.Y + t.Height; y++)
+                for (var x = t.X; x < t.X + t.Width; x++)
+                    if (sheet[x, y] is var p && p.R + p.G + p.B < 3 * 250) count++;
+            return count / (double)(t.Width * t.Height);
+        }
+
+        foreach (var tile in description.Tiles) Assert.InRange(NonWhite(tile), 0.01, 1.0); // the head is in every tile
     }
 }
