@@ -40,7 +40,7 @@ public sealed class RealPipelineRunTests(AzuriteFixture azurite, ITestOutputHelp
             output.WriteLine($"{stage.Name,-18} {stage.Done}/{stage.Total} backend={stage.Backend}");
         Assert.Equal(PipelineStages.All.Count, backends.Count);
         Assert.DoesNotContain(backends.Values, b => b.Contains("synthetic", StringComparison.OrdinalIgnoreCase));
-        Assert.Equal("face-api.js+grabcut", backends["preprocess"]);
+        Assert.Equal("face-api.js+selfie-seg+guided", backends["preprocess"]);
         Assert.Equal("template", backends["shape-prior"]);
         Assert.Equal("warp", backends["enhance-view"]);
         Assert.Equal("rig", backends["animate-view"]);

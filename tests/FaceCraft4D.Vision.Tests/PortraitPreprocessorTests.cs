@@ -60,7 +60,7 @@ public sealed class PortraitPreprocessorTests : IClassFixture<PreprocessorFixtur
 
         Assert.Contains("tiny_face_detector", r.DetectorBackend);
         Assert.Contains("face_landmark_68_model", r.LandmarkBackend);
-        Assert.Contains("GrabCut", r.MattingBackend);
+        Assert.Equal("selfie-seg+guided", r.MattingBackend);
         Assert.Contains("PnP", r.CameraBackend);
         Assert.Equal("esrgan-slim-x2", r.SuperResolutionBackend); // the sample's face is enlarged about 1.9x into the crop
         Assert.Empty(r.Warnings);

@@ -19,8 +19,8 @@ public static class TestAssets
     /// <summary>The FaceMesh graph model.json of <paramref name="variant"/>; fails the test with the install command when missing.</summary>
     public static string RequireFaceMeshModel(FaceCraft4D.Vision.Preprocessing.FaceMesh.FaceMeshVariant variant)
     {
-        var path = FaceCraft4D.Vision.Preprocessing.FaceMesh.FaceMeshModelLocator.TryResolve(null, variant);
-        if (path is null) Assert.Fail($"FaceMesh {variant} model is missing: {FaceCraft4D.Vision.Preprocessing.FaceMesh.FaceMeshModelLocator.InstallHint}.");
+        var path = FaceCraft4D.Vision.Preprocessing.HumanModelsLocator.TryResolveFile(null, FaceCraft4D.Vision.Preprocessing.FaceMesh.FaceMeshNetwork.ModelFile(variant));
+        if (path is null) Assert.Fail($"FaceMesh {variant} model is missing: {FaceCraft4D.Vision.Preprocessing.HumanModelsLocator.InstallHint}.");
         return path!;
     }
 

@@ -38,6 +38,8 @@ public sealed class EvaluationMetricsCalculator(MetricModelSet models, Evaluatio
         };
         if (models.Lpips is { } lp) modelNames[MetricNames.Lpips] = lp.Name;
         if (models.Identity is { } id) modelNames[MetricNames.IdSimilarity] = id.BackendName;
+        if (models.FaceRes is { } mfn) modelNames[MetricNames.IdSimilarityFaceRes] = mfn.BackendName;
+        else skipped.TryAdd(MetricNames.IdSimilarityFaceRes, "faceres not loaded");
         if (models.Clip is { } cl) modelNames[MetricNames.ClipI] = cl.Name;
         if (models.Inception is { } inc) modelNames[MetricNames.Fid] = inc.Name;
 
@@ -51,6 +53,12 @@ public sealed class EvaluationMetricsCalculator(MetricModelSet models, Evaluatio
         {
             referenceFace = await models.Identity.DescribeAsync(MetricImage.ToRgbBuffer(referenceTensor), ct).ConfigureAwait(false);
             if (referenceFace is null) skipped[MetricNames.IdSimilarity] = "no face detected in the reference image";
+        }
+        FaceDescriptor? referenceFaceFaceRes = null;
+        if (models.FaceRes is not null)
+        {
+            referenceFaceFaceRes = await models.FaceRes.DescribeAsync(MetricImage.ToRgbBuffer(referenceTensor), ct).ConfigureAwait(false);
+            if (referenceFaceFaceRes is null) skipped[MetricNames.IdSimilarityFaceRes] = "no face detected in the reference image";
         }
         using var referenceClip = models.Clip?.Embed(referenceTensor); // [1, P]
 
@@ -77,6 +85,12 @@ public sealed class EvaluationMetricsCalculator(MetricModelSet models, Evaluatio
                     var face = await models.Identity.DescribeAsync(MetricImage.ToRgbBuffer(x), ct).ConfigureAwait(false);
                     if (face is null) { values[MetricNames.IdSimilarity] = null; notes[MetricNames.IdSimilarity] = "no face detected in the render"; }
                     else values[MetricNames.IdSimilarity] = face.CosineSimilarity(referenceFace);
+                }
+                if (referenceFaceFaceRes is not null && models.FaceRes is not null)
+                {
+                    var face = await models.FaceRes.DescribeAsync(MetricImage.ToRgbBuffer(x), ct).ConfigureAwait(false);
+                    if (face is null) { values[MetricNames.IdSimilarityFaceRes] = null; notes[MetricNames.IdSimilarityFaceRes] = "no face detected in the render"; }
+                    else values[MetricNames.IdSimilarityFaceRes] = face.CosineSimilarity(referenceFaceFaceRes);
                 }
                 if (referenceClip is not null && models.Clip is not null)
                 {

@@ -24,6 +24,9 @@ public sealed class MetricModelOptions
 
     public bool EnableIdentity { get; set; } = true;
 
+    /// <summary>The second identity model (faceres, weights from npm), reported as <c>id_similarity_faceres</c>.</summary>
+    public bool EnableFaceResIdentity { get; set; } = true;
+
     public bool EnableClip { get; set; } = true;
 
     public bool EnableFid { get; set; } = true;

@@ -1,6 +1,7 @@
 using FaceCraft4D.Metrics.Clip;
 using FaceCraft4D.Metrics.Identity;
 using FaceCraft4D.Metrics.Identity.ArcFace;
+using FaceCraft4D.Metrics.Identity.FaceRes;
 using FaceCraft4D.Metrics.Inception;
 using FaceCraft4D.Metrics.Lpips;
 using FaceCraft4D.Priors;
@@ -18,8 +19,9 @@ namespace FaceCraft4D.Metrics.Evaluation;
 public sealed class MetricModelSet : IDisposable
 {
     public MetricModelSet(Device device, LpipsModel? lpips, IFaceEmbedder? identity, ClipImageEncoder? clip,
-        InceptionFeatureExtractor? inception, IReadOnlyDictionary<string, string> skipReasons)
+        InceptionFeatureExtractor? inception, IReadOnlyDictionary<string, string> skipReasons, IFaceEmbedder? faceRes = null)
     {
+        FaceRes = faceRes;
         Device = device;
         Lpips = lpips;
         Identity = identity;
@@ -31,6 +33,9 @@ public sealed class MetricModelSet : IDisposable
     public Device Device { get; }
     public LpipsModel? Lpips { get; }
     public IFaceEmbedder? Identity { get; }
+
+    /// <summary>The second identity model (<see cref="MetricNames.IdSimilarityFaceRes"/>).</summary>
+    public IFaceEmbedder? FaceRes { get; }
     public ClipImageEncoder? Clip { get; }
     public InceptionFeatureExtractor? Inception { get; }
 
@@ -40,7 +45,7 @@ public sealed class MetricModelSet : IDisposable
     /// <summary>No networks: only the reference metrics (PSNR, SSIM, MS-SSIM) run.</summary>
     public static MetricModelSet None(Device device, string reason) => new(device, null, null, null, null, new Dictionary<string, string>
     {
-        [MetricNames.Lpips] = reason, [MetricNames.IdSimilarity] = reason, [MetricNames.ClipI] = reason, [MetricNames.Fid] = reason,
+        [MetricNames.Lpips] = reason, [MetricNames.IdSimilarity] = reason, [MetricNames.IdSimilarityFaceRes] = reason, [MetricNames.ClipI] = reason, [MetricNames.Fid] = reason,
     });
 
     public static async Task<MetricModelSet> LoadAsync(MetricModelOptions options, CancellationToken ct)
@@ -95,13 +100,24 @@ public sealed class MetricModelSet : IDisposable
                 reasons[MetricNames.IdSimilarity] = e.Message;
             }
         }
-        return new MetricModelSet(device, lpips, identity, clip, inception, reasons);
+        IFaceEmbedder? faceRes = null;
+        if (!options.EnableFaceResIdentity) reasons[MetricNames.IdSimilarityFaceRes] = "disabled by configuration";
+        else
+        {
+            try { faceRes = await FaceResEmbedder.LoadAsync(options.Identity, device, ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is PreprocessException or InvalidDataException or NotSupportedException or IOException)
+            {
+                reasons[MetricNames.IdSimilarityFaceRes] = e.Message;
+            }
+        }
+        return new MetricModelSet(device, lpips, identity, clip, inception, reasons, faceRes);
     }
 
     public void Dispose()
     {
         Lpips?.Dispose();
         Identity?.Dispose();
+        FaceRes?.Dispose();
         Clip?.Dispose();
         Inception?.Dispose();
     }

@@ -34,6 +34,14 @@ public sealed class IdentitySimilarityOptions
     /// <summary>Use the tiny 68-landmark net instead of the full one for the crop box.</summary>
     public bool TinyLandmarks { get; set; }
 
+    /// <summary>
+    /// Folder with <c>faceres.json</c> for the second identity metric (<c>id_similarity_faceres</c>; also
+    /// <c>mobilefacenet.json</c> for <see cref="MobileFaceNet.MobileFaceNetEmbedder"/>); null:
+    /// <see cref="FaceCraft4D.Vision.Preprocessing.HumanModelsLocator"/> resolution (FC4D_HUMAN_MODELS, then
+    /// infra/node/node_modules/@vladmandic/human/models for faceres, …/human-models/models for MobileFaceNet).
+    /// </summary>
+    public string? HumanModelsPath { get; set; }
+
     /// <summary>Crop-to-input resampling; the default reproduces face-api.js.</summary>
     public FaceCropResampling Resampling { get; set; } = FaceCropResampling.FaceApiBilinear;
 }

@@ -15,14 +15,18 @@ namespace FaceCraft4D.Stages.Preprocess;
 /// </summary>
 public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider) : IStageHandler
 {
-    /// <summary>Backend name.</summary>
-    public const string BackendName = "face-api.js+grabcut";
+    /// <summary>Backend name of the face screening (detection only, before any matting).</summary>
+    public const string BackendName = "face-api.js";
+
+    /// <summary>Stage backend of a run: the face-api.js detector/landmarks and the matting that ran (its short label).</summary>
+    public static string StageBackend(string mattingLabel) => $"{BackendName}+{mattingLabel}";
 
     /// <inheritdoc />
     public PipelineStage Stage => PipelineStage.Preprocess;
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Backends { get; } = [BackendName];
+    public IReadOnlyList<string> Backends { get; } =
+        [StageBackend(Vision.Preprocessing.Matting.SelfieMatting.Label), StageBackend(Vision.Preprocessing.Matting.GrabCutMatting.Label)];
 
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
@@ -98,7 +102,7 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
                 ["roll_deg"] = camera.RollDegrees,
                 ["dense_landmark_ms"] = result.DenseLandmarkMilliseconds,
             };
-            return new StageResult(outputs, BackendName, context.WorkerVersion, metrics, result.Warnings);
+            return new StageResult(outputs, StageBackend(result.MattingBackend), context.WorkerVersion, metrics, result.Warnings);
         }
     }
 

@@ -22,12 +22,17 @@ public static class PortraitPreprocessorFactory
         };
         FaceLandmark68Detector landmarker = await FaceLandmark68Detector.LoadAsync(
             folder, tiny: options.Landmarks == LandmarkBackend.FaceLandmark68Tiny, device, ct).ConfigureAwait(false);
+        bool selfieFound = HumanModelsLocator.TryResolve(options.MattingSettings.Selfie.ModelsPath, SelfieSegmentationNet.ModelFile) is not null;
         IForegroundMatting matting = options.Matting switch
         {
             MattingBackend.GrabCut => new GrabCutMatting(options.MattingSettings),
+            MattingBackend.SelfieSegmentation => await SelfieMatting.LoadAsync(options.MattingSettings, device, ct).ConfigureAwait(false),
+            MattingBackend.Auto when selfieFound => await SelfieMatting.LoadAsync(options.MattingSettings, device, ct).ConfigureAwait(false),
+            MattingBackend.Auto => new GrabCutMatting(options.MattingSettings),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Matting, "unknown matting backend"),
         };
         var owned = new List<IDisposable> { landmarker };
+        if (matting is IDisposable m) owned.Add(m);
         if (detector is IDisposable d) owned.Add(d);
         FaceMeshLandmarker? dense = null;
         string? denseUnavailable = null;

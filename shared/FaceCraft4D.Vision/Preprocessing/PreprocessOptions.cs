@@ -8,7 +8,8 @@ namespace FaceCraft4D.Vision.Preprocessing;
 
 public enum FaceDetectorBackend { TinyFaceDetector }
 public enum LandmarkBackend { FaceLandmark68, FaceLandmark68Tiny }
-public enum MattingBackend { GrabCut }
+/// <summary>Auto: the learned selfie segmentation when its weights are found, else GrabCut.</summary>
+public enum MattingBackend { GrabCut, SelfieSegmentation, Auto }
 
 /// <summary>
 /// Options of stage 1 (bind from configuration section "Preprocess"). Read once by
@@ -25,7 +26,7 @@ public sealed class PreprocessOptions
     public string? FaceModelsPath { get; set; }
     public FaceDetectorBackend Detector { get; set; } = FaceDetectorBackend.TinyFaceDetector;
     public LandmarkBackend Landmarks { get; set; } = LandmarkBackend.FaceLandmark68;
-    public MattingBackend Matting { get; set; } = MattingBackend.GrabCut;
+    public MattingBackend Matting { get; set; } = MattingBackend.Auto;
     /// <summary>TorchSharp device for the networks ("cpu", "cuda", "cuda:0").</summary>
     public string Device { get; set; } = "cpu";
 

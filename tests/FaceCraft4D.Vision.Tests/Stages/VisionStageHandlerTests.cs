@@ -150,5 +150,5 @@ public sealed class VisionStageHandlerTests(SamplePipelineRun run, ITestOutputHe
         Assert.Equal("input-missing", missing.ReasonCode);
     }
 
-    private const string PreprocessBackend = FaceCraft4D.Stages.Preprocess.PreprocessStageHandler.BackendName;
+    private static readonly string PreprocessBackend = FaceCraft4D.Stages.Preprocess.PreprocessStageHandler.StageBackend(FaceCraft4D.Vision.Preprocessing.Matting.SelfieMatting.Label);
 }

@@ -25,9 +25,10 @@ public sealed class FaceMeshLandmarker : IDisposable
     /// <summary>Loads the configured variant; throws FileNotFoundException naming the path and install hint when absent.</summary>
     public static async Task<FaceMeshLandmarker> LoadAsync(FaceMeshOptions options, Device device, CancellationToken ct)
     {
-        var path = FaceMeshModelLocator.TryResolve(options.ModelsPath, options.Variant)
+        var file = FaceMeshNetwork.ModelFile(options.Variant);
+        var path = HumanModelsLocator.TryResolveFile(options.ModelsPath, file)
             ?? throw new FileNotFoundException(
-                $"FaceMesh model {FaceMeshModelLocator.FileName(options.Variant)} not found (looked in {options.ModelsPath ?? Environment.GetEnvironmentVariable(FaceMeshModelLocator.EnvironmentVariable) ?? "the npm install"}); {FaceMeshModelLocator.InstallHint}.");
+                $"FaceMesh model {file} not found (looked in {options.ModelsPath ?? Environment.GetEnvironmentVariable(HumanModelsLocator.EnvironmentVariable) ?? "the npm install"}); {HumanModelsLocator.InstallHint}.");
         var net = await FaceMeshNetwork.LoadAsync(path, options.Variant, device, ct).ConfigureAwait(false);
         return new FaceMeshLandmarker(net, options);
     }

@@ -12,6 +12,9 @@ namespace FaceCraft4D.Vision.Preprocessing.FaceMesh;
 public sealed class FaceMeshNetwork : IDisposable
 {
     public const int InputSize = 192;
+
+    /// <summary>The graph file of <paramref name="variant"/> (found by <see cref="HumanModelsLocator"/>).</summary>
+    public static string ModelFile(FaceMeshVariant variant) => variant == FaceMeshVariant.Attention ? "facemesh-attention.json" : "facemesh.json";
     private readonly TfjsGraphExecutor graph;
     private readonly string[] outputNodes;
 

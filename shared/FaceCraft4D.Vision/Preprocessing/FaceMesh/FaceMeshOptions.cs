@@ -7,7 +7,7 @@ public sealed class FaceMeshOptions
     public bool Enabled { get; set; } = true;
     /// <summary>Attention (478 points, refined lips/eyes/irises) or the plain 468-point mesh.</summary>
     public FaceMeshVariant Variant { get; set; } = FaceMeshVariant.Attention;
-    /// <summary>Folder with facemesh.json / facemesh-attention.json (+ .bin). Null: FC4D_FACEMESH_MODELS, else the npm install.</summary>
+    /// <summary>Folder with facemesh.json / facemesh-attention.json (+ .bin). Null: <see cref="HumanModelsLocator"/> (FC4D_HUMAN_MODELS, else the npm install).</summary>
     public string? ModelsPath { get; set; }
     /// <summary>
     /// Crop passes: the first crop comes from the 68 landmarks, each further pass re-crops around the previous

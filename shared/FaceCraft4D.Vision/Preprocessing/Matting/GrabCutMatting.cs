@@ -14,6 +14,9 @@ public sealed class GrabCutMatting : IForegroundMatting
 
     public GrabCutMatting(MattingOptions options) => this.options = options;
 
+    /// <summary>Short backend label recorded in the preprocess report and the stage backend.</summary>
+    public const string Label = "grabcut";
+
     public string BackendName => "GrabCut (landmark-seeded GMM graph cut) + colour guided-filter alpha band";
 
     public Task<MattingResult> MatteAsync(RgbImageBuffer crop, FaceLandmarks68 landmarks, CancellationToken ct)
@@ -47,7 +50,7 @@ public sealed class GrabCutMatting : IForegroundMatting
             if (a < 0.02) a = 0; else if (a > 0.98) a = 1;
             alpha[i] = (float)a;
         }
-        return Task.FromResult(new MattingResult(w, h, alpha, BackendName));
+        return Task.FromResult(new MattingResult(w, h, alpha, Label));
     }
 
     private static double SampleMask(TrimapLabel[] labels, int ws, double u, double v)

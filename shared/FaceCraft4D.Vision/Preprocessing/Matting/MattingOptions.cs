@@ -1,6 +1,6 @@
 namespace FaceCraft4D.Vision.Preprocessing.Matting;
 
-/// <summary>Tunables of the landmark-seeded GrabCut matting.</summary>
+/// <summary>Tunables of the matting: the learned selfie-segmentation backend (<see cref="Selfie"/>) and the landmark-seeded GrabCut fallback.</summary>
 public sealed class MattingOptions
 {
     /// <summary>Side of the square on which GrabCut runs (the crop is downscaled to it; the alpha is refined at full size).</summary>
@@ -38,4 +38,6 @@ public sealed class MattingOptions
     public double GuidedFilterEps { get; set; } = 1e-3;
     /// <summary>Alpha is soft only within this many pixels of the hard cut boundary.</summary>
     public int SoftBandRadius { get; set; } = 8;
+    /// <summary>The learned backend (<see cref="SelfieMatting"/>); its face core uses <see cref="FaceCoreShrink"/>.</summary>
+    public SelfieMattingOptions Selfie { get; set; } = new();
 }

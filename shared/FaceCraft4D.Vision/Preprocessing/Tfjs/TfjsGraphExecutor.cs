@@ -57,15 +57,22 @@ public sealed class TfjsGraphExecutor : IDisposable
                 _ => throw new NotSupportedException($"{modelName}: Const '{n.Name}' has dtype {dtype}."),
             };
         }
-        foreach (var n in model.Nodes.Where(n => n.Op is "_FusedConv2D" or "Conv2D" or "DepthwiseConv2dNative"))
+        foreach (var n in model.Nodes.Where(n => n.Op is "_FusedConv2D" or "Conv2D" or "DepthwiseConv2dNative" or "FusedDepthwiseConv2dNative" or "Conv2DBackpropInput"))
         {
             var filterName = n.Inputs[1];
             if (!model.Weights.TryGetValue(filterName, out var filter))
                 throw new InvalidDataException($"{modelName}: {n} reads its filter from '{filterName}', which is not a weight.");
-            using var converted = TfjsWeightBinder.ToTorchLayout(filter, n.Op == "DepthwiseConv2dNative" ? TfjsLayout.DepthwiseFilter : TfjsLayout.ConvFilter);
+            using var converted = TfjsWeightBinder.ToTorchLayout(filter, FilterLayout(n.Op));
             torchFilters[n.Name] = converted.to(device);
         }
     }
+
+    /// <summary>
+    /// Torch layout of a conv op's TF filter: [out, in/groups, kh, kw] for convolutions; for Conv2DBackpropInput the
+    /// TF filter [kh, kw, out, in] takes the same permutation, giving conv_transpose2d's [in, out, kh, kw].
+    /// </summary>
+    private static TfjsLayout FilterLayout(string op) =>
+        op is "DepthwiseConv2dNative" or "FusedDepthwiseConv2dNative" ? TfjsLayout.DepthwiseFilter : TfjsLayout.ConvFilter;
 
     public static async Task<TfjsGraphExecutor> LoadAsync(string modelJsonPath, string modelName, Device device, CancellationToken ct)
     {

@@ -6,7 +6,7 @@ namespace FaceCraft4D.Vision.Preprocessing.Tfjs;
 
 /// <summary>
 /// TensorFlow op semantics in TorchSharp for the ops of converted tfjs graph models (MediaPipe FaceMesh and its
-/// attention variant). Activations stay in TensorFlow's NHWC layout, so shape ops (Reshape, StridedSlice, Concat
+/// attention variant, MediaPipe selfie segmentation, @vladmandic/human faceres, MobileFaceNet). Activations stay in TensorFlow's NHWC layout, so shape ops (Reshape, StridedSlice, Concat
 /// axes) keep their graph meaning; convolutions view the NHWC tensor as channels-last NCHW for torch. int32 graph
 /// tensors are torch Int32 tensors, float tensors Float32. Every method returns a new tensor the caller owns.
 /// </summary>
@@ -19,6 +19,8 @@ public static class TfjsGraphKernels
         "AddV2", "Add", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Neg", "Floor", "Cos", "Sin", "Atan2", "AddN",
         "Reshape", "Shape", "StridedSlice", "ConcatV2", "Pack", "ExpandDims", "Transpose", "Tile", "Fill", "Range",
         "ZerosLike", "Cast", "GatherV2", "BatchMatMulV2", "MatMul", "Min", "Max", "LessEqual", "GreaterEqual", "LogicalAnd",
+        "FusedDepthwiseConv2dNative", "Conv2DBackpropInput", "AvgPool", "ResizeBilinear", "BiasAdd", "Relu6", "Abs",
+        "Square", "Rsqrt", "Softmax", "Squeeze", "Sum", "Mean", "_FusedMatMul",
     };
 
     /// <summary>
@@ -30,13 +32,27 @@ public static class TfjsGraphKernels
         switch (node.Op)
         {
             case "Identity": return x[0].alias();
-            case "_FusedConv2D": return FusedConv2D(node, x, filters!);
+            case "_FusedConv2D": return FusedConv2D(node, x, filters!, groups: 1);
+            case "FusedDepthwiseConv2dNative": return FusedConv2D(node, x, filters!, groups: x[0].shape[3]);
+            case "Conv2DBackpropInput": return ConvTranspose(node, Longs(x[0]), filters!, x[2]);
+            case "AvgPool": return AvgPool(node, x[0]);
+            case "ResizeBilinear": return ResizeBilinear(node, x[0], Longs(x[1]));
             case "Conv2D": return Convolve(node, x[0], filters!, groups: 1);
             case "DepthwiseConv2dNative": return Convolve(node, x[0], filters!, groups: x[0].shape[3]);
             case "MaxPool": return MaxPool(node, x[0]);
             case "Pad": return Pad(x[0], x[1]);
             case "Prelu": return Prelu(x[0], x[1]);
             case "Relu": return nn.functional.relu(x[0]);
+            case "Relu6": return x[0].clamp(0, 6);
+            case "Abs": return x[0].abs();
+            case "Square": return x[0].square();
+            case "Rsqrt": return x[0].rsqrt();
+            case "Softmax": return x[0].softmax(-1);
+            case "BiasAdd": return x[0] + x[1];
+            case "Squeeze": return Squeeze(node, x[0]);
+            case "Sum": return x[0].sum(ReduceAxes(x[0], x[1]), keepdim: node.Bool("keep_dims"));
+            case "Mean": return x[0].mean(ReduceAxes(x[0], x[1]), keepdim: node.Bool("keep_dims"));
+            case "_FusedMatMul": return FusedMatMul(node, x);
             case "Sigmoid": return x[0].sigmoid();
             case "AddV2": case "Add": return x[0] + x[1];
             case "Sub": return x[0] - x[1];
@@ -83,25 +99,112 @@ public static class TfjsGraphKernels
 
     private static long Axis(long axis, long rank) => axis < 0 ? axis + rank : axis;
 
-    /// <summary>Conv2D + BiasAdd (+ Prelu / Relu): inputs x [N, H, W, Cin], filter, bias [Cout], (alpha).</summary>
-    private static Tensor FusedConv2D(TfjsGraphNode node, IReadOnlyList<Tensor> x, Tensor filters)
+    /// <summary>
+    /// Conv2D or depthwise conv + BiasAdd (+ activation): inputs x [N, H, W, Cin], filter, bias [Cout], (alpha).
+    /// </summary>
+    private static Tensor FusedConv2D(TfjsGraphNode node, IReadOnlyList<Tensor> x, Tensor filters, long groups)
+    {
+        using var conv = Convolve(node, x[0], filters, groups);
+        return BiasThenActivate(node, conv, x);
+    }
+
+    /// <summary>The fused tail of _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul: BiasAdd (x[2]), then an optional activation (Prelu alpha x[3]).</summary>
+    private static Tensor BiasThenActivate(TfjsGraphNode node, Tensor y, IReadOnlyList<Tensor> x)
     {
         var ops = node.Strings("fused_ops");
         if (ops.Length == 0 || ops[0] != "BiasAdd")
             throw new NotSupportedException($"{node}: fused ops [{string.Join(", ", ops)}] are not supported (BiasAdd first expected).");
-        using var conv = Convolve(node, x[0], filters, groups: 1);
-        var biased = conv + x[2];
+        var biased = y + x[2];
         if (ops.Length == 1) return biased;
         using (biased)
         {
             return ops[1] switch
             {
-                "Prelu" when ops.Length == 2 => Prelu(biased, x[3]),
+                "Prelu" when ops.Length == 2 && x.Count > 3 => Prelu(biased, x[3]),
                 "Relu" when ops.Length == 2 => nn.functional.relu(biased),
+                "Relu6" when ops.Length == 2 => biased.clamp(0, 6),
+                "Sigmoid" when ops.Length == 2 => biased.sigmoid(),
+                "LeakyRelu" when ops.Length == 2 => nn.functional.leaky_relu(biased, node.Float("leakyrelu_alpha", 0.2)),
                 _ => throw new NotSupportedException($"{node}: fused ops [{string.Join(", ", ops)}] are not supported."),
             };
         }
     }
+
+    /// <summary>_FusedMatMul: MatMul(a, b) (transpose_a/_b) + BiasAdd (+ activation); a [N, K], b [K, M], bias [M].</summary>
+    private static Tensor FusedMatMul(TfjsGraphNode node, IReadOnlyList<Tensor> x)
+    {
+        using var y = MatMul(x[0], x[1], node.Bool("transpose_a"), node.Bool("transpose_b"));
+        return BiasThenActivate(node, y, x);
+    }
+
+    /// <summary>
+    /// TF Conv2DBackpropInput (conv2d_transpose): out_backprop x [N, H, W, Cin] with the filter in conv_transpose
+    /// layout [Cin, Cout, kh, kw], cropped to <paramref name="outputShape"/> [N, Ho, Wo, Cout] where TF's SAME/VALID
+    /// padding of the forward conv places it. Returns NHWC.
+    /// </summary>
+    private static Tensor ConvTranspose(TfjsGraphNode node, long[] outputShape, Tensor filters, Tensor x)
+    {
+        var strides = node.Ints("strides");
+        var dilations = node.Ints("dilations");
+        if (dilations.Length == 4 && (dilations[1] != 1 || dilations[2] != 1))
+            throw new NotSupportedException($"{node}: dilated transposed convolution is not supported.");
+        if (node.String("data_format") is { } fmt && fmt != "NHWC")
+            throw new NotSupportedException($"{node}: data format {fmt} is not supported.");
+        long sh = strides.Length == 4 ? strides[1] : 1, sw = strides.Length == 4 ? strides[2] : 1;
+        long top = 0, left = 0;
+        switch (node.String("padding"))
+        {
+            case "SAME":
+                top = TfPadding.Same(outputShape[1], filters.shape[2], sh).Before;
+                left = TfPadding.Same(outputShape[2], filters.shape[3], sw).Before;
+                break;
+            case "VALID": break;
+            case var p: throw new NotSupportedException($"{node}: padding {p} is not supported.");
+        }
+        using var nchw = x.permute(0, 3, 1, 2);
+        using var full = nn.functional.conv_transpose2d(nchw, filters, strides: new[] { sh, sw });
+        if (full.shape[2] < top + outputShape[1] || full.shape[3] < left + outputShape[2])
+            throw new InvalidOperationException($"{node}: output [{string.Join(", ", outputShape)}] does not fit the transposed convolution's [{string.Join(", ", full.shape)}] (NCHW).");
+        using var cropped = full.slice(2, top, top + outputShape[1], 1).slice(3, left, left + outputShape[2], 1);
+        return cropped.permute(0, 2, 3, 1);
+    }
+
+    /// <summary>TF AvgPool with VALID padding on x [N, H, W, C]; returns NHWC.</summary>
+    private static Tensor AvgPool(TfjsGraphNode node, Tensor x)
+    {
+        var k = node.Ints("ksize"); var s = node.Ints("strides");
+        if (node.String("padding") != "VALID") throw new NotSupportedException($"{node}: only VALID average pooling is supported.");
+        using var nchw = x.permute(0, 3, 1, 2);
+        using var y = nn.functional.avg_pool2d(nchw, new[] { k[1], k[2] }, new[] { s[1], s[2] });
+        return y.permute(0, 2, 3, 1);
+    }
+
+    /// <summary>
+    /// TF ResizeBilinear of x [N, H, W, C] to size [Ho, Wo]: align_corners maps corner pixel centres onto each other;
+    /// half_pixel_centers samples at (i + 0.5) * in / out - 0.5 (torch's align_corners = false). The legacy mode
+    /// (neither flag) is refused. Returns NHWC.
+    /// </summary>
+    private static Tensor ResizeBilinear(TfjsGraphNode node, Tensor x, long[] size)
+    {
+        bool align = node.Bool("align_corners"), half = node.Bool("half_pixel_centers");
+        if (!align && !half) throw new NotSupportedException($"{node}: legacy ResizeBilinear (neither align_corners nor half_pixel_centers) is not supported.");
+        using var nchw = x.permute(0, 3, 1, 2);
+        using var y = nn.functional.interpolate(nchw, new[] { size[0], size[1] }, mode: InterpolationMode.Bilinear, align_corners: align);
+        return y.permute(0, 2, 3, 1);
+    }
+
+    /// <summary>TF Squeeze: the squeeze_dims axes (all size-1 axes when none are given).</summary>
+    private static Tensor Squeeze(TfjsGraphNode node, Tensor x)
+    {
+        var dims = node.Ints("squeeze_dims").Select(d => Axis(d, x.dim())).ToArray();
+        if (dims.Length == 0) dims = Enumerable.Range(0, (int)x.dim()).Where(d => x.shape[d] == 1).Select(d => (long)d).ToArray();
+        var shape = x.shape.Where((_, d) => !dims.Contains(d)).ToArray();
+        foreach (var d in dims)
+            if (x.shape[d] != 1) throw new InvalidOperationException($"{node}: cannot squeeze axis {d} of size {x.shape[d]}.");
+        return x.reshape(shape);
+    }
+
+    private static long[] ReduceAxes(Tensor x, Tensor axes) => Longs(axes).Select(a => Axis(a, x.dim())).ToArray();
 
     /// <summary>x [N, H, W, C] (NHWC) convolved with torch-layout filters; returns NHWC.</summary>
     private static Tensor Convolve(TfjsGraphNode node, Tensor x, Tensor filters, long groups)

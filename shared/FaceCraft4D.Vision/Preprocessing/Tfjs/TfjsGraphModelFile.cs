@@ -5,7 +5,8 @@ namespace FaceCraft4D.Vision.Preprocessing.Tfjs;
 /// <summary>
 /// A tfjs graph model (<c>model.json</c> with format "graph-model"): the topology's nodes, the signature's named
 /// inputs/outputs (key to node name) and the decoded weights of its embedded weights manifest (one per Const node,
-/// by node name), with their stored dtypes ("float32" or "int32").
+/// by node name), with their stored dtypes ("float32" or "int32"). Outputs come from <c>signature.outputs</c>, else
+/// <c>userDefinedMetadata.signature.outputs</c>, else the last node.
 /// </summary>
 public sealed class TfjsGraphModelFile
 {
@@ -32,6 +33,9 @@ public sealed class TfjsGraphModelFile
             Read(sig, "inputs", inputs);
             Read(sig, "outputs", outputs);
         }
+        if (outputs.Count == 0 && root.TryGetProperty("userDefinedMetadata", out var meta) && meta.TryGetProperty("signature", out var metaSig))
+            Read(metaSig, "outputs", outputs);
+        if (outputs.Count == 0 && nodes.Count > 0) outputs[nodes[^1].Name] = nodes[^1].Name;
 
         var groups = JsonSerializer.Deserialize<TfjsWeightGroup[]>(root.GetProperty("weightsManifest").GetRawText())
             ?? throw new InvalidDataException($"{modelJsonPath}: empty weightsManifest.");
@@ -68,5 +72,13 @@ public sealed class TfjsGraphModelFile
                 into[p.Name] = name.EndsWith(":0", StringComparison.Ordinal) ? name[..^2] : name;
             }
         }
+    }
+
+    /// <summary>The single Placeholder's declared shape (NHWC; -1 for a free dimension); empty when undeclared.</summary>
+    public long[] InputShape()
+    {
+        var placeholders = Nodes.Where(n => n.Op == "Placeholder").ToList();
+        if (placeholders.Count != 1) throw new InvalidDataException($"{Path}: expected one Placeholder input, found {placeholders.Count}.");
+        return placeholders[0].Shape("shape");
     }
 }

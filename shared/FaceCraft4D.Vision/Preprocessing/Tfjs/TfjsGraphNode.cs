@@ -51,6 +51,15 @@ public sealed class TfjsGraphNode
     public bool Bool(string key, bool fallback = false) =>
         Attr(key) is { } v && v.TryGetProperty("b", out var b) ? b.GetBoolean() : fallback;
 
+    public double Float(string key, double fallback = 0) =>
+        Attr(key) is { } v && v.TryGetProperty("f", out var f) ? f.GetDouble() : fallback;
+
+    /// <summary>A shape attribute (e.g. a Placeholder's "shape"): its dims, -1 for unknown; empty when absent.</summary>
+    public long[] Shape(string key) =>
+        Attr(key) is { } v && v.TryGetProperty("shape", out var s) && s.TryGetProperty("dim", out var dims)
+            ? dims.EnumerateArray().Select(d => long.Parse(d.GetProperty("size").GetString()!)).ToArray()
+            : Array.Empty<long>();
+
     /// <summary>A string attribute (stored base64-encoded in the JSON).</summary>
     public string? String(string key) =>
         Attr(key) is { } v && v.TryGetProperty("s", out var s) ? Encoding.UTF8.GetString(Convert.FromBase64String(s.GetString()!)) : null;
