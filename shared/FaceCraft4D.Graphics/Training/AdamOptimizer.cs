@@ -83,13 +83,24 @@ public sealed class AdamOptimizer : IDisposable
             var g = s.Parameter.grad;
             if (g is null) continue;
             s.Step++;
-            s.M.mul_(Beta1).add_(g, 1 - Beta1);
-            s.V.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
             double bc1 = 1 - Math.Pow(Beta1, s.Step);
             double bc2 = 1 - Math.Pow(Beta2, s.Step);
+            // Every number operand is an explicit Scalar disposed after the call: an implicit one is unreferenced while
+            // libtorch reads it, and a GC in between lets its finalizer free it (dotnet/TorchSharp#1434; seen here as
+            // "Expected false to be true" from addcdiv_).
+            using var beta1 = Beta1.ToScalar();
+            using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+            using var beta2 = Beta2.ToScalar();
+            using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+            using var biasCorrection2 = bc2.ToScalar();
+            using var epsilon = Epsilon.ToScalar();
+            using var one = 1.ToScalar();
+            using var step = (-s.LearningRate / bc1).ToScalar();
+            s.M.mul_(beta1).add_(g, oneMinusBeta1);
+            s.V.mul_(beta2).addcmul_(g, g, oneMinusBeta2);
             using var scope = torch.NewDisposeScope();
-            var denom = (s.V / bc2).sqrt_().add_(Epsilon);
-            s.Parameter.addcdiv_(s.M, denom, -s.LearningRate / bc1);
+            var denom = s.V.div(biasCorrection2).sqrt_().add_(epsilon, one);
+            s.Parameter.addcdiv_(s.M, denom, step);
         }
     }
 

@@ -23,7 +23,8 @@ public sealed class TrainingStageHandlerTests(ITestOutputHelper output)
 
         var result = await host.RunAsync(run.Request(PipelineStage.TrainStatic), progress);
 
-        Assert.Equal("gaussian-avatar+coin:ms-structure", result.Backend);
+        // The worker's default perceptual loss (auto): LPIPS weights are absent here, the NuGet ResNet-18 file is restored.
+        Assert.Equal($"gaussian-avatar+coin:{ResNet18PerceptualLoss.BackendName}", result.Backend);
         Assert.Contains(TrainingFiles.AvatarState, result.Outputs.Keys);
         Assert.Contains(TrainingFiles.Preview, result.Outputs.Keys);
         var report = JsonSerializer.Deserialize<TrainingReportDocument>((await host.ReadAsync(result.Outputs[TrainingFiles.Report])).ToString(), ContractJson.Options)!;
@@ -31,7 +32,7 @@ public sealed class TrainingStageHandlerTests(ITestOutputHelper output)
                          $"with offsets {report.Quality.PsnrWithOffsets:F2} dB, reference embedding {report.Quality.PsnrReferenceEmbedding:F2} dB, {report.TrainingSeconds:F1} s");
         Assert.Equal(40, report.Iterations);
         Assert.True(report.Coin.Enabled);
-        Assert.Equal(StructuralPerceptualLoss.BackendName, report.Coin.PerceptualLoss);
+        Assert.Equal(ResNet18PerceptualLoss.BackendName, report.Coin.PerceptualLoss);
         Assert.Equal(4, report.Data.StaticViews);
         Assert.Null(report.ResumedFrom);
         double firstStep = progress.First(p => p.Figures?.ContainsKey("psnr") == true).Figures!["psnr"];
