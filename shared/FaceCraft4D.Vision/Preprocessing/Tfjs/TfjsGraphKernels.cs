@@ -43,7 +43,7 @@ public static class TfjsGraphKernels
             case "Pad": return Pad(x[0], x[1]);
             case "Prelu": return Prelu(x[0], x[1]);
             case "Relu": return nn.functional.relu(x[0]);
-            case "Relu6": return x[0].clamp(0, 6);
+            case "Relu6": return Relu6(x[0]);
             case "Abs": return x[0].abs();
             case "Square": return x[0].square();
             case "Rsqrt": return x[0].rsqrt();
@@ -54,7 +54,7 @@ public static class TfjsGraphKernels
             case "Mean": return x[0].mean(ReduceAxes(x[0], x[1]), keepdim: node.Bool("keep_dims"));
             case "_FusedMatMul": return FusedMatMul(node, x);
             case "Sigmoid": return x[0].sigmoid();
-            case "AddV2": case "Add": return x[0] + x[1];
+            case "AddV2": case "Add": return Add(x[0], x[1]);
             case "Sub": return x[0] - x[1];
             case "Mul": return x[0] * x[1];
             case "RealDiv": return x[0] / x[1];
@@ -122,7 +122,7 @@ public static class TfjsGraphKernels
             {
                 "Prelu" when ops.Length == 2 && x.Count > 3 => Prelu(biased, x[3]),
                 "Relu" when ops.Length == 2 => nn.functional.relu(biased),
-                "Relu6" when ops.Length == 2 => biased.clamp(0, 6),
+                "Relu6" when ops.Length == 2 => Relu6(biased),
                 "Sigmoid" when ops.Length == 2 => biased.sigmoid(),
                 "LeakyRelu" when ops.Length == 2 => nn.functional.leaky_relu(biased, node.Float("leakyrelu_alpha", 0.2)),
                 _ => throw new NotSupportedException($"{node}: fused ops [{string.Join(", ", ops)}] are not supported."),
@@ -276,6 +276,22 @@ public static class TfjsGraphKernels
     {
         var parts = x.Take(x.Count - 1).ToArray();
         return torch.cat(parts, Axis(Longs(x[^1])[0], parts[0].dim()));
+    }
+
+    // Number operands as explicit Scalars disposed after the call (which keeps them alive through it): an implicit
+    // Scalar is unreferenced while libtorch reads it, and a GC in between lets its finalizer free it
+    // (dotnet/TorchSharp#1434). Add carries a hidden alpha = 1 Scalar.
+    private static Tensor Relu6(Tensor x)
+    {
+        using var low = 0.ToScalar();
+        using var high = 6.ToScalar();
+        return x.clamp(low, high);
+    }
+
+    private static Tensor Add(Tensor a, Tensor b)
+    {
+        using var one = 1.ToScalar();
+        return a.add(b, one);
     }
 
     private static Tensor Range(Tensor start, Tensor limit, Tensor delta)
