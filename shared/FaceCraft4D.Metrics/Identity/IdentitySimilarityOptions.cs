@@ -36,7 +36,7 @@ public sealed class IdentitySimilarityOptions
 
     /// <summary>
     /// Folder with <c>faceres.json</c> for the second identity metric (<c>id_similarity_faceres</c>; also
-    /// <c>mobilefacenet.json</c> for <see cref="MobileFaceNet.MobileFaceNetEmbedder"/>); null:
+    /// <c>mobilefacenet.json</c>, ported in <see cref="MobileFaceNet.MobileFaceNetModel"/> but not used: its shipped weights do not separate identities); null:
     /// <see cref="FaceCraft4D.Vision.Preprocessing.HumanModelsLocator"/> resolution (FC4D_HUMAN_MODELS, then
     /// infra/node/node_modules/@vladmandic/human/models for faceres, …/human-models/models for MobileFaceNet).
     /// </summary>
