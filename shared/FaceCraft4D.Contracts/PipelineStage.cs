@@ -1,6 +1,10 @@
 namespace FaceCraft4D.Contracts;
 
-/// <summary>The ten stages of the FaceCraft4D pipeline (docs/architecture.md), in execution order.</summary>
+/// <summary>
+/// The ten stages of the FaceCraft4D avatar pipeline (docs/architecture.md), in execution order, then the stages of a
+/// video-driven animation job on a finished avatar (issue 15): <see cref="TrackVideo"/> per chunk of frames, fanned in by
+/// <see cref="VideoClip"/>.
+/// </summary>
 public enum PipelineStage
 {
     Preprocess,
@@ -13,13 +17,22 @@ public enum PipelineStage
     TrainCoin,
     Export,
     Evaluate,
+    TrackVideo,
+    VideoClip,
 }
 
 /// <summary>Names and facts about stages that both hosts and the worker share.</summary>
 public static class PipelineStages
 {
-    /// <summary>All stages in execution order.</summary>
-    public static IReadOnlyList<PipelineStage> All { get; } = Enum.GetValues<PipelineStage>();
+    /// <summary>The avatar pipeline's ten stages in execution order (what a run's progress table lists).</summary>
+    public static IReadOnlyList<PipelineStage> All { get; } =
+        Enum.GetValues<PipelineStage>().Where(s => s < PipelineStage.TrackVideo).ToArray();
+
+    /// <summary>The stages of a video-driven animation job on a finished avatar, in execution order.</summary>
+    public static IReadOnlyList<PipelineStage> VideoAnimation { get; } = [PipelineStage.TrackVideo, PipelineStage.VideoClip];
+
+    /// <summary>Every stage a worker can run: the pipeline's and the video animation job's.</summary>
+    public static IReadOnlyList<PipelineStage> Every { get; } = Enum.GetValues<PipelineStage>();
 
     /// <summary>The route/blob segment of a stage, e.g. <c>enhance-view</c>.</summary>
     public static string Slug(this PipelineStage stage) => stage switch
@@ -34,13 +47,15 @@ public static class PipelineStages
         PipelineStage.TrainCoin => "train-coin",
         PipelineStage.Export => "export",
         PipelineStage.Evaluate => "evaluate",
+        PipelineStage.TrackVideo => "track-video",
+        PipelineStage.VideoClip => "video-clip",
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
 
     /// <summary>Parses a slug produced by <see cref="Slug"/>; case-insensitive.</summary>
     public static bool TryParseSlug(string? slug, out PipelineStage stage)
     {
-        foreach (var candidate in All)
+        foreach (var candidate in Every)
         {
             if (string.Equals(candidate.Slug(), slug, StringComparison.OrdinalIgnoreCase))
             {

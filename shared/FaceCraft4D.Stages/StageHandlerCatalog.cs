@@ -25,7 +25,7 @@ public sealed class StageHandlerCatalog
 
     /// <summary>Stage slug to backends, for the capabilities endpoint.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Capabilities() =>
-        PipelineStages.All.ToDictionary(
+        PipelineStages.Every.ToDictionary(
             s => s.Slug(),
             s => handlers.TryGetValue(s, out var h) ? h.Backends : (IReadOnlyList<string>)[]);
 }
