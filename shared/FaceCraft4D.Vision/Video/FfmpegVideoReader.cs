@@ -38,7 +38,7 @@ public sealed class FfmpegVideoReader(FfmpegBinaries binaries) : IVideoReader
         var real = double.IsFinite(video.RealFrameRate) ? video.RealFrameRate : 0;
         var average = video.AverageFrameRate > 0 && double.IsFinite(video.AverageFrameRate) ? video.AverageFrameRate : real;
         var variable = real > 0 && average > 0 && Math.Abs(real - average) > VariableRateTolerance * average;
-        return new VideoFacts(duration, width, height, video.CodecName, analysis.Format.FormatName, average, variable,
+        return new VideoFacts(duration, width, height, video.CodecName ?? "unknown", analysis.Format.FormatName ?? "unknown", average, variable,
             rotation, analysis.PrimaryAudioStream is not null, new FileInfo(path).Length);
     }
 
