@@ -305,9 +305,9 @@ public sealed class AvatarHttpHandlers(
             var preset = JsonRequestFields.OptionalString(body, "preset");
             var settings = JsonRequestFields.OptionalObject(body, "settings");
             var blob = ParseUploadReference(blobName);
-            if (apiOptions.Value.UploadOwnerFromPath && !caller.IsOperator && UploadOwner.FromPath(blob.Name, ownerFromPath: true) != caller.OwnerId)
+            if (!caller.IsOperator && UploadOwner.FromPath(blob.Name, apiOptions.Value.UploadOwnerFromPath) != caller.OwnerId)
             {
-                // Another owner's upload answers like a missing one.
+                // Another owner's upload (locally every upload is the local owner's) answers like a missing one.
                 throw new BadSubmissionException("blob-not-found", $"Blob {blob} does not exist.", 404);
             }
 

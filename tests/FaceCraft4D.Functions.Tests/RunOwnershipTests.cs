@@ -151,6 +151,19 @@ public sealed class RunOwnershipTests : IAsyncLifetime
         Assert.Equal(401, anonymousStart.Response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_json_submission_may_not_name_an_upload_of_another_owner()
+    {
+        await host.Blobs.WriteAsync(new BlobRef(StorageLayout.UploadsContainer, "dropped.jpg"), new BinaryData(TestPortraits.Jpeg(42)), "image/jpeg", default);
+        var post = Context("POST", Bob, body: """{"blob": "uploads/dropped.jpg"}"""u8.ToArray(), contentType: "application/json");
+
+        await Handlers().SubmitAsync(post);
+
+        Assert.Equal(404, post.Response.StatusCode); // locally every upload is the local owner's
+        Assert.Equal("blob-not-found", JsonDocument.Parse(Body(post)).RootElement.GetProperty("reason").GetString());
+        Assert.Empty(await ListAsync(Bob));
+    }
+
     private AvatarHttpHandlers Handlers() => host.Services.GetRequiredService<ClientBoundApi>().Handlers(host.Durable.Client);
 
     private async Task<DefaultHttpContext> CallAsync(string route, string id, string? caller, bool isOperator = false)
