@@ -24,3 +24,7 @@ param storageSkuName = 'Standard_LRS'
 param registrySkuName = 'Basic'
 param logRetentionDays = 30
 param logDailyQuotaGb = 1
+
+// Entra ID app registration callers sign in to (App Service authentication), and the share-link key in Key Vault.
+param apiAuthClientId = readEnvironmentVariable('FC4D_API_CLIENT_ID', '')
+param shareLinkKeySecretUri = readEnvironmentVariable('FC4D_SHARE_KEY_SECRET_URI', '')

@@ -91,6 +91,12 @@ param logRetentionDays int = 30
 @description('Log Analytics daily ingestion cap in GB (-1 = none).')
 param logDailyQuotaGb int = -1
 
+@description('Client id of the Entra ID app registration of the API (App Service authentication). Empty: every API call is refused.')
+param apiAuthClientId string = ''
+
+@description('Key Vault secret URI of the share-link signing key (optional; empty: no share links).')
+param shareLinkKeySecretUri string = ''
+
 // ---- Names --------------------------------------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -300,6 +306,8 @@ module functionApp 'modules/function-app.bicep' = {
     subnetId: network.outputs.functionsSubnetId
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB
+    authClientId: apiAuthClientId
+    shareLinkKeySecretUri: shareLinkKeySecretUri
     pipelineSettings: {
       Fc4d__GpuWorker__BaseUrl: gpuWorker.outputs.uri
       Fc4d__Pipeline__Preset: pipelinePreset

@@ -1,8 +1,10 @@
+using FaceCraft4D.Api.Identity;
 using FaceCraft4D.Pipeline.Intake;
 using System.Text.Json.Nodes;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Api;
 
@@ -10,8 +12,9 @@ namespace FaceCraft4D.Api;
 /// Starts runs for photos dropped into <c>uploads/</c> (blob trigger in Azure, watcher in the local host).
 /// A valid photo starts (or joins) its run and the upload is tagged with the run id; an invalid one is moved to
 /// <c>uploads-rejected/</c> with a <c>.reason.json</c> file. Optional blob metadata <c>fc4dpreset</c> picks the preset.
+/// The run's owner comes from the path (<see cref="UploadOwner"/>).
 /// </summary>
-public sealed class UploadIntake(IBlobStore blobs, AvatarRunService runs, ILogger<UploadIntake> logger)
+public sealed class UploadIntake(IBlobStore blobs, AvatarRunService runs, IOptions<ApiOptions> apiOptions, ILogger<UploadIntake> logger)
 {
     /// <summary>Metadata key set on a processed upload.</summary>
     public const string RunIdMetadataKey = "fc4drunid";
@@ -35,10 +38,17 @@ public sealed class UploadIntake(IBlobStore blobs, AvatarRunService runs, ILogge
             return null;
         }
 
+        if (UploadOwner.FromPath(blobName, apiOptions.Value.UploadOwnerFromPath) is not { } owner)
+        {
+            await RejectAsync(upload, info, content, "no-owner", $"Uploads go under {StorageLayout.UploadsContainer}/<owner id>/<name>; '{blobName}' names no owner.", cancellationToken)
+                .ConfigureAwait(false);
+            return null;
+        }
+
         try
         {
             var preset = info.Metadata.GetValueOrDefault(PresetMetadataKey);
-            var submission = await runs.SubmitAsync(content, blobName, preset, overrides: null, RunSource.BlobUpload, cancellationToken)
+            var submission = await runs.SubmitAsync(content, blobName, preset, overrides: null, RunSource.BlobUpload, owner, cancellationToken)
                 .ConfigureAwait(false);
             await blobs.SetMetadataAsync(upload, new Dictionary<string, string> { [RunIdMetadataKey] = submission.RunId }, cancellationToken)
                 .ConfigureAwait(false);

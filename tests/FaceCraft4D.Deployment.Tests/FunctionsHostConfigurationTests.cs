@@ -13,7 +13,8 @@ public sealed class FunctionsHostConfigurationTests(CompiledInfrastructure infra
     private static readonly JsonObject LocalSettings = Read("local.settings.json.example");
 
     // Only in Azure (identity-based) / only locally (Azurite connection string).
-    private static readonly string[] AzureOnly = ["Fc4d__Storage__AccountName"];
+    // Platform authentication (and owners in upload paths) exist only behind App Service authentication in Azure.
+    private static readonly string[] AzureOnly = ["Fc4d__Storage__AccountName", "Fc4d__Auth__TrustPlatformPrincipal", "Fc4d__Api__UploadOwnerFromPath"];
     private static readonly string[] LocalOnly = ["Fc4d__Storage__ConnectionString"];
 
     [Fact]

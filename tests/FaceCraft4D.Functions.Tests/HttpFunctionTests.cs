@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FaceCraft4D.Api;
+using FaceCraft4D.Api.Identity;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Orchestration;
@@ -88,6 +89,7 @@ public sealed class HttpFunctionTests : IAsyncLifetime
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("fc4d.example");
+        context.User = LocalCallerMiddleware.Principal("test-owner", isOperator: false);
         context.Request.Body = new MemoryStream(body);
         context.Request.ContentLength = body.Length;
         context.Request.ContentType = contentType;
