@@ -23,11 +23,16 @@ public sealed record PreparedRun(string RunId, ValidatedPortrait Portrait, Pipel
 public sealed class RunInputFactory(
     PortraitValidator validator, RunSettingsResolver settings, IPortraitScreen screen, IBlobStore blobs, IOptions<PipelineOptions> options)
 {
-    /// <summary>Validates; throws <see cref="InvalidPortraitException"/> or <see cref="InvalidSettingsException"/>.</summary>
-    public PreparedRun Prepare(BinaryData content, string? originalName, string? preset, JsonObject? overrides)
+    /// <summary>
+    /// Validates; throws <see cref="InvalidPortraitException"/> or <see cref="InvalidSettingsException"/> (its
+    /// <see cref="WorkBudgetExceededException"/> when the settings exceed the preset's budget and <paramref name="allowance"/> does not allow it).
+    /// The settings are checked first: they are cheap, the image decode is not.
+    /// </summary>
+    public PreparedRun Prepare(
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, WorkAllowance allowance = WorkAllowance.WithinPresetBudget)
     {
+        var resolved = settings.Resolve(preset, overrides, allowance);
         var portrait = validator.Validate(content);
-        var resolved = settings.Resolve(preset, overrides);
         return new PreparedRun(RunIdentity.For(portrait.Sha256, resolved), portrait, resolved, SafeDisplayName(originalName));
     }
 
