@@ -31,11 +31,15 @@ public sealed class AvatarRunService(
         [nameof(OrchestrationRuntimeStatus.Pending), nameof(OrchestrationRuntimeStatus.Running),
          nameof(OrchestrationRuntimeStatus.Completed), nameof(OrchestrationRuntimeStatus.Suspended)];
 
-    /// <summary>Validates the upload and the settings, stores the input and starts the run (or returns the identical one).</summary>
+    /// <summary>
+    /// Validates the upload and the settings (within the preset's work budget unless <paramref name="allowance"/> says
+    /// otherwise), stores the input and starts the run (or returns the identical one).
+    /// </summary>
     public async Task<RunSubmission> SubmitAsync(
-        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken)
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken,
+        WorkAllowance allowance = WorkAllowance.WithinPresetBudget)
     {
-        var prepared = inputs.Prepare(content, originalName, preset, overrides);
+        var prepared = inputs.Prepare(content, originalName, preset, overrides, allowance);
         var runId = prepared.RunId;
         using (await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false))
         {
