@@ -35,6 +35,9 @@ public static class GpuWorkerApp
         services.TryAddSingleton<IBlobStore, AzureBlobStore>();
         services.TryAddSingleton<CheckpointStore>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<FaceCraft4D.Pipeline.Intake.PortraitValidationOptions>()
+            .Bind(builder.Configuration.GetSection(FaceCraft4D.Pipeline.Intake.PortraitValidationOptions.SectionName));
+        services.TryAddSingleton<FaceCraft4D.Pipeline.Intake.PortraitValidator>(); // the screen endpoint's upload checks
         services.AddSingleton<WorkerVersion>();
         services.AddSingleton<WorkerInstance>();
         services.AddSingleton<JobLedger>();

@@ -16,6 +16,11 @@ public static class ApiServiceCollectionExtensions
         services.AddFc4dPipeline(configuration);
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName));
         services.TryAddSingleton<RunSubmissionGates>();
+        services.AddOptions<Limits.LimitsOptions>().Bind(configuration.GetSection(Limits.LimitsOptions.SectionName)).ValidateDataAnnotations();
+        services.TryAddSingleton<Limits.SubmissionRateLimiter>();
+        services.TryAddSingleton<Limits.InFlightSubmissions>();
+        services.TryAddSingleton<Limits.ActiveRunCounter>(); // hosts that register a DurableTaskClient; the Functions app builds one per client
+        services.TryAddSingleton<Limits.SubmissionAdmission>();
         services.TryAddSingleton<AvatarRunService>();
         services.TryAddSingleton<UploadIntake>();
         services.TryAddSingleton<AvatarHttpHandlers>();

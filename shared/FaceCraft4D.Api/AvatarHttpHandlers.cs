@@ -23,7 +23,8 @@ public sealed class AvatarHttpHandlers(
     ShareLinkTokens shareLinks,
     IOptions<ShareLinkOptions> shareOptions,
     IOptions<PortraitValidationOptions> uploadOptions,
-    IOptions<ApiOptions> apiOptions)
+    IOptions<ApiOptions> apiOptions,
+    Limits.SubmissionAdmission limits)
 {
     /// <summary>
     /// <c>POST /api/avatars</c>: multipart (field <c>image</c>, optional <c>preset</c> and <c>settings</c> JSON),
@@ -37,6 +38,8 @@ public sealed class AvatarHttpHandlers(
             return;
         }
 
+        using var admission = await limits.AdmitAsync(context).ConfigureAwait(false); // 429 written when refused
+        if (admission is null) return;
         var request = context.Request;
         var ct = context.RequestAborted;
         var limit = uploadOptions.Value.MaxBytes;
@@ -49,7 +52,7 @@ public sealed class AvatarHttpHandlers(
         try
         {
             var (content, name, preset, overrides) = await ReadSubmissionAsync(request, limit, caller, ct).ConfigureAwait(false);
-            var submission = await runs.SubmitAsync(content, name, preset, overrides, RunSource.Http, caller.OwnerId, ct).ConfigureAwait(false);
+            var submission = await runs.SubmitAsync(content, name, preset, overrides, RunSource.Http, caller.OwnerId, ct, admission.Allowance).ConfigureAwait(false);
             var urls = ManagementUrls.For(BaseUrl(request), submission.RunId, apiOptions.Value.ViewerPath);
             context.Response.Headers.Location = urls.StatusQueryGetUri;
             var status = submission.RuntimeStatus is "Completed" ? 200 : 202;
@@ -62,7 +65,7 @@ public sealed class AvatarHttpHandlers(
         }
         catch (InvalidSettingsException e)
         {
-            await Problem(context, 400, "Invalid settings", e.Message, "invalid-settings");
+            await Problem(context, 400, e is WorkBudgetExceededException ? "Over the work budget" : "Invalid settings", e.Message, e.ReasonCode);
         }
         catch (BadSubmissionException e)
         {
@@ -311,7 +314,7 @@ public sealed class AvatarHttpHandlers(
                 throw new BadSubmissionException("blob-not-found", $"Blob {blob} does not exist.", 404);
             }
 
-            var content = await blobs.TryReadAsync(blob, ct).ConfigureAwait(false)
+            var content = await Limits.BoundedBlobReader.TryReadAsync(blobs, blob, limit, ct).ConfigureAwait(false)
                 ?? throw new BadSubmissionException("blob-not-found", $"Blob {blob} does not exist.", 404);
             return (content, blob.Name, preset, settings);
         }

@@ -33,17 +33,20 @@ public sealed class AvatarRunService(
 
     /// <summary>Submits a run of the local owner (<see cref="RunIdentity.LocalOwner"/>: CLI, the local uploads folder).</summary>
     public Task<RunSubmission> SubmitAsync(
-        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken) =>
-        SubmitAsync(content, originalName, preset, overrides, source, RunIdentity.LocalOwner, cancellationToken);
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken,
+        WorkAllowance allowance = WorkAllowance.WithinPresetBudget) =>
+        SubmitAsync(content, originalName, preset, overrides, source, RunIdentity.LocalOwner, cancellationToken, allowance);
 
     /// <summary>
-    /// Validates the upload and the settings, stores the input and starts the run of <paramref name="owner"/> (or returns
-    /// the identical one: same image, settings and owner; another owner's identical upload is another run).
+    /// Validates the upload and the settings (within the preset's work budget unless <paramref name="allowance"/> says
+    /// otherwise), stores the input and starts the run of <paramref name="owner"/> (or returns the identical one: same image,
+    /// settings and owner; another owner's identical upload is another run).
     /// </summary>
     public async Task<RunSubmission> SubmitAsync(
-        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, string owner, CancellationToken cancellationToken)
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, string owner, CancellationToken cancellationToken,
+        WorkAllowance allowance = WorkAllowance.WithinPresetBudget)
     {
-        var prepared = inputs.Prepare(content, originalName, preset, overrides, owner);
+        var prepared = inputs.Prepare(content, originalName, preset, overrides, owner, allowance);
         var runId = prepared.RunId;
         using (await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false))
         {

@@ -43,6 +43,8 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<ManifestWriter>();
         services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
         services.TryAddSingleton<PortraitValidator>();
+        services.AddOptions<WorkBudgetOptions>().Bind(configuration.GetSection(WorkBudgetOptions.SectionName));
+        services.TryAddSingleton<WorkBudget>();
         services.TryAddSingleton<RunSettingsResolver>();
         services.TryAddSingleton<RunInputFactory>();
         services.TryAddSingleton<IPortraitScreen, WorkerPortraitScreen>();

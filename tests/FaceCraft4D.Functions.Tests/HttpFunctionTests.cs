@@ -75,7 +75,8 @@ public sealed class HttpFunctionTests : IAsyncLifetime
         await host.Blobs.WriteAsync(upload, new BinaryData(TestPortraits.PngBombHeader()), "image/png", default);
         var trigger = ActivatorUtilities.CreateInstance<UploadBlobTrigger>(host.Services);
 
-        await trigger.Run([], upload.Name, host.Durable.Client, CancellationToken.None);
+        var client = new Azure.Storage.Blobs.BlobClient(new Uri($"http://127.0.0.1:10000/devstoreaccount1/{upload}")); // never called
+        await trigger.Run(client, upload.Name, host.Durable.Client, CancellationToken.None);
 
         var (moved, reason) = StorageLayout.RejectedUpload(upload.Name);
         Assert.Null(await host.Blobs.GetInfoAsync(upload, default));

@@ -27,12 +27,18 @@ public sealed class RunInputFactory(
     /// <summary>Name of the owner record under <c>runs/{runId}/input/</c> (<see cref="RunOwnerRecord"/>).</summary>
     public const string OwnerFileName = "owner.json";
 
-    /// <summary>Validates; throws <see cref="InvalidPortraitException"/> or <see cref="InvalidSettingsException"/>.</summary>
+    /// <summary>
+    /// Validates; throws <see cref="InvalidPortraitException"/> or <see cref="InvalidSettingsException"/> (its
+    /// <see cref="WorkBudgetExceededException"/> when the settings exceed the preset's budget and <paramref name="allowance"/> does not allow it).
+    /// The settings are checked first: they are cheap, the image decode is not.
+    /// </summary>
     /// <param name="owner">Who the run belongs to (part of the run id).</param>
-    public PreparedRun Prepare(BinaryData content, string? originalName, string? preset, JsonObject? overrides, string owner = RunIdentity.LocalOwner)
+    public PreparedRun Prepare(
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, string owner = RunIdentity.LocalOwner,
+        WorkAllowance allowance = WorkAllowance.WithinPresetBudget)
     {
+        var resolved = settings.Resolve(preset, overrides, allowance);
         var portrait = validator.Validate(content);
-        var resolved = settings.Resolve(preset, overrides);
         return new PreparedRun(RunIdentity.For(portrait.Sha256, resolved, owner), portrait, resolved, SafeDisplayName(originalName), owner);
     }
 
