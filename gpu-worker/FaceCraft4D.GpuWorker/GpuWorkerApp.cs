@@ -1,6 +1,7 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker.Endpoints;
 using FaceCraft4D.GpuWorker.Jobs;
+using FaceCraft4D.GpuWorker.Scaling;
 using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Stages.Animation;
@@ -45,6 +46,8 @@ public static class GpuWorkerApp
         services.AddVideoStageHandlers(builder.Configuration);
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
+        // Registered before the runner: hosted services stop in reverse order, so the signal outlives the running jobs' cancel-save.
+        services.AddJobDemandSignal(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>

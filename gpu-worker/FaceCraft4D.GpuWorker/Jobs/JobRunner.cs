@@ -1,4 +1,5 @@
 using FaceCraft4D.Contracts;
+using FaceCraft4D.GpuWorker.Scaling;
 using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Storage;
@@ -20,6 +21,7 @@ public sealed class JobRunner(
     WorkerVersion version,
     IOptions<WorkerOptions> options,
     TimeProvider time,
+    IJobDemandSignal demand,
     ILogger<JobRunner> logger) : BackgroundService
 {
     /// <inheritdoc />
@@ -36,7 +38,14 @@ public sealed class JobRunner(
             await foreach (var job in registry.Queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 registry.Dequeued();
-                await RunAsync(job, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RunAsync(job, stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await demand.EndedAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
