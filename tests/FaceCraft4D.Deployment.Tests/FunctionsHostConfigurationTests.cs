@@ -13,7 +13,7 @@ public sealed class FunctionsHostConfigurationTests(CompiledInfrastructure infra
     private static readonly JsonObject LocalSettings = Read("local.settings.json.example");
 
     // Only in Azure (identity-based) / only locally (Azurite connection string).
-    private static readonly string[] AzureOnly = ["Fc4d__Storage__AccountName"];
+    private static readonly string[] AzureOnly = ["Fc4d__Storage__AccountName", "Fc4d__GpuWorker__TokenScope"]; // identity-based: storage, worker tokens
     private static readonly string[] LocalOnly = ["Fc4d__Storage__ConnectionString"];
 
     [Fact]
@@ -37,7 +37,8 @@ public sealed class FunctionsHostConfigurationTests(CompiledInfrastructure infra
 
         // One Functions instance must be able to keep the largest (prod) GPU pool busy at its per-replica concurrency.
         var worker = infrastructure.Snapshot("prod").Single("Microsoft.App/containerApps")["properties"]!["template"]!["scale"]!;
-        var gpuSlots = (int)worker["maxReplicas"]! * int.Parse((string)worker["rules"]![0]!["http"]!["metadata"]!["concurrentRequests"]!);
+        var http = worker["rules"]!.AsArray().Single(r => r!["http"] is not null)!;
+        var gpuSlots = (int)worker["maxReplicas"]! * int.Parse((string)http["http"]!["metadata"]!["concurrentRequests"]!);
         Assert.InRange(activities, gpuSlots, 64);
         Assert.InRange(orchestrators, 1, activities);
     }
