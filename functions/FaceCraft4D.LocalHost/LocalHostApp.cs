@@ -38,6 +38,10 @@ public static class LocalHostApp
             [$"{StorageOptions.SectionName}:ConnectionString"] = stack.StorageConnectionString,
             [$"{GpuWorkerOptions.SectionName}:BaseUrl"] = string.Join(';', stack.WorkerUrls),
         });
+        if (stack.WorkerSharedKey is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{GpuWorkerOptions.SectionName}:SharedKey"] = stack.WorkerSharedKey });
+        }
         var services = builder.Services;
         var shutdown = builder.Configuration.GetSection(LocalStackOptions.SectionName).Get<LocalStackOptions>()?.HostShutdownTimeout
             ?? new LocalStackOptions().HostShutdownTimeout;

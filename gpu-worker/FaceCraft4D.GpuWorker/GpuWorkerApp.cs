@@ -1,6 +1,8 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker.Endpoints;
 using FaceCraft4D.GpuWorker.Jobs;
+using FaceCraft4D.GpuWorker.Scaling;
+using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Stages.Animation;
 using FaceCraft4D.Storage;
@@ -30,6 +32,7 @@ public static class GpuWorkerApp
         services.AddProblemDetails();
         services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName));
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName));
+        services.AddWorkerCallerAuthentication(builder.Configuration);
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownTimeout);
         services.TryAddSingleton(sp => BlobServiceClientFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.TryAddSingleton<IBlobStore, AzureBlobStore>();
@@ -48,6 +51,8 @@ public static class GpuWorkerApp
         services.AddVideoIo(builder.Configuration);   // IVideoReader/IVideoWriter (FFmpeg) for the video animation stages
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
+        // Registered before the runner: hosted services stop in reverse order, so the signal outlives the running jobs' cancel-save.
+        services.AddJobDemandSignal(builder.Configuration);
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>
@@ -64,6 +69,7 @@ public static class GpuWorkerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<CallerAuthenticationMiddleware>(); // before routing: every route but /healthz, present and future
         configurePipeline?.Invoke(app);
         app.MapHealthEndpoints();
         app.MapJobEndpoints();

@@ -31,6 +31,8 @@ public static class TestConfiguration
         ["Fc4d:Limits:SubmissionBurst"] = "1000",
         ["Fc4d:Limits:MaxActiveRunsPerOwner"] = "1000",
         ["Fc4d:Limits:MaxActiveRuns"] = "1000",
+        ["Fc4d:Local:WorkerSharedKey"] = TestGpuWorker.SharedKey, // hosts on workers started by tests
+        ["Fc4d:GpuWorker:SharedKey"] = TestGpuWorker.SharedKey,
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:DurableTask"] = "Error",
         ["Logging:LogLevel:Microsoft.DurableTask"] = "Error",
