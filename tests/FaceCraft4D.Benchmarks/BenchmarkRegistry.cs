@@ -11,6 +11,7 @@ public static class BenchmarkRegistry
         new VideoStagesBenchmark(),
         new CoinBenchmark(),
         new FaceMeshBenchmark(),
+        new VideoTrackingBenchmark(),
         new PerceptualLossBenchmark(),
         new EsrganBenchmark(),
         new TrainBenchmark(),
