@@ -43,6 +43,7 @@ public static class GpuWorkerApp
         services.AddVideoStageHandlers(builder.Configuration);
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
+        services.AddPerformanceStageHandlers(builder.Configuration);   // TrackVideo, VideoClip (need AddVideoIo's IVideoReader/IVideoWriter)
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>

@@ -35,7 +35,7 @@ public sealed class PerformancePartsTests
         Assert.Equal("face-api-68", read.LandmarkBackend);
         Assert.Equal(frames.Select(f => f.Jaw[0]), read.Frames.Select(f => f.Jaw[0]));
         Assert.Equal(frames.Select(f => f.Tracked), read.Frames.Select(f => f.Tracked));
-        Assert.False(read.Observations[1].HasFace);
+        Assert.False(read.Observations[3].HasFace);   // frame 5
         Assert.Equal(lm, read.Observations[0].Landmarks68);
         Assert.Equal(range.TrackCount - 1, read.SeveralFacesFrames);
         using var wrong = new MemoryStream(new FaceCraft4D.Weights.InMemorySafeTensors().ToArray());

@@ -5,6 +5,7 @@ using FaceCraft4D.Graphics.Export;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Stages.Export;
 using FaceCraft4D.Stages.Performance;
+using FaceCraft4D.Stages;
 using FaceCraft4D.Testing;
 using FaceCraft4D.Vision.Video;
 using FaceCraft4D.Weights;

@@ -1,10 +1,11 @@
 using FaceCraft4D.Stages.Models;
+using FaceCraft4D.Stages.Performance;
 using FaceCraft4D.Stages.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace FaceCraft4D.Stages.Performance;
+namespace FaceCraft4D.Stages;
 
 /// <summary>Registers the handlers of the video animation job's stages (TrackVideo, VideoClip) and what they share.</summary>
 public static class PerformanceStageServiceCollectionExtensions
