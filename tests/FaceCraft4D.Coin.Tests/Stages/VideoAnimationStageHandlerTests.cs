@@ -21,8 +21,8 @@ namespace FaceCraft4D.Coin.Tests.Stages;
 
 /// <summary>
 /// TrackVideo (two chunks) and VideoClip as the worker registers them (<see cref="PerformanceStageServiceCollectionExtensions"/>),
-/// on a synthetic run's head and rig, with test doubles of the FFmpeg reader/writer serving a moving real face (the sample
-/// portrait shifted and turned per frame) and recording what would be encoded.
+/// on a synthetic run's head and rig, with the real FFmpeg reader and writer (<c>AddVideoIo</c>): the driving video is a moving
+/// real face (the sample portrait turned a little per frame) encoded to MP4; the writer is wrapped to record what it encodes.
 /// </summary>
 public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
 {
@@ -42,15 +42,12 @@ public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
             inputs[VideoAnimationContract.Names.Rig] = await blobs.WriteAsync(StorageLayout.AvatarArtifact(run.RunId, ExportFiles.RigTensors), new BinaryData(rig.ToArray()), "application/octet-stream", CancellationToken.None);
         }
         const string animation = "anim-0123456789abcdef";
-        inputs[VideoAnimationContract.Names.Video] = await blobs.WriteAsync(VideoAnimationContract.VideoInput(run.RunId, animation, "talk.mp4"), new BinaryData(new byte[] { 1, 2, 3 }), "video/mp4", CancellationToken.None);
-
-        var reader = new PortraitVideoReader(Frames);
-        var writer = new RecordingVideoWriter();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Fc4d:Performance:Device"] = "cpu",
             ["Fc4d:Performance:TrackingMaxSide"] = "256",
             ["Fc4d:Performance:PreviewSize"] = "48",
+            ["Fc4d:Performance:FaceMesh:Passes"] = "1",
             ["Fc4d:Performance:Tracker:FirstFrameIterations"] = "60",
             ["Fc4d:Performance:Tracker:PerFrameIterations"] = "15",
             ["Fc4d:Performance:Tracker:RefinementIterations"] = "5",
@@ -58,10 +55,23 @@ public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<FaceCraft4D.Storage.IBlobStore>(blobs);
-        services.AddSingleton<IVideoReader>(reader);
-        services.AddSingleton<IVideoWriter>(writer);
+        services.AddSingleton<IVideoWriter>(sp => new RecordingVideoWriter(ActivatorUtilities.CreateInstance<FfmpegVideoWriter>(sp)));
+        services.AddVideoIo(configuration);
         services.AddPerformanceStageHandlers(configuration);
         using var provider = services.BuildServiceProvider();
+        var writer = (RecordingVideoWriter)provider.GetRequiredService<IVideoWriter>();
+
+        var source = Path.Combine(Path.GetTempPath(), $"fc4d-test-talk-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            await ActivatorUtilities.CreateInstance<FfmpegVideoWriter>(provider).WriteMp4Async(PortraitFrames(Frames, 256), 25, null, source, CancellationToken.None);
+            inputs[VideoAnimationContract.Names.Video] = await blobs.WriteAsync(VideoAnimationContract.VideoInput(run.RunId, animation, "talk.mp4"),
+                new BinaryData(await File.ReadAllBytesAsync(source)), "video/mp4", CancellationToken.None);
+        }
+        finally
+        {
+            File.Delete(source);
+        }
         var handlers = provider.GetServices<IStageHandler>().ToDictionary(h => h.Stage);
         var progress = new List<JobProgress>();
 
@@ -84,7 +94,6 @@ public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
             output.WriteLine($"chunk {c}: {string.Join(", ", result.Metrics.Select(kv => $"{kv.Key} {kv.Value:G4}"))}");
             chunkInputs[VideoAnimationContract.Names.ChunkTrack(c)] = result.Outputs[VideoAnimationContract.Files.TrackFile];
         }
-        Assert.Equal([(0, 7), (3, 7)], reader.Requests.Select(r => (r.FirstFrame, r.FrameCount ?? -1)));
 
         var clipParameters = new Dictionary<string, string>
         {
@@ -102,6 +111,19 @@ public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
 
         Assert.Equal(Frames, writer.Mp4Frames);
         Assert.True(writer.AudioSourceExisted, "the MP4 writer got the source video for its audio");
+        var previewPath = Path.Combine(Path.GetTempPath(), $"fc4d-test-preview-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            await File.WriteAllBytesAsync(previewPath, (await blobs.TryReadAsync(clip.Outputs[VideoAnimationContract.Files.PreviewMp4], CancellationToken.None))!.ToArray());
+            var facts = await provider.GetRequiredService<IVideoReader>().ProbeAsync(previewPath, CancellationToken.None);
+            output.WriteLine($"preview.mp4: {facts}");
+            Assert.Equal((96, 48, "h264"), (facts.Width, facts.Height, facts.Codec));
+            Assert.Equal(Frames, facts.FramesAt(25));
+        }
+        finally
+        {
+            File.Delete(previewPath);
+        }
         Assert.Equal((48 + 48, 48), writer.Mp4Size); // the square driving frame scaled to 48 px beside the 48 px avatar
         Assert.Equal(Frames, writer.GifFrames);
         Assert.True(writer.AvatarHalfVaries, "the avatar half of the preview changes between frames");
@@ -121,39 +143,27 @@ public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
         Assert.Equal("input-invalid", error.ReasonCode);
     }
 
-    /// <summary>Serves the sample portrait, shifted and turned a little more each frame, as a 25 fps video.</summary>
-    private sealed class PortraitVideoReader(int frames) : IVideoReader
+    /// <summary>The sample portrait (square, <paramref name="side"/> px) turned a little more each frame: a moving real face.</summary>
+    private static async IAsyncEnumerable<Image<Rgb24>> PortraitFrames(int frames, int side)
     {
-        public List<VideoReadRequest> Requests { get; } = [];
-
-        public Task<VideoFacts> ProbeAsync(string path, CancellationToken cancellationToken) =>
-            Task.FromResult(new VideoFacts(TimeSpan.FromSeconds(frames / 25.0), 256, 256, "h264", "mov,mp4", 25, false, 0, true, 3));
-
-        public async IAsyncEnumerable<VideoFrame> ReadFramesAsync(string path, VideoReadRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        using var photo = Image.Load<Rgb24>(Path.Combine(RepositoryRoot(), "infra", "samples", "portrait.jpg"));
+        photo.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(side, side), Mode = ResizeMode.Crop }));
+        for (int t = 0; t < frames; t++)
         {
-            Assert.True(File.Exists(path), "the handler hands FFmpeg a local copy of the video");
-            Requests.Add(request);
-            using var photo = Image.Load<Rgb24>(Path.Combine(RepositoryRoot(), "infra", "samples", "portrait.jpg"));
-            photo.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(request.MaxSide, request.MaxSide), Mode = ResizeMode.Crop }));
-            int end = Math.Min(frames, request.FirstFrame + (request.FrameCount ?? frames));
-            for (int t = request.FirstFrame; t < end; t++)
-            {
-                await Task.Yield();
-                var image = photo.Clone(x => x.Rotate((float)(3 * Math.Sin(t))).Resize(photo.Width, photo.Height));
-                yield return new VideoFrame(t, TimeSpan.FromSeconds(t / 25.0), image);
-            }
-        }
-
-        private static string RepositoryRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "infra", "samples", "portrait.jpg"))) return dir.FullName;
-            throw new InvalidOperationException("repository root not found");
+            await Task.Yield();
+            yield return photo.Clone(x => x.Rotate((float)(3 * Math.Sin(t))).Resize(side, side));
         }
     }
 
-    /// <summary>Records what would be encoded and writes a small placeholder file (this double stands in for FFmpeg).</summary>
-    private sealed class RecordingVideoWriter : IVideoWriter
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "infra", "samples", "portrait.jpg"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    /// <summary>Records what the real writer is given (frame count, size, whether the avatar half changes) and forwards it.</summary>
+    private sealed class RecordingVideoWriter(IVideoWriter inner) : IVideoWriter
     {
         public int Mp4Frames { get; private set; }
         public int GifFrames { get; private set; }
@@ -161,9 +171,14 @@ public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
         public bool AudioSourceExisted { get; private set; }
         public bool AvatarHalfVaries { get; private set; }
 
-        public async Task WriteMp4Async(IAsyncEnumerable<Image<Rgb24>> frames, double fps, string? audioSourcePath, string outputPath, CancellationToken cancellationToken)
+        public Task WriteMp4Async(IAsyncEnumerable<Image<Rgb24>> frames, double fps, string? audioSourcePath, string outputPath, CancellationToken cancellationToken)
         {
             AudioSourceExisted = audioSourcePath is not null && File.Exists(audioSourcePath);
+            return inner.WriteMp4Async(Record(frames, cancellationToken), fps, audioSourcePath, outputPath, cancellationToken);
+        }
+
+        private async IAsyncEnumerable<Image<Rgb24>> Record(IAsyncEnumerable<Image<Rgb24>> frames, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
             Rgb24[]? first = null;
             await foreach (var frame in frames.WithCancellation(cancellationToken))
             {
@@ -174,14 +189,20 @@ public sealed class VideoAnimationStageHandlerTests(ITestOutputHelper output)
                 var avatarHalf = pixels.Where((_, i) => i % frame.Width >= frame.Width / 2).ToArray();
                 if (first is null) first = avatarHalf;
                 else if (!first.SequenceEqual(avatarHalf)) AvatarHalfVaries = true;
+                yield return frame;
             }
-            await File.WriteAllBytesAsync(outputPath, [0, 0, 0, 24], cancellationToken);
         }
 
-        public async Task WriteGifAsync(IAsyncEnumerable<Image<Rgb24>> frames, double fps, int maxSide, string outputPath, CancellationToken cancellationToken)
+        public Task WriteGifAsync(IAsyncEnumerable<Image<Rgb24>> frames, double fps, int maxSide, string outputPath, CancellationToken cancellationToken) =>
+            inner.WriteGifAsync(Count(frames, cancellationToken), fps, maxSide, outputPath, cancellationToken);
+
+        private async IAsyncEnumerable<Image<Rgb24>> Count(IAsyncEnumerable<Image<Rgb24>> frames, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            await foreach (var _ in frames.WithCancellation(cancellationToken)) GifFrames++;
-            await File.WriteAllBytesAsync(outputPath, "GIF89a"u8.ToArray(), cancellationToken);
+            await foreach (var frame in frames.WithCancellation(cancellationToken))
+            {
+                GifFrames++;
+                yield return frame;
+            }
         }
     }
 }
