@@ -36,7 +36,7 @@ public sealed class VideoTrackingBenchmark : IBenchmark
         var model = ProceduralHeadModel.Create();
         var identity = new float[model.ShapeCount];
         var options = new PerformanceTrackerOptions();
-        output.WriteLine($"video-tracking benchmark: {2 * frames} frames of {video[0].Width}x{video[0].Height} (sample portrait, moving), processors={Environment.ProcessorCount}, default PerformanceTrackerOptions, procedural head");
+        output.WriteLine($"video-tracking benchmark: {2 * frames} frames of {video[0].Width}x{video[0].Height} (sample portrait, moving), options: --frames N --fanout-only true; processors={Environment.ProcessorCount}, default PerformanceTrackerOptions, procedural head");
         PeakMemory.TryResetPeak();
 
         // Warm-up (graph loads, first-call costs) outside the timings.
@@ -45,7 +45,7 @@ public sealed class VideoTrackingBenchmark : IBenchmark
             Track(warm, t, video.Take(3).ToArray(), cancellationToken);
 
         int defaultThreads = torch.get_num_threads();
-        foreach (int threads in new[] { defaultThreads, 1 }.Distinct())
+        foreach (int threads in a.Get("fanout-only", "false") == "true" ? [] : new[] { defaultThreads, 1 }.Distinct())
         {
             torch.set_num_threads(threads);
             using var landmarker = await LoadAsync(cancellationToken).ConfigureAwait(false);
@@ -57,11 +57,13 @@ public sealed class VideoTrackingBenchmark : IBenchmark
 
         torch.set_num_threads(1);
         var chunks = new[] { video.Take(frames).ToArray(), video.Skip(frames).Take(frames).ToArray() };
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sequential = Stopwatch.StartNew();
         using (var landmarker = await LoadAsync(cancellationToken).ConfigureAwait(false))
         using (var tracker = new PerformanceTracker(model, identity, options, landmarker.HasDenseMesh))
             foreach (var chunk in chunks) Track(landmarker, tracker, chunk, cancellationToken);
         double sequentialSeconds = sequential.Elapsed.TotalSeconds;
+        double sequentialCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
 
         var pairs = new List<(VideoFaceLandmarker L, PerformanceTracker T)>();
         foreach (var _ in chunks)
@@ -69,15 +71,18 @@ public sealed class VideoTrackingBenchmark : IBenchmark
             var l = await LoadAsync(cancellationToken).ConfigureAwait(false);
             pairs.Add((l, new PerformanceTracker(model, identity, options, l.HasDenseMesh)));
         }
+        var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
         var parallel = Stopwatch.StartNew();
         await Task.WhenAll(chunks.Select((chunk, i) => Task.Factory.StartNew(() => Track(pairs[i].L, pairs[i].T, chunk, cancellationToken),
             cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default))).ConfigureAwait(false);
         double parallelSeconds = parallel.Elapsed.TotalSeconds;
+        double parallelCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu1).TotalSeconds;
         foreach (var (l, t) in pairs) { t.Dispose(); l.Dispose(); }
         torch.set_num_threads(defaultThreads);
 
         output.WriteLine($"fan-out, 2 chunks x {frames} frames, torch threads 1 each: sequential (1 tracker) {sequentialSeconds,6:F1} s = {2 * frames / sequentialSeconds:F2} frames/s;"
             + $" 2 trackers on 2 threads {parallelSeconds,6:F1} s = {2 * frames / parallelSeconds:F2} frames/s; speed-up x{sequentialSeconds / parallelSeconds:F2}");
+        output.WriteLine($"  CPU seconds the process got: sequential {sequentialCpu:F1} ({sequentialCpu / sequentialSeconds:F2} cores on average), parallel {parallelCpu:F1} ({parallelCpu / parallelSeconds:F2} cores; load average {LoadAverage()})");
         output.WriteLine($"peak RSS {PeakMemory.PeakResidentBytes() / 1048576.0:F0} MiB (whole process: 3 landmarker sets loaded at the end)");
         foreach (var f in video) f.Dispose();
         model.Dispose();
@@ -123,6 +128,12 @@ public sealed class VideoTrackingBenchmark : IBenchmark
             list.Add(canvas);
         }
         return list;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
     }
 
     private static string RepoRoot()
