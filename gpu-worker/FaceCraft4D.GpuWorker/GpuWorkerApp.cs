@@ -51,6 +51,7 @@ public static class GpuWorkerApp
         services.AddVideoIo(builder.Configuration);   // IVideoReader/IVideoWriter (FFmpeg) for the video animation stages
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
+        services.AddPerformanceStageHandlers(builder.Configuration);   // TrackVideo, VideoClip (need AddVideoIo's IVideoReader/IVideoWriter)
         // Registered before the runner: hosted services stop in reverse order, so the signal outlives the running jobs' cancel-save.
         services.AddJobDemandSignal(builder.Configuration);
         services.AddHostedService<JobRunner>();
