@@ -8,6 +8,12 @@ public sealed class TemplateShapePriorOptions
     /// <summary>Landmark fitting.</summary>
     public LandmarkFitOptions Fit { get; set; } = new();
 
+    /// <summary>
+    /// Fit the head to the dense FaceMesh landmarks when the input has them (<see cref="FlameLandmarkFitter.FitDense"/>);
+    /// false, or no dense landmarks: the 68 landmarks (<see cref="FlameLandmarkFitter.Fit"/>).
+    /// </summary>
+    public bool UseDenseLandmarks { get; set; } = true;
+
     /// <summary>Projective texture and its completion.</summary>
     public HeadTextureOptions Texture { get; set; } = new();
 
