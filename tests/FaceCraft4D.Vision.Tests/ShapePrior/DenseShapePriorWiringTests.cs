@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace FaceCraft4D.Vision.Tests.ShapePrior;
 
 /// <summary>
-/// The template shape prior fits the dense FaceMesh landmarks when its input has them: on a synthetic head with
+/// The template shape prior fits the dense FaceMesh landmarks when its input has them and the option is on: on a synthetic head with
 /// known identity, expression, jaw and eyes, the dense path recovers the face better than the 68-point path, records
 /// which landmarks it fitted, and falls back to the 68 landmarks (with a note) when there are none.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class DenseShapePriorWiringTests(ITestOutputHelper output)
         for (int y = 0; y < size; y++)
         for (int x = 0; x < size; x++)
             mask[x, y] = Math.Pow((x - size / 2.0) / (0.3 * size), 2) + Math.Pow((y - size / 2.0) / (0.4 * size), 2) < 1 ? 1f : 0f;
-        var options = new TemplateShapePriorOptions { Texture = new HeadTextureOptions { TextureSpaceCompletion = false, TextureSize = 64 } };
+        var options = new TemplateShapePriorOptions { UseDenseLandmarks = true, Texture = new HeadTextureOptions { TextureSpaceCompletion = false, TextureSize = 64 } };
         using var prior = new TemplateShapePrior(SyntheticHead.Model, options);
         var request = new ShapePriorRequest(32, 1, 1);
         var sparseInput = new ShapePriorInput(crop, mask, head.NoisyLandmarks, 13.37);
@@ -77,8 +77,8 @@ public sealed class DenseShapePriorWiringTests(ITestOutputHelper output)
 
         // Malformed dense input is refused, not fitted.
         await Assert.ThrowsAsync<ArgumentException>(() => prior.RunAsync(sparseInput with { DenseLandmarks = new float[30] }, request, CancellationToken.None));
-        // The option turns the dense path off.
-        using var off = new TemplateShapePrior(SyntheticHead.Model, new TemplateShapePriorOptions { UseDenseLandmarks = false, Texture = options.Texture });
+        // The dense path is off by default (the option turns it on).
+        using var off = new TemplateShapePrior(SyntheticHead.Model, new TemplateShapePriorOptions { Texture = options.Texture });
         Assert.Equal(LandmarkFitNames.Ibug68, (await off.RunAsync(denseInput, request, CancellationToken.None)).LandmarkFit);
     }
 

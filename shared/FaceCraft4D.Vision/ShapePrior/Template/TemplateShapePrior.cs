@@ -10,8 +10,9 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 
 /// <summary>
 /// The <c>template</c> shape prior (no downloaded weights): a FLAME-format head (the operator's FLAME, else the
-/// built-in procedural head) fitted to the portrait's dense FaceMesh landmarks when the input has them, else to its 68
-/// landmarks (<see cref="FlameLandmarkFitter"/>; <see cref="ShapePriorResult.LandmarkFit"/> says which), textured by
+/// built-in procedural head) fitted to the portrait's 68 landmarks, or to its dense FaceMesh landmarks when the input
+/// has them and <see cref="TemplateShapePriorOptions.UseDenseLandmarks"/> is on (<see cref="FlameLandmarkFitter"/>;
+/// <see cref="ShapePriorResult.LandmarkFit"/> says which), textured by
 /// projecting the portrait with symmetry and colour-statistics completion (<see cref="ProjectiveHeadTexture"/>),
 /// with the hair region grown to the portrait's silhouette (<see cref="HairVolumeFitter"/>), then rendered to the orbit views (<see cref="OrbitViews"/>) with depth and coverage masks. Holds the model on
 /// its device; thread-safe (runs share nothing mutable).
