@@ -155,7 +155,7 @@ public sealed class SubmissionLimitsTests
         var blobs = new ReadRefusingBlobStore(host.Blobs, maxReadableBytes: 100_000);
         await host.Blobs.WriteAsync(new BlobRef(StorageLayout.UploadsContainer, "huge.jpg"), new BinaryData(new byte[300_000]), "image/jpeg", default);
         var runs = host.Services.GetRequiredService<ClientBoundApi>().Runs(host.Durable.Client);
-        var intake = new UploadIntake(blobs, runs, Options.Create(new PortraitValidationOptions { MaxBytes = 100_000 }), NullLogger<UploadIntake>.Instance);
+        var intake = new UploadIntake(blobs, runs, Options.Create(new ApiOptions()), Options.Create(new PortraitValidationOptions { MaxBytes = 100_000 }), NullLogger<UploadIntake>.Instance);
 
         Assert.Null(await intake.ProcessAsync("huge.jpg", default));
 
@@ -193,7 +193,7 @@ public sealed class SubmissionLimitsTests
     private static async Task<List<string>> ListRunsAsync(ApiTestHost host)
     {
         var list = new List<string>();
-        await foreach (var run in host.Services.GetRequiredService<ClientBoundApi>().Runs(host.Durable.Client).ListAsync(100, default)) list.Add(run.RunId);
+        await foreach (var run in host.Services.GetRequiredService<ClientBoundApi>().Runs(host.Durable.Client).ListAsync(100, null, default)) list.Add(run.RunId);
         return list;
     }
 
