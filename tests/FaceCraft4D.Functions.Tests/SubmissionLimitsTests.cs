@@ -206,7 +206,8 @@ public sealed class SubmissionLimitsTests
     private static DefaultHttpContext Context(ApiTestHost host, string method, byte[] body, string contentType, ClaimsPrincipal? caller, string query = "")
     {
         var context = new DefaultHttpContext { RequestServices = host.Services };
-        if (caller is not null) context.User = caller;
+        // Routes need a signed-in caller now: without one given, a non-operator local owner asks.
+        context.User = caller ?? Caller(RunIdentity.LocalOwner, isOperator: false);
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("fc4d.example");
