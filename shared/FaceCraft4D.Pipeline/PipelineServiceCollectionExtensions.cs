@@ -41,6 +41,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddTransient<StageActivityRunner>(); // transient: holds a typed HttpClient
         services.TryAddTransient<RunJobCanceller>(); // transient: holds a typed HttpClient
         services.TryAddSingleton<ManifestWriter>();
+        services.TryAddSingleton<Animations.AnimationPublisher>();
         services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
         services.TryAddSingleton<PortraitValidator>();
         services.TryAddSingleton<RunSettingsResolver>();
