@@ -1,3 +1,4 @@
+using FaceCraft4D.Api.Animations;
 using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Pipeline;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<ClientBoundApi>();
         services.TryAddSingleton<EvaluationService>();
         services.TryAddSingleton<EvaluationHttpHandlers>();
+        services.AddFc4dAnimations(configuration);
         return services;
     }
 }
