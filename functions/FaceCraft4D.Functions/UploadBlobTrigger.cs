@@ -20,6 +20,11 @@ public sealed class UploadBlobTrigger(ClientBoundApi api)
         CancellationToken cancellationToken)
     {
         _ = content; // the intake re-reads the blob with its metadata (the binding's copy lacks it)
+        if (FaceCraft4D.Api.Animations.VideoUploadIntake.IsAnimationUpload(name))
+        {
+            return Task.CompletedTask; // videos for animation jobs: AnimationUploadBlobTrigger
+        }
+
         return api.Intake(client).ProcessAsync(name, cancellationToken);
     }
 }
