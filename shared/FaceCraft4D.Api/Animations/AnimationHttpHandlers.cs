@@ -146,7 +146,8 @@ public sealed class AnimationHttpHandlers(AnimationService animations, IRunAcces
         {
             while (await reader.ReadNextSectionAsync(ct).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !(disposition.IsFormDisposition() || disposition.IsFileDisposition()))
                 {
                     continue;
                 }
