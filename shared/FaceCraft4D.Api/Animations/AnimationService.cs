@@ -67,7 +67,7 @@ public sealed class AnimationService(
             var input = new VideoAnimationInput(
                 runId, animationId, stored with { Sha256 = video.Sha256 }, rig, name, fps, mode,
                 Math.Max(1, settings.ChunkFrames), Math.Max(0, settings.ChunkOverlap), screening.FramesAt(fps), Math.Max(1, settings.MaxParallelChunks),
-                runInput.Settings, pipeline.Value.ToRunPolicy(), screening.Warnings);
+                runInput.Settings, pipeline.Value.ToRunPolicy(), screening.Warnings, await RunStageOutputsAsync(runId, cancellationToken).ConfigureAwait(false));
             if (existing is not null)
             {
                 // A failed or terminated job starts again; its finished chunks are reused from their checkpoints.
@@ -154,6 +154,29 @@ public sealed class AnimationService(
 
         return (input, rig);
     }
+
+    /// <summary>
+    /// The run's stage outputs the video stages read (the Export stage's view of the run): the shape prior's head model,
+    /// offsets and cameras, and the FLAME tracking when present, from their checkpoint records (content hashes included,
+    /// so a changed run invalidates the job's checkpoints).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, BlobRef>> RunStageOutputsAsync(string runId, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<StageOutcome>();
+        foreach (var stage in RunStagesRead)
+        {
+            var record = await blobs.TryReadAsync(StorageLayout.StageCheckpoint(runId, stage, PipelinePlan.SingleKey), cancellationToken).ConfigureAwait(false);
+            if (record?.ToObjectFromJson<CheckpointRecord>(ContractJson.Options) is { } checkpoint)
+            {
+                outcomes.Add(new StageOutcome(stage, PipelinePlan.SingleKey, checkpoint.Outputs, checkpoint.Backend, Reused: true, checkpoint.DurationMs, 0));
+            }
+        }
+
+        return Pipeline.Orchestration.StageInputs.From(outcomes);
+    }
+
+    /// <summary>The run stages whose outputs the video stages read.</summary>
+    private static readonly PipelineStage[] RunStagesRead = [PipelineStage.ShapePrior, PipelineStage.TrackFlame];
 
     /// <summary>Refuses a name that a clip not made from a video already has (bundled or tracked clips are never replaced).</summary>
     private async Task EnsureNameIsFreeAsync(string runId, string name, CancellationToken cancellationToken)

@@ -19,8 +19,7 @@ public static class AnimationWorkItems
         parameters[Names.FrameCount] = Text(chunk.FrameCount);
         return new StageRequest(
             input.RunId, PipelineStage.TrackVideo, VideoAnimationContract.ChunkKey(input.AnimationId, chunk.Index),
-            new Dictionary<string, BlobRef>(StringComparer.Ordinal) { [Names.Video] = input.Video, [Names.Rig] = input.Rig },
-            input.Settings, parameters);
+            Inputs(input), input.Settings, parameters);
     }
 
     /// <summary>The <see cref="PipelineStage.VideoClip"/> fan-in request over the chunks' tracks (in chunk order).</summary>
@@ -28,7 +27,7 @@ public static class AnimationWorkItems
     {
         var parameters = Common(input);
         parameters[Names.ChunkCount] = Text(chunks.Count);
-        var inputs = new Dictionary<string, BlobRef>(StringComparer.Ordinal) { [Names.Video] = input.Video, [Names.Rig] = input.Rig };
+        var inputs = Inputs(input);
         for (var i = 0; i < chunks.Count; i++)
         {
             inputs[Names.ChunkTrack(i)] = TrackOf(chunks[i]);
@@ -48,6 +47,17 @@ public static class AnimationWorkItems
         outcome.Outputs.TryGetValue(fileName, out var blob)
             ? blob
             : outcome.Outputs.Values.FirstOrDefault(b => b.Name.EndsWith("/" + fileName, StringComparison.Ordinal));
+
+    /// <summary>The run's outputs the stages read, then the video and the rig.</summary>
+    private static Dictionary<string, BlobRef> Inputs(VideoAnimationInput input)
+    {
+        var inputs = new Dictionary<string, BlobRef>(input.RunInputs ?? new Dictionary<string, BlobRef>(), StringComparer.Ordinal)
+        {
+            [Names.Video] = input.Video,
+            [Names.Rig] = input.Rig,
+        };
+        return inputs;
+    }
 
     private static Dictionary<string, string> Common(VideoAnimationInput input) => new(StringComparer.Ordinal)
     {

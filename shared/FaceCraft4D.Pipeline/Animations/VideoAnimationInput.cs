@@ -30,6 +30,10 @@ public enum ExpressionTransfer
 /// <param name="Settings">The run's settings (part of every work item's input hash, as in the run).</param>
 /// <param name="Policy">Retry policy captured at submission.</param>
 /// <param name="Notes">Screening notes shown with the job (e.g. several faces: the largest is tracked).</param>
+/// <param name="RunInputs">
+/// The finished run's stage outputs both video stages read besides the video and the rig (the avatar's head model and
+/// camera: <c>shape-prior/*</c>, and <c>track-flame/*</c> when the run has it), named as <see cref="Orchestration.StageInputs.From"/> names them.
+/// </param>
 public sealed record VideoAnimationInput(
     string RunId,
     string AnimationId,
@@ -44,7 +48,8 @@ public sealed record VideoAnimationInput(
     int MaxParallelChunks,
     PipelineSettings Settings,
     RunPolicy Policy,
-    IReadOnlyList<string>? Notes = null)
+    IReadOnlyList<string>? Notes = null,
+    IReadOnlyDictionary<string, BlobRef>? RunInputs = null)
 {
     /// <summary>Durable instance id of the job: <c>{runId}.{animationId}</c> (so a run's jobs are listed by prefix).</summary>
     public string InstanceId => AnimationIdentity.InstanceId(RunId, AnimationId);
