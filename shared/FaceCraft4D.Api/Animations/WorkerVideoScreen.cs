@@ -68,9 +68,11 @@ public sealed class WorkerVideoScreen(
                 throw Unavailable();
             }
 
-            if ((int)response.StatusCode is >= 400 and < 500)
+            // A refusal is a 4xx problem document with a reason; a 4xx without one (an older worker without the route: 404/405)
+            // means the video was not screened.
+            if ((int)response.StatusCode is >= 400 and < 500 && ReasonOf(body) is { } workerReason)
             {
-                var (reason, message, _) = VideoRefusalMessages.For(ReasonOf(body));
+                var (reason, message, _) = VideoRefusalMessages.For(workerReason);
                 logger.LogInformation("Video screening refused the upload ({Reason}); worker said: {WorkerDetail}", reason, body);
                 throw new InvalidAnimationRequestException(reason, message, (int)response.StatusCode);
             }
