@@ -4,6 +4,7 @@ using FaceCraft4D.GpuWorker.Jobs;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Stages.Animation;
 using FaceCraft4D.Storage;
+using FaceCraft4D.Vision.Video;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +42,7 @@ public static class GpuWorkerApp
         services.AddSingleton<StageHandlerCatalog>();
         services.AddVisionStageHandlers(builder.Configuration);
         services.AddVideoStageHandlers(builder.Configuration);
+        services.AddVideoIo(builder.Configuration);   // IVideoReader/IVideoWriter (FFmpeg) for the video animation stages
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
         services.AddHostedService<JobRunner>();

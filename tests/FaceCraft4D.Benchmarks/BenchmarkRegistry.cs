@@ -9,6 +9,7 @@ public static class BenchmarkRegistry
         new SplatBenchmark(),
         new VisionStagesBenchmark(),
         new VideoStagesBenchmark(),
+        new VideoDecodeBenchmark(),
         new CoinBenchmark(),
         new FaceMeshBenchmark(),
         new PerceptualLossBenchmark(),

@@ -109,6 +109,13 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void Runtime_stage_installs_ffmpeg_for_user_videos()
+    {
+        var runs = Dockerfile.FinalStage.ArgumentsOf("RUN");
+        Assert.Contains(runs, r => Regex.IsMatch(r, @"apt-get install[^&]*\bffmpeg\b"));
+    }
+
+    [Fact]
     public void Parser_joins_continuations_substitutes_global_args_and_sees_a_root_user()
     {
         var document = DockerfileDocument.Parse("""
