@@ -45,6 +45,7 @@ public static class GpuWorkerApp
         services.AddVideoIo(builder.Configuration);   // IVideoReader/IVideoWriter (FFmpeg) for the video animation stages
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
+        services.TryAddSingleton<Screening.VideoFaceSampler>();
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>
@@ -65,6 +66,7 @@ public static class GpuWorkerApp
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
         app.MapPortraitScreenEndpoints();
+        app.MapVideoScreenEndpoints();
         app.MapEvaluationReportEndpoints();
         return app;
     }
