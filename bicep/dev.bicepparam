@@ -10,6 +10,9 @@ param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'User')
 param gpuWorkloadProfileType = 'Consumption-GPU-NC8as-T4'
 param gpuWorkerMaxReplicas = 1
 param gpuWorkerConcurrentRequests = 4
+param gpuWorkerJobsPerReplica = 1
+// The worker API's app registration (docs/azure-deployment.md); all zeros until set: the worker then refuses every call.
+param gpuWorkerApiClientId = readEnvironmentVariable('FC4D_GPU_WORKER_API_CLIENT_ID', '00000000-0000-0000-0000-000000000000')
 param gpuWorkerCooldownSeconds = 120
 param gpuWorkerImage = readEnvironmentVariable('FC4D_GPU_WORKER_IMAGE', '')
 param pipelinePreset = 'preview'
@@ -24,3 +27,7 @@ param storageSkuName = 'Standard_LRS'
 param registrySkuName = 'Basic'
 param logRetentionDays = 30
 param logDailyQuotaGb = 1
+
+// Entra ID app registration callers sign in to (App Service authentication), and the share-link key in Key Vault.
+param apiAuthClientId = readEnvironmentVariable('FC4D_API_CLIENT_ID', '')
+param shareLinkKeySecretUri = readEnvironmentVariable('FC4D_SHARE_KEY_SECRET_URI', '')

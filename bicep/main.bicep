@@ -48,6 +48,16 @@ param gpuWorkerMaxReplicas int = 1
 @minValue(1)
 param gpuWorkerConcurrentRequests int = 4
 
+@description('Jobs one GPU replica runs at once; the queue scale rule adds a replica per this many held jobs.')
+@minValue(1)
+@maxValue(16)
+param gpuWorkerJobsPerReplica int = 1
+
+@description('Client id of the Entra app registration representing the GPU worker\'s API (see docs/azure-deployment.md). The Function app gets tokens for api://<id>; until it is set (all zeros) every worker call is refused (401).')
+@minLength(36)
+@maxLength(36)
+param gpuWorkerApiClientId string
+
 @description('Seconds a GPU replica stays up after its last request (billed idle time). Must exceed the orchestrator\'s job poll interval.')
 @minValue(60)
 param gpuWorkerCooldownSeconds int = 300
@@ -90,6 +100,12 @@ param logRetentionDays int = 30
 
 @description('Log Analytics daily ingestion cap in GB (-1 = none).')
 param logDailyQuotaGb int = -1
+
+@description('Client id of the Entra ID app registration of the API (App Service authentication). Empty: every API call is refused.')
+param apiAuthClientId string = ''
+
+@description('Key Vault secret URI of the share-link signing key (optional; empty: no share links).')
+param shareLinkKeySecretUri string = ''
 
 // ---- Names --------------------------------------------------------------------------------------------------------
 
@@ -275,6 +291,14 @@ module gpuWorker 'modules/gpu-worker.bicep' = {
     maxReplicas: gpuWorkerMaxReplicas
     concurrentRequestsPerReplica: gpuWorkerConcurrentRequests
     cooldownPeriodSeconds: gpuWorkerCooldownSeconds
+    jobsPerReplica: gpuWorkerJobsPerReplica
+    identityPrincipalId: workerIdentity.outputs.principalId
+    apiClientId: gpuWorkerApiClientId
+    callerClientId: functionIdentity.outputs.clientId
+    callerPrincipalId: functionIdentity.outputs.principalId
+    allowedCallerAddressRanges: [
+      network.outputs.functionsSubnetPrefix
+    ]
   }
   // The image pull needs AcrPull before the first revision starts.
   dependsOn: [
@@ -300,8 +324,11 @@ module functionApp 'modules/function-app.bicep' = {
     subnetId: network.outputs.functionsSubnetId
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB
+    authClientId: apiAuthClientId
+    shareLinkKeySecretUri: shareLinkKeySecretUri
     pipelineSettings: {
       Fc4d__GpuWorker__BaseUrl: gpuWorker.outputs.uri
+      Fc4d__GpuWorker__TokenScope: gpuWorker.outputs.apiScope
       Fc4d__Pipeline__Preset: pipelinePreset
       Fc4d__Models__Container: modelsContainerName
       Fc4dEvaluationSchedule: evaluationSchedule

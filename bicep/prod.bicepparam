@@ -11,6 +11,9 @@ param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'ServicePr
 param gpuWorkloadProfileType = 'Consumption-GPU-NC24-A100'
 param gpuWorkerMaxReplicas = 4
 param gpuWorkerConcurrentRequests = 4
+param gpuWorkerJobsPerReplica = 1
+// The worker API's app registration (docs/azure-deployment.md); all zeros until set: the worker then refuses every call.
+param gpuWorkerApiClientId = readEnvironmentVariable('FC4D_GPU_WORKER_API_CLIENT_ID', '00000000-0000-0000-0000-000000000000')
 param gpuWorkerCooldownSeconds = 300
 param gpuWorkerImage = readEnvironmentVariable('FC4D_GPU_WORKER_IMAGE', '')
 param pipelinePreset = 'paper'
@@ -25,3 +28,7 @@ param storageSkuName = 'Standard_ZRS'
 param registrySkuName = 'Premium'
 param logRetentionDays = 90
 param logDailyQuotaGb = -1
+
+// Entra ID app registration callers sign in to (App Service authentication), and the share-link key in Key Vault.
+param apiAuthClientId = readEnvironmentVariable('FC4D_API_CLIENT_ID', '')
+param shareLinkKeySecretUri = readEnvironmentVariable('FC4D_SHARE_KEY_SECRET_URI', '')

@@ -52,6 +52,18 @@ param instanceMemoryMB (512 | 2048 | 4096)
 @description('Application settings of the pipeline (Fc4d__*, Fc4dEvaluationSchedule).')
 param pipelineSettings AppSettings
 
+@description('Client id of the Entra ID app registration callers sign in to (App Service authentication). Empty: no sign-in provider, every API call is refused (401).')
+param authClientId string
+
+@description('Key Vault secret URI of the share-link signing key (base64, 32+ bytes); the app identity needs Key Vault Secrets User on it. Empty: no share links (503).')
+param shareLinkKeySecretUri string = ''
+
+// The paths App Service authentication lets through without a sign-in: the share-link viewer (the page, its assets and
+// its read-only run routes, which accept a share link, signed, expiring and for one run, or a signed-in caller), and the
+// Event Grid webhook of the upload trigger, which the Functions host guards with its blobs_extension system key.
+var shareLinkViewerPath = '/api/viewer/*'
+var uploadEventsWebhookPath = '/runtime/webhooks/blobs'
+
 // .NET isolated worker version (the projects target net10.0).
 var runtimeVersion = '10.0'
 
@@ -88,6 +100,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     clientAffinityEnabled: false
+    keyVaultReferenceIdentity: identityId
     virtualNetworkSubnetId: subnetId
     siteConfig: {
       minTlsVersion: '1.2'
@@ -128,7 +141,55 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       // Telemetry with Entra ID auth (the component has local auth disabled).
       APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      // The caller comes from App Service authentication (authsettingsV2 below), which strips client-sent principal headers.
+      Fc4d__Auth__TrustPlatformPrincipal: 'true'
+      // Blob uploads name their owner: uploads/{owner object id}/{name}.
+      Fc4d__Api__UploadOwnerFromPath: 'true'
+    }, empty(shareLinkKeySecretUri) ? {} : {
+      Fc4d__Share__Key: '@Microsoft.KeyVault(SecretUri=${shareLinkKeySecretUri})'
     })
+  }
+
+  // App Service authentication (Entra ID) in front of every function: unauthenticated API calls get 401 (no login
+  // redirect); the caller reaches the app as X-MS-CLIENT-PRINCIPAL (oid, roles), which PlatformPrincipalMiddleware reads.
+  resource authSettings 'config' = {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        unauthenticatedClientAction: 'Return401'
+        excludedPaths: [
+          shareLinkViewerPath
+          uploadEventsWebhookPath
+        ]
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+      login: {
+        tokenStore: {
+          enabled: false
+        }
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: !empty(authClientId)
+          registration: {
+            clientId: authClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: [
+              'api://${authClientId}'
+              authClientId
+            ]
+          }
+        }
+      }
+    }
   }
 
   // No FTP / SCM basic-auth publishing: deployments authenticate with Entra ID (azd, az CLI).

@@ -74,3 +74,5 @@ resource vnet 'Microsoft.Network/virtualNetworks@2025-01-01' = {
 output id string = vnet.id
 output containerAppsSubnetId string = vnet::containerAppsSubnet.id
 output functionsSubnetId string = vnet::functionsSubnet.id
+// The address range the Function App's calls come from: the GPU worker's ingress admits only it.
+output functionsSubnetPrefix string = functionsSubnetPrefix

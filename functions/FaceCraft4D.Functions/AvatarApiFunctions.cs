@@ -8,14 +8,16 @@ namespace FaceCraft4D.Functions;
 
 /// <summary>
 /// The avatar HTTP API (Durable Functions management conventions) on HTTP triggers. Every function hands the
-/// request to the shared <see cref="AvatarHttpHandlers"/>, which writes the response itself.
+/// request to the shared <see cref="AvatarHttpHandlers"/>, which writes the response itself. No function keys: App
+/// Service authentication (Entra ID) signs callers in, <see cref="PlatformPrincipalMiddleware"/> puts them on the
+/// request, and the handlers check the caller and the run's owner on every route.
 /// </summary>
 public sealed class AvatarApiFunctions(ClientBoundApi api)
 {
     /// <summary><c>POST /api/avatars</c>.</summary>
     [Function("StartAvatar")]
     public async Task<IActionResult> Start(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client)
     {
         await api.Handlers(client).SubmitAsync(request.HttpContext);
         return new EmptyResult();
@@ -24,7 +26,7 @@ public sealed class AvatarApiFunctions(ClientBoundApi api)
     /// <summary><c>GET /api/avatars</c>.</summary>
     [Function("ListAvatars")]
     public async Task<IActionResult> List(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client)
     {
         await api.Handlers(client).ListAsync(request.HttpContext);
         return new EmptyResult();
@@ -33,7 +35,7 @@ public sealed class AvatarApiFunctions(ClientBoundApi api)
     /// <summary><c>GET /api/avatars/{id}</c>.</summary>
     [Function("GetAvatar")]
     public async Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
     {
         await api.Handlers(client).GetStatusAsync(request.HttpContext, id);
         return new EmptyResult();
@@ -42,16 +44,25 @@ public sealed class AvatarApiFunctions(ClientBoundApi api)
     /// <summary><c>POST /api/avatars/{id}/terminate</c>.</summary>
     [Function("TerminateAvatar")]
     public async Task<IActionResult> Terminate(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "avatars/{id}/terminate")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/terminate")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
     {
         await api.Handlers(client).TerminateAsync(request.HttpContext, id);
+        return new EmptyResult();
+    }
+
+    /// <summary><c>POST /api/avatars/{id}/share</c>.</summary>
+    [Function("ShareAvatar")]
+    public async Task<IActionResult> Share(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/share")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
+    {
+        await api.Handlers(client).ShareAsync(request.HttpContext, id);
         return new EmptyResult();
     }
 
     /// <summary><c>DELETE /api/avatars/{id}</c>.</summary>
     [Function("DeleteAvatar")]
     public async Task<IActionResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
     {
         await api.Handlers(client).DeleteAsync(request.HttpContext, id);
         return new EmptyResult();
@@ -60,7 +71,7 @@ public sealed class AvatarApiFunctions(ClientBoundApi api)
     /// <summary><c>GET /api/avatars/{id}/artifacts</c>.</summary>
     [Function("ListAvatarArtifacts")]
     public async Task<IActionResult> ListArtifacts(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "avatars/{id}/artifacts")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/artifacts")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
     {
         await api.Handlers(client).ListArtifactsAsync(request.HttpContext, id);
         return new EmptyResult();
@@ -69,7 +80,7 @@ public sealed class AvatarApiFunctions(ClientBoundApi api)
     /// <summary><c>GET /api/avatars/{id}/artifacts/{*name}</c>.</summary>
     [Function("GetAvatarArtifact")]
     public async Task<IActionResult> GetArtifact(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "avatars/{id}/artifacts/{*name}")] HttpRequest request, string id, string name,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/artifacts/{*name}")] HttpRequest request, string id, string name,
         [DurableClient] DurableTaskClient client)
     {
         await api.Handlers(client).GetArtifactAsync(request.HttpContext, id, name);

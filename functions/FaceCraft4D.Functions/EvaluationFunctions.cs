@@ -25,7 +25,7 @@ public sealed class EvaluationFunctions(ClientBoundApi api, EvaluationActivities
     /// <summary><c>POST /api/evaluations</c>.</summary>
     [Function("StartEvaluation")]
     public async Task<IActionResult> Start(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "evaluations")] HttpRequest request, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "evaluations")] HttpRequest request, [DurableClient] DurableTaskClient client)
     {
         await api.EvaluationHandlers(client).StartAsync(request.HttpContext);
         return new EmptyResult();
@@ -34,7 +34,7 @@ public sealed class EvaluationFunctions(ClientBoundApi api, EvaluationActivities
     /// <summary><c>GET /api/evaluations/{id}</c>.</summary>
     [Function("GetEvaluation")]
     public async Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "evaluations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "evaluations/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
     {
         await api.EvaluationHandlers(client).GetAsync(request.HttpContext, id);
         return new EmptyResult();

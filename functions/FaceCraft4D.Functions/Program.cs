@@ -8,6 +8,8 @@ using Microsoft.Extensions.Hosting;
 // handlers as the local host, on the Durable Functions extension.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// The caller from App Service authentication (X-MS-CLIENT-PRINCIPAL), when Fc4d:Auth:TrustPlatformPrincipal is set.
+builder.UseMiddleware<FaceCraft4D.Functions.PlatformPrincipalMiddleware>();
 builder.Services
     .AddApplicationInsightsTelemetryWorkerService()
     .ConfigureFunctionsApplicationInsights();

@@ -1,4 +1,5 @@
 using FaceCraft4D.Api;
+using FaceCraft4D.Api.Identity;
 using FaceCraft4D.LocalHost.Durable;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Workers;
@@ -31,11 +32,16 @@ public static class LocalHostApp
         {
             InitialData = new Dictionary<string, string?> { [$"{FaceCraft4D.Contracts.PipelineOptions.SectionName}:MaxJobPollInterval"] = "00:00:05" },
         });
+        ConfigureIdentity(builder.Configuration, stack.DataDirectory);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"{StorageOptions.SectionName}:ConnectionString"] = stack.StorageConnectionString,
             [$"{GpuWorkerOptions.SectionName}:BaseUrl"] = string.Join(';', stack.WorkerUrls),
         });
+        if (stack.WorkerSharedKey is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{GpuWorkerOptions.SectionName}:SharedKey"] = stack.WorkerSharedKey });
+        }
         var services = builder.Services;
         var shutdown = builder.Configuration.GetSection(LocalStackOptions.SectionName).Get<LocalStackOptions>()?.HostShutdownTimeout
             ?? new LocalStackOptions().HostShutdownTimeout;
@@ -69,6 +75,9 @@ public static class LocalHostApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Cross-site and DNS-rebinding requests are refused before anything else; then the caller (loopback or token).
+        app.UseMiddleware<CrossSiteRequestGuard>();
+        app.UseMiddleware<LocalCallerMiddleware>();
         app.MapGet("/", () => Results.Json(new
         {
             service = "FaceCraft4D.Cloud local host",
@@ -81,5 +90,25 @@ public static class LocalHostApp
         app.MapAvatarApi();
         FaceCraft4D.Viewer.AvatarViewerEndpoints.MapAvatarViewer(app);
         return app;
+    }
+
+    /// <summary>
+    /// Identity defaults of the local host (any configuration overrides them): <c>AllowedHosts</c> is the loopback names
+    /// plus <c>Fc4d:Local:Auth:AllowedHosts</c> (host filtering answers 400 to any other <c>Host</c>), and the share-link
+    /// key is the one kept under the data directory (<see cref="LocalShareKey"/>).
+    /// </summary>
+    private static void ConfigureIdentity(ConfigurationManager configuration, string dataDirectory)
+    {
+        var extraHosts = configuration.GetSection($"{LocalAuthOptions.SectionName}:AllowedHosts").Get<string[]>() ?? [];
+        var defaults = new Dictionary<string, string?>
+        {
+            ["AllowedHosts"] = string.Join(';', new[] { "localhost", "127.0.0.1", "[::1]" }.Concat(extraHosts)),
+        };
+        if (string.IsNullOrWhiteSpace(configuration[$"{ShareLinkOptions.SectionName}:Key"]))
+        {
+            defaults[$"{ShareLinkOptions.SectionName}:Key"] = LocalShareKey.LoadOrCreate(dataDirectory);
+        }
+
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });
     }
 }

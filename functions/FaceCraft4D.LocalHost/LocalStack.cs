@@ -27,6 +27,12 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>Worker base URLs.</summary>
     public IReadOnlyList<Uri> WorkerUrls { get; private set; } = [];
 
+    /// <summary>
+    /// The key the host sends to the workers (<c>Authorization: Bearer</c>): generated per stack for the workers it starts,
+    /// or <see cref="LocalStackOptions.WorkerSharedKey"/> for workers started elsewhere.
+    /// </summary>
+    public string? WorkerSharedKey { get; private set; }
+
     /// <summary>The durable engine.</summary>
     public DurableSidecar Durable { get; private set; } = null!;
 
@@ -53,8 +59,10 @@ public sealed class LocalStack : IAsyncDisposable
 
             if (string.IsNullOrWhiteSpace(options.WorkerUrls))
             {
+                stack.WorkerSharedKey = WorkerKey.Generate();
                 var starts = Enumerable.Range(0, Math.Max(1, options.WorkerCount))
-                    .Select(i => GpuWorkerServer.StartAsync(repo, i, stack.StorageConnectionString, options.WorkerMaxConcurrentJobs, data, logger, cancellationToken))
+                    .Select(i => GpuWorkerServer.StartAsync(repo, i, stack.StorageConnectionString, options.WorkerMaxConcurrentJobs, data, logger, cancellationToken,
+                        sharedKey: stack.WorkerSharedKey))
                     .ToArray();
                 var workers = await Task.WhenAll(starts).ConfigureAwait(false);
                 stack.workers.AddRange(workers);
@@ -62,6 +70,7 @@ public sealed class LocalStack : IAsyncDisposable
             }
             else
             {
+                stack.WorkerSharedKey = options.WorkerSharedKey;
                 stack.WorkerUrls = options.WorkerUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(u => new Uri(u)).ToArray();
             }

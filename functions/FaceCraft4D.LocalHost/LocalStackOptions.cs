@@ -14,6 +14,9 @@ public sealed class LocalStackOptions
     /// <summary>Use these workers (separated by <c>;</c>) instead of starting local CPU workers.</summary>
     public string? WorkerUrls { get; set; }
 
+    /// <summary>The key of the workers named in <see cref="WorkerUrls"/> (their <c>Fc4d:Worker:Auth:SharedKey</c>).</summary>
+    public string? WorkerSharedKey { get; set; }
+
     /// <summary>Local CPU workers to start.</summary>
     public int WorkerCount { get; set; } = 1;
 

@@ -8,7 +8,8 @@ namespace FaceCraft4D.LocalHost;
 
 /// <summary>
 /// The local stand-in for the Functions blob trigger: polls <c>uploads/</c> and hands every blob not yet
-/// processed to <see cref="UploadIntake"/> (which tags processed uploads, so each starts one run).
+/// processed to <see cref="UploadIntake"/> (which tags processed uploads, so each starts one run, and checks each blob's
+/// length from its properties before reading it: an oversize upload is never downloaded).
 /// </summary>
 public sealed class UploadWatcher(
     IBlobStore blobs, UploadIntake intake, VideoUploadIntake videos, IOptions<LocalStackOptions> options, ILogger<UploadWatcher> logger)

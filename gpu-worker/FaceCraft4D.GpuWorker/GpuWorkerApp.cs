@@ -1,6 +1,8 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker.Endpoints;
 using FaceCraft4D.GpuWorker.Jobs;
+using FaceCraft4D.GpuWorker.Scaling;
+using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Stages.Animation;
 using FaceCraft4D.Storage;
@@ -30,11 +32,15 @@ public static class GpuWorkerApp
         services.AddProblemDetails();
         services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName));
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName));
+        services.AddWorkerCallerAuthentication(builder.Configuration);
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownTimeout);
         services.TryAddSingleton(sp => BlobServiceClientFactory.Create(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.TryAddSingleton<IBlobStore, AzureBlobStore>();
         services.TryAddSingleton<CheckpointStore>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<FaceCraft4D.Pipeline.Intake.PortraitValidationOptions>()
+            .Bind(builder.Configuration.GetSection(FaceCraft4D.Pipeline.Intake.PortraitValidationOptions.SectionName));
+        services.TryAddSingleton<FaceCraft4D.Pipeline.Intake.PortraitValidator>(); // the screen endpoint's upload checks
         services.AddSingleton<WorkerVersion>();
         services.AddSingleton<WorkerInstance>();
         services.AddSingleton<JobLedger>();
@@ -45,6 +51,9 @@ public static class GpuWorkerApp
         services.AddVideoIo(builder.Configuration);   // IVideoReader/IVideoWriter (FFmpeg) for the video animation stages
         services.AddTrainingStageHandlers(builder.Configuration);
         services.AddEvaluationStageHandler(builder.Configuration);
+        services.AddPerformanceStageHandlers(builder.Configuration);   // TrackVideo, VideoClip (need AddVideoIo's IVideoReader/IVideoWriter)
+        // Registered before the runner: hosted services stop in reverse order, so the signal outlives the running jobs' cancel-save.
+        services.AddJobDemandSignal(builder.Configuration);
         services.TryAddSingleton<Screening.VideoFaceSampler>();
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
@@ -62,6 +71,7 @@ public static class GpuWorkerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<CallerAuthenticationMiddleware>(); // before routing: every route but /healthz, present and future
         configurePipeline?.Invoke(app);
         app.MapHealthEndpoints();
         app.MapJobEndpoints();

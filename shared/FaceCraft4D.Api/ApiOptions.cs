@@ -17,4 +17,10 @@ public sealed class ApiOptions
 
     /// <summary>Most runs one <c>GET /api/avatars?top=N</c> lists: a larger <c>N</c> is clamped to this.</summary>
     public int MaxListTop { get; set; } = 200;
+
+    /// <summary>
+    /// Blob uploads name their owner in the path, <c>uploads/{owner}/{name}</c> (Azure, where the uploading app writes
+    /// the signed-in user's object id); false (local): every upload belongs to the local owner.
+    /// </summary>
+    public bool UploadOwnerFromPath { get; set; }
 }

@@ -1,4 +1,5 @@
 using FaceCraft4D.Api.Animations;
+using FaceCraft4D.Api.Identity;
 using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Pipeline;
 using Microsoft.Extensions.Configuration;
@@ -16,6 +17,11 @@ public static class ApiServiceCollectionExtensions
         services.AddFc4dPipeline(configuration);
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName));
         services.TryAddSingleton<RunSubmissionGates>();
+        services.AddOptions<Limits.LimitsOptions>().Bind(configuration.GetSection(Limits.LimitsOptions.SectionName)).ValidateDataAnnotations();
+        services.TryAddSingleton<Limits.SubmissionRateLimiter>();
+        services.TryAddSingleton<Limits.InFlightSubmissions>();
+        services.TryAddSingleton<Limits.ActiveRunCounter>(); // hosts that register a DurableTaskClient; the Functions app builds one per client
+        services.TryAddSingleton<Limits.SubmissionAdmission>();
         services.TryAddSingleton<AvatarRunService>();
         services.TryAddSingleton<UploadIntake>();
         services.TryAddSingleton<AvatarHttpHandlers>();
@@ -23,6 +29,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<EvaluationService>();
         services.TryAddSingleton<EvaluationHttpHandlers>();
         services.AddFc4dAnimations(configuration);
+        services.AddFc4dIdentity(configuration);
         return services;
     }
 }

@@ -17,6 +17,7 @@ public static class AvatarApiRoutes
         app.MapGet("/api/avatars", (HttpContext c) => Handlers(c).ListAsync(c));
         app.MapGet("/api/avatars/{id}", (HttpContext c, string id) => Handlers(c).GetStatusAsync(c, id));
         app.MapPost("/api/avatars/{id}/terminate", (HttpContext c, string id) => Handlers(c).TerminateAsync(c, id));
+        app.MapPost("/api/avatars/{id}/share", (HttpContext c, string id) => Handlers(c).ShareAsync(c, id));
         app.MapDelete("/api/avatars/{id}", (HttpContext c, string id) => Handlers(c).DeleteAsync(c, id));
         app.MapGet("/api/avatars/{id}/artifacts", (HttpContext c, string id) => Handlers(c).ListArtifactsAsync(c, id));
         app.MapGet("/api/avatars/{id}/artifacts/{**name}", (HttpContext c, string id, string name) => Handlers(c).GetArtifactAsync(c, id, name));

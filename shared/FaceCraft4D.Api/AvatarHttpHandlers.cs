@@ -1,3 +1,4 @@
+using FaceCraft4D.Api.Identity;
 using FaceCraft4D.Pipeline.Intake;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,13 +12,19 @@ namespace FaceCraft4D.Api;
 /// <summary>
 /// The HTTP API of avatar runs, written against <see cref="HttpContext"/> so the local host (minimal APIs) and
 /// the Functions app (ASP.NET Core integration) serve exactly the same behaviour. Errors are problem documents
-/// with a clear <c>detail</c> and, for rejected uploads, a machine-readable <c>reason</c>.
+/// with a clear <c>detail</c> and, for rejected uploads, a machine-readable <c>reason</c>. Every route needs a caller
+/// (<see cref="RequestCaller"/>, else 401) and every run route asks <see cref="IRunAccess"/> first: a run that is not
+/// the caller's answers exactly like a missing one (404); the read routes also accept a share link.
 /// </summary>
 public sealed class AvatarHttpHandlers(
     AvatarRunService runs,
     IBlobStore blobs,
+    IRunAccess access,
+    ShareLinkTokens shareLinks,
+    IOptions<ShareLinkOptions> shareOptions,
     IOptions<PortraitValidationOptions> uploadOptions,
-    IOptions<ApiOptions> apiOptions)
+    IOptions<ApiOptions> apiOptions,
+    Limits.SubmissionAdmission limits)
 {
     /// <summary>
     /// <c>POST /api/avatars</c>: multipart (field <c>image</c>, optional <c>preset</c> and <c>settings</c> JSON),
@@ -26,6 +33,13 @@ public sealed class AvatarHttpHandlers(
     /// </summary>
     public async Task SubmitAsync(HttpContext context)
     {
+        if (await ApiProblems.RequireCallerAsync(context).ConfigureAwait(false) is not { } caller)
+        {
+            return;
+        }
+
+        using var admission = await limits.AdmitAsync(context).ConfigureAwait(false); // 429 written when refused
+        if (admission is null) return;
         var request = context.Request;
         var ct = context.RequestAborted;
         var limit = uploadOptions.Value.MaxBytes;
@@ -37,8 +51,8 @@ public sealed class AvatarHttpHandlers(
 
         try
         {
-            var (content, name, preset, overrides) = await ReadSubmissionAsync(request, limit, ct).ConfigureAwait(false);
-            var submission = await runs.SubmitAsync(content, name, preset, overrides, RunSource.Http, ct).ConfigureAwait(false);
+            var (content, name, preset, overrides) = await ReadSubmissionAsync(request, limit, caller, ct).ConfigureAwait(false);
+            var submission = await runs.SubmitAsync(content, name, preset, overrides, RunSource.Http, caller.OwnerId, ct, admission.Allowance).ConfigureAwait(false);
             var urls = ManagementUrls.For(BaseUrl(request), submission.RunId, apiOptions.Value.ViewerPath);
             context.Response.Headers.Location = urls.StatusQueryGetUri;
             var status = submission.RuntimeStatus is "Completed" ? 200 : 202;
@@ -51,7 +65,7 @@ public sealed class AvatarHttpHandlers(
         }
         catch (InvalidSettingsException e)
         {
-            await Problem(context, 400, "Invalid settings", e.Message, "invalid-settings");
+            await Problem(context, 400, e is WorkBudgetExceededException ? "Over the work budget" : "Invalid settings", e.Message, e.ReasonCode);
         }
         catch (BadSubmissionException e)
         {
@@ -62,6 +76,11 @@ public sealed class AvatarHttpHandlers(
     /// <summary><c>GET /api/avatars/{id}</c>: 202 while pending/running, 200 when finished, 404 when unknown.</summary>
     public async Task GetStatusAsync(HttpContext context, string id)
     {
+        if (!await access.AuthorizeAsync(context, id, RunPermission.Read, context.RequestAborted).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!RunIdentity.IsValid(id))
         {
             await NotFound(context, id);
@@ -91,6 +110,11 @@ public sealed class AvatarHttpHandlers(
     /// </summary>
     public async Task ListAsync(HttpContext context)
     {
+        if (await ApiProblems.RequireCallerAsync(context).ConfigureAwait(false) is not { } caller)
+        {
+            return;
+        }
+
         var options = apiOptions.Value;
         var text = context.Request.Query["top"].ToString();
         int top;
@@ -109,7 +133,7 @@ public sealed class AvatarHttpHandlers(
         }
 
         var list = new List<RunSummary>();
-        await foreach (var run in runs.ListAsync(top, context.RequestAborted).ConfigureAwait(false))
+        await foreach (var run in runs.ListAsync(top, caller.IsOperator ? null : caller.OwnerId, context.RequestAborted).ConfigureAwait(false))
         {
             list.Add(run);
         }
@@ -120,6 +144,11 @@ public sealed class AvatarHttpHandlers(
     /// <summary><c>POST /api/avatars/{id}/terminate?reason=</c>: 202, 404, or 410 when already finished.</summary>
     public async Task TerminateAsync(HttpContext context, string id)
     {
+        if (!await access.AuthorizeAsync(context, id, RunPermission.Write, context.RequestAborted).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var view = RunIdentity.IsValid(id) ? await runs.GetStatusAsync(id, BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false) : null;
         if (view is null)
         {
@@ -140,6 +169,11 @@ public sealed class AvatarHttpHandlers(
     /// <summary><c>DELETE /api/avatars/{id}?deleteData=true</c>: purge history (and blobs); 409 while running.</summary>
     public async Task DeleteAsync(HttpContext context, string id)
     {
+        if (!await access.AuthorizeAsync(context, id, RunPermission.Write, context.RequestAborted).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!RunIdentity.IsValid(id))
         {
             await NotFound(context, id);
@@ -164,6 +198,11 @@ public sealed class AvatarHttpHandlers(
     /// <summary><c>GET /api/avatars/{id}/artifacts</c>: the avatar files.</summary>
     public async Task ListArtifactsAsync(HttpContext context, string id)
     {
+        if (!await access.AuthorizeAsync(context, id, RunPermission.Read, context.RequestAborted).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!RunIdentity.IsValid(id))
         {
             await NotFound(context, id);
@@ -172,8 +211,10 @@ public sealed class AvatarHttpHandlers(
 
         var prefix = StorageLayout.AvatarPrefix(id);
         var baseUrl = $"{BaseUrl(context.Request)}/api/avatars/{id}/artifacts/";
+        var share = context.Request.Query[ShareLinkTokens.QueryParameter].ToString();
+        var suffix = share.Length > 0 ? $"?{ShareLinkTokens.QueryParameter}={Uri.EscapeDataString(share)}" : string.Empty;
         var artifacts = (await runs.ListArtifactsAsync(id, context.RequestAborted).ConfigureAwait(false))
-            .Select(a => new { name = a.Blob.Name[prefix.Length..], bytes = a.Length, contentType = a.ContentType, url = baseUrl + a.Blob.Name[prefix.Length..] })
+            .Select(a => new { name = a.Blob.Name[prefix.Length..], bytes = a.Length, contentType = a.ContentType, url = baseUrl + a.Blob.Name[prefix.Length..] + suffix })
             .ToArray();
         await Results.Json(artifacts, ContractJson.Options).ExecuteAsync(context).ConfigureAwait(false);
     }
@@ -181,6 +222,11 @@ public sealed class AvatarHttpHandlers(
     /// <summary><c>GET /api/avatars/{id}/artifacts/{*name}</c>: one avatar file.</summary>
     public async Task GetArtifactAsync(HttpContext context, string id, string name)
     {
+        if (!await access.AuthorizeAsync(context, id, RunPermission.Read, context.RequestAborted).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var artifact = RunIdentity.IsValid(id) ? await runs.OpenArtifactAsync(id, name, context.RequestAborted).ConfigureAwait(false) : null;
         if (artifact is not { } found)
         {
@@ -192,8 +238,52 @@ public sealed class AvatarHttpHandlers(
         await Results.Stream(stream, found.ContentType, Path.GetFileName(name)).ExecuteAsync(context).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <c>POST /api/avatars/{id}/share?ttl=</c> (owner only): a viewer URL with a signed, expiring, read-only token for
+    /// this run. <c>ttl</c> is a <c>TimeSpan</c> (<c>7.00:00:00</c>) or a number of days; default
+    /// <see cref="ShareLinkOptions.DefaultTtl"/>, at most <see cref="ShareLinkOptions.MaxTtl"/> (400 beyond).
+    /// </summary>
+    public async Task ShareAsync(HttpContext context, string id)
+    {
+        if (!await access.AuthorizeAsync(context, id, RunPermission.Share, context.RequestAborted).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var options = shareOptions.Value;
+        if (!shareLinks.IsConfigured)
+        {
+            await Problem(context, 503, "Share links unavailable", $"No share-link signing key is configured ({ShareLinkOptions.SectionName}:Key, base64, 32 bytes or more).", "share-not-configured");
+            return;
+        }
+
+        var text = context.Request.Query["ttl"].ToString();
+        var ttl = options.DefaultTtl;
+        if (text.Length > 0)
+        {
+            if (double.TryParse(text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var days) && days > 0 && days <= options.MaxTtl.TotalDays)
+            {
+                ttl = TimeSpan.FromDays(days);
+            }
+            else if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero && span <= options.MaxTtl)
+            {
+                ttl = span;
+            }
+            else
+            {
+                await Problem(context, 400, "Invalid request", $"'ttl' must be a positive number of days or a time span of at most {options.MaxTtl.TotalDays:0.##} days.", "invalid-ttl");
+                return;
+            }
+        }
+
+        var (token, expiresAt) = shareLinks.Create(id, ttl);
+        var viewer = ManagementUrls.For(BaseUrl(context.Request), id, apiOptions.Value.ViewerPath).ViewerUri;
+        var url = $"{viewer}?{ShareLinkTokens.QueryParameter}={Uri.EscapeDataString(token)}";
+        await Results.Json(new { id, url, expiresAt, permission = "read" }, ContractJson.Options, statusCode: 201).ExecuteAsync(context).ConfigureAwait(false);
+    }
+
     private async Task<(BinaryData Content, string? Name, string? Preset, JsonObject? Overrides)> ReadSubmissionAsync(
-        HttpRequest request, long limit, CancellationToken ct)
+        HttpRequest request, long limit, RequestCaller caller, CancellationToken ct)
     {
         if (request.HasFormContentType)
         {
@@ -218,7 +308,13 @@ public sealed class AvatarHttpHandlers(
             var preset = JsonRequestFields.OptionalString(body, "preset");
             var settings = JsonRequestFields.OptionalObject(body, "settings");
             var blob = ParseUploadReference(blobName);
-            var content = await blobs.TryReadAsync(blob, ct).ConfigureAwait(false)
+            if (!caller.IsOperator && UploadOwner.FromPath(blob.Name, apiOptions.Value.UploadOwnerFromPath) != caller.OwnerId)
+            {
+                // Another owner's upload (locally every upload is the local owner's) answers like a missing one.
+                throw new BadSubmissionException("blob-not-found", $"Blob {blob} does not exist.", 404);
+            }
+
+            var content = await Limits.BoundedBlobReader.TryReadAsync(blobs, blob, limit, ct).ConfigureAwait(false)
                 ?? throw new BadSubmissionException("blob-not-found", $"Blob {blob} does not exist.", 404);
             return (content, blob.Name, preset, settings);
         }

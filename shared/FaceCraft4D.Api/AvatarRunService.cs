@@ -31,11 +31,22 @@ public sealed class AvatarRunService(
         [nameof(OrchestrationRuntimeStatus.Pending), nameof(OrchestrationRuntimeStatus.Running),
          nameof(OrchestrationRuntimeStatus.Completed), nameof(OrchestrationRuntimeStatus.Suspended)];
 
-    /// <summary>Validates the upload and the settings, stores the input and starts the run (or returns the identical one).</summary>
+    /// <summary>Submits a run of the local owner (<see cref="RunIdentity.LocalOwner"/>: CLI, the local uploads folder).</summary>
+    public Task<RunSubmission> SubmitAsync(
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken,
+        WorkAllowance allowance = WorkAllowance.WithinPresetBudget) =>
+        SubmitAsync(content, originalName, preset, overrides, source, RunIdentity.LocalOwner, cancellationToken, allowance);
+
+    /// <summary>
+    /// Validates the upload and the settings (within the preset's work budget unless <paramref name="allowance"/> says
+    /// otherwise), stores the input and starts the run of <paramref name="owner"/> (or returns the identical one: same image,
+    /// settings and owner; another owner's identical upload is another run).
+    /// </summary>
     public async Task<RunSubmission> SubmitAsync(
-        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, CancellationToken cancellationToken)
+        BinaryData content, string? originalName, string? preset, JsonObject? overrides, RunSource source, string owner, CancellationToken cancellationToken,
+        WorkAllowance allowance = WorkAllowance.WithinPresetBudget)
     {
-        var prepared = inputs.Prepare(content, originalName, preset, overrides);
+        var prepared = inputs.Prepare(content, originalName, preset, overrides, owner, allowance);
         var runId = prepared.RunId;
         using (await gates.EnterAsync(runId, cancellationToken).ConfigureAwait(false))
         {
@@ -177,14 +188,19 @@ public sealed class AvatarRunService(
     public static bool IsActive(OrchestrationRuntimeStatus status) =>
         status is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended;
 
-    /// <summary>Runs, newest first (one page).</summary>
-    public async IAsyncEnumerable<RunSummary> ListAsync(int max, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Runs, newest first (one page): every owner's (<paramref name="owner"/> null) or one owner's.</summary>
+    public async IAsyncEnumerable<RunSummary> ListAsync(int max, string? owner, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var query = new OrchestrationQuery { InstanceIdPrefix = RunIdentity.Prefix, PageSize = Math.Clamp(max, 1, 1000) };
+        var query = new OrchestrationQuery { InstanceIdPrefix = RunIdentity.Prefix, PageSize = Math.Clamp(max, 1, 1000), FetchInputsAndOutputs = owner is not null };
         var count = 0;
         await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (instance.Name != DurableNames.AvatarRunOrchestrator)
+            {
+                continue;
+            }
+
+            if (owner is not null && (instance.ReadInputAs<RunInput>()?.Owner ?? RunIdentity.LocalOwner) != owner)
             {
                 continue;
             }

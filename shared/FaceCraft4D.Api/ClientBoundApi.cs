@@ -13,7 +13,12 @@ public sealed class ClientBoundApi(IServiceProvider services)
     public AvatarRunService Runs(DurableTaskClient client) => ActivatorUtilities.CreateInstance<AvatarRunService>(services, client);
 
     /// <summary>The HTTP handlers on this client.</summary>
-    public AvatarHttpHandlers Handlers(DurableTaskClient client) => ActivatorUtilities.CreateInstance<AvatarHttpHandlers>(services, Runs(client));
+    public AvatarHttpHandlers Handlers(DurableTaskClient client) =>
+        ActivatorUtilities.CreateInstance<AvatarHttpHandlers>(services, Runs(client), Admission(client));
+
+    /// <summary>The submission limits on this client (the active-run counts come from its durable store).</summary>
+    public Limits.SubmissionAdmission Admission(DurableTaskClient client) =>
+        ActivatorUtilities.CreateInstance<Limits.SubmissionAdmission>(services, new Limits.ActiveRunCounter(client));
 
     /// <summary>The evaluation service on this client.</summary>
     public EvaluationService Evaluations(DurableTaskClient client) => ActivatorUtilities.CreateInstance<EvaluationService>(services, client);

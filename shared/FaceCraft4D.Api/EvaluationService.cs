@@ -11,8 +11,12 @@ namespace FaceCraft4D.Api;
 /// <summary>Starts and reads evaluation batches (HTTP, timer, CLI).</summary>
 public sealed class EvaluationService(DurableTaskClient client, IOptions<EvaluationOptions> options, TimeProvider time)
 {
-    /// <summary>Starts a batch over <c>eval/sets/{setName}/</c>; returns its id.</summary>
-    public async Task<string> StartAsync(string setName, string? preset, JsonObject? settings, string trigger, CancellationToken cancellationToken)
+    /// <summary>Starts a batch of the local owner (CLI, schedule) over <c>eval/sets/{setName}/</c>; returns its id.</summary>
+    public Task<string> StartAsync(string setName, string? preset, JsonObject? settings, string trigger, CancellationToken cancellationToken) =>
+        StartAsync(setName, preset, settings, trigger, RunIdentity.LocalOwner, cancellationToken);
+
+    /// <summary>Starts a batch of <paramref name="owner"/> (who owns it and its avatar runs) over <c>eval/sets/{setName}/</c>; returns its id.</summary>
+    public async Task<string> StartAsync(string setName, string? preset, JsonObject? settings, string trigger, string owner, CancellationToken cancellationToken)
     {
         if (!EvaluationLayout.IsValidSetName(setName))
         {
@@ -22,7 +26,7 @@ public sealed class EvaluationService(DurableTaskClient client, IOptions<Evaluat
         var now = time.GetUtcNow();
         var batchId = $"eval-{setName}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
         var input = new EvaluationBatchInput(
-            batchId, setName, preset ?? options.Value.Preset, settings?.ToJsonString(), options.Value.MaxParallelRuns, options.Value.MaxImages, trigger);
+            batchId, setName, preset ?? options.Value.Preset, settings?.ToJsonString(), options.Value.MaxParallelRuns, options.Value.MaxImages, trigger, owner);
         await client.ScheduleNewOrchestrationInstanceAsync(
             DurableNames.EvaluationBatchOrchestrator, input, new StartOrchestrationOptions(batchId), cancellationToken).ConfigureAwait(false);
         return batchId;
@@ -41,7 +45,10 @@ public sealed class EvaluationService(DurableTaskClient client, IOptions<Evaluat
     }
 
     /// <summary>Status of a batch, or null.</summary>
-    public async Task<EvaluationStatusView?> GetAsync(string batchId, CancellationToken cancellationToken)
+    public Task<EvaluationStatusView?> GetAsync(string batchId, CancellationToken cancellationToken) => GetAsync(batchId, owner: null, cancellationToken);
+
+    /// <summary>Status of a batch, or null when there is none or (<paramref name="owner"/> not null) it is another owner's.</summary>
+    public async Task<EvaluationStatusView?> GetAsync(string batchId, string? owner, CancellationToken cancellationToken)
     {
         if (!batchId.StartsWith("eval-", StringComparison.Ordinal))
         {
@@ -50,6 +57,11 @@ public sealed class EvaluationService(DurableTaskClient client, IOptions<Evaluat
 
         var metadata = await client.GetInstanceAsync(batchId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null || metadata.Name != DurableNames.EvaluationBatchOrchestrator)
+        {
+            return null;
+        }
+
+        if (owner is not null && (metadata.ReadInputAs<EvaluationBatchInput>()?.Owner ?? RunIdentity.LocalOwner) != owner)
         {
             return null;
         }

@@ -8,8 +8,10 @@ namespace FaceCraft4D.Contracts;
 /// <param name="MaxParallelRuns">Avatar runs at the same time.</param>
 /// <param name="MaxImages">Images taken from the set at most.</param>
 /// <param name="Trigger">What started it: <c>timer</c>, <c>http</c>, <c>cli</c>.</param>
+/// <param name="Owner">Who started it: owns the batch and its avatar runs (null: <see cref="RunIdentity.LocalOwner"/>).</param>
 public sealed record EvaluationBatchInput(
-    string BatchId, string SetName, string? Preset, string? SettingsJson, int MaxParallelRuns, int MaxImages, string Trigger);
+    string BatchId, string SetName, string? Preset, string? SettingsJson, int MaxParallelRuns, int MaxImages, string Trigger,
+    string? Owner = null);
 
 /// <summary>Outcome of one image in a batch.</summary>
 /// <param name="ImageName">Name inside the set.</param>

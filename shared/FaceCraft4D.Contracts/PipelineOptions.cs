@@ -10,7 +10,8 @@ public sealed class PipelineOptions
 
     /// <summary>The retry and polling policy captured into each new run (so replays never see changed configuration).</summary>
     public RunPolicy ToRunPolicy() => new(
-        JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay, JobPollsPerGeneration);
+        JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay, JobPollsPerGeneration,
+        Math.Max(1, MaxParallelWorkItems));
 
     /// <summary>How often the orchestrator polls a long-running worker job.</summary>
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -20,6 +21,9 @@ public sealed class PipelineOptions
 
     /// <summary>Polls of a long job per orchestration history generation (continue-as-new keeps histories short).</summary>
     public int JobPollsPerGeneration { get; set; } = 60;
+
+    /// <summary>Most work items of one fan-out (e.g. animate-view's source views x clips) in flight at once; the rest wait for a free slot.</summary>
+    public int MaxParallelWorkItems { get; set; } = 16;
 
     /// <summary>Attempts of one activity (durable retry) before the stage fails.</summary>
     public int ActivityMaxAttempts { get; set; } = 5;

@@ -5,7 +5,9 @@ namespace FaceCraft4D.Contracts;
 /// <summary>
 /// Every number of a pipeline run in one place. Presets (<see cref="PipelinePresets"/>) give the
 /// defaults; configuration section <c>Fc4d:Pipeline:Overrides</c> and per-request settings may change fields.
-/// The settings are part of the run identity (<see cref="RunIdentity"/>).
+/// The settings are part of the run identity (<see cref="RunIdentity"/>). Every range stops at about ten times the
+/// paper's value, so no single setting (even an operator's) asks for unbounded work; the product of them is bounded by
+/// the preset's work budget (<see cref="RunWorkEstimate"/>).
 /// </summary>
 public sealed record PipelineSettings
 {
@@ -13,43 +15,43 @@ public sealed record PipelineSettings
     [Required] public string Preset { get; init; } = PipelinePresets.PreviewName;
 
     /// <summary>Side of the aligned square portrait crop, pixels (paper: 512).</summary>
-    [Range(64, 2048)] public int CropSize { get; init; } = 256;
+    [Range(64, 1024)] public int CropSize { get; init; } = 256;
 
     /// <summary>Side of the orbit views and training renders, pixels (paper: 512).</summary>
-    [Range(16, 2048)] public int RenderSize { get; init; } = 128;
+    [Range(16, 1024)] public int RenderSize { get; init; } = 128;
 
     /// <summary>Number of orbit views along the horizon (paper: 24). View 0 is the reference (frontal).</summary>
-    [Range(4, 96)] public int ViewCount { get; init; } = 8;
+    [Range(4, 48)] public int ViewCount { get; init; } = 8;
 
     /// <summary>Number of source views animated by the video prior (paper: 12 = reference + 11 frontal views).</summary>
-    [Range(1, 96)] public int SourceViewCount { get; init; } = 3;
+    [Range(1, 48)] public int SourceViewCount { get; init; } = 3;
 
     /// <summary>Number of driving clips (paper: 8).</summary>
-    [Range(1, 64)] public int ClipCount { get; init; } = 2;
+    [Range(1, 32)] public int ClipCount { get; init; } = 2;
 
     /// <summary>Frames per generated video (paper: driven by the NerSemble clip length).</summary>
-    [Range(2, 1024)] public int FramesPerClip { get; init; } = 6;
+    [Range(2, 256)] public int FramesPerClip { get; init; } = 6;
 
     /// <summary>Static GaussianAvatar iterations (paper: 30 000).</summary>
-    [Range(1, 1_000_000)] public int StaticIterations { get; init; } = 200;
+    [Range(1, 300_000)] public int StaticIterations { get; init; } = 200;
 
     /// <summary>COIN fine-tuning iterations (paper: 90 000).</summary>
-    [Range(0, 1_000_000)] public int CoinIterations { get; init; } = 200;
+    [Range(0, 900_000)] public int CoinIterations { get; init; } = 200;
 
     /// <summary>Training state is written to Blob Storage every this many iterations.</summary>
     [Range(1, 1_000_000)] public int CheckpointEvery { get; init; } = 100;
 
     /// <summary>FLAME tracking: iterations on the first frame (run to convergence).</summary>
-    [Range(1, 100_000)] public int TrackingFirstFrameIterations { get; init; } = 100;
+    [Range(1, 10_000)] public int TrackingFirstFrameIterations { get; init; } = 100;
 
     /// <summary>FLAME tracking: iterations per following frame (paper: 50).</summary>
-    [Range(1, 10_000)] public int TrackingPerFrameIterations { get; init; } = 10;
+    [Range(1, 1_000)] public int TrackingPerFrameIterations { get; init; } = 10;
 
     /// <summary>FLAME tracking: global refinement epochs over random frames (paper: 30).</summary>
-    [Range(0, 1_000)] public int TrackingGlobalEpochs { get; init; } = 2;
+    [Range(0, 300)] public int TrackingGlobalEpochs { get; init; } = 2;
 
     /// <summary>DDIM steps of the image prior (paper: 25).</summary>
-    [Range(1, 1000)] public int DiffusionSteps { get; init; } = 25;
+    [Range(1, 250)] public int DiffusionSteps { get; init; } = 25;
 
     /// <summary>Image prior strength: fraction of the schedule that is re-noised (paper: 0.4, noise at timestep 10 of 25).</summary>
     [Range(0.0, 1.0)] public double DiffusionStrength { get; init; } = 0.4;

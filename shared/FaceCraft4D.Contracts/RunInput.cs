@@ -16,10 +16,13 @@ public enum RunSource
 /// <param name="Policy">Retry and polling policy captured at submission.</param>
 /// <param name="Source">Where the run came from.</param>
 /// <param name="OriginalName">The uploaded file name, for display only.</param>
+/// <param name="Owner">Who the run belongs to (part of its id, see <see cref="RunIdentity"/>); null in runs stored before
+/// owners existed, which belong to <see cref="RunIdentity.LocalOwner"/>.</param>
 public sealed record RunInput(
     string RunId,
     BlobRef Portrait,
     PipelineSettings Settings,
     RunPolicy Policy,
     RunSource Source,
-    string? OriginalName = null);
+    string? OriginalName = null,
+    string? Owner = null);

@@ -2,7 +2,8 @@ namespace FaceCraft4D.Contracts;
 
 /// <summary>
 /// Retry and polling numbers of one run (<paramref name="JobPollsPerGeneration"/>: polls of a long job before its
-/// orchestration continues as new, which keeps its history short). Part of the orchestration input, so that orchestrator code reads
+/// orchestration continues as new, which keeps its history short; <paramref name="MaxParallelWorkItems"/>: activities a
+/// fan-out keeps in flight at once, so a stage of many work items never floods the queues). Part of the orchestration input, so that orchestrator code reads
 /// nothing but its input and its context (determinism across replays and configuration changes).
 /// </summary>
 public sealed record RunPolicy(
@@ -11,7 +12,8 @@ public sealed record RunPolicy(
     int ActivityMaxAttempts,
     TimeSpan ActivityFirstRetryDelay,
     TimeSpan ActivityMaxRetryDelay,
-    int JobPollsPerGeneration = 60)
+    int JobPollsPerGeneration = 60,
+    int MaxParallelWorkItems = 16)
 {
     /// <summary>Defaults of <see cref="PipelineOptions"/>.</summary>
     public static RunPolicy Default { get; } = new PipelineOptions().ToRunPolicy();

@@ -33,29 +33,36 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GpuWorkerPolicies>();
         services.TryAddTransient<AttemptCountingHandler>();
+        services.TryAddSingleton<WorkerAccessToken>();
+        services.TryAddTransient<WorkerAuthorizationHandler>(); // every worker client: the job API, screening, reports
         services.AddHttpClient<IGpuWorkerClient, GpuWorkerClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().Retry)
             .AddPolicyHandler((sp, request) => sp.GetRequiredService<GpuWorkerPolicies>().CircuitBreakerFor(request))
             .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().AttemptTimeout)
-            .AddHttpMessageHandler<AttemptCountingHandler>();
+            .AddHttpMessageHandler<AttemptCountingHandler>()
+            .AddHttpMessageHandler<WorkerAuthorizationHandler>();
         services.TryAddTransient<StageActivityRunner>(); // transient: holds a typed HttpClient
         services.TryAddTransient<RunJobCanceller>(); // transient: holds a typed HttpClient
         services.TryAddSingleton<ManifestWriter>();
         services.TryAddSingleton<Animations.AnimationPublisher>();
         services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
         services.TryAddSingleton<PortraitValidator>();
+        services.AddOptions<WorkBudgetOptions>().Bind(configuration.GetSection(WorkBudgetOptions.SectionName));
+        services.TryAddSingleton<WorkBudget>();
         services.TryAddSingleton<RunSettingsResolver>();
         services.TryAddSingleton<RunInputFactory>();
         services.TryAddSingleton<IPortraitScreen, WorkerPortraitScreen>();
         services.AddHttpClient(WorkerPortraitScreen.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().Retry)
             .AddPolicyHandler((sp, request) => sp.GetRequiredService<GpuWorkerPolicies>().CircuitBreakerFor(request))
-            .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().AttemptTimeout);
+            .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().AttemptTimeout)
+            .AddHttpMessageHandler<WorkerAuthorizationHandler>();
         services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection(EvaluationOptions.SectionName));
         services.TryAddSingleton<EvaluationReportClient>();
         services.AddHttpClient(EvaluationReportClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddPolicyHandler((sp, _) => sp.GetRequiredService<GpuWorkerPolicies>().Retry)
-            .AddPolicyHandler((sp, request) => sp.GetRequiredService<GpuWorkerPolicies>().CircuitBreakerFor(request));
+            .AddPolicyHandler((sp, request) => sp.GetRequiredService<GpuWorkerPolicies>().CircuitBreakerFor(request))
+            .AddHttpMessageHandler<WorkerAuthorizationHandler>();
         services.TryAddSingleton<EvaluationActivities>();
         return services;
     }

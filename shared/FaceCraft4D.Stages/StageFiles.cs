@@ -23,6 +23,9 @@ public static class StageFiles
     /// <summary>Preprocess: 68 landmarks (JSON).</summary>
     public const string Landmarks = "landmarks.json";
 
+    /// <summary>Preprocess: dense MediaPipe FaceMesh landmarks (JSON, <c>DenseLandmarksDocument</c>); absent when FaceMesh did not run.</summary>
+    public const string DenseLandmarks = "dense-landmarks.json";
+
     /// <summary>Camera set (JSON, Graphics <c>CameraSet</c>): preprocess: the crop camera; shape prior: the orbit views.</summary>
     public const string Camera = "camera.json";
 

@@ -12,6 +12,7 @@ public static class BenchmarkRegistry
         new VideoDecodeBenchmark(),
         new CoinBenchmark(),
         new FaceMeshBenchmark(),
+        new VideoTrackingBenchmark(),
         new PerceptualLossBenchmark(),
         new EsrganBenchmark(),
         new TrainBenchmark(),

@@ -13,7 +13,10 @@ public sealed class FunctionsHostConfigurationTests(CompiledInfrastructure infra
     private static readonly JsonObject LocalSettings = Read("local.settings.json.example");
 
     // Only in Azure (identity-based) / only locally (Azurite connection string).
-    private static readonly string[] AzureOnly = ["Fc4d__Storage__AccountName"];
+    // Platform authentication (and owners in upload paths) exist only behind App Service authentication in Azure;
+    // storage and worker tokens are identity-based there.
+    private static readonly string[] AzureOnly =
+        ["Fc4d__Storage__AccountName", "Fc4d__Auth__TrustPlatformPrincipal", "Fc4d__Api__UploadOwnerFromPath", "Fc4d__GpuWorker__TokenScope"];
     private static readonly string[] LocalOnly = ["Fc4d__Storage__ConnectionString"];
 
     [Fact]
@@ -37,7 +40,8 @@ public sealed class FunctionsHostConfigurationTests(CompiledInfrastructure infra
 
         // One Functions instance must be able to keep the largest (prod) GPU pool busy at its per-replica concurrency.
         var worker = infrastructure.Snapshot("prod").Single("Microsoft.App/containerApps")["properties"]!["template"]!["scale"]!;
-        var gpuSlots = (int)worker["maxReplicas"]! * int.Parse((string)worker["rules"]![0]!["http"]!["metadata"]!["concurrentRequests"]!);
+        var http = worker["rules"]!.AsArray().Single(r => r!["http"] is not null)!;
+        var gpuSlots = (int)worker["maxReplicas"]! * int.Parse((string)http["http"]!["metadata"]!["concurrentRequests"]!);
         Assert.InRange(activities, gpuSlots, 64);
         Assert.InRange(orchestrators, 1, activities);
     }

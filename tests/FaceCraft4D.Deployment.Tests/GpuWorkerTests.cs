@@ -58,15 +58,96 @@ public sealed class GpuWorkerTests(CompiledInfrastructure infrastructure)
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
-    public void Worker_scales_to_zero_on_http_concurrency(string environment)
+    public void Worker_scales_from_zero_on_the_depth_of_its_jobs_queue_read_with_its_own_identity(string environment)
     {
-        var scale = Worker(infrastructure.Snapshot(environment))["properties"]!["template"]!["scale"]!;
+        var snapshot = infrastructure.Snapshot(environment);
+        var worker = Worker(snapshot);
+        var scale = worker["properties"]!["template"]!["scale"]!;
 
         Assert.Equal(0, (int)scale["minReplicas"]!);
-        var rule = Assert.Single(scale["rules"]!.AsArray())!;
-        Assert.True(int.Parse((string)rule["http"]!["metadata"]!["concurrentRequests"]!) >= 1);
-        // Idle GPU time after the last request is billed, but the orchestrator polls long jobs at most every 30 s.
+        var rules = scale["rules"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var queue = Assert.Single(rules, r => r["azureQueue"] is not null)["azureQueue"]!;
+        Assert.Equal("worker-jobs", (string?)queue["queueName"]);
+        Assert.Equal((string?)snapshot.Single("Microsoft.Storage/storageAccounts")["name"], (string?)queue["accountName"]);
+        Assert.Contains("workerIdentity", (string)queue["identity"]!, StringComparison.Ordinal); // managed identity, no connection secret
+        Assert.Null(queue["auth"]);
+        var env = Environment(worker);
+        Assert.Equal((int)queue["queueLength"]!, int.Parse((string)env["Fc4d__Worker__MaxConcurrentJobs"]!)); // one replica per this many held jobs
+        Assert.Equal("worker-jobs", (string?)env["Fc4d__Worker__JobQueue__Name"]);
+        // HTTP concurrency only wakes the app from zero (the queue is empty until a worker accepts a job); it is not what keeps replicas.
+        var wake = Assert.Single(rules, r => r["http"] is not null);
+        Assert.Equal(2, rules.Count);
+        Assert.True(int.Parse((string)wake["http"]!["metadata"]!["concurrentRequests"]!) >= 1);
+        // Idle GPU time after the last held job is billed, but the orchestrator polls long jobs at most every 30 s.
         Assert.InRange((int)scale["cooldownPeriod"]!, 60, 900);
+
+        // The queue exists and only the worker identity may send and delete its messages.
+        Assert.Contains(snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"), q => ((string)q["name"]!).EndsWith("/worker-jobs", StringComparison.Ordinal));
+        var grant = Assert.Single(snapshot.OfType("Microsoft.Authorization/roleAssignments"), a => ((string)a["id"]!).Contains("/queues/worker-jobs", StringComparison.Ordinal));
+        Assert.EndsWith("974c5e8b-45b9-4653-ba55-5f855dd0fb88", (string)grant["properties"]!["roleDefinitionId"]!, StringComparison.Ordinal);
+        Assert.Contains("workerIdentity", (string)grant["properties"]!["principalId"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scale_in_grace_period_covers_the_workers_shutdown_wait()
+    {
+        // The worker waits up to 90 s (Fc4d:Worker:ShutdownTimeout) for its jobs' 60 s cancel-save; the platform must wait longer.
+        var template = Worker(infrastructure.Snapshot("prod"))["properties"]!["template"]!;
+        Assert.InRange((int)template["terminationGracePeriodSeconds"]!, 120, 600);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Worker_requires_an_entra_token_of_the_function_apps_identity_validated_by_container_apps(string environment)
+    {
+        var snapshot = infrastructure.Snapshot(environment);
+        var auth = snapshot.Single("Microsoft.App/containerApps/authConfigs")["properties"]!;
+
+        Assert.True((bool)auth["platform"]!["enabled"]!);
+        Assert.Equal("Return401", (string?)auth["globalValidation"]!["unauthenticatedClientAction"]);
+        Assert.Equal(["/healthz"], auth["globalValidation"]!["excludedPaths"]!.AsArray().Select(p => (string)p!));
+        Assert.True((bool)auth["httpSettings"]!["requireHttps"]!);
+        var entra = auth["identityProviders"]!["azureActiveDirectory"]!;
+        Assert.True((bool)entra["enabled"]!);
+        var apiClientId = (string)entra["registration"]!["clientId"]!;
+        Assert.Matches("^[0-9a-f-]{36}$", apiClientId);
+        Assert.Contains(CompiledInfrastructure.TenantId, (string)entra["registration"]!["openIdIssuer"]!, StringComparison.Ordinal);
+        Assert.Contains($"api://{apiClientId}", entra["validation"]!["allowedAudiences"]!.AsArray().Select(a => (string)a!));
+        var policy = entra["validation"]!["defaultAuthorizationPolicy"]!;
+        Assert.Contains("functionIdentity", (string)Assert.Single(policy["allowedApplications"]!.AsArray())!, StringComparison.Ordinal);
+        Assert.Contains("functionIdentity", (string)Assert.Single(policy["allowedPrincipals"]!["identities"]!.AsArray())!, StringComparison.Ordinal);
+        Assert.DoesNotContain("clientSecretSettingName", entra["registration"]!.AsObject().Select(p => p.Key)); // validation only: no secret
+
+        // The worker trusts the platform's principal header only for the same client id.
+        var env = Environment(Worker(snapshot));
+        Assert.Equal("ContainerApps", (string?)env["Fc4d__Worker__Auth__Mode"]);
+        Assert.Contains("functionIdentity", (string)env["Fc4d__Worker__Auth__AllowedClientIds__0"]!, StringComparison.Ordinal);
+
+        // The Function app asks its managed identity for a token of the same registration (the worker module's output).
+        var settings = snapshot.OfType("Microsoft.Web/sites/config").Select(c => c["properties"]!.AsObject())
+            .Single(p => p.ContainsKey("Fc4d__GpuWorker__BaseUrl"));
+        Assert.Contains("outputs.apiScope", (string)settings["Fc4d__GpuWorker__TokenScope"]!, StringComparison.Ordinal);
+        var workerModule = infrastructure.Template.AllTemplates().Single(t => t["outputs"]?["apiScope"] is not null);
+        Assert.Contains("api://", workerModule["outputs"]!["apiScope"]!["value"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("/.default", workerModule["outputs"]!["apiScope"]!["value"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Worker_ingress_admits_only_the_function_apps_subnet(string environment)
+    {
+        var ingress = Worker(infrastructure.Snapshot(environment))["properties"]!["configuration"]!["ingress"]!;
+        var rules = ingress["ipSecurityRestrictions"]!.AsArray().Select(r => r!.AsObject()).ToList();
+
+        var rule = Assert.Single(rules);
+        Assert.Equal("Allow", (string?)rule["action"]); // allow rules only: every other source is denied
+        Assert.Contains("functionsSubnetPrefix", (string)rule["ipAddressRange"]!, StringComparison.Ordinal);
+        // ... which is the Functions subnet's own range (network module output).
+        var network = infrastructure.Template.AllTemplates().Single(t => t["outputs"]?["functionsSubnetPrefix"] is not null);
+        Assert.Contains("functionsSubnetPrefix", network["outputs"]!["functionsSubnetPrefix"]!["value"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("10.40.2.0/24", (string?)network["parameters"]!["functionsSubnetPrefix"]!["defaultValue"]);
     }
 
     [Fact]
@@ -121,4 +202,7 @@ public sealed class GpuWorkerTests(CompiledInfrastructure infrastructure)
     }
 
     private static JsonObject Worker(ArmSnapshot snapshot) => snapshot.Single("Microsoft.App/containerApps");
+
+    private static Dictionary<string, JsonNode?> Environment(JsonObject worker) =>
+        worker["properties"]!["template"]!["containers"]![0]!["env"]!.AsArray().ToDictionary(e => (string)e!["name"]!, e => e!["value"]);
 }

@@ -37,6 +37,7 @@ public sealed partial class RoleAssignmentTests(CompiledInfrastructure infrastru
             (Container("models"), BlobDataReader),                                                       // worker
             (Container("runs"), BlobDataContributor), (Container("avatars"), BlobDataContributor), (Container("eval"), BlobDataContributor),
             (registry, AcrPull),                                                                         // worker
+            ($"{storage}/queueServices/default/queues/worker-jobs", QueueDataContributor),              // worker (scale signal)
             (appInsights, MonitoringMetricsPublisher), (appInsights, MonitoringMetricsPublisher),        // both apps
         };
 

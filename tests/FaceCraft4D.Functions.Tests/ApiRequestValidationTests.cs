@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using FaceCraft4D.Api;
+using FaceCraft4D.Api.Identity;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Orchestration;
@@ -129,6 +130,7 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("fc4d.example");
+        context.User = LocalCallerMiddleware.Principal("test-owner", isOperator: false);
         context.Request.QueryString = new QueryString(query);
         context.Request.Body = new MemoryStream(body);
         context.Request.ContentLength = body.Length;

@@ -44,6 +44,9 @@ public sealed class ApiTestHost : IAsyncDisposable
             ["Fc4d:GpuWorker:BaseUrl"] = "http://127.0.0.1:9",
             ["Fc4d:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["Fc4d:Uploads:ScreenFaces"] = "false",
+            ["Fc4d:Limits:SubmissionBurst"] = "1000",
+            ["Fc4d:Limits:MaxActiveRunsPerOwner"] = "1000",
+            ["Fc4d:Limits:MaxActiveRuns"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var blobs = new InMemoryBlobStore();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FaceCraft4D.Api;
+using FaceCraft4D.Api.Identity;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Orchestration;
@@ -74,7 +75,8 @@ public sealed class HttpFunctionTests : IAsyncLifetime
         await host.Blobs.WriteAsync(upload, new BinaryData(TestPortraits.PngBombHeader()), "image/png", default);
         var trigger = ActivatorUtilities.CreateInstance<UploadBlobTrigger>(host.Services);
 
-        await trigger.Run([], upload.Name, host.Durable.Client, CancellationToken.None);
+        var client = new Azure.Storage.Blobs.BlobClient(new Uri($"http://127.0.0.1:10000/devstoreaccount1/{upload}")); // never called
+        await trigger.Run(client, upload.Name, host.Durable.Client, CancellationToken.None);
 
         var (moved, reason) = StorageLayout.RejectedUpload(upload.Name);
         Assert.Null(await host.Blobs.GetInfoAsync(upload, default));
@@ -88,6 +90,7 @@ public sealed class HttpFunctionTests : IAsyncLifetime
         context.Request.Method = method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("fc4d.example");
+        context.User = LocalCallerMiddleware.Principal("test-owner", isOperator: false);
         context.Request.Body = new MemoryStream(body);
         context.Request.ContentLength = body.Length;
         context.Request.ContentType = contentType;

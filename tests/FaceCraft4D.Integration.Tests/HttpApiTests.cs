@@ -119,7 +119,7 @@ public sealed class HttpApiTests(AzuriteFixture azurite) : IClassFixture<Azurite
     private static async Task<List<string>> ListAllRunsAsync(LocalHostHarness host)
     {
         var runs = new List<string>();
-        await foreach (var run in host.Runs.ListAsync(100, CancellationToken.None))
+        await foreach (var run in host.Runs.ListAsync(100, owner: null, CancellationToken.None))
         {
             runs.Add(run.RunId);
         }

@@ -27,7 +27,7 @@ public sealed class RealPipelineRunTests(AzuriteFixture azurite, ITestOutputHelp
     {
         var repo = RepositoryLayout.Locate();
         await using var worker = await GpuWorkerServer.StartAsync(
-            repo, 0, azurite.ConnectionString, maxConcurrentJobs: 2, azurite.DataDirectory, NullLogger.Instance, CancellationToken.None);
+            repo, 0, azurite.ConnectionString, maxConcurrentJobs: 2, azurite.DataDirectory, NullLogger.Instance, CancellationToken.None, sharedKey: TestGpuWorker.SharedKey);
         await using var host = await LocalHostHarness.StartAsync(azurite.ConnectionString, [worker.BaseUrl], "realrun");
         var photo = await File.ReadAllBytesAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg"));
 

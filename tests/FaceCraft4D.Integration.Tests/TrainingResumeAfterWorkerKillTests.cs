@@ -51,7 +51,7 @@ public sealed class TrainingResumeAfterWorkerKillTests(AzuriteFixture azurite, I
         var workerA = await StartWorkerAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = workerA.Url };
+            using var http = TestGpuWorker.AuthenticatedClient(workerA.Url);
             Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(http, request)).StatusCode);
             // Read through the store: the blob starts with the job's fencing-token header.
             var checkpoint = await WaitForAsync(
@@ -72,7 +72,7 @@ public sealed class TrainingResumeAfterWorkerKillTests(AzuriteFixture azurite, I
         var workerB = await StartWorkerAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = workerB.Url };
+            using var http = TestGpuWorker.AuthenticatedClient(workerB.Url);
             var seen = new List<JobProgress>();
             var final = await RunToEndAsync(http, request, seen);
             Assert.True(final.State == JobState.Succeeded, $"{final.State}: {final.Error}");
@@ -118,6 +118,7 @@ public sealed class TrainingResumeAfterWorkerKillTests(AzuriteFixture azurite, I
             "--Fc4d:Training:Device=cpu",
             "--Fc4d:Training:ProgressEvery=1",
             "--Logging:LogLevel:Default=Warning",
+            .. TestGpuWorker.AuthArguments,
         ]);
         await app.StartAsync();
         return new Worker(app, url);

@@ -96,9 +96,47 @@ public sealed class AvatarRunOrchestratorTests
         Assert.True(script.Submits[PipelineStage.TrainStatic] >= 2, "a lost job is submitted again");
     }
 
-    private static async Task<(string Status, RunProgress Progress, RunOutput? Output)> RunAsync(DurableTaskTestHost host, string runId)
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    public async Task A_fan_out_keeps_at_most_the_policy_degree_of_work_items_in_flight(int degree)
     {
-        var input = new RunInput(runId, new BlobRef("runs", $"{runId}/input/portrait.jpg", "ab"), Small, FastPolicy, RunSource.Cli);
+        var script = new ScriptedActivities { StageDelay = TimeSpan.FromMilliseconds(60) };
+        await using var host = await StartAsync(script);
+
+        var output = await RunAsync(host, $"fc4d-00000000000000ee-000000{degree:D2}", FastPolicy with { MaxParallelWorkItems = degree });
+
+        Assert.Equal("completed", output.Status);
+        Assert.Equal(4, script.Requests.Count(r => r.Stage == PipelineStage.AnimateView));
+        var peak = Math.Max(script.PeakInFlight(PipelineStage.EnhanceView), script.PeakInFlight(PipelineStage.AnimateView));
+        if (degree == 1)
+        {
+            Assert.Equal(1, peak);
+        }
+        else
+        {
+            // The control: without a tight bound the engine (two activity slots) runs work items of a stage together.
+            Assert.True(peak >= 2, $"peak {peak}");
+        }
+    }
+
+    [Fact]
+    public async Task A_stage_that_keeps_failing_on_the_worker_reports_a_stable_reason_not_the_raw_exception_text()
+    {
+        var script = new ScriptedActivities { TransientFailures = { [(PipelineStage.EnhanceView, "view-01")] = 100 } };
+        await using var host = await StartAsync(script);
+
+        var output = await RunAsync(host, "fc4d-00000000000000ff-00000001");
+
+        Assert.Equal("failed", output.Status);
+        Assert.StartsWith("enhance-view failed: the GPU worker was unavailable", output.Progress.Message);
+        Assert.DoesNotContain(ScriptedActivities.RawWorkerText, output.Progress.Message);
+        Assert.All(output.Progress.Stages, s => Assert.DoesNotContain(ScriptedActivities.RawWorkerText, s.Detail ?? string.Empty));
+    }
+
+    private static async Task<(string Status, RunProgress Progress, RunOutput? Output)> RunAsync(DurableTaskTestHost host, string runId, RunPolicy? policy = null)
+    {
+        var input = new RunInput(runId, new BlobRef("runs", $"{runId}/input/portrait.jpg", "ab"), Small, policy ?? FastPolicy, RunSource.Cli);
         await host.Client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator, input, new StartOrchestrationOptions(runId));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var metadata = await host.Client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: true, timeout.Token);
@@ -121,6 +159,10 @@ public sealed class AvatarRunOrchestratorTests
     /// <summary>Scripted activities recording what the orchestrator asked for.</summary>
     private sealed class ScriptedActivities
     {
+        public const string RawWorkerText = "worker busy: HttpRequestException at http://10.0.0.7:8000/api/jobs";
+
+        private readonly ConcurrentDictionary<PipelineStage, int> inFlight = new();
+        private readonly ConcurrentDictionary<PipelineStage, int> peaks = new();
         private readonly TaskCompletionSource staticSubmitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ConcurrentQueue<StageRequest> Requests { get; } = new();
@@ -143,7 +185,26 @@ public sealed class AvatarRunOrchestratorTests
 
         public bool AnimationsSawStaticTraining { get; private set; } = true;
 
+        public TimeSpan StageDelay { get; init; } = TimeSpan.FromMilliseconds(10);
+
+        /// <summary>Most work items of a stage that were running at the same time.</summary>
+        public int PeakInFlight(PipelineStage stage) => peaks.GetValueOrDefault(stage);
+
         public async Task<StageOutcome> RunStage(StageRequest request)
+        {
+            var now = inFlight.AddOrUpdate(request.Stage, 1, (_, n) => n + 1);
+            peaks.AddOrUpdate(request.Stage, now, (_, n) => Math.Max(n, now));
+            try
+            {
+                return await RunStageCoreAsync(request);
+            }
+            finally
+            {
+                inFlight.AddOrUpdate(request.Stage, 0, (_, n) => n - 1);
+            }
+        }
+
+        private async Task<StageOutcome> RunStageCoreAsync(StageRequest request)
         {
             Requests.Enqueue(request);
             if (PermanentFailure == request.Stage)
@@ -154,7 +215,7 @@ public sealed class AvatarRunOrchestratorTests
             if (TransientFailures.TryGetValue((request.Stage, request.Key), out var left) && left > 0)
             {
                 TransientFailures[(request.Stage, request.Key)] = left - 1;
-                throw new GpuWorkerUnavailableException("worker busy");
+                throw new GpuWorkerUnavailableException(RawWorkerText);
             }
 
             if (request.Stage == PipelineStage.AnimateView && request.Key == "src-00-clip-00")
@@ -165,7 +226,7 @@ public sealed class AvatarRunOrchestratorTests
                 AnimationsSawStaticTraining &= seen;
             }
 
-            await Task.Delay(10);
+            await Task.Delay(StageDelay);
             return Finish(request);
         }
 

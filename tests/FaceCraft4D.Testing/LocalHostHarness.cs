@@ -57,7 +57,7 @@ public sealed class LocalHostHarness : IAsyncDisposable
         var durable = configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>()!;
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Error));
         var stack = await LocalStack.StartAsync(
-            new LocalStackOptions { StorageConnectionString = storageConnectionString, WorkerUrls = string.Join(';', workers) },
+            new LocalStackOptions { StorageConnectionString = storageConnectionString, WorkerUrls = string.Join(';', workers), WorkerSharedKey = TestGpuWorker.SharedKey },
             durable, RepositoryLayout.Locate(), loggerFactory, CancellationToken.None);
         var baseUrl = $"http://127.0.0.1:{FreeTcpPort.Find()}";
         var app = LocalHostApp.Build(stack, TestConfiguration.AsArguments(values), baseUrl, watchUploads);

@@ -27,6 +27,12 @@ public static class TestConfiguration
         ["Fc4d:GpuWorker:CircuitBreakDuration"] = "00:00:01",
         ["Fc4d:GpuWorker:ActivityPollInterval"] = "00:00:00.150",
         ["Fc4d:Local:UploadPollInterval"] = "00:00:00.500",
+        // Tests submit many runs at once as one owner: the submission limits are raised (the limits' own tests lower them).
+        ["Fc4d:Limits:SubmissionBurst"] = "1000",
+        ["Fc4d:Limits:MaxActiveRunsPerOwner"] = "1000",
+        ["Fc4d:Limits:MaxActiveRuns"] = "1000",
+        ["Fc4d:Local:WorkerSharedKey"] = TestGpuWorker.SharedKey, // hosts on workers started by tests
+        ["Fc4d:GpuWorker:SharedKey"] = TestGpuWorker.SharedKey,
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:DurableTask"] = "Error",
         ["Logging:LogLevel:Microsoft.DurableTask"] = "Error",

@@ -25,6 +25,23 @@ public sealed class TestGpuWorker : IAsyncDisposable
         Faults = faults;
     }
 
+    /// <summary>
+    /// The key every test worker of this test process admits (<c>Authorization: Bearer</c>); the test host harnesses send
+    /// it (<see cref="TestConfiguration.Fast"/>, <see cref="LocalHostHarness"/>). Random per process, never a constant.
+    /// </summary>
+    public static string SharedKey { get; } = LocalHost.Infrastructure.WorkerKey.Generate();
+
+    /// <summary>Worker arguments that switch on shared-key authentication with <see cref="SharedKey"/>.</summary>
+    public static IReadOnlyList<string> AuthArguments { get; } =
+        ["--Fc4d:Worker:Auth:Mode=SharedKey", $"--Fc4d:Worker:Auth:SharedKey={SharedKey}"];
+
+    /// <summary>An HTTP client for a worker that sends <see cref="SharedKey"/>.</summary>
+    public static HttpClient AuthenticatedClient(Uri baseAddress) => new()
+    {
+        BaseAddress = baseAddress,
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SharedKey) },
+    };
+
     /// <summary>Base URL.</summary>
     public Uri Url { get; }
 
@@ -56,6 +73,7 @@ public sealed class TestGpuWorker : IAsyncDisposable
             $"--Fc4d:Storage:ConnectionString={storageConnectionString}",
             $"--Fc4d:Worker:MaxConcurrentJobs={maxConcurrentJobs}",
             "--Logging:LogLevel:Default=Warning",
+            .. AuthArguments,
         ];
         var app = GpuWorkerApp.Build(
             args,

@@ -33,7 +33,9 @@ public sealed class LocalRunner(IAnsiConsole console)
             var content = await BinaryData.FromStreamAsync(File.OpenRead(imagePath), cancellationToken).ConfigureAwait(false);
             var settings = overrides.Count == 0 ? null : new System.Text.Json.Nodes.JsonObject(
                 overrides.Select(kv => KeyValuePair.Create(kv.Key, (System.Text.Json.Nodes.JsonNode?)ParseValue(kv.Value))));
-            submission = await runs.SubmitAsync(content, Path.GetFileName(imagePath), preset, settings, RunSource.Cli, cancellationToken).ConfigureAwait(false);
+            // The command line is the machine's own operator: its --set overrides may go beyond the preset's work budget (not its ranges).
+            submission = await runs.SubmitAsync(content, Path.GetFileName(imagePath), preset, settings, RunSource.Cli, cancellationToken,
+                WorkAllowance.BeyondPresetBudget).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidPortraitException or InvalidSettingsException)
         {

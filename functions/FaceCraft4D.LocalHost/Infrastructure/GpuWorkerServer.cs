@@ -7,23 +7,29 @@ public sealed class GpuWorkerServer : IAsyncDisposable
 {
     private readonly ChildProcess process;
 
-    private GpuWorkerServer(ChildProcess process, Uri baseUrl)
+    private GpuWorkerServer(ChildProcess process, Uri baseUrl, string sharedKey)
     {
         this.process = process;
         BaseUrl = baseUrl;
+        SharedKey = sharedKey;
     }
 
     /// <summary>The worker's base URL.</summary>
     public Uri BaseUrl { get; }
 
+    /// <summary>The key callers send as <c>Authorization: Bearer</c> (given to the worker through its environment).</summary>
+    public string SharedKey { get; }
+
     /// <summary>
     /// Starts one worker and waits for its health endpoint. <paramref name="configuration"/>: extra worker settings
     /// (flat keys such as <c>Fc4d:Models:LocalPath</c>), passed as environment variables; they win over the defaults here.
+    /// <paramref name="sharedKey"/>: the key its callers must send (the stack's; a new random one when null).
     /// </summary>
     public static async Task<GpuWorkerServer> StartAsync(
         RepositoryLayout repo, int index, string storageConnectionString, int maxConcurrentJobs, string dataDirectory,
-        ILogger logger, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configuration = null)
+        ILogger logger, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configuration = null, string? sharedKey = null)
     {
+        sharedKey ??= WorkerKey.Generate();
         var port = FreeTcpPort.Find();
         var url = new Uri($"http://127.0.0.1:{port}/");
         var environment = new Dictionary<string, string>
@@ -31,6 +37,8 @@ public sealed class GpuWorkerServer : IAsyncDisposable
             ["Fc4d__Storage__ConnectionString"] = storageConnectionString,
             ["Fc4d__Worker__ParentProcessId"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Fc4d__Worker__MaxConcurrentJobs"] = maxConcurrentJobs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Fc4d__Worker__Auth__Mode"] = "SharedKey",
+            ["Fc4d__Worker__Auth__SharedKey"] = sharedKey,
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Information",
         };
@@ -90,7 +98,7 @@ public sealed class GpuWorkerServer : IAsyncDisposable
         }
 
         logger.LogInformation("GPU worker {Index} (CPU) at {Url}", index, url);
-        return new GpuWorkerServer(process, url);
+        return new GpuWorkerServer(process, url, sharedKey);
     }
 
     /// <inheritdoc />

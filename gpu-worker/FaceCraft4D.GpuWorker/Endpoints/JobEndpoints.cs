@@ -1,5 +1,6 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker.Jobs;
+using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;
 using Microsoft.AspNetCore.Mvc;
 
@@ -48,9 +49,9 @@ public static class JobEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Stage mismatch", $"The body is for stage {request.Stage.Slug()}, the route for {stage}.");
         }
 
-        if (!RunIdentity.IsValid(request.RunId))
+        if (StageRequestScope.Violation(request) is { } violation)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid run id", $"'{request.RunId}' is not a run id.");
+            return Problem(StatusCodes.Status400BadRequest, "Request outside its run", violation);
         }
 
         var expected = request.IdempotencyKey();
@@ -79,14 +80,36 @@ public static class JobEndpoints
             .WithLocation(location);
     }
 
-    private static async Task<IResult> Get(string stage, string jobId, JobRegistry registry, CancellationToken cancellationToken) =>
-        await registry.GetStatusAsync(jobId, cancellationToken) is { } status && status.Stage.Slug() == stage
+    private static async Task<IResult> Get(string stage, string jobId, JobRegistry registry, CancellationToken cancellationToken)
+    {
+        if (InvalidJobId(stage, jobId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return await registry.GetStatusAsync(jobId, cancellationToken) is { } status && status.Stage.Slug() == stage
             ? Results.Json(status, ContractJson.Options)
             : Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage} is known (the worker may have restarted before recording it).");
+    }
 
-    private static IResult Cancel(string stage, string jobId, JobRegistry registry)
+    /// <summary>
+    /// Cancels exactly the job named by the route, and only when the <c>Idempotency-Key</c> header names the same job
+    /// (the caller states which run's job it cancels): a cancel meant for one run can never reach another run's job.
+    /// </summary>
+    private static IResult Cancel(string stage, string jobId, [FromHeader(Name = IdempotencyHeader)] string? key, JobRegistry registry)
     {
-        if (registry.Find(jobId) is not { } job || job.Request.Stage.Slug() != stage)
+        if (InvalidJobId(stage, jobId) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!string.Equals(key, jobId, StringComparison.Ordinal))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Idempotency-Key required",
+                $"A cancel names its job twice: send header {IdempotencyHeader}: {jobId} (the job of the run being cancelled).");
+        }
+
+        if (registry.Find(jobId) is not { } job || job.Request.Stage.Slug() != stage || job.Request.RunId != JobKey.TryParse(jobId)!.RunId)
         {
             return Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage} runs on this worker instance.");
         }
@@ -94,6 +117,13 @@ public static class JobEndpoints
         job.Cancellation.Cancel();
         return Results.Json(job.ToStatus(), ContractJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
+
+    /// <summary>A 400 when the job id is not a job key (<see cref="JobKey.TryParse"/>) of the route's stage; null when it is.</summary>
+    private static IResult? InvalidJobId(string stage, string jobId) =>
+        JobKey.TryParse(jobId) is { } parsed && string.Equals(parsed.Stage.Slug(), stage, StringComparison.Ordinal)
+            ? null
+            : Problem(StatusCodes.Status400BadRequest, "Invalid job id",
+                $"'{jobId}' is not a job id of stage {stage} ({{runId}}.{{stage}}.{{key}}.{{16 hex}}).");
 
     private static IResult Problem(int status, string title, string detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using FaceCraft4D.Contracts;
+using FaceCraft4D.GpuWorker.Scaling;
 using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.GpuWorker.Jobs;
@@ -14,7 +15,7 @@ public sealed record JobSubmission(JobStatus Status, bool Queued);
 /// <see cref="JobLedger"/>, the ones other replicas run. Submissions are idempotent by job id: a known job is
 /// returned, except one that failed internally, was cancelled, or whose owner died, which runs again here.
 /// </summary>
-public sealed class JobRegistry(JobLedger ledger, IOptions<WorkerOptions> options, TimeProvider time)
+public sealed class JobRegistry(JobLedger ledger, IOptions<WorkerOptions> options, TimeProvider time, IJobDemandSignal? demand = null)
 {
     private readonly Dictionary<string, WorkerJob> jobs = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
@@ -69,8 +70,19 @@ public sealed class JobRegistry(JobLedger ledger, IOptions<WorkerOptions> option
             }
 
             Interlocked.Increment(ref queued);
+            if (demand is not null)
+            {
+                // Signalled before the runner can see the job, so its end (EndedAsync in the runner) always comes after.
+                await demand.AcceptedAsync(id, CancellationToken.None).ConfigureAwait(false);
+            }
+
             if (!queue.Writer.TryWrite(job))
             {
+                if (demand is not null)
+                {
+                    await demand.EndedAsync(id, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 throw new InvalidOperationException("The job queue is closed (worker stopping).");
             }
 

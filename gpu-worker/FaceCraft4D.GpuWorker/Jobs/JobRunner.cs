@@ -1,4 +1,6 @@
 using FaceCraft4D.Contracts;
+using FaceCraft4D.GpuWorker.Scaling;
+using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Storage;
 using Microsoft.Extensions.Options;
@@ -19,6 +21,7 @@ public sealed class JobRunner(
     WorkerVersion version,
     IOptions<WorkerOptions> options,
     TimeProvider time,
+    IJobDemandSignal demand,
     ILogger<JobRunner> logger) : BackgroundService
 {
     /// <inheritdoc />
@@ -35,7 +38,14 @@ public sealed class JobRunner(
             await foreach (var job in registry.Queue.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
                 registry.Dequeued();
-                await RunAsync(job, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RunAsync(job, stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await demand.EndedAsync(job.Id, CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,7 +74,8 @@ public sealed class JobRunner(
 
         job.Started(time.GetUtcNow());
         logger.LogInformation("Job {Job} started (run {Run})", job.Id, job.Runs);
-        var context = new StageJobContext(job.Request, blobs, new SynchronousProgress(job, time), version.Value, linked.Token) { FencingToken = job.Fence };
+        // The handler's storage is fenced to the request's run: its inputs, models, its work item's folder and the run's avatar folder.
+        var context = new StageJobContext(job.Request, new RunScopedBlobStore(blobs, job.Request), new SynchronousProgress(job, time), version.Value, linked.Token) { FencingToken = job.Fence };
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var heartbeat = HeartbeatAsync(job, heartbeatStop.Token);
         try

@@ -11,7 +11,8 @@ public static class AnimationServiceCollectionExtensions
     public static IServiceCollection AddFc4dAnimations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AnimationOptions>().Bind(configuration.GetSection(AnimationOptions.SectionName));
-        services.AddHttpClient(WorkerVideoScreen.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient(WorkerVideoScreen.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<Pipeline.Workers.WorkerAuthorizationHandler>(); // the worker accepts only authenticated callers
         services.TryAddSingleton<IVideoScreen, WorkerVideoScreen>();
         services.TryAddSingleton<AnimationService>();
         services.TryAddSingleton<VideoUploadIntake>();

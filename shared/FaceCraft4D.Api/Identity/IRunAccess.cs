@@ -10,6 +10,9 @@ public enum RunPermission
 
     /// <summary>Terminate, purge, start work on it (e.g. an animation job).</summary>
     Write,
+
+    /// <summary>Issue a share link: the owner only (not operators, and never through a share link).</summary>
+    Share,
 }
 
 /// <summary>

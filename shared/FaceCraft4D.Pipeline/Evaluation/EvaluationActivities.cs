@@ -41,7 +41,8 @@ public sealed class EvaluationActivities(IBlobStore blobs, RunInputFactory input
         try
         {
             var overrides = request.Batch.SettingsJson is null ? null : JsonNode.Parse(request.Batch.SettingsJson) as JsonObject;
-            var prepared = inputs.Prepare(content, Path.GetFileName(request.Image.Name), request.Batch.Preset, overrides);
+            var prepared = inputs.Prepare(
+                content, Path.GetFileName(request.Image.Name), request.Batch.Preset, overrides, request.Batch.Owner ?? RunIdentity.LocalOwner);
             await inputs.ScreenAsync(prepared, cancellationToken).ConfigureAwait(false);
             var run = await inputs.StoreAsync(prepared, RunSource.Evaluation, cancellationToken).ConfigureAwait(false);
             return new EvaluationRunStart(request.Image, run, null);

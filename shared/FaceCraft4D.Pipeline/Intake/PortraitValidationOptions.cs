@@ -19,6 +19,12 @@ public sealed class PortraitValidationOptions
     /// <summary>Shortest accepted side in pixels (a face must be resolvable).</summary>
     [Range(1, 10_000)] public int MinSide { get; set; } = 128;
 
+    /// <summary>Full image decodes allowed at the same time in one process (each holds a pixel buffer of up to <see cref="MaxPixels"/> x 3 bytes).</summary>
+    [Range(1, 256)] public int MaxConcurrentDecodes { get; set; } = 4;
+
+    /// <summary>How long a decode waits for a free slot before the upload is refused with 503 (reason <c>busy</c>).</summary>
+    public TimeSpan DecodeWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Ask a GPU worker's face detector before a run starts (refuses photos without a usable face with 422).</summary>
     public bool ScreenFaces { get; set; } = true;
 }

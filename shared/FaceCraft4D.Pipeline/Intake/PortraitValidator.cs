@@ -9,7 +9,9 @@ namespace FaceCraft4D.Pipeline.Intake;
 /// <summary>
 /// Checks an upload before any run starts: size, format (from the content, never the file name), dimensions
 /// from the header (so a decompression bomb is refused before a pixel buffer is allocated), then a full decode
-/// (so truncated or corrupt files are refused). Nothing is stored here.
+/// (so truncated or corrupt files are refused). Full decodes are limited to
+/// <see cref="PortraitValidationOptions.MaxConcurrentDecodes"/> at a time per validator (one per host: a singleton).
+/// Nothing is stored here.
 /// </summary>
 public sealed class PortraitValidator(IOptions<PortraitValidationOptions> options)
 {
@@ -22,6 +24,7 @@ public sealed class PortraitValidator(IOptions<PortraitValidationOptions> option
     };
 
     private readonly PortraitValidationOptions limits = options.Value;
+    private readonly SemaphoreSlim decodes = new(options.Value.MaxConcurrentDecodes, options.Value.MaxConcurrentDecodes);
 
     /// <summary>Validates the bytes; throws <see cref="InvalidPortraitException"/> with a clear message otherwise.</summary>
     public ValidatedPortrait Validate(BinaryData content)
@@ -62,6 +65,12 @@ public sealed class PortraitValidator(IOptions<PortraitValidationOptions> option
         }
 
         CheckDimensions(info.Width, info.Height);
+        if (!decodes.Wait(limits.DecodeWaitTimeout))
+        {
+            throw new InvalidPortraitException("busy",
+                $"The server is decoding {limits.MaxConcurrentDecodes} other images; try again in a few seconds.", 503);
+        }
+
         try
         {
             using var image = Image.Load<Rgb24>(bytes.Span);
@@ -69,6 +78,10 @@ public sealed class PortraitValidator(IOptions<PortraitValidationOptions> option
         catch (Exception e) when (e is InvalidImageContentException or ImageFormatException or InvalidOperationException or ArgumentException)
         {
             throw new InvalidPortraitException("truncated", $"The image could not be decoded completely (truncated or corrupt file).");
+        }
+        finally
+        {
+            decodes.Release();
         }
 
         if (formatName == "jpeg" && !HasJpegEndMarker(bytes.Span))

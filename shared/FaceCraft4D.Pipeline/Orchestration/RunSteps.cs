@@ -1,5 +1,6 @@
 using FaceCraft4D.Contracts;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace FaceCraft4D.Pipeline.Orchestration;
 
@@ -18,8 +19,10 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
         (await FanOutAsync(stage, _ => inputs))[0];
 
     /// <summary>
-    /// Runs every planned work item of a stage in parallel (fan-out) and collects the outcomes in plan order
-    /// (fan-in). Progress is published as each item completes.
+    /// Runs every planned work item of a stage in parallel (fan-out), at most <see cref="RunPolicy.MaxParallelWorkItems"/>
+    /// in flight at once (the next item in plan order starts as one finishes), and collects the outcomes in plan order
+    /// (fan-in). Progress is published as each item completes. Deterministic: the order of starts depends only on the
+    /// order of completions, which the orchestration history replays.
     /// </summary>
     public async Task<IReadOnlyList<StageOutcome>> FanOutAsync(
         PipelineStage stage, Func<PlannedWorkItem, IReadOnlyDictionary<string, BlobRef>> inputsFor)
@@ -27,17 +30,27 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
         tracker.Start(stage);
         var items = plan.WorkItems(stage);
         var retry = StageRetry.For(stage, input.Policy, tracker);
+        var degree = Math.Max(1, input.Policy.MaxParallelWorkItems);
         var indexOf = new Dictionary<Task<StageOutcome>, int>();
-        for (var i = 0; i < items.Count; i++)
+        var pending = new List<Task<StageOutcome>>();
+        var next = 0;
+
+        void StartNext()
         {
+            var item = items[next];
             tracker.CountAttempt(stage);
-            var task = context.CallActivityAsync<StageOutcome>(DurableNames.RunStageActivity, Request(items[i], inputsFor(items[i])), retry);
-            indexOf[task] = i;
+            var task = context.CallActivityAsync<StageOutcome>(DurableNames.RunStageActivity, Request(item, inputsFor(item)), retry);
+            indexOf[task] = next++;
+            pending.Add(task);
+        }
+
+        while (next < items.Count && pending.Count < degree)
+        {
+            StartNext();
         }
 
         Publish();
         var results = new StageOutcome[items.Count];
-        var pending = indexOf.Keys.ToList();
         while (pending.Count > 0)
         {
             var finished = await Task.WhenAny(pending);
@@ -51,6 +64,11 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
             catch (TaskFailedException e)
             {
                 throw Failed(stage, e);
+            }
+
+            if (next < items.Count)
+            {
+                StartNext();
             }
 
             Publish();
@@ -88,7 +106,15 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
 
     private PipelineStageFailedException Failed(PipelineStage stage, TaskFailedException e)
     {
-        var reason = Innermost(e.FailureDetails)?.ErrorMessage ?? e.Message;
+        // Clients read the custom status and the failure: only a user-facing reason goes there; the raw text is logged.
+        var root = Innermost(e.FailureDetails);
+        var reason = StageFailureReasons.ForClients(e.FailureDetails);
+        if (reason != root?.ErrorMessage)
+        {
+            context.CreateReplaySafeLogger(typeof(RunSteps).FullName!).LogWarning(
+                "Run {RunId} stage {Stage} failed ({ErrorType}): {Error}", input.RunId, stage.Slug(), root?.ErrorType, root?.ErrorMessage ?? e.Message);
+        }
+
         tracker.Fail(stage, reason);
         Publish();
         return new PipelineStageFailedException(stage, reason);

@@ -37,6 +37,21 @@ public sealed class GpuWorkerOptions
     /// <summary>Longest a short stage's job may take inside one activity execution.</summary>
     public TimeSpan StageTimeout { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// Local stack: the key the host shares with the workers it started (<c>Fc4d:Worker:Auth:SharedKey</c> there),
+    /// sent as <c>Authorization: Bearer</c>. Takes precedence over <see cref="TokenScope"/>.
+    /// </summary>
+    public string? SharedKey { get; set; }
+
+    /// <summary>
+    /// Azure: the scope of the worker's Entra app registration (<c>api://{worker api client id}/.default</c>); every
+    /// call carries an access token for it from this app's managed identity.
+    /// </summary>
+    public string? TokenScope { get; set; }
+
+    /// <summary>Client id of the user-assigned managed identity that requests <see cref="TokenScope"/> tokens (defaults to <c>AZURE_CLIENT_ID</c>).</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
     /// <summary>All configured worker base URLs, normalised, in configuration order.</summary>
     public IReadOnlyList<Uri> ResolveBaseUrls()
     {

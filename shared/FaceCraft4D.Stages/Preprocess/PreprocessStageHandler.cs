@@ -93,6 +93,13 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
                 [StageFiles.Camera] = await context.WriteOutputAsync(StageFiles.Camera, BinaryData.FromString(cameraSet.ToJson()), "application/json").ConfigureAwait(false),
                 [StageFiles.PreprocessReport] = await context.WriteJsonOutputAsync(StageFiles.PreprocessReport, report).ConfigureAwait(false),
             };
+            if (result.DenseLandmarks is { } dense)
+            {
+                var xyz = dense.ToArray();
+                var points = Enumerable.Range(0, dense.Count).Select(i => new[] { xyz[3 * i] + 0.5f, xyz[3 * i + 1] + 0.5f, xyz[3 * i + 2] }).ToArray();
+                outputs[StageFiles.DenseLandmarks] = await context.WriteJsonOutputAsync(StageFiles.DenseLandmarks,
+                    new DenseLandmarksDocument(size, size, 0.5, $"mediapipe-facemesh-{dense.Count}", dense.Backend, dense.FaceScore, points)).ConfigureAwait(false);
+            }
             context.Progress.Report(new JobProgress(3, 3, "done"));
             var metrics = new Dictionary<string, double>
             {

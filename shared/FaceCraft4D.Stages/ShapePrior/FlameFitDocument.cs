@@ -33,6 +33,8 @@ public sealed record HeadColoursDocument(float[] Skin, float[] Hair, float HairV
 /// the reference camera that sees it as in the portrait, and everything needed to re-render it.
 /// The rendered mesh (<c>head.ply</c>) is FLAME(shape, expression, pose) plus <c>vertex-offsets.f32</c>.
 /// <c>fittedLandmarks</c> are the model's 68 landmarks projected by the reference camera (null where the model has none).
+/// <c>landmarkFit</c> names the landmarks the head was fitted to (<c>ibug-68</c>, <c>facemesh-468</c>, <c>facemesh-478</c>;
+/// null in files written before it existed); with the irises the fitted eye rotations are in <c>eyes</c>.
 /// </summary>
 public sealed record FlameFitDocument(
     HeadModelReference Model,
@@ -52,4 +54,5 @@ public sealed record FlameFitDocument(
     double LandmarkRmsPixels,
     IReadOnlyList<float[]?> FittedLandmarks,
     HeadColoursDocument? Colours,
-    string Backend);
+    string Backend,
+    string? LandmarkFit = null);

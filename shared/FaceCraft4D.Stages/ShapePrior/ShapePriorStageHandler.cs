@@ -71,6 +71,8 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
         context.Progress.Report(new JobProgress(3, 3, "done"));
         var notes = result.Notes.ToList();
         if (head.BuiltIn) notes.Add("No FLAME model in the models store: the built-in procedural head was fitted.");
+        if (input.DenseLandmarks is not null && result.LandmarkFit != LandmarkFitNames.Ibug68)
+            notes.Add($"The head was fitted to {input.DenseLandmarks.Length / 3} dense FaceMesh landmarks ({input.DenseLandmarkBackend}).");
         return new StageResult(outputs, result.Backend, context.WorkerVersion, result.Metrics, notes);
     }
 
@@ -94,7 +96,28 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
             throw new StageInputException("input-invalid", "The preprocessed crop, mask, landmarks and camera do not fit together.");
         double shift = 0.5 - landmarks.PixelCentre;
         var points = landmarks.Points.SelectMany(p => new[] { (float)(p[0] + shift), (float)(p[1] + shift) }).ToArray();
-        return new ShapePriorInput(crop, mask, points, cameraSet.Cameras[0].Intrinsics.FovYDegrees);
+        var dense = await ReadDenseLandmarksAsync(context, crop.Width, crop.Height).ConfigureAwait(false);
+        return new ShapePriorInput(crop, mask, points, cameraSet.Cameras[0].Intrinsics.FovYDegrees)
+        {
+            DenseLandmarks = dense?.Points,
+            DenseLandmarkBackend = dense?.Backend,
+        };
+    }
+
+    /// <summary>
+    /// <c>preprocess/dense-landmarks.json</c> as x/y/z interleaved with pixel centres at +0.5, or null when the
+    /// preprocessing wrote none (FaceMesh off, missing or rejecting the face: the 68 landmarks are fitted then).
+    /// </summary>
+    private static async Task<(float[] Points, string Backend)?> ReadDenseLandmarksAsync(StageJobContext context, int width, int height)
+    {
+        var name = StageFiles.From(PipelineStage.Preprocess, StageFiles.DenseLandmarks);
+        if (!context.Request.Inputs.ContainsKey(name)) return null;
+        var document = await context.ReadRequiredJsonAsync<DenseLandmarksDocument>(name).ConfigureAwait(false);
+        if (document.Points is not { Count: 468 or 478 } || document.Points.Any(p => p is not { Length: 3 }) || document.Width != width || document.Height != height)
+            throw new StageInputException("input-invalid", $"preprocess/{StageFiles.DenseLandmarks} does not hold 468 or 478 [x, y, z] points for the {width}x{height} crop.");
+        double shift = 0.5 - document.PixelCentre;
+        var points = document.Points.SelectMany(p => new[] { (float)(p[0] + shift), (float)(p[1] + shift), p[2] }).ToArray();
+        return (points, document.Backend);
     }
 
     private static FlameFitDocument Document(ShapePriorResult result, HeadModel head, int viewCount)
@@ -106,7 +129,7 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
         return new FlameFitDocument(
             new HeadModelReference(data.Name, head.Source, head.BuiltIn ? StageFiles.HeadModel : null, data.VertexCount, data.FaceCount,
                 data.ShapeCount, data.ExpressionCount, data.LandmarkCount, data.UvCoords is not null && data.UvFaces is not null),
-            fit.Shape, fit.Expression, [0, 0, 0], [0, 0, 0], fit.Jaw, [0, 0, 0, 0, 0, 0], [0, 0, 0],
+            fit.Shape, fit.Expression, [0, 0, 0], [0, 0, 0], fit.Jaw, result.Eyes.Length == 6 ? result.Eyes : new float[6], [0, 0, 0],
             StageFiles.VertexOffsets, StageFiles.HeadMesh, result.Texture is null ? null : StageFiles.Texture,
             fit.ReferenceCamera,
             new HeadPoseDocument(fit.Pose.Rotation, fit.Pose.Translation, yaw, pitch, roll),
@@ -114,7 +137,8 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
             fit.LandmarkRmsPixels,
             Enumerable.Range(0, 68).Select(i => float.IsNaN(fit.FittedLandmarks[2 * i]) ? null : new[] { fit.FittedLandmarks[2 * i], fit.FittedLandmarks[2 * i + 1] }).ToArray(),
             c is null ? null : new HeadColoursDocument([c.Skin.X, c.Skin.Y, c.Skin.Z], [c.Hair.X, c.Hair.Y, c.Hair.Z], c.HairVariation, [c.Neck.X, c.Neck.Y, c.Neck.Z], c.HairFound, c.SidesAreHair),
-            result.Backend);
+            result.Backend,
+            result.LandmarkFit);
     }
 
     private static byte[] Floats(float[] values)

@@ -10,14 +10,16 @@ import { ANIMATION_FORMAT, AvatarAnimationClip, AvatarPoser, AvatarRig } from '.
 const config = JSON.parse(document.getElementById('fc4d-config').textContent);
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
-const code = query.get('code'); // Azure Functions key, forwarded to the API when the page was opened with one
+// A share link (?share=, signed, expiring, read-only for this run) is forwarded to the read routes; nothing else from
+// the page's URL is (in particular no function key: a key in a viewer link would be handed to everyone it is shared with).
+const share = query.get('share');
 
 const hooks = { state: 'loading', errors: [], stageRows: 0, splats: 0, clips: [], poseMs: null };
 window.fc4dViewer = hooks;
 
 function apiUrl(path) {
   const url = `${config.apiBase}/avatars/${encodeURIComponent(config.runId)}${path}`;
-  return code ? `${url}${url.includes('?') ? '&' : '?'}code=${encodeURIComponent(code)}` : url;
+  return share ? `${url}${url.includes('?') ? '&' : '?'}share=${encodeURIComponent(share)}` : url;
 }
 
 function setStatus(text) {

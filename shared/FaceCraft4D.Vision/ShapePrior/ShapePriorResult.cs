@@ -27,6 +27,15 @@ public sealed class ShapePriorResult
     /// <summary>The fitted FLAME parameters and the reference camera.</summary>
     public required FittedHead Head { get; init; }
 
+    /// <summary>Eye rotations (axis-angle of FLAME joints 3 and 4, 6 values) of the fit; zeros unless the irises were fitted.</summary>
+    public float[] Eyes { get; init; } = new float[6];
+
+    /// <summary>
+    /// Which landmarks the head was fitted to: <c>ibug-68</c>, or <c>facemesh-468</c> / <c>facemesh-478</c> (dense;
+    /// see <see cref="LandmarkFitNames"/>).
+    /// </summary>
+    public string LandmarkFit { get; init; } = LandmarkFitNames.Ibug68;
+
     /// <summary>The rendered head's mesh in world (FLAME) coordinates: the fitted FLAME plus <see cref="VertexOffsets"/>.</summary>
     public required TriangleMesh Mesh { get; init; }
 

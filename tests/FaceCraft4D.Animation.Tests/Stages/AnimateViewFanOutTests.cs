@@ -78,6 +78,7 @@ public sealed class AnimateViewFanOutTests(AzuriteFixture azurite, ITestOutputHe
                 $"--Fc4d:Storage:ConnectionString={azurite.ConnectionString}",
                 "--Fc4d:Worker:MaxConcurrentJobs=1",
                 "--Logging:LogLevel:Default=Warning",
+                .. TestGpuWorker.AuthArguments,
             ],
             services =>
             {

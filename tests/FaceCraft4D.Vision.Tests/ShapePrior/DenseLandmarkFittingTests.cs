@@ -118,7 +118,7 @@ public sealed class DenseLandmarkFittingTests(ITestOutputHelper output)
         Math.Sqrt(Enumerable.Range(0, a.Length / 2).Average(k => Math.Pow(a[2 * k] - b[2 * k], 2) + Math.Pow(a[2 * k + 1] - b[2 * k + 1], 2)));
 
     /// <summary>Mean distance of the face vertices (model frame, neutral pose) between a fit and the truth, metres.</summary>
-    private static double MeanVertexError(FittedHead fit, SyntheticHead truth)
+    internal static double MeanVertexError(FittedHead fit, SyntheticHead truth)
     {
         using var model = new FlameModel(SyntheticHead.Model);
         using var scope = torch.NewDisposeScope();

@@ -34,6 +34,14 @@ public sealed class VisionStageHandlerTests(SamplePipelineRun run, ITestOutputHe
         Assert.Equal(68, landmarks.RootElement.GetProperty("points").GetArrayLength());
         Assert.Equal(0.5, landmarks.RootElement.GetProperty("pixelCentre").GetDouble());
         Assert.Contains(StageFiles.PreprocessReport, result.Outputs.Keys);
+        // FaceMesh's dense landmarks travel to the shape prior in the same pixel convention as the 68.
+        using var dense = JsonDocument.Parse((await Read(result.Outputs[StageFiles.DenseLandmarks])).ToString());
+        Assert.Equal(478, dense.RootElement.GetProperty("points").GetArrayLength());
+        Assert.Equal("facemesh-attention", dense.RootElement.GetProperty("backend").GetString());
+        Assert.Equal(0.5, dense.RootElement.GetProperty("pixelCentre").GetDouble());
+        var chin68 = landmarks.RootElement.GetProperty("points")[8];
+        var chinMesh = dense.RootElement.GetProperty("points")[152];
+        Assert.True(Math.Abs(chin68[1].GetDouble() - chinMesh[1].GetDouble()) < 0.05 * run.Settings.CropSize, "FaceMesh's chin (152) lies near iBUG 8");
     }
 
     [Fact]
@@ -72,6 +80,10 @@ public sealed class VisionStageHandlerTests(SamplePipelineRun run, ITestOutputHe
         Assert.Equal("fc4d-procedural-head", flame.Model.Name);
         Assert.Equal(StageFiles.HeadModel, flame.Model.File);
         Assert.Equal(flame.Model.ShapeCount, flame.Shape.Length);
+        // Dense landmarks reach the prior, which fits the 68 by default (UseDenseLandmarks off) and records it.
+        Assert.Equal("ibug-68", flame.LandmarkFit);
+        Assert.Equal(0, result.Metrics!["landmark_fit_dense"]);
+        Assert.DoesNotContain(result.Notes ?? [], n => n.Contains("no dense FaceMesh landmarks"));
         Assert.True(flame.LandmarkRmsPixels < 0.05 * run.Settings.CropSize, $"landmark rms {flame.LandmarkRmsPixels:F2} px");
         Assert.Equal(run.Settings.CropSize, flame.ReferenceCamera.Width);
         var offsets = await Read(result.Outputs[StageFiles.VertexOffsets]);

@@ -105,6 +105,8 @@ public sealed class PanoHeadShapePrior : IShapePrior, IDisposable
         {
             Views = views,
             Head = head.Head,
+            Eyes = head.Eyes,
+            LandmarkFit = head.LandmarkFit,
             Mesh = head.Mesh,
             VertexOffsets = head.VertexOffsets,
             VertexColours = head.VertexColours,

@@ -131,11 +131,19 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
         Tensor ModelLandmarks() => model.Forward(shape, expression, Pose());
         Tensor ModelDense() => dense!.Value.Target.Model.Forward(shape, expression, Pose());
 
+        double sparseWeight = dense is null ? 1.0 : options.SparseWeightInDenseFit;
+        Tensor Data(Tensor sparsePoints, Func<Tensor>? densePoints)
+        {
+            if (densePoints is null) return DataTerm(Project(sparsePoints), target, weights);
+            var e = DataTerm(Project(densePoints()), denseTarget!, denseWeights!);
+            return sparseWeight > 0 ? e + sparseWeight * DataTerm(Project(sparsePoints), target, weights) : e;
+        }
+
         Tensor Energy(bool full)
         {
             if (!full)
-                return dense is null ? DataTerm(Project(meanLandmarks), target, weights) : DataTerm(Project(meanDense!), denseTarget!, denseWeights!);
-            var e = (dense is null ? DataTerm(Project(ModelLandmarks()), target, weights) : DataTerm(Project(ModelDense()), denseTarget!, denseWeights!))
+                return Data(meanLandmarks, dense is null ? null : () => meanDense!);
+            var e = Data(ModelLandmarks(), dense is null ? null : ModelDense)
                 + options.ShapeRegularization * shape.pow(2).sum()
                 + options.ExpressionRegularization * expression.pow(2).sum()
                 + options.JawRegularization * jaw.pow(2).sum();

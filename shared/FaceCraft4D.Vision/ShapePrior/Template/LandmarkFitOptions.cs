@@ -53,6 +53,13 @@ public sealed class LandmarkFitOptions
     /// <summary>Relative weight of each iris centre in a dense fit (against 1 for a mesh point).</summary>
     public double IrisWeight { get; set; } = 4.0;
 
+    /// <summary>
+    /// Weight of the 68-landmark data term inside a dense fit (0: the dense points alone; 1: both terms count as much,
+    /// each normalised to 68 point-equivalents). FaceMesh pins the inner face; face-api.js' 68 include the outer jaw
+    /// line where the procedural head's few identity components otherwise narrow the face (see the README).
+    /// </summary>
+    public double SparseWeightInDenseFit { get; set; } = 1.0;
+
     /// <summary>Relative weight of the jaw-contour landmarks, whose image position depends on the silhouette.</summary>
     public double ContourWeight { get; set; } = 0.5;
 }

@@ -10,7 +10,9 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 
 /// <summary>
 /// The <c>template</c> shape prior (no downloaded weights): a FLAME-format head (the operator's FLAME, else the
-/// built-in procedural head) fitted to the portrait's landmarks (<see cref="FlameLandmarkFitter"/>), textured by
+/// built-in procedural head) fitted to the portrait's 68 landmarks, or to its dense FaceMesh landmarks when the input
+/// has them and <see cref="TemplateShapePriorOptions.UseDenseLandmarks"/> is on (<see cref="FlameLandmarkFitter"/>;
+/// <see cref="ShapePriorResult.LandmarkFit"/> says which), textured by
 /// projecting the portrait with symmetry and colour-statistics completion (<see cref="ProjectiveHeadTexture"/>),
 /// with the hair region grown to the portrait's silhouette (<see cref="HairVolumeFitter"/>), then rendered to the orbit views (<see cref="OrbitViews"/>) with depth and coverage masks. Holds the model on
 /// its device; thread-safe (runs share nothing mutable).
@@ -24,6 +26,8 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
     private readonly FlameModel model;
     private readonly FlameLandmarkModel landmarkModel;
     private readonly TemplateShapePriorOptions options;
+    private readonly Lazy<DenseFitTarget> denseWithIrises;
+    private readonly Lazy<DenseFitTarget> denseWithoutIrises;
 
     /// <summary>Creates the prior for a head model (not owned; keep it alive as long as this instance).</summary>
     public TemplateShapePrior(FlameModelData headModel, TemplateShapePriorOptions? options = null)
@@ -33,6 +37,9 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         var device = torch.device(this.options.Device);
         model = new FlameModel(data, device);
         landmarkModel = new FlameLandmarkModel(data, device);
+        // The FaceMesh correspondence is built on first use (a dense input) and kept: it depends on the model only.
+        denseWithIrises = new(() => new DenseFitTarget(data, withIrises: true, device), LazyThreadSafetyMode.ExecutionAndPublication);
+        denseWithoutIrises = new(() => new DenseFitTarget(data, withIrises: false, device), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <inheritdoc />
@@ -53,9 +60,11 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         var metrics = new Dictionary<string, double>();
         var intrinsics = CameraIntrinsics.FromVerticalFov(input.Crop.Width, input.Crop.Height, input.FovDegrees);
 
-        var fit = new FlameLandmarkFitter(options.Fit).Fit(landmarkModel, input.Landmarks, intrinsics, ct);
+        var (fit, eyes, landmarkFit, denseRms) = FitHead(input, intrinsics, ct);
         metrics["fit_seconds"] = clock.Elapsed.TotalSeconds;
-        var (bald, landmarks3d) = Pose(fit);
+        metrics["landmark_fit_dense"] = double.IsNaN(denseRms) ? 0 : 1;
+        if (!double.IsNaN(denseRms)) metrics["dense_landmark_rms_px"] = denseRms;
+        var (bald, landmarks3d) = Pose(fit, eyes);
         var colours = HeadColourStatistics.Measure(input.Crop, input.Mask, input.Landmarks, options.Texture.HairVariationMax);
         var regions = new HeadRegions(landmarks3d, options.Texture, colours.SidesAreHair);
         var pivot = OrbitPivot(bald, landmarks3d);
@@ -138,12 +147,17 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         if (!colours.HairFound) notes.Add("No hair distinct from the skin was found above the brows; the unseen head is skin-coloured.");
         else if (completed is not null && metrics.GetValueOrDefault("hair_synthesised") < 0.5)
             notes.Add("Too little hair is visible to synthesise the unseen hair from; it is filled smoothly from the visible hair colours.");
-        if (fit.LandmarkRmsPixels > 0.05 * FlameLandmarkFitter.InterOcularDistance(input.Landmarks) * 2)
-            notes.Add($"The head model fits the landmarks loosely ({fit.LandmarkRmsPixels:F1} px rms).");
+        double fitRms = double.IsNaN(denseRms) ? fit.LandmarkRmsPixels : denseRms;
+        if (fitRms > 0.05 * FlameLandmarkFitter.InterOcularDistance(input.Landmarks) * 2)
+            notes.Add($"The head model fits the {landmarkFit} landmarks loosely ({fitRms:F1} px rms).");
+        if (input.DenseLandmarks is null)
+            notes.Add("The head was fitted to the 68 landmarks: the preprocessing produced no dense FaceMesh landmarks.");
         return new ShapePriorResult
         {
             Views = views,
             Head = fit,
+            Eyes = eyes,
+            LandmarkFit = landmarkFit,
             Mesh = mesh,
             VertexOffsets = volume.Offsets,
             VertexColours = vertexColours,
@@ -156,8 +170,29 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         };
     }
 
-    /// <summary>The fitted head's mesh in the model frame and its 3D landmarks (L * 3).</summary>
-    public (TriangleMesh Mesh, float[] Landmarks) Pose(FittedHead fit)
+    /// <summary>
+    /// The dense fit when the input has FaceMesh landmarks and <see cref="TemplateShapePriorOptions.UseDenseLandmarks"/>
+    /// is on, else the 68-point fit. DenseRms: rms reprojection error over the dense points (NaN for the 68-point fit).
+    /// </summary>
+    private (FittedHead Head, float[] Eyes, string LandmarkFit, double DenseRms) FitHead(ShapePriorInput input, CameraIntrinsics intrinsics, CancellationToken ct)
+    {
+        var fitter = new FlameLandmarkFitter(options.Fit);
+        if (input.DenseLandmarks is { } dense && options.UseDenseLandmarks)
+        {
+            int count = dense.Length / 3;
+            if (dense.Length % 3 != 0 || count is not (468 or 478))
+                throw new ArgumentException($"Expected 468 or 478 dense landmarks x 3 values, got {dense.Length} values.", nameof(input));
+            var target = count == 478 ? denseWithIrises.Value : denseWithoutIrises.Value;
+            var fit = fitter.FitDense(landmarkModel, target, input.Landmarks, dense, intrinsics, ct);
+            var errors = fit.DenseErrors(dense);
+            double rms = Math.Sqrt(errors.Average(e => e * e));
+            return (fit.Head, fit.Eyes, LandmarkFitNames.FaceMesh(count), rms);
+        }
+        return (fitter.Fit(landmarkModel, input.Landmarks, intrinsics, ct), new float[6], LandmarkFitNames.Ibug68, double.NaN);
+    }
+
+    /// <summary>The fitted head's mesh in the model frame and its 3D landmarks (L * 3); <paramref name="eyes"/>: FLAME eye pose (6 values) or null.</summary>
+    public (TriangleMesh Mesh, float[] Landmarks) Pose(FittedHead fit, float[]? eyes = null)
     {
         ArgumentNullException.ThrowIfNull(fit);
         using var scope = torch.NewDisposeScope();
@@ -165,7 +200,8 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         var p = model.ZeroParameters().With(
             shape: torch.tensor(fit.Shape).unsqueeze(0),
             expression: torch.tensor(fit.Expression).unsqueeze(0),
-            jaw: torch.tensor(fit.Jaw).unsqueeze(0));
+            jaw: torch.tensor(fit.Jaw).unsqueeze(0),
+            eyes: eyes is { Length: 6 } ? torch.tensor(eyes).unsqueeze(0) : null);
         var output = model.Forward(p);
         var mesh = TriangleMesh.FromTensors(output.Vertices[0], model.Faces);
         var landmarks = output.Landmarks[0].to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
@@ -197,5 +233,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
     {
         model.Dispose();
         landmarkModel.Dispose();
+        if (denseWithIrises.IsValueCreated) denseWithIrises.Value.Dispose();
+        if (denseWithoutIrises.IsValueCreated) denseWithoutIrises.Value.Dispose();
     }
 }

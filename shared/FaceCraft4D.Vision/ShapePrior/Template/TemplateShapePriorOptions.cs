@@ -8,6 +8,14 @@ public sealed class TemplateShapePriorOptions
     /// <summary>Landmark fitting.</summary>
     public LandmarkFitOptions Fit { get; set; } = new();
 
+    /// <summary>
+    /// Fit the head to the dense FaceMesh landmarks when the input has them (<see cref="FlameLandmarkFitter.FitDense"/>);
+    /// false, or no dense landmarks: the 68 landmarks (<see cref="FlameLandmarkFitter.Fit"/>). Off by default: with the
+    /// built-in procedural head (10 identity components) the dense fit made the sample's avatar worse end to end (faces
+    /// found in 2 of 5 static and 21 of 48 animation protocol views instead of 3 and 45; ShapePrior README).
+    /// </summary>
+    public bool UseDenseLandmarks { get; set; }
+
     /// <summary>Projective texture and its completion.</summary>
     public HeadTextureOptions Texture { get; set; } = new();
 

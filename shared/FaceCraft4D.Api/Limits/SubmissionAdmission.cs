@@ -1,0 +1,111 @@
+using System.Globalization;
+using FaceCraft4D.Api.Identity;
+using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Intake;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FaceCraft4D.Api.Limits;
+
+/// <summary>
+/// An admitted submission: holds its place among the host's in-flight submissions until disposed, and says how much
+/// work the caller may ask for.
+/// </summary>
+public sealed class AdmissionTicket(string owner, WorkAllowance allowance, IDisposable lease) : IDisposable
+{
+    /// <summary>The owner the limits were keyed on.</summary>
+    public string Owner { get; } = owner;
+
+    /// <summary>Operators may go beyond their preset's work budget; everyone else may not.</summary>
+    public WorkAllowance Allowance { get; } = allowance;
+
+    /// <inheritdoc />
+    public void Dispose() => lease.Dispose();
+}
+
+/// <summary>
+/// The one check at the start of a submission (<c>POST /api/avatars</c>), before the body is read: the owner's
+/// submission rate (<see cref="SubmissionRateLimiter"/>), then the owner's and everyone's pending/running runs
+/// (<see cref="ActiveRunCounter"/>, from the durable store, plus this host's admitted submissions). Each refusal is a
+/// 429 problem document with <c>Retry-After</c> (seconds) and a reason (<c>rate-limited</c>, <c>too-many-active-runs</c>,
+/// <c>service-busy</c>). The caller is <see cref="RequestCaller.From"/>; without one, the local owner.
+/// </summary>
+public sealed class SubmissionAdmission(
+    SubmissionRateLimiter rates,
+    InFlightSubmissions inFlight,
+    ActiveRunCounter activeRuns,
+    IOptions<LimitsOptions> options,
+    ILogger<SubmissionAdmission> logger)
+{
+    /// <summary>Reason of a refusal by the owner's submission rate.</summary>
+    public const string RateLimited = "rate-limited";
+
+    /// <summary>Reason of a refusal by the owner's active-run limit.</summary>
+    public const string TooManyActiveRuns = "too-many-active-runs";
+
+    /// <summary>Reason of a refusal by the global active-run cap.</summary>
+    public const string ServiceBusy = "service-busy";
+
+    /// <summary>
+    /// Admits the request (dispose the ticket when the submission has finished), or writes the 429 answer and returns null.
+    /// </summary>
+    public async Task<AdmissionTicket?> AdmitAsync(HttpContext context)
+    {
+        var caller = RequestCaller.From(context);
+        var owner = caller?.OwnerId ?? RunIdentity.LocalOwner;
+        var allowance = caller?.IsOperator == true ? WorkAllowance.BeyondPresetBudget : WorkAllowance.WithinPresetBudget;
+        var limits = options.Value;
+
+        if (!rates.TryAcquire(owner, out var wait))
+        {
+            await RefuseAsync(context, owner, RateLimited, wait,
+                $"Too many submissions: at most {limits.SubmissionBurst} at once and {limits.SubmissionsPerMinute.ToString(CultureInfo.InvariantCulture)} per minute per owner. " +
+                $"Try again in {Seconds(wait)} s.").ConfigureAwait(false);
+            return null;
+        }
+
+        ActiveRunCount counted;
+        using (await inFlight.TakeTurnAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            counted = await activeRuns.CountAsync(owner, context.RequestAborted).ConfigureAwait(false);
+            // This host's admitted submissions may not be in the store yet (or are, and count twice: safe).
+            counted = new ActiveRunCount(counted.Total + inFlight.Total, counted.OfOwner + inFlight.Of(owner));
+            if (counted.OfOwner < limits.MaxActiveRunsPerOwner && counted.Total < limits.MaxActiveRuns)
+            {
+                return new AdmissionTicket(owner, allowance, inFlight.Enter(owner));
+            }
+        }
+
+        if (counted.OfOwner >= limits.MaxActiveRunsPerOwner)
+        {
+            await RefuseAsync(context, owner, TooManyActiveRuns, limits.ActiveRunRetryAfter,
+                $"You have {counted.OfOwner} run(s) pending or running; at most {limits.MaxActiveRunsPerOwner} at once. " +
+                $"Wait for one to finish (or terminate one) and try again in about {Seconds(limits.ActiveRunRetryAfter)} s.").ConfigureAwait(false);
+        }
+        else
+        {
+            await RefuseAsync(context, owner, ServiceBusy, limits.ActiveRunRetryAfter,
+                $"The service is running its maximum of {limits.MaxActiveRuns} runs; try again in about {Seconds(limits.ActiveRunRetryAfter)} s.")
+                .ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    private async Task RefuseAsync(HttpContext context, string owner, string reason, TimeSpan retryAfter, string detail)
+    {
+        var seconds = Seconds(retryAfter);
+        logger.LogInformation("Submission of owner {Owner} refused ({Reason}); retry after {Seconds} s", owner, reason, seconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await Results.Problem(
+                detail: detail,
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many requests",
+                extensions: new Dictionary<string, object?> { ["reason"] = reason, ["retryAfterSeconds"] = seconds })
+            .ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Whole seconds, rounded up, at least 1 (Retry-After's unit).</summary>
+    private static long Seconds(TimeSpan wait) => Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+}
