@@ -32,6 +32,7 @@ public sealed class VideoScreenEndpointTests(AzuriteFixture azurite) : IClassFix
         await File.WriteAllTextAsync(text, "this is not a video\n");
         await using var worker = await TestGpuWorker.StartAsync(azurite.ConnectionString, TimeSpan.FromMilliseconds(10));
         using var http = new HttpClient { BaseAddress = worker.Url, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestGpuWorker.SharedKey);
 
         var (status, body) = await PostAsync(http, talking);
         Assert.True(status == 200, body.ToString());
