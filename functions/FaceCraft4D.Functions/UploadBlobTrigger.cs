@@ -23,6 +23,11 @@ public sealed class UploadBlobTrigger(ClientBoundApi api)
         CancellationToken cancellationToken)
     {
         _ = blob; // the intake reads properties (length, metadata) first, then the content only when it is within the limit
+        if (FaceCraft4D.Api.Animations.VideoUploadIntake.IsAnimationUpload(name))
+        {
+            return Task.CompletedTask; // videos for animation jobs: AnimationUploadBlobTrigger
+        }
+
         return api.Intake(client).ProcessAsync(name, cancellationToken);
     }
 }

@@ -45,7 +45,16 @@ var set = new Argument<string>("set") { Description = "Evaluation set name (eval
 var evaluate = new Command("eval", "Run an evaluation batch on the local stack and write its report.") { set, preset };
 evaluate.SetAction((parse, ct) => new EvaluationRunner(CliConsole.Create()).RunAsync(parse.GetValue(set)!, parse.GetValue(preset), configArgs, ct));
 
-var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, host, evaluate, ModelsCommand.Create(configArgs) };
+var runId = new Argument<string>("run") { Description = "A finished run's id (fc4d-...)." };
+var video = new Argument<string>("video") { Description = "A video of a talking face (MP4, MOV, WebM; H.264, H.265, VP9, ...)." };
+var clipName = new Option<string?>("--name") { Description = "Clip name in the viewer (lower-case letters, digits, - and _); default video-<hash>." };
+var mode = new Option<string?>("--mode") { Description = "Expression transfer: relative (default: changes from the video's neutral frame) or absolute." };
+var animate = new Command("animate", "Drive a finished avatar with a video: track it, add the clip to the avatar, write side-by-side previews.")
+    { runId, video, clipName, mode, output };
+animate.SetAction((parse, ct) => new AnimateRunner(CliConsole.Create()).RunAsync(
+    parse.GetValue(runId)!, parse.GetValue(video)!, parse.GetValue(clipName), parse.GetValue(mode), parse.GetValue(output), configArgs, ct));
+
+var root = new RootCommand("FaceCraft4D.Cloud local host: one portrait photo -> animatable 3D head avatar.") { create, demo, animate, host, evaluate, ModelsCommand.Create(configArgs) };
 // Ctrl+C / SIGTERM cancel the command's token; the command then stops the stack in order (host, workers, engine,
 // Azurite last). Should that take longer than this, the process exits anyway: its children run in their own
 // sessions, notice that this process is gone and stop themselves gracefully (Azurite saves its state).

@@ -1,4 +1,5 @@
 using FaceCraft4D.Api;
+using FaceCraft4D.Api.Animations;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Storage;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace FaceCraft4D.LocalHost;
 /// processed to <see cref="UploadIntake"/> (which tags processed uploads, so each starts one run, and checks each blob's
 /// length from its properties before reading it: an oversize upload is never downloaded).
 /// </summary>
-public sealed class UploadWatcher(IBlobStore blobs, UploadIntake intake, IOptions<LocalStackOptions> options, ILogger<UploadWatcher> logger)
+public sealed class UploadWatcher(
+    IBlobStore blobs, UploadIntake intake, VideoUploadIntake videos, IOptions<LocalStackOptions> options, ILogger<UploadWatcher> logger)
     : BackgroundService
 {
     /// <inheritdoc />
@@ -41,10 +43,23 @@ public sealed class UploadWatcher(IBlobStore blobs, UploadIntake intake, IOption
     {
         await foreach (var blob in blobs.ListAsync(StorageLayout.UploadsContainer, string.Empty, cancellationToken).ConfigureAwait(false))
         {
-            if (!blob.Metadata.ContainsKey(UploadIntake.RunIdMetadataKey))
+            if (VideoUploadIntake.IsAnimationUpload(blob.Blob.Name))
+            {
+                await ProcessVideoAsync(blob, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!blob.Metadata.ContainsKey(UploadIntake.RunIdMetadataKey))
             {
                 await intake.ProcessAsync(blob.Blob.Name, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>A video under <c>uploads/animations/{runId}/</c>: an animation job (<see cref="VideoUploadIntake"/>), once.</summary>
+    private async Task ProcessVideoAsync(BlobInfo blob, CancellationToken cancellationToken)
+    {
+        if (!blob.Metadata.ContainsKey(VideoUploadIntake.AnimationIdMetadataKey))
+        {
+            await videos.ProcessAsync(blob.Blob.Name, cancellationToken).ConfigureAwait(false);
         }
     }
 }

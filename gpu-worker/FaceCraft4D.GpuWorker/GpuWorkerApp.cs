@@ -54,6 +54,7 @@ public static class GpuWorkerApp
         services.AddPerformanceStageHandlers(builder.Configuration);   // TrackVideo, VideoClip (need AddVideoIo's IVideoReader/IVideoWriter)
         // Registered before the runner: hosted services stop in reverse order, so the signal outlives the running jobs' cancel-save.
         services.AddJobDemandSignal(builder.Configuration);
+        services.TryAddSingleton<Screening.VideoFaceSampler>();
         services.AddHostedService<JobRunner>();
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>
@@ -75,6 +76,7 @@ public static class GpuWorkerApp
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
         app.MapPortraitScreenEndpoints();
+        app.MapVideoScreenEndpoints();
         app.MapEvaluationReportEndpoints();
         return app;
     }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Api.Animations;
 using FaceCraft4D.Api.Identity;
 using FaceCraft4D.Pipeline.Intake;
 using FaceCraft4D.Pipeline;
@@ -27,6 +28,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<ClientBoundApi>();
         services.TryAddSingleton<EvaluationService>();
         services.TryAddSingleton<EvaluationHttpHandlers>();
+        services.AddFc4dAnimations(configuration);
         services.AddFc4dIdentity(configuration);
         return services;
     }

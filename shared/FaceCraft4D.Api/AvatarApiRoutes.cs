@@ -1,3 +1,4 @@
+using FaceCraft4D.Api.Animations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -20,6 +21,10 @@ public static class AvatarApiRoutes
         app.MapDelete("/api/avatars/{id}", (HttpContext c, string id) => Handlers(c).DeleteAsync(c, id));
         app.MapGet("/api/avatars/{id}/artifacts", (HttpContext c, string id) => Handlers(c).ListArtifactsAsync(c, id));
         app.MapGet("/api/avatars/{id}/artifacts/{**name}", (HttpContext c, string id, string name) => Handlers(c).GetArtifactAsync(c, id, name));
+        AnimationHttpHandlers Animations(HttpContext c) => c.RequestServices.GetRequiredService<AnimationHttpHandlers>();
+        app.MapPost("/api/avatars/{id}/animations", (HttpContext c, string id) => Animations(c).SubmitAsync(c, id)).DisableAntiforgery();
+        app.MapGet("/api/avatars/{id}/animations", (HttpContext c, string id) => Animations(c).ListAsync(c, id));
+        app.MapGet("/api/avatars/{id}/animations/{animationId}", (HttpContext c, string id, string animationId) => Animations(c).GetStatusAsync(c, id, animationId));
         EvaluationHttpHandlers Evaluations(HttpContext c) => c.RequestServices.GetRequiredService<EvaluationHttpHandlers>();
         app.MapPost("/api/evaluations", (HttpContext c) => Evaluations(c).StartAsync(c)).DisableAntiforgery();
         app.MapGet("/api/evaluations/{id}", (HttpContext c, string id) => Evaluations(c).GetAsync(c, id));

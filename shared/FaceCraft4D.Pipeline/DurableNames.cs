@@ -13,6 +13,8 @@ public static class DurableNames
     public const string ListEvaluationSetActivity = "ListEvaluationSet";
     public const string PrepareEvaluationRunActivity = "PrepareEvaluationRun";
     public const string WriteEvaluationReportActivity = "WriteEvaluationReport";
+    public const string VideoAnimationOrchestrator = "VideoAnimation";
+    public const string PublishAnimationActivity = "PublishAnimation";
 
     /// <summary>Instance id of the sub-orchestration that runs a long stage of a run orchestration (the run id for user runs).</summary>
     public static string StageJobInstanceId(string runInstanceId, Contracts.PipelineStage stage) => $"{runInstanceId}.{Contracts.PipelineStages.Slug(stage)}";

@@ -44,6 +44,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddTransient<StageActivityRunner>(); // transient: holds a typed HttpClient
         services.TryAddTransient<RunJobCanceller>(); // transient: holds a typed HttpClient
         services.TryAddSingleton<ManifestWriter>();
+        services.TryAddSingleton<Animations.AnimationPublisher>();
         services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));
         services.TryAddSingleton<PortraitValidator>();
         services.AddOptions<WorkBudgetOptions>().Bind(configuration.GetSection(WorkBudgetOptions.SectionName));

@@ -1,5 +1,6 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline.Activities;
+using FaceCraft4D.Pipeline.Animations;
 using FaceCraft4D.Pipeline.Evaluation;
 using FaceCraft4D.Pipeline.Orchestration;
 using Microsoft.DurableTask;
@@ -23,6 +24,8 @@ public static class PipelineTaskRegistry
         registry.AddActivity(DurableNames.ListEvaluationSetActivity, sp => ActivatorUtilities.CreateInstance<ListEvaluationSetTaskActivity>(sp));
         registry.AddActivity(DurableNames.PrepareEvaluationRunActivity, sp => ActivatorUtilities.CreateInstance<PrepareEvaluationRunTaskActivity>(sp));
         registry.AddActivity(DurableNames.WriteEvaluationReportActivity, sp => ActivatorUtilities.CreateInstance<WriteEvaluationReportTaskActivity>(sp));
+        registry.AddOrchestratorFunc<VideoAnimationInput, VideoAnimationOutput>(DurableNames.VideoAnimationOrchestrator, VideoAnimationOrchestrator.RunAsync);
+        registry.AddActivity(DurableNames.PublishAnimationActivity, sp => ActivatorUtilities.CreateInstance<PublishAnimationTaskActivity>(sp));
         return registry;
     }
 }

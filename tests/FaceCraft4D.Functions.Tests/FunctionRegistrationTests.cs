@@ -42,4 +42,17 @@ public sealed class FunctionRegistrationTests
         Assert.Equal("uploads/{name}", blob.BlobPath);
         Assert.Equal(BlobTriggerSource.EventGrid, blob.Source);
     }
+
+    [Fact]
+    public void Video_animation_jobs_have_http_routes_and_a_blob_trigger_on_their_own_upload_folder()
+    {
+        Assert.All(new[] { "StartAnimation", "GetAnimation", "ListAnimations" }, name => Assert.Equal(typeof(HttpTriggerAttribute), Triggers[name]));
+        Assert.Equal(typeof(BlobTriggerAttribute), Triggers["AnimationUploadBlobTrigger"]);
+        var blob = typeof(AnimationUploadBlobTrigger).GetMethod(nameof(AnimationUploadBlobTrigger.Run))!.GetParameters()[0].GetCustomAttribute<BlobTriggerAttribute>()!;
+        Assert.Equal("uploads/animations/{runId}/{file}", blob.BlobPath);
+        Assert.Equal(BlobTriggerSource.EventGrid, blob.Source);
+        var routes = typeof(AnimationApiFunctions).GetMethods()
+            .SelectMany(m => m.GetParameters()).Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).Where(a => a is not null).Select(a => a!.Route).ToArray();
+        Assert.Equal(["avatars/{id}/animations", "avatars/{id}/animations", "avatars/{id}/animations/{animationId}"], routes.Order(StringComparer.Ordinal));
+    }
 }

@@ -10,6 +10,9 @@ public sealed class InMemoryBlobStore : IBlobStore
 {
     private readonly ConcurrentDictionary<string, (BinaryData Data, string ContentType, Dictionary<string, string> Metadata)> blobs = new();
 
+    /// <summary>Blobs stored, across containers (tests assert that refused requests store nothing).</summary>
+    public int Count => blobs.Count;
+
     /// <inheritdoc />
     public Task<BlobRef> WriteAsync(BlobRef blob, BinaryData content, string contentType, CancellationToken cancellationToken)
     {

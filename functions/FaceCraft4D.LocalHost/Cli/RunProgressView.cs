@@ -14,12 +14,15 @@ public sealed class RunProgressView(IAnsiConsole console)
     public bool Interactive => console.Profile.Capabilities.Interactive;
 
     /// <summary>The table for a status.</summary>
-    public static IRenderable Table(AvatarStatusView view)
+    public static IRenderable Table(AvatarStatusView view) => Table(view.InstanceId, view.RuntimeStatus, view.CustomStatus);
+
+    /// <summary>The table of any job with per-stage progress (a run, a video animation job).</summary>
+    public static IRenderable Table(string title, string runtimeStatus, RunProgress? progress)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"[bold]{Markup.Escape(view.InstanceId)}[/] {Markup.Escape(view.RuntimeStatus)}")
+            .Title($"[bold]{Markup.Escape(title)}[/] {Markup.Escape(runtimeStatus)}")
             .AddColumns("Stage", "State", "Done", "Reused", "Attempts", "Backend", "Detail");
-        foreach (var stage in view.CustomStatus?.Stages ?? [])
+        foreach (var stage in progress?.Stages ?? [])
         {
             table.AddRow(
                 Markup.Escape(stage.Name),
@@ -35,9 +38,12 @@ public sealed class RunProgressView(IAnsiConsole console)
     }
 
     /// <summary>Prints the stages whose line changed since the last call (non-interactive output).</summary>
-    public void PrintChanges(AvatarStatusView view)
+    public void PrintChanges(AvatarStatusView view) => PrintChanges(view.CustomStatus);
+
+    /// <summary>Prints the stages whose line changed since the last call (non-interactive output).</summary>
+    public void PrintChanges(RunProgress? progress)
     {
-        foreach (var stage in view.CustomStatus?.Stages ?? [])
+        foreach (var stage in progress?.Stages ?? [])
         {
             var line = $"{stage.State.ToString().ToLowerInvariant()} {stage.Done}/{stage.Total} reused={stage.Reused} attempts={stage.Attempts}"
                        + (stage.Backend is null ? string.Empty : $" backend={stage.Backend}")

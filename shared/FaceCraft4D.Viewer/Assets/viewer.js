@@ -228,7 +228,7 @@ async function loadAnimation() {
   const select = $('clip');
   for (const c of index.clips) {
     const option = document.createElement('option');
-    option.value = c.name; option.textContent = `${c.name} (${c.frames} frames)`;
+    option.value = c.name; option.textContent = `${c.name}${c.source === 'video' ? ' (your video)' : ''} (${c.frames} frames)`;
     select.append(option);
   }
   $('anim-controls').hidden = false;
@@ -255,6 +255,11 @@ async function selectClip(name) {
   const clip = await loadClip(name);
   currentClip = clip;
   $('clip').value = name;
+  // A clip made from the user's video (source "video") links its side-by-side preview: the driving video beside the avatar.
+  const entry = animationIndex.clips.find((c) => c.name === name);
+  const preview = $('clip-preview');
+  preview.hidden = !entry?.preview;
+  if (entry?.preview) preview.href = apiUrl(`/artifacts/${entry.preview.split('/').map(encodeURIComponent).join('/')}`);
   $('frame').max = String(clip.frameCount - 1);
   playStart = null;
   applyFrame(0);
