@@ -39,6 +39,7 @@ public static class GpuWorkerApp
         services.AddSingleton<JobLedger>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<StageHandlerCatalog>();
+        services.AddSingleton<StageImplementations>();
         services.AddVisionStageHandlers(builder.Configuration);
         services.AddVideoStageHandlers(builder.Configuration);
         services.AddTrainingStageHandlers(builder.Configuration);

@@ -13,6 +13,7 @@ namespace FaceCraft4D.GpuWorker.Jobs;
 public sealed class JobRunner(
     JobRegistry registry,
     StageHandlerCatalog handlers,
+    StageImplementations implementations,
     IBlobStore blobs,
     CheckpointStore checkpoints,
     JobLedger ledger,
@@ -70,6 +71,9 @@ public sealed class JobRunner(
         try
         {
             var started = job.ToStatus().CreatedAt;
+            // What actually runs (code version and the weights present now) goes into the checkpoint record; a record
+            // whose implementation differs from the one its request was stamped with is never reused.
+            var implementation = await implementations.DescribeAsync(stage, linked.Token).ConfigureAwait(false);
             var running = time.GetUtcNow();
             var result = await Task.Run(() => handler.ExecuteAsync(context), linked.Token).ConfigureAwait(false);
             var completed = time.GetUtcNow();
@@ -86,7 +90,7 @@ public sealed class JobRunner(
             // Outputs first, then the checkpoint record: once it exists the work is never done again for this input hash.
             await checkpoints.WriteAsync(
                 new CheckpointRecord(job.Request.RunId, stage, job.Request.Key, job.Request.InputHash(), result.Outputs, result.Backend,
-                    result.WorkerVersion, started, completed, result.Metrics, result.Notes),
+                    result.WorkerVersion, started, completed, result.Metrics, result.Notes, implementation?.Id),
                 linked.Token).ConfigureAwait(false);
             job.Succeeded(result, completed);
             logger.LogInformation("Job {Job} succeeded with backend {Backend}", job.Id, result.Backend);
