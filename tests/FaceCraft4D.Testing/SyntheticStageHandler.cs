@@ -53,7 +53,12 @@ public sealed class SyntheticStageHandler(PipelineStage stage, ExecutionLedger l
 
         var outputs = new Dictionary<string, BlobRef>
         {
-            ["result.json"] = await context.WriteJsonOutputAsync("result.json", new { stage = Stage.Slug(), request.Key, inputs = request.Inputs.Count, implementation = ImplementationVersion }),
+            ["result.json"] = await context.WriteJsonOutputAsync("result.json", new
+            {
+                stage = Stage.Slug(), request.Key, inputs = request.Inputs.Count, implementation = ImplementationVersion,
+                // Like real outputs, these depend on the inputs' content: a changed upstream output changes this one.
+                from = ContentHash.OfText(string.Join('\n', request.Inputs.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key}={i.Value.Sha256 ?? i.Value.Name}"))),
+            }),
         };
         if (Stage == PipelineStage.Export)
         {
@@ -75,15 +80,10 @@ public sealed class SyntheticStageHandler(PipelineStage stage, ExecutionLedger l
         }
 
         var backend = "synthetic";
-        if (WeightedBackend is not null && Models is not null)
+        if (WeightedBackend is not null && Models is not null
+            && await Models.FingerprintAsync(WeightPaths, context.CancellationToken) != StageImplementation.NoWeights)
         {
-            foreach (var path in WeightPaths)
-            {
-                if (await Models.ExistsAsync(path, context.CancellationToken))
-                {
-                    backend = WeightedBackend;
-                }
-            }
+            backend = WeightedBackend;
         }
 
         return new StageResult(outputs, backend, context.WorkerVersion);

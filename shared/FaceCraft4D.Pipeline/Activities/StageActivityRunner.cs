@@ -105,7 +105,8 @@ public sealed class StageActivityRunner(
     private async Task<StageRequest> StampAsync(StageRequest request, CancellationToken cancellationToken)
     {
         var implementation = await worker.GetStageImplementationAsync(request, cancellationToken).ConfigureAwait(false)
-            ?? throw new StageNotImplementedException($"Stage {request.Stage.Slug()} ({request.Key}) is not available in the GPU worker.");
+            ?? throw new StageNotImplementedException(
+                $"Stage {request.Stage.Slug()} ({request.Key}) is not available: the GPU worker has no implementation of stage {request.Stage.Slug()} yet.");
         return request with { Implementation = implementation.Id };
     }
 
