@@ -52,6 +52,7 @@ public sealed class JobRunner(
         if (handler is null)
         {
             job.Ended(JobState.Failed, $"Stage {stage.Slug()} is not implemented by this worker.", JobFailureKind.NotImplemented, time.GetUtcNow());
+            await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -59,7 +60,9 @@ public sealed class JobRunner(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token, tooLong.Token);
         if (linked.IsCancellationRequested)
         {
+            // Recorded at once: a job cancelled while queued (run terminated) must not stay "queued" in the shared ledger.
             job.Ended(JobState.Cancelled, "Cancelled before it started.", null, time.GetUtcNow());
+            await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
