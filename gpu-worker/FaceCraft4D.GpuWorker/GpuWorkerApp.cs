@@ -46,6 +46,7 @@ public static class GpuWorkerApp
         services.AddSingleton<JobLedger>();
         services.AddSingleton<JobRegistry>();
         services.AddSingleton<StageHandlerCatalog>();
+        services.AddSingleton<StageImplementations>();
         services.AddVisionStageHandlers(builder.Configuration);
         services.AddVideoStageHandlers(builder.Configuration);
         services.AddVideoIo(builder.Configuration);   // IVideoReader/IVideoWriter (FFmpeg) for the video animation stages

@@ -17,12 +17,20 @@ public sealed record StageRequest(
     PipelineSettings Settings,
     IReadOnlyDictionary<string, string> Parameters)
 {
+    /// <summary>
+    /// The identity of the code and weights that run this work item (<see cref="StageImplementation.Id"/>: the stage
+    /// handler's implementation version and the fingerprint of the weights its backends read), stamped by the activity
+    /// from the worker before it looks for a checkpoint; null until then. Part of <see cref="InputHash"/>, so a
+    /// checkpoint made by other code or other weights is never reused.
+    /// </summary>
+    public string? Implementation { get; init; }
+
     /// <summary>Where this work item's outputs go: <c>runs/{runId}/stages/{stage}/{key}/</c>.</summary>
     public string OutputPrefix => StorageLayout.StagePrefix(RunId, Stage, Key);
 
     /// <summary>
-    /// The hash that decides whether a checkpoint can be reused: stage, key, settings, parameters and the
-    /// content hashes (or names, where unknown) of every input.
+    /// The hash that decides whether a checkpoint can be reused: stage, key, implementation (code and weights),
+    /// settings, parameters and the content hashes (or names, where unknown) of every input.
     /// </summary>
     public string InputHash()
     {
@@ -33,7 +41,7 @@ public sealed record StageRequest(
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => $"{kv.Key}={kv.Value}");
         var text = string.Join('\n', [
-            $"stage={Stage.Slug()}", $"key={Key}", $"settings={ContentHash.OfJson(Settings)}",
+            $"stage={Stage.Slug()}", $"key={Key}", $"implementation={Implementation ?? "unstamped"}", $"settings={ContentHash.OfJson(Settings)}",
             .. parameters, .. inputs]);
         return ContentHash.OfText(text);
     }

@@ -29,7 +29,9 @@ public static class PipelineServiceCollectionExtensions
     {
         services.AddFc4dStorage(configuration);
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
-        services.AddOptions<GpuWorkerOptions>().Bind(configuration.GetSection(GpuWorkerOptions.SectionName));
+        services.AddOptions<GpuWorkerOptions>().Bind(configuration.GetSection(GpuWorkerOptions.SectionName))
+            .Validate(o => o.StageTimeout > TimeSpan.Zero && o.StageTimeout <= GpuWorkerOptions.MaxStageTimeout,
+                $"{GpuWorkerOptions.SectionName}:StageTimeout must be positive and at most {GpuWorkerOptions.MaxStageTimeout} (under the Functions host's functionTimeout).");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GpuWorkerPolicies>();
         services.TryAddTransient<AttemptCountingHandler>();

@@ -5,7 +5,8 @@ namespace FaceCraft4D.Storage;
 
 /// <summary>
 /// Reads and writes <see cref="CheckpointRecord"/>s next to stage outputs. A checkpoint is valid for a request
-/// when its input hash matches and every output it lists still exists with the recorded content hash.
+/// when its input hash matches (which names the stage implementation and weights the request was stamped with), the
+/// implementation that actually ran is that one, and every output it lists still exists with the recorded content hash.
 /// </summary>
 public sealed class CheckpointStore(IBlobStore blobs)
 {
@@ -29,7 +30,10 @@ public sealed class CheckpointStore(IBlobStore blobs)
             return null; // unreadable (e.g. written by an incompatible version): recompute
         }
 
-        if (record is null || record.InputHash != request.InputHash())
+        // A request without an implementation stamp, or a record made by other code or weights than the request names
+        // (e.g. weights installed between the stamp and the run), is never reused.
+        if (record is null || record.InputHash != request.InputHash()
+            || request.Implementation is null || record.Implementation != request.Implementation)
         {
             return null;
         }

@@ -71,8 +71,7 @@ public sealed class InMemorySafeTensors
             if (got < prefix.Length) total = got;
         }
         long headerLength = SafeTensorsHeader.ParseLength(prefix, total, source);
-        var json = new byte[headerLength];
-        await ReadExactlyAsync(stream, json, source, cancellationToken).ConfigureAwait(false);
+        var json = await ReadDeclaredAsync(stream, headerLength, total is not null, source, cancellationToken).ConfigureAwait(false);
         var header = SafeTensorsHeader.Parse(json, total - prefix.Length - headerLength, source);
 
         var file = new InMemorySafeTensors();
@@ -81,8 +80,7 @@ public sealed class InMemorySafeTensors
         {
             if (e.ByteLength > Array.MaxLength)
                 throw new InvalidDataException($"{source}: tensor '{e.Name}' is {e.ByteLength} bytes; tensors over {Array.MaxLength} bytes are not supported in memory.");
-            var data = new byte[e.ByteLength];
-            await ReadExactlyAsync(stream, data, source, cancellationToken).ConfigureAwait(false);
+            var data = await ReadDeclaredAsync(stream, e.ByteLength, total is not null, source, cancellationToken).ConfigureAwait(false);
             file.Add(new InMemorySafeTensor(e.Name, e.DType, e.Shape, data));
         }
         return file;
@@ -122,6 +120,35 @@ public sealed class InMemorySafeTensors
     {
         using var ms = new MemoryStream(bytes, writable: false);
         return ReadAsync(ms).GetAwaiter().GetResult(); // a MemoryStream completes synchronously
+    }
+
+    /// <summary>
+    /// Reads <paramref name="length"/> declared bytes. When the stream's length is known the header was already checked
+    /// against it and the buffer is allocated at once; otherwise (a network stream) it is read in chunks, so a header
+    /// that lies about its sizes costs no more memory than the bytes actually sent before the stream ends.
+    /// </summary>
+    private static async Task<byte[]> ReadDeclaredAsync(Stream stream, long length, bool lengthChecked, string source, CancellationToken ct)
+    {
+        if (lengthChecked)
+        {
+            var buffer = new byte[length];
+            await ReadExactlyAsync(stream, buffer, source, ct).ConfigureAwait(false);
+            return buffer;
+        }
+
+        const int chunk = 1 << 20;
+        using var received = new MemoryStream((int)Math.Min(length, chunk));
+        var part = new byte[(int)Math.Min(length, chunk)];
+        while (received.Length < length)
+        {
+            int read = await stream.ReadAsync(part.AsMemory(0, (int)Math.Min(part.Length, length - received.Length)), ct).ConfigureAwait(false);
+            if (read == 0)
+                throw new InvalidDataException(
+                    $"{source}: the stream ends before the safetensors data it declares ({length} bytes declared, {received.Length} received).");
+            received.Write(part, 0, read);
+        }
+
+        return received.Length == received.Capacity ? received.GetBuffer() : received.ToArray();
     }
 
     private static async Task ReadExactlyAsync(Stream stream, byte[] buffer, string source, CancellationToken ct)

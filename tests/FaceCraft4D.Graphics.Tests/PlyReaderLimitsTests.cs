@@ -29,6 +29,16 @@ public sealed class PlyReaderLimitsTests
         Assert.Contains("overflow", e.Message);
     }
 
+    [Fact]
+    public async Task A_header_line_without_end_is_refused_without_buffering_it()
+    {
+        var bytes = Encoding.ASCII.GetBytes("ply\nformat binary_little_endian 1.0\ncomment ").Concat(new byte[1 << 20].Select(_ => (byte)'x')).ToArray();
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => GaussianPlyFile.ReadAsync(Stream(bytes, seekable: false)));
+
+        Assert.Contains($"{GaussianPlyFile.MaxHeaderLineLength}", e.Message);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -120,6 +120,10 @@ public sealed class EndToEndRunTests(AzuriteFixture azurite) : IClassFixture<Azu
 
         public IReadOnlyList<string> Backends => ["rejecting"];
 
+        public int ImplementationVersion => 1;
+
+        public IReadOnlyList<string> WeightPaths => [];
+
         public Task<StageResult> ExecuteAsync(StageJobContext context) =>
             throw new StageInputException("no-face", "No face was found in the photo.");
     }

@@ -36,6 +36,7 @@ public sealed class AvatarRunOrchestratorTests
         Assert.True(LastIndexOf(PipelineStage.EnhanceView) < IndexOf(PipelineStage.AnimateView));
         Assert.True(LastIndexOf(PipelineStage.AnimateView) < IndexOf(PipelineStage.TrackFlame));
         Assert.True(IndexOf(PipelineStage.TrainCoin) > IndexOf(PipelineStage.TrainStatic) && IndexOf(PipelineStage.TrainCoin) > IndexOf(PipelineStage.TrackFlame));
+        Assert.True(script.Submits.ContainsKey(PipelineStage.TrackFlame), "FLAME tracking (hours at the paper preset) runs as a polled job, not inside one activity");
         Assert.True(script.AnimationsSawStaticTraining, $"static training should run while the video branch runs (AnimateView waits for it)");
 
         var track = script.Requests.Single(r => r.Stage == PipelineStage.TrackFlame);

@@ -56,6 +56,30 @@ public sealed class PipelinePlanTests
     }
 
     [Fact]
+    public void Run_ids_carry_a_16_hex_scope_that_names_the_owner_and_pipeline_version_and_legacy_ids_stay_valid()
+    {
+        var image = ContentHash.OfText("image");
+        var id = RunIdentity.For(image, PipelinePresets.Preview);
+
+        Assert.Equal(RunIdentity.Length, id.Length);
+        Assert.Equal(38, id.Length);
+        Assert.Matches("^fc4d-[0-9a-f]{16}-[0-9a-f]{16}$", id);
+        // The scope is a hash of settings, owner and pipeline version: recompute it independently.
+        var scope = ContentHash.OfText($"{ContentHash.OfJson(PipelinePresets.Preview)}\nowner=local\npipeline={RunIdentity.PipelineVersion}");
+        Assert.EndsWith("-" + scope[..16], id);
+        Assert.NotEqual(id, RunIdentity.For(image, PipelinePresets.Preview, "alice"));
+
+        // Ids of runs stored before the widening (8 hex) still name their runs; other lengths and characters do not.
+        Assert.True(RunIdentity.IsValid("fc4d-0123456789abcdef-01234567"));
+        Assert.False(RunIdentity.IsValid("fc4d-0123456789abcdef-0123456789abcde"));
+        Assert.False(RunIdentity.IsValid("fc4d-0123456789abcdef-0123456789abcdef0"));
+        Assert.False(RunIdentity.IsValid("fc4d-0123456789abcdef-0123456789abcdeg"));
+        Assert.False(RunIdentity.IsValid("fc4d-0123456789abcdef.0123456789abcdef"));
+        Assert.NotNull(JobKey.TryParse($"{id}.train-static.0.0123456789abcdef"));
+        Assert.Throws<ArgumentException>(() => RunIdentity.For("../../etc/passwd-not-hex", PipelinePresets.Preview));
+    }
+
+    [Fact]
     public void The_input_hash_changes_with_inputs_parameters_and_settings_but_not_with_dictionary_order()
     {
         var inputs = new Dictionary<string, BlobRef> { ["a"] = new("runs", "x", "11"), ["b"] = new("runs", "y", "22") };
@@ -67,6 +91,11 @@ public sealed class PipelinePlanTests
         Assert.NotEqual(request.InputHash(), (request with { Inputs = new Dictionary<string, BlobRef>(inputs) { ["a"] = new("runs", "x", "12") } }).InputHash());
         Assert.NotEqual(request.InputHash(), (request with { Parameters = new Dictionary<string, string> { ["view"] = "4" } }).InputHash());
         Assert.NotEqual(request.InputHash(), (request with { Settings = PipelinePresets.Preview with { RenderSize = 96 } }).InputHash());
+        var v1 = request with { Implementation = new StageImplementation(PipelineStage.EnhanceView, 1, StageImplementation.NoWeights).Id };
+        Assert.NotEqual(request.InputHash(), v1.InputHash());
+        Assert.NotEqual(v1.InputHash(), (request with { Implementation = new StageImplementation(PipelineStage.EnhanceView, 2, StageImplementation.NoWeights).Id }).InputHash());
+        Assert.NotEqual(v1.InputHash(), (request with { Implementation = new StageImplementation(PipelineStage.EnhanceView, 1, "0123456789abcdef").Id }).InputHash());
+        Assert.NotEqual(v1.IdempotencyKey(), request.IdempotencyKey());
         Assert.StartsWith($"{request.RunId}.enhance-view.view-03.", request.IdempotencyKey());
     }
 

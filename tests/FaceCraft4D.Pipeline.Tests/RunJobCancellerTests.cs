@@ -48,6 +48,8 @@ public sealed class RunJobCancellerTests
 
         public Task<WorkerReply<JobStatus?>> GetJobAsync(StageRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<StageImplementation?> GetStageImplementationAsync(StageRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken) => CancelJobAsync(JobKey.For(request), cancellationToken);
 
         public Task CancelJobAsync(JobKey job, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ using Xunit;
 
 namespace FaceCraft4D.Pipeline.Tests;
 
-/// <summary>The activity logic: checkpoint reuse, lost jobs, failure classification.</summary>
+/// <summary>The activity logic: checkpoint reuse (keyed on code and weights too), lost jobs, failure classification.</summary>
 public sealed class StageActivityRunnerTests
 {
     private static readonly StageRequest Request = new(
@@ -29,7 +29,42 @@ public sealed class StageActivityRunnerTests
 
         Assert.True(outcome.Reused);
         Assert.Equal(0, worker.Calls);
+        Assert.Equal(1, worker.ImplementationCalls);
         Assert.Equal(output, outcome.Outputs["image.png"]);
+    }
+
+    [Theory]
+    [InlineData(2, StageImplementation.NoWeights)] // the handler's implementation version was bumped
+    [InlineData(1, "0123456789abcdef")] // weights were installed
+    public async Task A_checkpoint_made_by_other_code_or_weights_is_not_reused(int version, string weights)
+    {
+        var blobs = new InMemoryBlobStore();
+        var output = await blobs.WriteAsync(StorageLayout.StageOutput(Request.RunId, Request.Stage, Request.Key, "image.png"), BinaryData.FromString("x"), "image/png", default);
+        await new CheckpointStore(blobs).WriteAsync(Record(output), default);
+        var worker = new ScriptedWorker(JobState.Succeeded) { Implementation = new StageImplementation(Request.Stage, version, weights) };
+
+        var outcome = await Runner(blobs, worker).RunStageAsync(Request, default);
+
+        Assert.False(outcome.Reused);
+        Assert.Equal(1, worker.Submits);
+        Assert.Equal(worker.Implementation.Id, worker.Submitted!.Implementation);
+        Assert.NotEqual(Stamped.InputHash(), worker.Submitted.InputHash());
+    }
+
+    [Fact]
+    public async Task A_record_whose_implementation_differs_from_the_stamp_or_an_unstamped_request_is_not_reused()
+    {
+        var blobs = new InMemoryBlobStore();
+        var output = await blobs.WriteAsync(StorageLayout.StageOutput(Request.RunId, Request.Stage, Request.Key, "image.png"), BinaryData.FromString("x"), "image/png", default);
+        var store = new CheckpointStore(blobs);
+
+        // The worker stamped v1 but ran v2 (a redeploy between the stamp and the run): the record says so.
+        await store.WriteAsync(Record(output) with { Implementation = new StageImplementation(Request.Stage, 2, StageImplementation.NoWeights).Id }, default);
+        Assert.Null(await store.TryGetValidAsync(Stamped, default));
+
+        await store.WriteAsync(Record(output), default);
+        Assert.NotNull(await store.TryGetValidAsync(Stamped, default));
+        Assert.Null(await store.TryGetValidAsync(Request, default));
     }
 
     [Fact]
@@ -71,9 +106,13 @@ public sealed class StageActivityRunnerTests
         Assert.Contains("boom", error.Message);
     }
 
+    private static readonly StageImplementation Current = new(PipelineStage.EnhanceView, 1, StageImplementation.NoWeights);
+
+    private static readonly StageRequest Stamped = Request with { Implementation = Current.Id };
+
     private static CheckpointRecord Record(BlobRef output) => new(
-        Request.RunId, Request.Stage, Request.Key, Request.InputHash(), new Dictionary<string, BlobRef> { ["image.png"] = output },
-        "warp", "1.0", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(3));
+        Request.RunId, Request.Stage, Request.Key, Stamped.InputHash(), new Dictionary<string, BlobRef> { ["image.png"] = output },
+        "warp", "1.0", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(3), Implementation: Current.Id);
 
     private static StageActivityRunner Runner(IBlobStore blobs, IGpuWorkerClient worker) => new(
         new CheckpointStore(blobs), worker,
@@ -91,10 +130,23 @@ public sealed class StageActivityRunnerTests
 
         public JobFailureKind Failure { get; init; } = JobFailureKind.Internal;
 
+        public StageImplementation Implementation { get; init; } = Current;
+
+        public int ImplementationCalls { get; private set; }
+
+        public StageRequest? Submitted { get; private set; }
+
+        public Task<StageImplementation?> GetStageImplementationAsync(StageRequest request, CancellationToken cancellationToken)
+        {
+            ImplementationCalls++;
+            return Task.FromResult<StageImplementation?>(Implementation);
+        }
+
         public Task<WorkerReply<JobStatus>> SubmitJobAsync(StageRequest request, CancellationToken cancellationToken)
         {
             Calls++;
             Submits++;
+            Submitted = request;
             return Task.FromResult(new WorkerReply<JobStatus>(Status(Take() ?? JobState.Queued), 1));
         }
 

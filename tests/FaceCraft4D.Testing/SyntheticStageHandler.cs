@@ -18,6 +18,18 @@ public sealed class SyntheticStageHandler(PipelineStage stage, ExecutionLedger l
     public IReadOnlyList<string> Backends { get; } = ["synthetic"];
 
     /// <inheritdoc />
+    public int ImplementationVersion { get; init; } = 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths { get; init; } = [];
+
+    /// <summary>Backend label when one of <see cref="WeightPaths"/> is installed in the model store (default: no such backend).</summary>
+    public string? WeightedBackend { get; init; }
+
+    /// <summary>Model store the weights are looked up in (needed with <see cref="WeightedBackend"/>).</summary>
+    public FaceCraft4D.Stages.Models.ModelStore? Models { get; init; }
+
+    /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         var request = context.Request;
@@ -41,7 +53,12 @@ public sealed class SyntheticStageHandler(PipelineStage stage, ExecutionLedger l
 
         var outputs = new Dictionary<string, BlobRef>
         {
-            ["result.json"] = await context.WriteJsonOutputAsync("result.json", new { stage = Stage.Slug(), request.Key, inputs = request.Inputs.Count }),
+            ["result.json"] = await context.WriteJsonOutputAsync("result.json", new
+            {
+                stage = Stage.Slug(), request.Key, inputs = request.Inputs.Count, implementation = ImplementationVersion,
+                // Like real outputs, these depend on the inputs' content: a changed upstream output changes this one.
+                from = ContentHash.OfText(string.Join('\n', request.Inputs.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key}={i.Value.Sha256 ?? i.Value.Name}"))),
+            }),
         };
         if (Stage == PipelineStage.Export)
         {
@@ -62,6 +79,13 @@ public sealed class SyntheticStageHandler(PipelineStage stage, ExecutionLedger l
                 "application/json", context.CancellationToken);
         }
 
-        return new StageResult(outputs, "synthetic", context.WorkerVersion);
+        var backend = "synthetic";
+        if (WeightedBackend is not null && Models is not null
+            && await Models.FingerprintAsync(WeightPaths, context.CancellationToken) != StageImplementation.NoWeights)
+        {
+            backend = WeightedBackend;
+        }
+
+        return new StageResult(outputs, backend, context.WorkerVersion);
     }
 }

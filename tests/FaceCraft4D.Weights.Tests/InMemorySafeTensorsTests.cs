@@ -96,6 +96,34 @@ public sealed class InMemorySafeTensorsTests
         Assert.Contains("ends before", ex.Message);
     }
 
+    [Theory]
+    [InlineData(99_000_000L, 0L)] // a header length just under the 100 MB cap, then nothing
+    [InlineData(64L, 2_000_000_000L)] // a short header declaring a ~2 GB tensor, then 16 bytes
+    public async Task A_lying_header_on_a_stream_that_cannot_seek_is_refused_without_allocating_what_it_declares(long headerBytes, long tensorBytes)
+    {
+        byte[] bytes;
+        if (tensorBytes == 0)
+        {
+            bytes = new byte[8 + 16];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)headerBytes);
+        }
+        else
+        {
+            var json = System.Text.Encoding.ASCII.GetBytes($"{{\"w\":{{\"dtype\":\"U8\",\"shape\":[{tensorBytes}],\"data_offsets\":[0,{tensorBytes}]}}}}");
+            bytes = new byte[8 + json.Length + 16];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
+            json.CopyTo(bytes, 8);
+        }
+
+        using var forwardOnly = new ForwardOnlyStream(bytes);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => InMemorySafeTensors.ReadAsync(forwardOnly));
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Contains("ends before", ex.Message);
+        Assert.True(allocated < 64L << 20, $"allocated {allocated} bytes for a {bytes.Length}-byte stream");
+    }
+
     [Fact]
     public void Module_state_round_trips_through_bytes()
     {

@@ -4,7 +4,10 @@ using FaceCraft4D.Stages;
 
 namespace FaceCraft4D.GpuWorker.Endpoints;
 
-/// <summary><c>GET /healthz</c> (liveness for probes) and <c>GET /api/capabilities</c> (stages and backends).</summary>
+/// <summary>
+/// <c>GET /healthz</c> (liveness for probes), <c>GET /api/capabilities</c> (stages and backends) and
+/// <c>GET /api/stages/{stage}/implementation</c> (the code and weights identity that goes into input hashes).
+/// </summary>
 public static class HealthEndpoints
 {
     /// <summary>Maps the routes.</summary>
@@ -21,6 +24,18 @@ public static class HealthEndpoints
             version = version.Value,
             stages = handlers.Capabilities(),
         }, ContractJson.Options));
+        app.MapGet("/api/stages/{stage}/implementation", async (string stage, StageImplementations implementations, CancellationToken cancellationToken) =>
+        {
+            if (!PipelineStages.TryParseSlug(stage, out var parsed))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown stage", detail: $"'{stage}' is not a pipeline stage.");
+            }
+
+            return await implementations.DescribeAsync(parsed, cancellationToken).ConfigureAwait(false) is { } implementation
+                ? Results.Json(implementation, ContractJson.Options)
+                : Results.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Stage not implemented",
+                    detail: $"This worker has no implementation of stage {parsed.Slug()} yet.");
+        });
         return app;
     }
 }

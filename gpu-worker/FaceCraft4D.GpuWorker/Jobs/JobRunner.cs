@@ -15,6 +15,7 @@ namespace FaceCraft4D.GpuWorker.Jobs;
 public sealed class JobRunner(
     JobRegistry registry,
     StageHandlerCatalog handlers,
+    StageImplementations implementations,
     IBlobStore blobs,
     CheckpointStore checkpoints,
     JobLedger ledger,
@@ -61,6 +62,7 @@ public sealed class JobRunner(
         if (handler is null)
         {
             job.Ended(JobState.Failed, $"Stage {stage.Slug()} is not implemented by this worker.", JobFailureKind.NotImplemented, time.GetUtcNow());
+            await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -68,7 +70,9 @@ public sealed class JobRunner(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, job.Cancellation.Token, tooLong.Token);
         if (linked.IsCancellationRequested)
         {
+            // Recorded at once: a job cancelled while queued (run terminated) must not stay "queued" in the shared ledger.
             job.Ended(JobState.Cancelled, "Cancelled before it started.", null, time.GetUtcNow());
+            await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -81,6 +85,9 @@ public sealed class JobRunner(
         try
         {
             var started = job.ToStatus().CreatedAt;
+            // What actually runs (code version and the weights present now) goes into the checkpoint record; a record
+            // whose implementation differs from the one its request was stamped with is never reused.
+            var implementation = await implementations.DescribeAsync(stage, linked.Token).ConfigureAwait(false);
             var running = time.GetUtcNow();
             var result = await Task.Run(() => handler.ExecuteAsync(context), linked.Token).ConfigureAwait(false);
             var completed = time.GetUtcNow();
@@ -97,7 +104,7 @@ public sealed class JobRunner(
             // Outputs first, then the checkpoint record: once it exists the work is never done again for this input hash.
             await checkpoints.WriteAsync(
                 new CheckpointRecord(job.Request.RunId, stage, job.Request.Key, job.Request.InputHash(), result.Outputs, result.Backend,
-                    result.WorkerVersion, started, completed, result.Metrics, result.Notes),
+                    result.WorkerVersion, started, completed, result.Metrics, result.Notes, implementation?.Id),
                 linked.Token).ConfigureAwait(false);
             job.Succeeded(result, completed);
             logger.LogInformation("Job {Job} succeeded with backend {Backend}", job.Id, result.Backend);

@@ -118,6 +118,9 @@ public static class GaussianPlyFile
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Longest header line read (a stream with no newline is refused rather than buffered without bound).</summary>
+    public const int MaxHeaderLineLength = 1024;
+
     /// <summary>Reads a binary little-endian 3DGS .ply with float properties (any order; missing f_rest are zero).</summary>
     public static async Task<PlyGaussians> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
@@ -135,6 +138,7 @@ public static class GaussianPlyFile
                 if (l == "end_header") break;
                 if (headerLines.Count > 1000) throw new InvalidDataException("PLY header too long.");
             }
+            else if (line.Length >= MaxHeaderLineLength) throw new InvalidDataException($"PLY header line longer than {MaxHeaderLineLength} characters.");
             else line.Append((char)one[0]);
         }
         if (headerLines[0] != "ply") throw new InvalidDataException("Not a PLY file.");

@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace FaceCraft4D.Pipeline.Activities;
 
 /// <summary>
-/// The logic of the stage activities, shared by the Functions app and the local host. Every execution first
-/// looks for a valid checkpoint (same input hash, outputs present) and returns it without calling a worker;
-/// otherwise it runs the work as an idempotent worker job (the worker writes outputs, then the checkpoint record).
+/// The logic of the stage activities, shared by the Functions app and the local host. Every execution first stamps
+/// the request with the worker's implementation of the stage (code version and weights fingerprint, part of the input
+/// hash), then looks for a valid checkpoint (same input hash, outputs present) and returns it without running the
+/// work; otherwise it runs the work as an idempotent worker job (the worker writes outputs, then the checkpoint record).
 /// </summary>
 public sealed class StageActivityRunner(
     CheckpointStore checkpoints,
@@ -23,6 +24,7 @@ public sealed class StageActivityRunner(
     /// <summary>Short stage: reuse or submit, poll inside the activity until done, checkpoint.</summary>
     public async Task<StageOutcome> RunStageAsync(StageRequest request, CancellationToken cancellationToken)
     {
+        request = await StampAsync(request, cancellationToken).ConfigureAwait(false);
         if (await TryReuseAsync(request, cancellationToken).ConfigureAwait(false) is { } reused)
         {
             return reused;
@@ -65,6 +67,7 @@ public sealed class StageActivityRunner(
     /// <summary>Long stage, step 1: reuse a checkpoint or submit the job.</summary>
     public async Task<JobPoll> SubmitJobAsync(StageRequest request, CancellationToken cancellationToken)
     {
+        request = await StampAsync(request, cancellationToken).ConfigureAwait(false);
         if (await TryReuseAsync(request, cancellationToken).ConfigureAwait(false) is { } reused)
         {
             return new JobPoll(JobState.Succeeded, null, reused, Resubmitted: false, WorkerCalls: 0);
@@ -80,6 +83,9 @@ public sealed class StageActivityRunner(
     /// </summary>
     public async Task<JobPoll> PollJobAsync(StageRequest request, CancellationToken cancellationToken)
     {
+        // Stamped again: the same stamp names the same job; new weights installed meanwhile name a new job, which the
+        // worker does not know, so it is submitted (and runs with the new weights).
+        request = await StampAsync(request, cancellationToken).ConfigureAwait(false);
         var poll = await worker.GetJobAsync(request, cancellationToken).ConfigureAwait(false);
         var calls = poll.Attempts;
         var status = poll.Value;
@@ -95,6 +101,15 @@ public sealed class StageActivityRunner(
         return ToPoll(request, status, calls, resubmitted: false);
     }
 
+    /// <summary>The request with the worker's current implementation of its stage; a stage the worker lacks fails clearly.</summary>
+    private async Task<StageRequest> StampAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        var implementation = await worker.GetStageImplementationAsync(request, cancellationToken).ConfigureAwait(false)
+            ?? throw new StageNotImplementedException(
+                $"Stage {request.Stage.Slug()} ({request.Key}) is not available: the GPU worker has no implementation of stage {request.Stage.Slug()} yet.");
+        return request with { Implementation = implementation.Id };
+    }
+
     private static JobPoll ToPoll(StageRequest request, JobStatus status, int calls, bool resubmitted) =>
         status.State is JobState.Succeeded or JobState.Failed && !resubmitted
             ? new JobPoll(status.State, status.Progress, Complete(request, status, calls), resubmitted, calls)
@@ -108,7 +123,7 @@ public sealed class StageActivityRunner(
             return null;
         }
 
-        logger.LogInformation("Reusing checkpoint of {Stage}/{Key} ({Backend})", request.Stage.Slug(), request.Key, record.Backend);
+        logger.LogInformation("Reusing checkpoint of {Stage}/{Key} ({Backend}, {Implementation})", request.Stage.Slug(), request.Key, record.Backend, record.Implementation);
         return new StageOutcome(request.Stage, request.Key, record.Outputs, record.Backend, Reused: true, record.DurationMs, WorkerCalls: 0);
     }
 

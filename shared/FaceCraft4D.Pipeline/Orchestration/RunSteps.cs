@@ -14,9 +14,9 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
     /// <summary>Publishes the tracker as the orchestration's custom status.</summary>
     public void Publish() => context.SetCustomStatus(tracker.Snapshot());
 
-    /// <summary>Runs a single-item stage.</summary>
+    /// <summary>Runs a single-item stage: a long one (<see cref="PipelineStages.IsLongRunning"/>) as a polled job sub-orchestration.</summary>
     public async Task<StageOutcome> SingleAsync(PipelineStage stage, IReadOnlyDictionary<string, BlobRef> inputs) =>
-        (await FanOutAsync(stage, _ => inputs))[0];
+        stage.IsLongRunning() ? await JobAsync(stage, inputs) : (await FanOutAsync(stage, _ => inputs))[0];
 
     /// <summary>
     /// Runs every planned work item of a stage in parallel (fan-out), at most <see cref="RunPolicy.MaxParallelWorkItems"/>

@@ -58,6 +58,26 @@ public sealed class GpuWorkerClient(HttpClient http, IOptions<GpuWorkerOptions> 
     }
 
     /// <inheritdoc />
+    public async Task<StageImplementation?> GetStageImplementationAsync(StageRequest request, CancellationToken cancellationToken)
+    {
+        // Routed by the work item (run, stage, key): the stamp changes the idempotency key, so it cannot route by that.
+        var key = $"{request.RunId}.{request.Stage.Slug()}.{request.Key}";
+        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(WorkerFor(key), $"api/stages/{request.Stage.Slug()}/implementation"));
+        var (response, _) = await SendAsync(message, key, cancellationToken).ConfigureAwait(false);
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NotImplemented)
+            {
+                return null;
+            }
+
+            await ThrowIfNotSuccessAsync(response, request, cancellationToken).ConfigureAwait(false);
+            return await response.Content.ReadFromJsonAsync<StageImplementation>(ContractJson.Options, cancellationToken).ConfigureAwait(false)
+                   ?? throw new GpuWorkerUnavailableException("The GPU worker answered with an empty stage implementation.");
+        }
+    }
+
+    /// <inheritdoc />
     public Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken) => CancelJobAsync(JobKey.For(request), cancellationToken);
 
     /// <inheritdoc />

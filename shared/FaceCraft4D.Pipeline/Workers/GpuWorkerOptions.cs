@@ -34,8 +34,16 @@ public sealed class GpuWorkerOptions
     /// <summary>Poll interval of a short stage's job inside its activity.</summary>
     public TimeSpan ActivityPollInterval { get; set; } = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>Longest a short stage's job may take inside one activity execution.</summary>
-    public TimeSpan StageTimeout { get; set; } = TimeSpan.FromHours(2);
+    /// <summary>
+    /// Longest a short stage's job may take inside one activity execution. It must stay under the Functions host's
+    /// <c>functionTimeout</c> (30 min in host.json), or the host kills the activity first with no clear reason; stages
+    /// that can take longer are long-running (<see cref="Contracts.PipelineStages.IsLongRunning"/>) and are polled on
+    /// durable timers instead.
+    /// </summary>
+    public TimeSpan StageTimeout { get; set; } = MaxStageTimeout;
+
+    /// <summary>Largest accepted <see cref="StageTimeout"/>: 5 minutes under host.json's 30-minute <c>functionTimeout</c>.</summary>
+    public static TimeSpan MaxStageTimeout { get; } = TimeSpan.FromMinutes(25);
 
     /// <summary>
     /// Local stack: the key the host shares with the workers it started (<c>Fc4d:Worker:Auth:SharedKey</c> there),

@@ -11,6 +11,13 @@ public interface IGpuWorkerClient
     /// <summary>The job's status, or a null value when the worker does not know the job (e.g. it restarted).</summary>
     Task<WorkerReply<JobStatus?>> GetJobAsync(StageRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What runs the stage at the worker that a work item goes to (<see cref="StageImplementation"/>: code version and
+    /// weights fingerprint), stamped into the request before checkpoint reuse is decided; null when the worker has no
+    /// implementation of the stage.
+    /// </summary>
+    Task<StageImplementation?> GetStageImplementationAsync(StageRequest request, CancellationToken cancellationToken);
+
     /// <summary>Asks the worker to cancel the job (training jobs write a checkpoint first).</summary>
     Task CancelJobAsync(StageRequest request, CancellationToken cancellationToken);
 

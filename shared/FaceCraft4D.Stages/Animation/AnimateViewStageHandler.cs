@@ -20,13 +20,20 @@ public sealed class AnimateViewStageHandler(
     VideoPriorBackends backends,
     ClipLibraryProvider clips,
     HeadModelProvider headModels,
-    IOptions<AnimationStageOptions> options) : IStageHandler
+    IOptions<AnimationStageOptions> options,
+    IOptions<ShapePriorStageOptions> shapePrior) : IStageHandler
 {
     /// <inheritdoc />
     public PipelineStage Stage => PipelineStage.AnimateView;
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends => backends.Names;
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LivePortraitPath];
 
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)

@@ -8,6 +8,7 @@ using FaceCraft4D.Metrics.Evaluation;
 using FaceCraft4D.Metrics.Protocol;
 using FaceCraft4D.Stages.Export;
 using FaceCraft4D.Stages.Training;
+using FaceCraft4D.Stages.ShapePrior;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -23,7 +24,8 @@ namespace FaceCraft4D.Stages.Evaluation;
 /// (<see cref="EvaluationMetricsCalculator"/>). Writes <c>avatars/{runId}/metrics.json</c>; every metric records the
 /// model that produced it or why it was skipped (e.g. LPIPS without weights in the models store).
 /// </summary>
-public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationModels models, IOptions<EvaluateStageOptions> options) : IStageHandler
+public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationModels models, IOptions<EvaluateStageOptions> options,
+    IOptions<ShapePriorStageOptions> shapePrior) : IStageHandler
 {
     /// <summary>Backend name.</summary>
     public const string BackendName = "fc4d-eval-protocol";
@@ -36,6 +38,12 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends { get; } = [BackendName];
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, .. EvaluationModels.WeightPaths(options.Value.Models.Models)];
 
     private const string ReferenceViewName = "reference";
 

@@ -17,6 +17,12 @@ public sealed class EvaluationModels(IOptions<EvaluateStageOptions> options, IOp
         return MetricModelSet.LoadAsync(settings, ct);
     });
 
+    /// <summary>The weight folders the metric models read (LPIPS, CLIP, ArcFace, Inception), for the stage's weights fingerprint.</summary>
+    public static IReadOnlyList<string> WeightPaths(FaceCraft4D.Metrics.Models.ModelStoreOptions models) =>
+        new[] { ("lpips", models.LpipsVersion), ("clip", models.ClipVersion), ("arcface", models.ArcFaceVersion), ("inception", models.InceptionVersion) }
+            .Select(p => models.Root is { Length: > 0 } root ? Path.Combine(root, p.Item1, p.Item2) : $"{p.Item1}/{p.Item2}")
+            .ToArray();
+
     /// <summary>The loaded set.</summary>
     public Task<MetricModelSet> GetAsync(CancellationToken cancellationToken) => models.GetAsync(cancellationToken);
 

@@ -6,6 +6,7 @@ using FaceCraft4D.Graphics.Export;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Stages.Training;
+using FaceCraft4D.Stages.ShapePrior;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -23,7 +24,8 @@ namespace FaceCraft4D.Stages.Export;
 /// posed <c>frames/{clip}/{frame}.ply</c>, <c>preview/animation.gif</c> and <c>export.json</c>. With COIN the reference view's colour
 /// offsets are baked into the colours (paper: inference uses the reference embedding for every view).
 /// </summary>
-public sealed class ExportStageHandler(TrainingHeadLoader heads, ITrackedVideoSource videos, IOptions<ExportStageOptions> options) : IStageHandler
+public sealed class ExportStageHandler(TrainingHeadLoader heads, ITrackedVideoSource videos, IOptions<ExportStageOptions> options,
+    IOptions<ShapePriorStageOptions> shapePrior) : IStageHandler
 {
     /// <summary>Input name of the trained avatar.</summary>
     public static string AvatarInput => StageFiles.From(PipelineStage.TrainCoin, TrainingFiles.AvatarState);
@@ -33,6 +35,12 @@ public sealed class ExportStageHandler(TrainingHeadLoader heads, ITrackedVideoSo
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar-export"];
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath];
 
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)

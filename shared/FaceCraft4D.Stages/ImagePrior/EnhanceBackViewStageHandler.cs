@@ -1,4 +1,5 @@
 using FaceCraft4D.Contracts;
+using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Stages.ImagePrior;
 
@@ -6,13 +7,19 @@ namespace FaceCraft4D.Stages.ImagePrior;
 /// Stage 3 "EnhanceBackView" (paper 3.2): the back view (parameter <c>view</c> = ViewCount / 2), warped from the
 /// reference only; it becomes the second anchor of stage 4.
 /// </summary>
-public sealed class EnhanceBackViewStageHandler(ViewEnhancementStage stage, ViewEnhancers enhancers) : IStageHandler
+public sealed class EnhanceBackViewStageHandler(ViewEnhancementStage stage, ViewEnhancers enhancers, IOptions<DiffusionViewEnhancerOptions> diffusion) : IStageHandler
 {
     /// <inheritdoc />
     public PipelineStage Stage => PipelineStage.EnhanceBackView;
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends => enhancers.Names;
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [diffusion.Value.Folder];
 
     /// <inheritdoc />
     public Task<StageResult> ExecuteAsync(StageJobContext context) => stage.ExecuteAsync(context, withBackAnchor: false);

@@ -1,4 +1,5 @@
 using FaceCraft4D.Contracts;
+using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Stages.ImagePrior;
 
@@ -6,13 +7,19 @@ namespace FaceCraft4D.Stages.ImagePrior;
 /// Stage 4 "EnhanceView" (paper 3.2, supp. 6.2), one work item per view (parameter <c>view</c>): warped from both
 /// anchors, the reference and the enhanced back view; per pixel the visible anchor nearest in viewing angle wins.
 /// </summary>
-public sealed class EnhanceViewStageHandler(ViewEnhancementStage stage, ViewEnhancers enhancers) : IStageHandler
+public sealed class EnhanceViewStageHandler(ViewEnhancementStage stage, ViewEnhancers enhancers, IOptions<DiffusionViewEnhancerOptions> diffusion) : IStageHandler
 {
     /// <inheritdoc />
     public PipelineStage Stage => PipelineStage.EnhanceView;
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends => enhancers.Names;
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [diffusion.Value.Folder];
 
     /// <inheritdoc />
     public Task<StageResult> ExecuteAsync(StageJobContext context) => stage.ExecuteAsync(context, withBackAnchor: true);

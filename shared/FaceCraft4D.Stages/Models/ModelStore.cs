@@ -32,6 +32,73 @@ public sealed class ModelStore(IBlobStore blobs, IOptions<ModelStoreOptions> opt
         return (await blobs.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false), blob.ToString());
     }
 
+    /// <summary>
+    /// The identity of the weight files under the given paths (files or folders; relative to the store, or absolute
+    /// local paths): 16 hex digits of a SHA-256 over every file found (where it is, its size, and its sha256 metadata,
+    /// else its modification time), or <see cref="StageImplementation.NoWeights"/> when none is there. Installing,
+    /// replacing or removing weights changes it; nothing is read but listings.
+    /// </summary>
+    public async Task<string> FingerprintAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        var entries = new List<string>();
+        foreach (var path in paths.Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal))
+        {
+            entries.AddRange(LocalEntries(path));
+            if (!Path.IsPathRooted(path))
+            {
+                await foreach (var entry in BlobEntriesAsync(path, cancellationToken).ConfigureAwait(false))
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        if (entries.Count == 0) return StageImplementation.NoWeights;
+        entries.Sort(StringComparer.Ordinal);
+        return ContentHash.OfText(string.Join('\n', entries))[..16];
+    }
+
+    private IEnumerable<string> LocalEntries(string path)
+    {
+        string full;
+        if (Path.IsPathRooted(path)) full = Path.GetFullPath(path);
+        else if (settings.LocalPath is { Length: > 0 } local) full = Path.GetFullPath(Path.Combine(local, path));
+        else yield break;
+
+        var files = File.Exists(full) ? [new FileInfo(full)]
+            : Directory.Exists(full) ? new DirectoryInfo(full).EnumerateFiles("*", SearchOption.AllDirectories).ToArray()
+            : Array.Empty<FileInfo>();
+        foreach (var file in files)
+        {
+            var name = file.FullName == full ? string.Empty : "/" + Path.GetRelativePath(full, file.FullName).Replace('\\', '/');
+            yield return $"local:{path.TrimEnd('/')}{name}:{file.Length}:{file.LastWriteTimeUtc.Ticks}";
+        }
+    }
+
+    private async IAsyncEnumerable<string> BlobEntriesAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var name = path.Replace('\\', '/').Trim('/');
+        var found = new List<BlobInfo>();
+        try
+        {
+            await foreach (var info in blobs.ListAsync(settings.Container, name, cancellationToken).ConfigureAwait(false))
+            {
+                if (info.Blob.Name == name || info.Blob.Name.StartsWith(name + "/", StringComparison.Ordinal)) found.Add(info);
+            }
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            // no models container: no weights there
+        }
+
+        foreach (var info in found)
+        {
+            var content = info.Metadata.FirstOrDefault(m => string.Equals(m.Key, "sha256", StringComparison.OrdinalIgnoreCase)).Value
+                          ?? info.LastModified.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            yield return $"blob:{info.Blob.Name}:{info.Length}:{content}";
+        }
+    }
+
     private string? LocalFile(string relativePath)
     {
         if (settings.LocalPath is not { Length: > 0 } local) return null;

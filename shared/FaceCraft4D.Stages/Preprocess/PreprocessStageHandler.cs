@@ -29,6 +29,14 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
         [StageBackend(Vision.Preprocessing.Matting.SelfieMatting.Label), StageBackend(Vision.Preprocessing.Matting.GrabCutMatting.Label)];
 
     /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths =>
+        new[] { provider.Options.FaceModelsPath, provider.Options.SuperResolution.ModelsPath, provider.Options.MattingSettings.Selfie.ModelsPath, provider.Options.FaceMesh.ModelsPath }
+            .OfType<string>().ToArray();
+
+    /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         var ct = context.CancellationToken;

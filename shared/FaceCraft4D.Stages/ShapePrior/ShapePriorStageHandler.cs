@@ -24,6 +24,12 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
     public IReadOnlyList<string> Backends => ShapePriorBackends.Names;
 
     /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [options.Value.FlameModelPath, options.Value.PanoHeadPath, options.Value.LpipsWeightsPath];
+
+    /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         var ct = context.CancellationToken;

@@ -27,7 +27,8 @@ public sealed class TrackFlameStageHandler(
     HeadModelProvider headModels,
     FrameLandmarkDetectorProvider landmarkDetectors,
     IOptions<AnimationStageOptions> animationOptions,
-    IOptions<TrackingStageOptions> options) : IStageHandler
+    IOptions<TrackingStageOptions> options,
+    IOptions<ShapePriorStageOptions> shapePrior) : IStageHandler
 {
     /// <summary>Backend name recorded with the outputs.</summary>
     public const string BackendName = "flame-tracker:gaussian-splats";
@@ -39,6 +40,12 @@ public sealed class TrackFlameStageHandler(
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends { get; } = [BackendName];
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath];
 
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)

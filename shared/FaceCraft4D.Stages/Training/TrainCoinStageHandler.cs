@@ -2,6 +2,7 @@ using FaceCraft4D.Coin;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Stages.ShapePrior;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 
@@ -15,7 +16,8 @@ namespace FaceCraft4D.Stages.Training;
 /// <see cref="ITrackedVideoSource"/>; a run without videos fine-tunes on the static views alone. <c>CoinIterations</c> = 0
 /// passes the static avatar through. Resumable (see <see cref="AvatarTrainingRunner"/>).
 /// </summary>
-public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVideoSource videos, AvatarTrainingRunner runner, IOptions<TrainingStageOptions> options) : IStageHandler
+public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVideoSource videos, AvatarTrainingRunner runner, IOptions<TrainingStageOptions> options,
+    IOptions<ShapePriorStageOptions> shapePrior) : IStageHandler
 {
     /// <summary>Input name of the static stage's avatar.</summary>
     public static string StaticAvatarInput => StageFiles.From(PipelineStage.TrainStatic, TrainingFiles.AvatarState);
@@ -25,6 +27,12 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LpipsWeightsPath];
 
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)

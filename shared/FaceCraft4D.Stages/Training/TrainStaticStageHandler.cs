@@ -3,6 +3,7 @@ using FaceCraft4D.Contracts;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Stages.ShapePrior;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 
@@ -15,13 +16,20 @@ namespace FaceCraft4D.Stages.Training;
 /// <c>StaticIterations</c>, with COIN unless <see cref="TrainingStageOptions.StaticUsesCoin"/> is off. Resumable (see
 /// <see cref="AvatarTrainingRunner"/>).
 /// </summary>
-public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrainingRunner runner, IOptions<TrainingStageOptions> options) : IStageHandler
+public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrainingRunner runner, IOptions<TrainingStageOptions> options,
+    IOptions<ShapePriorStageOptions> shapePrior) : IStageHandler
 {
     /// <inheritdoc />
     public PipelineStage Stage => PipelineStage.TrainStatic;
 
     /// <inheritdoc />
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
+
+    /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LpipsWeightsPath];
 
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
