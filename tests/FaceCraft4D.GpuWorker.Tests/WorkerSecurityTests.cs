@@ -232,6 +232,10 @@ public sealed class WorkerSecurityTests(AzuriteFixture azurite) : IClassFixture<
 
         public IReadOnlyList<string> Backends { get; } = ["trespassing-test-double"];
 
+        public int ImplementationVersion => 1;
+
+        public IReadOnlyList<string> WeightPaths => [];
+
         public async Task<StageResult> ExecuteAsync(StageJobContext context)
         {
             await context.Blobs.WriteAsync(StorageLayout.AvatarArtifact(context.Request.RunId, OwnFile), BinaryData.FromString("ok"), "text/plain", context.CancellationToken);

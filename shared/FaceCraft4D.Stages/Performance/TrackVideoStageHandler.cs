@@ -33,6 +33,12 @@ public sealed class TrackVideoStageHandler(
     public IReadOnlyList<string> Backends { get; } = [BackendPrefix + "facemesh-attention", BackendPrefix + "facemesh", BackendPrefix + "face-api-68"];
 
     /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [];
+
+    /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -49,6 +49,12 @@ public sealed class VideoClipStageHandler(
     public IReadOnlyList<string> Backends { get; } = [BackendName];
 
     /// <inheritdoc />
+    public int ImplementationVersion => 1;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> WeightPaths => [];
+
+    /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
