@@ -40,7 +40,7 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
     public IReadOnlyList<string> Backends { get; } = [BackendName];
 
     /// <inheritdoc />
-    public int ImplementationVersion => 1;
+    public int ImplementationVersion => 2; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, .. EvaluationModels.WeightPaths(options.Value.Models.Models)];

@@ -29,7 +29,7 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
 
     /// <inheritdoc />
-    public int ImplementationVersion => 1;
+    public int ImplementationVersion => 2; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LpipsWeightsPath];

@@ -26,7 +26,7 @@ public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrai
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
 
     /// <inheritdoc />
-    public int ImplementationVersion => 1;
+    public int ImplementationVersion => 2; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LpipsWeightsPath];

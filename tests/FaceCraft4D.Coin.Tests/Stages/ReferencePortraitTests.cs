@@ -27,6 +27,20 @@ namespace FaceCraft4D.Coin.Tests.Stages;
 public sealed class ReferencePortraitTests(ITestOutputHelper output)
 {
     [Fact]
+    public void The_cut_row_is_the_lower_lip_when_the_shoulders_could_rise_above_the_chin()
+    {
+        // 100 px landmarks on a 200 px crop: chin at y = 80, lower lip at y = 62 (centres at 0.5).
+        var points = Enumerable.Range(0, 68).Select(_ => new[] { 50f, 40f }).ToArray();
+        points[ReferencePortrait.ChinLandmark] = [50f, 80f];
+        points[ReferencePortrait.LowerLipLandmark] = [50f, 62f];
+        var landmarks = new LandmarksDocument(100, 100, 0.5, "ibug-68", points);
+        Assert.Equal(124.0, ReferencePortrait.CutRow(landmarks, 200), 6);
+        // A (nonsensical) lip below the chin never lowers the cut.
+        points[ReferencePortrait.LowerLipLandmark] = [50f, 90f];
+        Assert.Equal(160.0, ReferencePortrait.CutRow(landmarks, 200), 6);
+    }
+
+    [Fact]
     public void RemoveTorso_whitens_only_pixels_below_the_chin_outside_the_silhouette()
     {
         // 8x8 crop, all dark; the silhouette (4x4, half resolution) covers the two middle columns of 4 (a neck).
@@ -114,7 +128,7 @@ public sealed class ReferencePortraitTests(ITestOutputHelper output)
         Assert.True(torsoPixels > settings.CropSize * 4, $"the torso covers {torsoPixels} px");
         await Put(blobs, run, PipelineStage.Preprocess, StageFiles.CropWhite, StageImageCodec.Png(withTorso), ct);
         await Put(blobs, run, PipelineStage.ShapePrior, StageFiles.ViewMask(0), StageImageCodec.Png(silhouette), ct);
-        var points = Enumerable.Range(0, 68).Select(_ => new[] { settings.CropSize / 2f, (float)chin }).ToArray(); // only the chin (8) is read
+        var points = Enumerable.Range(0, 68).Select(_ => new[] { settings.CropSize / 2f, (float)chin }).ToArray(); // the chin (8) and the lower lip (57) are read
         await Put(blobs, run, PipelineStage.Preprocess, StageFiles.Landmarks,
             BinaryData.FromObjectAsJson(new LandmarksDocument(settings.CropSize, settings.CropSize, 0.5, "ibug-68", points), ContractJson.Options), ct);
         using (var tensors = new MemoryStream())
