@@ -12,7 +12,7 @@ public sealed class AnimationApiFunctions(ClientBoundAnimations animations)
     /// <summary><c>POST /api/avatars/{id}/animations</c>.</summary>
     [Function("StartAnimation")]
     public async Task<IActionResult> Start(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "avatars/{id}/animations")] HttpRequest request, string id,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/animations")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client)
     {
         await animations.Handlers(client, request.HttpContext).SubmitAsync(request.HttpContext, id);
@@ -22,7 +22,7 @@ public sealed class AnimationApiFunctions(ClientBoundAnimations animations)
     /// <summary><c>GET /api/avatars/{id}/animations</c>.</summary>
     [Function("ListAnimations")]
     public async Task<IActionResult> List(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "avatars/{id}/animations")] HttpRequest request, string id,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/animations")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client)
     {
         await animations.Handlers(client, request.HttpContext).ListAsync(request.HttpContext, id);
@@ -32,7 +32,7 @@ public sealed class AnimationApiFunctions(ClientBoundAnimations animations)
     /// <summary><c>GET /api/avatars/{id}/animations/{animationId}</c>.</summary>
     [Function("GetAnimation")]
     public async Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "avatars/{id}/animations/{animationId}")] HttpRequest request, string id, string animationId,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/animations/{animationId}")] HttpRequest request, string id, string animationId,
         [DurableClient] DurableTaskClient client)
     {
         await animations.Handlers(client, request.HttpContext).GetStatusAsync(request.HttpContext, id, animationId);

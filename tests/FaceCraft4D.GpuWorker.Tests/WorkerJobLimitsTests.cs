@@ -21,7 +21,7 @@ public sealed class WorkerJobLimitsTests(AzuriteFixture azurite) : IClassFixture
         await using var worker = await TestGpuWorker.StartAsync(
             azurite.ConnectionString, TimeSpan.FromMilliseconds(200), longStageDuration: TimeSpan.FromSeconds(30),
             configureServices: s => s.PostConfigure<WorkerOptions>(o => o.MaxJobDuration = TimeSpan.FromSeconds(1)));
-        using var http = new HttpClient { BaseAddress = worker.Url };
+        using var http = TestGpuWorker.AuthenticatedClient(worker.Url);
         var blobs = azurite.CreateBlobStore();
         var input = await blobs.WriteAsync(new BlobRef(StorageLayout.RunsContainer, "fc4d-0123456789abcdef-0123456789abcdef/input/x.json"),
             BinaryData.FromString("{}"), "application/json", default);

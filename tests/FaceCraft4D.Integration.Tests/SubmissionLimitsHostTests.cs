@@ -58,7 +58,9 @@ public sealed class SubmissionLimitsHostTests(AzuriteFixture azurite) : IClassFi
     public async Task An_over_budget_request_is_a_400_naming_the_budget_and_starts_and_stores_nothing()
     {
         await using var worker = await TestGpuWorker.StartAsync(azurite.ConnectionString, TimeSpan.FromMilliseconds(40));
-        await using var host = await LocalHostHarness.StartAsync(azurite.ConnectionString, [worker.Url], "budget");
+        // The loopback caller is an operator by default (who may exceed a budget); here it asks as an ordinary owner.
+        await using var host = await LocalHostHarness.StartAsync(azurite.ConnectionString, [worker.Url], "budget",
+            extra: new Dictionary<string, string> { ["Fc4d:Local:Auth:LoopbackOperator"] = "false" });
         var blobs = azurite.CreateBlobStore();
         var before = await CountAsync(blobs, StorageLayout.RunsContainer);
 
@@ -82,7 +84,7 @@ public sealed class SubmissionLimitsHostTests(AzuriteFixture azurite) : IClassFi
                 s.AddSingleton<FaceCraft4D.Stages.IPortraitScreener>(screener);
                 s.Configure<FaceCraft4D.Pipeline.Intake.PortraitValidationOptions>(o => o.MaxBytes = 200_000);
             });
-        using var http = new HttpClient { BaseAddress = worker.Url };
+        using var http = TestGpuWorker.AuthenticatedClient(worker.Url);
 
         async Task<(int Status, string? Reason)> ScreenAsync(Stream body)
         {

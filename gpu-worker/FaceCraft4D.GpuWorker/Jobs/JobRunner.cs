@@ -71,8 +71,13 @@ public sealed class JobRunner(
         if (linked.IsCancellationRequested)
         {
             // Recorded at once: a job cancelled while queued (run terminated) must not stay "queued" in the shared ledger.
+            // Not while the worker stops: the job is not over (another worker resumes it), and storage may already be gone
+            // (Ctrl+C stops the emulator too), where the write's retries would hold the shutdown past its limit.
             job.Ended(JobState.Cancelled, "Cancelled before it started.", null, time.GetUtcNow());
-            await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
+            }
             return;
         }
 
