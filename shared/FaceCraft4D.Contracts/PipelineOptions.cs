@@ -11,7 +11,7 @@ public sealed class PipelineOptions
     /// <summary>The retry and polling policy captured into each new run (so replays never see changed configuration).</summary>
     public RunPolicy ToRunPolicy() => new(
         JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay, JobPollsPerGeneration,
-        Math.Max(1, MaxParallelWorkItems));
+        Math.Max(1, MaxParallelWorkItems), WorkItemsAsJobs);
 
     /// <summary>How often the orchestrator polls a long-running worker job.</summary>
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -24,6 +24,14 @@ public sealed class PipelineOptions
 
     /// <summary>Most work items of one fan-out (e.g. animate-view's source views x clips) in flight at once; the rest wait for a free slot.</summary>
     public int MaxParallelWorkItems { get; set; } = 16;
+
+    /// <summary>
+    /// New runs run every fan-out work item (enhance-view, animate-view, a video animation's track-video chunks) as a
+    /// job sub-orchestration polled on durable timers (no time limit from the host, survives host restarts); false: as
+    /// one activity that polls its job in-process for at most <c>Fc4d:GpuWorker:StageTimeout</c> (the behaviour of runs
+    /// started before this option existed).
+    /// </summary>
+    public bool WorkItemsAsJobs { get; set; } = true;
 
     /// <summary>Attempts of one activity (durable retry) before the stage fails.</summary>
     public int ActivityMaxAttempts { get; set; } = 5;

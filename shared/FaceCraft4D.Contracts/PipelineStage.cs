@@ -71,7 +71,8 @@ public static class PipelineStages
     /// <summary>
     /// Long stages run as asynchronous worker jobs that the orchestrator polls with durable timers (no activity waits on
     /// them): the single-item stages that take hours at the <c>paper</c> preset, training and FLAME tracking (every
-    /// animate-view clip, tens of thousands of optimisation steps). Every other stage's work item is polled inside one
+    /// animate-view clip, tens of thousands of optimisation steps). Fan-out work items are polled the same way, each in its
+    /// own job sub-orchestration (<c>RunPolicy.WorkItemsAsJobs</c>); the remaining single-item stages are polled inside one
     /// activity for at most <c>Fc4d:GpuWorker:StageTimeout</c>, which stays under the Functions host's <c>functionTimeout</c>.
     /// </summary>
     public static bool IsLongRunning(this PipelineStage stage) =>

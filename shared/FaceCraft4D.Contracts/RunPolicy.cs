@@ -3,8 +3,11 @@ namespace FaceCraft4D.Contracts;
 /// <summary>
 /// Retry and polling numbers of one run (<paramref name="JobPollsPerGeneration"/>: polls of a long job before its
 /// orchestration continues as new, which keeps its history short; <paramref name="MaxParallelWorkItems"/>: activities a
-/// fan-out keeps in flight at once, so a stage of many work items never floods the queues). Part of the orchestration input, so that orchestrator code reads
-/// nothing but its input and its context (determinism across replays and configuration changes).
+/// fan-out keeps in flight at once, so a stage of many work items never floods the queues; <paramref name="WorkItemsAsJobs"/>:
+/// every fan-out work item runs as its own job sub-orchestration, submitted and then polled on durable timers, instead of
+/// one activity that polls its job in-process). Part of the orchestration input, so that orchestrator code reads
+/// nothing but its input and its context (determinism across replays and configuration changes). Inputs stored before
+/// <paramref name="WorkItemsAsJobs"/> existed read it as false, so their histories (work items as activities) replay unchanged.
 /// </summary>
 public sealed record RunPolicy(
     TimeSpan JobPollInterval,
@@ -13,7 +16,8 @@ public sealed record RunPolicy(
     TimeSpan ActivityFirstRetryDelay,
     TimeSpan ActivityMaxRetryDelay,
     int JobPollsPerGeneration = 60,
-    int MaxParallelWorkItems = 16)
+    int MaxParallelWorkItems = 16,
+    bool WorkItemsAsJobs = false)
 {
     /// <summary>Defaults of <see cref="PipelineOptions"/>.</summary>
     public static RunPolicy Default { get; } = new PipelineOptions().ToRunPolicy();

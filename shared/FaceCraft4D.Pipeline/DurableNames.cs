@@ -18,4 +18,15 @@ public static class DurableNames
 
     /// <summary>Instance id of the sub-orchestration that runs a long stage of a run orchestration (the run id for user runs).</summary>
     public static string StageJobInstanceId(string runInstanceId, Contracts.PipelineStage stage) => $"{runInstanceId}.{Contracts.PipelineStages.Slug(stage)}";
+
+    /// <summary>
+    /// Instance id of the job sub-orchestration of one fan-out work item: <c>{parentInstanceId}.{stage-slug}.{itemKey}</c>
+    /// (e.g. <c>fc4d-….enhance-view.view-05</c>; a video animation's chunk: <c>{runId}.{animationId}.track-video.{chunkKey}</c>).
+    /// Deterministic, so a replay and a restarted run address the same instance.
+    /// </summary>
+    public static string WorkItemJobInstanceId(string parentInstanceId, Contracts.PipelineStage stage, string itemKey) =>
+        $"{StageJobInstanceId(parentInstanceId, stage)}.{itemKey}";
+
+    /// <summary>Prefix of every stage-job sub-orchestration id of a parent instance (long stages and fan-out work items).</summary>
+    public static string StageJobInstancePrefix(string parentInstanceId) => $"{parentInstanceId}.";
 }

@@ -10,7 +10,9 @@ namespace FaceCraft4D.Pipeline.Animations;
 /// <see cref="PipelineStage.VideoClip"/>, then publishes the clip and its previews into the avatar folder. Every work item
 /// runs through the run's stage activity (<see cref="DurableNames.RunStageActivity"/>: checkpoint reuse, idempotent worker
 /// job), so a job restarted after a crash re-tracks only the chunks that had not finished. Progress per chunk is the
-/// custom status, in the run's <see cref="RunProgress"/> shape. Deterministic: reads only its input and the context.
+/// custom status, in the run's <see cref="RunProgress"/> shape. With <see cref="RunPolicy.WorkItemsAsJobs"/> (jobs submitted
+/// since it exists) every tracking chunk is a job sub-orchestration (<see cref="DurableNames.WorkItemJobInstanceId"/>)
+/// instead of one activity; the same reuse and idempotent-job rules apply. Deterministic: reads only its input and the context.
 /// </summary>
 public static class VideoAnimationOrchestrator
 {
@@ -66,7 +68,11 @@ public static class VideoAnimationOrchestrator
         {
             var chunk = chunks[next++];
             tracker.CountAttempt(PipelineStage.TrackVideo);
-            inFlight[RunItemAsync(context, AnimationWorkItems.Chunk(input, chunk), input.Policy, tracker, publish)] = chunk.Index;
+            var request = AnimationWorkItems.Chunk(input, chunk);
+            var item = input.Policy.WorkItemsAsJobs
+                ? RunItemJobAsync(context, request, input.Policy, tracker, publish)
+                : RunItemAsync(context, request, input.Policy, tracker, publish);
+            inFlight[item] = chunk.Index;
         }
 
         while (next < chunks.Count && inFlight.Count < bound)
@@ -100,6 +106,26 @@ public static class VideoAnimationOrchestrator
         try
         {
             return await context.CallActivityAsync<StageOutcome>(DurableNames.RunStageActivity, request, Retry(request.Stage, policy, tracker));
+        }
+        catch (TaskFailedException e)
+        {
+            throw Failed(request.Stage, e, tracker, publish);
+        }
+    }
+
+    /// <summary>
+    /// One work item as a job sub-orchestration (<see cref="StageJobOrchestrator"/>: submit, then poll on durable timers, so a
+    /// long chunk is not bounded by an activity's time limit), instance <c>{jobInstanceId}.{stage}.{key}</c>.
+    /// </summary>
+    private static async Task<StageOutcome> RunItemJobAsync(
+        TaskOrchestrationContext context, StageRequest request, RunPolicy policy, AnimationTracker tracker, Action publish)
+    {
+        try
+        {
+            return await context.CallSubOrchestratorAsync<StageOutcome>(
+                DurableNames.StageJobOrchestrator,
+                new StageJobInput(request, policy),
+                new SubOrchestrationOptions { InstanceId = DurableNames.WorkItemJobInstanceId(context.InstanceId, request.Stage, request.Key) });
         }
         catch (TaskFailedException e)
         {

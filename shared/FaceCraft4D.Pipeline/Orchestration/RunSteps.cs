@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace FaceCraft4D.Pipeline.Orchestration;
 
 /// <summary>
-/// The orchestration's building blocks: run a stage's work items (one or a fan-out) as activities, or a long
-/// stage as a polled job sub-orchestration, keeping <see cref="RunTracker"/> and the custom status current.
+/// The orchestration's building blocks: run a stage's work items (one or a fan-out) as activities or per-item job
+/// sub-orchestrations, or a long stage as a polled job sub-orchestration, keeping <see cref="RunTracker"/> and the custom status current.
 /// Deterministic: uses only the orchestration context.
 /// </summary>
 public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, PipelinePlan plan, RunTracker tracker)
@@ -14,18 +14,28 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
     /// <summary>Publishes the tracker as the orchestration's custom status.</summary>
     public void Publish() => context.SetCustomStatus(tracker.Snapshot());
 
-    /// <summary>Runs a single-item stage: a long one (<see cref="PipelineStages.IsLongRunning"/>) as a polled job sub-orchestration.</summary>
+    /// <summary>
+    /// Runs a single-item stage: a long one (<see cref="PipelineStages.IsLongRunning"/>) as a polled job sub-orchestration,
+    /// a short one as one activity.
+    /// </summary>
     public async Task<StageOutcome> SingleAsync(PipelineStage stage, IReadOnlyDictionary<string, BlobRef> inputs) =>
-        stage.IsLongRunning() ? await JobAsync(stage, inputs) : (await FanOutAsync(stage, _ => inputs))[0];
+        stage.IsLongRunning() ? await JobAsync(stage, inputs) : (await WorkItemsAsync(stage, _ => inputs, asJobs: false))[0];
 
     /// <summary>
     /// Runs every planned work item of a stage in parallel (fan-out), at most <see cref="RunPolicy.MaxParallelWorkItems"/>
     /// in flight at once (the next item in plan order starts as one finishes), and collects the outcomes in plan order
     /// (fan-in). Progress is published as each item completes. Deterministic: the order of starts depends only on the
-    /// order of completions, which the orchestration history replays.
+    /// order of completions, which the orchestration history replays. With <see cref="RunPolicy.WorkItemsAsJobs"/> (every
+    /// run started since it exists) each item is a job sub-orchestration (<see cref="StageJobOrchestrator"/>, instance
+    /// <see cref="DurableNames.WorkItemJobInstanceId"/>): submitted, then polled on durable timers, so an item may run
+    /// for hours and a host crash loses no poll; without it (older runs' histories) each item is one activity.
     /// </summary>
-    public async Task<IReadOnlyList<StageOutcome>> FanOutAsync(
-        PipelineStage stage, Func<PlannedWorkItem, IReadOnlyDictionary<string, BlobRef>> inputsFor)
+    public Task<IReadOnlyList<StageOutcome>> FanOutAsync(
+        PipelineStage stage, Func<PlannedWorkItem, IReadOnlyDictionary<string, BlobRef>> inputsFor) =>
+        WorkItemsAsync(stage, inputsFor, input.Policy.WorkItemsAsJobs);
+
+    private async Task<IReadOnlyList<StageOutcome>> WorkItemsAsync(
+        PipelineStage stage, Func<PlannedWorkItem, IReadOnlyDictionary<string, BlobRef>> inputsFor, bool asJobs)
     {
         tracker.Start(stage);
         var items = plan.WorkItems(stage);
@@ -39,7 +49,13 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
         {
             var item = items[next];
             tracker.CountAttempt(stage);
-            var task = context.CallActivityAsync<StageOutcome>(DurableNames.RunStageActivity, Request(item, inputsFor(item)), retry);
+            var request = Request(item, inputsFor(item));
+            var task = asJobs
+                ? context.CallSubOrchestratorAsync<StageOutcome>(
+                    DurableNames.StageJobOrchestrator,
+                    new StageJobInput(request, input.Policy),
+                    new SubOrchestrationOptions { InstanceId = DurableNames.WorkItemJobInstanceId(context.InstanceId, stage, item.Key) })
+                : context.CallActivityAsync<StageOutcome>(DurableNames.RunStageActivity, request, retry);
             indexOf[task] = next++;
             pending.Add(task);
         }

@@ -38,7 +38,8 @@ public sealed class GpuWorkerOptions
     /// Longest a short stage's job may take inside one activity execution. It must stay under the Functions host's
     /// <c>functionTimeout</c> (30 min in host.json), or the host kills the activity first with no clear reason; stages
     /// that can take longer are long-running (<see cref="Contracts.PipelineStages.IsLongRunning"/>) and are polled on
-    /// durable timers instead.
+    /// durable timers instead, and so is every fan-out work item of runs with <see cref="Contracts.RunPolicy.WorkItemsAsJobs"/>
+    /// (only the short single-item stages, and the items of runs started before that policy, still poll in an activity).
     /// </summary>
     public TimeSpan StageTimeout { get; set; } = MaxStageTimeout;
 
