@@ -27,6 +27,8 @@ public sealed class AvatarRunService(
     IOptions<ApiOptions> apiOptions,
     ILogger<AvatarRunService> logger)
 {
+    private readonly StageJobInstances children = new(client);
+
     private static readonly string[] ActiveOrDone =
         [nameof(OrchestrationRuntimeStatus.Pending), nameof(OrchestrationRuntimeStatus.Running),
          nameof(OrchestrationRuntimeStatus.Completed), nameof(OrchestrationRuntimeStatus.Suspended)];
@@ -62,7 +64,9 @@ public sealed class AvatarRunService(
             {
                 // A failed or terminated run is started again; finished work items are reused from their checkpoints.
                 logger.LogInformation("Restarting {RunId} (was {Status})", runId, existing.RuntimeStatus);
+                await children.TerminateActiveAsync(runId, "parent run restarted", cancellationToken, waitForEnd: true).ConfigureAwait(false);
                 await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+                await children.PurgeAsync(runId, cancellationToken).ConfigureAwait(false); // the new run starts its items under the same ids
             }
 
             try
@@ -106,7 +110,8 @@ public sealed class AvatarRunService(
     }
 
     /// <summary>
-    /// Terminates a run that has not ended (pending, running or suspended) with its stage-job sub-orchestrations, and
+    /// Terminates a run that has not ended (pending, running or suspended) with its stage-job sub-orchestrations (long
+    /// stages and every fan-out work item, <see cref="StageJobInstances"/>), and
     /// asks the workers to cancel the run's queued and running jobs (unless an evaluation instance of the same run is
     /// still active and needs them); false when there is no such run. Terminating an ended run changes nothing.
     /// </summary>
@@ -123,12 +128,10 @@ public sealed class AvatarRunService(
             if (IsActive(metadata.RuntimeStatus))
             {
                 await client.TerminateInstanceAsync(runId, reason ?? "terminated by request", cancellationToken).ConfigureAwait(false);
+                await WaitForEndAsync(runId, ParentEndWait, cancellationToken).ConfigureAwait(false); // then it starts no more work items
             }
 
-            foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
-            {
-                await TerminateIfActiveAsync(DurableNames.StageJobInstanceId(runId, stage), cancellationToken).ConfigureAwait(false);
-            }
+            await children.TerminateActiveAsync(runId, "parent run terminated", cancellationToken).ConfigureAwait(false);
 
             if (await ActiveEvaluationInstancesAsync(runId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } evaluations)
             {
@@ -144,8 +147,8 @@ public sealed class AvatarRunService(
     }
 
     /// <summary>
-    /// Deletes an ended run's history, and its evaluation instances' (<c>{batchId}.{runId}</c>), and when asked its
-    /// blobs. Refused (<see cref="PurgeOutcome.StillRunning"/>) while the run or any evaluation instance of it is
+    /// Deletes an ended run's history with its stage-job sub-orchestrations', and its evaluation instances'
+    /// (<c>{batchId}.{runId}</c>, with theirs), and when asked its blobs. Refused (<see cref="PurgeOutcome.StillRunning"/>) while the run or any evaluation instance of it is
     /// pending, running or suspended. Holds the run's submission gate, so no submission restarts it meanwhile.
     /// </summary>
     public async Task<PurgeOutcome> PurgeAsync(string runId, bool deleteData, CancellationToken cancellationToken)
@@ -164,14 +167,19 @@ public sealed class AvatarRunService(
                 return PurgeOutcome.StillRunning;
             }
 
+            // A sub-instance left running by an ended parent (its terminate raced a start) is stopped, then purged too.
+            await children.TerminateActiveAsync(runId, "parent run purged", cancellationToken, waitForEnd: true).ConfigureAwait(false);
             if (metadata is not null)
             {
                 await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
             }
 
+            await children.PurgeAsync(runId, cancellationToken).ConfigureAwait(false);
             foreach (var evaluation in evaluations)
             {
+                await children.TerminateActiveAsync(evaluation.InstanceId, "parent run purged", cancellationToken, waitForEnd: true).ConfigureAwait(false);
                 await client.PurgeInstanceAsync(evaluation.InstanceId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+                await children.PurgeAsync(evaluation.InstanceId, cancellationToken).ConfigureAwait(false);
             }
 
             if (deleteData)
@@ -285,13 +293,40 @@ public sealed class AvatarRunService(
         return InternalFailureMessage;
     }
 
+    /// <summary>Longest a terminate waits for the run to end before it terminates the run's sub-instances.</summary>
+    private static readonly TimeSpan ParentEndWait = TimeSpan.FromSeconds(5);
+
+    private async Task WaitForEndAsync(string instanceId, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(limit);
+        try
+        {
+            await client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: false, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Still ending: its sub-instances are terminated anyway; one it starts later ends with its parent's jobs cancelled.
+        }
+    }
+
     private async Task<RunProgress> WithJobDetailsAsync(string runId, RunProgress progress, CancellationToken cancellationToken)
     {
         var stages = progress.Stages.ToList();
         for (var i = 0; i < stages.Count; i++)
         {
-            if (stages[i].State != StageState.Running || !PipelineStages.TryParseSlug(stages[i].Name, out var stage) || !stage.IsLongRunning())
+            if (stages[i].State != StageState.Running || !PipelineStages.TryParseSlug(stages[i].Name, out var stage))
             {
+                continue;
+            }
+
+            if (!stage.IsLongRunning())
+            {
+                if (await WorkItemJobsDetailAsync(runId, stage, cancellationToken).ConfigureAwait(false) is { } jobs)
+                {
+                    stages[i] = stages[i] with { Detail = jobs };
+                }
+
                 continue;
             }
 
@@ -318,13 +353,26 @@ public sealed class AvatarRunService(
         return progress with { Stages = stages };
     }
 
-    private async Task TerminateIfActiveAsync(string instanceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a fan-out stage's work-item jobs (<see cref="StageJobInstances"/>) are doing, e.g. <c>jobs: 3 running, 2 queued</c>;
+    /// null when the stage runs its items as activities (runs started before items were jobs) or none is active.
+    /// </summary>
+    private async Task<string?> WorkItemJobsDetailAsync(string runId, PipelineStage stage, CancellationToken cancellationToken)
     {
-        var child = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
-        if (child is not null && IsActive(child.RuntimeStatus))
+        var states = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var job in children.ListAsync(runId, cancellationToken, stage).ConfigureAwait(false))
         {
-            await client.TerminateInstanceAsync(instanceId, "parent run terminated", cancellationToken).ConfigureAwait(false);
+            if (!IsActive(job.RuntimeStatus) || job.InstanceId == DurableNames.StageJobInstanceId(runId, stage))
+            {
+                continue;
+            }
+
+            var status = job.SerializedCustomStatus is null ? null : job.ReadCustomStatusAs<StageJobStatus>();
+            var state = status?.State.ToString().ToLowerInvariant() ?? "submitting";
+            states[state] = states.GetValueOrDefault(state) + 1;
         }
+
+        return states.Count == 0 ? null : "jobs: " + string.Join(", ", states.Select(kv => $"{kv.Value} {kv.Key}"));
     }
 
     /// <summary>The evaluation instances of a run (<c>eval-...{.runId}</c>, see <c>EvaluationBatchOrchestrator</c>).</summary>

@@ -11,7 +11,8 @@ namespace FaceCraft4D.LocalHost.Durable;
 /// <summary>
 /// Finds runs that wait for a message that no longer exists (a storage emulator killed before it persisted its queues
 /// lost the TaskScheduled messages of a fan-out; the orchestration then waits forever) and repairs them. A run is
-/// stalled when it is pending or running, neither it nor its stage-job sub-orchestrations changed for
+/// stalled when it is pending or running, neither it nor its stage-job sub-orchestrations (long stages and fan-out work
+/// items, <see cref="StageJobInstances"/>) changed for
 /// <see cref="StalledRunOptions.StallAfter"/>, the task hub's queues hold no message (nothing in flight, no timer
 /// due later) and the job ledger shows no live worker job of the run. The repair restarts the run from its
 /// checkpointed stages (terminate, purge, start again with the same input: finished work items are reused); after
@@ -27,6 +28,7 @@ public sealed class StalledRunMonitor(
     ILogger<StalledRunMonitor> logger) : BackgroundService
 {
     private readonly Dictionary<string, int> restarts = new(StringComparer.Ordinal);
+    private readonly StageJobInstances children = new(client);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -92,13 +94,16 @@ public sealed class StalledRunMonitor(
         return repaired;
     }
 
+    /// <summary>
+    /// True when a stage-job sub-orchestration of the run (a long stage or a fan-out work item) changed recently: a job
+    /// being polled updates its instance every poll. A child that waits forever itself (its message lost) does not, so
+    /// the run it holds up is still found stalled.
+    /// </summary>
     private async Task<bool> HasRecentChildActivityAsync(string runId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
+        await foreach (var child in children.ListAsync(runId, cancellationToken).ConfigureAwait(false))
         {
-            var child = await client.GetInstanceAsync(DurableNames.StageJobInstanceId(runId, stage), getInputsAndOutputs: false, cancellationToken)
-                .ConfigureAwait(false);
-            if (child is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running }
+            if (child.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running
                 && now - child.LastUpdatedAt <= options.Value.StallAfter)
             {
                 return true;
@@ -118,6 +123,7 @@ public sealed class StalledRunMonitor(
         {
             logger.LogError("Run {RunId} is {Reason}; it was restarted {Restarts} time(s) already, so it is ended", runId, reason, done);
             await client.TerminateInstanceAsync(runId, $"{reason}; restarting it from its checkpoints did not help", cancellationToken).ConfigureAwait(false);
+            await children.TerminateActiveAsync(runId, "parent run ended as stalled", cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -127,26 +133,22 @@ public sealed class StalledRunMonitor(
         {
             logger.LogError("Run {RunId} is {Reason} and its input cannot be read; it is ended", runId, reason);
             await client.TerminateInstanceAsync(runId, $"{reason}; its input could not be read to restart it", cancellationToken).ConfigureAwait(false);
+            await children.TerminateActiveAsync(runId, "parent run ended as stalled", cancellationToken).ConfigureAwait(false);
             return;
         }
 
         logger.LogWarning("Run {RunId} is {Reason}; restarting it from its checkpointed stages", runId, reason);
         restarts[runId] = done + 1;
         await client.TerminateInstanceAsync(runId, $"{reason}; restarted from its checkpoints", cancellationToken).ConfigureAwait(false);
-        foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
-        {
-            var childId = DurableNames.StageJobInstanceId(runId, stage);
-            if (await client.GetInstanceAsync(childId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false) is
-                { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended })
-            {
-                await client.TerminateInstanceAsync(childId, "parent run restarted", cancellationToken).ConfigureAwait(false);
-            }
-        }
-
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(TimeSpan.FromMinutes(2));
         await client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: false, wait.Token).ConfigureAwait(false);
+
+        // Every stage-job sub-orchestration (long stages and fan-out work items) ends and is purged: the restarted run
+        // starts its items under the same ids, and a finished item is reused from its checkpoint without a job.
+        await children.TerminateActiveAsync(runId, "parent run restarted", cancellationToken, waitForEnd: true).ConfigureAwait(false);
         await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+        await children.PurgeAsync(runId, cancellationToken).ConfigureAwait(false);
         await client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator, input, new StartOrchestrationOptions(runId), cancellationToken)
             .ConfigureAwait(false);
     }

@@ -72,7 +72,10 @@ public sealed class AnimationService(
             {
                 // A failed or terminated job starts again; its finished chunks are reused from their checkpoints.
                 logger.LogInformation("Restarting animation {Instance} (was {Status})", instanceId, existing.RuntimeStatus);
+                var chunks = new StageJobInstances(client);
+                await chunks.TerminateActiveAsync(instanceId, "animation job restarted", cancellationToken, waitForEnd: true).ConfigureAwait(false);
                 await client.PurgeInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+                await chunks.PurgeAsync(instanceId, cancellationToken).ConfigureAwait(false); // its chunk jobs restart under the same ids
             }
 
             try
