@@ -129,6 +129,24 @@ public sealed class FanOutJobTests
         Assert.All(result.ReadCustomStatusAs<RunProgress>()!.Stages, s => Assert.Equal((StageState.Completed, s.Total), (s.State, s.Done)));
     }
 
+    [Theory]
+    [InlineData("fc4d-a-b.train-static", true)]
+    [InlineData("fc4d-a-b.enhance-view.view-05", true)]
+    [InlineData("fc4d-a-b.animate-view.src-03-clip-02", true)]
+    [InlineData("fc4d-a-b.anim-0123456789abcdef", false)] // the run's video animation job is not its stage job
+    [InlineData("fc4d-a-b.anim-0123456789abcdef.track-video.anim-0123456789abcdef-chunk-000", false)] // nor that job's chunks
+    [InlineData("fc4d-a-b.enhance-view.", false)]
+    [InlineData("fc4d-a-bc.enhance-view.view-05", false)]
+    [InlineData("fc4d-a-b.Enhance-View.view-05", false)]
+    public void Sub_instances_of_a_run_are_its_stage_slugs_and_item_keys_only(string instanceId, bool child) =>
+        Assert.Equal(child, StageJobInstances.IsChildOf(instanceId, "fc4d-a-b"));
+
+    [Fact]
+    public void A_chunk_job_is_a_sub_instance_of_its_animation_job() =>
+        Assert.True(StageJobInstances.IsChildOf(
+            DurableNames.WorkItemJobInstanceId("fc4d-a-b.anim-0123456789abcdef", PipelineStage.TrackVideo, "anim-0123456789abcdef-chunk-000"),
+            "fc4d-a-b.anim-0123456789abcdef"));
+
     private static RunInput Input(string runId, RunPolicy policy) =>
         new(runId, new BlobRef(StorageLayout.RunsContainer, $"{runId}/input/portrait.jpg", "ab"), Small, policy, RunSource.Cli);
 

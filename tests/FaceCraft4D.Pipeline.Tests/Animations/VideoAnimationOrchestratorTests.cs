@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline.Activities;
 using FaceCraft4D.Pipeline.Animations;
+using FaceCraft4D.Pipeline.Orchestration;
 using FaceCraft4D.Storage;
 using FaceCraft4D.Testing;
 using Microsoft.DurableTask;
@@ -106,6 +107,29 @@ public sealed class VideoAnimationOrchestratorTests
         Assert.Null(await blobs.GetInfoAsync(StorageLayout.AvatarArtifact(RunId, "animation/talk.safetensors"), default));
     }
 
+    [Fact]
+    public async Task With_work_items_as_jobs_every_chunk_is_a_job_sub_orchestration_of_the_animation()
+    {
+        var script = new ScriptedStages { ReusedChunks = { 1 } };
+        var blobs = await AvatarWithIndexAsync();
+        await using var host = await StartAsync(script, blobs);
+        var input = Input(totalFrames: 120, chunkFrames: 40, parallel: 2) with { Policy = FastPolicy with { WorkItemsAsJobs = true } };
+
+        var (status, progress, _) = await RunAsync(host, input);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, status);
+        Assert.DoesNotContain(script.ActivityStages, s => s == PipelineStage.TrackVideo); // no chunk polled inside an activity
+        Assert.Contains(PipelineStage.VideoClip, script.ActivityStages);
+        for (var i = 0; i < 3; i++)
+        {
+            var child = await host.Client.GetInstanceAsync($"{input.InstanceId}.track-video.{VideoAnimationContract.ChunkKey(input.AnimationId, i)}");
+            Assert.True(child is { Name: DurableNames.StageJobOrchestrator, RuntimeStatus: OrchestrationRuntimeStatus.Completed }, $"chunk {i}");
+        }
+
+        var track = progress.Stages.Single(s => s.Name == "track-video");
+        Assert.Equal((StageState.Completed, 3, 3, 1, 3), (track.State, track.Done, track.Total, track.Reused, track.Attempts));
+    }
+
     private static VideoAnimationInput Input(int totalFrames, int chunkFrames, int parallel)
     {
         var animationId = AnimationIdentity.For(RunId, new string('7', 64), "talk", 25, ExpressionTransfer.Relative);
@@ -140,7 +164,19 @@ public sealed class VideoAnimationOrchestratorTests
         return DurableTaskTestHost.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<VideoAnimationInput, VideoAnimationOutput>(DurableNames.VideoAnimationOrchestrator, VideoAnimationOrchestrator.RunAsync);
-            registry.AddActivityFunc<StageRequest, StageOutcome>(DurableNames.RunStageActivity, (_, r) => script.RunStageAsync(r, blobs));
+            registry.AddActivityFunc<StageRequest, StageOutcome>(DurableNames.RunStageActivity, (_, r) =>
+            {
+                script.ActivityStages.Enqueue(r.Stage);
+                return script.RunStageAsync(r, blobs);
+            });
+            registry.AddOrchestratorFunc<StageJobInput, StageOutcome>(DurableNames.StageJobOrchestrator, StageJobOrchestrator.RunAsync);
+            registry.AddActivityFunc<StageRequest, JobPoll>(DurableNames.SubmitStageJobActivity, (_, _) =>
+                Task.FromResult(new JobPoll(JobState.Queued, null, null, Resubmitted: false, WorkerCalls: 1)));
+            registry.AddActivityFunc<StageRequest, JobPoll>(DurableNames.PollStageJobActivity, async (_, r) =>
+            {
+                var outcome = await script.RunStageAsync(r, blobs);
+                return new JobPoll(JobState.Succeeded, null, outcome, Resubmitted: false, WorkerCalls: 1);
+            });
             registry.AddActivityFunc<AnimationPublication, IReadOnlyDictionary<string, BlobRef>>(
                 DurableNames.PublishAnimationActivity, (_, p) => publisher.PublishAsync(p, CancellationToken.None));
         });
@@ -153,6 +189,9 @@ public sealed class VideoAnimationOrchestratorTests
         private int chunksFinished;
 
         public ConcurrentQueue<StageRequest> Requests { get; } = new();
+
+        /// <summary>Stages of the work items that ran inside one activity (<see cref="DurableNames.RunStageActivity"/>).</summary>
+        public ConcurrentQueue<PipelineStage> ActivityStages { get; } = new();
 
         public TimeSpan ChunkDelay { get; init; } = TimeSpan.FromMilliseconds(20);
 
