@@ -360,7 +360,7 @@ public sealed class AvatarRunService(
     private async Task<string?> WorkItemJobsDetailAsync(string runId, PipelineStage stage, CancellationToken cancellationToken)
     {
         var states = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var job in children.ListAsync(runId, cancellationToken, stage).ConfigureAwait(false))
+        await foreach (var job in children.ListAsync(runId, cancellationToken, stage, withStatus: true).ConfigureAwait(false))
         {
             if (!IsActive(job.RuntimeStatus) || job.InstanceId == DurableNames.StageJobInstanceId(runId, stage))
             {

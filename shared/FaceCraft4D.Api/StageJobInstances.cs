@@ -14,12 +14,16 @@ namespace FaceCraft4D.Api;
 /// </summary>
 public sealed class StageJobInstances(DurableTaskClient client)
 {
-    /// <summary>The parent's stage-job sub-instances (another job's instances under the same prefix, e.g. a run's video animations, are left out).</summary>
+    /// <summary>
+    /// The parent's stage-job sub-instances (another job's instances under the same prefix, e.g. a run's video animations,
+    /// are left out), of one <paramref name="stage"/> when given; with <paramref name="withStatus"/> their custom status
+    /// (<c>StageJobStatus</c>) can be read.
+    /// </summary>
     public async IAsyncEnumerable<OrchestrationMetadata> ListAsync(
-        string parentInstanceId, [EnumeratorCancellation] CancellationToken cancellationToken, PipelineStage? stage = null)
+        string parentInstanceId, [EnumeratorCancellation] CancellationToken cancellationToken, PipelineStage? stage = null, bool withStatus = false)
     {
         var prefix = stage is { } s ? DurableNames.StageJobInstanceId(parentInstanceId, s) : DurableNames.StageJobInstancePrefix(parentInstanceId);
-        var query = new OrchestrationQuery { InstanceIdPrefix = prefix, PageSize = 500 };
+        var query = new OrchestrationQuery { InstanceIdPrefix = prefix, PageSize = 500, FetchInputsAndOutputs = withStatus };
         await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (instance.Name == DurableNames.StageJobOrchestrator && IsChildOf(instance.InstanceId, parentInstanceId, stage))

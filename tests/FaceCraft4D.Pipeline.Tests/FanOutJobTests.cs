@@ -86,6 +86,9 @@ public sealed class FanOutJobTests
         var running = await fixture.Children(runId);
         Assert.Contains(running, c => c.InstanceId == DurableNames.WorkItemJobInstanceId(runId, PipelineStage.AnimateView, animations[0].Key));
 
+        await Eventually(async () => (await fixture.Runs.GetStatusAsync(runId, "http://host", default))!.CustomStatus!.Stages
+            .Single(s => s.Name == "animate-view").Detail == $"jobs: {animations.Count} running");
+
         var terminated = await fixture.Runs.TerminateAsync(runId, "test", default);
 
         Assert.True(terminated);
