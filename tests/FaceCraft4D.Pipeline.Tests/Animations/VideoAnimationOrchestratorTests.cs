@@ -26,6 +26,18 @@ public sealed class VideoAnimationOrchestratorTests
         JobPollInterval: TimeSpan.FromMilliseconds(10), MaxJobPollInterval: TimeSpan.FromMilliseconds(20), ActivityMaxAttempts: 4,
         ActivityFirstRetryDelay: TimeSpan.FromMilliseconds(10), ActivityMaxRetryDelay: TimeSpan.FromMilliseconds(20));
 
+    /// <summary>Retries after 2 s: long enough to restart the worker host while the job waits.</summary>
+    private static readonly RunPolicy SlowRetryPolicy = FastPolicy with
+    {
+        ActivityFirstRetryDelay = TimeSpan.FromSeconds(2), ActivityMaxRetryDelay = TimeSpan.FromSeconds(2),
+    };
+
+    /// <summary>The job's custom status as clients (the CLI's <c>animate</c> table, the API) read it, once it has completed.</summary>
+    private const string ExpectedStatus =
+        """{"RunId":"{ID}","Preset":"preview","Stages":[""" +
+        """{"Name":"track-video","State":2,"Done":3,"Total":3,"Reused":0,"Attempts":4,"Backend":"video-tracker:scripted","Detail":null},""" +
+        """{"Name":"video-clip","State":2,"Done":1,"Total":1,"Reused":0,"Attempts":1,"Backend":"video-clip:scripted","Detail":null}],"CurrentStage":null,"Message":"completed"}""";
+
     [Fact]
     public async Task Chunks_fan_out_at_most_the_bound_at_once_then_fan_in_in_order_and_the_clip_is_published()
     {
@@ -106,6 +118,54 @@ public sealed class VideoAnimationOrchestratorTests
         Assert.Null(await blobs.GetInfoAsync(StorageLayout.AvatarArtifact(RunId, "animation/talk.safetensors"), default));
     }
 
+    [Fact]
+    public async Task A_job_whose_host_restarts_while_it_waits_to_retry_a_chunk_completes_with_the_status_of_an_uninterrupted_job()
+    {
+        // A chunk fails once; while the job waits on the retry timer (nothing in flight), the worker host is stopped and a
+        // new one started on the same engine: it rebuilds the job (and its progress) by replaying the history.
+        var input = Input(totalFrames: 120, chunkFrames: 40, parallel: 1) with { Policy = SlowRetryPolicy };
+        var uninterrupted = new ScriptedStages { FailOnceChunk = 1 };
+        var blobs = await AvatarWithIndexAsync();
+        string expected;
+        await using (var host = await StartAsync(uninterrupted, blobs))
+        {
+            var (status, _, _) = await RunAsync(host, input);
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, status);
+            expected = (await host.Client.GetInstanceAsync(input.InstanceId, getInputsAndOutputs: true))!.SerializedCustomStatus!;
+        }
+
+        var before = new ScriptedStages { FailOnceChunk = 1 };
+        var after = new ScriptedStages();
+        var restartedBlobs = await AvatarWithIndexAsync();
+        await using var engine = await RestartableDurableEngine.StartAsync();
+        await engine.StartWorkerAsync(registry => Register(registry, before, restartedBlobs));
+        await engine.Client.ScheduleNewOrchestrationInstanceAsync(DurableNames.VideoAnimationOrchestrator, input, new StartOrchestrationOptions(input.InstanceId));
+        var failedAt = await before.FailedOnce.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // The episode that handled the failure has been saved: the job now waits on its retry timer.
+            while ((await engine.Client.GetInstanceAsync(input.InstanceId, timeout.Token))!.LastUpdatedAt <= failedAt)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        await engine.StopWorkerAsync();
+        await engine.StartWorkerAsync(registry => Register(registry, after, restartedBlobs));
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var metadata = await engine.Client.WaitForInstanceCompletionAsync(input.InstanceId, getInputsAndOutputs: true, wait.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(expected, metadata.SerializedCustomStatus);
+        Assert.Equal(ExpectedStatus.Replace("{ID}", input.InstanceId, StringComparison.Ordinal), metadata.SerializedCustomStatus);
+        // The restarted host ran only what was left: chunk 1's retry, chunk 2 and the fan-in.
+        Assert.Equal([VideoAnimationContract.ChunkKey(input.AnimationId, 0), VideoAnimationContract.ChunkKey(input.AnimationId, 1)],
+            before.Requests.Where(r => r.Stage == PipelineStage.TrackVideo).Select(r => r.Key));
+        Assert.Equal([VideoAnimationContract.ChunkKey(input.AnimationId, 1), VideoAnimationContract.ChunkKey(input.AnimationId, 2), input.AnimationId],
+            after.Requests.Select(r => r.Key));
+        Assert.Equal(["track-video", "video-clip"], metadata.ReadOutputAs<VideoAnimationOutput>()!.Backends.Keys.Order(StringComparer.Ordinal));
+    }
+
     private static VideoAnimationInput Input(int totalFrames, int chunkFrames, int parallel)
     {
         var animationId = AnimationIdentity.For(RunId, new string('7', 64), "talk", 25, ExpressionTransfer.Relative);
@@ -136,14 +196,16 @@ public sealed class VideoAnimationOrchestratorTests
 
     private static Task<DurableTaskTestHost> StartAsync(ScriptedStages script, IBlobStore blobs)
     {
+        return InProcessDurableHost.StartAsync(registry => Register(registry, script, blobs));
+    }
+
+    private static void Register(DurableTaskRegistry registry, ScriptedStages script, IBlobStore blobs)
+    {
         var publisher = new AnimationPublisher(blobs, NullLogger<AnimationPublisher>.Instance);
-        return DurableTaskTestHost.StartAsync(registry =>
-        {
-            registry.AddOrchestratorFunc<VideoAnimationInput, VideoAnimationOutput>(DurableNames.VideoAnimationOrchestrator, VideoAnimationOrchestrator.RunAsync);
-            registry.AddActivityFunc<StageRequest, StageOutcome>(DurableNames.RunStageActivity, (_, r) => script.RunStageAsync(r, blobs));
-            registry.AddActivityFunc<AnimationPublication, IReadOnlyDictionary<string, BlobRef>>(
-                DurableNames.PublishAnimationActivity, (_, p) => publisher.PublishAsync(p, CancellationToken.None));
-        });
+        registry.AddOrchestratorFunc<VideoAnimationInput, VideoAnimationOutput>(DurableNames.VideoAnimationOrchestrator, VideoAnimationOrchestrator.RunAsync);
+        registry.AddActivityFunc<StageRequest, StageOutcome>(DurableNames.RunStageActivity, (_, r) => script.RunStageAsync(r, blobs));
+        registry.AddActivityFunc<AnimationPublication, IReadOnlyDictionary<string, BlobRef>>(
+            DurableNames.PublishAnimationActivity, (_, p) => publisher.PublishAsync(p, CancellationToken.None));
     }
 
     /// <summary>What the worker would answer for each work item: outputs under the item's stage folder.</summary>
@@ -160,6 +222,12 @@ public sealed class VideoAnimationOrchestratorTests
 
         public int? RefusedChunk { get; init; }
 
+        /// <summary>A chunk whose first attempt fails with a transient error (retried by the job).</summary>
+        public int? FailOnceChunk { get; init; }
+
+        /// <summary>Completed with the time of that failure.</summary>
+        public TaskCompletionSource<DateTimeOffset> FailedOnce { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public int MostChunksInFlight { get; private set; }
 
         public bool ClipStartedAfterEveryChunk { get; private set; }
@@ -174,6 +242,11 @@ public sealed class VideoAnimationOrchestratorTests
                 {
                     var first = request.IntParameter(Names.FirstFrame);
                     throw new StageInputRejectedException($"no face on frames {first}-{first + request.IntParameter(Names.FrameCount) - 1}");
+                }
+
+                if (chunk == FailOnceChunk && FailedOnce.TrySetResult(DateTimeOffset.UtcNow))
+                {
+                    throw new HttpRequestException("worker unreachable");
                 }
 
                 var now = Interlocked.Increment(ref inFlight);
