@@ -107,20 +107,9 @@ public static class VideoAnimationOrchestrator
         }
     }
 
-    /// <summary>The run's retry rules (<see cref="StageRetry"/>), counting retries in this job's tracker.</summary>
+    /// <summary>The run's retry rules (<see cref="StageRetry"/>), counting retries in this job's tracker; a taken clip name is final.</summary>
     private static TaskOptions Retry(PipelineStage stage, RunPolicy policy, RunTracker? tracker) =>
-        TaskOptions.FromRetryHandler(async retry =>
-        {
-            if (retry.LastAttemptNumber >= policy.ActivityMaxAttempts || StageRetry.IsPermanent(retry.LastFailure)
-                || IsNameTaken(retry.LastFailure))
-            {
-                return false;
-            }
-
-            tracker?.CountAttempt(stage);
-            await retry.OrchestrationContext.CreateTimer(policy.RetryDelay(retry.LastAttemptNumber), retry.CancellationToken);
-            return true;
-        });
+        StageRetry.For(stage, policy, tracker, IsNameTaken);
 
     private static bool IsNameTaken(TaskFailureDetails? failure)
     {

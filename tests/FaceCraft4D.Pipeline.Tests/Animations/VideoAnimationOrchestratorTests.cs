@@ -119,6 +119,24 @@ public sealed class VideoAnimationOrchestratorTests
     }
 
     [Fact]
+    public async Task A_clip_name_taken_by_a_bundled_clip_fails_the_job_without_retrying_the_publication()
+    {
+        var script = new ScriptedStages();
+        var blobs = await AvatarWithIndexAsync();
+        await using var host = await StartAsync(script, blobs);
+
+        var (status, progress, _) = await RunAsync(host, Input(totalFrames: 40, chunkFrames: 40, parallel: 1) with { Name = "clip-00" });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, status);
+        Assert.Equal(1, script.Publications); // FastPolicy allows four attempts: a taken name is final
+        var clip = progress.Stages.Single(s => s.Name == "video-clip");
+        Assert.Equal(StageState.Failed, clip.State);
+        Assert.Contains("clip-00", clip.Detail);
+        Assert.Equal("track-flame", System.Text.Json.Nodes.JsonNode.Parse((await blobs.TryReadAsync(StorageLayout.AvatarArtifact(RunId, "animation/index.json"), default))!.ToString())!
+            ["clips"]![0]!["source"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_job_whose_host_restarts_while_it_waits_to_retry_a_chunk_completes_with_the_status_of_an_uninterrupted_job()
     {
         // A chunk fails once; while the job waits on the retry timer (nothing in flight), the worker host is stopped and a
@@ -205,12 +223,19 @@ public sealed class VideoAnimationOrchestratorTests
         registry.AddOrchestratorFunc<VideoAnimationInput, VideoAnimationOutput>(DurableNames.VideoAnimationOrchestrator, VideoAnimationOrchestrator.RunAsync);
         registry.AddActivityFunc<StageRequest, StageOutcome>(DurableNames.RunStageActivity, (_, r) => script.RunStageAsync(r, blobs));
         registry.AddActivityFunc<AnimationPublication, IReadOnlyDictionary<string, BlobRef>>(
-            DurableNames.PublishAnimationActivity, (_, p) => publisher.PublishAsync(p, CancellationToken.None));
+            DurableNames.PublishAnimationActivity, (_, p) =>
+            {
+                Interlocked.Increment(ref script.Publications);
+                return publisher.PublishAsync(p, CancellationToken.None);
+            });
     }
 
     /// <summary>What the worker would answer for each work item: outputs under the item's stage folder.</summary>
     private sealed class ScriptedStages
     {
+        /// <summary>Calls of the publish activity.</summary>
+        public int Publications;
+
         private int inFlight;
         private int chunksFinished;
 
