@@ -16,74 +16,50 @@ public sealed class AvatarApiFunctions(ClientBoundApi api)
 {
     /// <summary><c>POST /api/avatars</c>.</summary>
     [Function("StartAvatar")]
-    public async Task<IActionResult> Start(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).SubmitAsync(request.HttpContext);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Start(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).SubmitAsync(request.HttpContext));
 
     /// <summary><c>GET /api/avatars</c>.</summary>
     [Function("ListAvatars")]
-    public async Task<IActionResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).ListAsync(request.HttpContext);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).ListAsync(request.HttpContext));
 
     /// <summary><c>GET /api/avatars/{id}</c>.</summary>
     [Function("GetAvatar")]
-    public async Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).GetStatusAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).GetStatusAsync(request.HttpContext, id));
 
     /// <summary><c>POST /api/avatars/{id}/terminate</c>.</summary>
     [Function("TerminateAvatar")]
-    public async Task<IActionResult> Terminate(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/terminate")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).TerminateAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Terminate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/terminate")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).TerminateAsync(request.HttpContext, id));
 
     /// <summary><c>POST /api/avatars/{id}/share</c>.</summary>
     [Function("ShareAvatar")]
-    public async Task<IActionResult> Share(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/share")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).ShareAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Share(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/share")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).ShareAsync(request.HttpContext, id));
 
     /// <summary><c>DELETE /api/avatars/{id}</c>.</summary>
     [Function("DeleteAvatar")]
-    public async Task<IActionResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).DeleteAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).DeleteAsync(request.HttpContext, id));
 
     /// <summary><c>GET /api/avatars/{id}/artifacts</c>.</summary>
     [Function("ListAvatarArtifacts")]
-    public async Task<IActionResult> ListArtifacts(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/artifacts")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).ListArtifactsAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> ListArtifacts(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/artifacts")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).ListArtifactsAsync(request.HttpContext, id));
 
     /// <summary><c>GET /api/avatars/{id}/artifacts/{*name}</c>.</summary>
     [Function("GetAvatarArtifact")]
-    public async Task<IActionResult> GetArtifact(
+    public Task<IActionResult> GetArtifact(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/artifacts/{*name}")] HttpRequest request, string id, string name,
-        [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).GetArtifactAsync(request.HttpContext, id, name);
-        return new EmptyResult();
-    }
+        [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).GetArtifactAsync(request.HttpContext, id, name));
 }

@@ -30,47 +30,32 @@ public sealed class AvatarViewerFunctions(IConfiguration configuration, ClientBo
 
     /// <summary><c>GET /api/viewer/avatars/{id}</c>.</summary>
     [Function("AvatarViewerPage")]
-    public async Task<IActionResult> Page(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/avatars/{id}")] HttpRequest request, string id)
-    {
-        await Handlers().ServePageAsync(request.HttpContext, id, ViewerApiBase, $"{Prefix}/_viewer");
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Page(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/avatars/{id}")] HttpRequest request, string id) =>
+        WrittenResponse.After(Handlers().ServePageAsync(request.HttpContext, id, ViewerApiBase, $"{Prefix}/_viewer"));
 
     /// <summary><c>GET /api/viewer/avatars/_viewer/{*path}</c>.</summary>
     [Function("AvatarViewerAsset")]
-    public async Task<IActionResult> Asset(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/avatars/_viewer/{*path}")] HttpRequest request, string path)
-    {
-        await Handlers().ServeAssetAsync(request.HttpContext, path);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Asset(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/avatars/_viewer/{*path}")] HttpRequest request, string path) =>
+        WrittenResponse.After(Handlers().ServeAssetAsync(request.HttpContext, path));
 
     /// <summary><c>GET /api/viewer/api/avatars/{id}</c>: the run's status, for a share link or a caller who may read it.</summary>
     [Function("AvatarViewerStatus")]
-    public async Task<IActionResult> Status(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/api/avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).GetStatusAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Status(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/api/avatars/{id}")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).GetStatusAsync(request.HttpContext, id));
 
     /// <summary><c>GET /api/viewer/api/avatars/{id}/artifacts</c>.</summary>
     [Function("AvatarViewerArtifacts")]
-    public async Task<IActionResult> Artifacts(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/api/avatars/{id}/artifacts")] HttpRequest request, string id, [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).ListArtifactsAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+    public Task<IActionResult> Artifacts(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/api/avatars/{id}/artifacts")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).ListArtifactsAsync(request.HttpContext, id));
 
     /// <summary><c>GET /api/viewer/api/avatars/{id}/artifacts/{*name}</c>.</summary>
     [Function("AvatarViewerArtifact")]
-    public async Task<IActionResult> Artifact(
+    public Task<IActionResult> Artifact(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "viewer/api/avatars/{id}/artifacts/{*name}")] HttpRequest request, string id, string name,
-        [DurableClient] DurableTaskClient client)
-    {
-        await api.Handlers(client).GetArtifactAsync(request.HttpContext, id, name);
-        return new EmptyResult();
-    }
+        [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(api.Handlers(client).GetArtifactAsync(request.HttpContext, id, name));
 }

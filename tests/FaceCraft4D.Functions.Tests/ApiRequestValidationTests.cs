@@ -116,7 +116,7 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
         await handlers.ListAsync(context);
 
         Assert.Equal(200, context.Response.StatusCode);
-        Assert.Equal(2, JsonDocument.Parse(ReadBody(context)).RootElement.GetArrayLength());
+        Assert.Equal(2, JsonDocument.Parse(TestCallers.Body(context)).RootElement.GetArrayLength());
     }
 
     private ClientBoundApi Api() => host.Services.GetRequiredService<ClientBoundApi>();
@@ -124,31 +124,13 @@ public sealed class ApiRequestValidationTests : IAsyncLifetime
     private DefaultHttpContext Context(string method, string body, string? contentType, string query = "") =>
         Context(method, Encoding.UTF8.GetBytes(body), contentType, query);
 
-    private DefaultHttpContext Context(string method, byte[] body, string? contentType, string query = "")
-    {
-        var context = new DefaultHttpContext { RequestServices = host.Services };
-        context.Request.Method = method;
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("fc4d.example");
-        context.User = LocalCallerMiddleware.Principal("test-owner", isOperator: false);
-        context.Request.QueryString = new QueryString(query);
-        context.Request.Body = new MemoryStream(body);
-        context.Request.ContentLength = body.Length;
-        context.Request.ContentType = contentType;
-        context.Response.Body = new MemoryStream();
-        return context;
-    }
+    private DefaultHttpContext Context(string method, byte[] body, string? contentType, string query = "") =>
+        TestCallers.Context(host.Services, method, "test-owner", body: body, contentType: contentType, query: query);
 
     private static JsonElement Problem(HttpContext context, int status)
     {
-        var text = ReadBody(context);
+        var text = TestCallers.Body(context);
         Assert.True(context.Response.StatusCode == status, $"Expected {status}, got {context.Response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
-    }
-
-    private static string ReadBody(HttpContext context)
-    {
-        context.Response.Body.Position = 0;
-        return new StreamReader(context.Response.Body).ReadToEnd();
     }
 }

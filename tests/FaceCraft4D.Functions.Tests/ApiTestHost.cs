@@ -37,7 +37,8 @@ public sealed class ApiTestHost : IAsyncDisposable
         Func<TaskOrchestrationContext, RunInput, Task<RunOutput>>? orchestrator = null,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var durable = await StartDurableAsync(orchestrator ?? AvatarRunOrchestrator.RunAsync);
+        var durable = await InProcessDurableHost.StartAsync(
+            r => r.AddOrchestratorFunc(DurableNames.AvatarRunOrchestrator, orchestrator ?? AvatarRunOrchestrator.RunAsync));
         var values = new Dictionary<string, string?>
         {
             ["Fc4d:GpuWorker:BaseUrl"] = "http://127.0.0.1:9",
@@ -53,25 +54,6 @@ public sealed class ApiTestHost : IAsyncDisposable
         collection.AddSingleton<IBlobStore>(blobs);
         collection.AddFc4dApi(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         return new ApiTestHost(blobs, durable, collection.BuildServiceProvider());
-    }
-
-    /// <summary>
-    /// The in-process durable host picks a free port and then binds it; with many hosts starting in parallel another one
-    /// can take the port in between ("address already in use"), so the start is retried a few times.
-    /// </summary>
-    private static async Task<DurableTaskTestHost> StartDurableAsync(Func<TaskOrchestrationContext, RunInput, Task<RunOutput>> orchestrator)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await DurableTaskTestHost.StartAsync(r => r.AddOrchestratorFunc(DurableNames.AvatarRunOrchestrator, orchestrator));
-            }
-            catch (IOException e) when (attempt < 5 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                await Task.Delay(50 * attempt);
-            }
-        }
     }
 
     public async ValueTask DisposeAsync()

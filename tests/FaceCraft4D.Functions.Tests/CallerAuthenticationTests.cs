@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit;
+using static FaceCraft4D.Testing.TestCallers;
 
 namespace FaceCraft4D.Functions.Tests;
 
@@ -163,10 +164,4 @@ public sealed class CallerAuthenticationTests
         })));
 
     private static string Reason(HttpContext context) => JsonDocument.Parse(Body(context)).RootElement.GetProperty("reason").GetString()!;
-
-    private static string Body(HttpContext context)
-    {
-        context.Response.Body.Position = 0;
-        return new StreamReader(context.Response.Body).ReadToEnd();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using FaceCraft4D.Api;
 using FaceCraft4D.Api.Identity;
@@ -9,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
+using static FaceCraft4D.Testing.TestCallers;
 
 namespace FaceCraft4D.Functions.Tests;
 
@@ -202,24 +202,6 @@ public sealed class RunOwnershipTests : IAsyncLifetime
         }
     }
 
-    private DefaultHttpContext Context(string method, string? caller, bool isOperator = false, byte[]? body = null, string? contentType = null, string query = "")
-    {
-        var context = new DefaultHttpContext { RequestServices = host.Services };
-        context.Request.Method = method;
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("fc4d.example");
-        context.Request.QueryString = new QueryString(query);
-        context.Request.Body = new MemoryStream(body ?? []);
-        context.Request.ContentLength = body?.Length ?? 0;
-        context.Request.ContentType = contentType;
-        context.Response.Body = new MemoryStream();
-        context.User = caller is null ? new ClaimsPrincipal(new ClaimsIdentity()) : LocalCallerMiddleware.Principal(caller, isOperator);
-        return context;
-    }
-
-    private static string Body(HttpContext context)
-    {
-        context.Response.Body.Position = 0;
-        return new StreamReader(context.Response.Body).ReadToEnd();
-    }
+    private DefaultHttpContext Context(string method, string? caller, bool isOperator = false, byte[]? body = null, string? contentType = null, string query = "") =>
+        TestCallers.Context(host.Services, method, caller, isOperator, body, contentType, query);
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using FaceCraft4D.Api;
 using FaceCraft4D.Api.Identity;
@@ -9,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit;
+using static FaceCraft4D.Testing.TestCallers;
 
 namespace FaceCraft4D.Functions.Tests;
 
@@ -154,26 +154,8 @@ public sealed class ShareLinkTests : IAsyncLifetime
     private static string ShareToken(string query) =>
         Uri.UnescapeDataString(query.TrimStart('?').Split('&').Single(p => p.StartsWith("share=", StringComparison.Ordinal))["share=".Length..]);
 
-    private DefaultHttpContext Context(string method, string? caller, byte[]? body = null, string? contentType = null, string query = "")
-    {
-        var context = new DefaultHttpContext { RequestServices = host.Services };
-        context.Request.Method = method;
-        context.Request.Scheme = "https";
-        context.Request.Host = new HostString("fc4d.example");
-        context.Request.QueryString = new QueryString(query);
-        context.Request.Body = new MemoryStream(body ?? []);
-        context.Request.ContentLength = body?.Length ?? 0;
-        context.Request.ContentType = contentType;
-        context.Response.Body = new MemoryStream();
-        context.User = caller is null ? new ClaimsPrincipal(new ClaimsIdentity()) : LocalCallerMiddleware.Principal(caller, isOperator: false);
-        return context;
-    }
-
-    private static string Body(HttpContext context)
-    {
-        context.Response.Body.Position = 0;
-        return new StreamReader(context.Response.Body).ReadToEnd();
-    }
+    private DefaultHttpContext Context(string method, string? caller, byte[]? body = null, string? contentType = null, string query = "") =>
+        TestCallers.Context(host.Services, method, caller, body: body, contentType: contentType, query: query);
 
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
     {

@@ -1,11 +1,10 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.LocalHost.Infrastructure;
 using FaceCraft4D.Testing;
 using Xunit;
 using Xunit.Abstractions;
+using static FaceCraft4D.Testing.RunStatusPoller;
 
 namespace FaceCraft4D.Integration.Tests;
 
@@ -34,7 +33,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         await using (var first = await LocalHostProcess.StartAsync(port, configuration, log))
         {
             using var http = new HttpClient { BaseAddress = new Uri(first.BaseUrl) };
-            runId = await SubmitAsync(http, TestPortraits.Jpeg(21), settings);
+            runId = await PortraitSubmission.SubmitAsync(http, TestPortraits.Jpeg(21), settings);
             var beforeKill = await WaitForAsync(http, runId, s => Stage(s, "enhance-view") is { State: StageState.Running, Done: >= 1 }, TimeSpan.FromMinutes(2));
             output.WriteLine($"killing the host with enhance-view at {Stage(beforeKill, "enhance-view")!.Done}/{Stage(beforeKill, "enhance-view")!.Total}");
             first.KillHard();
@@ -50,46 +49,5 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         output.WriteLine(string.Join(Environment.NewLine, final.CustomStatus!.Stages.Select(s => $"{s.Name}: done {s.Done}/{s.Total} reused {s.Reused} attempts {s.Attempts}")));
         Assert.Equal(enhance.Total, enhance.Done);
         Assert.True(final.CustomStatus.Stages.Sum(s => s.Reused) >= 1, "work finished while the host was down should be reused from its checkpoint");
-    }
-
-    private static StageProgress? Stage(AvatarStatusView view, string name) => view.CustomStatus?.Stages.SingleOrDefault(s => s.Name == name);
-
-    private static async Task<string> SubmitAsync(HttpClient http, byte[] image, string settings)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(image);
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        form.Add(file, "image", "portrait.jpg");
-        form.Add(new StringContent(settings), "settings");
-        using var response = await http.PostAsync("/api/avatars", form);
-        response.EnsureSuccessStatusCode();
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("runId").GetString()!;
-    }
-
-    private static async Task<AvatarStatusView> WaitForAsync(HttpClient http, string runId, Func<AvatarStatusView, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        AvatarStatusView? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                var text = await http.GetStringAsync($"/api/avatars/{runId}");
-                last = JsonSerializer.Deserialize<AvatarStatusView>(text, ContractJson.Options);
-                if (last is not null && condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // the host may still be starting its durable engine
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Condition not met for {runId} within {timeout}; last: {JsonSerializer.Serialize(last, ContractJson.Indented)}");
     }
 }

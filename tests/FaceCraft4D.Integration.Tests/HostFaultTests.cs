@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.LocalHost.Infrastructure;
@@ -9,6 +7,7 @@ using FaceCraft4D.Storage;
 using FaceCraft4D.Testing;
 using Xunit;
 using Xunit.Abstractions;
+using static FaceCraft4D.Testing.RunStatusPoller;
 
 namespace FaceCraft4D.Integration.Tests;
 
@@ -48,7 +47,7 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
         var table = new List<string>();
 
         // 1. kill -9 during the enhance-view fan-out.
-        var host = await StartAsync(port, configuration, log);
+        var host = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
         var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
         var runId = await SubmitAsync(http, photo);
         var seen = await WaitForAsync(http, runId, s => Stage(s, "enhance-view") is { Done: >= 1 }, TimeSpan.FromMinutes(4));
@@ -204,16 +203,13 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
         return values;
     }
 
-    private static Task<LocalHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> configuration, string log) =>
-        LocalHostProcess.StartAsync(port, configuration, log, ownProcessGroup: true, startTimeout: TimeSpan.FromSeconds(150));
-
     /// <summary>Starts the host again at once and measures how long until the run makes progress again.</summary>
     private async Task<(LocalHostProcess Host, HttpClient Http)> RestartAsync(
         int port, IReadOnlyDictionary<string, string> configuration, string log, string runId, List<string> table)
     {
         var launched = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var host = await StartAsync(port, configuration, log);
+        var host = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
         var ready = clock.Elapsed;
         var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
         await WaitForAsync(http, runId, s => s.LastUpdatedTime > launched || s.RuntimeStatus is not ("Pending" or "Running"), ResumeLimit + ready);
@@ -223,10 +219,14 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
         return (host, http);
     }
 
+    /// <summary>The run's checkpoint records in the host's blob storage (read from outside) and their versions.</summary>
+    private static async Task<Dictionary<string, string>> CheckpointsAsync(string log, string runId) =>
+        await CheckpointVersions.ReadAsync(await LocalHostProcess.BlobStoreAsync(log), $"{runId}/stages/");
+
     /// <summary>The states of the run's worker jobs, from the workers' job ledger in the host's blob storage (read from outside).</summary>
     private static async Task<Dictionary<string, JobState>> JobStatesAsync(string log, string runId)
     {
-        var store = await BlobsAsync(log);
+        var store = await LocalHostProcess.BlobStoreAsync(log);
         var found = new Dictionary<string, JobState>(StringComparer.Ordinal);
         await foreach (var blob in store.ListAsync(StorageLayout.RunsContainer, $"{runId}/stages/", CancellationToken.None))
         {
@@ -243,39 +243,6 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
         }
 
         return found;
-    }
-
-    private static async Task<AzureBlobStore> BlobsAsync(string log)
-    {
-        var endpoint = Regex.Matches(await ReadSharedAsync(log), @"BlobEndpoint=(http://127\.0\.0\.1:\d+/devstoreaccount1)").Last().Groups[1].Value;
-        return new AzureBlobStore(BlobServiceClientFactory.Create(new StorageOptions
-        {
-            ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteServer.DevelopmentAccountKey};BlobEndpoint={endpoint};",
-        }));
-    }
-
-    /// <summary>The run's checkpoint records in the host's blob storage (read from outside) and their versions.</summary>
-    private static async Task<Dictionary<string, string>> CheckpointsAsync(string log, string runId)
-    {
-        var store = await BlobsAsync(log);
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var blob in store.ListAsync(StorageLayout.RunsContainer, $"{runId}/stages/", CancellationToken.None))
-        {
-            if (blob.Blob.Name.EndsWith("/checkpoint.json", StringComparison.Ordinal)
-                && await store.TryReadVersionedAsync(blob.Blob, CancellationToken.None) is { } content)
-            {
-                found[blob.Blob.Name] = content.Version;
-            }
-        }
-
-        return found;
-    }
-
-    private static async Task<string> ReadSharedAsync(string path)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync();
     }
 
     /// <summary>Waits until no process of the stack (the host's workers, Azurite and its supervisor) is left.</summary>
@@ -338,44 +305,5 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static StageProgress? Stage(AvatarStatusView view, string name) => view.CustomStatus?.Stages.SingleOrDefault(s => s.Name == name);
-
-    private static async Task<string> SubmitAsync(HttpClient http, byte[] image, string settings = Settings)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(image);
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        form.Add(file, "image", "portrait.jpg");
-        form.Add(new StringContent(settings), "settings");
-        using var response = await http.PostAsync("/api/avatars", form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        using var document = JsonDocument.Parse(body);
-        return document.RootElement.GetProperty("runId").GetString()!;
-    }
-
-    private static async Task<AvatarStatusView> WaitForAsync(HttpClient http, string runId, Func<AvatarStatusView, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        AvatarStatusView? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = JsonSerializer.Deserialize<AvatarStatusView>(await http.GetStringAsync($"/api/avatars/{runId}"), ContractJson.Options);
-                if (last is not null && condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // starting
-            }
-
-            await Task.Delay(150);
-        }
-
-        throw new TimeoutException($"Condition not met for {runId} within {timeout}; last: {JsonSerializer.Serialize(last, ContractJson.Indented)}");
-    }
+    private static Task<string> SubmitAsync(HttpClient http, byte[] image, string settings = Settings) => PortraitSubmission.SubmitAsync(http, image, settings);
 }

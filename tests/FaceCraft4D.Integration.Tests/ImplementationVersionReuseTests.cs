@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.LocalHost.Infrastructure;
@@ -9,6 +7,7 @@ using FaceCraft4D.Testing;
 using Microsoft.Extensions.Options;
 using Xunit;
 using Xunit.Abstractions;
+using static FaceCraft4D.Testing.RunStatusPoller;
 
 namespace FaceCraft4D.Integration.Tests;
 
@@ -41,7 +40,7 @@ public sealed class ImplementationVersionReuseTests(AzuriteFixture azurite, ITes
         await using (var host = await LocalHostProcess.StartAsync(port, Configuration(v1), log))
         {
             using var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
-            runId = await SubmitAsync(http, photo);
+            runId = await PortraitSubmission.SubmitAsync(http, photo, Settings);
             var failed = await WaitForAsync(http, runId, s => s.RuntimeStatus is not ("Pending" or "Running"), TimeSpan.FromMinutes(3));
             Assert.Equal("Failed", failed.RuntimeStatus);
             Assert.Equal("synthetic", await BackendAsync(blobs, runId, PipelineStage.ShapePrior));
@@ -58,7 +57,7 @@ public sealed class ImplementationVersionReuseTests(AzuriteFixture azurite, ITes
         });
         await using var restarted = await LocalHostProcess.StartAsync(port, Configuration(v2), log);
         using var client = new HttpClient { BaseAddress = new Uri(restarted.BaseUrl) };
-        Assert.Equal(runId, await SubmitAsync(client, photo)); // the same photo and settings: the same run, restarted
+        Assert.Equal(runId, await PortraitSubmission.SubmitAsync(client, photo, Settings)); // the same photo and settings: the same run, restarted
         var final = await WaitForAsync(client, runId, s => s.RuntimeStatus is not ("Pending" or "Running"), TimeSpan.FromMinutes(3));
         output.WriteLine(string.Join(Environment.NewLine, final.CustomStatus!.Stages.Select(s => $"{s.Name}: done {s.Done}/{s.Total} reused {s.Reused}")));
         Assert.True(final.RuntimeStatus == "Completed", $"{final.RuntimeStatus}: {final.Error}");
@@ -86,47 +85,6 @@ public sealed class ImplementationVersionReuseTests(AzuriteFixture azurite, ITes
     {
         var data = await blobs.TryReadAsync(StorageLayout.StageCheckpoint(runId, stage, "0"), default);
         return data?.ToObjectFromJson<CheckpointRecord>(ContractJson.Options)?.Backend;
-    }
-
-    private static StageProgress? Stage(AvatarStatusView view, string name) => view.CustomStatus?.Stages.SingleOrDefault(s => s.Name == name);
-
-    private static async Task<string> SubmitAsync(HttpClient http, byte[] image)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(image);
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        form.Add(file, "image", "portrait.jpg");
-        form.Add(new StringContent(Settings), "settings");
-        using var response = await http.PostAsync("/api/avatars", form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        using var document = JsonDocument.Parse(body);
-        return document.RootElement.GetProperty("runId").GetString()!;
-    }
-
-    private static async Task<AvatarStatusView> WaitForAsync(HttpClient http, string runId, Func<AvatarStatusView, bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        AvatarStatusView? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = JsonSerializer.Deserialize<AvatarStatusView>(await http.GetStringAsync($"/api/avatars/{runId}"), ContractJson.Options);
-                if (last is not null && condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // the host may still be starting its durable engine
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Condition not met for {runId} within {timeout}; last: {JsonSerializer.Serialize(last, ContractJson.Indented)}");
     }
 
     /// <summary>Evaluation with a bug: rejects every input (a permanent failure, not retried).</summary>

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.LocalHost.Infrastructure;
@@ -54,26 +52,26 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         var video = await MakeVideoAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg"), Path.Combine(data, $"{ClipName}.mp4"));
         var clock = Stopwatch.StartNew();
 
-        var host = await StartAsync(port, configuration, log);
+        var host = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
         var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
-        var runId = await SubmitPortraitAsync(http, await File.ReadAllBytesAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg")));
-        var run = await WaitForAsync(() => StatusAsync(http, runId), s => s?.RuntimeStatus is not (null or "Pending" or "Running"), TimeSpan.FromMinutes(8), "the avatar run");
+        var runId = await PortraitSubmission.SubmitAsync(http, await File.ReadAllBytesAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg")), Settings);
+        var run = await RunStatusPoller.WaitUntilEndedAsync(http, runId, TimeSpan.FromMinutes(8));
         Assert.True(run!.RuntimeStatus == "Completed", $"{run.RuntimeStatus}: {run.Error}");
         output.WriteLine($"avatar run done after {clock.Elapsed.TotalSeconds:F0} s");
 
         // The video goes in through the uploads folder (the blob trigger's local twin).
-        var store = await StoreAsync(log);
+        var store = await LocalHostProcess.BlobStoreAsync(log);
         await store.WriteAsync(new BlobRef(StorageLayout.UploadsContainer, $"{VideoAnimationContract.UploadPrefix}{runId}/{ClipName}.mp4"),
             new BinaryData(video), "video/mp4", CancellationToken.None);
-        var beforeKill = await WaitForAsync(() => ChunkCheckpointsAsync(store, runId), c => c.Count >= 1, TimeSpan.FromMinutes(6), "the first tracking chunk");
+        var beforeKill = await Poll.UntilAsync(() => ChunkCheckpointsAsync(store, runId), c => c.Count >= 1, TimeSpan.FromMinutes(6), "the first tracking chunk");
         host.KillHard();
         await host.DisposeAsync();
         output.WriteLine($"kill -9 after {beforeKill.Count} chunk checkpoint(s), {clock.Elapsed.TotalSeconds:F0} s");
 
-        host = await StartAsync(port, configuration, log);
+        host = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
         http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
-        store = await StoreAsync(log);
-        var index = await WaitForAsync(() => IndexAsync(store, runId), i => Clip(i, ClipName) is not null, TimeSpan.FromMinutes(8), "the published clip");
+        store = await LocalHostProcess.BlobStoreAsync(log);
+        var index = await Poll.UntilAsync(() => IndexAsync(store, runId), i => Clip(i, ClipName) is not null, TimeSpan.FromMinutes(8), "the published clip");
         var after = await ChunkCheckpointsAsync(store, runId);
         output.WriteLine($"clip published after {clock.Elapsed.TotalSeconds:F0} s; chunks {after.Count}");
 
@@ -198,95 +196,12 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         Assert.True(process.ExitCode == 0, $"the browser driver failed: {await stdout}{await stderr}");
     }
 
-    private static Task<LocalHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> configuration, string log) =>
-        LocalHostProcess.StartAsync(port, configuration, log, ownProcessGroup: true, startTimeout: TimeSpan.FromSeconds(150));
-
-    private static async Task<string> SubmitPortraitAsync(HttpClient http, byte[] image)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(image);
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        form.Add(file, "image", "portrait.jpg");
-        form.Add(new StringContent(Settings), "settings");
-        using var response = await http.PostAsync("/api/avatars", form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        using var document = JsonDocument.Parse(body);
-        return document.RootElement.GetProperty("runId").GetString()!;
-    }
-
-    private static async Task<AvatarStatusView?> StatusAsync(HttpClient http, string runId)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<AvatarStatusView>(await http.GetStringAsync($"/api/avatars/{runId}"), ContractJson.Options);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The host's blob storage, reached from outside through the endpoint it logged.</summary>
-    private static async Task<AzureBlobStore> StoreAsync(string log)
-    {
-        string text;
-        await using (var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-        using (var reader = new StreamReader(stream))
-        {
-            text = await reader.ReadToEndAsync();
-        }
-
-        var endpoint = Regex.Matches(text, @"BlobEndpoint=(http://127\.0\.0\.1:\d+/devstoreaccount1)").Last().Groups[1].Value;
-        return new AzureBlobStore(BlobServiceClientFactory.Create(new StorageOptions
-        {
-            ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteServer.DevelopmentAccountKey};BlobEndpoint={endpoint};",
-        }));
-    }
-
     /// <summary>The job's tracking-chunk checkpoint records and their versions.</summary>
-    private static async Task<Dictionary<string, string>> ChunkCheckpointsAsync(IBlobStore store, string runId)
-    {
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var blob in store.ListAsync(StorageLayout.RunsContainer, $"{runId}/stages/{PipelineStage.TrackVideo.Slug()}/", CancellationToken.None))
-        {
-            if (blob.Blob.Name.EndsWith("/checkpoint.json", StringComparison.Ordinal)
-                && await store.TryReadVersionedAsync(blob.Blob, CancellationToken.None) is { } content)
-            {
-                found[blob.Blob.Name] = content.Version;
-            }
-        }
-
-        return found;
-    }
+    private static Task<Dictionary<string, string>> ChunkCheckpointsAsync(IBlobStore store, string runId) =>
+        CheckpointVersions.ReadAsync(store, $"{runId}/stages/{PipelineStage.TrackVideo.Slug()}/");
 
     private static async Task<JsonObject?> IndexAsync(IBlobStore store, string runId) =>
         await store.TryReadAsync(StorageLayout.AvatarArtifact(runId, "animation/index.json"), CancellationToken.None) is { } content
             ? JsonNode.Parse(content.ToString()) as JsonObject
             : null;
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        T last = default!;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await read();
-                if (done(last))
-                {
-                    return last;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or Azure.RequestFailedException)
-            {
-                // starting
-            }
-
-            await Task.Delay(300);
-        }
-
-        throw new TimeoutException($"Waited {timeout} for {what}; last: {JsonSerializer.Serialize(last)}");
-    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline.Activities;
 using FaceCraft4D.Pipeline.Orchestration;
+using FaceCraft4D.Testing;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -147,7 +148,7 @@ public sealed class AvatarRunOrchestratorTests
             : (metadata.RuntimeStatus.ToString().ToLowerInvariant(), progress, null);
     }
 
-    private static Task<DurableTaskTestHost> StartAsync(ScriptedActivities script) => DurableTaskTestHost.StartAsync(registry =>
+    private static Task<DurableTaskTestHost> StartAsync(ScriptedActivities script) => InProcessDurableHost.StartAsync(registry =>
     {
         registry.AddOrchestratorFunc<RunInput, RunOutput>(DurableNames.AvatarRunOrchestrator, AvatarRunOrchestrator.RunAsync);
         registry.AddOrchestratorFunc<StageJobInput, StageOutcome>(DurableNames.StageJobOrchestrator, StageJobOrchestrator.RunAsync);

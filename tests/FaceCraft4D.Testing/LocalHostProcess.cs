@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using FaceCraft4D.LocalHost.Infrastructure;
+using FaceCraft4D.Storage;
 
 namespace FaceCraft4D.Testing;
 
@@ -92,6 +94,33 @@ public sealed class LocalHostProcess : IAsyncDisposable
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// Starts the host as a user runs it from a terminal: its own process group (Ctrl+C reaches all its processes) and
+    /// time to start its own Azurite and worker on a loaded machine.
+    /// </summary>
+    public static Task<LocalHostProcess> StartInOwnGroupAsync(int port, IReadOnlyDictionary<string, string> configuration, string logFile) =>
+        StartAsync(port, configuration, logFile, ownProcessGroup: true, startTimeout: TimeSpan.FromSeconds(150));
+
+    /// <summary>
+    /// The blob storage of the host writing <paramref name="logFile"/>, reached from outside through the endpoint of its
+    /// Azurite that it logged last (a restarted host on the same data folder logs a new one).
+    /// </summary>
+    public static async Task<AzureBlobStore> BlobStoreAsync(string logFile)
+    {
+        string text;
+        await using (var stream = new FileStream(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        using (var reader = new StreamReader(stream))
+        {
+            text = await reader.ReadToEndAsync();
+        }
+
+        var endpoint = Regex.Matches(text, @"BlobEndpoint=(http://127\.0\.0\.1:\d+/devstoreaccount1)").Last().Groups[1].Value;
+        return new AzureBlobStore(BlobServiceClientFactory.Create(new StorageOptions
+        {
+            ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteServer.DevelopmentAccountKey};BlobEndpoint={endpoint};",
+        }));
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>

@@ -64,14 +64,24 @@ public sealed class DurableSidecar : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http2));
+        var app = BuildServer(builder, service, service);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new DurableSidecar(app, service, address, loggerFactory.CreateLogger<DurableSidecar>());
+    }
+
+    /// <summary>
+    /// Builds the app that serves <paramref name="service"/> over the Durable Task sidecar's gRPC API
+    /// (<see cref="TaskHubGrpcServer"/>: the client's calls and the work-item stream the worker reads).
+    /// </summary>
+    public static WebApplication BuildServer(WebApplicationBuilder builder, IOrchestrationService service, IOrchestrationServiceClient client)
+    {
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton<IOrchestrationService>(service);
-        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton(service);
+        builder.Services.AddSingleton(client);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new DurableSidecar(app, service, address, loggerFactory.CreateLogger<DurableSidecar>());
+        return app;
     }
 
     /// <inheritdoc />

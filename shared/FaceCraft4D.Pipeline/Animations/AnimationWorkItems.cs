@@ -11,6 +11,10 @@ namespace FaceCraft4D.Pipeline.Animations;
 /// </summary>
 public static class AnimationWorkItems
 {
+    /// <summary>Number of work items of each of the job's stages: one tracking item per chunk, one fan-in.</summary>
+    public static IReadOnlyDictionary<PipelineStage, int> Counts(IReadOnlyList<AnimationChunk> chunks) =>
+        new Dictionary<PipelineStage, int> { [PipelineStage.TrackVideo] = chunks.Count, [PipelineStage.VideoClip] = 1 };
+
     /// <summary>The <see cref="PipelineStage.TrackVideo"/> request of one chunk.</summary>
     public static StageRequest Chunk(VideoAnimationInput input, AnimationChunk chunk)
     {

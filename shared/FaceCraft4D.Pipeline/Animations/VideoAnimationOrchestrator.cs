@@ -20,7 +20,7 @@ public static class VideoAnimationOrchestrator
     public static async Task<VideoAnimationOutput> RunAsync(TaskOrchestrationContext context, VideoAnimationInput input)
     {
         var chunks = AnimationChunks.Plan(input.TotalFrames, input.ChunkFrames);
-        var tracker = new AnimationTracker(input.InstanceId, input.Settings.Preset, chunks.Count);
+        var tracker = new RunTracker(input.InstanceId, input.Settings.Preset, PipelineStages.VideoAnimation, AnimationWorkItems.Counts(chunks));
         void Publish() => context.SetCustomStatus(tracker.Snapshot());
         tracker.Say(input.Notes is { Count: > 0 } notes ? $"started ({string.Join("; ", notes)})" : "started");
         Publish();
@@ -57,7 +57,7 @@ public static class VideoAnimationOrchestrator
 
     /// <summary>Tracks every chunk, at most <c>MaxParallelChunks</c> at once; outcomes in chunk order.</summary>
     private static async Task<IReadOnlyList<StageOutcome>> TrackAsync(
-        TaskOrchestrationContext context, VideoAnimationInput input, IReadOnlyList<AnimationChunk> chunks, AnimationTracker tracker, Action publish)
+        TaskOrchestrationContext context, VideoAnimationInput input, IReadOnlyList<AnimationChunk> chunks, RunTracker tracker, Action publish)
     {
         tracker.Start(PipelineStage.TrackVideo);
         var results = new StageOutcome[chunks.Count];
@@ -101,7 +101,7 @@ public static class VideoAnimationOrchestrator
 
     /// <summary>One work item through the stage activity; a failure fails the job with the stage and the root cause.</summary>
     private static async Task<StageOutcome> RunItemAsync(
-        TaskOrchestrationContext context, StageRequest request, RunPolicy policy, AnimationTracker tracker, Action publish)
+        TaskOrchestrationContext context, StageRequest request, RunPolicy policy, RunTracker tracker, Action publish)
     {
         try
         {
@@ -118,7 +118,7 @@ public static class VideoAnimationOrchestrator
     /// long chunk is not bounded by an activity's time limit), instance <c>{jobInstanceId}.{stage}.{key}</c>.
     /// </summary>
     private static async Task<StageOutcome> RunItemJobAsync(
-        TaskOrchestrationContext context, StageRequest request, RunPolicy policy, AnimationTracker tracker, Action publish)
+        TaskOrchestrationContext context, StageRequest request, RunPolicy policy, RunTracker tracker, Action publish)
     {
         try
         {
@@ -133,20 +133,9 @@ public static class VideoAnimationOrchestrator
         }
     }
 
-    /// <summary>The run's retry rules (<see cref="StageRetry"/>), counting retries in this job's tracker.</summary>
-    private static TaskOptions Retry(PipelineStage stage, RunPolicy policy, AnimationTracker? tracker) =>
-        TaskOptions.FromRetryHandler(async retry =>
-        {
-            if (retry.LastAttemptNumber >= policy.ActivityMaxAttempts || StageRetry.IsPermanent(retry.LastFailure)
-                || IsNameTaken(retry.LastFailure))
-            {
-                return false;
-            }
-
-            tracker?.CountAttempt(stage);
-            await retry.OrchestrationContext.CreateTimer(policy.RetryDelay(retry.LastAttemptNumber), retry.CancellationToken);
-            return true;
-        });
+    /// <summary>The run's retry rules (<see cref="StageRetry"/>), counting retries in this job's tracker; a taken clip name is final.</summary>
+    private static TaskOptions Retry(PipelineStage stage, RunPolicy policy, RunTracker? tracker) =>
+        StageRetry.For(stage, policy, tracker, IsNameTaken);
 
     private static bool IsNameTaken(TaskFailureDetails? failure)
     {
@@ -161,7 +150,7 @@ public static class VideoAnimationOrchestrator
         return false;
     }
 
-    private static PipelineStageFailedException Failed(PipelineStage stage, TaskFailedException e, AnimationTracker tracker, Action publish)
+    private static PipelineStageFailedException Failed(PipelineStage stage, TaskFailedException e, RunTracker tracker, Action publish)
     {
         var failure = e.FailureDetails;
         while (failure?.InnerFailure is not null)

@@ -3,21 +3,34 @@ using FaceCraft4D.Contracts;
 namespace FaceCraft4D.Pipeline.Orchestration;
 
 /// <summary>
-/// Per-stage progress of one run, kept in orchestrator memory and published as the custom status.
+/// Per-stage progress of one orchestration, kept in orchestrator memory and published as the custom status
+/// (<see cref="RunProgress"/>): an avatar run over <see cref="PipelineStages.All"/>, or a video animation job over
+/// <see cref="PipelineStages.VideoAnimation"/>, so the CLI and the API show both the same way.
 /// Rebuilt identically on every replay because it changes only in response to durable events.
 /// </summary>
 public sealed class RunTracker
 {
+    private readonly IReadOnlyList<PipelineStage> order;
     private readonly Dictionary<PipelineStage, MutableStage> stages;
     private readonly string runId;
     private readonly string preset;
 
-    /// <summary>Starts every stage as pending with its planned work-item count.</summary>
+    /// <summary>An avatar run: every pipeline stage pending with its planned work-item count.</summary>
     public RunTracker(string runId, PipelinePlan plan)
+        : this(runId, plan.Settings.Preset, PipelineStages.All, plan.Counts())
     {
-        this.runId = runId;
-        preset = plan.Settings.Preset;
-        stages = plan.Counts().ToDictionary(kv => kv.Key, kv => new MutableStage(kv.Value));
+    }
+
+    /// <summary>
+    /// The <paramref name="stages"/> of an orchestration, in the order its status lists them, each pending with its
+    /// work-item count from <paramref name="totals"/> (<paramref name="id"/>: the orchestration's instance id).
+    /// </summary>
+    public RunTracker(string id, string preset, IReadOnlyList<PipelineStage> stages, IReadOnlyDictionary<PipelineStage, int> totals)
+    {
+        runId = id;
+        this.preset = preset;
+        order = stages;
+        this.stages = stages.ToDictionary(stage => stage, stage => new MutableStage(totals[stage]));
     }
 
     /// <summary>Short text about what happens now.</summary>
@@ -73,7 +86,7 @@ public sealed class RunTracker
     /// <summary>The stages that are running now.</summary>
     public string? CurrentStages()
     {
-        var running = stages.Where(kv => kv.Value.State == StageState.Running).Select(kv => kv.Key.Slug()).ToArray();
+        var running = order.Where(stage => stages[stage].State == StageState.Running).Select(stage => stage.Slug()).ToArray();
         return running.Length == 0 ? null : string.Join(",", running);
     }
 
@@ -81,7 +94,7 @@ public sealed class RunTracker
     public RunProgress Snapshot() => new(runId, preset, StageList(), CurrentStages(), Message);
 
     /// <summary>Per-stage progress in stage order.</summary>
-    public IReadOnlyList<StageProgress> StageList() => PipelineStages.All
+    public IReadOnlyList<StageProgress> StageList() => order
         .Select(stage =>
         {
             var s = stages[stage];

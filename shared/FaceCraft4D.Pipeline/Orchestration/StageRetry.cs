@@ -11,11 +11,16 @@ namespace FaceCraft4D.Pipeline.Orchestration;
 /// </summary>
 public static class StageRetry
 {
-    /// <summary>Task options whose retry handler applies the run's policy and counts retries in the tracker.</summary>
-    public static TaskOptions For(PipelineStage stage, RunPolicy policy, RunTracker? tracker) =>
+    /// <summary>
+    /// Task options whose retry handler applies the run's policy and counts retries in the tracker;
+    /// <paramref name="alsoPermanent"/>: failures the caller's own activities mean as final too.
+    /// </summary>
+    public static TaskOptions For(
+        PipelineStage stage, RunPolicy policy, RunTracker? tracker, Func<TaskFailureDetails?, bool>? alsoPermanent = null) =>
         TaskOptions.FromRetryHandler(async context =>
         {
-            if (context.LastAttemptNumber >= policy.ActivityMaxAttempts || IsPermanent(context.LastFailure))
+            if (context.LastAttemptNumber >= policy.ActivityMaxAttempts || IsPermanent(context.LastFailure)
+                || alsoPermanent?.Invoke(context.LastFailure) == true)
             {
                 return false;
             }

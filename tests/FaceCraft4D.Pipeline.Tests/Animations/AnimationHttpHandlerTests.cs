@@ -37,7 +37,7 @@ public sealed class AnimationHttpHandlerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        durable = await DurableTaskTestHost.StartAsync(registry =>
+        durable = await InProcessDurableHost.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<RunInput, RunOutput>(DurableNames.AvatarRunOrchestrator, async (context, input) =>
             {

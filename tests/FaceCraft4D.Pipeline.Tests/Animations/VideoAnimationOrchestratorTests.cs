@@ -27,6 +27,18 @@ public sealed class VideoAnimationOrchestratorTests
         JobPollInterval: TimeSpan.FromMilliseconds(10), MaxJobPollInterval: TimeSpan.FromMilliseconds(20), ActivityMaxAttempts: 4,
         ActivityFirstRetryDelay: TimeSpan.FromMilliseconds(10), ActivityMaxRetryDelay: TimeSpan.FromMilliseconds(20));
 
+    /// <summary>Retries after 2 s: long enough to restart the worker host while the job waits.</summary>
+    private static readonly RunPolicy SlowRetryPolicy = FastPolicy with
+    {
+        ActivityFirstRetryDelay = TimeSpan.FromSeconds(2), ActivityMaxRetryDelay = TimeSpan.FromSeconds(2),
+    };
+
+    /// <summary>The job's custom status as clients (the CLI's <c>animate</c> table, the API) read it, once it has completed.</summary>
+    private const string ExpectedStatus =
+        """{"RunId":"{ID}","Preset":"preview","Stages":[""" +
+        """{"Name":"track-video","State":2,"Done":3,"Total":3,"Reused":0,"Attempts":4,"Backend":"video-tracker:scripted","Detail":null},""" +
+        """{"Name":"video-clip","State":2,"Done":1,"Total":1,"Reused":0,"Attempts":1,"Backend":"video-clip:scripted","Detail":null}],"CurrentStage":null,"Message":"completed"}""";
+
     [Fact]
     public async Task Chunks_fan_out_at_most_the_bound_at_once_then_fan_in_in_order_and_the_clip_is_published()
     {
@@ -130,6 +142,72 @@ public sealed class VideoAnimationOrchestratorTests
         Assert.Equal((StageState.Completed, 3, 3, 1, 3), (track.State, track.Done, track.Total, track.Reused, track.Attempts));
     }
 
+    [Fact]
+    public async Task A_clip_name_taken_by_a_bundled_clip_fails_the_job_without_retrying_the_publication()
+    {
+        var script = new ScriptedStages();
+        var blobs = await AvatarWithIndexAsync();
+        await using var host = await StartAsync(script, blobs);
+
+        var (status, progress, _) = await RunAsync(host, Input(totalFrames: 40, chunkFrames: 40, parallel: 1) with { Name = "clip-00" });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, status);
+        Assert.Equal(1, script.Publications); // FastPolicy allows four attempts: a taken name is final
+        var clip = progress.Stages.Single(s => s.Name == "video-clip");
+        Assert.Equal(StageState.Failed, clip.State);
+        Assert.Contains("clip-00", clip.Detail);
+        Assert.Equal("track-flame", System.Text.Json.Nodes.JsonNode.Parse((await blobs.TryReadAsync(StorageLayout.AvatarArtifact(RunId, "animation/index.json"), default))!.ToString())!
+            ["clips"]![0]!["source"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_job_whose_host_restarts_while_it_waits_to_retry_a_chunk_completes_with_the_status_of_an_uninterrupted_job()
+    {
+        // A chunk fails once; while the job waits on the retry timer (nothing in flight), the worker host is stopped and a
+        // new one started on the same engine: it rebuilds the job (and its progress) by replaying the history.
+        var input = Input(totalFrames: 120, chunkFrames: 40, parallel: 1) with { Policy = SlowRetryPolicy };
+        var uninterrupted = new ScriptedStages { FailOnceChunk = 1 };
+        var blobs = await AvatarWithIndexAsync();
+        string expected;
+        await using (var host = await StartAsync(uninterrupted, blobs))
+        {
+            var (status, _, _) = await RunAsync(host, input);
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, status);
+            expected = (await host.Client.GetInstanceAsync(input.InstanceId, getInputsAndOutputs: true))!.SerializedCustomStatus!;
+        }
+
+        var before = new ScriptedStages { FailOnceChunk = 1 };
+        var after = new ScriptedStages();
+        var restartedBlobs = await AvatarWithIndexAsync();
+        await using var engine = await RestartableDurableEngine.StartAsync();
+        await engine.StartWorkerAsync(registry => Register(registry, before, restartedBlobs));
+        await engine.Client.ScheduleNewOrchestrationInstanceAsync(DurableNames.VideoAnimationOrchestrator, input, new StartOrchestrationOptions(input.InstanceId));
+        var failedAt = await before.FailedOnce.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // The episode that handled the failure has been saved: the job now waits on its retry timer.
+            while ((await engine.Client.GetInstanceAsync(input.InstanceId, timeout.Token))!.LastUpdatedAt <= failedAt)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        await engine.StopWorkerAsync();
+        await engine.StartWorkerAsync(registry => Register(registry, after, restartedBlobs));
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var metadata = await engine.Client.WaitForInstanceCompletionAsync(input.InstanceId, getInputsAndOutputs: true, wait.Token);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(expected, metadata.SerializedCustomStatus);
+        Assert.Equal(ExpectedStatus.Replace("{ID}", input.InstanceId, StringComparison.Ordinal), metadata.SerializedCustomStatus);
+        // The restarted host ran only what was left: chunk 1's retry, chunk 2 and the fan-in.
+        Assert.Equal([VideoAnimationContract.ChunkKey(input.AnimationId, 0), VideoAnimationContract.ChunkKey(input.AnimationId, 1)],
+            before.Requests.Where(r => r.Stage == PipelineStage.TrackVideo).Select(r => r.Key));
+        Assert.Equal([VideoAnimationContract.ChunkKey(input.AnimationId, 1), VideoAnimationContract.ChunkKey(input.AnimationId, 2), input.AnimationId],
+            after.Requests.Select(r => r.Key));
+        Assert.Equal(["track-video", "video-clip"], metadata.ReadOutputAs<VideoAnimationOutput>()!.Backends.Keys.Order(StringComparer.Ordinal));
+    }
+
     private static VideoAnimationInput Input(int totalFrames, int chunkFrames, int parallel)
     {
         var animationId = AnimationIdentity.For(RunId, new string('7', 64), "talk", 25, ExpressionTransfer.Relative);
@@ -160,31 +238,36 @@ public sealed class VideoAnimationOrchestratorTests
 
     private static Task<DurableTaskTestHost> StartAsync(ScriptedStages script, IBlobStore blobs)
     {
+        return InProcessDurableHost.StartAsync(registry => Register(registry, script, blobs));
+    }
+
+    private static void Register(DurableTaskRegistry registry, ScriptedStages script, IBlobStore blobs)
+    {
         var publisher = new AnimationPublisher(blobs, NullLogger<AnimationPublisher>.Instance);
-        return DurableTaskTestHost.StartAsync(registry =>
+        registry.AddOrchestratorFunc<VideoAnimationInput, VideoAnimationOutput>(DurableNames.VideoAnimationOrchestrator, VideoAnimationOrchestrator.RunAsync);
+        registry.AddActivityFunc<StageRequest, StageOutcome>(DurableNames.RunStageActivity, (_, r) =>
         {
-            registry.AddOrchestratorFunc<VideoAnimationInput, VideoAnimationOutput>(DurableNames.VideoAnimationOrchestrator, VideoAnimationOrchestrator.RunAsync);
-            registry.AddActivityFunc<StageRequest, StageOutcome>(DurableNames.RunStageActivity, (_, r) =>
-            {
-                script.ActivityStages.Enqueue(r.Stage);
-                return script.RunStageAsync(r, blobs);
-            });
-            registry.AddOrchestratorFunc<StageJobInput, StageOutcome>(DurableNames.StageJobOrchestrator, StageJobOrchestrator.RunAsync);
-            registry.AddActivityFunc<StageRequest, JobPoll>(DurableNames.SubmitStageJobActivity, (_, _) =>
-                Task.FromResult(new JobPoll(JobState.Queued, null, null, Resubmitted: false, WorkerCalls: 1)));
-            registry.AddActivityFunc<StageRequest, JobPoll>(DurableNames.PollStageJobActivity, async (_, r) =>
-            {
-                var outcome = await script.RunStageAsync(r, blobs);
-                return new JobPoll(JobState.Succeeded, null, outcome, Resubmitted: false, WorkerCalls: 1);
-            });
-            registry.AddActivityFunc<AnimationPublication, IReadOnlyDictionary<string, BlobRef>>(
-                DurableNames.PublishAnimationActivity, (_, p) => publisher.PublishAsync(p, CancellationToken.None));
+            script.ActivityStages.Enqueue(r.Stage);
+            return script.RunStageAsync(r, blobs);
         });
+        registry.AddOrchestratorFunc<StageJobInput, StageOutcome>(DurableNames.StageJobOrchestrator, StageJobOrchestrator.RunAsync);
+        registry.AddActivityFunc<StageRequest, JobPoll>(DurableNames.SubmitStageJobActivity, (_, _) =>
+            Task.FromResult(new JobPoll(JobState.Queued, null, null, Resubmitted: false, WorkerCalls: 1)));
+        registry.AddActivityFunc<StageRequest, JobPoll>(DurableNames.PollStageJobActivity, async (_, r) =>
+        {
+            var outcome = await script.RunStageAsync(r, blobs);
+            return new JobPoll(JobState.Succeeded, null, outcome, Resubmitted: false, WorkerCalls: 1);
+        });
+        registry.AddActivityFunc<AnimationPublication, IReadOnlyDictionary<string, BlobRef>>(
+            DurableNames.PublishAnimationActivity, (_, p) => publisher.PublishAsync(p, CancellationToken.None));
     }
 
     /// <summary>What the worker would answer for each work item: outputs under the item's stage folder.</summary>
     private sealed class ScriptedStages
     {
+        /// <summary>Calls of the publish activity.</summary>
+        public int Publications;
+
         private int inFlight;
         private int chunksFinished;
 
@@ -198,6 +281,12 @@ public sealed class VideoAnimationOrchestratorTests
         public HashSet<int> ReusedChunks { get; } = [];
 
         public int? RefusedChunk { get; init; }
+
+        /// <summary>A chunk whose first attempt fails with a transient error (retried by the job).</summary>
+        public int? FailOnceChunk { get; init; }
+
+        /// <summary>Completed with the time of that failure.</summary>
+        public TaskCompletionSource<DateTimeOffset> FailedOnce { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int MostChunksInFlight { get; private set; }
 
@@ -213,6 +302,11 @@ public sealed class VideoAnimationOrchestratorTests
                 {
                     var first = request.IntParameter(Names.FirstFrame);
                     throw new StageInputRejectedException($"no face on frames {first}-{first + request.IntParameter(Names.FrameCount) - 1}");
+                }
+
+                if (chunk == FailOnceChunk && FailedOnce.TrySetResult(DateTimeOffset.UtcNow))
+                {
+                    throw new HttpRequestException("worker unreachable");
                 }
 
                 var now = Interlocked.Increment(ref inFlight);
