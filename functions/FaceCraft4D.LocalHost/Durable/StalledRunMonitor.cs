@@ -1,6 +1,7 @@
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Animations;
 using FaceCraft4D.Pipeline.Workers;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -16,6 +17,8 @@ namespace FaceCraft4D.LocalHost.Durable;
 /// due later) and the job ledger shows no live worker job of the run. The repair restarts the run from its
 /// checkpointed stages (terminate, purge, start again with the same input: finished work items are reused); after
 /// <see cref="StalledRunOptions.MaxRestarts"/> restarts it ends the run with the reason instead. Never hangs a run forever.
+/// Animation jobs (<c>{runId}.{animationId}</c>, <see cref="DurableNames.VideoAnimationOrchestrator"/>) are watched the
+/// same way (their chunks are reused from their checkpoints); their live worker jobs are those of their run.
 /// </summary>
 public sealed class StalledRunMonitor(
     DurableTaskClient client,
@@ -65,7 +68,7 @@ public sealed class StalledRunMonitor(
         };
         await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (instance.Name == DurableNames.AvatarRunOrchestrator && now - instance.LastUpdatedAt > stallAfter)
+            if (instance.Name is DurableNames.AvatarRunOrchestrator or DurableNames.VideoAnimationOrchestrator && now - instance.LastUpdatedAt > stallAfter)
             {
                 candidates.Add(instance);
             }
@@ -79,8 +82,10 @@ public sealed class StalledRunMonitor(
         var repaired = new List<string>();
         foreach (var run in candidates)
         {
-            if (await HasRecentChildActivityAsync(run.InstanceId, now, cancellationToken).ConfigureAwait(false)
-                || (await jobs.FindActiveJobRecordsAsync(run.InstanceId, cancellationToken).ConfigureAwait(false)).Any(j => now - j.HeartbeatAt < stallAfter))
+            var isRun = run.Name == DurableNames.AvatarRunOrchestrator;
+            var runId = isRun ? run.InstanceId : run.InstanceId.Split('.')[0]; // an animation job: {runId}.{animationId}
+            if ((isRun && await HasRecentChildActivityAsync(run.InstanceId, now, cancellationToken).ConfigureAwait(false))
+                || (await jobs.FindActiveJobRecordsAsync(runId, cancellationToken).ConfigureAwait(false)).Any(j => now - j.HeartbeatAt < stallAfter))
             {
                 continue;
             }
@@ -122,7 +127,8 @@ public sealed class StalledRunMonitor(
         }
 
         var current = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        var input = current?.ReadInputAs<RunInput>();
+        var isRun = run.Name == DurableNames.AvatarRunOrchestrator;
+        object? input = isRun ? current?.ReadInputAs<RunInput>() : current?.ReadInputAs<VideoAnimationInput>();
         if (input is null)
         {
             logger.LogError("Run {RunId} is {Reason} and its input cannot be read; it is ended", runId, reason);
@@ -133,7 +139,7 @@ public sealed class StalledRunMonitor(
         logger.LogWarning("Run {RunId} is {Reason}; restarting it from its checkpointed stages", runId, reason);
         restarts[runId] = done + 1;
         await client.TerminateInstanceAsync(runId, $"{reason}; restarted from its checkpoints", cancellationToken).ConfigureAwait(false);
-        foreach (var stage in PipelineStages.All.Where(s => s.IsLongRunning()))
+        foreach (var stage in PipelineStages.All.Where(s => isRun && s.IsLongRunning()))
         {
             var childId = DurableNames.StageJobInstanceId(runId, stage);
             if (await client.GetInstanceAsync(childId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false) is
@@ -147,7 +153,7 @@ public sealed class StalledRunMonitor(
         wait.CancelAfter(TimeSpan.FromMinutes(2));
         await client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: false, wait.Token).ConfigureAwait(false);
         await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
-        await client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator, input, new StartOrchestrationOptions(runId), cancellationToken)
+        await client.ScheduleNewOrchestrationInstanceAsync(run.Name, input, new StartOrchestrationOptions(runId), cancellationToken)
             .ConfigureAwait(false);
     }
 }
