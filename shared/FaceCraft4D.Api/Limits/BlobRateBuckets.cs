@@ -20,7 +20,7 @@ public sealed class BlobRateBuckets(IBlobStore blobs, IOptions<LimitsOptions> op
     /// <summary>The container of the buckets.</summary>
     public const string Container = "limits";
 
-    private readonly Lazy<Task> containerReady = new(() => blobs.EnsureContainersAsync([Container], CancellationToken.None));
+    private Task? containerReady;
 
     /// <inheritdoc />
     public string Description => $"in Blob Storage (container '{Container}', one ETag-conditional record per owner): shared by every host";
@@ -31,7 +31,7 @@ public sealed class BlobRateBuckets(IBlobStore blobs, IOptions<LimitsOptions> op
     /// <inheritdoc />
     public async Task<RateDecision> TryTakeAsync(string scope, string owner, RateLimit limit, CancellationToken cancellationToken)
     {
-        await containerReady.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureContainerAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var blob = BucketBlob(scope, owner);
         var attempts = Math.Max(1, options.Value.RateBucketMaxAttempts);
         for (var attempt = 1; attempt <= attempts; attempt++)
@@ -59,6 +59,19 @@ public sealed class BlobRateBuckets(IBlobStore blobs, IOptions<LimitsOptions> op
 
         logger.LogWarning("Rate bucket {Scope}/{Owner}: {Attempts} conditional writes lost to concurrent requests; refusing this one", scope, owner, attempts);
         return new RateDecision(false, TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Creates the container once; a failed attempt (storage briefly unreachable) is tried again by the next request.</summary>
+    private Task EnsureContainerAsync()
+    {
+        var ready = Volatile.Read(ref containerReady);
+        if (ready is null || ready.IsFaulted || ready.IsCanceled)
+        {
+            ready = blobs.EnsureContainersAsync([Container], CancellationToken.None);
+            Volatile.Write(ref containerReady, ready);
+        }
+
+        return ready;
     }
 
     /// <summary>The blob of <paramref name="owner"/>'s bucket of <paramref name="scope"/> (the owner hashed: any id is a safe name).</summary>
