@@ -18,7 +18,7 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName));
         services.TryAddSingleton<RunSubmissionGates>();
         services.AddOptions<Limits.LimitsOptions>().Bind(configuration.GetSection(Limits.LimitsOptions.SectionName)).ValidateDataAnnotations();
-        services.TryAddSingleton<Limits.IRateBuckets>(Limits.RateBucketsFactory.Create); // Blob Storage when configured: shared by every host
+        services.TryAddSingleton<Limits.IRateBuckets>(sp => Limits.RateBucketsFactory.Create(sp, configuration)); // Blob Storage when configured: shared by every host
         services.AddHostedService<Limits.RateBucketsReport>(); // says at start-up which one is used
         services.TryAddSingleton<Limits.SubmissionRateLimiter>();
         services.TryAddSingleton<Limits.EvaluationAdmission>();

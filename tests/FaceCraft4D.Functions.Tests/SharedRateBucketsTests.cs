@@ -41,6 +41,7 @@ public sealed class SharedRateBucketsTests(AzuriteFixture azurite) : IClassFixtu
         Assert.InRange(refusedAtB.RetryAfter.TotalMinutes, 90, 100.01); // the next token, one per 100 minutes
         Assert.True(bob.Admitted); // another owner has their own bucket
         Assert.True(aliceEvaluations.Admitted); // and another scope another one
+        Assert.True((await Host("another-deployment").TryTakeAsync("runs", "alice-shared", Slow, default)).Admitted); // and another task hub another one
     }
 
     [Fact]
@@ -64,11 +65,14 @@ public sealed class SharedRateBucketsTests(AzuriteFixture azurite) : IClassFixtu
         Assert.IsType<InMemoryRateBuckets>(Resolve(new()));
         Assert.IsType<InMemoryRateBuckets>(Resolve(new() { ["Fc4d:Storage:ConnectionString"] = azurite.ConnectionString, ["Fc4d:Limits:RateBuckets"] = "Memory" }));
         Assert.True(Resolve(new() { ["Fc4d:Storage:AccountName"] = "fc4dstore" }).IsShared);
+        Assert.Contains("partition 'burst'", Resolve(new() { ["Fc4d:Storage:AccountName"] = "s", ["Fc4d:Durable:TaskHubName"] = "Burst" }).Description);
+        Assert.Contains("partition 'default'", Resolve(new() { ["Fc4d:Storage:AccountName"] = "s" }).Description);
+        Assert.Contains("partition 'team-a'", Resolve(new() { ["Fc4d:Storage:AccountName"] = "s", ["Fc4d:Limits:RateBucketPartition"] = "team a" }).Description);
     }
 
     /// <summary>One host's buckets: its own client of the same storage account.</summary>
-    private BlobRateBuckets Host() =>
-        new(azurite.CreateBlobStore(), Options.Create(new LimitsOptions()), TimeProvider.System, NullLogger<BlobRateBuckets>.Instance);
+    private BlobRateBuckets Host(string partition = "shared-test") =>
+        new(azurite.CreateBlobStore(), Options.Create(new LimitsOptions()), TimeProvider.System, NullLogger<BlobRateBuckets>.Instance, partition);
 
     private static IRateBuckets Resolve(Dictionary<string, string?> settings)
     {

@@ -9,13 +9,17 @@ namespace FaceCraft4D.Api.Limits;
 
 /// <summary>
 /// Token buckets in Blob Storage, so a per-owner rate holds across hosts and instances: one small blob per (scope, owner),
-/// <c>limits/{scope}/{sha256(owner)[..32]}.json</c> (<see cref="StoredRateBucket"/>), updated by read-modify-write on
+/// <c>limits/{partition}/{scope}/{sha256(owner)[..32]}.json</c> (<see cref="StoredRateBucket"/>), updated by read-modify-write on
 /// condition of the version read (ETag If-Match; If-None-Match for a new bucket). A write refused because another host
 /// took a token meanwhile (412) is retried from a fresh read, so concurrent takes never admit more than the bucket held.
 /// After <see cref="LimitsOptions.RateBucketMaxAttempts"/> lost races the request is refused for a second (never admitted
-/// unchecked). The container is created on first use.
+/// unchecked). The container is created on first use. The <paramref name="partition"/> is the deployment the budget belongs
+/// to (<see cref="RateBucketsFactory.Partition"/>: the hosts of one task hub share it; another task hub on the same storage
+/// account, e.g. a second local stack or a test, has its own).
 /// </summary>
-public sealed class BlobRateBuckets(IBlobStore blobs, IOptions<LimitsOptions> options, TimeProvider time, ILogger<BlobRateBuckets> logger) : IRateBuckets
+public sealed class BlobRateBuckets(
+    IBlobStore blobs, IOptions<LimitsOptions> options, TimeProvider time, ILogger<BlobRateBuckets> logger, string partition = RateBucketsFactory.DefaultPartition)
+    : IRateBuckets
 {
     /// <summary>The container of the buckets.</summary>
     public const string Container = "limits";
@@ -23,7 +27,7 @@ public sealed class BlobRateBuckets(IBlobStore blobs, IOptions<LimitsOptions> op
     private Task? containerReady;
 
     /// <inheritdoc />
-    public string Description => $"in Blob Storage (container '{Container}', one ETag-conditional record per owner): shared by every host";
+    public string Description => $"in Blob Storage (container '{Container}', partition '{partition}', one ETag-conditional record per owner): shared by every host";
 
     /// <inheritdoc />
     public bool IsShared => true;
@@ -32,7 +36,7 @@ public sealed class BlobRateBuckets(IBlobStore blobs, IOptions<LimitsOptions> op
     public async Task<RateDecision> TryTakeAsync(string scope, string owner, RateLimit limit, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var blob = BucketBlob(scope, owner);
+        var blob = BucketBlob(partition, scope, owner);
         var attempts = Math.Max(1, options.Value.RateBucketMaxAttempts);
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
@@ -75,8 +79,8 @@ public sealed class BlobRateBuckets(IBlobStore blobs, IOptions<LimitsOptions> op
     }
 
     /// <summary>The blob of <paramref name="owner"/>'s bucket of <paramref name="scope"/> (the owner hashed: any id is a safe name).</summary>
-    public static BlobRef BucketBlob(string scope, string owner) =>
-        new(Container, $"{scope}/{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(owner)))[..32]}.json");
+    public static BlobRef BucketBlob(string partition, string scope, string owner) =>
+        new(Container, $"{partition}/{scope}/{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(owner)))[..32]}.json");
 }
 
 /// <summary>A stored token bucket (<see cref="BlobRateBuckets"/>).</summary>

@@ -34,6 +34,9 @@ public sealed class LimitsOptions
     /// <summary>Where the rate buckets are kept: <c>Auto</c> (Blob Storage when storage is configured, else memory), <c>Storage</c>, <c>Memory</c>.</summary>
     public RateBucketStore RateBuckets { get; set; } = RateBucketStore.Auto;
 
+    /// <summary>The hosts that share one rate budget in storage (default: the task hub's name; see <see cref="RateBucketsFactory.Partition"/>).</summary>
+    public string? RateBucketPartition { get; set; }
+
     /// <summary>Conditional writes a stored rate bucket tries before it refuses the request (each lost one means another host took a token).</summary>
     [Range(1, 1000)] public int RateBucketMaxAttempts { get; set; } = 50;
 
