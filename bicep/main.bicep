@@ -1,6 +1,6 @@
 // FaceCraft4D.Cloud - one environment (dev, prod, ...) in its own resource group:
 //
-//   Storage account ── uploads / uploads-rejected / runs / avatars / models / eval + task hub queues & tables
+//   Storage account ── uploads / uploads-rejected / runs / avatars / models / eval / limits + task hub queues & tables
 //        │  (Entra ID only, Event Grid system topic for upload events)
 //   Function App (Flex Consumption, VNet-integrated) ── HTTP API, blob trigger, timer, Durable orchestrations
 //        │  https (private DNS, inside the VNet)
@@ -122,6 +122,7 @@ var pipelineContainerNames = [
   'avatars'
   modelsContainerName
   'eval'
+  'limits' // per-owner rate buckets shared by every Functions instance (BlobRateBuckets)
 ]
 var deploymentContainerName = 'app-package'
 var gpuProfile = gpuProfileSizes[gpuWorkloadProfileType]

@@ -45,6 +45,7 @@ public static class GpuWorkerApp
         services.AddSingleton<WorkerInstance>();
         services.AddSingleton<JobLedger>();
         services.AddSingleton<JobRegistry>();
+        services.TryAddSingleton<FaceCraft4D.Pipeline.Workers.RunTerminationMarker>(); // terminated runs' jobs are refused
         services.AddSingleton<StageHandlerCatalog>();
         services.AddSingleton<StageImplementations>();
         services.AddVisionStageHandlers(builder.Configuration);

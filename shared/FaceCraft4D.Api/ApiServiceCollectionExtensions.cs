@@ -18,7 +18,10 @@ public static class ApiServiceCollectionExtensions
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.SectionName));
         services.TryAddSingleton<RunSubmissionGates>();
         services.AddOptions<Limits.LimitsOptions>().Bind(configuration.GetSection(Limits.LimitsOptions.SectionName)).ValidateDataAnnotations();
+        services.TryAddSingleton<Limits.IRateBuckets>(sp => Limits.RateBucketsFactory.Create(sp, configuration)); // Blob Storage when configured: shared by every host
+        services.AddHostedService<Limits.RateBucketsReport>(); // says at start-up which one is used
         services.TryAddSingleton<Limits.SubmissionRateLimiter>();
+        services.TryAddSingleton<Limits.EvaluationAdmission>();
         services.TryAddSingleton<Limits.InFlightSubmissions>();
         services.TryAddSingleton<Limits.ActiveRunCounter>(); // hosts that register a DurableTaskClient; the Functions app builds one per client
         services.TryAddSingleton<Limits.SubmissionAdmission>();

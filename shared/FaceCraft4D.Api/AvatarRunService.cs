@@ -24,6 +24,7 @@ public sealed class AvatarRunService(
     RunInputFactory inputs,
     RunSubmissionGates gates,
     RunJobCanceller jobs,
+    RunTerminationMarker terminations,
     IOptions<ApiOptions> apiOptions,
     ILogger<AvatarRunService> logger)
 {
@@ -69,6 +70,7 @@ public sealed class AvatarRunService(
                 await children.PurgeAsync(runId, cancellationToken).ConfigureAwait(false); // the new run starts its items under the same ids
             }
 
+            await terminations.ClearAsync(runId, cancellationToken).ConfigureAwait(false); // jobs of a restarted run may start again
             try
             {
                 await client.ScheduleNewOrchestrationInstanceAsync(
@@ -111,7 +113,8 @@ public sealed class AvatarRunService(
 
     /// <summary>
     /// Terminates a run that has not ended (pending, running or suspended) with its stage-job sub-orchestrations (long
-    /// stages and every fan-out work item, <see cref="StageJobInstances"/>), and
+    /// stages and every fan-out work item, <see cref="StageJobInstances"/>) and its active animation jobs, marks it
+    /// terminated (<see cref="RunTerminationMarker"/>: a job submitted late is refused) and
     /// asks the workers to cancel the run's queued and running jobs (unless an evaluation instance of the same run is
     /// still active and needs them); false when there is no such run. Terminating an ended run changes nothing.
     /// </summary>
@@ -133,6 +136,12 @@ public sealed class AvatarRunService(
 
             await children.TerminateActiveAsync(runId, "parent run terminated", cancellationToken).ConfigureAwait(false);
 
+            foreach (var animation in (await AnimationInstancesAsync(runId, cancellationToken).ConfigureAwait(false)).Where(a => IsActive(a.RuntimeStatus)))
+            {
+                await client.TerminateInstanceAsync(animation.InstanceId, "run terminated", cancellationToken).ConfigureAwait(false);
+                await children.TerminateActiveAsync(animation.InstanceId, "parent run terminated", cancellationToken).ConfigureAwait(false);
+            }
+
             if (await ActiveEvaluationInstancesAsync(runId, cancellationToken).ConfigureAwait(false) is { Count: > 0 } evaluations)
             {
                 logger.LogInformation("Run {RunId} terminated; its worker jobs are kept for the active evaluation instance(s) {Instances}",
@@ -140,6 +149,8 @@ public sealed class AvatarRunService(
                 return true;
             }
 
+            // The marker first, then the ledger sweep: a job submitted meanwhile is either found by the sweep or refused by the worker.
+            await terminations.MarkAsync(runId, reason ?? "terminated by request", cancellationToken).ConfigureAwait(false);
             var cancelled = await jobs.CancelActiveJobsAsync(runId, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Run {RunId} terminated; asked the workers to cancel {Jobs} job(s)", runId, cancelled);
             return true;
@@ -147,8 +158,10 @@ public sealed class AvatarRunService(
     }
 
     /// <summary>
-    /// Deletes an ended run's history with its stage-job sub-orchestrations', and its evaluation instances'
-    /// (<c>{batchId}.{runId}</c>, with theirs), and when asked its blobs. Refused (<see cref="PurgeOutcome.StillRunning"/>) while the run or any evaluation instance of it is
+    /// Deletes an ended run's history with its stage-job sub-orchestrations', its evaluation instances'
+    /// (<c>{batchId}.{runId}</c>) and animation jobs' (<c>{runId}.{animationId}</c>), each with theirs, and when asked its
+    /// blobs (the animation jobs' included, with their uploads).
+    /// Refused (<see cref="PurgeOutcome.StillRunning"/>) while the run or any evaluation instance or animation job of it is
     /// pending, running or suspended. Holds the run's submission gate, so no submission restarts it meanwhile.
     /// </summary>
     public async Task<PurgeOutcome> PurgeAsync(string runId, bool deleteData, CancellationToken cancellationToken)
@@ -157,35 +170,43 @@ public sealed class AvatarRunService(
         {
             var metadata = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
             var evaluations = await EvaluationInstancesAsync(runId, cancellationToken).ConfigureAwait(false);
-            if (metadata is null && evaluations.Count == 0)
+            var animations = await AnimationInstancesAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (metadata is null && evaluations.Count == 0 && animations.Count == 0)
             {
                 return PurgeOutcome.NotFound;
             }
 
-            if ((metadata is not null && IsActive(metadata.RuntimeStatus)) || evaluations.Any(e => IsActive(e.RuntimeStatus)))
+            if ((metadata is not null && IsActive(metadata.RuntimeStatus)) || evaluations.Any(e => IsActive(e.RuntimeStatus)) || animations.Any(a => IsActive(a.RuntimeStatus)))
             {
                 return PurgeOutcome.StillRunning;
             }
 
             // A sub-instance left running by an ended parent (its terminate raced a start) is stopped, then purged too.
             await children.TerminateActiveAsync(runId, "parent run purged", cancellationToken, waitForEnd: true).ConfigureAwait(false);
+            var owner = deleteData ? await new Identity.RunOwnership(blobs).FindOwnerAsync(runId, cancellationToken).ConfigureAwait(false) : null;
+
             if (metadata is not null)
             {
                 await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
             }
 
             await children.PurgeAsync(runId, cancellationToken).ConfigureAwait(false);
-            foreach (var evaluation in evaluations)
+            foreach (var instance in evaluations.Concat(animations))
             {
-                await children.TerminateActiveAsync(evaluation.InstanceId, "parent run purged", cancellationToken, waitForEnd: true).ConfigureAwait(false);
-                await client.PurgeInstanceAsync(evaluation.InstanceId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
-                await children.PurgeAsync(evaluation.InstanceId, cancellationToken).ConfigureAwait(false);
+                await children.TerminateActiveAsync(instance.InstanceId, "parent run purged", cancellationToken, waitForEnd: true).ConfigureAwait(false);
+                await client.PurgeInstanceAsync(instance.InstanceId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
+                await children.PurgeAsync(instance.InstanceId, cancellationToken).ConfigureAwait(false);
             }
 
             if (deleteData)
             {
+                // The animation jobs' videos, chunks and clips live under the run's folders; their uploads under uploads/animations/.
                 await DeletePrefixAsync(StorageLayout.RunsContainer, $"{runId}/", cancellationToken).ConfigureAwait(false);
                 await DeletePrefixAsync(StorageLayout.AvatarsContainer, StorageLayout.AvatarPrefix(runId), cancellationToken).ConfigureAwait(false);
+                foreach (var uploads in Animations.VideoUploadIntake.UploadPrefixes(runId, owner))
+                {
+                    await DeletePrefixAsync(StorageLayout.UploadsContainer, uploads, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return PurgeOutcome.Purged;
@@ -383,6 +404,22 @@ public sealed class AvatarRunService(
         await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (instance.InstanceId.EndsWith($".{runId}", StringComparison.Ordinal) && instance.Name == DurableNames.AvatarRunOrchestrator)
+            {
+                found.Add(instance);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The animation jobs of a run (<c>{runId}.{animationId}</c>, see <c>AnimationIdentity</c>).</summary>
+    private async Task<IReadOnlyList<OrchestrationMetadata>> AnimationInstancesAsync(string runId, CancellationToken cancellationToken)
+    {
+        var found = new List<OrchestrationMetadata>();
+        var query = new OrchestrationQuery { InstanceIdPrefix = Pipeline.Animations.AnimationIdentity.InstancePrefix(runId), PageSize = 1000 };
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (instance.Name == DurableNames.VideoAnimationOrchestrator)
             {
                 found.Add(instance);
             }

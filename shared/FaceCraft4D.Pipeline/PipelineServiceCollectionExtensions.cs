@@ -45,6 +45,7 @@ public static class PipelineServiceCollectionExtensions
             .AddHttpMessageHandler<WorkerAuthorizationHandler>();
         services.TryAddTransient<StageActivityRunner>(); // transient: holds a typed HttpClient
         services.TryAddTransient<RunJobCanceller>(); // transient: holds a typed HttpClient
+        services.TryAddSingleton<RunTerminationMarker>();
         services.TryAddSingleton<ManifestWriter>();
         services.TryAddSingleton<Animations.AnimationPublisher>();
         services.AddOptions<PortraitValidationOptions>().Bind(configuration.GetSection(PortraitValidationOptions.SectionName));

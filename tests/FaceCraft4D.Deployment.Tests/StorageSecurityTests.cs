@@ -6,7 +6,7 @@ namespace FaceCraft4D.Deployment.Tests;
 [Collection(InfrastructureCollection.Name)]
 public sealed class StorageSecurityTests(CompiledInfrastructure infrastructure)
 {
-    private static readonly string[] PipelineContainers = ["uploads", "uploads-rejected", "runs", "avatars", "models", "eval"];
+    private static readonly string[] PipelineContainers = ["uploads", "uploads-rejected", "runs", "avatars", "models", "eval", "limits"];
 
     [Fact]
     public void Compiled_storage_account_disables_shared_keys_and_public_blobs_and_requires_tls12()

@@ -49,7 +49,7 @@ public sealed class FunctionRegistrationTests
         Assert.All(new[] { "StartAnimation", "GetAnimation", "ListAnimations" }, name => Assert.Equal(typeof(HttpTriggerAttribute), Triggers[name]));
         Assert.Equal(typeof(BlobTriggerAttribute), Triggers["AnimationUploadBlobTrigger"]);
         var blob = typeof(AnimationUploadBlobTrigger).GetMethod(nameof(AnimationUploadBlobTrigger.Run))!.GetParameters()[0].GetCustomAttribute<BlobTriggerAttribute>()!;
-        Assert.Equal("uploads/animations/{runId}/{file}", blob.BlobPath);
+        Assert.Equal("uploads/animations/{name}", blob.BlobPath); // {owner}/{runId}/{file} or {runId}/{file}: the intake parses it
         Assert.Equal(BlobTriggerSource.EventGrid, blob.Source);
         var routes = typeof(AnimationApiFunctions).GetMethods()
             .SelectMany(m => m.GetParameters()).Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).Where(a => a is not null).Select(a => a!.Route).ToArray();

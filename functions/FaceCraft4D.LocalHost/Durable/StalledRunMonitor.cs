@@ -1,6 +1,7 @@
 using FaceCraft4D.Api;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
+using FaceCraft4D.Pipeline.Animations;
 using FaceCraft4D.Pipeline.Workers;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -17,6 +18,8 @@ namespace FaceCraft4D.LocalHost.Durable;
 /// due later) and the job ledger shows no live worker job of the run. The repair restarts the run from its
 /// checkpointed stages (terminate, purge, start again with the same input: finished work items are reused); after
 /// <see cref="StalledRunOptions.MaxRestarts"/> restarts it ends the run with the reason instead. Never hangs a run forever.
+/// Animation jobs (<c>{runId}.{animationId}</c>, <see cref="DurableNames.VideoAnimationOrchestrator"/>) are watched the
+/// same way (their chunks are reused from their checkpoints); their live worker jobs are those of their run.
 /// </summary>
 public sealed class StalledRunMonitor(
     DurableTaskClient client,
@@ -67,7 +70,7 @@ public sealed class StalledRunMonitor(
         };
         await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (instance.Name == DurableNames.AvatarRunOrchestrator && now - instance.LastUpdatedAt > stallAfter)
+            if (instance.Name is DurableNames.AvatarRunOrchestrator or DurableNames.VideoAnimationOrchestrator && now - instance.LastUpdatedAt > stallAfter)
             {
                 candidates.Add(instance);
             }
@@ -81,8 +84,10 @@ public sealed class StalledRunMonitor(
         var repaired = new List<string>();
         foreach (var run in candidates)
         {
-            if (await HasRecentChildActivityAsync(run.InstanceId, now, cancellationToken).ConfigureAwait(false)
-                || (await jobs.FindActiveJobRecordsAsync(run.InstanceId, cancellationToken).ConfigureAwait(false)).Any(j => now - j.HeartbeatAt < stallAfter))
+            var isRun = run.Name == DurableNames.AvatarRunOrchestrator;
+            var runId = isRun ? run.InstanceId : run.InstanceId.Split('.')[0]; // an animation job: {runId}.{animationId}
+            if ((isRun && await HasRecentChildActivityAsync(run.InstanceId, now, cancellationToken).ConfigureAwait(false))
+                || (await jobs.FindActiveJobRecordsAsync(runId, cancellationToken).ConfigureAwait(false)).Any(j => now - j.HeartbeatAt < stallAfter))
             {
                 continue;
             }
@@ -128,7 +133,8 @@ public sealed class StalledRunMonitor(
         }
 
         var current = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        var input = current?.ReadInputAs<RunInput>();
+        var isRun = run.Name == DurableNames.AvatarRunOrchestrator;
+        object? input = isRun ? current?.ReadInputAs<RunInput>() : current?.ReadInputAs<VideoAnimationInput>();
         if (input is null)
         {
             logger.LogError("Run {RunId} is {Reason} and its input cannot be read; it is ended", runId, reason);
@@ -149,7 +155,7 @@ public sealed class StalledRunMonitor(
         await children.TerminateActiveAsync(runId, "parent run restarted", cancellationToken, waitForEnd: true).ConfigureAwait(false);
         await client.PurgeInstanceAsync(runId, new PurgeInstanceOptions(Recursive: true), cancellationToken).ConfigureAwait(false);
         await children.PurgeAsync(runId, cancellationToken).ConfigureAwait(false);
-        await client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator, input, new StartOrchestrationOptions(runId), cancellationToken)
+        await client.ScheduleNewOrchestrationInstanceAsync(run.Name, input, new StartOrchestrationOptions(runId), cancellationToken)
             .ConfigureAwait(false);
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker.Scaling;
+using FaceCraft4D.Pipeline.Workers;
 using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.GpuWorker.Jobs;
@@ -14,8 +15,11 @@ public sealed record JobSubmission(JobStatus Status, bool Queued);
 /// The worker's jobs: the ones it runs (in memory, fed to <see cref="JobRunner"/> through a queue) and, through the
 /// <see cref="JobLedger"/>, the ones other replicas run. Submissions are idempotent by job id: a known job is
 /// returned, except one that failed internally, was cancelled, or whose owner died, which runs again here.
+/// A job of a run marked terminated (<see cref="RunTerminationMarker"/>) is refused: the marker is read after the job is
+/// recorded in the ledger and known here, so a terminate racing the submission either finds it or is found by it.
 /// </summary>
-public sealed class JobRegistry(JobLedger ledger, IOptions<WorkerOptions> options, TimeProvider time, IJobDemandSignal? demand = null)
+public sealed class JobRegistry(
+    JobLedger ledger, IOptions<WorkerOptions> options, TimeProvider time, IJobDemandSignal? demand = null, RunTerminationMarker? terminations = null)
 {
     private readonly Dictionary<string, WorkerJob> jobs = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
@@ -69,6 +73,15 @@ public sealed class JobRegistry(JobLedger ledger, IOptions<WorkerOptions> option
                 jobs[id] = job;
             }
 
+            // After the claim (the ledger shows the job) and the insert (a cancel finds it): a terminate that wrote its
+            // marker before this read is seen here; one that writes it later sweeps the ledger afterwards and cancels the job.
+            if (await TerminatedAsync(request.RunId) is { } terminated)
+            {
+                job.Ended(JobState.Cancelled, terminated.RefusalMessage, null, time.GetUtcNow());
+                await ledger.WriteAsync(job, CancellationToken.None).ConfigureAwait(false);
+                return new JobSubmission(job.ToStatus(), false);
+            }
+
             Interlocked.Increment(ref queued);
             if (demand is not null)
             {
@@ -91,6 +104,25 @@ public sealed class JobRegistry(JobLedger ledger, IOptions<WorkerOptions> option
         finally
         {
             submissionGate.Release();
+        }
+    }
+
+    /// <summary>The run's termination marker in force, or null (also when it cannot be read: the runner reads it again before the start).</summary>
+    private async Task<RunTerminatedRecord?> TerminatedAsync(string runId)
+    {
+        if (terminations is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            // Not the request's token: the job is claimed and known here now, so the answer must not be cut short.
+            return await terminations.FindAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
         }
     }
 

@@ -23,7 +23,8 @@ public sealed class JobRunner(
     IOptions<WorkerOptions> options,
     TimeProvider time,
     IJobDemandSignal demand,
-    ILogger<JobRunner> logger) : BackgroundService
+    ILogger<JobRunner> logger,
+    FaceCraft4D.Pipeline.Workers.RunTerminationMarker? terminations = null) : BackgroundService
 {
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -78,6 +79,14 @@ public sealed class JobRunner(
             {
                 await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
             }
+            return;
+        }
+
+        if (await TerminatedAsync(job, linked.Token).ConfigureAwait(false) is { } terminated)
+        {
+            // Queued before its run was terminated, and not reached by the cancel (another replica was asked): not started.
+            job.Ended(JobState.Cancelled, terminated.RefusalMessage, null, time.GetUtcNow());
+            await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -152,6 +161,29 @@ public sealed class JobRunner(
             await heartbeatStop.CancelAsync().ConfigureAwait(false);
             await heartbeat.ConfigureAwait(false);
             await RecordAsync(job, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The run's termination marker when one is in force (one blob read); a failed read starts the job (the sweep still cancels it).</summary>
+    private async Task<FaceCraft4D.Pipeline.Workers.RunTerminatedRecord?> TerminatedAsync(WorkerJob job, CancellationToken cancellationToken)
+    {
+        if (terminations is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await terminations.FindAsync(job.Request.RunId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null; // the job's cancellation is handled where the handler runs
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Job {Job}: could not read its run's termination marker; starting it", job.Id);
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Animations;
+using FaceCraft4D.Pipeline.Workers;
 using FaceCraft4D.Storage;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -39,15 +40,19 @@ public sealed class AnimationService(
     /// <summary>Video container extensions kept on the stored file (anything else is stored as <c>video.bin</c>; the probe decides).</summary>
     private static readonly HashSet<string> KnownExtensions = new(StringComparer.OrdinalIgnoreCase) { ".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi" };
 
-    /// <summary>Validates, screens, stores and starts (or attaches to) a job; throws <see cref="InvalidAnimationRequestException"/> on refusal.</summary>
+    /// <summary>
+    /// Validates, screens, stores and starts (or attaches to) a job; throws <see cref="InvalidAnimationRequestException"/> on
+    /// refusal. With <paramref name="requiredOwner"/> (a blob upload: the uploader) a run of another owner is refused as
+    /// <c>run-not-found</c>, like a missing one (the HTTP routes check the caller with <c>IRunAccess</c> before this).
+    /// </summary>
     public async Task<AnimationSubmission> SubmitAsync(
-        string runId, VideoUploadBuffer video, AnimationRequest request, RunSource source, CancellationToken cancellationToken)
+        string runId, VideoUploadBuffer video, AnimationRequest request, RunSource source, CancellationToken cancellationToken, string? requiredOwner = null)
     {
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(request);
         var settings = options.Value;
         var (name, mode, fps) = request.Resolve(video.Sha256, settings);
-        var (runInput, rig) = await FinishedRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        var (runInput, rig) = await FinishedRunAsync(runId, requiredOwner, cancellationToken).ConfigureAwait(false);
         await EnsureNameIsFreeAsync(runId, name, cancellationToken).ConfigureAwait(false);
 
         var animationId = AnimationIdentity.For(runId, video.Sha256, name, fps, mode);
@@ -68,6 +73,8 @@ public sealed class AnimationService(
                 runId, animationId, stored with { Sha256 = video.Sha256 }, rig, name, fps, mode,
                 Math.Max(1, settings.ChunkFrames), Math.Max(0, settings.ChunkOverlap), screening.FramesAt(fps), Math.Max(1, settings.MaxParallelChunks),
                 runInput.Settings, pipeline.Value.ToRunPolicy(), screening.Warnings, await RunStageOutputsAsync(runId, cancellationToken).ConfigureAwait(false));
+            // A job started now may submit worker jobs: an earlier terminate's marker must not refuse them.
+            await blobs.DeleteAsync(RunTerminationMarker.Blob(runId), cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
                 // A failed or terminated job starts again; its finished chunks are reused from their checkpoints.
@@ -95,6 +102,15 @@ public sealed class AnimationService(
                 animationId, runId, name, input.TotalFrames, fps, mode, source);
             return new AnimationSubmission(runId, animationId, name, Created: true, nameof(OrchestrationRuntimeStatus.Pending), screening.Warnings);
         }
+    }
+
+    /// <summary>The owner of avatar run <paramref name="runId"/> (from its orchestration input), or null when there is no such run.</summary>
+    public async Task<string?> FindRunOwnerAsync(string runId, CancellationToken cancellationToken)
+    {
+        var run = RunIdentity.IsValid(runId)
+            ? await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false)
+            : null;
+        return run is null || run.Name != DurableNames.AvatarRunOrchestrator ? null : run.ReadInputAs<RunInput>()?.Owner ?? RunIdentity.LocalOwner;
     }
 
     /// <summary>Status, progress and outputs of a job, or null when the run has no such job.</summary>
@@ -131,12 +147,13 @@ public sealed class AnimationService(
     }
 
     /// <summary>The run's input and its rig; refuses runs that are unknown (404) or not finished (409).</summary>
-    private async Task<(RunInput Input, BlobRef Rig)> FinishedRunAsync(string runId, CancellationToken cancellationToken)
+    private async Task<(RunInput Input, BlobRef Rig)> FinishedRunAsync(string runId, string? requiredOwner, CancellationToken cancellationToken)
     {
         var run = RunIdentity.IsValid(runId)
             ? await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false)
             : null;
-        if (run is null || run.Name != DurableNames.AvatarRunOrchestrator)
+        if (run is null || run.Name != DurableNames.AvatarRunOrchestrator
+            || (requiredOwner is not null && (run.ReadInputAs<RunInput>()?.Owner ?? RunIdentity.LocalOwner) != requiredOwner))
         {
             throw new InvalidAnimationRequestException("run-not-found", $"There is no avatar run '{runId}'.", 404);
         }

@@ -11,8 +11,13 @@ namespace FaceCraft4D.Api.Animations;
 /// watcher locally). An accepted video starts (or joins) its job and the upload is tagged with the animation id; a refused
 /// one is moved to <c>uploads-rejected/</c> with a <c>.reason.json</c>. Optional blob metadata: <c>fc4dname</c> (clip name,
 /// default the file's stem when it is a valid name), <c>fc4dmode</c>, <c>fc4dfps</c>.
+/// The uploader must own the run, as for portraits (<see cref="Identity.UploadOwner"/>): with
+/// <see cref="ApiOptions.UploadOwnerFromPath"/> (Azure) videos go to <c>uploads/animations/{owner}/{runId}/{file}</c> and the
+/// owner folder names the uploader; without it (the local stack) every upload is the local owner's. A run of another owner
+/// is refused exactly like a missing one (<c>run-not-found</c>), before anything is read or stored.
 /// </summary>
-public sealed class VideoUploadIntake(IBlobStore blobs, AnimationService animations, IOptions<AnimationOptions> options, ILogger<VideoUploadIntake> logger)
+public sealed class VideoUploadIntake(
+    IBlobStore blobs, AnimationService animations, IOptions<AnimationOptions> options, ILogger<VideoUploadIntake> logger, IOptions<ApiOptions>? apiOptions = null)
 {
     /// <summary>Metadata key set on a processed upload.</summary>
     public const string AnimationIdMetadataKey = "fc4danimationid";
@@ -22,6 +27,12 @@ public sealed class VideoUploadIntake(IBlobStore blobs, AnimationService animati
 
     /// <summary>True for blob names under <c>animations/</c> in the uploads container (these are videos, not portraits).</summary>
     public static bool IsAnimationUpload(string blobName) => blobName.StartsWith(VideoAnimationContract.UploadPrefix, StringComparison.Ordinal);
+
+    /// <summary>The upload folders (in the uploads container) that can hold videos of <paramref name="runId"/> (purged with the run).</summary>
+    public static IReadOnlyList<string> UploadPrefixes(string runId, string? owner) =>
+        owner is not null && Identity.UploadOwner.IsOwnerId(owner)
+            ? [$"{VideoAnimationContract.UploadPrefix}{runId}/", $"{VideoAnimationContract.UploadPrefix}{owner}/{runId}/"]
+            : [$"{VideoAnimationContract.UploadPrefix}{runId}/"];
 
     /// <summary>Processes one upload; returns the animation id, or null when it was refused or already processed.</summary>
     public async Task<string?> ProcessAsync(string blobName, CancellationToken cancellationToken)
@@ -33,18 +44,29 @@ public sealed class VideoUploadIntake(IBlobStore blobs, AnimationService animati
             return null; // gone, or processed before (the metadata write itself re-triggers a blob trigger)
         }
 
+        var ownerFromPath = apiOptions?.Value.UploadOwnerFromPath == true;
         var parts = blobName.Split('/');
-        if (parts.Length != 3 || !IsAnimationUpload(blobName) || !RunIdentity.IsValid(parts[1]) || parts[2].Length == 0)
+        var expected = ownerFromPath ? 4 : 3;
+        if (parts.Length != expected || !IsAnimationUpload(blobName) || !RunIdentity.IsValid(parts[^2]) || parts[^1].Length == 0
+            || (ownerFromPath && !Identity.UploadOwner.IsOwnerId(parts[1])))
         {
-            await RejectAsync(upload, info, "invalid-path", $"Videos go to uploads/{VideoAnimationContract.UploadPrefix}{{runId}}/{{file}}.", cancellationToken)
-                .ConfigureAwait(false);
+            var layout = ownerFromPath ? "{owner id}/{runId}/{file}" : "{runId}/{file}";
+            await RejectAsync(upload, info, ownerFromPath && parts.Length == 3 ? "no-owner" : "invalid-path",
+                $"Videos go to uploads/{VideoAnimationContract.UploadPrefix}{layout}.", cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        var runId = parts[1];
-        var fileName = parts[2];
+        var uploader = ownerFromPath ? parts[1] : RunIdentity.LocalOwner;
+        var runId = parts[^2];
+        var fileName = parts[^1];
         try
         {
+            if (await animations.FindRunOwnerAsync(runId, cancellationToken).ConfigureAwait(false) != uploader)
+            {
+                // Checked before the video is read; a foreign run reads exactly like a missing one.
+                throw new InvalidAnimationRequestException("run-not-found", $"There is no avatar run '{runId}'.", 404);
+            }
+
             if (info.Length > options.Value.MaxUploadBytes)
             {
                 throw new InvalidAnimationRequestException("too-large", $"The video is {info.Length} bytes; the limit is {options.Value.MaxUploadBytes} bytes.", 413);
@@ -57,7 +79,7 @@ public sealed class VideoUploadIntake(IBlobStore blobs, AnimationService animati
                 info.Metadata.GetValueOrDefault(NameMetadataKey) ?? DefaultName(fileName),
                 info.Metadata.GetValueOrDefault(ModeMetadataKey),
                 info.Metadata.GetValueOrDefault(FpsMetadataKey));
-            var submission = await animations.SubmitAsync(runId, video, request, RunSource.BlobUpload, cancellationToken).ConfigureAwait(false);
+            var submission = await animations.SubmitAsync(runId, video, request, RunSource.BlobUpload, cancellationToken, requiredOwner: uploader).ConfigureAwait(false);
             await blobs.SetMetadataAsync(upload, new Dictionary<string, string> { [AnimationIdMetadataKey] = submission.AnimationId }, cancellationToken)
                 .ConfigureAwait(false);
             logger.LogInformation("Upload {Blob} -> animation {AnimationId} on {RunId} ({New})",

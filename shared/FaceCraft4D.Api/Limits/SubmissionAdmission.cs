@@ -26,7 +26,7 @@ public sealed class AdmissionTicket(string owner, WorkAllowance allowance, IDisp
 
 /// <summary>
 /// The one check at the start of a submission (<c>POST /api/avatars</c>), before the body is read: the owner's
-/// submission rate (<see cref="SubmissionRateLimiter"/>), then the owner's and everyone's pending/running runs
+/// submission rate (<see cref="SubmissionRateLimiter"/>, shared across hosts when storage is configured), then the owner's and everyone's pending/running runs
 /// (<see cref="ActiveRunCounter"/>, from the durable store, plus this host's admitted submissions). Each refusal is a
 /// 429 problem document with <c>Retry-After</c> (seconds) and a reason (<c>rate-limited</c>, <c>too-many-active-runs</c>,
 /// <c>service-busy</c>). The caller is <see cref="RequestCaller.From"/>; without one, the local owner.
@@ -57,11 +57,13 @@ public sealed class SubmissionAdmission(
         var allowance = caller?.IsOperator == true ? WorkAllowance.BeyondPresetBudget : WorkAllowance.WithinPresetBudget;
         var limits = options.Value;
 
-        if (!rates.TryAcquire(owner, out var wait))
+        var rate = await rates.TryAcquireRunAsync(owner, context.RequestAborted).ConfigureAwait(false);
+        if (!rate.Admitted)
         {
+            var wait = rate.RetryAfter;
             await RefuseAsync(context, owner, RateLimited, wait,
                 $"Too many submissions: at most {limits.SubmissionBurst} at once and {limits.SubmissionsPerMinute.ToString(CultureInfo.InvariantCulture)} per minute per owner. " +
-                $"Try again in {Seconds(wait)} s.").ConfigureAwait(false);
+                $"Try again in {TooManyRequests.Seconds(wait)} s.").ConfigureAwait(false);
             return null;
         }
 
@@ -81,31 +83,21 @@ public sealed class SubmissionAdmission(
         {
             await RefuseAsync(context, owner, TooManyActiveRuns, limits.ActiveRunRetryAfter,
                 $"You have {counted.OfOwner} run(s) pending or running; at most {limits.MaxActiveRunsPerOwner} at once. " +
-                $"Wait for one to finish (or terminate one) and try again in about {Seconds(limits.ActiveRunRetryAfter)} s.").ConfigureAwait(false);
+                $"Wait for one to finish (or terminate one) and try again in about {TooManyRequests.Seconds(limits.ActiveRunRetryAfter)} s.").ConfigureAwait(false);
         }
         else
         {
             await RefuseAsync(context, owner, ServiceBusy, limits.ActiveRunRetryAfter,
-                $"The service is running its maximum of {limits.MaxActiveRuns} runs; try again in about {Seconds(limits.ActiveRunRetryAfter)} s.")
+                $"The service is running its maximum of {limits.MaxActiveRuns} runs; try again in about {TooManyRequests.Seconds(limits.ActiveRunRetryAfter)} s.")
                 .ConfigureAwait(false);
         }
 
         return null;
     }
 
-    private async Task RefuseAsync(HttpContext context, string owner, string reason, TimeSpan retryAfter, string detail)
+    private Task RefuseAsync(HttpContext context, string owner, string reason, TimeSpan retryAfter, string detail)
     {
-        var seconds = Seconds(retryAfter);
-        logger.LogInformation("Submission of owner {Owner} refused ({Reason}); retry after {Seconds} s", owner, reason, seconds);
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await Results.Problem(
-                detail: detail,
-                statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Too many requests",
-                extensions: new Dictionary<string, object?> { ["reason"] = reason, ["retryAfterSeconds"] = seconds })
-            .ExecuteAsync(context).ConfigureAwait(false);
+        logger.LogInformation("Submission of owner {Owner} refused ({Reason})", owner, reason);
+        return TooManyRequests.WriteAsync(context, reason, retryAfter, detail);
     }
-
-    /// <summary>Whole seconds, rounded up, at least 1 (Retry-After's unit).</summary>
-    private static long Seconds(TimeSpan wait) => Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
 }

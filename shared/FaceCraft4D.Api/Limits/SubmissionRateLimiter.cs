@@ -1,39 +1,26 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Api.Limits;
 
 /// <summary>
-/// The per-owner submission rate limit: one <see cref="TokenBucket"/> per owner (<see cref="LimitsOptions.SubmissionBurst"/>
-/// tokens, refilled at <see cref="LimitsOptions.SubmissionsPerMinute"/>). Held in memory by each host (a singleton), so
-/// with several hosts an owner's rate is at most the sum of theirs; the active-run limits are the cross-host bound.
+/// The per-owner submission rate limits, over the host's <see cref="IRateBuckets"/> (shared across hosts when storage is
+/// configured): avatar runs (<c>POST /api/avatars</c>: <see cref="LimitsOptions.SubmissionBurst"/>,
+/// <see cref="LimitsOptions.SubmissionsPerMinute"/>) and evaluation batches (<c>POST /api/evaluations</c>:
+/// <see cref="LimitsOptions.EvaluationBurst"/>, <see cref="LimitsOptions.EvaluationsPerMinute"/>), each its own bucket.
 /// </summary>
-public sealed class SubmissionRateLimiter(IOptions<LimitsOptions> options, TimeProvider time)
+public sealed class SubmissionRateLimiter(IRateBuckets buckets, IOptions<LimitsOptions> options)
 {
-    private readonly ConcurrentDictionary<string, TokenBucket> buckets = new(StringComparer.Ordinal);
+    /// <summary>Bucket scope of avatar run submissions.</summary>
+    public const string RunsScope = "runs";
 
-    /// <summary>Takes a submission token of <paramref name="owner"/>; false (with the wait until the next token) when there is none.</summary>
-    public bool TryAcquire(string owner, out TimeSpan retryAfter)
-    {
-        var limits = options.Value;
-        var now = time.GetUtcNow();
-        if (buckets.Count >= limits.MaxTrackedOwners)
-        {
-            Forget(now);
-        }
+    /// <summary>Bucket scope of evaluation batch submissions.</summary>
+    public const string EvaluationsScope = "evaluations";
 
-        var bucket = buckets.GetOrAdd(owner, _ => new TokenBucket(limits.SubmissionBurst, limits.SubmissionsPerMinute / 60.0, now));
-        return bucket.TryTake(now, out retryAfter);
-    }
+    /// <summary>Takes a run submission token of <paramref name="owner"/>.</summary>
+    public Task<RateDecision> TryAcquireRunAsync(string owner, CancellationToken cancellationToken) =>
+        buckets.TryTakeAsync(RunsScope, owner, new RateLimit(options.Value.SubmissionBurst, options.Value.SubmissionsPerMinute), cancellationToken);
 
-    private void Forget(DateTimeOffset now)
-    {
-        foreach (var (owner, bucket) in buckets)
-        {
-            if (bucket.IsFull(now))
-            {
-                buckets.TryRemove(owner, out _);
-            }
-        }
-    }
+    /// <summary>Takes an evaluation batch token of <paramref name="owner"/>.</summary>
+    public Task<RateDecision> TryAcquireEvaluationAsync(string owner, CancellationToken cancellationToken) =>
+        buckets.TryTakeAsync(EvaluationsScope, owner, new RateLimit(options.Value.EvaluationBurst, options.Value.EvaluationsPerMinute), cancellationToken);
 }

@@ -1,14 +1,15 @@
 namespace FaceCraft4D.Api.Limits;
 
 /// <summary>
-/// A token bucket: holds up to <see cref="Capacity"/> tokens, refills at <see cref="RefillPerSecond"/>, and each
-/// submission takes one. Thread-safe; time comes from the caller (a <see cref="TimeProvider"/>), so it is testable.
+/// A token bucket in memory: holds up to <see cref="Capacity"/> tokens, refills at <see cref="RefillPerSecond"/>, and each
+/// request takes one. Thread-safe; time comes from the caller (a <see cref="TimeProvider"/>), so it is testable. The
+/// arithmetic is <see cref="TokenBucketState"/>'s.
 /// </summary>
 public sealed class TokenBucket(double capacity, double refillPerSecond, DateTimeOffset now)
 {
     private readonly Lock gate = new();
-    private double tokens = capacity;
-    private DateTimeOffset updated = now;
+    private readonly RateLimit limit = new(capacity, refillPerSecond * 60.0);
+    private TokenBucketState state = new(capacity, now);
 
     /// <summary>Most tokens the bucket holds.</summary>
     public double Capacity { get; } = capacity;
@@ -21,16 +22,9 @@ public sealed class TokenBucket(double capacity, double refillPerSecond, DateTim
     {
         lock (gate)
         {
-            Refill(now);
-            if (tokens >= 1)
-            {
-                tokens -= 1;
-                retryAfter = TimeSpan.Zero;
-                return true;
-            }
-
-            retryAfter = TimeSpan.FromSeconds((1 - tokens) / RefillPerSecond);
-            return false;
+            (state, var decision) = state.Take(limit, now);
+            retryAfter = decision.RetryAfter;
+            return decision.Admitted;
         }
     }
 
@@ -39,17 +33,7 @@ public sealed class TokenBucket(double capacity, double refillPerSecond, DateTim
     {
         lock (gate)
         {
-            Refill(now);
-            return tokens >= Capacity;
-        }
-    }
-
-    private void Refill(DateTimeOffset now)
-    {
-        if (now > updated)
-        {
-            tokens = Math.Min(Capacity, tokens + ((now - updated).TotalSeconds * RefillPerSecond));
-            updated = now;
+            return state.IsFullAt(limit, now);
         }
     }
 }

@@ -252,15 +252,64 @@ public sealed class AnimationHttpHandlerTests : IAsyncLifetime
         Assert.Equal(2, screen.Calls);
     }
 
+    [Fact]
+    public async Task A_video_upload_for_a_run_the_uploader_does_not_own_is_refused_like_a_missing_run_before_it_is_read()
+    {
+        const string alicesRun = "fc4d-00000000000000f5-00000001";
+        await durable.Client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator,
+            new RunInput(alicesRun, StorageLayout.RunInput(alicesRun, "portrait.jpg"), PipelinePresets.Preview, RunPolicy.Default, RunSource.Http, Owner: "alice"),
+            new StartOrchestrationOptions(alicesRun));
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await durable.Client.WaitForInstanceCompletionAsync(alicesRun, cancellation: wait.Token);
+        }
+
+        await blobs.WriteAsync(StorageLayout.AvatarArtifact(alicesRun, "avatar_rig.safetensors"), BinaryData.FromString("rig"), "application/octet-stream", default);
+        await blobs.WriteAsync(StorageLayout.AvatarArtifact(alicesRun, "animation/index.json"), BinaryData.FromString("{\"clips\":[]}"), "application/json", default);
+
+        // The local stack: every upload is the local owner's, who does not own Alice's run.
+        var local = new BlobRef(StorageLayout.UploadsContainer, $"animations/{alicesRun}/talk.mp4");
+        await blobs.WriteAsync(local, new BinaryData(Video(500)), "video/mp4", default);
+        Assert.Null(await Intake().ProcessAsync(local.Name, default));
+        Assert.Equal("run-not-found", await RejectionReasonAsync(local));
+
+        // Azure: the owner folder names the uploader.
+        var byBob = new BlobRef(StorageLayout.UploadsContainer, $"animations/bob/{alicesRun}/talk.mp4");
+        var noOwner = new BlobRef(StorageLayout.UploadsContainer, $"animations/{alicesRun}/other.mp4");
+        var byAlice = new BlobRef(StorageLayout.UploadsContainer, $"animations/alice/{alicesRun}/talk.mp4");
+        foreach (var upload in new[] { byBob, noOwner, byAlice })
+        {
+            await blobs.WriteAsync(upload, new BinaryData(Video(600)), "video/mp4", default);
+        }
+
+        var azure = Intake(ownerFromPath: true);
+        Assert.Null(await azure.ProcessAsync(byBob.Name, default));
+        Assert.Null(await azure.ProcessAsync(noOwner.Name, default));
+        Assert.Equal(0, screen.Calls); // nothing of a refused video was screened
+        Assert.Empty(await InstancesAsync(alicesRun));
+        var started = await azure.ProcessAsync(byAlice.Name, default);
+
+        Assert.Equal("run-not-found", await RejectionReasonAsync(byBob));
+        Assert.Equal("no-owner", await RejectionReasonAsync(noOwner));
+        Assert.NotNull(started);
+        Assert.Equal([AnimationIdentity.InstanceId(alicesRun, started!)], await InstancesAsync(alicesRun));
+    }
+
+    private async Task<string?> RejectionReasonAsync(BlobRef upload)
+    {
+        var reason = await blobs.TryReadAsync(new BlobRef(StorageLayout.RejectedUploadsContainer, upload.Name + ".reason.json"), default);
+        return reason is null ? null : JsonDocument.Parse(reason.ToString()).RootElement.GetProperty("reason").GetString();
+    }
+
     private readonly AccessDouble access = new();
 
-    private VideoUploadIntake Intake()
+    private VideoUploadIntake Intake(bool ownerFromPath = false)
     {
         var options = Options.Create(new AnimationOptions { TempDirectory = TempFolder });
         var service = new AnimationService(
             durable.Client, blobs, screen, new RunSubmissionGates(), options, Options.Create(new PipelineOptions()), Options.Create(new ApiOptions()),
             NullLogger<AnimationService>.Instance);
-        return new VideoUploadIntake(blobs, service, options, NullLogger<VideoUploadIntake>.Instance);
+        return new VideoUploadIntake(blobs, service, options, NullLogger<VideoUploadIntake>.Instance, Options.Create(new ApiOptions { UploadOwnerFromPath = ownerFromPath }));
     }
 
     private string TempFolder { get; } = Directory.CreateTempSubdirectory("fc4d-anim-test-").FullName;
@@ -276,10 +325,10 @@ public sealed class AnimationHttpHandlerTests : IAsyncLifetime
 
     private int BlobCount() => blobs.Count;
 
-    private async Task<IReadOnlyList<string>> InstancesAsync()
+    private async Task<IReadOnlyList<string>> InstancesAsync(string run = Finished)
     {
         var found = new List<string>();
-        await foreach (var i in durable.Client.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = Finished + ".anim-" }))
+        await foreach (var i in durable.Client.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = run + ".anim-" }))
         {
             found.Add(i.InstanceId);
         }
