@@ -30,8 +30,10 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
     /// <summary>Creates the loss.</summary>
     /// <param name="maxScales">At most this many scales (1..5).</param>
     /// <param name="minSide">Coarsest image side used.</param>
-    public StructuralPerceptualLoss(int maxScales = 5, int minSide = 8)
+    /// <param name="fused">CPU float32: each scale's cs term through the fused kernel (<see cref="Ssim.WeightedMapSum"/>); false = band-matrix GEMMs (the path before).</param>
+    public StructuralPerceptualLoss(int maxScales = 5, int minSide = 8, bool fused = true)
     {
+        Fused = fused;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxScales, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxScales, ScaleWeights.Count);
         MaxScales = maxScales;
@@ -43,6 +45,9 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
 
     /// <summary>Coarsest side.</summary>
     public int MinSide { get; }
+
+    /// <summary>The fused SSIM kernel is used where it applies.</summary>
+    public bool Fused { get; }
 
     /// <inheritdoc />
     public string Name => BackendName;
@@ -75,7 +80,7 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
                 t = torch.nn.functional.avg_pool2d(t, 2, 2);
                 if (m is not null) m = torch.nn.functional.avg_pool2d(m, 2, 2);
             }
-            var cs = ContrastStructure(x, t, m, filters);
+            var cs = ContrastStructure(x, t, m, filters, Fused);
             var term = (1 - cs) * (ScaleWeights[s] / weightSum);
             total = total is null ? term : total + term;
         }
@@ -94,12 +99,13 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
     }
 
     /// <summary>Mean contrast-structure term (<see cref="Ssim.Maps"/>, zero padding) of [1, C, H, W] images (masked mean when a [1, 1, H, W] weight is given).</summary>
-    private static Tensor ContrastStructure(Tensor x, Tensor y, Tensor? mask, GaussianFilterBank filters)
+    private static Tensor ContrastStructure(Tensor x, Tensor y, Tensor? mask, GaussianFilterBank filters, bool fused)
     {
         long c = x.shape[1];
         int size = (int)Math.Min(11, Math.Min(x.shape[2], x.shape[3]));
         if (size % 2 == 0) size--;
         var options = new SsimOptions { WindowSize = size, Sigma = 1.5 * size / 11.0, K2 = 0.03, DataRange = 1 };
+        if (fused) return Ssim.WeightedMapSum(x, y, mask is null ? null : mask / (mask.sum() * c).clamp_min(1e-6), options, contrastOnly: true, filters);
         var (_, map) = Ssim.Maps(x, y, options, SsimPadding.Zero, filters); // [1, C, H, W]
         if (mask is null) return map.mean();
         return (map * mask).sum() / (mask.sum() * c).clamp_min(1e-6);

@@ -25,7 +25,8 @@ namespace FaceCraft4D.Benchmarks;
 /// Options: --stage static|coin|both (both) --iterations N (the schedule's length; preview: 200) --steps N (iterations run,
 /// default all; the first --skip are run untimed) --skip 0 --size 128 --views 8 --frames 12 --per-triangle 2
 /// --repeats 1 (runs per stage; figures are medians) --torch-threads N --separate-render 1 (COIN's I_C as a second render, the
-/// path before the shared render).
+/// path before the shared render) --fused-centring 0 (COIN's centred activation as tensor ops) --cache-frames 0 (pose FLAME every step) --fused-ssim 0 (D-SSIM and
+/// the structure loss as band-matrix GEMMs); all three off = the step before these changes.
 /// </summary>
 public sealed class TrainBenchmark : IBenchmark
 {
@@ -49,13 +50,14 @@ public sealed class TrainBenchmark : IBenchmark
         int skip = Math.Max(0, a.GetInt("skip", 0));
         bool separateRender = a.GetInt("separate-render", 0) != 0;
         int torchThreads = a.GetInt("torch-threads", 0);
+        var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0);
         if (torchThreads > 0) torch.set_num_threads(torchThreads);
         PeakMemory.TryResetPeak();
 
         using var data = ProceduralHeadModel.Create();
         using var flame = new FlameModel(data, torch.CPU);
         output.WriteLine($"train benchmark: torch threads={torch.get_num_threads()}, processors={Environment.ProcessorCount}, load average {LoadAverage()}, " +
-                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {StructuralPerceptualLoss.BackendName}");
+                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {StructuralPerceptualLoss.BackendName}, {paths}");
         foreach (var stage in new[] { "static", "coin" })
         {
             if (stages != "both" && stages != stage) continue;
@@ -65,7 +67,7 @@ public sealed class TrainBenchmark : IBenchmark
             for (int r = 0; r < repeats; r++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, cancellationToken));
+                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, paths, cancellationToken));
             }
             Print(output, stage, iterations, steps, runs);
         }
@@ -74,6 +76,9 @@ public sealed class TrainBenchmark : IBenchmark
         output.WriteLine("'backward' holds the rasterizer backward too: 'raster f+b alone' times one render's forward + backward on the final avatar.");
         return 0;
     }
+
+    /// <summary>Switches of the faster paths (each off = the path before it, for before/after figures in one run).</summary>
+    private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim);
 
     private sealed record StageFigures(double MsPerIteration, double WallMsPerIteration, IReadOnlyDictionary<string, double> PhaseMs, long Gaussians, double RasterForwardMs, double RasterBackwardMs, double Seconds, int Timed, bool SharedRender);
 
@@ -98,7 +103,7 @@ public sealed class TrainBenchmark : IBenchmark
                          $"x{rendersPerStep} = {rasterShare:F1} ms/it = {100 * rasterShare / step:F0}% of the step (the rest is not rendering)");
     }
 
-    private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, bool sharedRender, CancellationToken ct)
+    private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, bool sharedRender, FastPaths paths, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(11);
@@ -142,6 +147,8 @@ public sealed class TrainBenchmark : IBenchmark
         var options = stage == "static"
             ? TrainingSchedule.Static(iterations, iterations, coinOptions.DssimWeight, stageOptions, 7)
             : TrainingSchedule.FineTune(iterations, iterations, coinOptions.DssimWeight, stageOptions, 8);
+        options.CachePosedFrames = paths.CacheFrames;
+        options.FusedSsim = paths.FusedSsim;
         using var student = FlameGaussianAvatar.Create(flame, shape, stageOptions.GaussiansPerTriangle, stageOptions.InitialLocalScale, generator: new torch.Generator(5));
         if (stage == "coin")
         {
@@ -150,7 +157,8 @@ public sealed class TrainBenchmark : IBenchmark
             student.Parameters.ShDc.fill_(0.0);
         }
         using var appearance = CoinAppearance.Create(viewCount, PositionEncoding.Fit(CanonicalPositions.Of(student), coinOptions.PositionFrequencies), coinOptions, 9);
-        var hooks = new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(), coinOptions, options, rasterizer, sharedRender);
+        appearance.FusedCentring = paths.FusedCentring;
+        var hooks = new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(fused: paths.FusedSsim), coinOptions, options, rasterizer, sharedRender);
         var timer = new TrainingPhaseTimer(ProcessCpuClock.Now, ProcessCpuClock.TicksPerSecond);
         using var trainer = new GaussianTrainer(student, views, options, hooks.Hooks, rasterizer) { Timer = timer };
         // The first step(s) outside the figures (JIT, first allocations; --skip), then the run.

@@ -80,6 +80,12 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
         return new FlameGaussianAvatar(flame, parameters, shape);
     }
 
+    /// <summary>
+    /// Posed triangle frames kept per FLAME frame for <see cref="Evaluate"/> (off by default: <see cref="PosedTriangleCache.Capacity"/>
+    /// 0; a trainer sets it to its number of training frames).
+    /// </summary>
+    public PosedTriangleCache PoseCache { get; } = new();
+
     /// <summary>FLAME parameters of the canonical frame: this avatar's shape, zero expression and pose.</summary>
     public FlameParameters CanonicalFrame() =>
         FlameParameters.Zeros(1, Flame.ShapeCount, Flame.ExpressionCount, Flame.Device, Flame.DType).With(shape: Shape);
@@ -99,11 +105,12 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
     {
         var p = Parameters;
         var binding = p.Binding!;
-        var frames = TriangleFrames.Compute(Vertices(frame), Flame.Faces);
-        var r = frames.Rotations.index_select(0, binding); // [N, 3, 3]
-        var k = frames.Scales.index_select(0, binding).unsqueeze(1); // [N, 1]
-        var means = torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * k + frames.Centers.index_select(0, binding);
-        var faceQuat = Graphics.Flame.Rotations.MatrixToQuaternion(r);
+        var cached = Shape.requires_grad ? null : PoseCache.Get(frame ?? CanonicalFrame(), () => TriangleFrames.Compute(Vertices(frame), Flame.Faces));
+        var frames = cached is null ? TriangleFrames.Compute(Vertices(frame), Flame.Faces) : null;
+        var r = (cached?.Rotations ?? frames!.Rotations).index_select(0, binding); // [N, 3, 3]
+        var k = (cached?.Scales ?? frames!.Scales).index_select(0, binding).unsqueeze(1); // [N, 1]
+        var means = torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * k + (cached?.Centers ?? frames!.Centers).index_select(0, binding);
+        var faceQuat = cached is null ? Graphics.Flame.Rotations.MatrixToQuaternion(r) : cached.Quaternions.index_select(0, binding); // [N, 4]
         var quats = Graphics.Flame.Rotations.QuaternionMultiply(faceQuat, p.UnitRotations());
         return new SplatGaussians
         {
@@ -132,5 +139,6 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
     {
         Parameters.Dispose();
         Shape.Dispose();
+        PoseCache.Dispose();
     }
 }

@@ -82,6 +82,31 @@ public static class Ssim
         return Combine(Filter(x), Filter(y), Filter(x * x), Filter(y * y), Filter(x * y), c1, c2);
     }
 
+    /// <summary>
+    /// The weighted sum of the zero-padded SSIM map (or of the cs map: <paramref name="contrastOnly"/>) of two [1, C, H, W]
+    /// images, <c>sum_c sum_q w_q map_cq</c> with weights [H, W] (no gradient), or the plain mean over C, H and W when
+    /// <paramref name="weights"/> is null; differentiable in <paramref name="x"/> only. CPU float32 runs the fused kernel
+    /// (direct separable window, analytic backward; equal to <see cref="Maps"/> up to float rounding); other inputs, or
+    /// <paramref name="fused"/> false, use <see cref="Maps"/> with the given bank.
+    /// </summary>
+    public static Tensor WeightedMapSum(Tensor x, Tensor y, Tensor? weights, SsimOptions options, bool contrastOnly, GaussianFilterBank? filters = null, bool fused = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RequireSameShape(x, y);
+        using var scope = torch.NewDisposeScope();
+        if (fused && x.shape[0] == 1 && FusedSsimFunction.Supports(x, y) && (weights is null || weights.device_type == DeviceType.CPU))
+        {
+            double c1 = Math.Pow(options.K1 * options.DataRange, 2), c2 = Math.Pow(options.K2 * options.DataRange, 2);
+            var w = weights?.detach().reshape(x.shape[2], x.shape[3]);
+            return FusedSsimFunction.Apply(x.squeeze(0), y.detach().squeeze(0), w, new FusedSsimFunction.Settings(options.WindowSize, options.Sigma, c1, c2, contrastOnly))
+                .MoveToOuterDisposeScope();
+        }
+        var (ssim, cs) = Maps(x, y, options, SsimPadding.Zero, filters); // [N, C, H, W]
+        var map = contrastOnly ? cs : ssim;
+        var result = weights is null ? map.mean() : (map * weights.detach().reshape(1, 1, x.shape[2], x.shape[3])).sum();
+        return result.MoveToOuterDisposeScope();
+    }
+
     /// <summary>The SSIM and cs maps from the filtered moments E[x], E[y], E[x²], E[y²], E[xy] (caller's dispose scope is the outer one).</summary>
     private static (Tensor Ssim, Tensor Cs) Combine(Tensor muX, Tensor muY, Tensor xx, Tensor yy, Tensor xy, double c1, double c2)
     {

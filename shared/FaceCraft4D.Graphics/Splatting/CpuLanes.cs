@@ -83,6 +83,13 @@ internal readonly struct VectorLanes<T> : ICpuLanes<VectorLanes<T>, T> where T :
 
     public static double Sum(VectorLanes<T> a)
     {
+        // Widened to double lanes and summed as a vector (no per-lane extraction; the order of the double sums differs).
+        if (typeof(T) == typeof(float))
+        {
+            Vector.Widen(Vector.As<T, float>(a._v), out Vector<double> lo, out Vector<double> hi);
+            return Vector.Sum(lo + hi);
+        }
+        if (typeof(T) == typeof(double)) return Vector.Sum(Vector.As<T, double>(a._v));
         double s = 0;
         for (int i = 0; i < Vector<T>.Count; i++) s += double.CreateTruncating(a._v[i]);
         return s;

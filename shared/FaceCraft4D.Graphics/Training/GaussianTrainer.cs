@@ -54,6 +54,9 @@ public sealed class GaussianTrainer : IDisposable
         _density = new DensityController(options.Densification);
         SceneExtent = options.SceneExtent ?? CameraExtent(views.Select(v => v.Camera));
 
+        if (options.CachePosedFrames && model is FlameGaussianAvatar flame)
+            flame.PoseCache.Capacity = Math.Max(flame.PoseCache.Capacity, views.Select(v => v.Frame).Distinct().Count() + 1);
+
         var p = model.Parameters;
         _optimizer.Add(GaussianParameters.PositionsName, p.Positions, PositionLr(0));
         _optimizer.Add(GaussianParameters.LogScalesName, p.LogScales, options.ScalingLr);
@@ -178,7 +181,7 @@ public sealed class GaussianTrainer : IDisposable
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
             {
                 l1 = ImageLosses.L1(render.Image, target, view.Mask);
-                dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask, filters: _filters);
+                dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask, filters: _filters, fused: Options.FusedSsim);
                 total = (1 - Options.LambdaDssim) * l1 + Options.LambdaDssim * dssim;
                 if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
                 {

@@ -72,6 +72,18 @@ public sealed class TrainingOptions
     /// <summary>Call the checkpoint sink every this many iterations (0 = never).</summary>
     public int CheckpointInterval { get; set; } = 1000;
 
+    /// <summary>
+    /// FLAME-bound models: pose each training frame's triangles once and reuse them (<see cref="Avatar.PosedTriangleCache"/>)
+    /// instead of running FLAME every step; false = pose every step (the path before; benchmarks compare).
+    /// </summary>
+    public bool CachePosedFrames { get; set; } = true;
+
+    /// <summary>
+    /// D-SSIM through the fused CPU kernel (<see cref="ImageQuality.Ssim.WeightedMapSum"/>: direct 11-tap separable window and
+    /// analytic backward) instead of the band-matrix GEMMs; false = the path before (benchmarks compare).
+    /// </summary>
+    public bool FusedSsim { get; set; } = true;
+
     /// <summary>Adaptive density control.</summary>
     public DensificationOptions Densification { get; set; } = new();
 

@@ -26,7 +26,7 @@ public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrai
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
 
     /// <inheritdoc />
-    public int ImplementationVersion => 2; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait)
+    public int ImplementationVersion => 3; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait); 3: fused SSIM / COIN centring kernels, cached FLAME poses (same losses, other float rounding)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LpipsWeightsPath];
