@@ -4,18 +4,22 @@ namespace FaceCraft4D.Pipeline.Orchestration;
 
 /// <summary>
 /// Per-stage progress of one run, kept in orchestrator memory and published as the custom status.
-/// Rebuilt identically on every replay because it changes only in response to durable events.
+/// Rebuilt identically on every replay because it changes only in response to durable events; times are the
+/// orchestration clock (<c>CurrentUtcDateTime</c>) passed in by the caller and the worker times in the outcomes.
 /// </summary>
 public sealed class RunTracker
 {
     private readonly Dictionary<PipelineStage, MutableStage> stages;
     private readonly string runId;
     private readonly string preset;
+    private readonly DateTimeOffset startedAt;
+    private readonly List<WorkItemTiming> items = [];
 
-    /// <summary>Starts every stage as pending with its planned work-item count.</summary>
-    public RunTracker(string runId, PipelinePlan plan)
+    /// <summary>Starts every stage as pending with its planned work-item count; the run started at <paramref name="startedAt"/>.</summary>
+    public RunTracker(string runId, PipelinePlan plan, DateTime startedAt)
     {
         this.runId = runId;
+        this.startedAt = Utc(startedAt);
         preset = plan.Settings.Preset;
         stages = plan.Counts().ToDictionary(kv => kv.Key, kv => new MutableStage(kv.Value));
     }
@@ -23,13 +27,14 @@ public sealed class RunTracker
     /// <summary>Short text about what happens now.</summary>
     public string? Message { get; private set; }
 
-    /// <summary>Marks a stage as running.</summary>
-    public void Start(PipelineStage stage)
+    /// <summary>Marks a stage as running (at <paramref name="now"/>, orchestration clock).</summary>
+    public void Start(PipelineStage stage, DateTime now)
     {
         var s = stages[stage];
         if (s.State == StageState.Pending)
         {
             s.State = StageState.Running;
+            s.StartedAt = Utc(now);
         }
 
         Message = $"{stage.Slug()} running";
@@ -38,11 +43,17 @@ public sealed class RunTracker
     /// <summary>Counts one attempt of a work item (the first one and every retry).</summary>
     public void CountAttempt(PipelineStage stage) => stages[stage].Attempts++;
 
-    /// <summary>Records a finished work item; the stage completes when all its items have.</summary>
-    public void Complete(StageOutcome outcome)
+    /// <summary>Records a finished work item (seen at <paramref name="now"/>); the stage completes when all its items have.</summary>
+    public void Complete(StageOutcome outcome, DateTime now)
     {
         var s = stages[outcome.Stage];
         s.Done++;
+        if (outcome.Work is { } work)
+        {
+            s.Work.Add(work);
+            items.Add(new WorkItemTiming(outcome.Stage.Slug(), outcome.Key, work));
+        }
+
         if (outcome.Reused)
         {
             s.Reused++;
@@ -53,6 +64,7 @@ public sealed class RunTracker
         {
             s.State = StageState.Completed;
             s.Detail = null;
+            s.EndedAt = Utc(now);
         }
     }
 
@@ -88,9 +100,21 @@ public sealed class RunTracker
             return new StageProgress(
                 stage.Slug(), s.State, s.Done, s.Total, s.Reused, s.Attempts,
                 s.Backends.Count == 0 ? null : string.Join("+", s.Backends.Order(StringComparer.Ordinal)),
-                s.Detail);
+                s.Detail,
+                s is { State: StageState.Completed, StartedAt: { } from, EndedAt: { } to } ? StageTiming.Of(from, to, s.Work) : null);
         })
         .ToArray();
+
+    /// <summary>
+    /// The whole run from its start to <paramref name="now"/> (the last stage's end): wall time, the time when no work item
+    /// of it ran at a worker (dispatch, polls, hand-offs between stages), and the peak memory of worker and host.
+    /// </summary>
+    public StageTiming Timing(DateTime now) => StageTiming.Of(startedAt, Utc(now), stages.Values.SelectMany(s => s.Work));
+
+    /// <summary>Every work item that ran (not reused), in completion order.</summary>
+    public IReadOnlyList<WorkItemTiming> Items() => items.ToArray();
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc), TimeSpan.Zero);
 
     /// <summary>Backend per stage slug (stages that produced outputs).</summary>
     public IReadOnlyDictionary<string, string> Backends() => StageList()
@@ -106,5 +130,8 @@ public sealed class RunTracker
         public int Attempts { get; set; }
         public HashSet<string> Backends { get; } = new(StringComparer.Ordinal);
         public string? Detail { get; set; }
+        public DateTimeOffset? StartedAt { get; set; }
+        public DateTimeOffset? EndedAt { get; set; }
+        public List<StageWork> Work { get; } = [];
     }
 }
