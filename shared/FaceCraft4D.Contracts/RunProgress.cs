@@ -18,6 +18,7 @@ public enum StageState
 /// <param name="Attempts">Activity attempts, retries included.</param>
 /// <param name="Backend">Backend(s) that produced the outputs.</param>
 /// <param name="Detail">E.g. training iteration and losses of a long job.</param>
+/// <param name="Timing">Once the stage completed: its wall time, stage work, overhead and peak memory.</param>
 public sealed record StageProgress(
     string Name,
     StageState State,
@@ -26,7 +27,8 @@ public sealed record StageProgress(
     int Reused,
     int Attempts,
     string? Backend = null,
-    string? Detail = null);
+    string? Detail = null,
+    StageTiming? Timing = null);
 
 /// <summary>The orchestration's custom status: the whole run at a glance.</summary>
 public sealed record RunProgress(

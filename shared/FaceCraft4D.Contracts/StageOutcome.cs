@@ -8,6 +8,7 @@ namespace FaceCraft4D.Contracts;
 /// <param name="Reused">True when a matching checkpoint was returned without calling a worker.</param>
 /// <param name="DurationMs">Wall time of the work (of the original execution when reused).</param>
 /// <param name="WorkerCalls">HTTP attempts made to workers by this activity execution (0 when reused).</param>
+/// <param name="Work">When the job ran and the peak memory of worker and host (null when reused or not reported).</param>
 public sealed record StageOutcome(
     PipelineStage Stage,
     string Key,
@@ -15,4 +16,5 @@ public sealed record StageOutcome(
     string Backend,
     bool Reused,
     long DurationMs,
-    int WorkerCalls);
+    int WorkerCalls,
+    StageWork? Work = null);

@@ -93,6 +93,30 @@ public sealed class JobRegistryTests
         Assert.Null(JobKey.TryParse("fc4d-0123456789abcdef-01234567.export.A/B.0123456789abcdef"));
     }
 
+    [Fact]
+    public async Task A_long_poll_answers_when_the_job_ends_and_a_running_job_after_the_wait()
+    {
+        var registry = Registry();
+        var id = Request.IdempotencyKey();
+        await registry.SubmitOrGetAsync(id, Request, default);
+        var job = registry.Find(id)!;
+        job.Started(clock.GetUtcNow());
+
+        var stillRunning = await registry.WaitForStatusAsync(id, TimeSpan.FromMilliseconds(100), default);
+        var poll = registry.WaitForStatusAsync(id, TimeSpan.FromSeconds(20), default);
+        await Task.Delay(100);
+        Assert.False(poll.IsCompleted);
+        job.Succeeded(new StageResult(new Dictionary<string, BlobRef>(), "test", "1.0"), clock.GetUtcNow());
+        var ended = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobState.Running, stillRunning!.State);
+        Assert.Equal(JobState.Succeeded, ended!.State);
+        // Ended already: answered at once; a requeued job waits for its new run's end.
+        Assert.Equal(JobState.Succeeded, (await registry.WaitForStatusAsync(id, TimeSpan.FromMinutes(1), default).WaitAsync(TimeSpan.FromSeconds(10)))!.State);
+        job.Requeue(clock.GetUtcNow());
+        Assert.False(job.WhenEnded.IsCompleted);
+    }
+
     private JobLedger Ledger() => new(blobs, new WorkerInstance(), Options.Create(new WorkerOptions()), clock);
 
     private JobRegistry Registry() =>

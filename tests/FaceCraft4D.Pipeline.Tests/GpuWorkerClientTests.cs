@@ -86,6 +86,19 @@ public sealed class GpuWorkerClientTests
         Assert.All(spread.Values, n => Assert.InRange(n, 70, 130));
     }
 
+    [Fact]
+    public async Task A_long_poll_asks_the_worker_to_wait_at_most_half_an_attempt_timeout()
+    {
+        var script = new ScriptedHandler(_ => new HttpResponseMessage(HttpStatusCode.NotFound), _ => new HttpResponseMessage(HttpStatusCode.NotFound));
+        var client = Build(script);
+
+        await client.WaitForJobAsync(Request, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await client.GetJobAsync(Request, CancellationToken.None);
+
+        Assert.Equal("?wait=0.1", script.Requests[0].RequestUri!.Query); // AttemptTimeout 200 ms here
+        Assert.Equal("", script.Requests[1].RequestUri!.Query);
+    }
+
     private static IGpuWorkerClient Build(ScriptedHandler handler, int retries = 5, int breakAfter = 100, string workers = "http://worker:8080")
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

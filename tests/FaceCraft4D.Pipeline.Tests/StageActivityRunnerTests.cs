@@ -92,6 +92,23 @@ public sealed class StageActivityRunnerTests
         Assert.Equal("scripted", outcome.Backend);
     }
 
+    [Fact]
+    public async Task Polls_wait_at_the_worker_and_the_outcome_says_when_the_job_ran_and_the_peak_memory()
+    {
+        var worker = new ScriptedWorker(JobState.Queued, JobState.Running, JobState.Succeeded);
+
+        var outcome = await Runner(new InMemoryBlobStore(), worker).RunStageAsync(Request, default);
+
+        Assert.Equal([TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(7)], worker.Waits);
+        var work = outcome.Work!;
+        Assert.Equal(DateTimeOffset.UnixEpoch, work.SubmittedAt);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddSeconds(5), work.CompletedAt);
+        Assert.Equal(2, work.ServiceSeconds, 6); // worker_service_seconds
+        Assert.Equal(3, work.QueueSeconds, 6);
+        Assert.Equal(812, work.WorkerPeakRssMiB);
+        Assert.True(work.HostPeakRssMiB > 10);
+    }
+
     [Theory]
     [InlineData(JobFailureKind.InvalidInput, typeof(StageInputRejectedException))]
     [InlineData(JobFailureKind.NotImplemented, typeof(StageNotImplementedException))]
@@ -116,7 +133,7 @@ public sealed class StageActivityRunnerTests
 
     private static StageActivityRunner Runner(IBlobStore blobs, IGpuWorkerClient worker) => new(
         new CheckpointStore(blobs), worker,
-        Options.Create(new GpuWorkerOptions { ActivityPollInterval = TimeSpan.FromMilliseconds(1), BaseUrl = "http://w" }),
+        Options.Create(new GpuWorkerOptions { ActivityPollInterval = TimeSpan.FromMilliseconds(1), JobWait = TimeSpan.FromSeconds(7), BaseUrl = "http://w" }),
         TimeProvider.System, NullLogger<StageActivityRunner>.Instance);
 
     /// <summary>Answers submit with the first state and each poll with the next (null: unknown job).</summary>
@@ -135,6 +152,14 @@ public sealed class StageActivityRunnerTests
         public int ImplementationCalls { get; private set; }
 
         public StageRequest? Submitted { get; private set; }
+
+        public List<TimeSpan> Waits { get; } = [];
+
+        public Task<WorkerReply<JobStatus?>> WaitForJobAsync(StageRequest request, TimeSpan wait, CancellationToken cancellationToken)
+        {
+            Waits.Add(wait);
+            return GetJobAsync(request, cancellationToken);
+        }
 
         public Task<StageImplementation?> GetStageImplementationAsync(StageRequest request, CancellationToken cancellationToken)
         {
@@ -165,7 +190,10 @@ public sealed class StageActivityRunnerTests
 
         private JobStatus Status(JobState state) => new(
             Request.IdempotencyKey(), Request.Stage, state, null,
-            state == JobState.Succeeded ? new StageResult(new Dictionary<string, BlobRef>(), "scripted", "1.0") : null,
-            state == JobState.Failed ? "boom" : null, state == JobState.Failed ? Failure : null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+            state == JobState.Succeeded
+                ? new StageResult(new Dictionary<string, BlobRef>(), "scripted", "1.0",
+                    Metrics: new Dictionary<string, double> { ["worker_service_seconds"] = 2, ["worker_peak_rss_mib"] = 812 })
+                : null,
+            state == JobState.Failed ? "boom" : null, state == JobState.Failed ? Failure : null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(5));
     }
 }

@@ -58,6 +58,11 @@ public sealed class LocalRunner(IAnsiConsole console)
             return 1;
         }
 
+        if (final.Output is { } output)
+        {
+            new RunTimingView(console).Write(output);
+        }
+
         var target = Path.GetFullPath(outputDirectory ?? Path.Combine(repo.Root, "out", submission.RunId));
         var files = await DownloadArtifactsAsync(runs, submission.RunId, target, cancellationToken).ConfigureAwait(false);
         await new AvatarFolderSummary(console).WriteAsync(target, submission.RunId, files, cancellationToken).ConfigureAwait(false);
@@ -106,7 +111,7 @@ public sealed class LocalRunner(IAnsiConsole console)
                         break;
                     }
 
-                    await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(500, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

@@ -8,7 +8,8 @@ namespace FaceCraft4D.GpuWorker.Endpoints;
 
 /// <summary>
 /// The async request-reply job API: <c>POST /api/jobs/{stage}</c> -> 202 + Location,
-/// <c>GET /api/jobs/{stage}/{jobId}</c> -> status/progress/result, <c>DELETE</c> -> cancel.
+/// <c>GET /api/jobs/{stage}/{jobId}</c> -> status/progress/result (<c>?wait=S</c>: long poll, answered when the job ends
+/// or after S seconds, at most <see cref="WorkerOptions.MaxPollWait"/>), <c>DELETE</c> -> cancel.
 /// Submissions are idempotent by the <c>Idempotency-Key</c> header (the job id).
 /// </summary>
 public static class JobEndpoints
@@ -80,14 +81,20 @@ public static class JobEndpoints
             .WithLocation(location);
     }
 
-    private static async Task<IResult> Get(string stage, string jobId, JobRegistry registry, CancellationToken cancellationToken)
+    private static async Task<IResult> Get(string stage, string jobId, [FromQuery] double? wait, JobRegistry registry, CancellationToken cancellationToken)
     {
         if (InvalidJobId(stage, jobId) is { } invalid)
         {
             return invalid;
         }
 
-        return await registry.GetStatusAsync(jobId, cancellationToken) is { } status && status.Stage.Slug() == stage
+        if (wait is { } w && (double.IsNaN(w) || w < 0 || w > 3600))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid wait", "wait is the long poll's limit in seconds (0 to 3600; the worker caps it).");
+        }
+
+        var waitFor = TimeSpan.FromSeconds(wait ?? 0);
+        return await registry.WaitForStatusAsync(jobId, waitFor, cancellationToken) is { } status && status.Stage.Slug() == stage
             ? Results.Json(status, ContractJson.Options)
             : Problem(StatusCodes.Status404NotFound, "Unknown job", $"No job '{jobId}' for stage {stage} is known (the worker may have restarted before recording it).");
     }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.GpuWorker.Scaling;
 using FaceCraft4D.Pipeline.Workers;
@@ -24,11 +23,11 @@ public sealed class JobRegistry(
     private readonly Dictionary<string, WorkerJob> jobs = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
     private readonly SemaphoreSlim[] submissionGates = Enumerable.Range(0, 32).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    private readonly Channel<WorkerJob> queue = Channel.CreateUnbounded<WorkerJob>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly JobQueue queue = new();
     private int queued;
 
     /// <summary>Jobs waiting to start.</summary>
-    public ChannelReader<WorkerJob> Queue => queue.Reader;
+    public JobQueue Queue => queue;
 
     /// <summary>Submits a job or returns the existing one (here or at another replica); null when the queue is full.</summary>
     public async Task<JobSubmission?> SubmitOrGetAsync(string id, StageRequest request, CancellationToken cancellationToken)
@@ -89,16 +88,7 @@ public sealed class JobRegistry(
                 await demand.AcceptedAsync(id, CancellationToken.None).ConfigureAwait(false);
             }
 
-            if (!queue.Writer.TryWrite(job))
-            {
-                if (demand is not null)
-                {
-                    await demand.EndedAsync(id, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                throw new InvalidOperationException("The job queue is closed (worker stopping).");
-            }
-
+            queue.Enqueue(job);
             return new JobSubmission(job.ToStatus(), true);
         }
         finally
@@ -141,6 +131,28 @@ public sealed class JobRegistry(
 
         var entry = await ledger.ReadAsync(key, cancellationToken).ConfigureAwait(false);
         return entry is null || entry.Status.JobId != id ? null : ledger.Answer(entry);
+    }
+
+    /// <summary>
+    /// Long poll: waits up to <paramref name="wait"/> (capped by <see cref="WorkerOptions.MaxPollWait"/>) for a job run
+    /// here to end, then answers its status; a job of another replica, or one that has ended, is answered at once.
+    /// </summary>
+    public async Task<JobStatus?> WaitForStatusAsync(string id, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var limit = wait < options.Value.MaxPollWait ? wait : options.Value.MaxPollWait;
+        if (limit > TimeSpan.Zero && Find(id) is { } local)
+        {
+            try
+            {
+                await local.WhenEnded.WaitAsync(limit, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // still running: answer its progress
+            }
+        }
+
+        return await GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A job run by this worker, or null.</summary>

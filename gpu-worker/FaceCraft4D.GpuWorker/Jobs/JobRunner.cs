@@ -1,4 +1,5 @@
 using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Activities;
 using FaceCraft4D.GpuWorker.Scaling;
 using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;

@@ -15,6 +15,7 @@ public sealed class WorkerJob(string id, StageRequest request, DateTimeOffset no
     private DateTimeOffset updatedAt = now;
     private JobClaim? claim;
     private bool claimLost;
+    private TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The job id (the request's idempotency key).</summary>
     public string Id { get; } = id;
@@ -98,6 +99,12 @@ public sealed class WorkerJob(string id, StageRequest request, DateTimeOffset no
         get { lock (gate) { return state is JobState.Cancelled || (state is JobState.Failed && failure == JobFailureKind.Internal); } }
     }
 
+    /// <summary>Completes when the current run of the job ends (succeeded, failed or cancelled); long polls wait on it.</summary>
+    public Task WhenEnded
+    {
+        get { lock (gate) { return ended.Task; } }
+    }
+
     /// <summary>Puts a failed or cancelled job back in the queue.</summary>
     public void Requeue(DateTimeOffset now)
     {
@@ -109,6 +116,11 @@ public sealed class WorkerJob(string id, StageRequest request, DateTimeOffset no
             result = null;
             createdAt = now;
             updatedAt = now;
+            if (ended.Task.IsCompleted)
+            {
+                ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
             Cancellation.Dispose();
             Cancellation = new CancellationTokenSource();
         }
@@ -144,6 +156,8 @@ public sealed class WorkerJob(string id, StageRequest request, DateTimeOffset no
             state = JobState.Succeeded;
             updatedAt = now;
         }
+
+        ended.TrySetResult();
     }
 
     /// <summary>Records failure or cancellation.</summary>
@@ -156,6 +170,8 @@ public sealed class WorkerJob(string id, StageRequest request, DateTimeOffset no
             failure = kind;
             updatedAt = now;
         }
+
+        ended.TrySetResult();
     }
 
     /// <summary>The wire status.</summary>

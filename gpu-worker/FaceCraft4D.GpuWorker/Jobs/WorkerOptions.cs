@@ -24,6 +24,9 @@ public sealed class WorkerOptions
     /// <summary>Jobs accepted but not yet started, at most; more answer 429 with Retry-After.</summary>
     [Range(1, 100_000)] public int MaxQueuedJobs { get; set; } = 1000;
 
+    /// <summary>Longest a status request with <c>?wait=</c> is held open while its job runs (long poll; the caller sees the end at once).</summary>
+    public TimeSpan MaxPollWait { get; set; } = TimeSpan.FromSeconds(25);
+
     /// <summary>How often a running job's record is rewritten (progress and heartbeat).</summary>
     public TimeSpan JobHeartbeat { get; set; } = TimeSpan.FromSeconds(3);
 

@@ -40,8 +40,8 @@ public sealed class StageActivityRunner(
         {
             while (!status.IsTerminal)
             {
-                await Task.Delay(settings.ActivityPollInterval, time, deadline.Token).ConfigureAwait(false);
-                var poll = await worker.GetJobAsync(request, deadline.Token).ConfigureAwait(false);
+                var asked = time.GetTimestamp();
+                var poll = await worker.WaitForJobAsync(request, settings.JobWait, deadline.Token).ConfigureAwait(false);
                 calls += poll.Attempts;
                 if (poll.Value is null)
                 {
@@ -53,6 +53,12 @@ public sealed class StageActivityRunner(
                 }
 
                 status = poll.Value;
+                // A worker that answered at once (no long polls, or a job at another replica): wait a poll interval before asking again.
+                var early = settings.ActivityPollInterval - time.GetElapsedTime(asked);
+                if (!status.IsTerminal && early > TimeSpan.Zero)
+                {
+                    await Task.Delay(early, time, deadline.Token).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -86,7 +92,8 @@ public sealed class StageActivityRunner(
         // Stamped again: the same stamp names the same job; new weights installed meanwhile name a new job, which the
         // worker does not know, so it is submitted (and runs with the new weights).
         request = await StampAsync(request, cancellationToken).ConfigureAwait(false);
-        var poll = await worker.GetJobAsync(request, cancellationToken).ConfigureAwait(false);
+        // Long poll: the worker answers when the job ends or after JobWait, so the orchestration sees the end at once.
+        var poll = await worker.WaitForJobAsync(request, settings.JobWait, cancellationToken).ConfigureAwait(false);
         var calls = poll.Attempts;
         var status = poll.Value;
         if (status is null || status.State is JobState.Cancelled || status is { State: JobState.Failed, Failure: JobFailureKind.Internal })
@@ -127,6 +134,19 @@ public sealed class StageActivityRunner(
         return new StageOutcome(request.Stage, request.Key, record.Outputs, record.Backend, Reused: true, record.DurationMs, WorkerCalls: 0);
     }
 
+    /// <summary>
+    /// When the job ran (the worker reports its handler's seconds as <c>worker_service_seconds</c>; without it the whole
+    /// time since submission counts as service) and the peak memory of the worker and of this (the host's) process.
+    /// </summary>
+    private static StageWork WorkOf(JobStatus status, StageResult result)
+    {
+        double? Metric(string name) => result.Metrics is { } m && m.TryGetValue(name, out var v) && double.IsFinite(v) ? v : null;
+        var service = Metric("worker_service_seconds") is { } seconds
+            ? TimeSpan.FromSeconds(Math.Min(seconds, (status.UpdatedAt - status.CreatedAt).TotalSeconds))
+            : status.UpdatedAt - status.CreatedAt;
+        return new StageWork(status.CreatedAt, status.UpdatedAt - service, status.UpdatedAt, Metric("worker_peak_rss_mib"), ProcessPeakMemory.PeakResidentMiB());
+    }
+
     private static StageOutcome Complete(StageRequest request, JobStatus status, int calls)
     {
         var where = $"Stage {request.Stage.Slug()} ({request.Key})";
@@ -136,7 +156,7 @@ public sealed class StageActivityRunner(
                 // The worker wrote the checkpoint record next to the outputs when the job succeeded, so work that
                 // finished while this host was down is reused from blobs after a restart.
                 var durationMs = (long)(status.UpdatedAt - status.CreatedAt).TotalMilliseconds;
-                return new StageOutcome(request.Stage, request.Key, result.Outputs, result.Backend, Reused: false, durationMs, calls);
+                return new StageOutcome(request.Stage, request.Key, result.Outputs, result.Backend, Reused: false, durationMs, calls, WorkOf(status, result));
             case JobState.Succeeded:
                 throw new GpuWorkerUnavailableException($"{where}: the worker reported success without a result.");
             case JobState.Failed when status.Failure == JobFailureKind.InvalidInput:

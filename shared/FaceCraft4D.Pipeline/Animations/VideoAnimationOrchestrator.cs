@@ -20,18 +20,19 @@ public static class VideoAnimationOrchestrator
     public static async Task<VideoAnimationOutput> RunAsync(TaskOrchestrationContext context, VideoAnimationInput input)
     {
         var chunks = AnimationChunks.Plan(input.TotalFrames, input.ChunkFrames);
-        var tracker = new RunTracker(input.InstanceId, input.Settings.Preset, PipelineStages.VideoAnimation, AnimationWorkItems.Counts(chunks));
+        var tracker = new RunTracker(
+            input.InstanceId, input.Settings.Preset, PipelineStages.VideoAnimation, AnimationWorkItems.Counts(chunks), context.CurrentUtcDateTime);
         void Publish() => context.SetCustomStatus(tracker.Snapshot());
         tracker.Say(input.Notes is { Count: > 0 } notes ? $"started ({string.Join("; ", notes)})" : "started");
         Publish();
 
         var tracks = await TrackAsync(context, input, chunks, tracker, Publish);
 
-        tracker.Start(PipelineStage.VideoClip);
+        tracker.Start(PipelineStage.VideoClip, context.CurrentUtcDateTime);
         tracker.CountAttempt(PipelineStage.VideoClip);
         Publish();
         var clip = await RunItemAsync(context, AnimationWorkItems.Clip(input, tracks), input.Policy, tracker, Publish);
-        tracker.Complete(clip);
+        tracker.Complete(clip, context.CurrentUtcDateTime);
         tracker.Say("publishing");
         Publish();
 
@@ -59,7 +60,7 @@ public static class VideoAnimationOrchestrator
     private static async Task<IReadOnlyList<StageOutcome>> TrackAsync(
         TaskOrchestrationContext context, VideoAnimationInput input, IReadOnlyList<AnimationChunk> chunks, RunTracker tracker, Action publish)
     {
-        tracker.Start(PipelineStage.TrackVideo);
+        tracker.Start(PipelineStage.TrackVideo, context.CurrentUtcDateTime);
         var results = new StageOutcome[chunks.Count];
         var inFlight = new Dictionary<Task<StageOutcome>, int>();
         var next = 0;
@@ -87,7 +88,7 @@ public static class VideoAnimationOrchestrator
             var index = inFlight[finished];
             inFlight.Remove(finished);
             results[index] = await finished;
-            tracker.Complete(results[index]);
+            tracker.Complete(results[index], context.CurrentUtcDateTime);
             if (next < chunks.Count)
             {
                 StartNext();

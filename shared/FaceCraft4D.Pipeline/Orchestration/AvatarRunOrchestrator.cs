@@ -17,7 +17,7 @@ public static class AvatarRunOrchestrator
     public static async Task<RunOutput> RunAsync(TaskOrchestrationContext context, RunInput input)
     {
         var plan = PipelinePlan.For(input.Settings);
-        var tracker = new RunTracker(input.RunId, plan);
+        var tracker = new RunTracker(input.RunId, plan, context.CurrentUtcDateTime);
         var steps = new RunSteps(context, input, plan, tracker);
         tracker.Say("started");
         steps.Publish();
@@ -28,6 +28,8 @@ public static class AvatarRunOrchestrator
         var views = await steps.FanOutAsync(PipelineStage.EnhanceView, _ => StageInputs.From([pre], [shape], [back]));
         var staticViews = StageInputs.From([pre], [shape], [back], views);
 
+        // (The order of these two calls is part of the replayed history: the worker starts training jobs before queued
+        // short ones instead, JobQueue, so train-static does not wait behind the animate-view fan-out.)
         var videoBranch = AnimateAndTrackAsync(steps, pre, shape, back, views);
         var staticBranch = steps.JobAsync(PipelineStage.TrainStatic, staticViews);
         await Task.WhenAll(videoBranch, staticBranch);
@@ -40,7 +42,7 @@ public static class AvatarRunOrchestrator
         var evaluation = await steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [tracking], [back], views, [export]));
 
         var artifacts = AvatarArtifacts(input.RunId, export, evaluation);
-        var output = new RunOutput(input.RunId, artifacts, tracker.Backends(), tracker.StageList());
+        var output = new RunOutput(input.RunId, artifacts, tracker.Backends(), tracker.StageList(), tracker.Timing(context.CurrentUtcDateTime), tracker.Items());
         await context.CallActivityAsync(
             DurableNames.WriteManifestActivity,
             new RunManifest(input, output, context.CurrentUtcDateTime),

@@ -37,7 +37,7 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
     private async Task<IReadOnlyList<StageOutcome>> WorkItemsAsync(
         PipelineStage stage, Func<PlannedWorkItem, IReadOnlyDictionary<string, BlobRef>> inputsFor, bool asJobs)
     {
-        tracker.Start(stage);
+        tracker.Start(stage, context.CurrentUtcDateTime);
         var items = plan.WorkItems(stage);
         var retry = StageRetry.For(stage, input.Policy, tracker);
         var degree = Math.Max(1, input.Policy.MaxParallelWorkItems);
@@ -75,7 +75,7 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
             {
                 var outcome = await finished;
                 results[indexOf[finished]] = outcome;
-                tracker.Complete(outcome);
+                tracker.Complete(outcome, context.CurrentUtcDateTime);
             }
             catch (TaskFailedException e)
             {
@@ -96,7 +96,7 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
     /// <summary>Runs a long stage as a job sub-orchestration (submit, then poll on durable timers).</summary>
     public async Task<StageOutcome> JobAsync(PipelineStage stage, IReadOnlyDictionary<string, BlobRef> inputs)
     {
-        tracker.Start(stage);
+        tracker.Start(stage, context.CurrentUtcDateTime);
         tracker.CountAttempt(stage);
         tracker.Detail(stage, "submitted");
         Publish();
@@ -107,7 +107,7 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
                 DurableNames.StageJobOrchestrator,
                 new StageJobInput(Request(item, inputs), input.Policy),
                 new SubOrchestrationOptions { InstanceId = DurableNames.StageJobInstanceId(context.InstanceId, stage) });
-            tracker.Complete(outcome);
+            tracker.Complete(outcome, context.CurrentUtcDateTime);
             Publish();
             return outcome;
         }

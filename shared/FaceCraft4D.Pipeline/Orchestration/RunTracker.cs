@@ -6,7 +6,8 @@ namespace FaceCraft4D.Pipeline.Orchestration;
 /// Per-stage progress of one orchestration, kept in orchestrator memory and published as the custom status
 /// (<see cref="RunProgress"/>): an avatar run over <see cref="PipelineStages.All"/>, or a video animation job over
 /// <see cref="PipelineStages.VideoAnimation"/>, so the CLI and the API show both the same way.
-/// Rebuilt identically on every replay because it changes only in response to durable events.
+/// Rebuilt identically on every replay because it changes only in response to durable events; times are the
+/// orchestration clock (<c>CurrentUtcDateTime</c>) passed in by the caller and the worker times in the outcomes.
 /// </summary>
 public sealed class RunTracker
 {
@@ -14,21 +15,26 @@ public sealed class RunTracker
     private readonly Dictionary<PipelineStage, MutableStage> stages;
     private readonly string runId;
     private readonly string preset;
+    private readonly DateTimeOffset startedAt;
+    private readonly List<WorkItemTiming> items = [];
 
-    /// <summary>An avatar run: every pipeline stage pending with its planned work-item count.</summary>
-    public RunTracker(string runId, PipelinePlan plan)
-        : this(runId, plan.Settings.Preset, PipelineStages.All, plan.Counts())
+    /// <summary>An avatar run started at <paramref name="startedAt"/>: every pipeline stage pending with its planned work-item count.</summary>
+    public RunTracker(string runId, PipelinePlan plan, DateTime startedAt)
+        : this(runId, plan.Settings.Preset, PipelineStages.All, plan.Counts(), startedAt)
     {
     }
 
     /// <summary>
-    /// The <paramref name="stages"/> of an orchestration, in the order its status lists them, each pending with its
-    /// work-item count from <paramref name="totals"/> (<paramref name="id"/>: the orchestration's instance id).
+    /// The <paramref name="stages"/> of an orchestration started at <paramref name="startedAt"/>, in the order its status
+    /// lists them, each pending with its work-item count from <paramref name="totals"/> (<paramref name="id"/>: the
+    /// orchestration's instance id).
     /// </summary>
-    public RunTracker(string id, string preset, IReadOnlyList<PipelineStage> stages, IReadOnlyDictionary<PipelineStage, int> totals)
+    public RunTracker(
+        string id, string preset, IReadOnlyList<PipelineStage> stages, IReadOnlyDictionary<PipelineStage, int> totals, DateTime startedAt)
     {
         runId = id;
         this.preset = preset;
+        this.startedAt = Utc(startedAt);
         order = stages;
         this.stages = stages.ToDictionary(stage => stage, stage => new MutableStage(totals[stage]));
     }
@@ -36,13 +42,14 @@ public sealed class RunTracker
     /// <summary>Short text about what happens now.</summary>
     public string? Message { get; private set; }
 
-    /// <summary>Marks a stage as running.</summary>
-    public void Start(PipelineStage stage)
+    /// <summary>Marks a stage as running (at <paramref name="now"/>, orchestration clock).</summary>
+    public void Start(PipelineStage stage, DateTime now)
     {
         var s = stages[stage];
         if (s.State == StageState.Pending)
         {
             s.State = StageState.Running;
+            s.StartedAt = Utc(now);
         }
 
         Message = $"{stage.Slug()} running";
@@ -51,11 +58,17 @@ public sealed class RunTracker
     /// <summary>Counts one attempt of a work item (the first one and every retry).</summary>
     public void CountAttempt(PipelineStage stage) => stages[stage].Attempts++;
 
-    /// <summary>Records a finished work item; the stage completes when all its items have.</summary>
-    public void Complete(StageOutcome outcome)
+    /// <summary>Records a finished work item (seen at <paramref name="now"/>); the stage completes when all its items have.</summary>
+    public void Complete(StageOutcome outcome, DateTime now)
     {
         var s = stages[outcome.Stage];
         s.Done++;
+        if (outcome.Work is { } work)
+        {
+            s.Work.Add(work);
+            items.Add(new WorkItemTiming(outcome.Stage.Slug(), outcome.Key, work));
+        }
+
         if (outcome.Reused)
         {
             s.Reused++;
@@ -66,6 +79,7 @@ public sealed class RunTracker
         {
             s.State = StageState.Completed;
             s.Detail = null;
+            s.EndedAt = Utc(now);
         }
     }
 
@@ -101,9 +115,21 @@ public sealed class RunTracker
             return new StageProgress(
                 stage.Slug(), s.State, s.Done, s.Total, s.Reused, s.Attempts,
                 s.Backends.Count == 0 ? null : string.Join("+", s.Backends.Order(StringComparer.Ordinal)),
-                s.Detail);
+                s.Detail,
+                s is { State: StageState.Completed, StartedAt: { } from, EndedAt: { } to } ? StageTiming.Of(from, to, s.Work) : null);
         })
         .ToArray();
+
+    /// <summary>
+    /// The whole run from its start to <paramref name="now"/> (the last stage's end): wall time, the time when no work item
+    /// of it ran at a worker (dispatch, polls, hand-offs between stages), and the peak memory of worker and host.
+    /// </summary>
+    public StageTiming Timing(DateTime now) => StageTiming.Of(startedAt, Utc(now), stages.Values.SelectMany(s => s.Work));
+
+    /// <summary>Every work item that ran (not reused), in completion order.</summary>
+    public IReadOnlyList<WorkItemTiming> Items() => items.ToArray();
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc), TimeSpan.Zero);
 
     /// <summary>Backend per stage slug (stages that produced outputs).</summary>
     public IReadOnlyDictionary<string, string> Backends() => StageList()
@@ -119,5 +145,8 @@ public sealed class RunTracker
         public int Attempts { get; set; }
         public HashSet<string> Backends { get; } = new(StringComparer.Ordinal);
         public string? Detail { get; set; }
+        public DateTimeOffset? StartedAt { get; set; }
+        public DateTimeOffset? EndedAt { get; set; }
+        public List<StageWork> Work { get; } = [];
     }
 }

@@ -40,10 +40,22 @@ public sealed class GpuWorkerClient(HttpClient http, IOptions<GpuWorkerOptions> 
     }
 
     /// <inheritdoc />
-    public async Task<WorkerReply<JobStatus?>> GetJobAsync(StageRequest request, CancellationToken cancellationToken)
+    public Task<WorkerReply<JobStatus?>> GetJobAsync(StageRequest request, CancellationToken cancellationToken) =>
+        WaitForJobAsync(request, TimeSpan.Zero, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<WorkerReply<JobStatus?>> WaitForJobAsync(StageRequest request, TimeSpan wait, CancellationToken cancellationToken)
     {
         var key = request.IdempotencyKey();
-        using var message = new HttpRequestMessage(HttpMethod.Get, JobsUri(request, key, withId: true));
+        // The worker holds the request at most this long: well inside one attempt's timeout, so a long poll is never retried as a timeout.
+        var seconds = Math.Min(wait.TotalSeconds, options.Value.AttemptTimeout.TotalSeconds / 2);
+        var uri = JobsUri(request, key, withId: true);
+        if (seconds > 0)
+        {
+            uri = new Uri(uri + $"?wait={seconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
+        using var message = new HttpRequestMessage(HttpMethod.Get, uri);
         var (response, attempts) = await SendAsync(message, key, cancellationToken).ConfigureAwait(false);
         using (response)
         {

@@ -31,8 +31,19 @@ public sealed class GpuWorkerOptions
     /// <summary>How long an open circuit rejects calls before a trial call.</summary>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Poll interval of a short stage's job inside its activity.</summary>
+    /// <summary>
+    /// Poll interval of a short stage's job inside its activity when the worker answers a long poll at once (a worker
+    /// without long polls, or a job of another replica); otherwise the worker holds each poll open (<see cref="JobWait"/>).
+    /// </summary>
     public TimeSpan ActivityPollInterval { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// How long one status request may wait at the worker for its job to end (long poll: the worker answers the moment
+    /// the job ends, so a stage's end is seen without a poll interval's delay). Short stages poll this way inside their
+    /// activity; a long stage's poll activity waits this long before its orchestration's next durable timer. Capped at
+    /// half of <see cref="AttemptTimeout"/>; zero turns long polls off.
+    /// </summary>
+    public TimeSpan JobWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Longest a short stage's job may take inside one activity execution. It must stay under the Functions host's

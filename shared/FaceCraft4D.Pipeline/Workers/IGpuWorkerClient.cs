@@ -12,6 +12,14 @@ public interface IGpuWorkerClient
     Task<WorkerReply<JobStatus?>> GetJobAsync(StageRequest request, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Long poll: the job's status once it has ended, or after at most <paramref name="wait"/> while it still runs (the
+    /// worker holds the request open and answers the moment the job ends, so the caller sees the end without a poll
+    /// interval's delay). A client without long polls answers at once, like <see cref="GetJobAsync"/>.
+    /// </summary>
+    Task<WorkerReply<JobStatus?>> WaitForJobAsync(StageRequest request, TimeSpan wait, CancellationToken cancellationToken) =>
+        GetJobAsync(request, cancellationToken);
+
+    /// <summary>
     /// What runs the stage at the worker that a work item goes to (<see cref="StageImplementation"/>: code version and
     /// weights fingerprint), stamped into the request before checkpoint reuse is decided; null when the worker has no
     /// implementation of the stage.

@@ -25,6 +25,12 @@ public sealed class MeasuredRun
         Items = items;
     }
 
+    /// <summary>The run's stages with their timing (read from a manifest; empty from checkpoint records).</summary>
+    public IReadOnlyList<StageProgress> Stages { get; private init; } = [];
+
+    /// <summary>The whole run's timing (from a manifest; null from checkpoint records).</summary>
+    public StageTiming? Timing { get; private init; }
+
     /// <summary>The run id.</summary>
     public string RunId { get; }
 
@@ -64,10 +70,20 @@ public sealed class MeasuredRun
         return v.Count == 0 ? null : v[v.Count / 2];
     }
 
-    /// <summary>Reads the run under <paramref name="folder"/> (the folder holding <c>runs/</c>, or <c>runs/</c>, or the run's own folder).</summary>
+    /// <summary>
+    /// Reads a run: a run manifest (<c>manifest.json</c>, or an avatar folder the CLI downloaded, <c>out/{runId}/</c>: its
+    /// <c>output.items</c> hold every job's submission, start and end at the worker), or the checkpoint records under
+    /// <paramref name="folder"/> (the folder holding <c>runs/</c>, or <c>runs/</c>, or the run's own folder).
+    /// </summary>
     public static MeasuredRun Read(string folder, int slots)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        var manifest = File.Exists(folder) ? folder : Path.Combine(folder, "manifest.json");
+        if (File.Exists(manifest))
+        {
+            return ReadManifest(manifest);
+        }
+
         var runFolder = FindRunFolder(folder);
         var runId = Path.GetFileName(runFolder);
         var settingsFile = Path.Combine(runFolder, "input", "settings.json");
@@ -108,6 +124,30 @@ public sealed class MeasuredRun
             items.Add(new MeasuredItem(r.Stage, r.Key, r.Start, r.End, r.Service ?? (r.End - start).TotalSeconds));
         }
         return new MeasuredRun(runId, settings, items, peak);
+    }
+
+    /// <summary>Reads a run manifest's work items (manifests written since the stage table has timing).</summary>
+    public static MeasuredRun ReadManifest(string path)
+    {
+        var manifest = JsonSerializer.Deserialize<FaceCraft4D.Pipeline.Activities.RunManifest>(File.ReadAllText(path), ContractJson.Options)
+            ?? throw new InvalidDataException($"{path} is not a run manifest.");
+        var items = (manifest.Output.Items ?? [])
+            .Where(i => PipelineStages.TryParseSlug(i.Stage, out _))
+            .Select(i =>
+            {
+                PipelineStages.TryParseSlug(i.Stage, out var stage);
+                return new MeasuredItem(stage, i.Key, i.Work.SubmittedAt, i.Work.CompletedAt, i.Work.ServiceSeconds);
+            })
+            .OrderBy(i => i.Submitted)
+            .ToList();
+        if (items.Count == 0)
+            throw new InvalidDataException($"{path} lists no work items (a manifest written before runs recorded their items' timing, or every item was reused).");
+        var peak = (manifest.Output.Items ?? []).Max(i => i.Work.WorkerPeakRssMiB);
+        return new MeasuredRun(manifest.Input.RunId, manifest.Input.Settings, items, peak)
+        {
+            Stages = manifest.Output.Stages,
+            Timing = manifest.Output.Timing,
+        };
     }
 
     private static string FindRunFolder(string folder)

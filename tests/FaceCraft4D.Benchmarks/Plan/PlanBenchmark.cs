@@ -11,6 +11,9 @@ namespace FaceCraft4D.Benchmarks.Plan;
 /// Options: --run DIR (a folder with runs/{runId}/stages/*/*/checkpoint.json and input/settings.json; required)
 /// --preset paper --workers 1,4,12 --gpu-speedup 30 --measured-slots 2 (the local worker's MaxConcurrentJobs)
 /// --dispatch-ms (per-item orchestration latency; default: the measured run's idle gaps per item).
+/// --validate DIR2: the independent check (<see cref="PlanValidation"/>): costs from --run, predicted wall time of the run in
+/// DIR2 (another run, e.g. at another view count or resolution) against its measured wall time; exit code 1 when off by more
+/// than --tolerance (0.15). DIR/DIR2 may be an avatar folder the CLI downloaded (out/{runId}/ with manifest.json).
 /// </summary>
 public sealed class PlanBenchmark : IBenchmark
 {
@@ -63,6 +66,13 @@ public sealed class PlanBenchmark : IBenchmark
             if (run.MedianServiceSeconds(stage) is { } s)
                 output.WriteLine($"  {stage.Slug(),-18} {run.Items.Count(i => i.Stage == stage),5} {s,8:F1}");
 
+        WriteTimeline(run, output);
+        if (a.Get("validate", "") is { Length: > 0 } other)
+        {
+            return Task.FromResult(Validate(run, MeasuredRun.Read(other, slots), slots, dispatch,
+                double.Parse(a.Get("tolerance", "0.15"), CultureInfo.InvariantCulture), output));
+        }
+
         // 2. The target preset.
         var plan = PipelinePlan.For(target);
         var items = new List<ScheduledItem>();
@@ -90,5 +100,51 @@ public sealed class PlanBenchmark : IBenchmark
         output.WriteLine("Training dominates and is one long job per stage: beyond a few workers only the fan-out stages get shorter (critical path:");
         output.WriteLine("preprocess -> shape-prior -> enhance-back-view -> enhance-view -> max(train-static, animate-view + track-flame) -> train-coin -> export -> evaluate).");
         return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// The run's timeline (manifests only): per stage its start on the orchestration clock, the first job's submission at the
+    /// worker (dispatch: activity start, implementation stamp, checkpoint look-up, submission), the last job's end and when the
+    /// orchestration saw it (poll, report, replay), stage work and the rest, and the peak memory of worker and host.
+    /// </summary>
+    private static void WriteTimeline(MeasuredRun run, TextWriter output)
+    {
+        if (run.Timing is not { StartedAt: { } t0 } total) return;
+        output.WriteLine();
+        output.WriteLine($"timeline of {run.RunId} (s from the orchestration's start; dispatch = stage start to first submission, seen = last job end to the orchestration seeing it)");
+        output.WriteLine($"  {"stage",-18} {"start",7} {"1st sub",7} {"last end",8} {"seen",7} {"dispatch",8} {"seen lat",8} {"queue",6} {"work",7} {"overhead",8} {"wRSS",5} {"hRSS",5}");
+        foreach (var stage in run.Stages)
+        {
+            if (stage.Timing is not { StartedAt: { } start, EndedAt: { } end } t || !PipelineStages.TryParseSlug(stage.Name, out var slug)) continue;
+            var items = run.Items.Where(i => i.Stage == slug).ToList();
+            string Rel(DateTimeOffset? at) => at is { } v ? $"{(v - t0).TotalSeconds:F2}" : "-";
+            var first = items.Count == 0 ? (DateTimeOffset?)null : items.Min(i => i.Submitted);
+            var last = items.Count == 0 ? (DateTimeOffset?)null : items.Max(i => i.Completed);
+            output.WriteLine($"  {stage.Name,-18} {Rel(start),7} {Rel(first),7} {Rel(last),8} {Rel(end),7} " +
+                             $"{(first is { } f ? (f - start).TotalSeconds : double.NaN),8:F2} {(last is { } l ? (end - l).TotalSeconds : double.NaN),8:F2} " +
+                             $"{t.QueueSeconds,6:F2} {t.WorkSeconds,7:F2} {t.OverheadSeconds,8:F2} {t.WorkerPeakRssMiB,5:F0} {t.HostPeakRssMiB,5:F0}");
+        }
+        output.WriteLine($"  run: wall {total.WallSeconds:F2} s, stage work {total.WorkSeconds:F2} s, outside stage work {total.OverheadSeconds:F2} s " +
+                         $"({100 * total.OverheadShare:F2}%); peak RSS worker {total.WorkerPeakRssMiB:F0} MiB, host {total.HostPeakRssMiB:F0} MiB");
+    }
+
+    private static int Validate(MeasuredRun costs, MeasuredRun target, int slots, double dispatch, double tolerance, TextWriter output)
+    {
+        var check = PlanValidation.Check(costs, target, slots, dispatch);
+        var s = target.Settings;
+        output.WriteLine();
+        output.WriteLine($"independent check: costs from {costs.RunId} (renderSize {costs.Settings.RenderSize}, viewCount {costs.Settings.ViewCount}, " +
+                         $"framesPerClip {costs.Settings.FramesPerClip}), predicting {target.RunId} (renderSize {s.RenderSize}, viewCount {s.ViewCount}, " +
+                         $"framesPerClip {s.FramesPerClip}) on {slots} worker slots, {1000 * dispatch:F0} ms dispatch per item");
+        output.WriteLine($"  {"stage",-18} {"items",5} {"predicted s/item",17} {"measured s/item",16} {"error",7}");
+        foreach (var c in check.Stages)
+        {
+            var measured = c.MeasuredPerItem is { } m ? $"{m,16:F2} {100 * (c.PredictedPerItem - m) / m,6:+0;-0}%" : $"{"-",16}";
+            output.WriteLine($"  {c.Stage.Slug(),-18} {c.Items,5} {c.PredictedPerItem,17:F2} {measured}");
+        }
+        bool ok = Math.Abs(check.Error) <= tolerance;
+        output.WriteLine($"  wall (first submission to last completion): predicted {check.PredictedWall:F1} s, measured {check.MeasuredWall:F1} s, " +
+                         $"error {100 * check.Error:+0.0;-0.0}% ({(ok ? "within" : "NOT within")} {100 * tolerance:F0}%)");
+        return ok ? 0 : 1;
     }
 }

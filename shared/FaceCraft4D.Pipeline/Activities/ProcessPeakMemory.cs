@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace FaceCraft4D.GpuWorker.Jobs;
+namespace FaceCraft4D.Pipeline.Activities;
 
-/// <summary>The worker process's peak resident memory (Linux VmHWM; elsewhere the .NET peak working set), reported with each job result.</summary>
+/// <summary>This process's peak resident memory (host and worker) (Linux VmHWM; elsewhere the .NET peak working set), reported with each job result.</summary>
 public static class ProcessPeakMemory
 {
     /// <summary>Peak resident set size of this process so far, in MiB.</summary>
