@@ -63,4 +63,40 @@ public sealed class OrbitAndPoseTests
         }
         Assert.Equal("orbit_04", views[4].Name);
     }
+
+    [Fact]
+    public void Level_views_near_the_front_move_to_the_level_elevation_and_keep_distance_bearing_and_aim()
+    {
+        // Reference 21 degrees above the pivot (the sample's fitted head pitch), looking at a point near the pivot.
+        var pivot = new Vector3d(0, 0.01, -0.01);
+        var eye = pivot + new Vector3d(0.05, 1.6 * Math.Sin(21 * Math.PI / 180), 1.6 * Math.Cos(21 * Math.PI / 180));
+        var reference = Camera.LookAt(CameraIntrinsics.FromVerticalFov(512, 512, 13.37), eye, pivot + new Vector3d(0.01, -0.02, 0), Vector3d.UnitY, "reference");
+        Assert.Equal(21, OrbitViews.ElevationDegrees(reference, pivot), 0);
+
+        var level = OrbitViews.AtElevation(reference, pivot, 0);
+        Assert.Equal(0, OrbitViews.ElevationDegrees(level, pivot), 9);
+        Assert.Equal((reference.Position - pivot).Length, (level.Position - pivot).Length, 9);
+        var d0 = reference.Position - pivot;
+        var d1 = level.Position - pivot;
+        Assert.Equal(Math.Atan2(d0.X, d0.Z), Math.Atan2(d1.X, d1.Z), 9); // same bearing
+        var (u0, v0, _) = reference.Project(pivot);
+        var (u1, v1, _) = level.Project(pivot);
+        Assert.Equal(u0, u1, 6); // the pivot stays at the same pixel: the camera turned about it
+        Assert.Equal(v0, v1, 6);
+        // Camera axes stay orthonormal and the horizon stays (nearly) level: the reference's right axis is horizontal.
+        var e = level.Extrinsics;
+        Assert.Equal(1, e.Right.Length, 9);
+        Assert.Equal(0, e.Right.Dot(e.Forward), 9);
+        Assert.True(Math.Abs(e.Right.Y) < 0.01, $"right axis y = {e.Right.Y}");
+
+        var views = OrbitViews.AroundVerticalAxis(reference, pivot, 8, 64, levelElevationDegrees: 0, levelWithinDegrees: 90);
+        double r = OrbitViews.ElevationDegrees(reference, pivot);
+        double[] expected = [r, 0, 0, r, r, r, 0, 0];
+        for (int k = 0; k < 8; k++) Assert.Equal(expected[k], OrbitViews.ElevationDegrees(views[k], pivot), 6);
+        for (int i = 0; i < 16; i++) Assert.Equal(reference.Extrinsics.WorldToCamera[i], views[0].Extrinsics.WorldToCamera[i], 9);
+        // A level view is the level camera turned like the plain orbit.
+        var plain = OrbitViews.AroundVerticalAxis(level, pivot, 8, 64);
+        for (int i = 0; i < 16; i++) Assert.Equal(plain[1].Extrinsics.WorldToCamera[i], views[1].Extrinsics.WorldToCamera[i], 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => OrbitViews.AtElevation(reference, pivot, 90));
+    }
 }

@@ -27,6 +27,14 @@ public sealed class TemplateShapePriorTests(SamplePortraitShapePrior sample, ITe
         Assert.Equal(8, result.Views.Count);
         Assert.Equal("template", result.Backend);
         Assert.True(result.Head.LandmarkRmsPixels < 4, $"landmark rms {result.Head.LandmarkRmsPixels:F2} px");
+        // The sample's camera sits well above the fitted head's level; the views within 90 degrees of the front (45, 90,
+        // 270, 315) are rendered from the level (elevation 0, the protocol's), the back ones from the portrait's height.
+        var pivot = result.OrbitPivot;
+        double referenceElevation = OrbitViews.ElevationDegrees(result.Views[0].Camera, pivot);
+        Assert.True(Math.Abs(referenceElevation) > 5, $"reference elevation {referenceElevation:F1} deg");
+        Assert.Equal(4, result.Metrics["level_views"]);
+        foreach (int k in new[] { 1, 2, 6, 7 }) Assert.Equal(0, OrbitViews.ElevationDegrees(result.Views[k].Camera, pivot), 6);
+        foreach (int k in new[] { 3, 4, 5 }) Assert.Equal(referenceElevation, OrbitViews.ElevationDegrees(result.Views[k].Camera, pivot), 6);
         foreach (var view in result.Views)
         {
             double coverage = view.Mask.Data.Average();

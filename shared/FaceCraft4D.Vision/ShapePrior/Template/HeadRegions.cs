@@ -12,13 +12,16 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 /// </summary>
 public sealed class HeadRegions
 {
-    private readonly float browY, napeY, chinY, earZ, blend, crown;
+    private readonly float browY, napeY, chinY, earZ, blend, crown, outlineMargin;
+    // The jaw contour in 3D, each half from the temple (iBUG 0 / 16) down to the chin (8); null without the contour.
+    private readonly Vector3[]? contourA, contourB;
 
     /// <summary>Places the regions from 3D landmarks (L * 3, in iBUG order when 68, or iBUG 17-67 when 51).</summary>
     /// <param name="landmarks3d">The fitted head's landmarks.</param>
     /// <param name="options">Blend widths and offsets.</param>
-    /// <param name="sidesAreHair">Hair covers the temples and ears: the hair region then starts halfway between the cheeks'
-    /// back edge (jaw contour at eye height) and the ears instead of behind the ears.</param>
+    /// <param name="sidesAreHair">Hair covers the temples and ears: the hair region then starts
+    /// <see cref="HeadTextureOptions.TempleHairShare"/> of the way from the ears to the cheeks' back edge (jaw contour at
+    /// eye height) instead of behind the ears.</param>
     public HeadRegions(float[] landmarks3d, HeadTextureOptions options, bool sidesAreHair = false)
     {
         ArgumentNullException.ThrowIfNull(landmarks3d);
@@ -34,9 +37,19 @@ public sealed class HeadRegions
         napeY = (float)(Enumerable.Range(48, 12).Average(i => P(i).Y) + options.NapeOffset);
         chinY = count == 68 ? P(8).Y : Enumerable.Range(48, 12).Min(i => P(i).Y) - 0.035f;
         earZ = count == 68 ? Math.Min(P(0).Z, P(16).Z) - 0.01f : (P(36).Z + P(45).Z) / 2 - 0.045f;
-        // Hair over the temples: the hair starts halfway between the cheeks' back edge (jaw contour at eye height)
-        // and the ears, so the side of the face keeps a strip of skin in front of the ear (a profile, not a helmet).
-        if (sidesAreHair) earZ = count == 68 ? (Math.Min(P(1).Z, P(15).Z) + 0.01f + earZ) / 2 : (P(36).Z + P(45).Z) / 2 - 0.035f;
+        // Hair over the temples: the hair starts TempleHairShare of the way from the ears to the cheeks' back edge
+        // (jaw contour at eye height), so the side of the face keeps skin in front of the ear (a profile, not a helmet).
+        if (sidesAreHair)
+        {
+            float cheekZ = count == 68 ? Math.Min(P(1).Z, P(15).Z) + 0.01f : (P(36).Z + P(45).Z) / 2 - 0.025f;
+            earZ += (float)Math.Clamp(options.TempleHairShare, 0, 1) * (cheekZ - earZ);
+        }
+        if (count == 68)
+        {
+            contourA = Enumerable.Range(0, 9).Select(P).ToArray();
+            contourB = Enumerable.Range(8, 9).Reverse().Select(P).ToArray();
+        }
+        outlineMargin = (float)options.FaceOutlineDepthMargin;
         blend = (float)options.RegionBlend;
         crown = (float)options.CrownAboveBrows;
     }
@@ -51,6 +64,32 @@ public sealed class HeadRegions
         // Neck colour below the chin, and at the back below the nape line (a collar or the nape's skin).
         float neck = (1 - hair) * Math.Max(Ramp(chinY - p.Y), behind * Ramp(napeY - p.Y));
         return (hair, 1 - hair - neck, neck);
+    }
+
+    /// <summary>
+    /// How far (0..1) a point lies behind the jaw contour: its z below the contour's z at its height, on its side, by more
+    /// than <see cref="HeadTextureOptions.FaceOutlineDepthMargin"/> (smooth over <see cref="HeadTextureOptions.RegionBlend"/>).
+    /// The neck under the jaw and the side of the head are behind it; the face in front. 0 without the 68-point contour.
+    /// </summary>
+    public float BehindFaceOutline(Vector3 p)
+    {
+        if (contourA is null || contourB is null) return 0;
+        var half = Math.Sign(contourA[0].X) == Math.Sign(p.X) ? contourA : contourB;
+        float z;
+        if (p.Y >= half[0].Y) z = half[0].Z;
+        else if (p.Y <= half[^1].Y) z = half[^1].Z;
+        else
+        {
+            z = half[^1].Z;
+            for (int i = 0; i + 1 < half.Length; i++)
+            {
+                var (a, b) = (half[i], half[i + 1]);
+                if ((p.Y <= a.Y) == (p.Y <= b.Y) || Math.Abs(a.Y - b.Y) < 1e-9f) continue;
+                z = a.Z + (p.Y - a.Y) / (b.Y - a.Y) * (b.Z - a.Z);
+                break;
+            }
+        }
+        return Ramp(z - outlineMargin - p.Z);
     }
 
     private float Ramp(float signedDistance) => SmoothStep(signedDistance / blend + 0.5f);

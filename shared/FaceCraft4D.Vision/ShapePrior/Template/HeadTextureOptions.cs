@@ -30,6 +30,24 @@ public sealed class HeadTextureOptions
     /// <summary>Hair reaches down to the mouth line at the back; this moves that line (metres, + = up).</summary>
     public double NapeOffset { get; set; }
 
+    /// <summary>
+    /// When the portrait shows hair over the temples (<see cref="HeadColours.SidesAreHair"/>): how far the unseen hair
+    /// reaches forward from the ears toward the cheeks' back edge (0: it starts behind the ears, 1: at the cheeks; 0.5
+    /// before implementation 2, which made the cheek behind the eye hair in the side views).
+    /// </summary>
+    public double TempleHairShare { get; set; }
+
+    /// <summary>
+    /// The portrait's face pixels (inside the jaw contour and brows, <see cref="FaceOutline"/>) colour the face's skin only:
+    /// the neck and the hair behind the ears, where the head model is wider than the face, do not take them (the doubled
+    /// jaw of the side views). False: every visible point takes its pixel (before implementation 2).
+    /// </summary>
+    public bool FaceOutlineForSkinOnly { get; set; } = true;
+
+    /// <summary>With <see cref="FaceOutlineForSkinOnly"/>: points more than this (metres) behind the jaw contour at their height
+    /// (<see cref="HeadRegions.BehindFaceOutline"/>: the neck under the jaw, the side of the head) do not take face pixels either.</summary>
+    public double FaceOutlineDepthMargin { get; set; } = 0.01;
+
     /// <summary>Points higher than the brows by this much (metres) are hair on the top of the head.</summary>
     public double CrownAboveBrows { get; set; } = 0.04;
 

@@ -30,6 +30,7 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
     private readonly HairNoise noise;
     private readonly HeadTextureOptions options;
     private readonly Vector3 cameraPosition;
+    private readonly FloatImage? faceOutline;
 
     /// <summary>Creates the texture function.</summary>
     /// <param name="portrait">The crop seen by <paramref name="referenceCamera"/>.</param>
@@ -40,8 +41,11 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
     /// <param name="colours">Region colours.</param>
     /// <param name="seed">Seed of the hair noise.</param>
     /// <param name="options">Weights and thresholds.</param>
+    /// <param name="faceOutline">The portrait's face (<see cref="FaceOutline"/>, crop resolution) or null: its pixels colour
+    /// only the skin region of the head in front of the jaw contour (<see cref="HeadRegions.BehindFaceOutline"/>), never the neck
+    /// or the hair behind the ears.</param>
     public ProjectiveHeadTexture(RgbImage portrait, FloatImage mask, Camera referenceCamera, DepthMap referenceDepth,
-        HeadRegions regions, HeadColours colours, int seed, HeadTextureOptions options)
+        HeadRegions regions, HeadColours colours, int seed, HeadTextureOptions options, FloatImage? faceOutline = null)
     {
         this.portrait = portrait ?? throw new ArgumentNullException(nameof(portrait));
         this.mask = mask ?? throw new ArgumentNullException(nameof(mask));
@@ -54,6 +58,9 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
         this.colours = colours ?? throw new ArgumentNullException(nameof(colours));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         noise = new HairNoise(seed, options.HairNoiseAcross, options.HairNoiseAlong);
+        if (faceOutline is not null && (faceOutline.Width != portrait.Width || faceOutline.Height != portrait.Height))
+            throw new ArgumentException("The face outline must have the portrait's resolution.", nameof(faceOutline));
+        this.faceOutline = faceOutline;
         var c = camera.Position;
         cameraPosition = new Vector3((float)c.X, (float)c.Y, (float)c.Z);
     }
@@ -98,7 +105,14 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
         if (!Visible(u, v, z)) return (Vector3.Zero, 0);
         float inMask = Ramp(mask.SampleBilinear(u, v), options.MaskMin, options.MaskFull);
         if (inMask <= 0) return (Vector3.Zero, 0);
-        return (portrait.SampleBilinear(u, v), facing * inMask);
+        float own = 1;
+        if (faceOutline is not null)
+        {
+            float face = faceOutline.SampleBilinear(u, v);
+            if (face > 0) own = 1 - face * Math.Max(1 - regions.Weights(p).Skin, regions.BehindFaceOutline(p));
+            if (own <= 0) return (Vector3.Zero, 0);
+        }
+        return (portrait.SampleBilinear(u, v), facing * inMask * own);
     }
 
     private bool Visible(double u, double v, double z)

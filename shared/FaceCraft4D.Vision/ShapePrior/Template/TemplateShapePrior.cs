@@ -81,7 +81,8 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
 
         clock.Restart();
         var referenceDepth = MeshRasterizer.Rasterize(mesh, fit.ReferenceCamera, options.Render.Rasterizer).ToDepthMap();
-        var texture = new ProjectiveHeadTexture(input.Crop, input.Mask, fit.ReferenceCamera, referenceDepth, regions, colours, request.Seed, options.Texture);
+        var outline = options.Texture.FaceOutlineForSkinOnly ? FaceOutline.Rasterize(input.Landmarks, input.Crop.Width, input.Crop.Height) : null;
+        var texture = new ProjectiveHeadTexture(input.Crop, input.Mask, fit.ReferenceCamera, referenceDepth, regions, colours, request.Seed, options.Texture, outline);
         float[]? uv = null;
         int[]? uvFaces = null;
         if (data.UvCoords is not null && data.UvFaces is not null)
@@ -125,7 +126,12 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         ct.ThrowIfCancellationRequested();
 
         clock.Restart();
-        var cameras = OrbitViews.AroundVerticalAxis(fit.ReferenceCamera, pivot, request.ViewCount, request.RenderSize);
+        var cameras = options.LevelViewsWithinDegrees < 0
+            ? OrbitViews.AroundVerticalAxis(fit.ReferenceCamera, pivot, request.ViewCount, request.RenderSize)
+            : OrbitViews.AroundVerticalAxis(fit.ReferenceCamera, pivot, request.ViewCount, request.RenderSize,
+                options.LevelElevationDegrees, options.LevelViewsWithinDegrees);
+        metrics["reference_elevation_deg"] = OrbitViews.ElevationDegrees(fit.ReferenceCamera, pivot);
+        metrics["level_views"] = cameras.Skip(1).Count(c => Math.Abs(OrbitViews.ElevationDegrees(c, pivot) - options.LevelElevationDegrees) < 1e-6);
         var views = new List<RenderedView>(cameras.Count);
         foreach (var camera in cameras)
         {
