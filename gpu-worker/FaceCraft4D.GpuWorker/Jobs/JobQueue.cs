@@ -16,6 +16,18 @@ public sealed class JobQueue
     private readonly SemaphoreSlim available = new(0);
     private long order;
 
+    /// <summary>Jobs waiting to start.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return waiting.Count;
+            }
+        }
+    }
+
     /// <summary>Adds a job.</summary>
     public void Enqueue(WorkerJob job)
     {
