@@ -10,7 +10,8 @@ using static TorchSharp.torch;
 namespace FaceCraft4D.Metrics.Identity;
 
 /// <summary>
-/// The face-api.js descriptor pipeline on TorchSharp ports: TinyFaceDetector (best face) → 68 landmarks →
+/// The face-api.js descriptor pipeline on TorchSharp ports: TinyFaceDetector (best face; retried with a margin around
+/// the image when it finds none, <see cref="MarginRetryFaceDetector"/>) → 68 landmarks →
 /// dlib-style crop box (<see cref="CropBox"/>), clipped to the image and floored → crop padded to a centred square with black → resized to 150 (face-api.js' own rule by default,
 /// <see cref="FaceCropResampling"/>) → (v − mean) / 255 → <see cref="FaceRecognitionNet"/>.
 /// </summary>
@@ -50,12 +51,17 @@ public sealed class FaceDescriptorExtractor : IFaceEmbedder
         return new FaceDescriptorExtractor(det, lm, net, options, device, det, lm, net);
     }
 
-    /// <summary>The face-api.js TinyFaceDetector and 68-landmark ports (shared with the ArcFace backend).</summary>
-    public static async Task<(TinyFaceDetector Detector, FaceLandmark68Detector Landmarks)> LoadDetectorsAsync(
+    /// <summary>
+    /// The face-api.js TinyFaceDetector (inside a <see cref="MarginRetryFaceDetector"/> with
+    /// <see cref="IdentitySimilarityOptions.DetectionRetryMargin"/>, which owns it) and 68-landmark ports (shared with
+    /// the ArcFace and faceres backends).
+    /// </summary>
+    public static async Task<(MarginRetryFaceDetector Detector, FaceLandmark68Detector Landmarks)> LoadDetectorsAsync(
         IdentitySimilarityOptions options, Device device, CancellationToken ct)
     {
         var folder = FaceModelLocator.Resolve(options.FaceModelsPath);
-        var det = await TinyFaceDetector.LoadAsync(folder, options.Detector, device, ct).ConfigureAwait(false);
+        var det = new MarginRetryFaceDetector(
+            await TinyFaceDetector.LoadAsync(folder, options.Detector, device, ct).ConfigureAwait(false), options.DetectionRetryMargin);
         try
         {
             var lm = await FaceLandmark68Detector.LoadAsync(folder, options.TinyLandmarks, device, ct).ConfigureAwait(false);

@@ -31,6 +31,13 @@ public sealed class IdentitySimilarityOptions
     /// <summary>Face detector settings; renders of an avatar on a plain background are easy, face-api defaults work.</summary>
     public TinyFaceDetectorOptions Detector { get; set; } = new();
 
+    /// <summary>
+    /// When the detector finds no face, look again with the image centred on a canvas with this margin (fraction of the
+    /// width / height per side, border-mean colour): the tiny detector misses faces that fill the protocol's tight 512 px
+    /// head crops (<see cref="MarginRetryFaceDetector"/>). 0 turns the retry off; negative values are refused.
+    /// </summary>
+    public double DetectionRetryMargin { get; set; } = 0.5;
+
     /// <summary>Use the tiny 68-landmark net instead of the full one for the crop box.</summary>
     public bool TinyLandmarks { get; set; }
 
