@@ -37,7 +37,9 @@ public sealed class SubmissionLimitsHostTests(AzuriteFixture azurite) : IClassFi
             Assert.Contains(a.Reason, new[] { "rate-limited", "too-many-active-runs" });
         });
         Assert.Contains(refused, a => a.Reason == "rate-limited");
-        Assert.InRange(accepted.Length, 1, 3);
+        // At most the burst is admitted; how many beyond the active-run limit depends on runs that ended during the burst
+        // (on a loaded machine the 50 answers take seconds): the limit itself is checked on the runs' lifetimes below.
+        Assert.InRange(accepted.Length, 1, 8);
 
         // Nothing lost: every accepted run is found by its id and in the listing, and completes.
         var listed = JsonDocument.Parse(await host.Http.GetStringAsync("/api/avatars?top=100")).RootElement
@@ -52,6 +54,10 @@ public sealed class SubmissionLimitsHostTests(AzuriteFixture azurite) : IClassFi
         Assert.Equal(accepted.Length, listed.Count);
         var ends = await Task.WhenAll(accepted.Select(a => host.WaitForEndAsync(a.RunId!, TimeSpan.FromMinutes(5))));
         Assert.All(ends, e => Assert.Equal("Completed", e.RuntimeStatus));
+        // The owner's active-run limit (3) held: no instant had more than 3 accepted runs between creation and end.
+        var mostAtOnce = ends.Max(e => ends.Count(o => o.CreatedTime <= e.CreatedTime && o.LastUpdatedTime > e.CreatedTime));
+        Assert.True(mostAtOnce <= 3, $"{mostAtOnce} runs were active at once: " +
+            string.Join(", ", ends.Select(e => $"{e.CreatedTime:HH:mm:ss.fff}-{e.LastUpdatedTime:HH:mm:ss.fff}")));
     }
 
     [Fact]
