@@ -52,7 +52,9 @@ public sealed class AnimateRunner(IAnsiConsole console)
             console.MarkupLineInterpolated($"[yellow]Note:[/] {note}");
         }
 
-        var final = await WatchAsync(animations, runId, submission.AnimationId, host.BaseUrl, cancellationToken).ConfigureAwait(false);
+        var final = await new ProgressWatch(console).WatchAsync(
+            submission.AnimationId, ct => animations.GetStatusAsync(runId, submission.AnimationId, host.BaseUrl, ct), s => (s.RuntimeStatus, s.CustomStatus),
+            cancellationToken).ConfigureAwait(false);
         if (final is null)
         {
             console.MarkupLine("[yellow]Stopped watching. The job is kept in the local storage and continues the next time the local host runs (./fc4d host).[/]");
@@ -89,56 +91,5 @@ public sealed class AnimateRunner(IAnsiConsole console)
 
         console.MarkupLineInterpolated($"Viewer: ./fc4d host, then open http://127.0.0.1:7071/avatars/{runId} and pick '{submission.Name}'");
         return 0;
-    }
-
-    private async Task<AnimationStatusView?> WatchAsync(
-        AnimationService animations, string runId, string animationId, string baseUrl, CancellationToken cancellationToken)
-    {
-        var view = new RunProgressView(console);
-        AnimationStatusView? status = null;
-        try
-        {
-            if (view.Interactive)
-            {
-                await console.Live(new Text("waiting for the first status…")).StartAsync(async live =>
-                {
-                    while (true)
-                    {
-                        status = await animations.GetStatusAsync(runId, animationId, baseUrl, cancellationToken).ConfigureAwait(false);
-                        if (status is not null)
-                        {
-                            live.UpdateTarget(RunProgressView.Table(animationId, status.RuntimeStatus, status.CustomStatus));
-                        }
-
-                        if (status is { RuntimeStatus: not ("Pending" or "Running") })
-                        {
-                            return;
-                        }
-
-                        await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-                    }
-                }).ConfigureAwait(false);
-            }
-            else
-            {
-                while (true)
-                {
-                    status = await animations.GetStatusAsync(runId, animationId, baseUrl, cancellationToken).ConfigureAwait(false);
-                    view.PrintChanges(status?.CustomStatus);
-                    if (status is { RuntimeStatus: not ("Pending" or "Running") })
-                    {
-                        break;
-                    }
-
-                    await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-
-        return status;
     }
 }
