@@ -52,20 +52,13 @@ public sealed class AnimateRunner(IAnsiConsole console)
             console.MarkupLineInterpolated($"[yellow]Note:[/] {note}");
         }
 
-        var final = await new ProgressWatch(console).WatchAsync(
+        var watch = new ProgressWatch(console);
+        var final = await watch.WatchAsync(
             submission.AnimationId, ct => animations.GetStatusAsync(runId, submission.AnimationId, host.BaseUrl, ct), s => (s.RuntimeStatus, s.CustomStatus),
             cancellationToken).ConfigureAwait(false);
-        if (final is null)
+        if (final is not { RuntimeStatus: "Completed" })
         {
-            console.MarkupLine("[yellow]Stopped watching. The job is kept in the local storage and continues the next time the local host runs (./fc4d host).[/]");
-            return 130;
-        }
-
-        if (final.RuntimeStatus != "Completed")
-        {
-            console.MarkupLineInterpolated($"[red]Animation {final.RuntimeStatus}:[/] {final.Error ?? final.CustomStatus?.Message ?? "no details"}");
-            console.MarkupLineInterpolated($"[grey]Logs: {Path.Combine(host.Stack.DataDirectory, "logs")}[/]");
-            return 1;
+            return watch.ReportUnfinished("Animation", final?.RuntimeStatus, final?.Error ?? final?.CustomStatus?.Message, host.Stack.DataDirectory);
         }
 
         var target = Path.GetFullPath(outputDirectory ?? Path.Combine(host.Repository.Root, "out", runId));

@@ -44,20 +44,13 @@ public sealed class LocalRunner(IAnsiConsole console)
         }
 
         console.MarkupLineInterpolated($"Run [bold]{submission.RunId}[/] ({(submission.Created ? "new" : "existing, identical photo and settings")}); API at {baseUrl}/api/avatars/{submission.RunId}");
-        var final = await new ProgressWatch(console).WatchAsync(
+        var watch = new ProgressWatch(console);
+        var final = await watch.WatchAsync(
             submission.RunId, ct => runs.GetStatusAsync(submission.RunId, baseUrl, ct), s => (s.RuntimeStatus, s.CustomStatus), cancellationToken)
             .ConfigureAwait(false);
-        if (final is null)
+        if (final is not { RuntimeStatus: "Completed" })
         {
-            console.MarkupLine("[yellow]Stopped watching. The run is kept in the local storage and continues the next time the local host runs (./fc4d host).[/]");
-            return 130;
-        }
-
-        if (final.RuntimeStatus != "Completed")
-        {
-            console.MarkupLineInterpolated($"[red]Run {final.RuntimeStatus}:[/] {final.Error ?? final.CustomStatus?.Message ?? "no details"}");
-            console.MarkupLineInterpolated($"[grey]Logs: {Path.Combine(stack.DataDirectory, "logs")}[/]");
-            return 1;
+            return watch.ReportUnfinished("Run", final?.RuntimeStatus, final?.Error ?? final?.CustomStatus?.Message, stack.DataDirectory);
         }
 
         if (final.Output is { } output)

@@ -67,4 +67,26 @@ public sealed class ProgressWatch(IAnsiConsole console)
             return read(status).RuntimeStatus is not ("Pending" or "Running");
         }
     }
+
+    /// <summary>
+    /// Tells what became of a watched job that did not complete and returns the CLI's exit code for it: 130 when the
+    /// watch was stopped (the job is kept and goes on the next time the local host runs), 1 when it failed or was terminated.
+    /// </summary>
+    /// <param name="kind">What the job is, as the lines name it (<c>Run</c>, <c>Animation</c>).</param>
+    /// <param name="runtimeStatus">How it ended; null when the watch was stopped.</param>
+    /// <param name="error">Its failure text, when it has one.</param>
+    /// <param name="dataDirectory">The local stack's data folder (the logs are under it).</param>
+    public int ReportUnfinished(string kind, string? runtimeStatus, string? error, string dataDirectory)
+    {
+        if (runtimeStatus is null)
+        {
+            console.MarkupLineInterpolated(
+                $"[yellow]Stopped watching. The {kind.ToLowerInvariant()} is kept in the local storage and continues the next time the local host runs (./fc4d host).[/]");
+            return 130;
+        }
+
+        console.MarkupLineInterpolated($"[red]{kind} {runtimeStatus}:[/] {error ?? "no details"}");
+        console.MarkupLineInterpolated($"[grey]Logs: {Path.Combine(dataDirectory, "logs")}[/]");
+        return 1;
+    }
 }
