@@ -17,9 +17,6 @@ public sealed class WorkerPortraitScreen(
     /// <summary>Name of the HTTP client (with the worker resilience policies).</summary>
     public const string HttpClientName = "fc4d-portrait-screen";
 
-    /// <summary>The worker route.</summary>
-    public const string Route = "api/portraits/screen";
-
     private readonly WorkerScreenClient worker = new(clients, workers, HttpClientName);
 
     /// <inheritdoc />
@@ -32,7 +29,7 @@ public sealed class WorkerPortraitScreen(
 
         using var content = new ReadOnlyMemoryContent(portrait.Content.ToMemory());
         content.Headers.ContentType = new MediaTypeHeaderValue(portrait.MimeType);
-        var answer = await worker.PostAsync(Route, content, headers: null, timeout: null, cancellationToken).ConfigureAwait(false);
+        var answer = await worker.PostAsync("api/portraits/screen", content, headers: null, timeout: null, cancellationToken).ConfigureAwait(false);
         if (!answer.Answered)
         {
             logger.LogWarning("Face screening skipped: no worker answered ({Error}); the Preprocess stage will check the face.", answer.Error);
