@@ -11,31 +11,24 @@ public sealed class AnimationApiFunctions(ClientBoundAnimations animations)
 {
     /// <summary><c>POST /api/avatars/{id}/animations</c>.</summary>
     [Function("StartAnimation")]
-    public async Task<IActionResult> Start(
+    public Task<IActionResult> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "avatars/{id}/animations")] HttpRequest request, string id,
-        [DurableClient] DurableTaskClient client)
-    {
-        await animations.Handlers(client, request.HttpContext).SubmitAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+        [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(Handlers(client, request).SubmitAsync(request.HttpContext, id));
 
     /// <summary><c>GET /api/avatars/{id}/animations</c>.</summary>
     [Function("ListAnimations")]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/animations")] HttpRequest request, string id,
-        [DurableClient] DurableTaskClient client)
-    {
-        await animations.Handlers(client, request.HttpContext).ListAsync(request.HttpContext, id);
-        return new EmptyResult();
-    }
+        [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(Handlers(client, request).ListAsync(request.HttpContext, id));
 
     /// <summary><c>GET /api/avatars/{id}/animations/{animationId}</c>.</summary>
     [Function("GetAnimation")]
-    public async Task<IActionResult> Get(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "avatars/{id}/animations/{animationId}")] HttpRequest request, string id, string animationId,
-        [DurableClient] DurableTaskClient client)
-    {
-        await animations.Handlers(client, request.HttpContext).GetStatusAsync(request.HttpContext, id, animationId);
-        return new EmptyResult();
-    }
+        [DurableClient] DurableTaskClient client) =>
+        WrittenResponse.After(Handlers(client, request).GetStatusAsync(request.HttpContext, id, animationId));
+
+    private AnimationHttpHandlers Handlers(DurableTaskClient client, HttpRequest request) => animations.Handlers(client, request.HttpContext);
 }

@@ -108,7 +108,7 @@ public sealed class AvatarRunService(
         var output = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RunOutput>() : null;
         return new AvatarStatusView(
             metadata.InstanceId, metadata.Name, metadata.RuntimeStatus.ToString(), metadata.CreatedAt, metadata.LastUpdatedAt,
-            progress, output, FailureMessage(metadata, progress), ManagementUrls.For(baseUrl, runId, apiOptions.Value.ViewerPath));
+            progress, output, OrchestrationFailureText.For(metadata, progress, logger, "Run"), ManagementUrls.For(baseUrl, runId, apiOptions.Value.ViewerPath));
     }
 
     /// <summary>
@@ -278,41 +278,6 @@ public sealed class AvatarRunService(
         && !name.StartsWith('/')
         && name.Split('/').All(segment => segment.Length > 0 && segment != "." && segment != "..")
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/');
-
-    /// <summary>What clients see of a run that failed outside a stage (an unexpected exception): a stable message, the raw text only in the log.</summary>
-    public const string InternalFailureMessage = "internal-error: the run failed unexpectedly; the details are in the server log under this run id.";
-
-    private string? FailureMessage(OrchestrationMetadata metadata, RunProgress? progress)
-    {
-        if (metadata.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
-        {
-            return $"terminated: {metadata.SerializedOutput}";
-        }
-
-        if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Failed)
-        {
-            return null;
-        }
-
-        // A stage failure leaves its reason in the custom status (no_face, ...); anything else is an unexpected exception
-        // in the failure details (Functions) or the serialized output (Azure Storage provider behind the gRPC sidecar):
-        // its text (types, paths, hosts) is logged, not returned.
-        if (progress?.Message is { } message && message.Contains(" failed: ", StringComparison.Ordinal))
-        {
-            return message;
-        }
-
-        var raw = metadata.FailureDetails?.ErrorMessage
-            ?? (string.IsNullOrWhiteSpace(metadata.SerializedOutput) ? null : metadata.SerializedOutput)
-            ?? progress?.Message;
-        if (raw is null)
-        {
-            return "the run failed without details";
-        }
-
-        logger.LogWarning("Run {RunId} failed outside a stage ({ErrorType}): {Error}", metadata.InstanceId, metadata.FailureDetails?.ErrorType, raw);
-        return InternalFailureMessage;
-    }
 
     /// <summary>Longest a terminate waits for the run to end before it terminates the run's sub-instances.</summary>
     private static readonly TimeSpan ParentEndWait = TimeSpan.FromSeconds(5);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Storage;
@@ -134,12 +133,7 @@ public sealed class SubmissionLimitsHostTests(AzuriteFixture azurite) : IClassFi
 
     private static async Task<Answer> PostAsync(LocalHostHarness host, byte[] image, string settings)
     {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(image);
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        form.Add(file, "image", "portrait.jpg");
-        form.Add(new StringContent(settings), "settings");
-        using var response = await host.Http.PostAsync("/api/avatars", form);
+        using var response = await PortraitSubmission.PostAsync(host.Http, image, settings);
         var body = await response.Content.ReadAsStringAsync();
         var json = body.Length > 0 && body[0] == '{' ? JsonDocument.Parse(body).RootElement : default;
         string? Field(string name) => json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var v) ? v.GetString() : null;

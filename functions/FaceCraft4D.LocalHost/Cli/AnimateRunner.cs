@@ -52,18 +52,13 @@ public sealed class AnimateRunner(IAnsiConsole console)
             console.MarkupLineInterpolated($"[yellow]Note:[/] {note}");
         }
 
-        var final = await WatchAsync(animations, runId, submission.AnimationId, host.BaseUrl, cancellationToken).ConfigureAwait(false);
-        if (final is null)
+        var watch = new ProgressWatch(console);
+        var final = await watch.WatchAsync(
+            submission.AnimationId, ct => animations.GetStatusAsync(runId, submission.AnimationId, host.BaseUrl, ct), s => (s.RuntimeStatus, s.CustomStatus),
+            cancellationToken).ConfigureAwait(false);
+        if (final is not { RuntimeStatus: "Completed" })
         {
-            console.MarkupLine("[yellow]Stopped watching. The job is kept in the local storage and continues the next time the local host runs (./fc4d host).[/]");
-            return 130;
-        }
-
-        if (final.RuntimeStatus != "Completed")
-        {
-            console.MarkupLineInterpolated($"[red]Animation {final.RuntimeStatus}:[/] {final.Error ?? final.CustomStatus?.Message ?? "no details"}");
-            console.MarkupLineInterpolated($"[grey]Logs: {Path.Combine(host.Stack.DataDirectory, "logs")}[/]");
-            return 1;
+            return watch.ReportUnfinished("Animation", final?.RuntimeStatus, final?.Error ?? final?.CustomStatus?.Message, host.Stack.DataDirectory);
         }
 
         var target = Path.GetFullPath(outputDirectory ?? Path.Combine(host.Repository.Root, "out", runId));
@@ -89,56 +84,5 @@ public sealed class AnimateRunner(IAnsiConsole console)
 
         console.MarkupLineInterpolated($"Viewer: ./fc4d host, then open http://127.0.0.1:7071/avatars/{runId} and pick '{submission.Name}'");
         return 0;
-    }
-
-    private async Task<AnimationStatusView?> WatchAsync(
-        AnimationService animations, string runId, string animationId, string baseUrl, CancellationToken cancellationToken)
-    {
-        var view = new RunProgressView(console);
-        AnimationStatusView? status = null;
-        try
-        {
-            if (view.Interactive)
-            {
-                await console.Live(new Text("waiting for the first status…")).StartAsync(async live =>
-                {
-                    while (true)
-                    {
-                        status = await animations.GetStatusAsync(runId, animationId, baseUrl, cancellationToken).ConfigureAwait(false);
-                        if (status is not null)
-                        {
-                            live.UpdateTarget(RunProgressView.Table(animationId, status.RuntimeStatus, status.CustomStatus));
-                        }
-
-                        if (status is { RuntimeStatus: not ("Pending" or "Running") })
-                        {
-                            return;
-                        }
-
-                        await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-                    }
-                }).ConfigureAwait(false);
-            }
-            else
-            {
-                while (true)
-                {
-                    status = await animations.GetStatusAsync(runId, animationId, baseUrl, cancellationToken).ConfigureAwait(false);
-                    view.PrintChanges(status?.CustomStatus);
-                    if (status is { RuntimeStatus: not ("Pending" or "Running") })
-                    {
-                        break;
-                    }
-
-                    await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-
-        return status;
     }
 }

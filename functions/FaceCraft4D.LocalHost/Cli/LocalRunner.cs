@@ -44,18 +44,13 @@ public sealed class LocalRunner(IAnsiConsole console)
         }
 
         console.MarkupLineInterpolated($"Run [bold]{submission.RunId}[/] ({(submission.Created ? "new" : "existing, identical photo and settings")}); API at {baseUrl}/api/avatars/{submission.RunId}");
-        var final = await WatchAsync(runs, submission.RunId, baseUrl, cancellationToken).ConfigureAwait(false);
-        if (final is null)
+        var watch = new ProgressWatch(console);
+        var final = await watch.WatchAsync(
+            submission.RunId, ct => runs.GetStatusAsync(submission.RunId, baseUrl, ct), s => (s.RuntimeStatus, s.CustomStatus), cancellationToken)
+            .ConfigureAwait(false);
+        if (final is not { RuntimeStatus: "Completed" })
         {
-            console.MarkupLine("[yellow]Stopped watching. The run is kept in the local storage and continues the next time the local host runs (./fc4d host).[/]");
-            return 130;
-        }
-
-        if (final.RuntimeStatus != "Completed")
-        {
-            console.MarkupLineInterpolated($"[red]Run {final.RuntimeStatus}:[/] {final.Error ?? final.CustomStatus?.Message ?? "no details"}");
-            console.MarkupLineInterpolated($"[grey]Logs: {Path.Combine(stack.DataDirectory, "logs")}[/]");
-            return 1;
+            return watch.ReportUnfinished("Run", final?.RuntimeStatus, final?.Error ?? final?.CustomStatus?.Message, stack.DataDirectory);
         }
 
         if (final.Output is { } output)
@@ -67,60 +62,6 @@ public sealed class LocalRunner(IAnsiConsole console)
         var files = await DownloadArtifactsAsync(runs, submission.RunId, target, cancellationToken).ConfigureAwait(false);
         await new AvatarFolderSummary(console).WriteAsync(target, submission.RunId, files, cancellationToken).ConfigureAwait(false);
         return 0;
-    }
-
-    private async Task<AvatarStatusView?> WatchAsync(AvatarRunService runs, string runId, string baseUrl, CancellationToken cancellationToken)
-    {
-        var view = new RunProgressView(console);
-        AvatarStatusView? status = null;
-        try
-        {
-            if (view.Interactive)
-            {
-                await console.Live(new Spectre.Console.Text("waiting for the first status…")).StartAsync(async live =>
-                {
-                    while (true)
-                    {
-                        status = await runs.GetStatusAsync(runId, baseUrl, cancellationToken).ConfigureAwait(false);
-                        if (status is not null)
-                        {
-                            live.UpdateTarget(RunProgressView.Table(status));
-                        }
-
-                        if (status is { RuntimeStatus: not ("Pending" or "Running") })
-                        {
-                            return;
-                        }
-
-                        await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-                    }
-                }).ConfigureAwait(false);
-            }
-            else
-            {
-                while (true)
-                {
-                    status = await runs.GetStatusAsync(runId, baseUrl, cancellationToken).ConfigureAwait(false);
-                    if (status is not null)
-                    {
-                        view.PrintChanges(status);
-                    }
-
-                    if (status is { RuntimeStatus: not ("Pending" or "Running") })
-                    {
-                        break;
-                    }
-
-                    await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-
-        return status;
     }
 
     private static async Task<IReadOnlyList<string>> DownloadArtifactsAsync(AvatarRunService runs, string runId, string target, CancellationToken cancellationToken)

@@ -13,9 +13,6 @@ public sealed class RunProgressView(IAnsiConsole console)
     /// <summary>True when the console can redraw (a terminal), false for logs and pipes.</summary>
     public bool Interactive => console.Profile.Capabilities.Interactive;
 
-    /// <summary>The table for a status.</summary>
-    public static IRenderable Table(AvatarStatusView view) => Table(view.InstanceId, view.RuntimeStatus, view.CustomStatus);
-
     /// <summary>The table of any job with per-stage progress (a run, a video animation job).</summary>
     public static IRenderable Table(string title, string runtimeStatus, RunProgress? progress)
     {
@@ -36,9 +33,6 @@ public sealed class RunProgressView(IAnsiConsole console)
 
         return table;
     }
-
-    /// <summary>Prints the stages whose line changed since the last call (non-interactive output).</summary>
-    public void PrintChanges(AvatarStatusView view) => PrintChanges(view.CustomStatus);
 
     /// <summary>Prints the stages whose line changed since the last call (non-interactive output).</summary>
     public void PrintChanges(RunProgress? progress)

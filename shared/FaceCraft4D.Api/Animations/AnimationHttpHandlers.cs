@@ -24,13 +24,7 @@ public sealed class AnimationHttpHandlers(AnimationService animations, IRunAcces
     public async Task SubmitAsync(HttpContext context, string id)
     {
         var ct = context.RequestAborted;
-        if (!RunIdentity.IsValid(id))
-        {
-            await RunNotFound(context, id);
-            return;
-        }
-
-        if (!await access.AuthorizeAsync(context, id, RunPermission.Write, ct).ConfigureAwait(false))
+        if (!await AdmitAsync(context, id, RunPermission.Write).ConfigureAwait(false))
         {
             return;
         }
@@ -75,13 +69,7 @@ public sealed class AnimationHttpHandlers(AnimationService animations, IRunAcces
     public async Task GetStatusAsync(HttpContext context, string id, string animationId)
     {
         var ct = context.RequestAborted;
-        if (!RunIdentity.IsValid(id))
-        {
-            await RunNotFound(context, id);
-            return;
-        }
-
-        if (!await access.AuthorizeAsync(context, id, RunPermission.Read, ct).ConfigureAwait(false))
+        if (!await AdmitAsync(context, id, RunPermission.Read).ConfigureAwait(false))
         {
             return;
         }
@@ -107,13 +95,7 @@ public sealed class AnimationHttpHandlers(AnimationService animations, IRunAcces
     public async Task ListAsync(HttpContext context, string id)
     {
         var ct = context.RequestAborted;
-        if (!RunIdentity.IsValid(id))
-        {
-            await RunNotFound(context, id);
-            return;
-        }
-
-        if (!await access.AuthorizeAsync(context, id, RunPermission.Read, ct).ConfigureAwait(false))
+        if (!await AdmitAsync(context, id, RunPermission.Read).ConfigureAwait(false))
         {
             return;
         }
@@ -197,6 +179,21 @@ public sealed class AnimationHttpHandlers(AnimationService animations, IRunAcces
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    /// <summary>
+    /// The preamble of every route: a malformed run id is a 404, then <see cref="IRunAccess"/> decides (and writes the
+    /// answer when it refuses). True when the caller may go on.
+    /// </summary>
+    private async Task<bool> AdmitAsync(HttpContext context, string id, RunPermission permission)
+    {
+        if (!RunIdentity.IsValid(id))
+        {
+            await RunNotFound(context, id).ConfigureAwait(false);
+            return false;
+        }
+
+        return await access.AuthorizeAsync(context, id, permission, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";

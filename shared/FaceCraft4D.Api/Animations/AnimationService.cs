@@ -224,29 +224,7 @@ public sealed class AnimationService(
         var published = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? name : null;
         return new AnimationStatusView(
             runId, animationId, name, metadata.RuntimeStatus.ToString(), metadata.CreatedAt, metadata.LastUpdatedAt, progress, output,
-            Failure(metadata, progress), AnimationUrls.For(baseUrl, runId, animationId, published, apiOptions.Value.ViewerPath));
-    }
-
-    private string? Failure(OrchestrationMetadata metadata, RunProgress? progress)
-    {
-        if (metadata.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
-        {
-            return $"terminated: {metadata.SerializedOutput}";
-        }
-
-        if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Failed)
-        {
-            return null;
-        }
-
-        if (progress?.Message is { } message && message.Contains(" failed: ", StringComparison.Ordinal))
-        {
-            return message;
-        }
-
-        logger.LogWarning("Animation {Instance} failed outside a stage: {Error}", metadata.InstanceId,
-            metadata.FailureDetails?.ErrorMessage ?? metadata.SerializedOutput);
-        return AvatarRunService.InternalFailureMessage;
+            OrchestrationFailureText.For(metadata, progress, logger, "Animation"), AnimationUrls.For(baseUrl, runId, animationId, published, apiOptions.Value.ViewerPath));
     }
 
     private static string Extension(string? fileName)

@@ -26,78 +26,50 @@ public sealed class WorkerVideoScreen(
     /// <summary>Header carrying the uploaded file name (for the container guess of the probe; display only).</summary>
     public const string FileNameHeader = "X-Fc4d-File-Name";
 
+    private readonly WorkerScreenClient worker = new(clients, workers, HttpClientName);
+
     /// <inheritdoc />
     public async Task<VideoScreening> ScreenAsync(string path, string? fileName, CancellationToken cancellationToken)
     {
-        var worker = workers.Value.ResolveBaseUrls()[0];
-        var http = clients.CreateClient(HttpClientName);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.Value.ScreenTimeout);
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(worker, Route)) { Content = new StreamContent(file, 81920) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        request.Content.Headers.ContentLength = file.Length;
-        if (!string.IsNullOrWhiteSpace(fileName))
+        using var content = new StreamContent(file, 81920);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.ContentLength = file.Length;
+        var headers = string.IsNullOrWhiteSpace(fileName)
+            ? null
+            : new Dictionary<string, string> { [FileNameHeader] = Uri.EscapeDataString(Path.GetFileName(fileName)) };
+        var answer = await worker.PostAsync(Route, content, headers, options.Value.ScreenTimeout, cancellationToken).ConfigureAwait(false);
+        if (!answer.Answered)
         {
-            request.Headers.TryAddWithoutValidation(FileNameHeader, Uri.EscapeDataString(Path.GetFileName(fileName)));
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, deadline.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning("Video screening failed: no worker answered ({Error})", e.Message);
+            logger.LogWarning("Video screening failed: no worker answered ({Error})", answer.Error);
             throw Unavailable();
         }
 
-        using (response)
+        if (answer.IsSuccess)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
+            var verdict = JsonSerializer.Deserialize<VideoScreening>(answer.Body, ContractJson.Options);
+            if (verdict is { Accepted: true })
             {
-                var verdict = JsonSerializer.Deserialize<VideoScreening>(body, ContractJson.Options);
-                if (verdict is { Accepted: true })
-                {
-                    return verdict;
-                }
-
-                logger.LogWarning("Video screening answered {Status} without an accepted verdict: {Body}", (int)response.StatusCode, body);
-                throw Unavailable();
+                return verdict;
             }
 
-            // A refusal is a 4xx problem document with a reason; a 4xx without one (an older worker without the route: 404/405)
-            // means the video was not screened.
-            if ((int)response.StatusCode is >= 400 and < 500 && ReasonOf(body) is { } workerReason)
-            {
-                var (reason, message, _) = VideoRefusalMessages.For(workerReason);
-                logger.LogInformation("Video screening refused the upload ({Reason}); worker said: {WorkerDetail}", reason, body);
-                throw new InvalidAnimationRequestException(reason, message, (int)response.StatusCode);
-            }
-
-            logger.LogWarning("Video screening failed: the worker answered {Status}: {Body}", (int)response.StatusCode, body);
+            logger.LogWarning("Video screening answered {Status} without an accepted verdict: {Body}", answer.StatusCode, answer.Body);
             throw Unavailable();
         }
+
+        // A refusal is a 4xx problem document with a reason; a 4xx without one (an older worker without the route: 404/405)
+        // means the video was not screened.
+        if (answer.IsClientError && answer.RefusalReason is { } workerReason)
+        {
+            var (reason, message, _) = VideoRefusalMessages.For(workerReason);
+            logger.LogInformation("Video screening refused the upload ({Reason}); worker said: {WorkerDetail}", reason, answer.Body);
+            throw new InvalidAnimationRequestException(reason, message, answer.StatusCode!.Value);
+        }
+
+        logger.LogWarning("Video screening failed: the worker answered {Status}: {Body}", answer.StatusCode, answer.Body);
+        throw Unavailable();
     }
 
     private static InvalidAnimationRequestException Unavailable() =>
         new("screen-unavailable", "The video cannot be checked right now (no GPU worker with a video reader answered); nothing was stored, try again later.", 503);
-
-    private static string? ReasonOf(string problemJson)
-    {
-        try
-        {
-            using var problem = JsonDocument.Parse(problemJson);
-            return problem.RootElement.ValueKind == JsonValueKind.Object
-                   && problem.RootElement.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String
-                ? reason.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 }

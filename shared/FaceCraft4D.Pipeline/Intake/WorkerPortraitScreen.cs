@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using FaceCraft4D.Pipeline.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +17,8 @@ public sealed class WorkerPortraitScreen(
     /// <summary>Name of the HTTP client (with the worker resilience policies).</summary>
     public const string HttpClientName = "fc4d-portrait-screen";
 
+    private readonly WorkerScreenClient worker = new(clients, workers, HttpClientName);
+
     /// <inheritdoc />
     public async Task ScreenAsync(ValidatedPortrait portrait, CancellationToken cancellationToken)
     {
@@ -27,52 +27,25 @@ public sealed class WorkerPortraitScreen(
             return;
         }
 
-        var worker = workers.Value.ResolveBaseUrls()[0];
-        var http = clients.CreateClient(HttpClientName);
         using var content = new ReadOnlyMemoryContent(portrait.Content.ToMemory());
         content.Headers.ContentType = new MediaTypeHeaderValue(portrait.MimeType);
-        HttpResponseMessage response;
-        try
+        var answer = await worker.PostAsync("api/portraits/screen", content, headers: null, timeout: null, cancellationToken).ConfigureAwait(false);
+        if (!answer.Answered)
         {
-            response = await http.PostAsync(new Uri(worker, "api/portraits/screen"), content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException
-                                      or Polly.CircuitBreaker.BrokenCircuitException && !cancellationToken.IsCancellationRequested)
-        {
-            logger.LogWarning("Face screening skipped: no worker answered ({Error}); the Preprocess stage will check the face.", e.Message);
+            logger.LogWarning("Face screening skipped: no worker answered ({Error}); the Preprocess stage will check the face.", answer.Error);
             return;
         }
 
-        using (response)
+        if (answer.StatusCode == 422)
         {
-            if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
-            {
-                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                var (reason, message) = ScreenRefusalMessages.For(ReasonOf(body));
-                logger.LogInformation("Face screening refused the photo ({Reason}); worker said: {WorkerDetail}", reason, body);
-                throw new InvalidPortraitException(reason, message, 422);
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                logger.LogWarning("Face screening skipped: the worker answered {Status}; the Preprocess stage will check the face.", (int)response.StatusCode);
-            }
+            var (reason, message) = ScreenRefusalMessages.For(answer.RefusalReason);
+            logger.LogInformation("Face screening refused the photo ({Reason}); worker said: {WorkerDetail}", reason, answer.Body);
+            throw new InvalidPortraitException(reason, message, 422);
         }
-    }
 
-    private static string? ReasonOf(string problemJson)
-    {
-        try
+        if (!answer.IsSuccess)
         {
-            using var problem = JsonDocument.Parse(problemJson);
-            return problem.RootElement.ValueKind == JsonValueKind.Object
-                   && problem.RootElement.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String
-                ? reason.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
+            logger.LogWarning("Face screening skipped: the worker answered {Status}; the Preprocess stage will check the face.", answer.StatusCode);
         }
     }
 }
