@@ -11,7 +11,7 @@ public sealed class PipelineOptions
     /// <summary>The retry and polling policy captured into each new run (so replays never see changed configuration).</summary>
     public RunPolicy ToRunPolicy() => new(
         JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay, JobPollsPerGeneration,
-        Math.Max(1, MaxParallelWorkItems), WorkItemsAsJobs);
+        Math.Max(1, MaxParallelWorkItems), WorkItemsAsJobs, RunIdentity.PipelineVersion);
 
     /// <summary>How often the orchestrator polls a long-running worker job.</summary>
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);

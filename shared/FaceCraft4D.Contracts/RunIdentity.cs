@@ -17,8 +17,10 @@ public static class RunIdentity
     /// <summary>
     /// Version of the pipeline as a whole (stage graph, work-item keys, run layout). Bump it when a change makes every
     /// stored run unfit for reuse; a change inside one stage bumps that stage handler's implementation version instead.
+    /// 3: TrainStatic is submitted before the animate-view fan-out, and Evaluate reads TrainCoin's avatar and runs beside
+    /// Export (the orchestrator reads the version a run started under from <see cref="RunPolicy.PipelineVersion"/>).
     /// </summary>
-    public const int PipelineVersion = 2;
+    public const int PipelineVersion = 3;
 
     /// <summary>Hex digits of the image hash in an id.</summary>
     public const int ImageHexLength = 16;

@@ -8,6 +8,9 @@ namespace FaceCraft4D.Contracts;
 /// one activity that polls its job in-process). Part of the orchestration input, so that orchestrator code reads
 /// nothing but its input and its context (determinism across replays and configuration changes). Inputs stored before
 /// <paramref name="WorkItemsAsJobs"/> existed read it as false, so their histories (work items as activities) replay unchanged.
+/// <paramref name="PipelineVersion"/>: the <see cref="RunIdentity.PipelineVersion"/> the run was started under, which picks the
+/// stage graph the orchestrator replays; inputs stored before it existed read 2 (version 3: TrainStatic is submitted before
+/// the animate-view fan-out, Evaluate runs beside Export from TrainCoin's avatar).
 /// </summary>
 public sealed record RunPolicy(
     TimeSpan JobPollInterval,
@@ -17,7 +20,8 @@ public sealed record RunPolicy(
     TimeSpan ActivityMaxRetryDelay,
     int JobPollsPerGeneration = 60,
     int MaxParallelWorkItems = 16,
-    bool WorkItemsAsJobs = false)
+    bool WorkItemsAsJobs = false,
+    int PipelineVersion = 2)
 {
     /// <summary>Defaults of <see cref="PipelineOptions"/>.</summary>
     public static RunPolicy Default { get; } = new PipelineOptions().ToRunPolicy();

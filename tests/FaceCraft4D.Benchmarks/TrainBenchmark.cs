@@ -7,6 +7,7 @@ using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
 using FaceCraft4D.Stages.Training;
+using FaceCraft4D.Vision.Perceptual.ResNet18;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,9 @@ namespace FaceCraft4D.Benchmarks;
 /// default all; the first --skip are run untimed) --skip 0 --size 128 --views 8 --frames 12 --per-triangle 2
 /// --repeats 1 (runs per stage; figures are medians) --torch-threads N --separate-render 1 (COIN's I_C as a second render, the
 /// path before the shared render) --fused-centring 0 (COIN's centred activation as tensor ops) --cache-frames 0 (pose FLAME every step) --fused-ssim 0 (D-SSIM and
-/// the structure loss as band-matrix GEMMs); all three off = the step before these changes.
+/// the structure loss as band-matrix GEMMs); all three off = the step before these changes. --perceptual auto|ms-structure|resnet18|resnet18-cached
+/// (auto: what the stage uses, ResNet-18 features with each target's taps computed once, when ResNet18.onnx is installed; resnet18 = the
+/// taps of target and render in one batch every step, the stage before the cache); 'perceptual f+b alone' times its forward + backward.
 /// </summary>
 public sealed class TrainBenchmark : IBenchmark
 {
@@ -51,13 +54,30 @@ public sealed class TrainBenchmark : IBenchmark
         bool separateRender = a.GetInt("separate-render", 0) != 0;
         int torchThreads = a.GetInt("torch-threads", 0);
         var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0);
+        string perceptualName = a.Get("perceptual", "auto").ToLowerInvariant();
+        var onnx = ResNet18OnnxLocator.TryResolve();
+        if (perceptualName == "auto") perceptualName = onnx is null ? StructuralPerceptualLoss.BackendName : "resnet18-cached";
+        if (perceptualName is not (StructuralPerceptualLoss.BackendName or "resnet18" or "resnet18-cached"))
+        {
+            output.WriteLine($"Unknown --perceptual {perceptualName} (auto, {StructuralPerceptualLoss.BackendName}, resnet18, resnet18-cached).");
+            return 1;
+        }
+        if (perceptualName != StructuralPerceptualLoss.BackendName && onnx is null)
+        {
+            output.WriteLine($"ResNet18.onnx not found: {ResNet18OnnxLocator.InstallHint}.");
+            return 1;
+        }
+        using var resnet = onnx is null || perceptualName == StructuralPerceptualLoss.BackendName
+            ? null
+            : new ResNet18PerceptualLoss(new ResNet18FeatureDistance(await ResNet18OnnxWeights.LoadAsync(onnx, cancellationToken), torch.CPU));
+        var perceptual = new PerceptualChoice(perceptualName, resnet, paths.FusedSsim);
         if (torchThreads > 0) torch.set_num_threads(torchThreads);
         PeakMemory.TryResetPeak();
 
         using var data = ProceduralHeadModel.Create();
         using var flame = new FlameModel(data, torch.CPU);
         output.WriteLine($"train benchmark: torch threads={torch.get_num_threads()}, processors={Environment.ProcessorCount}, load average {LoadAverage()}, " +
-                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {StructuralPerceptualLoss.BackendName}, {paths}");
+                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {perceptualName}, {paths}");
         foreach (var stage in new[] { "static", "coin" })
         {
             if (stages != "both" && stages != stage) continue;
@@ -67,7 +87,7 @@ public sealed class TrainBenchmark : IBenchmark
             for (int r = 0; r < repeats; r++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, paths, cancellationToken));
+                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, paths, perceptual, cancellationToken));
             }
             Print(output, stage, iterations, steps, runs);
         }
@@ -80,7 +100,28 @@ public sealed class TrainBenchmark : IBenchmark
     /// <summary>Switches of the faster paths (each off = the path before it, for before/after figures in one run).</summary>
     private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim);
 
-    private sealed record StageFigures(double MsPerIteration, double WallMsPerIteration, IReadOnlyDictionary<string, double> PhaseMs, long Gaussians, double RasterForwardMs, double RasterBackwardMs, double Seconds, int Timed, bool SharedRender);
+    /// <summary>COIN's perceptual loss as the stage picks it: the structural substitute, ResNet-18 features, or those with the targets' taps cached (the stage's default).</summary>
+    private sealed record PerceptualChoice(string Name, ResNet18PerceptualLoss? ResNet, bool FusedSsim)
+    {
+        /// <summary>A loss for one trainer (dispose it after the run).</summary>
+        public IPerceptualLoss Create() => Name switch
+        {
+            "resnet18" => new Unowned(ResNet!),
+            "resnet18-cached" => new TargetFeatureCachedLoss(ResNet!, 512L * 1024 * 1024),
+            _ => new StructuralPerceptualLoss(fused: FusedSsim),
+        };
+
+        /// <summary>The shared ResNet-18 loss without taking ownership.</summary>
+        private sealed class Unowned(ResNet18PerceptualLoss inner) : IPerceptualLoss
+        {
+            public string Name => inner.Name;
+
+            public Tensor Loss(Tensor rendered, Tensor target, Tensor? mask = null) => inner.Loss(rendered, target, mask);
+        }
+    }
+
+    private sealed record StageFigures(double MsPerIteration, double WallMsPerIteration, IReadOnlyDictionary<string, double> PhaseMs, long Gaussians, double RasterForwardMs, double RasterBackwardMs, double Seconds, int Timed, bool SharedRender,
+        double PerceptualMs, string PerceptualName);
 
     private static void Print(TextWriter output, string stage, int iterations, int steps, List<StageFigures> runs)
     {
@@ -101,9 +142,13 @@ public sealed class TrainBenchmark : IBenchmark
         double rasterShare = rendersPerStep * (forward + backward);
         output.WriteLine($"  raster f+b alone: forward {forward:F1} ms + backward {backward:F1} ms per render of {(shared ? "6 colour channels (I_IC and I_C in one pass)" : "3 colour channels")}; " +
                          $"x{rendersPerStep} = {rasterShare:F1} ms/it = {100 * rasterShare / step:F0}% of the step (the rest is not rendering)");
+        double perceptualMs = Med(r => r.PerceptualMs);
+        output.WriteLine($"  perceptual f+b alone ({runs[^1].PerceptualName}, one render of view 0): {perceptualMs:F1} ms = {100 * perceptualMs / step:F0}% of the step " +
+                         "('perceptual' above is its forward; its backward is inside 'backward')");
     }
 
-    private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, bool sharedRender, FastPaths paths, CancellationToken ct)
+    private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, bool sharedRender, FastPaths paths,
+        PerceptualChoice perceptualChoice, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(11);
@@ -158,7 +203,9 @@ public sealed class TrainBenchmark : IBenchmark
         }
         using var appearance = CoinAppearance.Create(viewCount, PositionEncoding.Fit(CanonicalPositions.Of(student), coinOptions.PositionFrequencies), coinOptions, 9);
         appearance.FusedCentring = paths.FusedCentring;
-        var hooks = new CoinTrainingHooks(appearance, new StructuralPerceptualLoss(fused: paths.FusedSsim), coinOptions, options, rasterizer, sharedRender);
+        var perceptual = perceptualChoice.Create();
+        using var ownedPerceptual = perceptual as IDisposable;
+        var hooks = new CoinTrainingHooks(appearance, perceptual, coinOptions, options, rasterizer, sharedRender);
         var timer = new TrainingPhaseTimer(ProcessCpuClock.Now, ProcessCpuClock.TicksPerSecond);
         using var trainer = new GaussianTrainer(student, views, options, hooks.Hooks, rasterizer) { Timer = timer };
         // The first step(s) outside the figures (JIT, first allocations; --skip), then the run.
@@ -173,7 +220,28 @@ public sealed class TrainBenchmark : IBenchmark
         int timed = Math.Max(1, timer.Steps);
         var phases = timer.Totals.ToDictionary(kv => kv.Key, kv => kv.Value.TotalMilliseconds / timed);
         var (fwd, bwd) = RasterizerAlone(rasterizer, student, views[0], sharedRender ? 6 : 3);
-        return new StageFigures(cpuMs / timed, clock.Elapsed.TotalMilliseconds / timed, phases, student.Parameters.Count, fwd, bwd, clock.Elapsed.TotalSeconds, timed, sharedRender);
+        double perceptualMs = PerceptualAlone(perceptual, rasterizer, student, views[0]);
+        return new StageFigures(cpuMs / timed, clock.Elapsed.TotalMilliseconds / timed, phases, student.Parameters.Count, fwd, bwd, clock.Elapsed.TotalSeconds, timed, sharedRender,
+            perceptualMs, perceptual.Name + (perceptualChoice.Name == "resnet18-cached" ? " (target taps cached)" : ""));
+    }
+
+    /// <summary>Median CPU time (ms) of the perceptual loss's forward + backward on one render of the view (the render itself not counted).</summary>
+    private static double PerceptualAlone(IPerceptualLoss perceptual, GaussianRasterizer rasterizer, IGaussianAvatar avatar, TrainingView view)
+    {
+        Tensor image;
+        using (torch.no_grad()) image = rasterizer.Render(avatar.Evaluate(view.Frame), view.Camera, torch.ones(3)).Image.detach();
+        var times = new List<double>();
+        for (int i = 0; i < 6; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var rendered = image.clone().requires_grad_(true);
+            long t0 = ProcessCpuClock.Now();
+            perceptual.Loss(rendered, view.Image, view.Mask).backward();
+            long t1 = ProcessCpuClock.Now();
+            if (i > 0) times.Add((t1 - t0) / (ProcessCpuClock.TicksPerSecond / 1000.0));
+        }
+        image.Dispose();
+        return Median(times);
     }
 
     /// <summary>Median forward and backward CPU time (ms) of one render of the avatar (colours with gradients, as in training).</summary>

@@ -57,6 +57,34 @@ public sealed class AvatarRunOrchestratorTests
     }
 
     [Fact]
+    public async Task Since_pipeline_version_3_evaluate_reads_train_coins_avatar_beside_the_export_and_older_runs_keep_export_first()
+    {
+        var script = new ScriptedActivities();
+        await using var host = await StartAsync(script);
+
+        var current = await RunAsync(host, "fc4d-00000000000000ab-00000001", FastPolicy with { PipelineVersion = RunIdentity.PipelineVersion });
+        var old = await RunAsync(host, "fc4d-00000000000000ac-00000001"); // a policy stored before PipelineVersion existed reads 2
+
+        Assert.Equal(("completed", "completed"), (current.Status, old.Status));
+        Assert.Equal(3, RunIdentity.PipelineVersion);
+        Assert.Equal(RunIdentity.PipelineVersion, new PipelineOptions().ToRunPolicy().PipelineVersion);
+        StageRequest Evaluate(string runId) => script.Requests.Single(r => r.RunId == runId && r.Stage == PipelineStage.Evaluate);
+        var now = Evaluate("fc4d-00000000000000ab-00000001");
+        Assert.Contains("train-coin/out.bin", now.Inputs.Keys);
+        Assert.DoesNotContain(now.Inputs.Keys, k => k.StartsWith("export/", StringComparison.Ordinal));
+        var before = Evaluate("fc4d-00000000000000ac-00000001");
+        Assert.Contains("export/out.bin", before.Inputs.Keys);
+        Assert.DoesNotContain("train-coin/out.bin", before.Inputs.Keys);
+        var order = script.Completed.Where(r => r.RunId == "fc4d-00000000000000ac-00000001").ToList();
+        Assert.True(order.FindIndex(r => r.Stage == PipelineStage.Export) < order.FindIndex(r => r.Stage == PipelineStage.Evaluate));
+        foreach (var run in new[] { current, old })
+        {
+            Assert.All(run.Progress.Stages, s => Assert.Equal((StageState.Completed, s.Total), (s.State, s.Done)));
+            Assert.Contains("avatar.ply", run.Output!.Artifacts.Keys);
+        }
+    }
+
+    [Fact]
     public async Task Transient_failures_are_retried_and_counted_as_attempts()
     {
         var script = new ScriptedActivities { TransientFailures = { [(PipelineStage.EnhanceView, "view-01")] = 2 } };

@@ -28,18 +28,42 @@ public static class AvatarRunOrchestrator
         var views = await steps.FanOutAsync(PipelineStage.EnhanceView, _ => StageInputs.From([pre], [shape], [back]));
         var staticViews = StageInputs.From([pre], [shape], [back], views);
 
-        // (The order of these two calls is part of the replayed history: the worker starts training jobs before queued
-        // short ones instead, JobQueue, so train-static does not wait behind the animate-view fan-out.)
-        var videoBranch = AnimateAndTrackAsync(steps, pre, shape, back, views);
-        var staticBranch = steps.JobAsync(PipelineStage.TrainStatic, staticViews);
+        // The order of these two calls is part of the replayed history. Runs since pipeline version 3 submit the long
+        // TrainStatic job first, so the worker has it before the animate-view jobs take its slots (its queue also starts
+        // training jobs before queued short ones, JobQueue); older histories replay the fan-out first.
+        bool version3 = input.Policy.PipelineVersion >= 3;
+        Task<(IReadOnlyList<StageOutcome> Videos, StageOutcome Tracking)> videoBranch;
+        Task<StageOutcome> staticBranch;
+        if (version3)
+        {
+            staticBranch = steps.JobAsync(PipelineStage.TrainStatic, staticViews);
+            videoBranch = AnimateAndTrackAsync(steps, pre, shape, back, views);
+        }
+        else
+        {
+            videoBranch = AnimateAndTrackAsync(steps, pre, shape, back, views);
+            staticBranch = steps.JobAsync(PipelineStage.TrainStatic, staticViews);
+        }
         await Task.WhenAll(videoBranch, staticBranch);
         var (videos, tracking) = await videoBranch;
         var trainedStatic = await staticBranch;
 
         var coin = await steps.JobAsync(
             PipelineStage.TrainCoin, StageInputs.From([pre], [shape], [back], views, videos, [tracking], [trainedStatic]));
-        var export = await steps.SingleAsync(PipelineStage.Export, StageInputs.From([pre], [shape], [tracking], [coin]));
-        var evaluation = await steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [tracking], [back], views, [export]));
+        StageOutcome export, evaluation;
+        if (version3)
+        {
+            // Evaluate renders TrainCoin's avatar exported in memory exactly as Export writes the rig, so both run at once.
+            var exporting = steps.SingleAsync(PipelineStage.Export, StageInputs.From([pre], [shape], [tracking], [coin]));
+            var evaluating = steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [tracking], [back], views, [coin]));
+            await Task.WhenAll(exporting, evaluating);
+            (export, evaluation) = (await exporting, await evaluating);
+        }
+        else
+        {
+            export = await steps.SingleAsync(PipelineStage.Export, StageInputs.From([pre], [shape], [tracking], [coin]));
+            evaluation = await steps.SingleAsync(PipelineStage.Evaluate, StageInputs.From([pre], [shape], [tracking], [back], views, [export]));
+        }
 
         var artifacts = AvatarArtifacts(input.RunId, export, evaluation);
         var output = new RunOutput(input.RunId, artifacts, tracker.Backends(), tracker.StageList(), tracker.Timing(context.CurrentUtcDateTime), tracker.Items());

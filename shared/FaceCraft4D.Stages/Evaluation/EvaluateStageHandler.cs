@@ -18,14 +18,15 @@ using static TorchSharp.torch;
 namespace FaceCraft4D.Stages.Evaluation;
 
 /// <summary>
-/// Stage 10 "Evaluate" (paper 4, supp. 7): renders the exported avatar (its rig, exactly what users get) with the
+/// Stage 10 "Evaluate" (paper 4, supp. 7): renders the exported avatar (its rig, exactly what users get: since pipeline
+/// version 3 TrainCoin's avatar put through the export's own bake and rig writer in memory, so it runs beside Export) with the
 /// paper's protocol — the reference view, five static views, driven expressions from several views — and computes
 /// PSNR/SSIM/MS-SSIM/LPIPS against the reference photo and ID/CLIP-I/FID features across views
 /// (<see cref="EvaluationMetricsCalculator"/>). Writes <c>avatars/{runId}/metrics.json</c>; every metric records the
 /// model that produced it or why it was skipped (e.g. LPIPS without weights in the models store).
 /// </summary>
 public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationModels models, IOptions<EvaluateStageOptions> options,
-    IOptions<ShapePriorStageOptions> shapePrior) : IStageHandler
+    IOptions<ShapePriorStageOptions> shapePrior, IOptions<ExportStageOptions> export) : IStageHandler
 {
     /// <summary>Backend name.</summary>
     public const string BackendName = "fc4d-eval-protocol";
@@ -40,12 +41,15 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
     public IReadOnlyList<string> Backends { get; } = [BackendName];
 
     /// <inheritdoc />
-    public int ImplementationVersion => 2; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait)
+    public int ImplementationVersion => 3; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait); 3: reads TrainCoin's avatar (exported in memory) when Export's rig is not an input
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, .. EvaluationModels.WeightPaths(options.Value.Models.Models)];
 
     private const string ReferenceViewName = "reference";
+
+    /// <summary>Export's rig, the avatar evaluated in runs started before pipeline version 3 (newer runs give TrainCoin's avatar instead).</summary>
+    private static string RigInput => StageFiles.From(PipelineStage.Export, ExportFiles.RigTensors);
 
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
@@ -60,15 +64,24 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
         using var head = await heads.LoadAsync(context).ConfigureAwait(false);
         using var flame = new FlameModel(head.Data, device);
         FlameGaussianAvatar avatar;
-        using (var rig = (await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Export, ExportFiles.RigTensors)).ConfigureAwait(false)).ToStream())
+        if (context.Request.Inputs.ContainsKey(RigInput))
         {
-            try
+            // Runs started before pipeline version 3 evaluate after the export, from its rig file.
+            using var rig = (await context.ReadRequiredAsync(RigInput).ConfigureAwait(false)).ToStream();
+            avatar = await ReadRigAsync(rig, flame, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            // Beside the export: TrainCoin's avatar baked and written as the export writes its rig, and read back from
+            // memory, so the render is of the same rig the export stores.
+            var (trained, _) = await ExportStageHandler.ReadTrainedAsync(context, flame, export.Value.BakeReferenceOffsets).ConfigureAwait(false);
+            using (trained)
+            using (var tensors = new MemoryStream())
+            using (var manifest = new MemoryStream())
             {
-                avatar = await AvatarRigFile.ReadAvatarAsync(rig, flame, ct).ConfigureAwait(false);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new StageInputException("input-invalid", $"The exported rig cannot be read: {e.Message}", e);
+                await AvatarRigFile.WriteAsync(trained.Avatar, tensors, manifest, ct).ConfigureAwait(false);
+                tensors.Position = 0;
+                avatar = await ReadRigAsync(tensors, flame, ct).ConfigureAwait(false);
             }
         }
 
@@ -155,6 +168,18 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
         finally
         {
             referenceRender?.Dispose();
+        }
+    }
+
+    private static async Task<FlameGaussianAvatar> ReadRigAsync(Stream rig, FlameModel flame, CancellationToken ct)
+    {
+        try
+        {
+            return await AvatarRigFile.ReadAvatarAsync(rig, flame, ct).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StageInputException("input-invalid", $"The exported rig cannot be read: {e.Message}", e);
         }
     }
 

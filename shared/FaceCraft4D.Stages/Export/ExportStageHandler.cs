@@ -42,6 +42,31 @@ public sealed class ExportStageHandler(TrainingHeadLoader heads, ITrackedVideoSo
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath];
 
+    /// <summary>
+    /// TrainCoin's avatar as the export writes it: read from <see cref="AvatarInput"/>, with the reference view's COIN offsets
+    /// baked into the colours when <paramref name="bake"/> and the avatar has COIN (Baked says whether they were).
+    /// Evaluate uses the same (<see cref="Evaluation.EvaluateStageHandler"/>), so it renders what users get without waiting for the export.
+    /// </summary>
+    public static async Task<(CoinAvatar Trained, bool Baked)> ReadTrainedAsync(StageJobContext context, FlameModel flame, bool bake)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        CoinAvatar trained;
+        using (var stream = (await context.ReadRequiredAsync(AvatarInput).ConfigureAwait(false)).ToStream())
+        {
+            try
+            {
+                trained = await CoinAvatarFile.ReadAsync(stream, flame, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new StageInputException("input-invalid", $"{AvatarInput}: {e.Message}", e);
+            }
+        }
+        bool baked = trained.Appearance is not null && bake;
+        if (baked) CoinInference.BakeReferenceOffsets(trained.Avatar, trained.Appearance!);
+        return (trained, baked);
+    }
+
     /// <inheritdoc />
     public async Task<StageResult> ExecuteAsync(StageJobContext context)
     {
@@ -53,22 +78,9 @@ public sealed class ExportStageHandler(TrainingHeadLoader heads, ITrackedVideoSo
         context.Progress.Report(new JobProgress(0, 5, "reading the trained avatar"));
         using var head = await heads.LoadAsync(context).ConfigureAwait(false);
         using var flame = new FlameModel(head.Data, device);
-        CoinAvatar trained;
-        using (var stream = (await context.ReadRequiredAsync(AvatarInput).ConfigureAwait(false)).ToStream())
-        {
-            try
-            {
-                trained = await CoinAvatarFile.ReadAsync(stream, flame, ct).ConfigureAwait(false);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new StageInputException("input-invalid", $"{AvatarInput}: {e.Message}", e);
-            }
-        }
+        var (trained, baked) = await ReadTrainedAsync(context, flame, o.BakeReferenceOffsets).ConfigureAwait(false);
         using var _ = trained;
         var avatar = trained.Avatar;
-        bool baked = trained.Appearance is not null && o.BakeReferenceOffsets;
-        if (baked) CoinInference.BakeReferenceOffsets(avatar, trained.Appearance!);
 
         var outputs = new Dictionary<string, BlobRef>();
         async Task Write(string name, byte[] bytes, string type) =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using FaceCraft4D.Coin;
 using FaceCraft4D.Contracts;
@@ -30,6 +31,11 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
         var coinOptions = stageOptions.Coin;
         var rasterizer = new GaussianRasterizer();
         IPerceptualLoss? perceptual = prepared.Appearance is null ? null : await perceptualLosses.GetAsync(device, ct).ConfigureAwait(false);
+        // The targets are fixed: their ResNet-18 taps are computed once per run, not twice per step (forward and backward).
+        using var cachedTargets = perceptual is ResNet18PerceptualLoss resnet && stageOptions.PerceptualTargetCacheMiB > 0
+            ? new TargetFeatureCachedLoss(resnet, stageOptions.PerceptualTargetCacheMiB * 1024L * 1024L)
+            : null;
+        perceptual = cachedTargets ?? perceptual;
         var hooks = prepared.Appearance is null ? null : new CoinTrainingHooks(prepared.Appearance, perceptual!, coinOptions, prepared.Options, rasterizer);
         string backend = hooks is null ? "gaussian-avatar" : $"gaussian-avatar+coin:{perceptual!.Name}";
         var job = context.Request.IdempotencyKey();
@@ -38,7 +44,9 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
         int? resumedFrom = null;
 
         TrainingRunResult run;
-        using (var trainer = new GaussianTrainer(prepared.Avatar, prepared.Views, prepared.Options, hooks?.Hooks, rasterizer))
+        // Wall time per phase of the iterations (render, losses, perceptual, backward, ...), reported in the stage's metrics.
+        var phases = new TrainingPhaseTimer();
+        using (var trainer = new GaussianTrainer(prepared.Avatar, prepared.Views, prepared.Options, hooks?.Hooks, rasterizer) { Timer = phases })
         {
             var store = new BlobTrainingStateStore(context.Blobs, context.Output(TrainingFiles.State), context.FencingToken);
             context.Progress.Report(new JobProgress(0, total, $"{stage}: {prepared.Views.Count} views, {prepared.Avatar.Parameters.Count} Gaussians, {backend}"));
@@ -50,7 +58,9 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
         }
 
         context.Progress.Report(new JobProgress(total, total, "writing outputs", run.LastFigures, 0, resumedFrom));
+        var afterTraining = Stopwatch.StartNew();
         var quality = Evaluate(prepared, rasterizer, ct);
+        var qualitySeconds = afterTraining.Elapsed.TotalSeconds;
         var outputs = new Dictionary<string, BlobRef>();
         var metadata = new Dictionary<string, string>
         {
@@ -91,6 +101,16 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
             ["coin"] = prepared.Appearance is null ? 0 : 1,
             ["perceptual_lpips"] = perceptual is LpipsVgg16PerceptualLoss ? 1 : 0,
         };
+        foreach (var (phase, time) in phases.Totals) metrics[$"seconds_{phase}"] = time.TotalSeconds;
+        // Training time outside the timed phases: checkpoints, progress reports, the resume check.
+        metrics["seconds_outside_steps"] = run.Elapsed.TotalSeconds - phases.Totals.Values.Sum(t => t.TotalSeconds);
+        metrics["seconds_quality"] = qualitySeconds;
+        metrics["seconds_outputs"] = afterTraining.Elapsed.TotalSeconds - qualitySeconds;
+        if (cachedTargets is not null)
+        {
+            metrics["perceptual_cached_targets"] = cachedTargets.CachedTargets;
+            metrics["perceptual_cache_mib"] = cachedTargets.CachedBytes / (1024.0 * 1024.0);
+        }
         if (quality.PsnrWithOffsets is { } withOffsets) metrics["psnr_with_offsets"] = withOffsets;
         foreach (var (key, value) in run.LastFigures) metrics.TryAdd("last_" + key, value);
         return new StageResult(outputs, backend, context.WorkerVersion, metrics, notes);

@@ -39,6 +39,33 @@ public sealed class ResNet18PerceptualLoss : IPerceptualLoss, IDisposable
         return distance.Distance(a, b, m).mean().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The unit-normalised taps of a fixed target [H, W, 3] in [0, 1] (no gradients; the caller owns them), for
+    /// <see cref="Loss(Tensor, IReadOnlyList{Tensor}, Tensor?)"/>.
+    /// </summary>
+    public Tensor[] TargetFeatures(Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.ndim != 3 || target.shape[2] != 3) throw new ArgumentException("Expected an [H, W, 3] image.", nameof(target));
+        using var scope = torch.NewDisposeScope();
+        var features = distance.TargetFeatures(target.detach().permute(2, 0, 1).unsqueeze(0)); // taps [1, C, h, w]
+        foreach (var f in features) f.MoveToOuterDisposeScope();
+        return features;
+    }
+
+    /// <summary>The loss against a target whose taps <see cref="TargetFeatures"/> computed: only the render goes through the network.</summary>
+    public Tensor Loss(Tensor rendered, IReadOnlyList<Tensor> targetFeatures, Tensor? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(rendered);
+        if (rendered.ndim != 3 || rendered.shape[2] != 3) throw new ArgumentException("Expected an [H, W, 3] image.", nameof(rendered));
+        using var scope = torch.NewDisposeScope();
+        var a = rendered.permute(2, 0, 1).unsqueeze(0);          // [1, 3, H, W]
+        var m = mask?.detach().unsqueeze(0).unsqueeze(0);        // [1, 1, H, W]
+        var (d, taps) = distance.Compare(a, targetFeatures, m);
+        foreach (var t in taps) t.Dispose();
+        return d.mean().MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc />
     public void Dispose() => distance.Dispose();
 }

@@ -64,6 +64,12 @@ public sealed class TrainingStageOptions
     /// </summary>
     [Required] public string LpipsWeightsPath { get; set; } = LpipsWeights.DefaultModelPath;
 
+    /// <summary>
+    /// Memory (MiB) for the ResNet-18 perceptual loss's target features, computed once per training target instead of in
+    /// every step (<see cref="TargetFeatureCachedLoss"/>; preview: about 3 MiB a 128 px target); 0 = no cache.
+    /// </summary>
+    [Range(0, 65_536)] public int PerceptualTargetCacheMiB { get; set; } = 512;
+
     /// <summary>Maximum number of Gaussians (densification stops adding beyond it).</summary>
     [Range(1, 100_000_000)] public long MaxGaussians { get; set; } = 500_000;
 

@@ -28,7 +28,7 @@ public static class ListScheduler
         [PipelineStage.TrainStatic] = [PipelineStage.EnhanceView],
         [PipelineStage.TrainCoin] = [PipelineStage.TrackFlame, PipelineStage.TrainStatic],
         [PipelineStage.Export] = [PipelineStage.TrainCoin],
-        [PipelineStage.Evaluate] = [PipelineStage.Export],
+        [PipelineStage.Evaluate] = [PipelineStage.TrainCoin], // pipeline version 3: beside Export (TrainCoin's avatar exported in memory)
     };
 
     /// <summary>Schedules the items; returns the placements (makespan = the largest End).</summary>

@@ -98,7 +98,7 @@ public sealed class PlanBenchmark : IBenchmark
             output.WriteLine($"  {n,3} GPU worker(s): wall {wall / 3600:F2} h ({wall / 60:F0} min); paper: {PaperHours} h on one GPU");
         }
         output.WriteLine("Training dominates and is one long job per stage: beyond a few workers only the fan-out stages get shorter (critical path:");
-        output.WriteLine("preprocess -> shape-prior -> enhance-back-view -> enhance-view -> max(train-static, animate-view + track-flame) -> train-coin -> export -> evaluate).");
+        output.WriteLine("preprocess -> shape-prior -> enhance-back-view -> enhance-view -> max(train-static, animate-view + track-flame) -> train-coin -> max(export, evaluate); pipeline version 3).");
         return Task.FromResult(0);
     }
 

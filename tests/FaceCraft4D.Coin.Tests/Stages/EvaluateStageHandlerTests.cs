@@ -12,7 +12,7 @@ namespace FaceCraft4D.Coin.Tests.Stages;
 public sealed class EvaluateStageHandlerTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Evaluate_renders_the_exported_rig_with_the_protocol_and_writes_metrics_with_their_models()
+    public async Task Evaluate_renders_the_exported_rig_with_the_protocol_and_writes_metrics_with_their_models_also_from_train_coins_avatar_beside_the_export()
     {
         using var scene = new SyntheticHeadScene();
         var blobs = new InMemoryBlobStore();
@@ -57,5 +57,14 @@ public sealed class EvaluateStageHandlerTests(ITestOutputHelper output)
         }
 
         foreach (var tile in description.Tiles) Assert.InRange(NonWhite(tile), 0.01, 1.0); // the head is in every tile
+
+        // Pipeline version 3 runs Evaluate beside Export from TrainCoin's avatar, exported in memory by the export's own
+        // bake and rig writer: the same rig, so the same figures as from the stored rig.
+        var beside = await host.RunAsync(run.Request(PipelineStage.Evaluate, coin.Outputs.ToDictionary(kv => $"train-coin/{kv.Key}", kv => kv.Value)));
+        Assert.DoesNotContain(run.Request(PipelineStage.Evaluate, coin.Outputs.ToDictionary(kv => $"train-coin/{kv.Key}", kv => kv.Value)).Inputs.Keys,
+            k => k.StartsWith("export/", StringComparison.Ordinal));
+        Assert.Equal(
+            result.Metrics!.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, Math.Round(kv.Value, 9))),
+            beside.Metrics!.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, Math.Round(kv.Value, 9))));
     }
 }

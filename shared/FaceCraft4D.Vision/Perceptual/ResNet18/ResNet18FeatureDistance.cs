@@ -42,16 +42,55 @@ public sealed class ResNet18FeatureDistance : IDisposable
         using var scope = torch.NewDisposeScope();
         long n = x.shape[0];
         var both = torch.cat([ResNet18Input.FromUnitRgb(x), ResNet18Input.FromUnitRgb(y.detach())], 0);
-        var taps = trunk.Forward(both, Depth);
+        var units = trunk.Forward(both, Depth).Select(Unit).ToArray();
+        var result = Terms(units.Select(u => u.narrow(0, 0, n)).ToArray(), units.Select(u => u.narrow(0, n, n).detach()).ToArray(), mask);
+        return Outer(result);
+    }
+
+    /// <summary>
+    /// The unit-normalised taps of a fixed image <paramref name="y"/> [N, 3, H, W] in [0, 1], without gradients: compute them
+    /// once and compare many renders against them (<see cref="Compare(Tensor, IReadOnlyList{Tensor}, Tensor?)"/>); the
+    /// result equals <see cref="Compare(Tensor, Tensor, Tensor?)"/> up to float rounding. The caller owns the tensors.
+    /// </summary>
+    public Tensor[] TargetFeatures(Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        if (y.ndim != 4 || y.shape[1] != 3) throw new ArgumentException("Expected an RGB batch [N, 3, H, W].");
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var units = trunk.Forward(ResNet18Input.FromUnitRgb(y.detach()), Depth).Select(Unit).ToArray();
+        foreach (var u in units) u.MoveToOuterDisposeScope();
+        return units;
+    }
+
+    /// <summary>
+    /// Distance of <paramref name="x"/> [N, 3, H, W] to an image whose taps <see cref="TargetFeatures"/> computed (same size);
+    /// only <paramref name="x"/> goes through the trunk, forward and backward.
+    /// </summary>
+    public (Tensor Distance, Tensor[] Taps) Compare(Tensor x, IReadOnlyList<Tensor> targetFeatures, Tensor? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(targetFeatures);
+        if (x.ndim != 4 || x.shape[1] != 3) throw new ArgumentException("Expected an RGB batch [N, 3, H, W].");
+        if (targetFeatures.Count != Depth) throw new ArgumentException($"Expected {Depth} target taps, got {targetFeatures.Count}.", nameof(targetFeatures));
+        using var scope = torch.NewDisposeScope();
+        var units = trunk.Forward(ResNet18Input.FromUnitRgb(x), Depth).Select(Unit).ToArray();
+        for (int k = 0; k < Depth; k++)
+            if (!units[k].shape.SequenceEqual(targetFeatures[k].shape))
+                throw new ArgumentException($"The target taps were computed for another image size (tap {k}: [{string.Join(", ", targetFeatures[k].shape)}], render [{string.Join(", ", units[k].shape)}]).", nameof(targetFeatures));
+        return Outer(Terms(units, targetFeatures, mask));
+    }
+
+    private static Tensor Unit(Tensor f) => f / (f.pow(2).sum(1, keepdim: true).sqrt() + 1e-10);
+
+    /// <summary>Per-tap terms [N] and their mean, for unit taps a (with gradients) and b (fixed).</summary>
+    private (Tensor Distance, Tensor[] Taps) Terms(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b, Tensor? mask)
+    {
         var terms = new Tensor[Depth];
         Tensor? total = null;
         for (int k = 0; k < Depth; k++)
         {
-            var f = taps[k];
-            var unit = f / (f.pow(2).sum(1, keepdim: true).sqrt() + 1e-10);
-            var a = unit.narrow(0, 0, n);
-            var b = unit.narrow(0, n, n).detach();
-            var d = (a - b).pow(2).sum(1, keepdim: true); // [N, 1, h, w]
+            var d = (a[k] - b[k].detach()).pow(2).sum(1, keepdim: true); // [N, 1, h, w]
             Tensor term;
             if (mask is null)
             {
@@ -65,9 +104,14 @@ public sealed class ResNet18FeatureDistance : IDisposable
             terms[k] = term;
             total = total is null ? term : total + term;
         }
-        var distance = (total! / Depth).MoveToOuterDisposeScope();
-        foreach (var t in terms) t.MoveToOuterDisposeScope();
-        return (distance, terms);
+        return (total! / Depth, terms);
+    }
+
+    private static (Tensor Distance, Tensor[] Taps) Outer((Tensor Distance, Tensor[] Taps) r)
+    {
+        r.Distance.MoveToOuterDisposeScope();
+        foreach (var t in r.Taps) t.MoveToOuterDisposeScope();
+        return r;
     }
 
     /// <summary>Just the distance [N].</summary>
