@@ -27,6 +27,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         };
         var port = FreeTcpPort.Find();
         var log = Path.Combine(azurite.DataDirectory, "local-host.log");
+        await using var logs = FailedTestLogs.For(output).Add(log).Add(azurite);
         const string settings = "{\"viewCount\":8,\"sourceViewCount\":2,\"clipCount\":1}";
 
         string runId;
@@ -51,5 +52,6 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         // Fan-out items are job sub-orchestrations (RunPolicy.WorkItemsAsJobs): the jobs that ran on at the worker while the
         // host was down are collected by their items' polls after the restart, not submitted again, so each item ran once.
         Assert.Equal(enhance.Total, worker.Ledger.StageTotal(PipelineStage.EnhanceView));
+        logs.Passed();
     }
 }

@@ -43,6 +43,12 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
         var port = FreeTcpPort.Find();
         var log = Path.Combine(data, "host-console.log");
         var configuration = Configuration();
+        await using var logs = FailedTestLogs.For(output);
+        foreach (var path in LocalHostProcess.LogPathsOf(configuration, log))
+        {
+            logs.Add(path);
+        }
+
         var photo = await File.ReadAllBytesAsync(Path.Combine(RepositoryLayout.Locate().Root, "infra", "samples", "portrait.jpg"));
         var table = new List<string>();
 
@@ -164,6 +170,7 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
         host.InterruptGroup();
         Assert.True(await host.WaitForExitAsync(CtrlCLimit), "the host did not stop on Ctrl+C at the end");
         await host.DisposeAsync();
+        logs.Passed();
     }
 
     /// <inheritdoc />

@@ -26,6 +26,7 @@ public sealed class ImplementationVersionReuseTests(AzuriteFixture azurite, ITes
         var photo = TestPortraits.Jpeg(37);
         var port = FreeTcpPort.Find();
         var log = Path.Combine(azurite.DataDirectory, "version-host.log");
+        await using var logs = FailedTestLogs.For(output).Add(log).Add(azurite);
         var blobs = azurite.CreateBlobStore();
         var models = new ModelStore(blobs, Options.Create(new ModelStoreOptions()));
         var stageTime = TimeSpan.FromMilliseconds(50);
@@ -70,6 +71,7 @@ public sealed class ImplementationVersionReuseTests(AzuriteFixture azurite, ITes
         Assert.All(reused, s => Assert.Equal(0, v2.Ledger.StageTotal(s)));
         Assert.All(reused, s => Assert.True(Stage(final, s.Slug())!.Reused == Stage(final, s.Slug())!.Total, $"{s.Slug()} should be reused"));
         Assert.Equal("panohead-synthetic", await BackendAsync(blobs, runId, PipelineStage.ShapePrior));
+        logs.Passed();
     }
 
     private static SyntheticStageHandler WeightedShapePrior(ExecutionLedger ledger, ModelStore models, TimeSpan duration) =>

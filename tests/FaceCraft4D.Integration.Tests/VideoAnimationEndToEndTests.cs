@@ -49,6 +49,12 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
             ["Fc4d:Animations:ChunkFrames"] = ChunkFrames.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Fc4d:Animations:MaxParallelChunks"] = "1",
         };
+        await using var logs = FailedTestLogs.For(output);
+        foreach (var path in LocalHostProcess.LogPathsOf(configuration, log))
+        {
+            logs.Add(path);
+        }
+
         var video = await MakeVideoAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg"), Path.Combine(data, $"{ClipName}.mp4"));
         var clock = Stopwatch.StartNew();
 
@@ -71,7 +77,18 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         host = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
         http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
         store = await LocalHostProcess.BlobStoreAsync(log);
-        var index = await Poll.UntilAsync(() => IndexAsync(store, runId), i => Clip(i, ClipName) is not null, TimeSpan.FromMinutes(8), "the published clip");
+        JsonObject? index;
+        try
+        {
+            index = await Poll.UntilAsync(() => IndexAsync(store, runId), i => Clip(i, ClipName) is not null, TimeSpan.FromMinutes(8), "the published clip");
+        }
+        catch (TimeoutException)
+        {
+            // What the job waits for: its status (chunk progress, job counts) as the API reports it.
+            output.WriteLine($"animations of {runId}: {await http.GetStringAsync($"/api/avatars/{runId}/animations")}");
+            throw;
+        }
+
         var after = await ChunkCheckpointsAsync(store, runId);
         output.WriteLine($"clip published after {clock.Elapsed.TotalSeconds:F0} s; chunks {after.Count}");
 
@@ -114,6 +131,7 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         host.InterruptGroup();
         Assert.True(await host.WaitForExitAsync(TimeSpan.FromSeconds(15)), "the host did not stop on Ctrl+C");
         await host.DisposeAsync();
+        logs.Passed();
     }
 
     /// <inheritdoc />

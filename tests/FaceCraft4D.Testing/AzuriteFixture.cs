@@ -8,14 +8,18 @@ namespace FaceCraft4D.Testing;
 
 /// <summary>
 /// A real Azurite for a test class (or collection): started with the product's own <see cref="AzuriteServer"/>
-/// on free loopback ports with a fresh data folder, stopped and deleted afterwards.
+/// on free loopback ports with a fresh data folder, stopped and deleted afterwards. Its log
+/// (<see cref="LogPaths"/>) is kept by <see cref="FailedTestLogs"/> when a test that registered it fails.
 /// </summary>
-public sealed class AzuriteFixture : IAsyncLifetime
+public sealed class AzuriteFixture : IAsyncLifetime, IHasLogs
 {
     private AzuriteServer? server;
 
     /// <summary>Data folder of this Azurite (deleted at the end).</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "fc4d-tests", Guid.NewGuid().ToString("N"));
+
+    /// <inheritdoc />
+    public IEnumerable<string> LogPaths => [Path.Combine(DataDirectory, "logs")];
 
     /// <summary>Connection string of the running Azurite.</summary>
     public string ConnectionString => server?.ConnectionString ?? throw new InvalidOperationException("Azurite not started.");

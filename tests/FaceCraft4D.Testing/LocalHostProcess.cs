@@ -7,17 +7,20 @@ namespace FaceCraft4D.Testing;
 
 /// <summary>
 /// The real local host executable (<c>fc4d-local host</c>) as a separate process on existing storage and workers,
-/// so a test can kill it with SIGKILL and start it again.
+/// so a test can kill it with SIGKILL and start it again. Its console log and the logs of the processes it starts
+/// (Azurite, GPU workers: <c>{Fc4d:Local:DataDirectory}/logs</c>) are its <see cref="LogPaths"/>, which
+/// <see cref="FailedTestLogs"/> keeps when the test fails; a host that does not start fails with the tail of its log.
 /// </summary>
-public sealed class LocalHostProcess : IAsyncDisposable
+public sealed class LocalHostProcess : IAsyncDisposable, IHasLogs
 {
     private readonly Process process;
 
-    private LocalHostProcess(Process process, string baseUrl, string logFile)
+    private LocalHostProcess(Process process, string baseUrl, string logFile, string? dataDirectory)
     {
         this.process = process;
         BaseUrl = baseUrl;
         LogFile = logFile;
+        LogPaths = dataDirectory is null ? [logFile] : [logFile, LogDirectory(dataDirectory)];
     }
 
     /// <summary>The API base URL.</summary>
@@ -25,6 +28,16 @@ public sealed class LocalHostProcess : IAsyncDisposable
 
     /// <summary>Where the process's output goes.</summary>
     public string LogFile { get; }
+
+    /// <inheritdoc />
+    public IEnumerable<string> LogPaths { get; }
+
+    /// <summary>
+    /// The logs a host started with <paramref name="configuration"/> writes to <paramref name="logFile"/> (its console) and its
+    /// data folder's <c>logs</c>, for registering with <see cref="FailedTestLogs"/> before the host is started.
+    /// </summary>
+    public static IEnumerable<string> LogPathsOf(IReadOnlyDictionary<string, string> configuration, string logFile) =>
+        DataDirectoryOf(configuration) is { } data ? [logFile, LogDirectory(data)] : [logFile];
 
     /// <summary>The host's process id (in its own process group when started with <c>ownProcessGroup</c>).</summary>
     public int Id => process.Id;
@@ -71,7 +84,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The local host exited while starting; see {logFile}.");
+                throw new InvalidOperationException($"The local host exited while starting; see {logFile}.{LogTail(logFile)}");
             }
 
             try
@@ -79,7 +92,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
                 using var response = await http.GetAsync($"{baseUrl}/healthz");
                 if (response.IsSuccessStatusCode)
                 {
-                    return new LocalHostProcess(process, baseUrl, logFile);
+                    return new LocalHostProcess(process, baseUrl, logFile, DataDirectoryOf(configuration));
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
@@ -89,7 +102,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"The local host did not answer within {timeout.TotalSeconds:0} s; see {logFile}.");
+                throw new TimeoutException($"The local host did not answer within {timeout.TotalSeconds:0} s; see {logFile}.{LogTail(logFile)}");
             }
 
             await Task.Delay(200);
@@ -121,6 +134,23 @@ public sealed class LocalHostProcess : IAsyncDisposable
         {
             ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteServer.DevelopmentAccountKey};BlobEndpoint={endpoint};",
         }));
+    }
+
+    private static string? DataDirectoryOf(IReadOnlyDictionary<string, string> configuration) =>
+        configuration.TryGetValue("Fc4d:Local:DataDirectory", out var data) && data.Length > 0 ? data : null;
+
+    private static string LogDirectory(string dataDirectory) => Path.Combine(dataDirectory, "logs");
+
+    private static string LogTail(string logFile)
+    {
+        try
+        {
+            return $" Its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, FailedTestLogs.Tail(logFile, 30))}";
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>

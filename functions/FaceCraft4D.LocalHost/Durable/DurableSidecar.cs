@@ -30,6 +30,9 @@ public sealed class DurableSidecar : IAsyncDisposable
     /// <summary>The sidecar's gRPC address on loopback.</summary>
     public string Address { get; }
 
+    /// <summary>The engine under the sidecar (raw task messages and instance state, e.g. for fault tests).</summary>
+    public IOrchestrationServiceClient Engine => service;
+
     /// <summary>A channel to the sidecar for the worker and the client.</summary>
     public GrpcChannel Channel { get; }
 
@@ -56,7 +59,8 @@ public sealed class DurableSidecar : IAsyncDisposable
         };
         var storage = new AzureStorageOrchestrationService(settings);
         await storage.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        var service = new SidecarSafeOrchestrationService<AzureStorageOrchestrationService>(storage, options.ActivityLockRenewInterval);
+        var service = new SidecarSafeOrchestrationService<AzureStorageOrchestrationService>(
+            storage, options.ActivityLockRenewInterval, loggerFactory.CreateLogger<DurableSidecar>());
 
         var port = Infrastructure.FreeTcpPort.Find();
         var address = $"http://127.0.0.1:{port}";

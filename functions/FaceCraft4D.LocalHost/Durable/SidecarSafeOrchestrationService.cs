@@ -1,6 +1,7 @@
 using DurableTask.Core;
 using DurableTask.Core.History;
 using DurableTask.Core.Query;
+using Microsoft.Extensions.Logging;
 
 namespace FaceCraft4D.LocalHost.Durable;
 
@@ -12,16 +13,18 @@ namespace FaceCraft4D.LocalHost.Durable;
 /// subclass in the history (the history table row is then unreadable). Tags become a plain dictionary and the
 /// subclass becomes the standard event before anything is persisted. It also renews the locks of running activity
 /// work items (<see cref="ActivityLockRenewal"/>; the sidecar's dispatcher does not), every
-/// <paramref name="activityLockRenewInterval"/> (zero: never). Everything else passes through unchanged.
+/// <paramref name="activityLockRenewInterval"/> (zero: never), and it does not start a sub-orchestration again that is
+/// already active (<see cref="RepeatedSubOrchestrationStarts"/>: an episode replayed after a crash sends its starts
+/// again), logging each dropped start on <paramref name="logger"/>. Everything else passes through unchanged.
 /// </summary>
-public sealed class SidecarSafeOrchestrationService<TService>(TService inner, TimeSpan activityLockRenewInterval = default)
+public sealed class SidecarSafeOrchestrationService<TService>(TService inner, TimeSpan activityLockRenewInterval = default, ILogger? logger = null)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
     where TService : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     // ---- the normalisation ----
 
     /// <inheritdoc />
-    public Task CompleteTaskOrchestrationWorkItemAsync(
+    public async Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem,
         OrchestrationRuntimeState newOrchestrationRuntimeState,
         IList<TaskMessage> outboundMessages,
@@ -51,9 +54,22 @@ public sealed class SidecarSafeOrchestrationService<TService>(TService inner, Ti
             orchestrationState.Tags = new Dictionary<string, string>(tags);
         }
 
-        return inner.CompleteTaskOrchestrationWorkItemAsync(
-            workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+        orchestratorMessages = await WithoutRepeatedStartsAsync(orchestratorMessages, newOrchestrationRuntimeState?.ExecutionStartedEvent?.Timestamp)
+            .ConfigureAwait(false);
+        await inner.CompleteTaskOrchestrationWorkItemAsync(
+            workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState)
+            .ConfigureAwait(false);
     }
+
+    private Task<IList<TaskMessage>> WithoutRepeatedStartsAsync(IList<TaskMessage> messages, DateTime? parentStartedAt = null) =>
+        RepeatedSubOrchestrationStarts.WithoutActiveTargetsAsync(
+            messages,
+            async id => (await inner.GetOrchestrationStateAsync(id, allExecutions: false).ConfigureAwait(false))?.FirstOrDefault(),
+            (message, current) => logger?.LogWarning(
+                "Not starting {InstanceId} again (execution {Execution}): it is {Status} as execution {Current}, started by an earlier run of the same episode",
+                message.OrchestrationInstance.InstanceId, message.OrchestrationInstance.ExecutionId, current.OrchestrationStatus,
+                current.OrchestrationInstance?.ExecutionId),
+            parentStartedAt);
 
     /// <inheritdoc />
     public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage) => inner.CreateTaskOrchestrationAsync(Normalize(creationMessage));
@@ -247,11 +263,18 @@ public sealed class SidecarSafeOrchestrationService<TService>(TService inner, Ti
     }
 
     /// <inheritdoc />
-    public Task SendTaskOrchestrationMessageAsync(TaskMessage message) => inner.SendTaskOrchestrationMessageAsync(Normalize(message));
+    public async Task SendTaskOrchestrationMessageAsync(TaskMessage message)
+    {
+        if ((await WithoutRepeatedStartsAsync([message]).ConfigureAwait(false)).Count > 0)
+        {
+            await inner.SendTaskOrchestrationMessageAsync(Normalize(message)).ConfigureAwait(false);
+        }
+    }
 
     /// <inheritdoc />
-    public Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages) =>
-        inner.SendTaskOrchestrationMessageBatchAsync(messages.Select(Normalize).ToArray());
+    public async Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages) =>
+        await inner.SendTaskOrchestrationMessageBatchAsync((await WithoutRepeatedStartsAsync(messages).ConfigureAwait(false)).Select(Normalize).ToArray())
+            .ConfigureAwait(false);
 
     /// <inheritdoc />
     public Task<OrchestrationState> WaitForOrchestrationAsync(string instanceId, string executionId, TimeSpan timeout, CancellationToken cancellationToken) =>

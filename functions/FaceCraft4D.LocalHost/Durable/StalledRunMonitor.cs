@@ -86,7 +86,7 @@ public sealed class StalledRunMonitor(
         {
             var isRun = run.Name == DurableNames.AvatarRunOrchestrator;
             var runId = isRun ? run.InstanceId : run.InstanceId.Split('.')[0]; // an animation job: {runId}.{animationId}
-            if ((isRun && await HasRecentChildActivityAsync(run.InstanceId, now, cancellationToken).ConfigureAwait(false))
+            if (await HasRecentChildActivityAsync(run.InstanceId, now, cancellationToken).ConfigureAwait(false)
                 || (await jobs.FindActiveJobRecordsAsync(runId, cancellationToken).ConfigureAwait(false)).Any(j => now - j.HeartbeatAt < stallAfter))
             {
                 continue;
@@ -100,7 +100,8 @@ public sealed class StalledRunMonitor(
     }
 
     /// <summary>
-    /// True when a stage-job sub-orchestration of the run (a long stage or a fan-out work item) changed recently: a job
+    /// True when a stage-job sub-orchestration of the run or animation job (a long stage, a fan-out work item, a tracking
+    /// chunk) changed recently: a job
     /// being polled updates its instance every poll. A child that waits forever itself (its message lost) does not, so
     /// the run it holds up is still found stalled.
     /// </summary>

@@ -72,7 +72,7 @@ public sealed class AnimationService(
             var input = new VideoAnimationInput(
                 runId, animationId, stored with { Sha256 = video.Sha256 }, rig, name, fps, mode,
                 Math.Max(1, settings.ChunkFrames), Math.Max(0, settings.ChunkOverlap), screening.FramesAt(fps), Math.Max(1, settings.MaxParallelChunks),
-                runInput.Settings, VideoJobPolicy(), screening.Warnings, await RunStageOutputsAsync(runId, cancellationToken).ConfigureAwait(false));
+                runInput.Settings, pipeline.Value.ToRunPolicy(), screening.Warnings, await RunStageOutputsAsync(runId, cancellationToken).ConfigureAwait(false));
             // A job started now may submit worker jobs: an earlier terminate's marker must not refuse them.
             await blobs.DeleteAsync(RunTerminationMarker.Blob(runId), cancellationToken).ConfigureAwait(false);
             if (existing is not null)
@@ -236,12 +236,4 @@ public sealed class AnimationService(
     private static bool IsAlreadyExists(Exception e) =>
         e.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal)
         || e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// The run policy of a video job. Its chunks (at most <c>ChunkFrames</c> frames: seconds of tracking) are short items and
-    /// run inside an activity, as before fan-out items became jobs: the chunks-as-jobs path
-    /// (<see cref="RunPolicy.WorkItemsAsJobs"/>) hung once in CI after a kill -9 of the host under load, and stays off for
-    /// video jobs until that is understood (avatar runs use it).
-    /// </summary>
-    private RunPolicy VideoJobPolicy() => pipeline.Value.ToRunPolicy() with { WorkItemsAsJobs = false };
 }
