@@ -9,6 +9,18 @@ public sealed class HeadTextureOptions
     /// <summary>From this cosine on the portrait is used with full weight.</summary>
     public double FacingFull { get; set; } = 0.55;
 
+    /// <summary>
+    /// The stricter <see cref="FacingMin"/> for the portrait's face pixels (inside <see cref="FaceOutline"/>) and the throat
+    /// below the jaw (<see cref="FaceOutline.BelowJaw"/>): below this cosine they are not projected, so the face's outline,
+    /// the cheek's edge and the chin's shadow are not pasted onto the side of the head and neck (a flat mask, a second jaw);
+    /// those texels are completed from their mirror texel, the skin membrane or the neck extension. Hair and background edges keep <see cref="FacingMin"/> (at the silhouette of the reference view they are what
+    /// the portrait shows). Equal to <see cref="FacingMin"/> before implementation 3 of the shape prior.
+    /// </summary>
+    public double FaceFacingMin { get; set; } = 0.4;
+
+    /// <summary>From this cosine on the portrait's face pixels are used with full weight (<see cref="FaceFacingMin"/>).</summary>
+    public double FaceFacingFull { get; set; } = 0.7;
+
     /// <summary>A point is visible in the portrait when its depth is at most this much (metres) behind the z-buffer.</summary>
     public double DepthTolerance { get; set; } = 0.006;
 
