@@ -66,10 +66,14 @@ public sealed class ProjectiveHeadTextureTests
             previous = w;
         }
 
-        // Outside the face (hair, the silhouette of the reference view) the looser FacingMin holds: cos 0.35 still sees it.
-        var hair = RedPortrait(options, faceEverywhere: false);
+        // With a looser FacingMin (0.25, the rule before implementation 3) only the face keeps the strict one: outside the face
+        // (hair, the silhouette of the reference view) cos 0.35 still sees the portrait.
+        var loose = new HeadTextureOptions { FacingMin = 0.25, FacingFull = 0.55 };
+        Assert.Equal(0f, RedPortrait(loose, faceEverywhere: true).DirectWeight(point, Normal(0.35)));
+        var hair = RedPortrait(loose, faceEverywhere: false);
         Assert.True(hair.DirectWeight(point, Normal(0.35)) > 0.1f);
-        Assert.Equal(0f, hair.DirectWeight(point, Normal(options.FacingMin - 0.01)));
+        Assert.Equal(0f, hair.DirectWeight(point, Normal(0.24)));
+        Assert.Equal(0f, RedPortrait(options, faceEverywhere: false).DirectWeight(point, Normal(0.35)));
     }
 
     [Fact]
