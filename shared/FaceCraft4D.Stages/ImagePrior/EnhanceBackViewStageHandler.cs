@@ -16,7 +16,7 @@ public sealed class EnhanceBackViewStageHandler(ViewEnhancementStage stage, View
     public IReadOnlyList<string> Backends => enhancers.Names;
 
     /// <inheritdoc />
-    public int ImplementationVersion => 2; // 2: no warp from grazing anchor pixels (MinAnchorFacing) or from the portrait below the jaw (side-views3)
+    public int ImplementationVersion => 1;
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [diffusion.Value.Folder];

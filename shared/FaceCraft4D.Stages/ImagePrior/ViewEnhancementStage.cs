@@ -1,9 +1,7 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Vision.ImagePrior;
-using FaceCraft4D.Stages.Preprocess;
 using FaceCraft4D.Vision.Rendering;
-using FaceCraft4D.Vision.ShapePrior.Template;
 using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Stages.ImagePrior;
@@ -43,7 +41,6 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
 
         var portrait = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.CropWhite)).ConfigureAwait(false), StageFiles.CropWhite);
         var portraitMask = StageImageCodec.ReadMask(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Mask)).ConfigureAwait(false), StageFiles.Mask);
-        if (!options.Value.Warp.WarpBelowJaw) portraitMask = await WithoutBelowJawAsync(context, portraitMask).ConfigureAwait(false);
         var reference = new AnchorView("reference", portrait.Resize(cameras[0].Width, cameras[0].Height),
             await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0], portraitMask.Resize(cameras[0].Width, cameras[0].Height));
         var anchors = new List<AnchorView> { reference };
@@ -80,24 +77,6 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
         var metrics = enhanced.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value);
         for (int i = 0; i < anchors.Count; i++) metrics[$"pixels_from_{anchors[i].Name}"] = counts[i];
         return new StageResult(outputs, enhanced.Backend, context.WorkerVersion, metrics);
-    }
-
-    /// <summary>
-    /// The portrait's matte with the pixels below the jaw contour (<see cref="FaceOutline.BelowJaw"/>, from
-    /// <c>preprocess/landmarks.json</c>) set to background: the throat and the chin's shadow are never warped onto the
-    /// model's neck, where from the side they would draw a second jaw; the shape prior's neck stays there.
-    /// </summary>
-    private static async Task<FloatImage> WithoutBelowJawAsync(StageJobContext context, FloatImage mask)
-    {
-        var landmarks = await context.ReadRequiredJsonAsync<LandmarksDocument>(StageFiles.From(PipelineStage.Preprocess, StageFiles.Landmarks)).ConfigureAwait(false);
-        if (landmarks.Points.Count != 68 || landmarks.Width <= 0 || landmarks.Height <= 0)
-            throw new StageInputException("input-invalid", $"preprocess/{StageFiles.Landmarks} does not hold 68 landmarks of the crop.");
-        double shift = 0.5 - landmarks.PixelCentre, sx = (double)mask.Width / landmarks.Width, sy = (double)mask.Height / landmarks.Height;
-        var points = landmarks.Points.SelectMany(p => new[] { (float)((p[0] + shift) * sx), (float)((p[1] + shift) * sy) }).ToArray();
-        var below = FaceOutline.BelowJaw(points, mask.Width, mask.Height, feather: 0.01 * mask.Height);
-        var result = mask.Clone();
-        for (int i = 0; i < result.Data.Length; i++) result.Data[i] *= 1 - below.Data[i];
-        return result;
     }
 
     private static async Task<IReadOnlyList<Camera>> ReadCamerasAsync(StageJobContext context)

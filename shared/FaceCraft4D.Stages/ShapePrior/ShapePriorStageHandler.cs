@@ -24,7 +24,7 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
     public IReadOnlyList<string> Backends => ShapePriorBackends.Names;
 
     /// <inheritdoc />
-    public int ImplementationVersion => 3; // 2: orbit views near the front from the head's level; face pixels texture the skin only; hair from behind the ears (side-views); 3: face and throat pixels only where the head faces the portrait (side-views3)
+    public int ImplementationVersion => 2; // 2: orbit views near the front from the head's level; face pixels texture the skin only; hair from behind the ears (side-views)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [options.Value.FlameModelPath, options.Value.PanoHeadPath, options.Value.LpipsWeightsPath];

@@ -30,14 +30,4 @@ public sealed class DepthWarpOptions
     /// <summary>Least anchor foreground (<see cref="AnchorView.Mask"/>, bilinear) for an anchor pixel to be warped; edge pixels
     /// below it are blends with the background.</summary>
     public double MinAnchorMask { get; set; } = 0.9;
-
-    /// <summary>Least cosine between the surface normal and the direction to the anchor camera for an anchor pixel to be warped
-    /// (0: no cut). Below it the anchor saw the surface at a grazing angle: its colours there are the portrait's outline
-    /// smeared across the side of the head (the photo-as-a-mask of the side views). Implementation 2 of enhance-view.</summary>
-    public double MinAnchorFacing { get; set; } = 0.35;
-
-    /// <summary>Warp the portrait's pixels below the jaw contour too (the throat, the chin's shadow; before implementation 2 of
-    /// enhance-view). False: the enhance-view stage sets them to background in the portrait anchor's matte, so the side views
-    /// keep the shape prior's neck instead of a second jaw.</summary>
-    public bool WarpBelowJaw { get; set; }
 }

@@ -21,9 +21,7 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// </list>
 /// Tolerance: <c>abs + pixels * z / f</c> (a few pixel footprints). Pixels where the anchor saw the surface
 /// strongly foreshortened (fewer than <see cref="DepthWarpOptions.MinAnchorDensity"/> anchor pixels per target
-/// pixel) are left out: their warped colours would be smeared; so are pixels whose surface normal makes a cosine below
-/// <see cref="DepthWarpOptions.MinAnchorFacing"/> with the direction to the anchor camera (the anchor saw them at a
-/// grazing angle, where the portrait's outline lies). With several anchors each target pixel takes the
+/// pixel) are left out: their warped colours would be smeared. With several anchors each target pixel takes the
 /// visible anchor whose viewing ray is closest in angle to the target's ray ("nearest visible wins").
 /// </summary>
 public sealed class DepthWarper(DepthWarpOptions options)
@@ -62,7 +60,6 @@ public sealed class DepthWarper(DepthWarpOptions options)
                 var point = targetPoints[p];
                 if (!Backward(anchor, point, out var colour)) continue;
                 if (AnchorDensity(anchor.Camera, targetPoints, targetDepth, x, y) < options.MinAnchorDensity) continue;
-                if (options.MinAnchorFacing > 0 && AnchorFacing(anchorCentre, targetPoints, targetDepth, x, y) < options.MinAnchorFacing) continue;
                 float cos = Vector3.Dot(Vector3.Normalize(targetCentre - point), Vector3.Normalize(anchorCentre - point));
                 if (cos <= bestCos[p]) continue;
                 bestCos[p] = cos;
@@ -168,27 +165,6 @@ public sealed class DepthWarper(DepthWarpOptions options)
         double sx = xn - x, sy = yn - y;
         double j00 = (dx.U - c.U) / sx, j10 = (dx.V - c.V) / sx, j01 = (dy.U - c.U) / sy, j11 = (dy.V - c.V) / sy;
         return Math.Abs(j00 * j11 - j01 * j10);
-    }
-
-    /// <summary>
-    /// Cosine between the surface normal at target pixel (x, y) (from the neighbouring pixels' surface points, turned
-    /// toward the target camera) and the direction from the surface point to the anchor camera: 1 = the anchor saw the
-    /// surface head-on, 0 = at grazing incidence (its pixels there are smeared across the surface). +1 where no neighbour
-    /// has a surface (no normal to judge by).
-    /// </summary>
-    private static double AnchorFacing(Vector3 anchorCentre, Vector3[] points, DepthMap targetDepth, int x, int y)
-    {
-        int w = targetDepth.Width, h = targetDepth.Height;
-        int xn = x + 1 < w && targetDepth.HasSurface(x + 1, y) ? x + 1 : x - 1 >= 0 && targetDepth.HasSurface(x - 1, y) ? x - 1 : -1;
-        int yn = y + 1 < h && targetDepth.HasSurface(x, y + 1) ? y + 1 : y - 1 >= 0 && targetDepth.HasSurface(x, y - 1) ? y - 1 : -1;
-        if (xn < 0 || yn < 0) return 1;
-        var c = points[y * w + x];
-        var normal = Vector3.Cross((points[y * w + xn] - c) * (xn - x), (points[yn * w + x] - c) * (yn - y));
-        if (normal.LengthSquared() < 1e-20f) return 1;
-        normal = Vector3.Normalize(normal);
-        // Image x right, y down: Cross(right, down) is the target camera's forward axis, away from the camera; the surface the
-        // target sees faces the camera, so its outward normal is the negated cross product.
-        return -Vector3.Dot(normal, Vector3.Normalize(anchorCentre - c));
     }
 
     /// <summary>Bilinear depth where the four samples around (u, v) are all surface; the nearest sample otherwise.</summary>

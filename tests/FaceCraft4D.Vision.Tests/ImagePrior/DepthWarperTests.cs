@@ -27,7 +27,7 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
 
         var warp = new DepthWarper(new DepthWarpOptions()).Warp(anchor, target.Camera, target.Depth);
         // Pure geometric visibility (no foreshortening cut): recall of the visibility test itself.
-        var geometric = new DepthWarper(new DepthWarpOptions { MinAnchorDensity = 0, MinAnchorFacing = 0 }).Warp(anchor, target.Camera, target.Depth);
+        var geometric = new DepthWarper(new DepthWarpOptions { MinAnchorDensity = 0 }).Warp(anchor, target.Camera, target.Depth);
 
         // Ground truth: the target pixel's surface point is visible from the anchor camera (ray cast) inside its image.
         var fragments = MeshRasterizer.Rasterize(mesh, target.Camera);
@@ -65,10 +65,9 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
 
         Assert.True(interior > 500, $"only {interior} interior pixels");
         Assert.True(psnr >= 30, $"PSNR {psnr:F1} dB");
-        // The mask never claims hidden surface; it leaves out what the anchor saw strongly foreshortened (MinAnchorDensity) or
-        // at a grazing angle (MinAnchorFacing: half of what a front anchor sees of a 90 degree view).
+        // The mask never claims hidden surface; it leaves out what the anchor saw strongly foreshortened (MinAnchorDensity).
         Assert.True(precision >= 0.98, $"precision {precision:F3}");
-        Assert.True(recall >= 0.45, $"recall {recall:F3}");
+        Assert.True(recall >= 0.65, $"recall {recall:F3}");
         Assert.True(gPrecision >= 0.98, $"geometric precision {gPrecision:F3}");
         Assert.True(gRecall >= 0.8, $"geometric recall {gRecall:F3}");
         Assert.Equal(Size / 8, warp.LatentMask.Width);
@@ -139,48 +138,6 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
             if (f && !b) Assert.Equal(0, both.Source[p]);
             if (b && !f) Assert.Equal(1, both.Source[p]);
         }
-    }
-
-    [Fact]
-    public void Surface_the_anchor_saw_at_a_grazing_angle_is_not_warped()
-    {
-        // Anchor at the front, target at 75 degrees: the cheek and the side of the head face the target but make a grazing
-        // angle with the anchor's rays. With the cut (MinAnchorFacing 0.35) no warped pixel's true normal (interpolated
-        // mesh normal) is grazing for the anchor; without it (0, the old warp) such pixels are warped.
-        var mesh = SyntheticScene.Head;
-        var normals = mesh.VertexNormals();
-        var colour = new StripedColour();
-        var view = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(0, Size));
-        var target = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(75, Size));
-        var anchor = new AnchorView("a", view.Image, view.Depth, view.Camera);
-        var cut = new DepthWarper(new DepthWarpOptions()).Warp(anchor, target.Camera, target.Depth);
-        var uncut = new DepthWarper(new DepthWarpOptions { MinAnchorFacing = 0 }).Warp(anchor, target.Camera, target.Depth);
-
-        var fragments = MeshRasterizer.Rasterize(mesh, target.Camera);
-        var points = fragments.Interpolate(mesh.Positions, 3, mesh.Triangles);
-        var pointNormals = fragments.Interpolate(normals, 3, mesh.Triangles);
-        var eye = ToVector(view.Camera.Position);
-        int Grazing(WarpedView warp, double below)
-        {
-            int n = 0;
-            for (int p = 0; p < Size * Size; p++)
-            {
-                if (warp.Visibility.Data[p] <= 0 || fragments.TriangleIds[p] < 0) continue;
-                var point = new Vector3(points[3 * p], points[3 * p + 1], points[3 * p + 2]);
-                var normal = Vector3.Normalize(new Vector3(pointNormals[3 * p], pointNormals[3 * p + 1], pointNormals[3 * p + 2]));
-                if (Vector3.Dot(normal, Vector3.Normalize(eye - point)) < below) n++;
-            }
-            return n;
-        }
-        int cutCount = cut.Visibility.Data.Count(v => v > 0), uncutCount = uncut.Visibility.Data.Count(v => v > 0);
-        int grazingCut = Grazing(cut, 0.25), grazingUncut = Grazing(uncut, 0.25);
-        output.WriteLine($"warped px: {cutCount} with the cut, {uncutCount} without; of them with cos < 0.25 to the anchor: {grazingCut} / {grazingUncut}");
-        Assert.True(cutCount > 300, $"only {cutCount} px warped");
-        Assert.True(grazingUncut > 50, $"the uncut warp should take grazing pixels ({grazingUncut})");
-        // The cut judges normals from the target's depth map, which differ from the mesh's interpolated normals at creases and
-        // silhouettes: a sliver remains there.
-        Assert.True(grazingCut <= 0.25 * grazingUncut, $"{grazingCut} grazing px warped, {grazingUncut} without the cut");
-        Assert.True(grazingCut <= 0.04 * cutCount, $"{grazingCut} of {cutCount} warped px grazing");
     }
 
     private static (double Precision, double Recall) PrecisionRecall(FloatImage mask, bool[] truth)

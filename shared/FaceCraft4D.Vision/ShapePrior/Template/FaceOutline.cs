@@ -41,34 +41,4 @@ public static class FaceOutline
         }
         return inside;
     }
-
-    /// <summary>
-    /// The pixels below the jaw contour (iBUG 0-16), between the contour's ends in x: 0 on and above the contour's lowest
-    /// crossing of each column, ramping to 1 over <paramref name="feather"/> pixels below it (pixel centres at +0.5). In the
-    /// portrait these are the throat, the chin's shadow and the collar; warped onto a head model's neck from the side they
-    /// repeat the jaw's outline below the real jaw (the doubled jaw of docs/side-view-diagnosis.md).
-    /// </summary>
-    public static FloatImage BelowJaw(float[] landmarks68, int width, int height, double feather = 2)
-    {
-        ArgumentNullException.ThrowIfNull(landmarks68);
-        if (landmarks68.Length != 136) throw new ArgumentException($"Expected 68 x 2 landmark values, got {landmarks68.Length}.", nameof(landmarks68));
-        var jaw = Enumerable.Range(0, 17).Select(i => (X: (double)landmarks68[2 * i], Y: (double)landmarks68[2 * i + 1])).ToArray();
-        double f = Math.Max(feather, 1e-6);
-        var image = new FloatImage(width, height);
-        for (int x = 0; x < width; x++)
-        {
-            double px = x + 0.5, lowest = double.NegativeInfinity;
-            for (int i = 0; i + 1 < jaw.Length; i++)
-            {
-                var (a, b) = (jaw[i], jaw[i + 1]);
-                if (px < Math.Min(a.X, b.X) || px > Math.Max(a.X, b.X)) continue;
-                double y = Math.Abs(b.X - a.X) < 1e-9 ? Math.Max(a.Y, b.Y) : a.Y + (px - a.X) / (b.X - a.X) * (b.Y - a.Y);
-                lowest = Math.Max(lowest, y);
-            }
-            if (double.IsNegativeInfinity(lowest)) continue;
-            for (int y = 0; y < height; y++)
-                image.Data[y * width + x] = (float)Math.Clamp((y + 0.5 - lowest) / f, 0, 1);
-        }
-        return image;
-    }
 }

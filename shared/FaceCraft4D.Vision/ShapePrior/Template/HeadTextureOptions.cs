@@ -3,27 +3,11 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 /// <summary>Settings of the projective head texture and its completion (<see cref="ProjectiveHeadTexture"/>).</summary>
 public sealed class HeadTextureOptions
 {
-    /// <summary>Below this cosine between normal and view direction the portrait is not used (grazing angles stretch it: the
-    /// face's edge and the hair beside it pasted on the side of the head); such texels are completed from their mirror texel
-    /// or the region fills. 0.25 before implementation 3 of the shape prior.</summary>
-    public double FacingMin { get; set; } = 0.4;
+    /// <summary>Below this cosine between normal and view direction the portrait is not used (grazing angles stretch it).</summary>
+    public double FacingMin { get; set; } = 0.25;
 
-    /// <summary>From this cosine on the portrait is used with full weight (0.55 before implementation 3).</summary>
-    public double FacingFull { get; set; } = 0.7;
-
-    /// <summary>
-    /// The stricter <see cref="FacingMin"/> for the portrait's face pixels (inside <see cref="FaceOutline"/>) and the throat
-    /// below the jaw (<see cref="FaceOutline.BelowJaw"/>): below this cosine they are not projected, so the face's outline,
-    /// the cheek's edge and the chin's shadow are not pasted onto the side of the head and neck (a flat mask, a second jaw);
-    /// those texels are completed from their mirror texel, the skin membrane or the neck extension. With <see cref="FacingMin"/>
-    /// below it (0.25, as before implementation 3), hair and the reference view's silhouette keep the looser rule and only face
-    /// and throat the strict one; the defaults are equal: on the sample, faces at +-60 came only with the strict rule everywhere
-    /// (docs/side-view-diagnosis.md, session s21).
-    /// </summary>
-    public double FaceFacingMin { get; set; } = 0.4;
-
-    /// <summary>From this cosine on the portrait's face pixels are used with full weight (<see cref="FaceFacingMin"/>).</summary>
-    public double FaceFacingFull { get; set; } = 0.7;
+    /// <summary>From this cosine on the portrait is used with full weight.</summary>
+    public double FacingFull { get; set; } = 0.55;
 
     /// <summary>A point is visible in the portrait when its depth is at most this much (metres) behind the z-buffer.</summary>
     public double DepthTolerance { get; set; } = 0.006;

@@ -9,8 +9,7 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 /// not see the surface. For a surface point p with normal n:
 /// <list type="number">
 /// <item>direct: project p with the reference camera; weight = facing ramp (cosine between n and the direction
-/// to the camera, <see cref="HeadTextureOptions.FacingMin"/> to <see cref="HeadTextureOptions.FacingFull"/>; for the
-/// portrait's face and throat pixels the stricter <see cref="HeadTextureOptions.FaceFacingMin"/> to <see cref="HeadTextureOptions.FaceFacingFull"/>)
+/// to the camera, <see cref="HeadTextureOptions.FacingMin"/> to <see cref="HeadTextureOptions.FacingFull"/>)
 /// x visibility (p at most <see cref="HeadTextureOptions.DepthTolerance"/> behind the reference z-buffer, the
 /// farthest of the 2 x 2 texels around the projection, so silhouettes are not eaten) x foreground mask ramp;</item>
 /// <item>symmetry: the same for the mirrored point (-x, y, z) with the mirrored normal, weighted by
@@ -32,7 +31,6 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
     private readonly HeadTextureOptions options;
     private readonly Vector3 cameraPosition;
     private readonly FloatImage? faceOutline;
-    private readonly FloatImage? strictFacing;
 
     /// <summary>Creates the texture function.</summary>
     /// <param name="portrait">The crop seen by <paramref name="referenceCamera"/>.</param>
@@ -43,15 +41,11 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
     /// <param name="colours">Region colours.</param>
     /// <param name="seed">Seed of the hair noise.</param>
     /// <param name="options">Weights and thresholds.</param>
-    /// <param name="strictFacing">Pixels (crop resolution, 0..1) that colour the head only where it faces the portrait camera
-    /// more directly (<see cref="HeadTextureOptions.FaceFacingMin"/>): the face and the throat below the jaw
-    /// (<see cref="FaceOutline.BelowJaw"/>); null: the face outline's pixels.</param>
     /// <param name="faceOutline">The portrait's face (<see cref="FaceOutline"/>, crop resolution) or null: its pixels colour
     /// only the skin region of the head in front of the jaw contour (<see cref="HeadRegions.BehindFaceOutline"/>), never the neck
     /// or the hair behind the ears.</param>
     public ProjectiveHeadTexture(RgbImage portrait, FloatImage mask, Camera referenceCamera, DepthMap referenceDepth,
-        HeadRegions regions, HeadColours colours, int seed, HeadTextureOptions options, FloatImage? faceOutline = null,
-        FloatImage? strictFacing = null)
+        HeadRegions regions, HeadColours colours, int seed, HeadTextureOptions options, FloatImage? faceOutline = null)
     {
         this.portrait = portrait ?? throw new ArgumentNullException(nameof(portrait));
         this.mask = mask ?? throw new ArgumentNullException(nameof(mask));
@@ -67,9 +61,6 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
         if (faceOutline is not null && (faceOutline.Width != portrait.Width || faceOutline.Height != portrait.Height))
             throw new ArgumentException("The face outline must have the portrait's resolution.", nameof(faceOutline));
         this.faceOutline = faceOutline;
-        if (strictFacing is not null && (strictFacing.Width != portrait.Width || strictFacing.Height != portrait.Height))
-            throw new ArgumentException("The strict-facing mask must have the portrait's resolution.", nameof(strictFacing));
-        this.strictFacing = strictFacing;
         var c = camera.Position;
         cameraPosition = new Vector3((float)c.X, (float)c.Y, (float)c.Z);
     }
@@ -120,14 +111,6 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
             float face = faceOutline.SampleBilinear(u, v);
             if (face > 0) own = 1 - face * Math.Max(1 - regions.Weights(p).Skin, regions.BehindFaceOutline(p));
             if (own <= 0) return (Vector3.Zero, 0);
-        }
-        if ((strictFacing ?? faceOutline) is { } strictMask)
-        {
-            // Face and throat pixels at a grazing angle: the face's edge and the chin's shadow smeared over the side of the
-            // head and neck (the mask and the second jaw of the side views).
-            float strict = strictMask.SampleBilinear(u, v);
-            if (strict > 0) facing = (1 - strict) * facing + strict * Ramp(cos, options.FaceFacingMin, options.FaceFacingFull);
-            if (facing <= 0) return (Vector3.Zero, 0);
         }
         return (portrait.SampleBilinear(u, v), facing * inMask * own);
     }

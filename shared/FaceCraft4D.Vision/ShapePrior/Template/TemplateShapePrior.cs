@@ -82,12 +82,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         clock.Restart();
         var referenceDepth = MeshRasterizer.Rasterize(mesh, fit.ReferenceCamera, options.Render.Rasterizer).ToDepthMap();
         var outline = options.Texture.FaceOutlineForSkinOnly ? FaceOutline.Rasterize(input.Landmarks, input.Crop.Width, input.Crop.Height) : null;
-        // Face and throat pixels colour only surface that faces the portrait camera (HeadTextureOptions.FaceFacingMin).
-        var strictFacing = FaceOutline.Rasterize(input.Landmarks, input.Crop.Width, input.Crop.Height);
-        var belowJaw = FaceOutline.BelowJaw(input.Landmarks, input.Crop.Width, input.Crop.Height, feather: 0.01 * input.Crop.Height);
-        for (int i = 0; i < strictFacing.Data.Length; i++) strictFacing.Data[i] = Math.Max(strictFacing.Data[i], belowJaw.Data[i]);
-        var texture = new ProjectiveHeadTexture(input.Crop, input.Mask, fit.ReferenceCamera, referenceDepth, regions, colours, request.Seed, options.Texture,
-            outline, strictFacing);
+        var texture = new ProjectiveHeadTexture(input.Crop, input.Mask, fit.ReferenceCamera, referenceDepth, regions, colours, request.Seed, options.Texture, outline);
         float[]? uv = null;
         int[]? uvFaces = null;
         if (data.UvCoords is not null && data.UvFaces is not null)
