@@ -14,7 +14,6 @@ namespace FaceCraft4D.Coin.Tests;
 /// The paper's claim (3.4) on synthetic data with known ground truth: views corrupted by per-view inconsistencies (colour
 /// cast and a small misalignment) train a better consistent avatar with COIN than without.
 /// </summary>
-[Collection(SoleTorchTrainingCollection.Name)]
 public sealed class CoinClaimTests(ITestOutputHelper output)
 {
     private const int Iterations = 300;

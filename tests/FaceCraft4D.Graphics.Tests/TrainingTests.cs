@@ -10,7 +10,6 @@ using static TorchSharp.torch;
 
 namespace FaceCraft4D.Graphics.Tests;
 
-[Collection(SoleTorchTrainingCollection.Name)]
 public sealed class TrainingTests(ITestOutputHelper output)
 {
     /// <summary>A head-sized synthetic scene of known Gaussians (SH degree 0).</summary>
