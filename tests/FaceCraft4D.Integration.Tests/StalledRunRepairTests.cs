@@ -44,11 +44,16 @@ public sealed class StalledRunRepairTests(AzuriteFixture azurite, ITestOutputHel
         // The repair terminates the stalled instance, then starts the run again: wait for the new instance's end.
         var deadline = DateTime.UtcNow.AddMinutes(3);
         var final = await second.WaitForEndAsync(runId, TimeSpan.FromMinutes(3));
-        while (final.CreatedTime <= restartedAfter && DateTime.UtcNow < deadline)
+        while (final.CreatedTime <= restartedAfter && deadline - DateTime.UtcNow > TimeSpan.FromSeconds(1))
         {
             await Task.Delay(200);
             final = await second.WaitForEndAsync(runId, deadline - DateTime.UtcNow);
         }
+
+        // Without a restart the last status seen is the stalled instance's own (its status and stages say where it stopped).
+        Assert.True(final.CreatedTime > restartedAfter, $"the run was not restarted within 3 min; last status {final.RuntimeStatus} " +
+            $"(created {final.CreatedTime:HH:mm:ss.fff}, restart host up at {restartedAfter:HH:mm:ss.fff}): " +
+            string.Join(", ", final.CustomStatus?.Stages.Select(s => $"{s.Name} {s.Done}/{s.Total}") ?? []));
 
         foreach (var stage in final.CustomStatus!.Stages)
         {
