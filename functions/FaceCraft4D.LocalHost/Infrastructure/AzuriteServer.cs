@@ -30,7 +30,14 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Connection string of this Azurite.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>Starts Azurite and waits until its three services listen.</summary>
+    /// <summary>Attempts at starting Azurite on fresh ports when it exits while starting.</summary>
+    private const int StartAttempts = 3;
+
+    /// <summary>
+    /// Starts Azurite and waits until its three services listen. The free ports are found a moment before Azurite binds
+    /// them, so another process (a test host, a worker) can take one first; Azurite then exits while starting, and it is
+    /// started again on fresh ports (at most <see cref="StartAttempts"/> times, each logged with its log's tail).
+    /// </summary>
     public static async Task<AzuriteServer> StartAsync(RepositoryLayout repo, string dataDirectory, ILogger logger, CancellationToken cancellationToken)
     {
         if (!File.Exists(repo.AzuriteEntryPoint))
@@ -38,6 +45,22 @@ public sealed class AzuriteServer : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed ({repo.AzuriteEntryPoint}). Run ./fc4d setup (npm ci --prefix infra/node).");
         }
 
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortsAsync(repo, dataDirectory, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AzuriteExitedException e) when (attempt < StartAttempts)
+            {
+                logger.LogWarning("Azurite exited while starting (attempt {Attempt} of {Attempts}); starting it again on other ports. Its log ends: {Tail}",
+                    attempt, StartAttempts, e.LogTail);
+            }
+        }
+    }
+
+    private static async Task<AzuriteServer> StartOnFreePortsAsync(RepositoryLayout repo, string dataDirectory, ILogger logger, CancellationToken cancellationToken)
+    {
         var location = Path.Combine(dataDirectory, "azurite");
         Directory.CreateDirectory(location);
         var state = new AzuriteSupervisorState(Path.Combine(location, "supervisor.json"));
@@ -66,6 +89,11 @@ public sealed class AzuriteServer : IAsyncDisposable
                     .ConfigureAwait(false);
             }
         }
+        catch (InvalidOperationException) when (!process.IsRunning)
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw new AzuriteExitedException(await TailAsync(logFile, cancellationToken).ConfigureAwait(false));
+        }
         catch
         {
             await process.DisposeAsync().ConfigureAwait(false);
@@ -74,6 +102,25 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         logger.LogInformation("Azurite listening on 127.0.0.1:{Blob}/{Queue}/{Table}, data in {Location}", blob, queue, table, location);
         return new AzuriteServer(process, blob, queue, table);
+    }
+
+    private static async Task<string> TailAsync(string logFile, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var lines = await File.ReadAllLinesAsync(logFile, cancellationToken).ConfigureAwait(false);
+            return string.Join(" | ", lines.TakeLast(5));
+        }
+        catch (IOException e)
+        {
+            return $"(log unreadable: {e.Message})";
+        }
+    }
+
+    /// <summary>Azurite's process ended before its services listened.</summary>
+    private sealed class AzuriteExitedException(string logTail) : InvalidOperationException($"Azurite exited while starting. Its log ends: {logTail}")
+    {
+        public string LogTail { get; } = logTail;
     }
 
     /// <inheritdoc />
