@@ -81,7 +81,7 @@ public sealed class TextureCompletionTests(ITestOutputHelper output)
             source[y * w + x] = left;
             target[y * w + x] = !left;
         }
-        var result = ExemplarPatchSynthesis.Synthesize(image, source, target, source, new PatchSynthesisOptions { BlockSize = b, Border = 2, Candidates = 64 }, seed: 5);
+        var result = ExemplarPatchSynthesis.Synthesize(image, source, target, source, new PatchSynthesisOptions { BlockSize = b, Border = 2, Candidates = 64, Overlap = 0, SourceErosion = 0, OutlierDeviations = 0 }, seed: 5);
 
         Assert.NotNull(result);
         Assert.Equal((w / 2 / b) * (h / b), result!.BlockOrigins.Count);

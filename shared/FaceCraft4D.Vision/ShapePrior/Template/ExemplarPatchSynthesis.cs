@@ -4,20 +4,25 @@ using FaceCraft4D.Vision.Rendering;
 namespace FaceCraft4D.Vision.ShapePrior.Template;
 
 /// <summary>What <see cref="ExemplarPatchSynthesis"/> made.</summary>
-/// <param name="Image">The input with every target texel replaced by a copied source texel.</param>
-/// <param name="BlockOrigins">Per synthesised block: its top-left texel and the top-left texel of the source block copied into it.</param>
+/// <param name="Image">The input with every target texel replaced by copied (and, in block overlaps, cross-faded) source texels.</param>
+/// <param name="BlockOrigins">Per synthesised block: its core's top-left texel and the top-left texel of the source block copied into it.</param>
 /// <param name="SourceBlockCount">Distinct source block positions the exemplar offered.</param>
-public sealed record PatchSynthesisResult(RgbImage Image, IReadOnlyList<(int X, int Y, int SourceX, int SourceY)> BlockOrigins, int SourceBlockCount);
+/// <param name="BlockSize">Side of the block cores used (the options' or a halved one when the exemplar was small).</param>
+/// <param name="SourceTexels">The exemplar texels kept by <see cref="ExemplarSourceSelection"/> [W * H].</param>
+public sealed record PatchSynthesisResult(RgbImage Image, IReadOnlyList<(int X, int Y, int SourceX, int SourceY)> BlockOrigins, int SourceBlockCount,
+    int BlockSize, bool[] SourceTexels);
 
 /// <summary>
-/// Exemplar-based texture synthesis in texture space (block copying in the manner of image quilting, with the
-/// coherence candidates of Ashikhmin's method): the target texels are covered by a grid of B x B blocks, visited
-/// from those next to known texels outward (breadth-first over the block grid, then row order); each takes
-/// verbatim the source block that best matches (mean squared difference) the known or already synthesised texels
-/// in the block and in a band of <see cref="PatchSynthesisOptions.Border"/> texels around it. Candidates: a seeded
+/// Exemplar-based texture synthesis in texture space (image quilting with feathered overlaps, with the coherence
+/// candidates of Ashikhmin's method): the target texels are covered by a grid of B x B block cores, visited from
+/// those next to known texels outward (breadth-first over the block grid, then row order); each takes the source
+/// block that best matches (mean squared difference) the known or already synthesised texels in the block and in a
+/// band of <see cref="PatchSynthesisOptions.Border"/> texels around it. A block copies its source core plus an
+/// <see cref="PatchSynthesisOptions.Overlap"/> band around it, weighted 1 in the core and falling linearly to 0
+/// across the band; a target texel is the weighted mean of the copies covering it, so block seams cross-fade. The
+/// exemplar is first reduced to its confident texels (<see cref="ExemplarSourceSelection"/>). Candidates: a seeded
 /// random draw of source blocks plus the continuations of the neighbours' source blocks, so coherent runs of the
-/// exemplar carry over. Every synthesised texel is a copy of a source texel, and each block a copy of one source
-/// block lying wholly inside the source region. Deterministic for a seed.
+/// exemplar carry over. Each copied window lies wholly inside the kept source. Deterministic for a seed.
 /// </summary>
 public static class ExemplarPatchSynthesis
 {
@@ -26,7 +31,7 @@ public static class ExemplarPatchSynthesis
     /// <param name="source">Texels the exemplar may be taken from [W * H] (a source block lies wholly inside).</param>
     /// <param name="target">Texels to synthesise [W * H] (must not be source texels).</param>
     /// <param name="known">Texels whose colour the synthesis must agree with at block borders [W * H] (e.g. observed texels).</param>
-    /// <param name="options">Block size, border, candidates.</param>
+    /// <param name="options">Block size, border, overlap, candidates, exemplar selection.</param>
     /// <param name="seed">Seed of the candidate draw.</param>
     public static PatchSynthesisResult? Synthesize(RgbImage image, bool[] source, bool[] target, bool[] known, PatchSynthesisOptions options, int seed,
         CancellationToken ct = default)
@@ -36,13 +41,22 @@ public static class ExemplarPatchSynthesis
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(known);
         ArgumentNullException.ThrowIfNull(options);
-        int w = image.Width, h = image.Height, b = Math.Max(1, options.BlockSize), border = Math.Max(0, options.Border);
+        int w = image.Width, h = image.Height, border = Math.Max(0, options.Border), overlap = Math.Max(0, options.Overlap);
         if (source.Length != w * h || target.Length != w * h || known.Length != w * h) throw new ArgumentException("Masks must have one entry per texel.");
         for (int t = 0; t < target.Length; t++)
             if (target[t] && source[t]) throw new ArgumentException("A texel cannot be both source and target.", nameof(target));
 
-        var origins = SourceOrigins(source, w, h, b);
-        if (origins.Count < Math.Max(1, options.MinimumSources)) return null;
+        var kept = ExemplarSourceSelection.Select(image, source, options);
+        int b = Math.Max(1, options.BlockSize);
+        var windows = SourceOrigins(kept, w, h, b + 2 * overlap);
+        while (windows.Count < Math.Max(1, options.MinimumSources) && b / 2 >= Math.Max(1, options.MinimumBlockSize))
+        {
+            b /= 2;
+            windows = SourceOrigins(kept, w, h, b + 2 * overlap);
+        }
+        if (windows.Count < Math.Max(1, options.MinimumSources)) return null;
+        // Core origins: the window's top-left moved in by the overlap.
+        var origins = windows.Select(o => (X: o.X + overlap, Y: o.Y + overlap)).ToList();
         var isOrigin = new bool[w * h];
         foreach (var (x, y) in origins) isOrigin[y * w + x] = true;
 
@@ -54,6 +68,14 @@ public static class ExemplarPatchSynthesis
         var result = image.Clone();
         var filled = (bool[])known.Clone();
         for (int t = 0; t < filled.Length; t++) filled[t] &= !target[t];
+        var sum = new System.Numerics.Vector3[w * h];
+        var weight = new float[w * h];
+        var ramp = new float[b + 2 * overlap];
+        for (int k = 0; k < ramp.Length; k++)
+        {
+            int outside = Math.Max(overlap - k, k - (overlap + b - 1));
+            ramp[k] = outside <= 0 ? 1f : 1f - outside / (float)(overlap + 1);
+        }
         var chosen = new (int X, int Y)?[bw * bh];
         var blocks = new List<(int, int, int, int)>(order.Count);
         var random = new Random(seed);
@@ -76,25 +98,30 @@ public static class ExemplarPatchSynthesis
             double bestCost = double.MaxValue;
             foreach (var c in candidates)
             {
-                double cost = Cost(result, image, filled, x0, y0, c.X, c.Y, b, border, w, h);
+                double cost = Cost(result, image, filled, x0, y0, c.X, c.Y, b, Math.Max(border, overlap), w, h);
                 if (cost < bestCost)
                 {
                     bestCost = cost;
                     best = c;
                 }
             }
-            for (int dy = 0; dy < b && y0 + dy < h; dy++)
-            for (int dx = 0; dx < b && x0 + dx < w; dx++)
+            for (int dy = -overlap; dy < b + overlap; dy++)
+            for (int dx = -overlap; dx < b + overlap; dx++)
             {
-                int t = (y0 + dy) * w + x0 + dx;
+                int tx = x0 + dx, ty = y0 + dy;
+                if (tx < 0 || ty < 0 || tx >= w || ty >= h) continue;
+                int t = ty * w + tx;
                 if (!target[t]) continue;
-                result[x0 + dx, y0 + dy] = image[best.X + dx, best.Y + dy];
+                float a = ramp[dx + overlap] * ramp[dy + overlap];
+                sum[t] += a * image[best.X + dx, best.Y + dy];
+                weight[t] += a;
+                result[tx, ty] = sum[t] / weight[t];
                 filled[t] = true;
             }
             chosen[block] = best;
             blocks.Add((x0, y0, best.X, best.Y));
         }
-        return new PatchSynthesisResult(result, blocks, origins.Count);
+        return new PatchSynthesisResult(result, blocks, origins.Count, b, kept);
     }
 
     /// <summary>Mean squared difference between the filled texels around target block (x0, y0) and the same offsets around source (sx, sy).</summary>

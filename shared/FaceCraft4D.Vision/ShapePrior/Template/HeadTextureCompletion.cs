@@ -19,7 +19,9 @@ public sealed record CompletedAtlas(RgbImage Colour, FloatImage ObservedWeight, 
 /// <item>neck: the neck and nape from the known neck/torso texels, extended around and down by the same fill (so the
 /// seam with what the portrait shows is continuous);</item>
 /// <item>hair: the hair region by exemplar block synthesis from the portrait's own visible hair texels
-/// (<see cref="ExemplarPatchSynthesis"/>), over a smooth fill of the hair colours;</item>
+/// (<see cref="ExemplarPatchSynthesis"/>: confident exemplar texels only, feathered block overlaps), over a smooth fill of
+/// the hair colours; its low frequencies then follow that smooth fill, its detail is smeared into downward strands and
+/// strand noise is added (<c>HairFinish</c>);</item>
 /// <item>compose: fill = hair w_h + skin w_s + neck w_n (<see cref="HeadRegions"/>), colour = w c_obs + (1 - w) fill;
 /// completed texels near the symmetry plane are averaged with their mirror so both halves of the back meet.</item>
 /// </list>
@@ -101,18 +103,27 @@ public static class HeadTextureCompletion
         var synthesis = colours.HairFound
             ? ExemplarPatchSynthesis.Synthesize(hairFill, source, target, known, options.HairSynthesis, seed, ct)
             : null;
-        if (synthesis is not null) hairFill = synthesis.Image;
+        if (synthesis is not null) hairFill = HairFinish(synthesis.Image, hairFill, target, synthesis.SourceTexels, surface, colours, options, seed);
         ct.ThrowIfCancellationRequested();
 
         // 6. Compose.
         var result = new RgbImage(w, h);
+        var tips = options.HairTipJitter > 0 && synthesis is not null ? new HairNoise(seed + 1, options.HairNoiseAcross, options.HairNoiseAlong) : null;
         int completedCount = 0, coveredCount = 0;
         for (int t = 0; t < count; t++)
         {
             if (!surface.Covered[t]) continue;
             coveredCount++;
             int x = t % w, y = t / w;
-            var fill = hairW[t] * hairFill[x, y] + skinW[t] * skinFill[x, y] + neckW[t] * neckFill[x, y];
+            var (hw, sw, nw) = (hairW[t], skinW[t], neckW[t]);
+            if (tips is not null && hw > 0 && hw < 1 && nw > 0)
+            {
+                // Strand tips at the nape: the hair's lower edge moves up and down with the strand noise (only between
+                // hair and neck, so the face and the region weights elsewhere stay as they were).
+                float moved = Math.Clamp(hw + (float)options.HairTipJitter * tips.At(surface.Point(t)), 0, hw + nw);
+                (hw, nw) = (moved, hw + nw - moved);
+            }
+            var fill = hw * hairFill[x, y] + sw * skinFill[x, y] + nw * neckFill[x, y];
             float wo = observed.Weight.Data[t];
             if (wo < knownMin) completedCount++;
             result[x, y] = Vector3.Clamp(wo * observed.Colour[x, y] + (1 - wo) * fill, Vector3.Zero, Vector3.One);
@@ -128,6 +139,7 @@ public static class HeadTextureCompletion
             ["texels_completed_fraction"] = coveredCount == 0 ? 0 : (double)completedCount / coveredCount,
             ["hair_source_blocks"] = synthesis?.SourceBlockCount ?? 0,
             ["hair_synthesised_blocks"] = synthesis?.BlockOrigins.Count ?? 0,
+            ["hair_block_size"] = synthesis?.BlockSize ?? 0,
             ["neck_seed_texels"] = neckSeeds.Count,
         };
         return new CompletedAtlas(filled, observed.Weight, synthesis is not null, metrics);
@@ -143,6 +155,87 @@ public static class HeadTextureCompletion
             }
             return all == 0 ? 0 : (double)n / all;
         }
+    }
+
+    /// <summary>
+    /// The synthesised hair made to read as one head of hair: (1) its low frequencies replaced by those of the smooth
+    /// fill of the seen hair colours (box means over <see cref="HeadTextureOptions.HairShadingRadius"/> texels), pulled
+    /// toward the exemplar's mean colour by <see cref="HeadTextureOptions.HairShadingToExemplar"/>, so the back keeps
+    /// the front's colour and no patch of the exemplar turns into a dark or light blotch; (2) a vertical smear along
+    /// texture columns (<see cref="HeadTextureOptions.HairStrandSmear"/>: the atlas' v runs down the head), so the
+    /// detail becomes strands falling downward; (3) strand noise (<see cref="HairNoise"/>, elongated along world y) of
+    /// <see cref="HeadTextureOptions.HairStrandNoise"/> times the portrait's hair luminance spread. Target texels only.
+    /// </summary>
+    private static RgbImage HairFinish(RgbImage synthesised, RgbImage smoothBase, bool[] target, bool[] exemplar, TexelSurface surface,
+        HeadColours colours, HeadTextureOptions options, int seed)
+    {
+        int w = synthesised.Width, count = target.Length;
+        var image = synthesised;
+        if (options.HairStrandSmear > 0) image = MaskedBoxBlur.Blur(image, target, 0, options.HairStrandSmear);
+        if (options.HairShadingRadius > 0)
+        {
+            var exemplarMean = Vector3.Zero;
+            int n = 0;
+            for (int t = 0; t < count; t++)
+            {
+                if (!exemplar[t]) continue;
+                exemplarMean += synthesised[t % w, t / w];
+                n++;
+            }
+            if (n > 0) exemplarMean /= n;
+            int r = options.HairShadingRadius;
+            var low = MaskedBoxBlur.Blur(image, target, r, r);
+            var wanted = MaskedBoxBlur.Blur(smoothBase, target, r, r);
+            float toExemplar = n > 0 ? (float)Math.Clamp(options.HairShadingToExemplar, 0, 1) : 0;
+            // Next to the seen hair the shading follows it (no step where the portrait's hair ends); the pull toward the
+            // exemplar's mean grows over HairShadingDistance texels from there.
+            var distance = TexelDistance(target, w, target.Length / w);
+            float reach = Math.Max(1, options.HairShadingDistance);
+            var shaded = image.Clone();
+            for (int t = 0; t < count; t++)
+            {
+                if (!target[t]) continue;
+                int x = t % w, y = t / w;
+                var goal = Vector3.Lerp(wanted[x, y], exemplarMean, toExemplar * Math.Min(1, distance[t] / reach));
+                shaded[x, y] = image[x, y] - low[x, y] + goal;
+            }
+            image = shaded;
+        }
+        if (options.HairStrandNoise > 0)
+        {
+            var noise = new HairNoise(seed, options.HairNoiseAcross, options.HairNoiseAlong);
+            float amplitude = (float)(options.HairStrandNoise * colours.HairVariation);
+            var noisy = image.Clone();
+            for (int t = 0; t < count; t++)
+                if (target[t]) noisy[t % w, t / w] = image[t % w, t / w] * (1 + amplitude * noise.At(surface.Point(t)));
+            image = noisy;
+        }
+        for (int t = 0; t < count; t++)
+            if (target[t]) image[t % w, t / w] = Vector3.Clamp(image[t % w, t / w], Vector3.Zero, Vector3.One);
+        return image;
+    }
+
+    /// <summary>4-neighbour distance (texels) of each texel of <paramref name="inside"/> from the nearest texel outside it.</summary>
+    private static float[] TexelDistance(bool[] inside, int w, int h)
+    {
+        var distance = new float[inside.Length];
+        var queue = new Queue<int>();
+        for (int t = 0; t < inside.Length; t++)
+        {
+            if (inside[t]) distance[t] = float.MaxValue;
+            else queue.Enqueue(t);
+        }
+        while (queue.Count > 0)
+        {
+            int t = queue.Dequeue(), x = t % w, y = t / w;
+            foreach (int n in new[] { x > 0 ? t - 1 : -1, x + 1 < w ? t + 1 : -1, y > 0 ? t - w : -1, y + 1 < h ? t + w : -1 })
+            {
+                if (n < 0 || distance[n] <= distance[t] + 1) continue;
+                distance[n] = distance[t] + 1;
+                queue.Enqueue(n);
+            }
+        }
+        return distance;
     }
 
     private static (bool[] Mask, int Count) Seeds(bool[] known, Func<int, bool> predicate)

@@ -80,6 +80,28 @@ public sealed class HeadTextureOptions
     /// two sides of the back meet without a seam.</summary>
     public double SymmetryBlendWidth { get; set; } = 0.015;
 
+    /// <summary>Radius (texels of the completion atlas) of the box means whose colour the synthesised hair takes from the smooth
+    /// fill of the seen hair (its low frequencies); 0: the synthesis' own low frequencies (blotches where it copied a dark patch).</summary>
+    public int HairShadingRadius { get; set; } = 12;
+
+    /// <summary>How far (0..1) the synthesised hair's low-frequency colour moves from the smooth fill toward the exemplar's mean
+    /// colour (the smooth fill alone carries the darkest seen hair at the hair's edge far into the back).</summary>
+    public double HairShadingToExemplar { get; set; } = 0.5;
+
+    /// <summary>Distance (texels) from the seen hair over which the pull toward the exemplar's mean grows from 0 to
+    /// <see cref="HairShadingToExemplar"/> (next to the seen hair the shading follows it: no switch at the ear).</summary>
+    public int HairShadingDistance { get; set; } = 40;
+
+    /// <summary>Half-length (texels) of the vertical smear of the synthesised hair along texture columns: strands falling downward. 0: none.</summary>
+    public int HairStrandSmear { get; set; } = 3;
+
+    /// <summary>Strand noise on the synthesised hair, relative to the portrait's hair luminance spread (<see cref="HeadColours.HairVariation"/>). 0: none.</summary>
+    public double HairStrandNoise { get; set; } = 0.6;
+
+    /// <summary>How far the strand noise moves the hair's lower edge into the neck at the nape (region weight units; ragged
+    /// strand tips instead of a straight band). 0: a straight edge.</summary>
+    public double HairTipJitter { get; set; } = 0.6;
+
     /// <summary>Hair exemplar synthesis.</summary>
     public PatchSynthesisOptions HairSynthesis { get; set; } = new();
 }
