@@ -132,7 +132,7 @@ public sealed class HairSynthesisTests(ITestOutputHelper output)
         // Only a 20-texel-wide strip of exemplar: too narrow for 16 + 2 x 4 windows, enough for 8 + 2 x 4.
         for (int t = 0; t < W * H; t++) source[t] &= t % W < 20;
         var result = ExemplarPatchSynthesis.Synthesize(image, source, target, source,
-            new PatchSynthesisOptions { BlockSize = 16, Overlap = 4, SourceErosion = 0, MinimumBlockSize = 8 }, seed: 1);
+            new PatchSynthesisOptions { BlockSize = 16, Overlap = 4, SourceErosion = 0, OutlierDeviations = 0, MinimumBlockSize = 8 }, seed: 1);
         Assert.NotNull(result);
         Assert.Equal(8, result!.BlockSize);
     }
