@@ -91,38 +91,6 @@ public sealed class SelfieMattingTests
         Assert.Contains("stray/weight", e.Message);
     }
 
-    [Theory]
-    [InlineData(512, 10, 6)]
-    [InlineData(256, 5, 3)]
-    [InlineData(128, 3, 2)]
-    [InlineData(32, 1, 1)]
-    public void Band_and_filter_radii_are_given_at_512_and_scale_with_the_crop(int cropSize, int band, int filter)
-    {
-        var o = new SelfieMattingOptions();
-        Assert.Equal(band, o.BandRadiusFor(cropSize));
-        Assert.Equal(filter, o.GuidedFilterRadiusFor(cropSize));
-        var unscaled = new SelfieMattingOptions { RadiusCropSize = 0 };
-        Assert.Equal((10, 6), (unscaled.BandRadiusFor(cropSize), unscaled.GuidedFilterRadiusFor(cropSize)));
-    }
-
-    /// <summary>
-    /// On a 256 px crop (the preview preset) the soft band is half as wide as the configured 10 px, so about half as
-    /// many pixels are soft as with the unscaled radii; the hard part of the matte is unchanged.
-    /// </summary>
-    [Fact]
-    public async Task Soft_band_on_a_small_crop_is_narrowed_with_the_crop()
-    {
-        var scene = SyntheticPortrait.Create(11, 256);
-        using var net = await SelfieSegmentationNet.LoadAsync(RequireHumanModels(), torch.CPU, CancellationToken.None);
-        var layout = new MattingOptions();
-        var scaled = await new SelfieMatting(net, new SelfieMattingOptions(), layout, torch.CPU).MatteAsync(scene.Image, scene.Landmarks, CancellationToken.None);
-        var unscaled = await new SelfieMatting(net, new SelfieMattingOptions { RadiusCropSize = 0 }, layout, torch.CPU).MatteAsync(scene.Image, scene.Landmarks, CancellationToken.None);
-        static int Soft(float[] a) => a.Count(v => v is > 0f and < 1f);
-        output.WriteLine($"256 px synthetic: soft pixels {Soft(scaled.Alpha)} (radii scaled to 5/3) vs {Soft(unscaled.Alpha)} (10/6); IoU {Score(scaled.Alpha, scene.Truth).IoU:F4} vs {Score(unscaled.Alpha, scene.Truth).IoU:F4}");
-        Assert.InRange(Soft(scaled.Alpha), 1, (int)(0.7 * Soft(unscaled.Alpha)));
-        Assert.True(Math.Abs(Score(scaled.Alpha, scene.Truth).IoU - Score(unscaled.Alpha, scene.Truth).IoU) < 0.02);
-    }
-
     [Fact]
     public void Boundary_trimap_marks_only_a_band_around_the_mask_edge_unknown()
     {

@@ -73,11 +73,11 @@ public sealed class SelfieMatting : IForegroundMatting, IDisposable
         }
         var person = MaskComponents.KeepTouching(above, w, h, seeds);
         var hard = person.Select(b => b ? 1.0 : 0.0).ToArray();
-        var trimap = BoundaryTrimap.Build(hard, w, h, options.BandRadiusFor(Math.Max(w, h)));
+        var trimap = BoundaryTrimap.Build(hard, w, h, options.BandRadius);
         ct.ThrowIfCancellationRequested();
 
         // the hard person mask filtered with the crop as colour guide: the alpha snaps to the photo's own edges
-        var soft = ColourGuidedFilter.Apply(crop, hard, options.GuidedFilterRadiusFor(Math.Max(w, h)), options.GuidedFilterEps);
+        var soft = ColourGuidedFilter.Apply(crop, hard, options.GuidedFilterRadius, options.GuidedFilterEps);
         var alpha = new float[w * h];
         for (int i = 0; i < alpha.Length; i++)
         {
