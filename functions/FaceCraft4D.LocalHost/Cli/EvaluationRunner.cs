@@ -4,6 +4,7 @@ using FaceCraft4D.Metrics.Evaluation;
 using FaceCraft4D.Metrics.Reports;
 using FaceCraft4D.Pipeline.Evaluation;
 using FaceCraft4D.Storage;
+using Microsoft.DurableTask.Client;
 using Spectre.Console;
 
 namespace FaceCraft4D.LocalHost.Cli;
@@ -114,21 +115,38 @@ public sealed class EvaluationRunner(IAnsiConsole console)
         }
 
         var report = MetricsJson.Deserialize<EvaluationReport>(data.ToString());
-        var runs = host.App.Services.GetRequiredService<AvatarRunService>();
-        var wallTimes = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        // Each image ran as a sub-orchestration of the batch (instance "{batchId}.{runId}"): its output's stage table has
+        // the run's wall and work time. A lookup by the run id alone finds no instance (the wall column stayed empty).
+        var client = host.App.Services.GetRequiredService<DurableTaskClient>();
+        var runTimes = new Dictionary<string, EvaluationRunTime>(StringComparer.Ordinal);
         foreach (var entry in output.Entries)
         {
-            if (entry.RunId is { } runId && await runs.GetStatusAsync(runId, host.BaseUrl, cancellationToken).ConfigureAwait(false) is { } status)
-            {
-                wallTimes[runId] = status.LastUpdatedTime - status.CreatedTime;
-            }
+            if (entry.RunId is not { } runId) continue;
+            var metadata = await client.GetInstanceAsync(EvaluationBatchOrchestrator.RunInstanceId(output.BatchId, runId), getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+            if (metadata is null) continue;
+            var timing = metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? metadata.ReadOutputAs<RunOutput>()?.Timing : null;
+            runTimes[runId] = timing is not null
+                ? new EvaluationRunTime(TimeSpan.FromSeconds(timing.WallSeconds), TimeSpan.FromSeconds(timing.WorkSeconds))
+                : new EvaluationRunTime(metadata.LastUpdatedAt - metadata.CreatedAt, null);
         }
 
-        var table = new EvaluationTableFormatter().Format(report, wallTimes);
+        var table = new EvaluationTableFormatter().Format(report, runTimes) + $"load average at the end: {LoadAverage()}\n";
         console.WriteLine();
         console.WriteLine(table);
         var path = Path.Combine(target, "table.txt");
         await File.WriteAllTextAsync(path, table, cancellationToken).ConfigureAwait(false);
         console.WriteLine($"  {path}");
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 }

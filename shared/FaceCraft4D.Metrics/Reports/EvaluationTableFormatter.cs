@@ -7,38 +7,45 @@ namespace FaceCraft4D.Metrics.Reports;
 /// <summary>
 /// The plain-text table <c>fc4d eval</c> prints: per image its status, reference-view PSNR/SSIM, whether a face was
 /// detected in the static renders at yaw 0, +30, −30, +60, −60 (<c>Y</c> found, <c>n</c> not found, <c>-</c> not
-/// tested or view absent), the ID similarity per such view, and the run's wall time. Invariant culture, columns padded
-/// with spaces, one line per image after a header and a rule.
+/// tested or view absent), the ID similarity per such view for both recognition models (face-api.js and faceres, one
+/// slash-separated column each, two decimals), the reference view's ID for both, and the run's wall time and stage work
+/// time (<see cref="EvaluationRunTime"/>). Invariant culture, columns padded with spaces, one line per image after a
+/// header and a rule.
 /// </summary>
 public sealed class EvaluationTableFormatter
 {
     /// <summary>Yaws (degrees) of the per-view columns, in column order.</summary>
     public IReadOnlyList<double> Yaws { get; init; } = [0, 30, -30, 60, -60];
 
-    /// <summary>Formats <paramref name="report"/>; <paramref name="wallTimes"/> maps run id → wall time (missing: <c>-</c>).</summary>
-    public string Format(EvaluationReport report, IReadOnlyDictionary<string, TimeSpan>? wallTimes = null)
+    /// <summary>Formats <paramref name="report"/>; <paramref name="runTimes"/> maps run id → its times (missing: <c>-</c>).</summary>
+    public string Format(EvaluationReport report, IReadOnlyDictionary<string, EvaluationRunTime>? runTimes = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var header = new List<string> { "image", "status", "PSNR dB", "SSIM", "face " + string.Join('/', Yaws.Select(Yaw)) };
-        header.AddRange(Yaws.Select(y => "ID " + Yaw(y)));
-        header.Add("wall");
+        var yaws = string.Join('/', Yaws.Select(Yaw));
+        var header = new List<string>
+        {
+            "image", "status", "PSNR dB", "SSIM", "face " + yaws, "ID face-api " + yaws, "ID faceres " + yaws, "ID ref fa/fr", "wall", "work",
+        };
         var rows = new List<IReadOnlyList<string>> { header };
         foreach (var e in report.Entries)
         {
             var views = e.Views ?? [];
             var reference = views.FirstOrDefault(v => v.Kind == ViewKind.Reference);
             var perYaw = Yaws.Select(y => views.FirstOrDefault(v => v.Kind == ViewKind.Static && Math.Abs(v.YawDegrees - y) < 0.5 && Math.Abs(v.PitchDegrees) < 0.5)).ToList();
-            var row = new List<string>
-            {
+            var time = runTimes is not null && runTimes.TryGetValue(e.RunId, out var t) ? t : null;
+            rows.Add(
+            [
                 e.ImageName,
                 e.Status.ToString().ToLowerInvariant(),
                 Number(reference?.Psnr, "F2"),
                 Number(reference?.Ssim, "F4"),
                 string.Concat(perYaw.Select(v => v?.FaceDetected switch { true => "Y", false => "n", null => "-" })),
-            };
-            row.AddRange(perYaw.Select(v => Number(v?.IdSimilarity, "F3")));
-            row.Add(wallTimes is not null && wallTimes.TryGetValue(e.RunId, out var t) ? Duration(t) : "-");
-            rows.Add(row);
+                string.Join('/', perYaw.Select(v => Number(v?.IdSimilarity, "F2"))),
+                string.Join('/', perYaw.Select(v => Number(v?.IdSimilarityFaceRes, "F2"))),
+                Number(reference?.IdSimilarity, "F2") + "/" + Number(reference?.IdSimilarityFaceRes, "F2"),
+                time is null ? "-" : Duration(time.Wall),
+                time?.Work is { } work ? Duration(work) : "-",
+            ]);
         }
 
         var widths = Enumerable.Range(0, header.Count).Select(c => rows.Max(r => r[c].Length)).ToArray();

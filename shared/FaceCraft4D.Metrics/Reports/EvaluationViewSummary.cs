@@ -10,8 +10,12 @@ namespace FaceCraft4D.Metrics.Reports;
 /// </summary>
 /// <param name="FaceDetected">True: a face was found and ID computed; false: the render had no detectable face;
 /// null: not tested (ID skipped, e.g. no identity weights or no face in the reference photo).</param>
+/// <param name="IdSimilarity">ID similarity by the face-api.js recognition net (<see cref="MetricNames.IdSimilarity"/>).</param>
+/// <param name="IdSimilarityFaceRes">ID similarity by the second model, faceres (<see cref="MetricNames.IdSimilarityFaceRes"/>);
+/// null where it was not computed.</param>
 public sealed record EvaluationViewSummary(
-    string View, ViewKind Kind, double YawDegrees, double PitchDegrees, bool? FaceDetected, double? IdSimilarity, double? Psnr, double? Ssim)
+    string View, ViewKind Kind, double YawDegrees, double PitchDegrees, bool? FaceDetected, double? IdSimilarity, double? Psnr, double? Ssim,
+    double? IdSimilarityFaceRes = null)
 {
     /// <summary>The note <see cref="EvaluationMetricsCalculator"/> writes when the render has no detectable face.</summary>
     public const string NoFaceNote = "no face detected in the render";
@@ -28,7 +32,8 @@ public sealed record EvaluationViewSummary(
                 bool? face = id is not null ? true
                     : v.Notes.TryGetValue(MetricNames.IdSimilarity, out var note) && note == NoFaceNote ? false : null;
                 return new EvaluationViewSummary(v.View, v.Kind, cameras[v.View].YawDegrees, cameras[v.View].PitchDegrees, face, id,
-                    v.Values.GetValueOrDefault(MetricNames.Psnr), v.Values.GetValueOrDefault(MetricNames.Ssim));
+                    v.Values.GetValueOrDefault(MetricNames.Psnr), v.Values.GetValueOrDefault(MetricNames.Ssim),
+                    v.Values.GetValueOrDefault(MetricNames.IdSimilarityFaceRes));
             })
             .ToList();
     }

@@ -40,7 +40,7 @@ public static class EvaluationBatchOrchestrator
                 var start = queue.Dequeue();
                 var run = context.CallSubOrchestratorAsync<RunOutput>(
                     DurableNames.AvatarRunOrchestrator, start.Run!,
-                    new SubOrchestrationOptions { InstanceId = $"{input.BatchId}.{start.Run!.RunId}" });
+                    new SubOrchestrationOptions { InstanceId = RunInstanceId(input.BatchId, start.Run!.RunId) });
                 running[run] = start;
             }
 
@@ -69,6 +69,9 @@ public static class EvaluationBatchOrchestrator
         context.SetCustomStatus(progress with { Phase = "completed" });
         return new EvaluationBatchOutput(input.BatchId, input.SetName, ordered, report);
     }
+
+    /// <summary>Instance id of a batch's avatar run (a sub-orchestration): <c>{batchId}.{runId}</c>, not the run id itself.</summary>
+    public static string RunInstanceId(string batchId, string runId) => $"{batchId}.{runId}";
 
     private static string ImageName(EvaluationBatchInput input, BlobRef image) =>
         image.Name.StartsWith(EvaluationLayout.SetPrefix(input.SetName), StringComparison.Ordinal)
