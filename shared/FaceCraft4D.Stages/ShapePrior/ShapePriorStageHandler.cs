@@ -24,7 +24,7 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
     public IReadOnlyList<string> Backends => ShapePriorBackends.Names;
 
     /// <inheritdoc />
-    public int ImplementationVersion => 2; // 2: orbit views near the front from the head's level; face pixels texture the skin only; hair from behind the ears (side-views)
+    public int ImplementationVersion => 3; // 2: orbit views near the front from the head's level; face pixels texture the skin only; hair from behind the ears (side-views); 3: behind the jaw contour, outside the hair, the portrait is taken only where the surface faces its camera (cos >= 0.6): no doubled jaw on the side of the neck (side-ghost)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [options.Value.FlameModelPath, options.Value.PanoHeadPath, options.Value.LpipsWeightsPath];
