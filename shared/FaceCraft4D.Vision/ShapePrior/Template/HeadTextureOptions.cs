@@ -48,6 +48,19 @@ public sealed class HeadTextureOptions
     /// (<see cref="HeadRegions.BehindFaceOutline"/>: the neck under the jaw, the side of the head) do not take face pixels either.</summary>
     public double FaceOutlineDepthMargin { get; set; } = 0.01;
 
+    /// <summary>
+    /// Points behind the jaw contour (<see cref="HeadRegions.BehindFaceOutline"/>) outside the hair region (the side of the
+    /// neck, the jaw and cheek in front of the ear) take the portrait only where they face its camera at least this much
+    /// (cosine; full weight from <see cref="BehindFaceFacingFull"/>), instead of <see cref="FacingMin"/>: seen from the
+    /// front, the side of the model's neck lies at the pixels just below the portrait's jaw, and took the jaw's edge and
+    /// shadow stretched back to the ear (the doubled jaw and profile of the side views, docs/side-view-diagnosis.md).
+    /// There the completion (mirror, skin and neck fills) colours them. Negative: the face's own ramp (before implementation 3).
+    /// </summary>
+    public double BehindFaceFacingMin { get; set; } = 0.6;
+
+    /// <summary>Cosine from which a point behind the jaw contour outside the hair takes the portrait with full weight.</summary>
+    public double BehindFaceFacingFull { get; set; } = 0.85;
+
     /// <summary>Points higher than the brows by this much (metres) are hair on the top of the head.</summary>
     public double CrownAboveBrows { get; set; } = 0.04;
 

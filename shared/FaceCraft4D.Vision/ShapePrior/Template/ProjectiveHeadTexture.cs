@@ -10,6 +10,7 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 /// <list type="number">
 /// <item>direct: project p with the reference camera; weight = facing ramp (cosine between n and the direction
 /// to the camera, <see cref="HeadTextureOptions.FacingMin"/> to <see cref="HeadTextureOptions.FacingFull"/>)
+/// (stricter, <see cref="HeadTextureOptions.BehindFaceFacingMin"/>, behind the jaw contour outside the hair)
 /// x visibility (p at most <see cref="HeadTextureOptions.DepthTolerance"/> behind the reference z-buffer, the
 /// farthest of the 2 x 2 texels around the projection, so silhouettes are not eaten) x foreground mask ramp;</item>
 /// <item>symmetry: the same for the mirrored point (-x, y, z) with the mirrored normal, weighted by
@@ -99,6 +100,12 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
         var toCamera = cameraPosition - p;
         float cos = Vector3.Dot(n, Vector3.Normalize(toCamera));
         float facing = Ramp(cos, options.FacingMin, options.FacingFull);
+        if (facing > 0 && options.BehindFaceFacingMin >= 0)
+        {
+            // Behind the jaw contour and not hair (side of the neck and jaw, cheek in front of the ear): a stricter ramp.
+            float side = regions.BehindFaceOutline(p) * (1 - regions.Weights(p).Hair);
+            if (side > 0) facing = Math.Min(facing, (1 - side) * facing + side * Ramp(cos, options.BehindFaceFacingMin, options.BehindFaceFacingFull));
+        }
         if (facing <= 0) return (Vector3.Zero, 0);
         var (u, v, z) = camera.Project(new Vector3d(p.X, p.Y, p.Z));
         if (z <= 0 || u < 0 || v < 0 || u >= portrait.Width || v >= portrait.Height) return (Vector3.Zero, 0);

@@ -1,0 +1,97 @@
+using System.Numerics;
+using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Vision.ShapePrior;
+using FaceCraft4D.Vision.ShapePrior.Template;
+
+namespace FaceCraft4D.Vision.Tests.ShapePrior;
+
+/// <summary>
+/// Which surface points of a synthetic head take the portrait's pixels: the side of the neck behind the jaw contour, seen
+/// at a grazing angle from the portrait camera, must not (it took the jaw's edge and shadow, the doubled jaw of the side
+/// views), while the front of the neck, the face and the hair keep their observations.
+/// </summary>
+public sealed class ProjectiveHeadTextureTests
+{
+    private static readonly Vector3 Shadow = new(0.2f, 0.1f, 0.05f);
+
+    // Camera 1 m in front of the head (model frame: +y up, face toward +z), looking at the origin.
+    private static readonly Camera Portrait = Camera.LookAt(CameraIntrinsics.FromVerticalFov(64, 64, 20),
+        new Vector3d(0, 0, 1), Vector3d.Zero, Vector3d.UnitY);
+
+    /// <summary>
+    /// 68 landmarks in metres: the jaw contour 0-16 a half ellipse from the temples (x -+0.07, y 0.02, z 0) to the chin
+    /// (0, -0.08, 0.08); brows at y 0.05, eyes 0.03, nose 0, mouth -0.04, all at z 0.09-0.1.
+    /// </summary>
+    private static float[] Landmarks()
+    {
+        var p = new float[68 * 3];
+        void Set(int i, double x, double y, double z) { p[3 * i] = (float)x; p[3 * i + 1] = (float)y; p[3 * i + 2] = (float)z; }
+        for (int i = 0; i <= 16; i++)
+        {
+            double a = Math.PI * i / 16;
+            Set(i, -0.07 * Math.Cos(a), 0.02 - 0.10 * Math.Sin(a), 0.08 * Math.Sin(a));
+        }
+        for (int i = 17; i <= 26; i++) Set(i, -0.05 + 0.1 * (i - 17) / 9, 0.05, 0.09);
+        for (int i = 27; i <= 35; i++) Set(i, 0, 0.0, 0.11);
+        for (int i = 36; i <= 47; i++) Set(i, i < 42 ? -0.03 : 0.03, 0.03, 0.09);
+        for (int i = 48; i <= 67; i++) Set(i, -0.025 + 0.05 * ((i - 48) % 12) / 11, -0.04, 0.1);
+        return p;
+    }
+
+    private static ProjectiveHeadTexture Texture(Vector3 visiblePoint, HeadTextureOptions options)
+    {
+        var portrait = RgbImage.Filled(64, 64, Shadow);
+        var mask = new FloatImage(64, 64, Enumerable.Repeat(1f, 64 * 64).ToArray());
+        // Every pixel's depth is the tested point's: nothing occludes it.
+        var (_, _, z) = Portrait.Project(new Vector3d(visiblePoint.X, visiblePoint.Y, visiblePoint.Z));
+        var depth = new DepthMap(64, 64, Enumerable.Repeat((float)z, 64 * 64).ToArray());
+        var regions = new HeadRegions(Landmarks(), options);
+        var colours = new HeadColours(new Vector3(0.8f, 0.6f, 0.5f), new Vector3(0.4f, 0.3f, 0.2f), 0.1f, new Vector3(0.7f, 0.5f, 0.4f), true);
+        return new ProjectiveHeadTexture(portrait, mask, Portrait, depth, regions, colours, 1, options);
+    }
+
+    /// <summary>A unit normal at <paramref name="p"/> whose cosine with the direction to the portrait camera is <paramref name="cos"/>, turned sideways (+x).</summary>
+    private static Vector3 NormalAt(Vector3 p, double cos)
+    {
+        var toCamera = Vector3.Normalize(new Vector3(0, 0, 1) - p);
+        var side = Vector3.Normalize(Vector3.Cross(Vector3.UnitY, toCamera)); // horizontal, perpendicular to the ray
+        if (side.X < 0) side = -side;
+        return Vector3.Normalize((float)cos * toCamera + (float)Math.Sqrt(1 - cos * cos) * side);
+    }
+
+    [Fact]
+    public void Side_of_the_neck_behind_the_jaw_does_not_take_the_portrait_at_a_grazing_angle()
+    {
+        // Below the chin (y -0.09 < -0.08), 8 cm behind it and beside the neck's axis: the neck region behind the contour.
+        var p = new Vector3(0.05f, -0.09f, 0.0f);
+        var n = NormalAt(p, 0.45);
+        var options = new HeadTextureOptions();
+        var regions = new HeadRegions(Landmarks(), options);
+        Assert.Equal(1f, regions.BehindFaceOutline(p), 3);
+        Assert.True(regions.Weights(p).Hair < 0.01f);
+
+        var (colour, weight) = Texture(p, options).ObserveDirect(p, n);
+        Assert.Equal(0f, weight);
+        Assert.Equal(Vector3.Zero, colour);
+        // Before (the face's ramp everywhere): the same point took the jaw's shadow with most of the weight.
+        var before = Texture(p, new HeadTextureOptions { BehindFaceFacingMin = -1 }).ObserveDirect(p, n);
+        Assert.True(before.Weight > 0.6f, $"weight before {before.Weight:F3}");
+        Assert.Equal(Shadow, before.Colour);
+        // Facing the camera squarely (cos 0.95), the same point is the front of the neck: it keeps the portrait.
+        Assert.True(Texture(p, options).DirectWeight(p, NormalAt(p, 0.95)) > 0.99f);
+    }
+
+    [Theory]
+    [InlineData(0.05f, -0.02f, 0.07f)] // cheek in front of the jaw contour
+    [InlineData(0.07f, 0.0f, -0.05f)] // hair behind the ear, above the nape line
+    public void Face_and_hair_keep_the_face_facing_ramp(float x, float y, float z)
+    {
+        var p = new Vector3(x, y, z);
+        var n = NormalAt(p, 0.45);
+        float now = Texture(p, new HeadTextureOptions()).DirectWeight(p, n);
+        float before = Texture(p, new HeadTextureOptions { BehindFaceFacingMin = -1 }).DirectWeight(p, n);
+        Assert.True(before > 0.6f, $"weight {before:F3}");
+        Assert.Equal(before, now, 5);
+    }
+}
