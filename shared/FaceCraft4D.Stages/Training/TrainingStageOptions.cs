@@ -18,8 +18,13 @@ public sealed class TrainingStageOptions
     /// <summary><c>auto</c> (CUDA when available, else CPU), <c>cpu</c> or <c>cuda</c> / <c>cuda:N</c>.</summary>
     [Required] public string Device { get; set; } = "auto";
 
-    /// <summary>COIN settings (loss weights, MLP and embedding sizes, learning rates).</summary>
-    public CoinOptions Coin { get; set; } = new();
+    /// <summary>
+    /// COIN settings (loss weights, MLP and embedding sizes, learning rates). The stages' default evaluates the perceptual term
+    /// on every second iteration at twice the weight (<see cref="CoinOptions.PerceptualEvery"/> 2,
+    /// <c>Fc4d:Training:Coin:PerceptualEvery</c>; 1 = every iteration, as the paper): the ResNet-18 network was half of a CPU
+    /// preview iteration, and the sample's metrics on several seeds did not move (FaceCraft4D.Stages README).
+    /// </summary>
+    public CoinOptions Coin { get; set; } = new() { PerceptualEvery = 2 };
 
     /// <summary>Train the static stage with COIN too (the image-prior views are inconsistent as well); false = plain GaussianAvatar training.</summary>
     public bool StaticUsesCoin { get; set; } = true;
