@@ -95,10 +95,9 @@ public sealed class CoinTrainingHooks
 
     /// <summary>
     /// Whether the perceptual term is evaluated at this (1-based) iteration: 1, 1 + k, 1 + 2k, ... for
-    /// <see cref="CoinOptions.PerceptualEvery"/> k, and the first step of a hooks instance (a resumed run), so the figures
-    /// always hold a measured value.
+    /// <see cref="CoinOptions.PerceptualEvery"/> k. A function of the iteration alone, so a resumed run takes the same steps.
     /// </summary>
-    public bool PerceptualStep(int iteration) => Last is null || (iteration - 1) % options.PerceptualEvery == 0;
+    public bool PerceptualStep(int iteration) => (iteration - 1) % options.PerceptualEvery == 0;
 
     /// <summary>The perceptual term's weight on the iterations that evaluate it: the mean weight per iteration is <see cref="CoinOptions.PerceptualWeight"/>.</summary>
     private double PerceptualStepWeight => options.PerceptualWeight * options.PerceptualEvery;
@@ -109,9 +108,11 @@ public sealed class CoinTrainingHooks
         bool perceptualStep = PerceptualStep(context.Iteration);
         if (lastOffsets is null && !perceptualStep)
         {
-            // Warm-up, on an iteration without the perceptual term: nothing to add; the figures keep the last perceptual value.
-            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
-                Last = new CoinStepFigures(Last!.Perceptual, 0, ImageLosses.Psnr(render.Image, target));
+            // Warm-up, on an iteration without the perceptual term: nothing to add; the figures keep the last perceptual value
+            // (none yet after a resume: the COIN figures stay out of the report until the next scored step).
+            if (Last is { } previous)
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+                    Last = previous with { OffsetL1 = 0, ConsistentPsnr = ImageLosses.Psnr(render.Image, target) };
             return null;
         }
         if (lastOffsets is null)
@@ -132,12 +133,14 @@ public sealed class CoinTrainingHooks
         var view = context.View;
         if (!perceptualStep)
         {
-            // No perceptual term at this iteration: I_C is neither rendered nor scored; the figures keep the last I_C values.
+            // No perceptual term at this iteration: I_C is neither rendered nor scored; the figures keep the last I_C values
+            // (none yet after a resume: the COIN figures stay out of the report until the next scored step).
             Tensor l1Only;
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
                 l1Only = offsets.abs().mean();
-            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
-                Last = new CoinStepFigures(Last!.Perceptual, l1Only.item<float>(), Last!.ConsistentPsnr);
+            if (Last is { } previous)
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+                    Last = previous with { OffsetL1 = l1Only.item<float>() };
             return options.OffsetL1Weight * l1Only;
         }
         var consistent = context.Companion;
