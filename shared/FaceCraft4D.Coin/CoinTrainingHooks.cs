@@ -14,7 +14,8 @@ namespace FaceCraft4D.Coin;
 /// <item><c>CompanionColors</c>: the base colours c, so the trainer renders the consistent image I_C in the same rasterizer pass as
 /// I_IC (same Gaussians and background; <see cref="SharedRender"/>, the default; off: I_C is a second, separate render);</item>
 /// <item><c>ExtraLoss</c>: takes the consistent image I_C (same Gaussians, colours c, same background) and adds
-/// <c>PerceptualWeight P(I_C, I*) + OffsetL1Weight mean|c_offset|</c> (mean over all Gaussians and channels);</item>
+/// <c>PerceptualWeight P(I_C, I*) + OffsetL1Weight mean|c_offset|</c> (mean over all Gaussians and channels; with
+/// <see cref="CoinOptions.PerceptualEvery"/> k &gt; 1 the perceptual term, and I_C with it, only on every k-th iteration at k times the weight);</item>
 /// <item><c>ExtraParameters</c>: the embeddings and MLP weights (stepped by the trainer's Adam and saved in its checkpoints).</item>
 /// </list>
 /// Requires a fixed background (<see cref="TrainingOptions.RandomBackground"/> false) because I_C is composited over the
@@ -89,12 +90,31 @@ public sealed class CoinTrainingHooks
         return baseRgb + offsets;
     }
 
-    /// <summary>I_C's colours: the base colours, once the offsets are on (during warm-up I_IC is I_C).</summary>
-    private Tensor? Companion(TrainingStepContext context, Tensor baseRgb) => lastOffsets is null ? null : baseRgb;
+    /// <summary>I_C's colours: the base colours, once the offsets are on (during warm-up I_IC is I_C), on the iterations that evaluate the perceptual term.</summary>
+    private Tensor? Companion(TrainingStepContext context, Tensor baseRgb) => lastOffsets is null || !PerceptualStep(context.Iteration) ? null : baseRgb;
+
+    /// <summary>
+    /// Whether the perceptual term is evaluated at this (1-based) iteration: 1, 1 + k, 1 + 2k, ... for
+    /// <see cref="CoinOptions.PerceptualEvery"/> k. A function of the iteration alone, so a resumed run takes the same steps.
+    /// </summary>
+    public bool PerceptualStep(int iteration) => (iteration - 1) % options.PerceptualEvery == 0;
+
+    /// <summary>The perceptual term's weight on the iterations that evaluate it: the mean weight per iteration is <see cref="CoinOptions.PerceptualWeight"/>.</summary>
+    private double PerceptualStepWeight => options.PerceptualWeight * options.PerceptualEvery;
 
     private Tensor? Loss(TrainingStepContext context, RenderOutput render, Tensor target)
     {
         var timer = context.Timer;
+        bool perceptualStep = PerceptualStep(context.Iteration);
+        if (lastOffsets is null && !perceptualStep)
+        {
+            // Warm-up, on an iteration without the perceptual term: nothing to add; the figures keep the last perceptual value
+            // (none yet after a resume: the COIN figures stay out of the report until the next scored step).
+            if (Last is { } previous)
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+                    Last = previous with { OffsetL1 = 0, ConsistentPsnr = ImageLosses.Psnr(render.Image, target) };
+            return null;
+        }
         if (lastOffsets is null)
         {
             // Warm-up: I_IC is I_C; only the perceptual term is added.
@@ -103,7 +123,7 @@ public sealed class CoinTrainingHooks
                 pw = perceptual.Loss(render.Image, target, context.View.Mask);
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
                 Last = new CoinStepFigures(pw.item<float>(), 0, ImageLosses.Psnr(render.Image, target));
-            return options.PerceptualWeight * pw;
+            return PerceptualStepWeight * pw;
         }
         var offsets = lastOffsets;
         var baseRgb = lastBase!;
@@ -111,6 +131,18 @@ public sealed class CoinTrainingHooks
         lastBase = null;
 
         var view = context.View;
+        if (!perceptualStep)
+        {
+            // No perceptual term at this iteration: I_C is neither rendered nor scored; the figures keep the last I_C values
+            // (none yet after a resume: the COIN figures stay out of the report until the next scored step).
+            Tensor l1Only;
+            using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
+                l1Only = offsets.abs().mean();
+            if (Last is { } previous)
+                using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
+                    Last = previous with { OffsetL1 = l1Only.item<float>() };
+            return options.OffsetL1Weight * l1Only;
+        }
         var consistent = context.Companion;
         if (consistent is null)
         {
@@ -131,6 +163,6 @@ public sealed class CoinTrainingHooks
             offsetL1 = offsets.abs().mean();
         using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
             Last = new CoinStepFigures(p.item<float>(), offsetL1.item<float>(), ImageLosses.Psnr(consistent, target));
-        return options.PerceptualWeight * p + options.OffsetL1Weight * offsetL1;
+        return PerceptualStepWeight * p + options.OffsetL1Weight * offsetL1;
     }
 }

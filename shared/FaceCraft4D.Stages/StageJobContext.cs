@@ -22,6 +22,12 @@ public sealed record StageJobContext(
     /// </summary>
     public long FencingToken { get; init; }
 
+    /// <summary>
+    /// The worker's libtorch thread budget (null: leave the threads as they are). A stage's torch loop calls
+    /// <see cref="TorchThreadBudget.Apply"/> between steps, so a job that runs alone uses every core it is given.
+    /// </summary>
+    public TorchThreadBudget? TorchThreads { get; init; }
+
     /// <summary>A blob reference for an output file of this work item.</summary>
     public BlobRef Output(string fileName) =>
         StorageLayout.StageOutput(Request.RunId, Request.Stage, Request.Key, fileName);

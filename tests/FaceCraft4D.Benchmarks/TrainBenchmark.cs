@@ -28,6 +28,7 @@ namespace FaceCraft4D.Benchmarks;
 /// --repeats 1 (runs per stage; figures are medians) --torch-threads N --separate-render 1 (COIN's I_C as a second render, the
 /// path before the shared render) --fused-centring 0 (COIN's centred activation as tensor ops) --cache-frames 0 (pose FLAME every step) --fused-ssim 0 (D-SSIM and
 /// the structure loss as band-matrix GEMMs); all three off = the step before these changes. --perceptual auto|ms-structure|resnet18|resnet18-cached
+/// --perceptual-every N (the perceptual term on every N-th iteration only, at N x the weight; default the stages' setting)
 /// (auto: what the stage uses, ResNet-18 features with each target's taps computed once, when ResNet18.onnx is installed; resnet18 = the
 /// taps of target and render in one batch every step, the stage before the cache); 'perceptual f+b alone' times its forward + backward.
 /// </summary>
@@ -53,6 +54,7 @@ public sealed class TrainBenchmark : IBenchmark
         int skip = Math.Max(0, a.GetInt("skip", 0));
         bool separateRender = a.GetInt("separate-render", 0) != 0;
         int torchThreads = a.GetInt("torch-threads", 0);
+        int perceptualEvery = a.GetInt("perceptual-every", new TrainingStageOptions().Coin.PerceptualEvery);
         var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0);
         string perceptualName = a.Get("perceptual", "auto").ToLowerInvariant();
         var onnx = ResNet18OnnxLocator.TryResolve();
@@ -77,7 +79,7 @@ public sealed class TrainBenchmark : IBenchmark
         using var data = ProceduralHeadModel.Create();
         using var flame = new FlameModel(data, torch.CPU);
         output.WriteLine($"train benchmark: torch threads={torch.get_num_threads()}, processors={Environment.ProcessorCount}, load average {LoadAverage()}, " +
-                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {perceptualName}, {paths}");
+                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {perceptualName} every {perceptualEvery} iterations, {paths}");
         foreach (var stage in new[] { "static", "coin" })
         {
             if (stages != "both" && stages != stage) continue;
@@ -87,7 +89,7 @@ public sealed class TrainBenchmark : IBenchmark
             for (int r = 0; r < repeats; r++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, paths, perceptual, cancellationToken));
+                runs.Add(await RunStageAsync(flame, stage, iterations, Math.Min(skip, steps - 1), steps, size, viewCount, stage == "coin" ? frames : 0, perTriangle, !separateRender, paths, perceptual, perceptualEvery, cancellationToken));
             }
             Print(output, stage, iterations, steps, runs);
         }
@@ -148,7 +150,7 @@ public sealed class TrainBenchmark : IBenchmark
     }
 
     private static async Task<StageFigures> RunStageAsync(FlameModel flame, string stage, int iterations, int skip, int steps, int size, int viewCount, int frames, int perTriangle, bool sharedRender, FastPaths paths,
-        PerceptualChoice perceptualChoice, CancellationToken ct)
+        PerceptualChoice perceptualChoice, int perceptualEvery, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(11);
@@ -189,6 +191,7 @@ public sealed class TrainBenchmark : IBenchmark
 
         var stageOptions = new TrainingStageOptions();
         var coinOptions = stageOptions.Coin;
+        coinOptions.PerceptualEvery = perceptualEvery;
         var options = stage == "static"
             ? TrainingSchedule.Static(iterations, iterations, coinOptions.DssimWeight, stageOptions, 7)
             : TrainingSchedule.FineTune(iterations, iterations, coinOptions.DssimWeight, stageOptions, 8);

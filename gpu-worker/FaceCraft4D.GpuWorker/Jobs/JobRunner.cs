@@ -27,6 +27,9 @@ public sealed class JobRunner(
     ILogger<JobRunner> logger,
     FaceCraft4D.Pipeline.Workers.RunTerminationMarker? terminations = null) : BackgroundService
 {
+    /// <summary>libtorch threads per job: <see cref="WorkerOptions.TorchThreads"/>, or <see cref="WorkerOptions.TorchThreadsAlone"/> while a job runs alone.</summary>
+    private readonly TorchThreadBudget torchThreads = new(options.Value.TorchThreads, options.Value.TorchThreadsAlone);
+
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -94,7 +97,12 @@ public sealed class JobRunner(
         job.Started(time.GetUtcNow());
         logger.LogInformation("Job {Job} started (run {Run})", job.Id, job.Runs);
         // The handler's storage is fenced to the request's run: its inputs, models, its work item's folder and the run's avatar folder.
-        var context = new StageJobContext(job.Request, new RunScopedBlobStore(blobs, job.Request), new SynchronousProgress(job, time), version.Value, linked.Token) { FencingToken = job.Fence };
+        var context = new StageJobContext(job.Request, new RunScopedBlobStore(blobs, job.Request), new SynchronousProgress(job, time), version.Value, linked.Token)
+        {
+            FencingToken = job.Fence,
+            TorchThreads = torchThreads,
+        };
+        using var threadSlot = torchThreads.JobStarted();
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var heartbeat = HeartbeatAsync(job, heartbeatStop.Token);
         try

@@ -18,6 +18,13 @@ public sealed class WorkerOptions
     /// </summary>
     [Range(0, 1024)] public int TorchThreads { get; set; } = 1;
 
+    /// <summary>
+    /// libtorch intra-op threads of a job while it is the only one running in this worker (train-coin, and evaluate while
+    /// export is done); 0 = <see cref="TorchThreads"/>. Training and evaluation set it between steps on their own thread
+    /// (<see cref="FaceCraft4D.Stages.TorchThreadBudget"/>); a job falls back to <see cref="TorchThreads"/> when a second one starts.
+    /// </summary>
+    [Range(0, 1024)] public int TorchThreadsAlone { get; set; }
+
     /// <summary>How long finished jobs stay answerable in memory (their outputs and checkpoints stay in blobs).</summary>
     public TimeSpan FinishedJobRetention { get; set; } = TimeSpan.FromHours(6);
 

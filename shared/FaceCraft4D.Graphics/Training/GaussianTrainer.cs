@@ -83,6 +83,9 @@ public sealed class GaussianTrainer : IDisposable
     /// <summary>Optional per-phase timing of the iterations (benchmarks); null = not measured.</summary>
     public TrainingPhaseTimer? Timer { get; set; }
 
+    /// <summary>Called by <see cref="TrainAsync"/> before every step, on the thread that runs the step (e.g. to set its libtorch thread count).</summary>
+    public Action? BeforeStep { get; set; }
+
     /// <summary>Iterations completed.</summary>
     public int Iteration { get; private set; }
 
@@ -261,6 +264,7 @@ public sealed class GaussianTrainer : IDisposable
         while (Iteration < end)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            BeforeStep?.Invoke();
             var r = Step(clock);
             if (progress is not null && (Options.ProgressInterval > 0 && r.Iteration % Options.ProgressInterval == 0 || r.Iteration == end)) progress.Report(r);
             if (checkpointSink is not null && Options.CheckpointInterval > 0 && r.Iteration % Options.CheckpointInterval == 0 && r.Iteration != end)

@@ -101,6 +101,8 @@ public sealed class EvaluateStageHandler(TrainingHeadLoader heads, EvaluationMod
         Image<Rgb24> Render(CameraSpec spec)
         {
             ct.ThrowIfCancellationRequested();
+            // Each view's render and metric networks run on this thread: both cores while the evaluation runs alone.
+            context.TorchThreads?.Apply();
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             // The reference view is seen by the shape prior's fitted reference camera (the one the avatar was trained

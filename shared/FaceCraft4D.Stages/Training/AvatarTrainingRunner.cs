@@ -46,7 +46,11 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
         TrainingRunResult run;
         // Wall time per phase of the iterations (render, losses, perceptual, backward, ...), reported in the stage's metrics.
         var phases = new TrainingPhaseTimer();
-        using (var trainer = new GaussianTrainer(prepared.Avatar, prepared.Views, prepared.Options, hooks?.Hooks, rasterizer) { Timer = phases })
+        using (var trainer = new GaussianTrainer(prepared.Avatar, prepared.Views, prepared.Options, hooks?.Hooks, rasterizer)
+        {
+            Timer = phases,
+            BeforeStep = context.TorchThreads is { } threads ? () => threads.Apply() : null,
+        })
         {
             var store = new BlobTrainingStateStore(context.Blobs, context.Output(TrainingFiles.State), context.FencingToken);
             context.Progress.Report(new JobProgress(0, total, $"{stage}: {prepared.Views.Count} views, {prepared.Avatar.Parameters.Count} Gaussians, {backend}"));
