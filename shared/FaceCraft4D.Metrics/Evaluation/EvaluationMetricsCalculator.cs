@@ -18,7 +18,8 @@ namespace FaceCraft4D.Metrics.Evaluation;
 /// ground-truth views where supplied), ID similarity (cosine of face-recognition descriptors) and CLIP-I (cosine of
 /// CLIP image embeddings) against the reference image for every view; FID between all renders and the reference set.
 /// Metrics whose network is missing are recorded as skipped with the reason; a view whose face is not found gets no ID
-/// value and a note. The renderer is called once per view, in protocol order.
+/// value and a note. The renderer is called once per view, in protocol order, except that a view without a pixel target
+/// whose camera and expression equal an earlier one's takes that view's figures (<see cref="EvaluationMetricsOptions.ReuseIdenticalRenders"/>).
 /// </summary>
 public sealed class EvaluationMetricsCalculator(MetricModelSet models, EvaluationMetricsOptions options)
 {
@@ -64,16 +65,27 @@ public sealed class EvaluationMetricsCalculator(MetricModelSet models, Evaluatio
 
         var accumulator = new MetricAccumulator();
         var renderFeatures = new List<float[]>();
+        // Views without a pixel target whose render an earlier view already made (same camera and expression values):
+        // their figures are that view's, copied, and the avatar is not rendered again.
+        var scored = new Dictionary<ProtocolRenderKey, (Dictionary<string, double?> Values, Dictionary<string, string> Notes, float[]? Features)>();
         try
         {
             foreach (var view in views)
             {
                 ct.ThrowIfCancellationRequested();
                 var (values, notes) = accumulator.Begin(view.Name, view.Kind);
+                Image<Rgb24>? target = view.Kind == ViewKind.Reference ? reference : targets.GetValueOrDefault(view.Name);
+                var key = target is null && options.ReuseIdenticalRenders ? new ProtocolRenderKey(view.Camera) : null;
+                if (key is not null && scored.TryGetValue(key, out var earlier))
+                {
+                    foreach (var (metric, value) in earlier.Values) values[metric] = value;
+                    foreach (var (metric, note) in earlier.Notes) notes[metric] = note;
+                    if (earlier.Features is not null) renderFeatures.Add(earlier.Features);
+                    continue;
+                }
+
                 using var rendered = Resized(render(view.Camera), size, disposeSource: true);
                 using var x = MetricImage.ToTensor(rendered, device);
-
-                Image<Rgb24>? target = view.Kind == ViewKind.Reference ? reference : targets.GetValueOrDefault(view.Name);
                 if (target is not null)
                     ComparePixels(x, ReferenceEquals(target, reference) ? referenceTensor : null, target, values, notes);
                 else
@@ -98,11 +110,14 @@ public sealed class EvaluationMetricsCalculator(MetricModelSet models, Evaluatio
                     using var cos = nn.functional.cosine_similarity(e, referenceClip);
                     values[MetricNames.ClipI] = cos.cpu().item<float>();
                 }
+                float[]? features = null;
                 if (models.Inception is not null)
                 {
                     using var f = models.Inception.Features(x);
-                    renderFeatures.Add(f[0].data<float>().ToArray());
+                    features = f[0].data<float>().ToArray();
+                    renderFeatures.Add(features);
                 }
+                if (key is not null) scored[key] = (values, notes, features);
             }
 
             var all = accumulator.Summarise(modelNames, skipped, null);

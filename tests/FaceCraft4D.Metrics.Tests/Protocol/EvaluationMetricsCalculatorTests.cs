@@ -108,6 +108,54 @@ public sealed class EvaluationMetricsCalculatorTests(ITestOutputHelper output)
         Assert.Equal(doc.Views.Count, back.FidFeatures!.RenderRows().Length);
         Assert.Equal(doc.Metrics[MetricNames.IdSimilarity].Value, back.Metrics[MetricNames.IdSimilarity].Value);
     }
+
+    [Fact]
+    public async Task RepeatedFrames_AreRenderedOnce_AndTakeTheFiguresOfTheirFirstRender()
+    {
+        var folder = TestAssets.RequireFaceModels();
+        using var portrait = TestAssets.LoadPortrait();
+        var inception = new FidInceptionV3(new InceptionConfig(WidthDivisor: 16, InputSize: 75));
+        ModuleRandomizer.Randomize(inception, 4);
+        var identity = await FaceDescriptorExtractor.LoadAsync(new IdentitySimilarityOptions { FaceModelsPath = folder }, torch.CPU, CancellationToken.None);
+        using var models = new MetricModelSet(torch.CPU, null, identity, null, new InceptionFeatureExtractor(inception, "inception:tiny-random"),
+            new Dictionary<string, string>());
+        static FlameExpression Jaw(string name, float angle) => new(name, [], [angle, 0f, 0f]);
+        // Frame 2 repeats frame 0's values under another name; frame 3 (closed, explicit zeros) is not the static view.
+        var clip = new AnimationClip("pulse", [Jaw("open", 0.2f), Jaw("wide", 0.4f), Jaw("open-again", 0.2f), Jaw("closed", 0f)]);
+        var inputs = new EvaluationInputs("fc4d-0123456789abcdef-01234567", portrait, new CameraSpec("reference", 0, 0, 512), Clips: [clip]);
+
+        async Task<(AvatarMetricsDocument Doc, List<string> Calls)> Evaluate(bool reuse)
+        {
+            var calls = new List<string>();
+            var options = new EvaluationMetricsOptions { ReuseIdenticalRenders = reuse, Protocol = new EvaluationProtocolOptions { AnimationViews = ["frontal"] } };
+            var doc = await new EvaluationMetricsCalculator(models, options).ComputeAsync(
+                inputs, cam => { calls.Add(cam.ViewName); return Render(portrait, cam); }, CancellationToken.None);
+            return (doc, calls);
+        }
+
+        var (full, everyView) = await Evaluate(reuse: false);
+        var (reused, fewer) = await Evaluate(reuse: true);
+
+        Assert.Equal(1 + 5 + 4, everyView.Count);
+        Assert.Equal(1 + 5 + 3, fewer.Count);
+        Assert.DoesNotContain(fewer, c => c.EndsWith(":002", StringComparison.Ordinal));
+        Assert.Equal(full.Views.Select(v => v.View), reused.Views.Select(v => v.View));
+        for (int i = 0; i < full.Views.Count; i++)
+        {
+            var (a, b) = (full.Views[i], reused.Views[i]);
+            Assert.Equal(a.Values.Keys.Order(), b.Values.Keys.Order());
+            foreach (var (metric, value) in a.Values) Assert.Equal(value ?? double.NaN, b.Values[metric] ?? double.NaN, 9);
+            Assert.Equal(a.Notes.OrderBy(n => n.Key), b.Notes.OrderBy(n => n.Key));
+        }
+        var repeated = reused.Views.Single(v => v.View == "anim:pulse:frontal:002").Values[MetricNames.IdSimilarity];
+        Assert.NotNull(repeated);
+        Assert.Equal(reused.Views.Single(v => v.View == "anim:pulse:frontal:000").Values[MetricNames.IdSimilarity], repeated);
+        Assert.Equal(full.Metrics[MetricNames.IdSimilarity].Value!.Value, reused.Metrics[MetricNames.IdSimilarity].Value!.Value, 9);
+        // The Inception rows a batch's FID is computed from: one per view, the repeated view's a copy of its first render's.
+        var (fullRows, reusedRows) = (full.FidFeatures!.RenderRows(), reused.FidFeatures!.RenderRows());
+        Assert.Equal(full.Views.Count, reusedRows.Length);
+        for (int i = 0; i < fullRows.Length; i++) Assert.Equal(fullRows[i], reusedRows[i]);
+    }
 }
 
 public sealed class MetricModelSetTests
