@@ -43,7 +43,7 @@ public sealed class CoinOptions
     [Range(0.0, 100.0)] public double PerceptualWeight { get; set; } = 0.05;
 
     /// <summary>
-    /// The perceptual term is evaluated on every this-many-th iteration only (iterations k, 2k, ...), weighted by
+    /// The perceptual term is evaluated on every this-many-th iteration only (iterations 1, 1 + k, 1 + 2k, ...), weighted by
     /// <c>PerceptualEvery x PerceptualWeight</c> there, so its mean weight per iteration stays <see cref="PerceptualWeight"/>. On
     /// the other iterations neither the network nor the consistent render I_C is computed (the offsets' L1 term still is).
     /// 1 = every iteration (paper). The ResNet-18 perceptual network is about half of a preview iteration on the CPU.

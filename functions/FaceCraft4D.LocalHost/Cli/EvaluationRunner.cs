@@ -130,23 +130,11 @@ public sealed class EvaluationRunner(IAnsiConsole console)
                 : new EvaluationRunTime(metadata.LastUpdatedAt - metadata.CreatedAt, null);
         }
 
-        var table = new EvaluationTableFormatter().Format(report, runTimes) + $"load average at the end: {LoadAverage()}\n";
+        var table = new EvaluationTableFormatter().Format(report, runTimes) + $"load average at the end: {MachineLoad.Average()}\n";
         console.WriteLine();
         console.WriteLine(table);
         var path = Path.Combine(target, "table.txt");
         await File.WriteAllTextAsync(path, table, cancellationToken).ConfigureAwait(false);
         console.WriteLine($"  {path}");
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
     }
 }

@@ -33,7 +33,7 @@ public sealed class RunTimingView(IAnsiConsole console)
         if (output.Timing is { } r)
         {
             console.MarkupLineInterpolated(
-                $"run {r.WallSeconds:F1} s: stage work {r.WorkSeconds:F1} s, outside stage work {r.OverheadSeconds:F2} s ({100 * r.OverheadShare:F1}%); peak RSS worker {Mib(r.WorkerPeakRssMiB)} MiB, host {Mib(r.HostPeakRssMiB)} MiB; load average {LoadAverage()}");
+                $"run {r.WallSeconds:F1} s: stage work {r.WorkSeconds:F1} s, outside stage work {r.OverheadSeconds:F2} s ({100 * r.OverheadShare:F1}%); peak RSS worker {Mib(r.WorkerPeakRssMiB)} MiB, host {Mib(r.HostPeakRssMiB)} MiB; load average {MachineLoad.Average()}");
         }
     }
 
@@ -45,16 +45,4 @@ public sealed class RunTimingView(IAnsiConsole console)
     private static string F(double seconds) => seconds.ToString("F2", CultureInfo.InvariantCulture);
 
     private static string Mib(double? mib) => mib is { } v ? v.ToString("F0", CultureInfo.InvariantCulture) : "-";
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
 }
