@@ -73,18 +73,35 @@ public sealed class AdamOptimizer : IDisposable
         foreach (var s in _slots.Values) s.Parameter.grad?.zero_();
     }
 
+    /// <summary>
+    /// Update CPU float32 parameters in one fused SIMD pass each (<see cref="FusedAdamKernel"/>; default) instead of op by op
+    /// (same formulas; results differ by float rounding). Other devices and dtypes always take the op-by-op path.
+    /// </summary>
+    public bool Fused { get; set; } = true;
+
     /// <summary>One Adam update of every parameter that has a gradient.</summary>
-    public void Step()
+    public void Step() => Step(zeroGradients: false);
+
+    /// <summary>
+    /// One Adam update of every parameter that has a gradient; with <paramref name="zeroGradients"/> the gradients are zeroed
+    /// afterwards (as <see cref="ZeroGrad"/>; in the same pass on the fused path).
+    /// </summary>
+    public void Step(bool zeroGradients)
     {
         using var noGrad = torch.no_grad();
         foreach (var name in _order)
         {
             var s = _slots[name];
-            var g = s.Parameter.grad;
+            using var g = s.Parameter.grad;
             if (g is null) continue;
             s.Step++;
             double bc1 = 1 - Math.Pow(Beta1, s.Step);
             double bc2 = 1 - Math.Pow(Beta2, s.Step);
+            if (Fused && FusedAdamKernel.Applies(s.Parameter, g, s.M, s.V))
+            {
+                FusedAdamKernel.Update(s.Parameter, g, s.M, s.V, Beta1, Beta2, -s.LearningRate / bc1, bc2, Epsilon, zeroGradients);
+                continue;
+            }
             // Every number operand is an explicit Scalar disposed after the call: an implicit one is unreferenced while
             // libtorch reads it, and a GC in between lets its finalizer free it (dotnet/TorchSharp#1434; seen here as
             // "Expected false to be true" from addcdiv_).
@@ -101,6 +118,7 @@ public sealed class AdamOptimizer : IDisposable
             using var scope = torch.NewDisposeScope();
             var denom = s.V.div(biasCorrection2).sqrt_().add_(epsilon, one);
             s.Parameter.addcdiv_(s.M, denom, step);
+            if (zeroGradients) g.zero_();
         }
     }
 

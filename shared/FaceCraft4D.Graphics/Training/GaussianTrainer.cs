@@ -230,8 +230,8 @@ public sealed class GaussianTrainer : IDisposable
         }
         using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Optimizer))
         {
-            _optimizer.Step();
-            _optimizer.ZeroGrad();
+            _optimizer.Fused = Options.FusedAdam;
+            _optimizer.Step(zeroGradients: true);
         }
         timer?.CountStep();
         Last = new TrainingProgress(it, Options.Iterations, loss, l1v, dssimv, regv, extrav, psnr, p.Count, clock.Elapsed);

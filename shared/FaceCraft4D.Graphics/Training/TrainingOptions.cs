@@ -84,6 +84,12 @@ public sealed class TrainingOptions
     /// </summary>
     public bool FusedSsim { get; set; } = true;
 
+    /// <summary>
+    /// Adam on CPU float32 parameters as one fused SIMD pass per parameter (<see cref="AdamOptimizer.Fused"/>) instead of
+    /// op by op; false = the path before (benchmarks compare).
+    /// </summary>
+    public bool FusedAdam { get; set; } = true;
+
     /// <summary>Adaptive density control.</summary>
     public DensificationOptions Densification { get; set; } = new();
 
