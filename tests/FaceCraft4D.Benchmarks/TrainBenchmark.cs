@@ -27,7 +27,9 @@ namespace FaceCraft4D.Benchmarks;
 /// default all; the first --skip are run untimed) --skip 0 --size 128 --views 8 --frames 12 --per-triangle 2
 /// --repeats 1 (runs per stage; figures are medians) --torch-threads N --separate-render 1 (COIN's I_C as a second render, the
 /// path before the shared render) --fused-centring 0 (COIN's centred activation as tensor ops) --cache-frames 0 (pose FLAME every step) --fused-ssim 0 (D-SSIM and
-/// the structure loss as band-matrix GEMMs); all three off = the step before these changes. --perceptual auto|ms-structure|resnet18|resnet18-cached
+/// the structure loss as band-matrix GEMMs); all three off = the step before these changes; --fused-adam 0 (Adam op by op, the
+/// path before the fused Adam pass) --fused-binding 0 (the bound avatar's world-space Gaussians as tensor ops, the path before
+/// <c>FusedBoundGaussiansFunction</c>). --perceptual auto|ms-structure|resnet18|resnet18-cached
 /// --perceptual-every N (the perceptual term on every N-th iteration only, at N x the weight; default the stages' setting)
 /// (auto: what the stage uses, ResNet-18 features with each target's taps computed once, when ResNet18.onnx is installed; resnet18 = the
 /// taps of target and render in one batch every step, the stage before the cache); 'perceptual f+b alone' times its forward + backward.
@@ -55,7 +57,8 @@ public sealed class TrainBenchmark : IBenchmark
         bool separateRender = a.GetInt("separate-render", 0) != 0;
         int torchThreads = a.GetInt("torch-threads", 0);
         int perceptualEvery = a.GetInt("perceptual-every", new TrainingStageOptions().Coin.PerceptualEvery);
-        var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0);
+        var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0,
+            a.GetInt("fused-adam", 1) != 0, a.GetInt("fused-binding", 1) != 0);
         string perceptualName = a.Get("perceptual", "auto").ToLowerInvariant();
         var onnx = ResNet18OnnxLocator.TryResolve();
         if (perceptualName == "auto") perceptualName = onnx is null ? StructuralPerceptualLoss.BackendName : "resnet18-cached";
@@ -100,7 +103,7 @@ public sealed class TrainBenchmark : IBenchmark
     }
 
     /// <summary>Switches of the faster paths (each off = the path before it, for before/after figures in one run).</summary>
-    private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim);
+    private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim, bool FusedAdam, bool FusedBinding);
 
     /// <summary>COIN's perceptual loss as the stage picks it: the structural substitute, ResNet-18 features, or those with the targets' taps cached (the stage's default).</summary>
     private sealed record PerceptualChoice(string Name, ResNet18PerceptualLoss? ResNet, bool FusedSsim)
@@ -197,7 +200,9 @@ public sealed class TrainBenchmark : IBenchmark
             : TrainingSchedule.FineTune(iterations, iterations, coinOptions.DssimWeight, stageOptions, 8);
         options.CachePosedFrames = paths.CacheFrames;
         options.FusedSsim = paths.FusedSsim;
+        options.FusedAdam = paths.FusedAdam;
         using var student = FlameGaussianAvatar.Create(flame, shape, stageOptions.GaussiansPerTriangle, stageOptions.InitialLocalScale, generator: new torch.Generator(5));
+        student.FusedBinding = paths.FusedBinding;
         if (stage == "coin")
         {
             // TrainCoin starts from a trained static avatar: begin at the teacher's density and colours, perturbed.

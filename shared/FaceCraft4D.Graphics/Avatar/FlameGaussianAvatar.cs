@@ -86,6 +86,13 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
     /// </summary>
     public PosedTriangleCache PoseCache { get; } = new();
 
+    /// <summary>
+    /// With posed frames from <see cref="PoseCache"/>, evaluate the world-space Gaussians in one fused pass with an analytic
+    /// backward (<see cref="FusedBoundGaussiansFunction"/>, CPU; default) instead of tensor operations (same formulas, float
+    /// rounding differs); false = the tensor path (benchmarks compare).
+    /// </summary>
+    public bool FusedBinding { get; set; } = true;
+
     /// <summary>FLAME parameters of the canonical frame: this avatar's shape, zero expression and pose.</summary>
     public FlameParameters CanonicalFrame() =>
         FlameParameters.Zeros(1, Flame.ShapeCount, Flame.ExpressionCount, Flame.Device, Flame.DType).With(shape: Shape);
@@ -106,6 +113,15 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
         var p = Parameters;
         var binding = p.Binding!;
         var cached = Shape.requires_grad ? null : PoseCache.Get(frame ?? CanonicalFrame(), () => TriangleFrames.Compute(Vertices(frame), Flame.Faces));
+        if (cached is not null && FusedBinding && FusedBoundGaussiansFunction.Supports(p, cached))
+        {
+            var (m, q, s, o) = FusedBoundGaussiansFunction.Apply(p, cached);
+            return new SplatGaussians
+            {
+                Means = m, Quaternions = q, Scales = s, Opacities = o,
+                ShCoefficients = colors is null ? p.ShCoefficients() : null, ShDegree = p.ActiveShDegree, Colors = colors,
+            };
+        }
         var frames = cached is null ? TriangleFrames.Compute(Vertices(frame), Flame.Faces) : null;
         var r = (cached?.Rotations ?? frames!.Rotations).index_select(0, binding); // [N, 3, 3]
         var k = (cached?.Scales ?? frames!.Scales).index_select(0, binding).unsqueeze(1); // [N, 1]
