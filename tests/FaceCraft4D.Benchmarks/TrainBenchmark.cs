@@ -29,7 +29,7 @@ namespace FaceCraft4D.Benchmarks;
 /// path before the shared render) --fused-centring 0 (COIN's centred activation as tensor ops) --cache-frames 0 (pose FLAME every step) --fused-ssim 0 (D-SSIM and
 /// the structure loss as band-matrix GEMMs); all three off = the step before these changes; --fused-adam 0 (Adam op by op, the
 /// path before the fused Adam pass) --fused-binding 0 (the bound avatar's world-space Gaussians as tensor ops, the path before
-/// <c>FusedBoundGaussiansFunction</c>). --perceptual auto|ms-structure|resnet18|resnet18-cached
+/// <c>FusedBoundGaussiansFunction</c>) --fused-reg 0 (the position/scale regularisers as tensor ops). --perceptual auto|ms-structure|resnet18|resnet18-cached
 /// --perceptual-every N (the perceptual term on every N-th iteration only, at N x the weight; default the stages' setting)
 /// (auto: what the stage uses, ResNet-18 features with each target's taps computed once, when ResNet18.onnx is installed; resnet18 = the
 /// taps of target and render in one batch every step, the stage before the cache); 'perceptual f+b alone' times its forward + backward.
@@ -58,7 +58,7 @@ public sealed class TrainBenchmark : IBenchmark
         int torchThreads = a.GetInt("torch-threads", 0);
         int perceptualEvery = a.GetInt("perceptual-every", new TrainingStageOptions().Coin.PerceptualEvery);
         var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0,
-            a.GetInt("fused-adam", 1) != 0, a.GetInt("fused-binding", 1) != 0);
+            a.GetInt("fused-adam", 1) != 0, a.GetInt("fused-binding", 1) != 0, a.GetInt("fused-reg", 1) != 0);
         string perceptualName = a.Get("perceptual", "auto").ToLowerInvariant();
         var onnx = ResNet18OnnxLocator.TryResolve();
         if (perceptualName == "auto") perceptualName = onnx is null ? StructuralPerceptualLoss.BackendName : "resnet18-cached";
@@ -103,7 +103,7 @@ public sealed class TrainBenchmark : IBenchmark
     }
 
     /// <summary>Switches of the faster paths (each off = the path before it, for before/after figures in one run).</summary>
-    private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim, bool FusedAdam, bool FusedBinding);
+    private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim, bool FusedAdam, bool FusedBinding, bool FusedRegularisers);
 
     /// <summary>COIN's perceptual loss as the stage picks it: the structural substitute, ResNet-18 features, or those with the targets' taps cached (the stage's default).</summary>
     private sealed record PerceptualChoice(string Name, ResNet18PerceptualLoss? ResNet, bool FusedSsim)
@@ -201,6 +201,7 @@ public sealed class TrainBenchmark : IBenchmark
         options.CachePosedFrames = paths.CacheFrames;
         options.FusedSsim = paths.FusedSsim;
         options.FusedAdam = paths.FusedAdam;
+        options.FusedRegularisers = paths.FusedRegularisers;
         using var student = FlameGaussianAvatar.Create(flame, shape, stageOptions.GaussiansPerTriangle, stageOptions.InitialLocalScale, generator: new torch.Generator(5));
         student.FusedBinding = paths.FusedBinding;
         if (stage == "coin")

@@ -189,8 +189,12 @@ public sealed class GaussianTrainer : IDisposable
                 if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
                 {
                     var visible = render.Projection.Visible;
-                    reg = torch.zeros(1, p.Positions.dtype, device).squeeze();
-                    if (visible.any().item<bool>())
+                    bool fusedReg = Options.FusedRegularisers && BoundRegularisersFunction.Supports(p.Positions, p.LogScales, visible);
+                    if (fusedReg)
+                        reg = BoundRegularisersFunction.Apply(p.Positions, p.LogScales, visible, new BoundRegularisersFunction.Settings(
+                            Options.LambdaPosition, Options.PositionThreshold, Options.LambdaScale, Options.ScaleThreshold));
+                    else reg = torch.zeros(1, p.Positions.dtype, device).squeeze();
+                    if (!fusedReg && visible.any().item<bool>())
                     {
                         if (Options.LambdaPosition > 0)
                             reg = reg + Options.LambdaPosition * torch.nn.functional.relu(p.Positions.index_select(0, visible.nonzero().flatten()).norm(1) - Options.PositionThreshold).mean();

@@ -90,6 +90,12 @@ public sealed class TrainingOptions
     /// </summary>
     public bool FusedAdam { get; set; } = true;
 
+    /// <summary>
+    /// The position and scale regularisers of bound models as one fused pass with an analytic backward
+    /// (<see cref="BoundRegularisersFunction"/>, CPU) instead of tensor operations; false = the path before (benchmarks compare).
+    /// </summary>
+    public bool FusedRegularisers { get; set; } = true;
+
     /// <summary>Adaptive density control.</summary>
     public DensificationOptions Densification { get; set; } = new();
 
