@@ -16,7 +16,7 @@ public sealed class EnhanceBackViewStageHandler(ViewEnhancementStage stage, View
     public IReadOnlyList<string> Backends => enhancers.Names;
 
     /// <inheritdoc />
-    /// <remarks>2: the reference anchor's facing gate (<c>DepthWarpOptions.AnchorFacingMin</c>, s23).</remarks>
+    /// <remarks>2: the reference anchor's facing gate (<c>DepthWarpOptions.AnchorFacingMin</c>, s23; default off).</remarks>
     public int ImplementationVersion => 2;
 
     /// <inheritdoc />

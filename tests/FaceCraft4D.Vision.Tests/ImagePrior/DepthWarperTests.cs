@@ -157,9 +157,9 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
 
         var before = new DepthWarper(new DepthWarpOptions { AnchorFacingMin = -1 })
             .Warp(new AnchorView("reference", view.Image, view.Depth, view.Camera, FaceRegion: face), target.Camera, target.Depth);
-        var after = new DepthWarper(new DepthWarpOptions())
+        var after = new DepthWarper(new DepthWarpOptions { AnchorFacingMin = 0.6, AnchorFacingFull = 0.85 })
             .Warp(new AnchorView("reference", view.Image, view.Depth, view.Camera, FaceRegion: face), target.Camera, target.Depth);
-        var ungatedAnchor = new DepthWarper(new DepthWarpOptions())
+        var ungatedAnchor = new DepthWarper(new DepthWarpOptions { AnchorFacingMin = 0.6 })
             .Warp(new AnchorView("reference", view.Image, view.Depth, view.Camera), target.Camera, target.Depth);
 
         var fragments = MeshRasterizer.Rasterize(mesh, target.Camera);
