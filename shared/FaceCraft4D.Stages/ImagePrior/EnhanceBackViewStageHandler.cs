@@ -16,7 +16,8 @@ public sealed class EnhanceBackViewStageHandler(ViewEnhancementStage stage, View
     public IReadOnlyList<string> Backends => enhancers.Names;
 
     /// <inheritdoc />
-    public int ImplementationVersion => 1;
+    /// <remarks>2: the reference anchor's facing gate (<c>DepthWarpOptions.AnchorFacingMin</c>, s23; default off).</remarks>
+    public int ImplementationVersion => 2;
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [diffusion.Value.Folder];

@@ -1,7 +1,9 @@
 using FaceCraft4D.Contracts;
 using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Stages.Preprocess;
 using FaceCraft4D.Vision.ImagePrior;
 using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Vision.ShapePrior.Template;
 using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Stages.ImagePrior;
@@ -41,8 +43,10 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
 
         var portrait = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.CropWhite)).ConfigureAwait(false), StageFiles.CropWhite);
         var portraitMask = StageImageCodec.ReadMask(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Mask)).ConfigureAwait(false), StageFiles.Mask);
+        var faceRegion = await ReadFaceRegionAsync(context, portrait.Width, portrait.Height).ConfigureAwait(false);
         var reference = new AnchorView("reference", portrait.Resize(cameras[0].Width, cameras[0].Height),
-            await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0], portraitMask.Resize(cameras[0].Width, cameras[0].Height));
+            await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0], portraitMask.Resize(cameras[0].Width, cameras[0].Height),
+            faceRegion.Resize(cameras[0].Width, cameras[0].Height));
         var anchors = new List<AnchorView> { reference };
         if (withBackAnchor)
         {
@@ -90,6 +94,20 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
         {
             throw new StageInputException("input-invalid", $"shape-prior/{StageFiles.Views} is not a camera file: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The portrait's face in front of the jaw contour (<see cref="FaceOutline"/> of <c>preprocess/landmarks.json</c>) at the
+    /// crop's resolution: the reference anchor's pixels that the warp's facing gate leaves ungated.
+    /// </summary>
+    private static async Task<FloatImage> ReadFaceRegionAsync(StageJobContext context, int width, int height)
+    {
+        var landmarks = await context.ReadRequiredJsonAsync<LandmarksDocument>(StageFiles.From(PipelineStage.Preprocess, StageFiles.Landmarks)).ConfigureAwait(false);
+        if (landmarks.Points is not { Count: 68 } || landmarks.Points.Any(p => p is not { Length: >= 2 }) || landmarks.Width != width || landmarks.Height != height)
+            throw new StageInputException("input-invalid", $"preprocess/{StageFiles.Landmarks} does not hold 68 points for the {width}x{height} crop.");
+        double shift = 0.5 - landmarks.PixelCentre;
+        var points = landmarks.Points.SelectMany(p => new[] { (float)(p[0] + shift), (float)(p[1] + shift) }).ToArray();
+        return FaceOutline.Rasterize(points, width, height);
     }
 
     private static async Task<DepthMap> ReadDepthAsync(StageJobContext context, int view, Camera camera)

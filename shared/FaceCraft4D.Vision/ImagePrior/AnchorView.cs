@@ -14,4 +14,8 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// <param name="Mask">Foreground of the image (same resolution), or null when every pixel on the depth is foreground.
 /// Where the shape prior's head reaches beyond the portrait's matte the portrait shows background (white in the
 /// composited crop); such pixels (below <see cref="DepthWarpOptions.MinAnchorMask"/>) are never warped.</param>
-public sealed record AnchorView(string Name, RgbImage Image, DepthMap Depth, Camera Camera, FloatImage? Mask = null);
+/// <param name="FaceRegion">Where the anchor shows the face in front of the jaw contour (1 inside, soft at the edge; same
+/// resolution), or null. With it the anchor's pixels outside the face warp only onto target surface that faces the anchor
+/// camera (<see cref="DepthWarpOptions.AnchorFacingMin"/>): the reference portrait's neck and chin shadow must not be
+/// stretched along the side of the model's neck. Null: no facing gate (the back view).</param>
+public sealed record AnchorView(string Name, RgbImage Image, DepthMap Depth, Camera Camera, FloatImage? Mask = null, FloatImage? FaceRegion = null);

@@ -30,4 +30,19 @@ public sealed class DepthWarpOptions
     /// <summary>Least anchor foreground (<see cref="AnchorView.Mask"/>, bilinear) for an anchor pixel to be warped; edge pixels
     /// below it are blends with the background.</summary>
     public double MinAnchorMask { get; set; } = 0.9;
+
+    /// <summary>
+    /// Facing gate of anchors with a <see cref="AnchorView.FaceRegion"/> (the reference portrait): outside the face
+    /// region the anchor's pixels warp only onto target surface whose normal faces the anchor camera at a cosine of at
+    /// least this (weight ramping to 1 at <see cref="AnchorFacingFull"/>). Seen from the front, the side of the head
+    /// model's neck and jaw lies at the portrait's pixels just below the jaw line at a grazing angle; without the gate the
+    /// portrait's neck and chin shadow are stretched back along it, the "second jaw" of the 45 and 315 degree views
+    /// (docs/side-view-diagnosis.md, s22/s23). The shape prior's texture follows the same rule
+    /// (<c>HeadTextureOptions.BehindFaceFacingMin</c>). Negative: no gate (the warp before s23). Default off: on the sample
+    /// (seeds 501, 502) the gate lowered the reference view by 0.17 and 0.41 dB; 0.6 is the value that was measured.
+    /// </summary>
+    public double AnchorFacingMin { get; set; } = -1;
+
+    /// <summary>Cosine from which the facing gate gives an anchor pixel its full weight (see <see cref="AnchorFacingMin"/>).</summary>
+    public double AnchorFacingFull { get; set; } = 0.85;
 }

@@ -23,6 +23,10 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// strongly foreshortened (fewer than <see cref="DepthWarpOptions.MinAnchorDensity"/> anchor pixels per target
 /// pixel) are left out: their warped colours would be smeared. With several anchors each target pixel takes the
 /// visible anchor whose viewing ray is closest in angle to the target's ray ("nearest visible wins").
+/// An anchor with a <see cref="AnchorView.FaceRegion"/> (the reference portrait) is gated by facing: outside its face
+/// region its pixels reach only target surface whose normal (from the target depth) faces the anchor camera
+/// (<see cref="DepthWarpOptions.AnchorFacingMin"/> .. <see cref="DepthWarpOptions.AnchorFacingFull"/>); the gate's weight
+/// scales the soft mask, so elsewhere the coarse view keeps its pixels.
 /// </summary>
 public sealed class DepthWarper(DepthWarpOptions options)
 {
@@ -42,14 +46,19 @@ public sealed class DepthWarper(DepthWarpOptions options)
         var visibility = new FloatImage(w, h);
         var source = Enumerable.Repeat(-1, w * h).ToArray();
         var bestCos = Enumerable.Repeat(float.NegativeInfinity, w * h).ToArray();
+        var weight = new float[w * h];
         var targetPoints = LiftAll(target, targetDepth);
         var targetCentre = ToVector(target.Position);
+        bool gated = options.AnchorFacingMin >= 0 && anchors.Any(a => a.FaceRegion is not null);
+        var normals = gated ? SurfaceNormals(targetPoints, targetDepth, targetCentre) : null;
 
         for (int a = 0; a < anchors.Count; a++)
         {
             var anchor = anchors[a];
             if (anchor.Image.Width != anchor.Depth.Width || anchor.Image.Height != anchor.Depth.Height || anchor.Camera.Width != anchor.Image.Width)
                 throw new ArgumentException($"Anchor '{anchor.Name}': image, depth and camera must share one resolution.");
+            if (anchor.FaceRegion is { } region && (region.Width != anchor.Image.Width || region.Height != anchor.Image.Height))
+                throw new ArgumentException($"Anchor '{anchor.Name}': the face region must have the image's resolution.");
             var hits = ForwardHits(anchor, target, targetDepth);
             var anchorCentre = ToVector(anchor.Camera.Position);
             for (int y = 0; y < h; y++)
@@ -58,18 +67,25 @@ public sealed class DepthWarper(DepthWarpOptions options)
                 int p = y * w + x;
                 if (!hits[p]) continue;
                 var point = targetPoints[p];
-                if (!Backward(anchor, point, out var colour)) continue;
+                if (!Backward(anchor, point, out var colour, out double u, out double v)) continue;
                 if (AnchorDensity(anchor.Camera, targetPoints, targetDepth, x, y) < options.MinAnchorDensity) continue;
-                float cos = Vector3.Dot(Vector3.Normalize(targetCentre - point), Vector3.Normalize(anchorCentre - point));
+                var toAnchor = Vector3.Normalize(anchorCentre - point);
+                float facing = normals is not null && anchor.FaceRegion is { } face
+                    ? Math.Max(face.SampleBilinear(u, v), Ramp(Vector3.Dot(normals[p], toAnchor), options.AnchorFacingMin, options.AnchorFacingFull))
+                    : 1f;
+                if (facing <= 0) continue; // another anchor may still see this pixel
+                float cos = Vector3.Dot(Vector3.Normalize(targetCentre - point), toAnchor);
                 if (cos <= bestCos[p]) continue;
                 bestCos[p] = cos;
                 source[p] = a;
+                weight[p] = facing;
                 visibility[x, y] = 1;
                 image[x, y] = colour;
             }
         }
 
         var soft = SoftMask(visibility);
+        for (int p = 0; p < soft.Data.Length; p++) soft.Data[p] *= weight[p];
         int factor = Math.Max(1, options.LatentFactor);
         var latent = soft.Resize(Math.Max(1, w / factor), Math.Max(1, h / factor));
         return new WarpedView(image, visibility, soft, latent, source);
@@ -131,10 +147,10 @@ public sealed class DepthWarper(DepthWarpOptions options)
         }
     }
 
-    private bool Backward(AnchorView anchor, Vector3 point, out Vector3 colour)
+    private bool Backward(AnchorView anchor, Vector3 point, out Vector3 colour, out double u, out double v)
     {
         colour = Vector3.Zero;
-        var (u, v, z) = anchor.Camera.Project(new Vector3d(point.X, point.Y, point.Z));
+        (u, v, var z) = anchor.Camera.Project(new Vector3d(point.X, point.Y, point.Z));
         if (z <= 0 || u < 0 || v < 0 || u >= anchor.Image.Width || v >= anchor.Image.Height) return false;
         double da = AnchorDepth(anchor.Depth, u, v);
         if (da <= 0 || Math.Abs(z - da) > Tolerance(anchor.Camera, da)) return false;
@@ -165,6 +181,53 @@ public sealed class DepthWarper(DepthWarpOptions options)
         double sx = xn - x, sy = yn - y;
         double j00 = (dx.U - c.U) / sx, j10 = (dx.V - c.V) / sx, j01 = (dy.U - c.U) / sy, j11 = (dy.V - c.V) / sy;
         return Math.Abs(j00 * j11 - j01 * j10);
+    }
+
+    /// <summary>
+    /// Unit surface normals of the target's lifted depth (per axis the one-sided difference toward the neighbour with the
+    /// smaller depth step, among neighbours with surface and no jump larger than <see cref="DepthWarpOptions.DiscontinuityMetres"/>), turned toward the target
+    /// camera; where a pixel has no usable neighbour along an axis, the direction to the camera.
+    /// </summary>
+    private Vector3[] SurfaceNormals(Vector3[] points, DepthMap depth, Vector3 cameraCentre)
+    {
+        int w = depth.Width, h = depth.Height;
+        var normals = new Vector3[w * h];
+        for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+        {
+            int p = y * w + x;
+            float d = depth[x, y];
+            if (d <= 0) continue;
+            var toCamera = Vector3.Normalize(cameraCentre - points[p]);
+            var du = Difference(x - 1, y, x + 1, y);
+            var dv = Difference(x, y - 1, x, y + 1);
+            var n = du is { } a && dv is { } b ? Vector3.Cross(a, b) : Vector3.Zero;
+            float length = n.Length();
+            if (length < 1e-12f) { normals[p] = toCamera; continue; }
+            n /= length;
+            normals[p] = Vector3.Dot(n, toCamera) < 0 ? -n : n;
+
+            Vector3? Difference(int x0, int y0, int x1, int y1)
+            {
+                bool first = Usable(x0, y0), second = Usable(x1, y1);
+                if (first && second) // the side with the smaller depth step: a crease or an occlusion edge bends only one side
+                    return Math.Abs(depth[x1, y1] - d) <= Math.Abs(depth[x0, y0] - d) ? points[y1 * w + x1] - points[p] : points[p] - points[y0 * w + x0];
+                if (second) return points[y1 * w + x1] - points[p];
+                if (first) return points[p] - points[y0 * w + x0];
+                return null;
+            }
+
+            bool Usable(int xx, int yy) =>
+                xx >= 0 && yy >= 0 && xx < w && yy < h && depth[xx, yy] > 0 && Math.Abs(depth[xx, yy] - d) <= options.DiscontinuityMetres;
+        }
+        return normals;
+    }
+
+    /// <summary>Smooth step from 0 at <paramref name="from"/> to 1 at <paramref name="to"/>.</summary>
+    private static float Ramp(double value, double from, double to)
+    {
+        double t = Math.Clamp((value - from) / Math.Max(to - from, 1e-9), 0, 1);
+        return (float)(t * t * (3 - 2 * t));
     }
 
     /// <summary>Bilinear depth where the four samples around (u, v) are all surface; the nearest sample otherwise.</summary>

@@ -140,6 +140,64 @@ public sealed class DepthWarperTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Facing_gate_keeps_anchor_pixels_off_grazing_surface_outside_the_face_region()
+    {
+        // Anchor at 0 degrees, target at 50: the anchor's upper half is its "face region" (in front of the jaw), the lower
+        // half is gated. Reference: the exact surface normal of the target pixel (mesh normals) against the direction to
+        // the anchor camera. A gated pixel at cos <= 0.5 (below the gate's 0.6) takes no anchor colour, and did without the
+        // gate (weight at most 0.01 where the depth's normal is off); one at cos >= 0.9 (inside the mask, off the silhouette band) keeps its weight (within 0.05; 5 % may not, depth normals at creases); inside the face region the gate leaves every pixel as it was.
+        var mesh = SyntheticScene.Head;
+        var normals = mesh.VertexNormals();
+        var colour = new StripedColour();
+        var view = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(0, Size));
+        var target = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(50, Size));
+        var face = new FloatImage(Size, Size);
+        for (int y = 0; y < Size / 2; y++) for (int x = 0; x < Size; x++) face[x, y] = 1;
+
+        var before = new DepthWarper(new DepthWarpOptions { AnchorFacingMin = -1 })
+            .Warp(new AnchorView("reference", view.Image, view.Depth, view.Camera, FaceRegion: face), target.Camera, target.Depth);
+        var after = new DepthWarper(new DepthWarpOptions { AnchorFacingMin = 0.6, AnchorFacingFull = 0.85 })
+            .Warp(new AnchorView("reference", view.Image, view.Depth, view.Camera, FaceRegion: face), target.Camera, target.Depth);
+        var ungatedAnchor = new DepthWarper(new DepthWarpOptions { AnchorFacingMin = 0.6 })
+            .Warp(new AnchorView("reference", view.Image, view.Depth, view.Camera), target.Camera, target.Depth);
+
+        var fragments = MeshRasterizer.Rasterize(mesh, target.Camera);
+        var points = fragments.Interpolate(mesh.Positions, 3, mesh.Triangles);
+        var pointNormals = fragments.Interpolate(normals, 3, mesh.Triangles);
+        var anchorCentre = ToVector(view.Camera.Position);
+        int dropped = 0, kept = 0, face0 = 0, lost = 0;
+        for (int p = 0; p < Size * Size; p++)
+        {
+            Assert.Equal(before.SoftMask.Data[p], ungatedAnchor.SoftMask.Data[p]); // no face region: no gate
+            if (before.Visibility.Data[p] <= 0 || fragments.TriangleIds[p] < 0) continue;
+            var point = new Vector3(points[3 * p], points[3 * p + 1], points[3 * p + 2]);
+            var n = Vector3.Normalize(new Vector3(pointNormals[3 * p], pointNormals[3 * p + 1], pointNormals[3 * p + 2]));
+            float cos = Vector3.Dot(n, Vector3.Normalize(anchorCentre - point));
+            var (_, v, _) = view.Camera.Project(new Vector3d(point.X, point.Y, point.Z));
+            if (v < Size / 2 - 2)
+            {
+                Assert.Equal(before.SoftMask.Data[p], after.SoftMask.Data[p]);
+                face0++;
+            }
+            else if (v > Size / 2 + 2 && cos <= 0.5f)
+            {
+                Assert.True(before.SoftMask.Data[p] > 0); // the ungated warp gave it portrait colour
+                // The gate works on normals from the target's depth (pixel differences), so allow a trace at the ramp's foot.
+                Assert.True(after.SoftMask.Data[p] <= 0.01f, $"grazing px {p % Size},{p / Size} cos {cos:F2}: weight {after.SoftMask.Data[p]:F3}");
+                if (after.SoftMask.Data[p] == 0) dropped++;
+            }
+            else if (v > Size / 2 + 2 && cos >= 0.9f && before.SoftMask.Data[p] >= 1f) // interior: the depth's normals hold off the silhouette
+            {
+                if (after.SoftMask.Data[p] < before.SoftMask.Data[p] - 0.05f) lost++;
+                kept++;
+            }
+        }
+        output.WriteLine($"gate: {dropped} grazing px (cos <= 0.5) dropped, {kept} facing px (cos >= 0.9), {lost} of them lost weight, {face0} face-region px unchanged");
+        Assert.True(dropped > 300 && kept > 50 && face0 > 1000, $"dropped {dropped}, kept {kept}, face {face0}");
+        Assert.True(lost <= kept / 20, $"{lost} of {kept} facing px lost weight"); // depth normals at creases
+    }
+
     private static (double Precision, double Recall) PrecisionRecall(FloatImage mask, bool[] truth)
     {
         int tp = 0, fp = 0, fn = 0;

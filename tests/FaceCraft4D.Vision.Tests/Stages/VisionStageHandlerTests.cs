@@ -120,7 +120,11 @@ public sealed class VisionStageHandlerTests(SamplePipelineRun run, ITestOutputHe
             using var image = Image.Load<Rgb24>((await Read(result.Outputs[StageFiles.Image])).ToArray());
             Assert.Equal((size, size), (image.Width, image.Height));
             var soft = FloatImage.FromMask(Image.Load<L8>((await Read(result.Outputs[StageFiles.SoftMask])).ToArray()));
-            Assert.All(soft.Data, v => Assert.True(v == 0f || v == 1f || Math.Abs(v - 26 / 255f) < 1e-6f));
+            // 1 inside, 0.1 on the band, 0 outside; the reference anchor's facing gate ramps between them on grazing surface outside the face.
+            Assert.All(soft.Data, v => Assert.InRange(v, 0f, 1f));
+            Assert.Contains(soft.Data, v => v == 1f);
+            int ramped = soft.Data.Count(v => v != 0f && v != 1f && Math.Abs(v - 26 / 255f) >= 1e-6f);
+            Assert.True(ramped < soft.Data.Count(v => v > 0) / 2, $"{ramped} soft-mask pixels between the band value and 1");
             using var latent = Image.Load<L8>((await Read(result.Outputs[StageFiles.LatentMask])).ToArray());
             Assert.Equal(size / 8, latent.Width);
             var report = JsonSerializer.Deserialize<ViewReport>((await Read(result.Outputs[StageFiles.ViewReport])).ToString(), ContractJson.Options)!;
