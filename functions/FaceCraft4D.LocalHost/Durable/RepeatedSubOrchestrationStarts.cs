@@ -33,16 +33,11 @@ public static class RepeatedSubOrchestrationStarts
             return messages;
         }
 
-        // The targets' states are read at once, not one after another: a fan-out's episode starts all its items together
-        // (6 enhance-view items, 7 animate-view items and the static training job), and each read is a table query.
-        var states = await Task.WhenAll(messages.Select(m => IsSubOrchestrationStart(m)
-            ? readState(m.OrchestrationInstance.InstanceId)
-            : Task.FromResult<OrchestrationState?>(null))).ConfigureAwait(false);
         var kept = new List<TaskMessage>(messages.Count);
-        for (var i = 0; i < messages.Count; i++)
+        foreach (var message in messages)
         {
-            var message = messages[i];
-            if (states[i] is { } current
+            if (IsSubOrchestrationStart(message)
+                && await readState(message.OrchestrationInstance.InstanceId).ConfigureAwait(false) is { } current
                 && IsActive(current.OrchestrationStatus)
                 && !string.Equals(current.OrchestrationInstance?.ExecutionId, message.OrchestrationInstance.ExecutionId, StringComparison.Ordinal)
                 && current.CreatedTime >= (parentStartedAt ?? await ParentStartedAtAsync(message, readState).ConfigureAwait(false)))
