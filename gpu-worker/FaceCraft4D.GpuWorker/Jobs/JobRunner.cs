@@ -108,12 +108,26 @@ public sealed class JobRunner(
         try
         {
             var started = job.ToStatus().CreatedAt;
-            // What actually runs (code version and the weights present now) goes into the checkpoint record; a record
-            // whose implementation differs from the one its request was stamped with is never reused.
-            var implementation = await implementations.DescribeAsync(stage, linked.Token).ConfigureAwait(false);
+            // What actually runs (code version and the weights present as the job starts) goes into the checkpoint record;
+            // a record whose implementation differs from the one its request was stamped with is never reused. The weights
+            // are listed while the handler starts, not before it (a storage round trip off each job's critical path).
+            var describing = implementations.DescribeAsync(stage, linked.Token);
             var running = time.GetUtcNow();
-            var result = await Task.Run(() => handler.ExecuteAsync(context), linked.Token).ConfigureAwait(false);
+            StageResult result;
+            try
+            {
+                result = await Task.Run(() => handler.ExecuteAsync(context), linked.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The handler's failure is the one reported; the description's own failure (or cancellation) is observed here.
+                await describing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+
             var completed = time.GetUtcNow();
+            var implementation = await describing.ConfigureAwait(false);
             // The checkpoint's startedAt is the submission; the time the handler ran and the process's peak memory go with the metrics.
             result = result with
             {

@@ -13,17 +13,23 @@ public static class Rotations
     public static Tensor AxisAngleToMatrix(Tensor axisAngle)
     {
         using var scope = torch.NewDisposeScope();
+        // Number operands (and add's hidden alpha = 1) as explicit Scalars disposed after use, which holds them through
+        // each native call: implicit ones met the TorchSharp#1434 finalizer race here ("Expected false to be true" from
+        // the scalar conversion in the export job, whose first attempt failed and was retried).
+        using var one = 1.ToScalar();
+        using var epsilon = 1e-8.ToScalar();
         var shape = axisAngle.shape;
         var r = axisAngle.reshape(-1, 3);
-        var angle = (r + 1e-8).norm(1, true, 2); // [M, 1]
-        var dir = r / angle;
+        var angle = r.add(epsilon, one).norm(1, true, 2); // [M, 1]
+        var dir = r.div(angle);
         var sin = torch.sin(angle).unsqueeze(-1);
         var cos = torch.cos(angle).unsqueeze(-1);
         var x = dir.select(1, 0); var y = dir.select(1, 1); var z = dir.select(1, 2);
         var zero = torch.zeros_like(x);
-        var k = torch.stack(new[] { zero, -z, y, z, zero, -x, -y, x, zero }, 1).view(-1, 3, 3);
+        var k = torch.stack(new[] { zero, z.neg(), y, z, zero, x.neg(), y.neg(), x, zero }, 1).view(-1, 3, 3);
         var eye = torch.eye(3, dtype: axisAngle.dtype, device: axisAngle.device).unsqueeze(0);
-        var rot = eye + sin * k + (1 - cos) * torch.bmm(k, k);
+        var oneMinusCos = cos.neg().add(one, one); // 1 - cos
+        var rot = eye.add(sin.mul(k), one).add(oneMinusCos.mul(torch.bmm(k, k)), one);
         return rot.reshape(shape[..^1].Concat(new long[] { 3, 3 }).ToArray()).MoveToOuterDisposeScope();
     }
 
