@@ -36,9 +36,13 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>The durable engine.</summary>
     public DurableSidecar Durable { get; private set; } = null!;
 
-    /// <summary>Starts what the options ask for.</summary>
+    /// <summary>
+    /// Starts what the options ask for. <paramref name="workerConfiguration"/>: settings the started GPU workers get on top
+    /// of their defaults (<see cref="WorkerConfigurationOverrides"/>).
+    /// </summary>
     public static async Task<LocalStack> StartAsync(
-        LocalStackOptions options, DurableEngineOptions durable, RepositoryLayout repo, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        LocalStackOptions options, DurableEngineOptions durable, RepositoryLayout repo, ILoggerFactory loggerFactory, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? workerConfiguration = null)
     {
         var logger = loggerFactory.CreateLogger<LocalStack>();
         var data = Path.GetFullPath(options.DataDirectory ?? Path.Combine(repo.Root, ".fc4d"));
@@ -62,7 +66,7 @@ public sealed class LocalStack : IAsyncDisposable
                 stack.WorkerSharedKey = WorkerKey.Generate();
                 var starts = Enumerable.Range(0, Math.Max(1, options.WorkerCount))
                     .Select(i => GpuWorkerServer.StartAsync(repo, i, stack.StorageConnectionString, options.WorkerMaxConcurrentJobs, data, logger, cancellationToken,
-                        sharedKey: stack.WorkerSharedKey))
+                        workerConfiguration, stack.WorkerSharedKey))
                     .ToArray();
                 var workers = await Task.WhenAll(starts).ConfigureAwait(false);
                 stack.workers.AddRange(workers);

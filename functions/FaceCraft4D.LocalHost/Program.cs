@@ -33,7 +33,7 @@ host.SetAction(async (parse, ct) =>
     var stackOptions = configuration.GetSection(LocalStackOptions.SectionName).Get<LocalStackOptions>() ?? new LocalStackOptions();
     var durableOptions = configuration.GetSection(DurableEngineOptions.SectionName).Get<DurableEngineOptions>() ?? new DurableEngineOptions();
     using var loggerFactory = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Information));
-    await using var stack = await LocalStack.StartAsync(stackOptions, durableOptions, repo, loggerFactory, ct);
+    await using var stack = await LocalStack.StartAsync(stackOptions, durableOptions, repo, loggerFactory, ct, WorkerConfigurationOverrides.From(configArgs));
     var url = $"http://127.0.0.1:{parse.GetValue(port)}";
     await using var app = LocalHostApp.Build(stack, configArgs, url, watchUploads: true);
     Console.WriteLine($"FaceCraft4D local host: API {url}/api/avatars, storage {stack.StorageConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("BlobEndpoint", StringComparison.Ordinal))}, data {stack.DataDirectory}");

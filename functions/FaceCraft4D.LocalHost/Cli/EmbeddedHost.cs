@@ -40,7 +40,8 @@ public sealed class EmbeddedHost : IAsyncDisposable
         LocalStack? stack = null;
         try
         {
-            stack = await LocalStack.StartAsync(stackOptions, durableOptions, repo, loggerFactory, cancellationToken).ConfigureAwait(false);
+            stack = await LocalStack.StartAsync(stackOptions, durableOptions, repo, loggerFactory, cancellationToken,
+                WorkerConfigurationOverrides.From(configurationArgs)).ConfigureAwait(false);
             var baseUrl = $"http://127.0.0.1:{FreeTcpPort.Find()}";
             string[] quiet =
             [
