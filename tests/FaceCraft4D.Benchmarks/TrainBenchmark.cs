@@ -30,6 +30,8 @@ namespace FaceCraft4D.Benchmarks;
 /// the structure loss as band-matrix GEMMs); all three off = the step before these changes; --fused-adam 0 (Adam op by op, the
 /// path before the fused Adam pass) --fused-binding 0 (the bound avatar's world-space Gaussians as tensor ops, the path before
 /// <c>FusedBoundGaussiansFunction</c>) --fused-reg 0 (the position/scale regularisers as tensor ops). --perceptual auto|ms-structure|resnet18|resnet18-cached
+/// --backend auto|simd-cpu|managed-cpu (the rasterizer kernel; managed-cpu with every switch above at 0, --separate-render 1 and
+/// --perceptual ms-structure --perceptual-every 1 is the oldest training step the code still has, to time against on the same machine)
 /// --perceptual-every N (the perceptual term on every N-th iteration only, at N x the weight; default the stages' setting)
 /// (auto: what the stage uses, ResNet-18 features with each target's taps computed once, when ResNet18.onnx is installed; resnet18 = the
 /// taps of target and render in one batch every step, the stage before the cache); 'perceptual f+b alone' times its forward + backward.
@@ -58,7 +60,7 @@ public sealed class TrainBenchmark : IBenchmark
         int torchThreads = a.GetInt("torch-threads", 0);
         int perceptualEvery = a.GetInt("perceptual-every", new TrainingStageOptions().Coin.PerceptualEvery);
         var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0,
-            a.GetInt("fused-adam", 1) != 0, a.GetInt("fused-binding", 1) != 0, a.GetInt("fused-reg", 1) != 0);
+            a.GetInt("fused-adam", 1) != 0, a.GetInt("fused-binding", 1) != 0, a.GetInt("fused-reg", 1) != 0, RasterBackend(a.Get("backend", "auto")));
         string perceptualName = a.Get("perceptual", "auto").ToLowerInvariant();
         var onnx = ResNet18OnnxLocator.TryResolve();
         if (perceptualName == "auto") perceptualName = onnx is null ? StructuralPerceptualLoss.BackendName : "resnet18-cached";
@@ -103,7 +105,14 @@ public sealed class TrainBenchmark : IBenchmark
     }
 
     /// <summary>Switches of the faster paths (each off = the path before it, for before/after figures in one run).</summary>
-    private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim, bool FusedAdam, bool FusedBinding, bool FusedRegularisers);
+    private sealed record FastPaths(bool FusedCentring, bool CacheFrames, bool FusedSsim, bool FusedAdam, bool FusedBinding, bool FusedRegularisers,
+        RasterizerBackend Backend);
+
+    /// <summary>--backend auto|simd-cpu|managed-cpu|tensor-ops: the rasterizer kernel (managed-cpu: the CPU reference kernel before issue 16).</summary>
+    private static RasterizerBackend RasterBackend(string name) =>
+        Enum.TryParse<RasterizerBackend>(name.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var backend)
+            ? backend
+            : throw new ArgumentException($"Unknown --backend {name} (auto, simd-cpu, managed-cpu, tensor-ops).");
 
     /// <summary>COIN's perceptual loss as the stage picks it: the structural substitute, ResNet-18 features, or those with the targets' taps cached (the stage's default).</summary>
     private sealed record PerceptualChoice(string Name, ResNet18PerceptualLoss? ResNet, bool FusedSsim)
@@ -174,7 +183,7 @@ public sealed class TrainBenchmark : IBenchmark
             Width = size, Height = size, ViewCount = viewCount, TargetX = (lo[0] + hi[0]) / 2, TargetY = (lo[1] + hi[1]) / 2, TargetZ = (lo[2] + hi[2]) / 2,
         };
         var cameras = OrbitCameras.Create(orbit);
-        var rasterizer = new GaussianRasterizer();
+        var rasterizer = new GaussianRasterizer(new RasterizerOptions { Backend = paths.Backend });
         var white = torch.ones(3);
         TrainingView Target(Camera camera, FlameParameters frame, int index)
         {
