@@ -21,19 +21,15 @@ public static class PortraitTrimap
         double hx = hull.Average(p => p.X), hy = hull.Average(p => p.Y);
         var core = hull.Select(p => (hx + (p.X - hx) * o.FaceCoreShrink, hy + (p.Y - hy) * o.FaceCoreShrink)).ToList();
 
-        var jawL = lm[0]; var jawR = lm[16]; var chin = lm[8];
-        double faceW = Math.Max(1, Math.Sqrt((jawR.X - jawL.X) * (jawR.X - jawL.X) + (jawR.Y - jawL.Y) * (jawR.Y - jawL.Y)));
-        var brow = lm.Mean(17, 26);
-        double faceH = Math.Max(1, chin.Y - brow.Y);
-        double cx = (jawL.X + jawR.X) / 2, cy = brow.Y - o.HeadCentreOffsetFactor * faceH;
-        double ax = o.HeadSemiAxisXFactor * faceW, ay = o.HeadSemiAxisYFactor * faceH;
+        var head = HeadEllipse.From(lm, o);
+        var chin = head.Chin;
+        double faceW = head.FaceWidth, faceH = head.FaceHeight;
         double neckTop = chin.Y - 0.2 * faceH, shoulderTop = chin.Y + o.ShoulderStartFactor * faceH;
 
         for (int y = 0; y < height; y++)
         for (int x = 0; x < width; x++)
         {
-            double dx = (x - cx) / ax, dy = (y - cy) / ay;
-            double rhoHead = Math.Sqrt(dx * dx + dy * dy);
+            double rhoHead = head.Radius(x, y);
             double rhoBody = double.PositiveInfinity;
             if (y >= shoulderTop)
                 rhoBody = Math.Abs(x - chin.X) / (o.ShoulderHalfWidthFactor * faceW + (y - shoulderTop) * o.ShoulderSlope);
