@@ -43,10 +43,13 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
 
         var portrait = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.CropWhite)).ConfigureAwait(false), StageFiles.CropWhite);
         var portraitMask = StageImageCodec.ReadMask(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Mask)).ConfigureAwait(false), StageFiles.Mask);
-        var faceRegion = await ReadFaceRegionAsync(context, portrait.Width, portrait.Height).ConfigureAwait(false);
+        // The face region only feeds the warp's facing gate: not read or rasterised while the gate is off (the default).
+        var faceRegion = options.Value.Warp.AnchorFacingMin >= 0
+            ? (await ReadFaceRegionAsync(context, portrait.Width, portrait.Height).ConfigureAwait(false)).Resize(cameras[0].Width, cameras[0].Height)
+            : null;
         var reference = new AnchorView("reference", portrait.Resize(cameras[0].Width, cameras[0].Height),
             await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0], portraitMask.Resize(cameras[0].Width, cameras[0].Height),
-            faceRegion.Resize(cameras[0].Width, cameras[0].Height));
+            faceRegion);
         var anchors = new List<AnchorView> { reference };
         if (withBackAnchor)
         {
@@ -105,9 +108,7 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
         var landmarks = await context.ReadRequiredJsonAsync<LandmarksDocument>(StageFiles.From(PipelineStage.Preprocess, StageFiles.Landmarks)).ConfigureAwait(false);
         if (landmarks.Points is not { Count: 68 } || landmarks.Points.Any(p => p is not { Length: >= 2 }) || landmarks.Width != width || landmarks.Height != height)
             throw new StageInputException("input-invalid", $"preprocess/{StageFiles.Landmarks} does not hold 68 points for the {width}x{height} crop.");
-        double shift = 0.5 - landmarks.PixelCentre;
-        var points = landmarks.Points.SelectMany(p => new[] { (float)(p[0] + shift), (float)(p[1] + shift) }).ToArray();
-        return FaceOutline.Rasterize(points, width, height);
+        return FaceOutline.Rasterize(landmarks.InterleavedAtHalfPixelCentres(), width, height);
     }
 
     private static async Task<DepthMap> ReadDepthAsync(StageJobContext context, int view, Camera camera)

@@ -6,7 +6,15 @@ namespace FaceCraft4D.Stages.Preprocess;
 /// <param name="PixelCentre">Where pixel centres are: 0.5 (pixel (i, j) is centred at (i + 0.5, j + 0.5), the Graphics camera convention).</param>
 /// <param name="Order">Landmark order: <c>ibug-68</c> (dlib; "right" = the subject's right).</param>
 /// <param name="Points">68 [x, y] pairs in crop pixels.</param>
-public sealed record LandmarksDocument(int Width, int Height, double PixelCentre, string Order, IReadOnlyList<float[]> Points);
+public sealed record LandmarksDocument(int Width, int Height, double PixelCentre, string Order, IReadOnlyList<float[]> Points)
+{
+    /// <summary>The points as interleaved [x0, y0, x1, y1, ...] with pixel centres at 0.5, whatever <see cref="PixelCentre"/> says.</summary>
+    public float[] InterleavedAtHalfPixelCentres()
+    {
+        double shift = 0.5 - PixelCentre;
+        return Points.SelectMany(p => new[] { (float)(p[0] + shift), (float)(p[1] + shift) }).ToArray();
+    }
+}
 
 /// <summary>The dense landmarks file (<c>dense-landmarks.json</c>), written when FaceMesh ran and accepted the face.</summary>
 /// <param name="Width">Crop width.</param>

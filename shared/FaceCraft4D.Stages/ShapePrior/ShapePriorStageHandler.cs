@@ -100,8 +100,7 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
         }
         if (landmarks.Points.Count != 68 || crop.Width != mask.Width || crop.Height != mask.Height || cameraSet.Cameras.Count == 0)
             throw new StageInputException("input-invalid", "The preprocessed crop, mask, landmarks and camera do not fit together.");
-        double shift = 0.5 - landmarks.PixelCentre;
-        var points = landmarks.Points.SelectMany(p => new[] { (float)(p[0] + shift), (float)(p[1] + shift) }).ToArray();
+        var points = landmarks.InterleavedAtHalfPixelCentres();
         var dense = await ReadDenseLandmarksAsync(context, crop.Width, crop.Height).ConfigureAwait(false);
         return new ShapePriorInput(crop, mask, points, cameraSet.Cameras[0].Intrinsics.FovYDegrees)
         {
