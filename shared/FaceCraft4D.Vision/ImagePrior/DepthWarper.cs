@@ -71,7 +71,7 @@ public sealed class DepthWarper(DepthWarpOptions options)
                 if (AnchorDensity(anchor.Camera, targetPoints, targetDepth, x, y) < options.MinAnchorDensity) continue;
                 var toAnchor = Vector3.Normalize(anchorCentre - point);
                 float facing = normals is not null && anchor.FaceRegion is { } face
-                    ? Math.Max(face.SampleBilinear(u, v), Ramp(Vector3.Dot(normals[p], toAnchor), options.AnchorFacingMin, options.AnchorFacingFull))
+                    ? Math.Max(face.SampleBilinear(u, v), SmoothRamp.Of(Vector3.Dot(normals[p], toAnchor), options.AnchorFacingMin, options.AnchorFacingFull))
                     : 1f;
                 if (facing <= 0) continue; // another anchor may still see this pixel
                 float cos = Vector3.Dot(Vector3.Normalize(targetCentre - point), toAnchor);
@@ -221,13 +221,6 @@ public sealed class DepthWarper(DepthWarpOptions options)
                 xx >= 0 && yy >= 0 && xx < w && yy < h && depth[xx, yy] > 0 && Math.Abs(depth[xx, yy] - d) <= options.DiscontinuityMetres;
         }
         return normals;
-    }
-
-    /// <summary>Smooth step from 0 at <paramref name="from"/> to 1 at <paramref name="to"/>.</summary>
-    private static float Ramp(double value, double from, double to)
-    {
-        double t = Math.Clamp((value - from) / Math.Max(to - from, 1e-9), 0, 1);
-        return (float)(t * t * (3 - 2 * t));
     }
 
     /// <summary>Bilinear depth where the four samples around (u, v) are all surface; the nearest sample otherwise.</summary>

@@ -99,18 +99,18 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
     {
         var toCamera = cameraPosition - p;
         float cos = Vector3.Dot(n, Vector3.Normalize(toCamera));
-        float facing = Ramp(cos, options.FacingMin, options.FacingFull);
+        float facing = SmoothRamp.Of(cos, options.FacingMin, options.FacingFull);
         if (facing > 0 && options.BehindFaceFacingMin >= 0)
         {
             // Behind the jaw contour and not hair (side of the neck and jaw, cheek in front of the ear): a stricter ramp.
             float side = regions.BehindFaceOutline(p) * (1 - regions.Weights(p).Hair);
-            if (side > 0) facing = Math.Min(facing, (1 - side) * facing + side * Ramp(cos, options.BehindFaceFacingMin, options.BehindFaceFacingFull));
+            if (side > 0) facing = Math.Min(facing, (1 - side) * facing + side * SmoothRamp.Of(cos, options.BehindFaceFacingMin, options.BehindFaceFacingFull));
         }
         if (facing <= 0) return (Vector3.Zero, 0);
         var (u, v, z) = camera.Project(new Vector3d(p.X, p.Y, p.Z));
         if (z <= 0 || u < 0 || v < 0 || u >= portrait.Width || v >= portrait.Height) return (Vector3.Zero, 0);
         if (!Visible(u, v, z)) return (Vector3.Zero, 0);
-        float inMask = Ramp(mask.SampleBilinear(u, v), options.MaskMin, options.MaskFull);
+        float inMask = SmoothRamp.Of(mask.SampleBilinear(u, v), options.MaskMin, options.MaskFull);
         if (inMask <= 0) return (Vector3.Zero, 0);
         float own = 1;
         if (faceOutline is not null)
@@ -135,11 +135,5 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
             farthest = Math.Max(farthest, d);
         }
         return z <= farthest + options.DepthTolerance;
-    }
-
-    private static float Ramp(double value, double from, double to)
-    {
-        double t = Math.Clamp((value - from) / Math.Max(to - from, 1e-9), 0, 1);
-        return (float)(t * t * (3 - 2 * t));
     }
 }
