@@ -25,7 +25,7 @@ public sealed class EvaluationLimitsTests : IAsyncLifetime
     private DurableTaskTestHost durable = null!;
 
     public async Task InitializeAsync() =>
-        durable = await DurableTaskTestHost.StartAsync(r => r.AddOrchestratorFunc<object?, object?>(
+        durable = await InProcessDurableHost.StartAsync(r => r.AddOrchestratorFunc<object?, object?>(
             DurableNames.EvaluationBatchOrchestrator, (context, _) => context.WaitForExternalEvent<object?>("never")));
 
     public async Task DisposeAsync() => await durable.DisposeAsync();

@@ -24,7 +24,7 @@ public sealed class RunTerminationAndAnimationPurgeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         host = await ApiTestHost.StartAsync((context, _) => context.WaitForExternalEvent<RunOutput>("never"));
-        durable = await DurableTaskTestHost.StartAsync(r => r
+        durable = await InProcessDurableHost.StartAsync(r => r
             .AddOrchestratorFunc<object?, object?>(DurableNames.AvatarRunOrchestrator, (context, _) => context.WaitForExternalEvent<object?>("never"))
             .AddOrchestratorFunc<object?, object?>(DurableNames.VideoAnimationOrchestrator, (context, _) => context.WaitForExternalEvent<object?>("never")));
     }

@@ -28,7 +28,7 @@ public sealed class StalledAnimationJobTests(AzuriteFixture azurite) : IClassFix
     private DurableTaskTestHost durable = null!;
 
     public async Task InitializeAsync() =>
-        durable = await DurableTaskTestHost.StartAsync(r => r.AddOrchestratorFunc<VideoAnimationInput, object?>(
+        durable = await InProcessDurableHost.StartAsync(r => r.AddOrchestratorFunc<VideoAnimationInput, object?>(
             DurableNames.VideoAnimationOrchestrator, (context, _) => context.WaitForExternalEvent<object?>("never")));
 
     public async Task DisposeAsync() => await durable.DisposeAsync();

@@ -198,7 +198,7 @@ public sealed class FanOutJobTests
                 Options.Create(new GpuWorkerOptions { ActivityPollInterval = TimeSpan.FromMilliseconds(5), BaseUrl = "http://w" }),
                 TimeProvider.System, NullLogger<StageActivityRunner>.Instance);
             var activityItems = new ConcurrentQueue<StageRequest>();
-            var host = await DurableTaskTestHost.StartAsync(registry =>
+            var host = await InProcessDurableHost.StartAsync(registry =>
             {
                 registry.AddOrchestratorFunc<RunInput, RunOutput>(DurableNames.AvatarRunOrchestrator, AvatarRunOrchestrator.RunAsync);
                 registry.AddOrchestratorFunc<StageJobInput, StageOutcome>(DurableNames.StageJobOrchestrator, StageJobOrchestrator.RunAsync);
