@@ -10,7 +10,7 @@ paths = {e['id']: e['path'] for e in ext['collections'][0]['data']}
 blobs = [c for c in d['collections'] if c['name'] == '$BLOBS_COLLECTION$'][0]['data']
 n = 0
 for b in blobs:
-    if rid not in b['name'] or b.get('persistency') is None: continue
+    if b['containerName'] not in ('runs', 'avatars') or not b['name'].startswith(rid + '/') or b.get('persistency') is None: continue
     p = b['persistency']
     dst = os.path.join(out, b['containerName'], b['name'])
     os.makedirs(os.path.dirname(dst), exist_ok=True)
