@@ -47,6 +47,8 @@ public sealed class GaussianTrainer : IDisposable
             if (v.Image.ndim != 3 || v.Image.shape[0] != v.Camera.Height || v.Image.shape[1] != v.Camera.Width || v.Image.shape[2] != 3)
                 throw new ArgumentException($"View {v.Index}: image must be [{v.Camera.Height}, {v.Camera.Width}, 3].", nameof(views));
         Options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.FocusView is { } focus && (focus.ViewPosition < 0 || focus.ViewPosition >= views.Count))
+            throw new ArgumentException($"FocusView.ViewPosition {focus.ViewPosition} is outside the {views.Count} views.", nameof(options));
         if (options.Background.Length != 3) throw new ArgumentException("Background needs 3 values.", nameof(options));
         _hooks = hooks ?? new TrainingHooks();
         Rasterizer = rasterizer ?? new GaussianRasterizer();
@@ -137,7 +139,7 @@ public sealed class GaussianTrainer : IDisposable
             {
                 _optimizer.SetLearningRate(GaussianParameters.PositionsName, PositionLr(it));
                 if (Options.ShDegreeInterval > 0 && it % Options.ShDegreeInterval == 0 && p.ActiveShDegree < p.MaxShDegree) p.ActiveShDegree++;
-                view = NextView();
+                view = Options.FocusView is { } focus && focus.Draws(it) ? _views[focus.ViewPosition] : NextView();
                 bg = Options.RandomBackground
                     ? torch.tensor(new[] { _rng.NextDouble(), _rng.NextDouble(), _rng.NextDouble() }, p.Positions.dtype, device)
                     : FixedBackground(p.Positions.dtype, device);

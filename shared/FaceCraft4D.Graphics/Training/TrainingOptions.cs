@@ -99,6 +99,9 @@ public sealed class TrainingOptions
     /// <summary>Adaptive density control.</summary>
     public DensificationOptions Densification { get; set; } = new();
 
+    /// <summary>A final phase that draws one view more often (<see cref="FocusViewSchedule"/>); null = shuffled epochs throughout.</summary>
+    public FocusViewSchedule? FocusView { get; set; }
+
     /// <summary>3DGS defaults for free (world-space) Gaussians.</summary>
     public static TrainingOptions StaticSceneDefaults() => new();
 

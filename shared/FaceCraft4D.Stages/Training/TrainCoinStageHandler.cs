@@ -29,7 +29,7 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
 
     /// <inheritdoc />
-    public int ImplementationVersion => 6; // 2: the reference portrait is cut from the lower lip down (ReferencePortrait); 3: fused SSIM / COIN centring kernels, cached FLAME poses (same losses, other float rounding); 4: ResNet-18 target taps computed once per run (same loss, other float rounding); 5: the perceptual term (and I_C) on every PerceptualEvery-th iteration only (2, at the paper's 0.05 on those iterations); 6: fused Adam and fused bound-Gaussian evaluation (same losses, other float rounding)
+    public int ImplementationVersion => options.Value.HasReferenceFinalPhase ? 7 : 6; // 7: a final phase that favours the reference portrait (TrainingStageOptions.ReferenceFinalPhase; 6 with it off); 2: the reference portrait is cut from the lower lip down (ReferencePortrait); 3: fused SSIM / COIN centring kernels, cached FLAME poses (same losses, other float rounding); 4: ResNet-18 target taps computed once per run (same loss, other float rounding); 5: the perceptual term (and I_C) on every PerceptualEvery-th iteration only (2, at the paper's 0.05 on those iterations); 6: fused Adam and fused bound-Gaussian evaluation (same losses, other float rounding)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LpipsWeightsPath];
@@ -121,6 +121,12 @@ public sealed class TrainCoinStageHandler(TrainingHeadLoader heads, ITrackedVide
             int repeats = staticCount > 0 ? ReferenceViewWeighting.Apply(views, o.ReferenceViewShare) : 0; // views[0] is the portrait only when the static views are in
             if (repeats > 0) notes.Add($"The reference portrait is drawn {repeats + 1} times per epoch of {views.Count} views (ReferenceViewShare {o.ReferenceViewShare}).");
             var training = TrainingSchedule.FineTune(settings.CoinIterations, settings.CheckpointEvery, o.Coin.DssimWeight, o, (ulong)settings.Seed + 3);
+            if (staticCount > 0 && o.HasReferenceFinalPhase) // views[0] is the portrait
+            {
+                training.FocusView = FocusViewSchedule.Final(settings.CoinIterations, o.ReferenceFinalPhase, o.ReferenceFinalPhaseShare);
+                if (training.FocusView is { } focus)
+                    notes.Add($"Final phase: after iteration {focus.FromIteration} the reference portrait is drawn outright on {focus.Share:P0} of the iterations (ReferenceFinalPhase {o.ReferenceFinalPhase}).");
+            }
             var avatar = trained.Avatar;
             trained = null; // ownership moves to the prepared training
             return new PreparedTraining(head, flame, avatar, appearance, views, staticCount, training,

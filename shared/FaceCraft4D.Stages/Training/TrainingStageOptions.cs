@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using FaceCraft4D.Coin;
 using FaceCraft4D.Vision.Perceptual;
+using FaceCraft4D.Graphics.Training;
 using TorchSharp;
 
 namespace FaceCraft4D.Stages.Training;
@@ -38,6 +39,21 @@ public sealed class TrainingStageOptions
     /// (<see cref="ReferenceViewWeighting"/>); 0 = drawn like every other view.
     /// </summary>
     [Range(0.0, 0.9)] public double ReferenceViewShare { get; set; } = 0.25;
+
+    /// <summary>
+    /// The last part of TrainCoin (a fraction of its iterations) that favours the reference portrait: there the portrait is drawn
+    /// outright on <see cref="ReferenceFinalPhaseShare"/> of the iterations (evenly spaced, <see cref="FocusViewSchedule"/>) on top
+    /// of <see cref="ReferenceViewShare"/>'s repeats in the shuffled epochs of the rest. The side views shape the avatar for most
+    /// of the run; the photograph, the only real view, has the last word where the generated views disagree with it (the head
+    /// model's silhouette is wider than the photo's matte). 0 = no final phase (the stage's implementation version 6).
+    /// </summary>
+    [Range(0.0, 0.9)] public double ReferenceFinalPhase { get; set; } = 0.5;
+
+    /// <summary>Share of the final phase's iterations that draw the reference portrait outright (<see cref="ReferenceFinalPhase"/>).</summary>
+    [Range(0.0, 1.0)] public double ReferenceFinalPhaseShare { get; set; } = 0.5;
+
+    /// <summary>Whether TrainCoin runs a final reference phase (<see cref="ReferenceFinalPhase"/> and its share both above 0).</summary>
+    public bool HasReferenceFinalPhase => ReferenceFinalPhase > 0 && ReferenceFinalPhaseShare > 0;
 
     /// <summary>
     /// Train view 0 (the photograph) at the crop's resolution (<c>CropSize</c>, its camera resized to match) instead of

@@ -66,6 +66,25 @@ public sealed class ReferencePortraitTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TrainCoin_final_reference_phase_is_on_by_default_switchable_and_versioned()
+    {
+        var on = new TrainingStageOptions().Validated();
+        Assert.True(on.HasReferenceFinalPhase);
+        var schedule = FocusViewSchedule.Final(200, on.ReferenceFinalPhase, on.ReferenceFinalPhaseShare)!; // the preview's CoinIterations
+        Assert.Equal(100, schedule.FromIteration);
+        Assert.Equal(50, Enumerable.Range(1, 200).Count(schedule.Draws));
+        var off = new TrainingStageOptions { ReferenceFinalPhase = 0 }.Validated();
+        Assert.False(off.HasReferenceFinalPhase);
+        Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => new TrainingStageOptions { ReferenceFinalPhase = 0.95 }.Validated());
+        Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => new TrainingStageOptions { ReferenceFinalPhaseShare = 1.5 }.Validated());
+        // A checkpoint made with the phase is never reused without it (and back).
+        int Version(TrainingStageOptions o) => new TrainCoinStageHandler(null!, null!, null!,
+            Microsoft.Extensions.Options.Options.Create(o), Microsoft.Extensions.Options.Options.Create(new FaceCraft4D.Stages.ShapePrior.ShapePriorStageOptions())).ImplementationVersion;
+        Assert.Equal(7, Version(on));
+        Assert.Equal(6, Version(off));
+    }
+
+    [Fact]
     public void ReferenceViewWeighting_gives_view_0_the_share_and_appends_after_the_other_views()
     {
         var camera = OrbitCameras.CreateAtYaw(new OrbitCameraOptions { Width = 1, Height = 1 }, 0, "c");
