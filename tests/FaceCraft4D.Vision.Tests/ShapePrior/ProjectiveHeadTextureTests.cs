@@ -108,8 +108,8 @@ public sealed class ProjectiveHeadTextureTests
         Assert.Equal(faceSkin ? 1f : 0f, regions.FaceSkinBelowBrows(p), 3);
         var outside = new FloatImage(64, 64);                                            // the point's pixel is beside the face
         var inside = new FloatImage(64, 64, Enumerable.Repeat(1f, 64 * 64).ToArray()); // the point's pixel is on the face
-        var on = new HeadTextureOptions();
-        var off = new HeadTextureOptions { FaceSkinFromFaceOnly = false };
+        var on = new HeadTextureOptions { FaceSkinFromFaceOnly = true };
+        var off = new HeadTextureOptions();
         float before = Texture(p, off, outside).DirectWeight(p, n);
         Assert.True(before > 0.9f, $"weight without the rule {before:F3}");
         // Beside the face: the face's skin takes nothing (the completion colours it); other regions keep their weight.
