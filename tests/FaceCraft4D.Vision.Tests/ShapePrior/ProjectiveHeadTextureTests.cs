@@ -39,7 +39,7 @@ public sealed class ProjectiveHeadTextureTests
         return p;
     }
 
-    private static ProjectiveHeadTexture Texture(Vector3 visiblePoint, HeadTextureOptions options)
+    private static ProjectiveHeadTexture Texture(Vector3 visiblePoint, HeadTextureOptions options, FloatImage? faceOutline = null)
     {
         var portrait = RgbImage.Filled(64, 64, Shadow);
         var mask = new FloatImage(64, 64, Enumerable.Repeat(1f, 64 * 64).ToArray());
@@ -48,7 +48,7 @@ public sealed class ProjectiveHeadTextureTests
         var depth = new DepthMap(64, 64, Enumerable.Repeat((float)z, 64 * 64).ToArray());
         var regions = new HeadRegions(Landmarks(), options);
         var colours = new HeadColours(new Vector3(0.8f, 0.6f, 0.5f), new Vector3(0.4f, 0.3f, 0.2f), 0.1f, new Vector3(0.7f, 0.5f, 0.4f), true);
-        return new ProjectiveHeadTexture(portrait, mask, Portrait, depth, regions, colours, 1, options);
+        return new ProjectiveHeadTexture(portrait, mask, Portrait, depth, regions, colours, 1, options, faceOutline);
     }
 
     /// <summary>A unit normal at <paramref name="p"/> whose cosine with the direction to the portrait camera is <paramref name="cos"/>, turned sideways (+x).</summary>
@@ -93,5 +93,28 @@ public sealed class ProjectiveHeadTextureTests
         float before = Texture(p, new HeadTextureOptions { BehindFaceFacingMin = -1 }).DirectWeight(p, n);
         Assert.True(before > 0.6f, $"weight {before:F3}");
         Assert.Equal(before, now, 5);
+    }
+
+    [Theory]
+    [InlineData(0.055f, 0.015f, 0.06f, true)] // temple beside the eye, in front of the jaw contour, below the brows
+    [InlineData(0.04f, -0.03f, 0.08f, true)] // cheek beside the mouth
+    [InlineData(0.0f, 0.075f, 0.09f, false)] // forehead above the brows: outside the 2D outline, keeps the portrait
+    [InlineData(0.07f, 0.0f, -0.05f, false)] // hair behind the ear
+    public void Face_skin_below_the_brows_takes_only_face_pixels(float x, float y, float z, bool faceSkin)
+    {
+        var p = new Vector3(x, y, z);
+        var n = NormalAt(p, 0.8);
+        var regions = new HeadRegions(Landmarks(), new HeadTextureOptions());
+        Assert.Equal(faceSkin ? 1f : 0f, regions.FaceSkinBelowBrows(p), 3);
+        var outside = new FloatImage(64, 64);                                            // the point's pixel is beside the face
+        var inside = new FloatImage(64, 64, Enumerable.Repeat(1f, 64 * 64).ToArray()); // the point's pixel is on the face
+        var on = new HeadTextureOptions { FaceSkinFromFaceOnly = true };
+        var off = new HeadTextureOptions();
+        float before = Texture(p, off, outside).DirectWeight(p, n);
+        Assert.True(before > 0.9f, $"weight without the rule {before:F3}");
+        // Beside the face: the face's skin takes nothing (the completion colours it); other regions keep their weight.
+        Assert.Equal(faceSkin ? 0f : before, Texture(p, on, outside).DirectWeight(p, n), 5);
+        // On the face the rule changes nothing.
+        Assert.Equal(Texture(p, off, inside).DirectWeight(p, n), Texture(p, on, inside).DirectWeight(p, n), 5);
     }
 }

@@ -92,6 +92,18 @@ public sealed class HeadRegions
         return Ramp(z - outlineMargin - p.Z);
     }
 
+    /// <summary>
+    /// How far (0..1) a point is the face's own skin below the brows: skin (<see cref="Weights"/>), in front of the face
+    /// outline (1 - <see cref="BehindFaceOutline"/>), lower than the brows' mean height (smooth over
+    /// <see cref="HeadTextureOptions.RegionBlend"/>). The cheeks, temples beside the eyes, nose, mouth and chin; not the
+    /// forehead, the ears, the neck or the side of the head. 0 without the 68-point contour.
+    /// </summary>
+    public float FaceSkinBelowBrows(Vector3 p)
+    {
+        if (contourA is null) return 0;
+        return Weights(p).Skin * (1 - BehindFaceOutline(p)) * Ramp(browY - p.Y);
+    }
+
     private float Ramp(float signedDistance) => SmoothStep(signedDistance / blend + 0.5f);
 
     private static float SmoothStep(float t)

@@ -61,6 +61,17 @@ public sealed class HeadTextureOptions
     /// <summary>Cosine from which a point behind the jaw contour outside the hair takes the portrait with full weight.</summary>
     public double BehindFaceFacingFull { get; set; } = 0.85;
 
+    /// <summary>
+    /// With a face outline: the face's own skin below the brows (<see cref="HeadRegions.FaceSkinBelowBrows"/>) takes the
+    /// portrait only inside the outline, the converse of <see cref="FaceOutlineForSkinOnly"/>. Where the fitted head is
+    /// wider than the portrait's face beside the eyes, those points otherwise took the hair beside the face: with hair
+    /// over the temples, hair from the eye back to the ear in the 60-degree views (docs/side-view-diagnosis.md, s24).
+    /// The completion (mirror, skin fill) colours them instead. Off by default: on three sample seeds it lost the +60
+    /// face twice and made the 0 and 30 degree faces patchier, MLK neutral (the portrait shows hair at those temples, the
+    /// level views then show skin; training reconciles the two), see docs/side-view-diagnosis.md, session s24.
+    /// </summary>
+    public bool FaceSkinFromFaceOnly { get; set; }
+
     /// <summary>Points higher than the brows by this much (metres) are hair on the top of the head.</summary>
     public double CrownAboveBrows { get; set; } = 0.04;
 

@@ -117,6 +117,10 @@ public sealed class ProjectiveHeadTexture : ISurfaceColour
         {
             float face = faceOutline.SampleBilinear(u, v);
             if (face > 0) own = 1 - face * Math.Max(1 - regions.Weights(p).Skin, regions.BehindFaceOutline(p));
+            // And the other way round: the face's skin below the brows takes only face pixels. Where the fitted face is
+            // wider than the portrait's (the temples and cheeks beside the eyes), its pixels show the hair or the
+            // background beside the face, not the skin under them.
+            if (options.FaceSkinFromFaceOnly && face < 1) own *= 1 - (1 - face) * regions.FaceSkinBelowBrows(p);
             if (own <= 0) return (Vector3.Zero, 0);
         }
         return (portrait.SampleBilinear(u, v), facing * inMask * own);
