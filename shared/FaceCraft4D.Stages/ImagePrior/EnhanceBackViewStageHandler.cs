@@ -16,8 +16,9 @@ public sealed class EnhanceBackViewStageHandler(ViewEnhancementStage stage, View
     public IReadOnlyList<string> Backends => enhancers.Names;
 
     /// <inheritdoc />
-    /// <remarks>2: the reference anchor's facing gate (<c>DepthWarpOptions.AnchorFacingMin</c>, s23; default off).</remarks>
-    public int ImplementationVersion => 2;
+    /// <remarks>3: the reference anchor's facing gate on (<c>DepthWarpOptions.AnchorFacingMin</c> >= 0, s23); 2 with it off (the
+    /// default), so a run that switches the gate never reuses the other setting's checkpoints.</remarks>
+    public int ImplementationVersion => stage.FacingGateOn ? 3 : 2;
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [diffusion.Value.Folder];

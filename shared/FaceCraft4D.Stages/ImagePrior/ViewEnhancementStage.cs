@@ -16,6 +16,9 @@ namespace FaceCraft4D.Stages.ImagePrior;
 /// </summary>
 public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<ImagePriorStageOptions> options)
 {
+    /// <summary>Whether the warp's facing gate on the reference anchor is on (<c>DepthWarpOptions.AnchorFacingMin</c> >= 0).</summary>
+    public bool FacingGateOn => options.Value.Warp.AnchorFacingMin >= 0;
+
     /// <summary>Runs the work item; <paramref name="withBackAnchor"/> is false for the back view itself.</summary>
     public async Task<StageResult> ExecuteAsync(StageJobContext context, bool withBackAnchor)
     {
@@ -44,7 +47,7 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
         var portrait = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.CropWhite)).ConfigureAwait(false), StageFiles.CropWhite);
         var portraitMask = StageImageCodec.ReadMask(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.Preprocess, StageFiles.Mask)).ConfigureAwait(false), StageFiles.Mask);
         // The face region only feeds the warp's facing gate: not read or rasterised while the gate is off (the default).
-        var faceRegion = options.Value.Warp.AnchorFacingMin >= 0
+        var faceRegion = FacingGateOn
             ? (await ReadFaceRegionAsync(context, portrait.Width, portrait.Height).ConfigureAwait(false)).Resize(cameras[0].Width, cameras[0].Height)
             : null;
         var reference = new AnchorView("reference", portrait.Resize(cameras[0].Width, cameras[0].Height),

@@ -24,7 +24,7 @@ public sealed class ShapePriorStageHandler(ShapePriorBackends backends, IOptions
     public IReadOnlyList<string> Backends => ShapePriorBackends.Names;
 
     /// <inheritdoc />
-    public int ImplementationVersion => 4; // 4: behind the jaw contour, outside the hair, the portrait is taken only where the surface faces its camera (cos >= 0.6): no doubled jaw on the side of the neck (side-ghost); 3: hair from confident exemplar texels, feathered 16-texel blocks, shading from the seen hair, downward strands, ragged nape (hair-back); 2: orbit views near the front from the head's level; face pixels texture the skin only; hair from behind the ears (side-views)
+    public int ImplementationVersion => options.Value.Template.Texture.FaceSkinFromFaceOnly ? 5 : 4; // 5: the face's skin below the brows takes only the portrait's face pixels (HeadTextureOptions.FaceSkinFromFaceOnly, s24; 4 with it off, the default); 4: behind the jaw contour, outside the hair, the portrait is taken only where the surface faces its camera (cos >= 0.6): no doubled jaw on the side of the neck (side-ghost); 3: hair from confident exemplar texels, feathered 16-texel blocks, shading from the seen hair, downward strands, ragged nape (hair-back); 2: orbit views near the front from the head's level; face pixels texture the skin only; hair from behind the ears (side-views)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [options.Value.FlameModelPath, options.Value.PanoHeadPath, options.Value.LpipsWeightsPath];

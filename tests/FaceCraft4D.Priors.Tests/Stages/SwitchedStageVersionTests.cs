@@ -1,0 +1,42 @@
+using Xunit;
+using FaceCraft4D.Stages.ImagePrior;
+using FaceCraft4D.Stages.ShapePrior;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace FaceCraft4D.Priors.Tests.Stages;
+
+/// <summary>
+/// Stages whose output depends on a worker-side switch report a different implementation version per setting, so a run
+/// that flips the switch never reuses checkpoints made with the other setting (the checkpoint key includes the version).
+/// </summary>
+public sealed class SwitchedStageVersionTests
+{
+    [Fact]
+    public void Shape_prior_version_follows_the_face_skin_switch()
+    {
+        static int Version(bool faceOnly)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.Texture.FaceSkinFromFaceOnly = faceOnly;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false)); // the default: unchanged, earlier checkpoints stay valid
+        Assert.Equal(5, Version(true));
+    }
+
+    [Fact]
+    public void Enhance_stage_versions_follow_the_warp_facing_gate()
+    {
+        static (int View, int Back) Versions(double anchorFacingMin)
+        {
+            var options = new ImagePriorStageOptions();
+            options.Warp.AnchorFacingMin = anchorFacingMin;
+            var stage = new ViewEnhancementStage(new ViewEnhancers([]), MsOptions.Create(options));
+            var diffusion = MsOptions.Create(new FaceCraft4D.Stages.ImagePrior.DiffusionViewEnhancerOptions());
+            return (new EnhanceViewStageHandler(stage, new ViewEnhancers([]), diffusion).ImplementationVersion,
+                new EnhanceBackViewStageHandler(stage, new ViewEnhancers([]), diffusion).ImplementationVersion);
+        }
+        Assert.Equal((2, 2), Versions(-1)); // off, the default
+        Assert.Equal((3, 3), Versions(0.6));
+    }
+}
