@@ -94,14 +94,6 @@ public sealed class FirstUseWarmupTests
         Assert.Equal(0, worker.Stamps + blobs.Reads + blobs.Writes);
     }
 
-    [Theory]
-    [InlineData(null, "2")]
-    [InlineData("", "2")]
-    [InlineData("0", "0")] // glibc's own default, asked for explicitly
-    [InlineData("4", "4")]
-    public void The_workers_the_host_starts_get_two_malloc_arenas_unless_the_caller_sets_its_own(string? inherited, string expected) =>
-        Assert.Equal(expected, FaceCraft4D.LocalHost.Infrastructure.GpuWorkerServer.MallocArenaLimit(inherited));
-
     private sealed class NoHttp : IHttpClientFactory
     {
         public HttpClient CreateClient(string name) => throw new InvalidOperationException("not used when switched off");

@@ -14,12 +14,6 @@ public sealed class GpuWorkerServer : IAsyncDisposable
         SharedKey = sharedKey;
     }
 
-    /// <summary>glibc malloc arenas the worker process may use (<c>MALLOC_ARENA_MAX</c>) unless the environment sets it.</summary>
-    public const string MallocArenaMax = "2";
-
-    /// <summary>The worker's <c>MALLOC_ARENA_MAX</c>: the caller's own value when set (0 is glibc's default), else <see cref="MallocArenaMax"/>.</summary>
-    public static string MallocArenaLimit(string? inherited) => string.IsNullOrWhiteSpace(inherited) ? MallocArenaMax : inherited.Trim();
-
     /// <summary>The worker's base URL.</summary>
     public Uri BaseUrl { get; }
 
@@ -46,9 +40,6 @@ public sealed class GpuWorkerServer : IAsyncDisposable
             ["Fc4d__Worker__Auth__Mode"] = "SharedKey",
             ["Fc4d__Worker__Auth__SharedKey"] = sharedKey,
             ["DOTNET_ENVIRONMENT"] = "Production",
-            // glibc's malloc arenas: at most 2 (default 8 per core) for the worker's native allocations (libtorch, ffmpeg), which
-            // otherwise keep per-thread arenas' freed memory resident; same as the GPU worker image. The caller's own value wins.
-            ["MALLOC_ARENA_MAX"] = MallocArenaLimit(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX")),
             ["Logging__LogLevel__Default"] = "Information",
         };
         // Weights dropped into the repository's models/ folder switch the stages to their real-network backends.
