@@ -70,6 +70,8 @@ public static class LocalHostApp
         services.AddDurableTaskClient(client => client.UseGrpc(stack.Durable.Channel));
         services.AddOptions<StalledRunOptions>().Bind(builder.Configuration.GetSection(StalledRunOptions.SectionName));
         services.AddSingleton(new TaskHubQueueProbe(stack.StorageConnectionString, durable.TaskHubName));
+        services.AddSingleton<Warmup.FirstUseWarmup>(); // first-use costs paid at start, in the background (reads only)
+        services.AddHostedService(sp => sp.GetRequiredService<Warmup.FirstUseWarmup>());
         services.AddSingleton<StalledRunMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<StalledRunMonitor>());
         if (watchUploads)

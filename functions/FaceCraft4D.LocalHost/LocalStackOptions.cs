@@ -29,6 +29,16 @@ public sealed class LocalStackOptions
     /// </summary>
     public TimeSpan HostShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Run the host's first-use paths once at start, in the background (<see cref="Warmup.FirstUseWarmup"/>: the
+    /// orchestrations replayed in memory, the worker connection, an activity's reads), so the first run pays no JIT or
+    /// connection set-up. Reads only. The workers have their own switch, <c>Fc4d:Worker:WarmUp</c>.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
+
+    /// <summary>Longest the CLI waits for the warm-up (and the workers') before it submits a run; the host's readiness never waits.</summary>
+    public TimeSpan WarmUpWait { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How often the uploads watcher looks for new blobs (zero disables it).</summary>
     public TimeSpan UploadPollInterval { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -58,6 +58,8 @@ public static class GpuWorkerApp
         services.AddJobDemandSignal(builder.Configuration);
         services.TryAddSingleton<Screening.VideoFaceSampler>();
         services.AddHostedService<JobRunner>();
+        services.AddSingleton<JobPathWarmup>();   // the first job's first-use costs, paid at start in the background
+        services.AddHostedService(sp => sp.GetRequiredService<JobPathWarmup>());
         services.AddHostedService<ParentProcessWatchdog>();
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -13,27 +13,38 @@ public sealed class CheckpointStore(IBlobStore blobs)
     /// <summary>The valid checkpoint of this request, or null when the work must run.</summary>
     public async Task<CheckpointRecord?> TryGetValidAsync(StageRequest request, CancellationToken cancellationToken)
     {
-        var blob = StorageLayout.StageCheckpoint(request.RunId, request.Stage, request.Key);
-        var data = await blobs.TryReadAsync(blob, cancellationToken).ConfigureAwait(false);
+        var record = await TryReadAsync(request.RunId, request.Stage, request.Key, cancellationToken).ConfigureAwait(false);
+        return await ValidateAsync(record, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The checkpoint record of a work item as stored, not yet checked against a request (<see cref="ValidateAsync"/>);
+    /// null when there is none or it is unreadable. It needs no implementation stamp, so it can be read while the stamp is asked for.
+    /// </summary>
+    public async Task<CheckpointRecord?> TryReadAsync(string runId, PipelineStage stage, string key, CancellationToken cancellationToken)
+    {
+        var data = await blobs.TryReadAsync(StorageLayout.StageCheckpoint(runId, stage, key), cancellationToken).ConfigureAwait(false);
         if (data is null)
         {
             return null;
         }
 
-        CheckpointRecord? record;
         try
         {
-            record = data.ToObjectFromJson<CheckpointRecord>(ContractJson.Options);
+            return data.ToObjectFromJson<CheckpointRecord>(ContractJson.Options);
         }
         catch (JsonException)
         {
             return null; // unreadable (e.g. written by an incompatible version): recompute
         }
+    }
 
+    /// <summary>The record when it is a valid checkpoint of this (stamped) request, or null when the work must run.</summary>
+    public async Task<CheckpointRecord?> ValidateAsync(CheckpointRecord? record, StageRequest request, CancellationToken cancellationToken)
+    {
         // A request without an implementation stamp, or a record made by other code or weights than the request names
         // (e.g. weights installed between the stamp and the run), is never reused.
-        if (record is null || record.InputHash != request.InputHash()
-            || request.Implementation is null || record.Implementation != request.Implementation)
+        if (record is null || record.InputHash != request.InputHash() || request.Implementation is null || record.Implementation != request.Implementation)
         {
             return null;
         }

@@ -82,6 +82,47 @@ public sealed class StageActivityRunnerTests
     }
 
     [Fact]
+    public async Task The_stamp_and_the_checkpoint_read_are_asked_for_at_once_and_the_record_is_checked_against_the_stamp()
+    {
+        var inner = new InMemoryBlobStore();
+        var output = await inner.WriteAsync(StorageLayout.StageOutput(Request.RunId, Request.Stage, Request.Key, "image.png"), BinaryData.FromString("x"), "image/png", default);
+        await new CheckpointStore(inner).WriteAsync(Record(output), default);
+        var checkpointRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blobs = new GatedBlobStore(inner)
+        {
+            ReadStarted = blob =>
+            {
+                if (blob == StorageLayout.StageCheckpoint(Request.RunId, Request.Stage, Request.Key))
+                {
+                    checkpointRead.TrySetResult();
+                }
+            },
+        };
+        // The worker answers the stamp only once the checkpoint record is being read: one after the other would never get here.
+        var worker = new ScriptedWorker { StampGate = checkpointRead.Task };
+
+        var reused = await Runner(blobs, worker).RunStageAsync(Request, default).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(reused.Reused);
+
+        var other = new ScriptedWorker(JobState.Succeeded) { Implementation = new StageImplementation(Request.Stage, 2, StageImplementation.NoWeights) };
+        var ran = await Runner(blobs, other).SubmitJobAsync(Request, default);
+        Assert.Null(ran.Outcome is { Reused: true } ? ran.Outcome : null); // the record read early is still checked against the new stamp
+        Assert.Equal(1, other.Submits);
+        Assert.Equal(0, blobs.Writes);
+    }
+
+    [Fact]
+    public async Task A_failed_stamp_is_the_error_reported_even_when_the_checkpoint_read_fails_too()
+    {
+        var worker = new ScriptedWorker { StampFailure = new GpuWorkerUnavailableException("worker down") };
+        var blobs = new GatedBlobStore(new InMemoryBlobStore(), open: false);
+        var running = Runner(blobs, worker).RunStageAsync(Request, default);
+
+        var error = await Assert.ThrowsAsync<GpuWorkerUnavailableException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("worker down", error.Message);
+    }
+
+    [Fact]
     public async Task A_job_the_worker_forgot_is_submitted_again()
     {
         var worker = new ScriptedWorker(JobState.Running, null, JobState.Succeeded);
@@ -161,10 +202,19 @@ public sealed class StageActivityRunnerTests
             return GetJobAsync(request, cancellationToken);
         }
 
-        public Task<StageImplementation?> GetStageImplementationAsync(StageRequest request, CancellationToken cancellationToken)
+        public Task? StampGate { get; init; }
+
+        public Exception? StampFailure { get; init; }
+
+        public async Task<StageImplementation?> GetStageImplementationAsync(StageRequest request, CancellationToken cancellationToken)
         {
             ImplementationCalls++;
-            return Task.FromResult<StageImplementation?>(Implementation);
+            if (StampGate is not null)
+            {
+                await StampGate.WaitAsync(cancellationToken);
+            }
+
+            return StampFailure is null ? Implementation : throw StampFailure;
         }
 
         public Task<WorkerReply<JobStatus>> SubmitJobAsync(StageRequest request, CancellationToken cancellationToken)

@@ -26,6 +26,9 @@ public sealed class LocalRunner(IAnsiConsole console)
         await using var host = await EmbeddedHost.StartAsync(configurationArgs, cancellationToken).ConfigureAwait(false);
         var (repo, stack, baseUrl) = (host.Repository, host.Stack, host.BaseUrl);
         var runs = host.App.Services.GetRequiredService<AvatarRunService>();
+        // The run's clock starts at submission: the host's and the workers' first-use costs are paid before it (bounded).
+        var stackOptions = host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LocalStackOptions>>().Value;
+        await host.App.Services.GetRequiredService<Warmup.FirstUseWarmup>().WaitAsync(stackOptions.WarmUpWait, cancellationToken).ConfigureAwait(false);
 
         RunSubmission submission;
         try

@@ -52,6 +52,13 @@ public sealed class WorkerOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// Run the job path once at start, in the background (<see cref="JobPathWarmup"/>): JSON contract types, handler
+    /// look-up, the implementation description and the storage reads a job makes, so the first real job pays no
+    /// first-use (JIT, connection) cost. Reads only; the health endpoint answers meanwhile.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
+
     /// <summary>Process id of the local host that started this worker; the worker stops when it is gone.</summary>
     public int? ParentProcessId { get; set; }
 }

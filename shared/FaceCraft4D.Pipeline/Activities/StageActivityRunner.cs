@@ -24,8 +24,8 @@ public sealed class StageActivityRunner(
     /// <summary>Short stage: reuse or submit, poll inside the activity until done, checkpoint.</summary>
     public async Task<StageOutcome> RunStageAsync(StageRequest request, CancellationToken cancellationToken)
     {
-        request = await StampAsync(request, cancellationToken).ConfigureAwait(false);
-        if (await TryReuseAsync(request, cancellationToken).ConfigureAwait(false) is { } reused)
+        (request, var reused) = await StampAndLookUpAsync(request, cancellationToken).ConfigureAwait(false);
+        if (reused is not null)
         {
             return reused;
         }
@@ -73,8 +73,8 @@ public sealed class StageActivityRunner(
     /// <summary>Long stage, step 1: reuse a checkpoint or submit the job.</summary>
     public async Task<JobPoll> SubmitJobAsync(StageRequest request, CancellationToken cancellationToken)
     {
-        request = await StampAsync(request, cancellationToken).ConfigureAwait(false);
-        if (await TryReuseAsync(request, cancellationToken).ConfigureAwait(false) is { } reused)
+        (request, var reused) = await StampAndLookUpAsync(request, cancellationToken).ConfigureAwait(false);
+        if (reused is not null)
         {
             return new JobPoll(JobState.Succeeded, null, reused, Resubmitted: false, WorkerCalls: 0);
         }
@@ -122,9 +122,34 @@ public sealed class StageActivityRunner(
             ? new JobPoll(status.State, status.Progress, Complete(request, status, calls), resubmitted, calls)
             : new JobPoll(status.State, status.Progress, null, resubmitted, calls);
 
-    private async Task<StageOutcome?> TryReuseAsync(StageRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stamped request and its valid checkpoint's outcome (null: the work must run). The stamp (a worker call) and the
+    /// read of the work item's checkpoint record (storage) do not depend on each other, so both are asked for at once
+    /// (one round trip off each activity's critical path); the record is checked against the stamped request.
+    /// </summary>
+    private async Task<(StageRequest Stamped, StageOutcome? Reused)> StampAndLookUpAsync(StageRequest request, CancellationToken cancellationToken)
     {
-        var record = await checkpoints.TryGetValidAsync(request, cancellationToken).ConfigureAwait(false);
+        var reading = checkpoints.TryReadAsync(request.RunId, request.Stage, request.Key, cancellationToken);
+        StageRequest stamped;
+        try
+        {
+            stamped = await StampAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The stamp's failure is the one reported, at once; the read's own failure, whenever it ends, is observed (not awaited).
+            _ = reading.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+
+        var record = await reading.ConfigureAwait(false);
+        return (stamped, await TryReuseAsync(stamped, record, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<StageOutcome?> TryReuseAsync(StageRequest request, CheckpointRecord? stored, CancellationToken cancellationToken)
+    {
+        var record = await checkpoints.ValidateAsync(stored, request, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return null;
