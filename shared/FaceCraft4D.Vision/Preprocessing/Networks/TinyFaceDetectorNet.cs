@@ -38,11 +38,15 @@ public sealed class TinyFaceDetectorNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = nn.functional.leaky_relu(conv0.forward(x), LeakySlope);
+        // The slope as a Scalar held until the last call returns: a number argument becomes a Scalar that nothing
+        // references during the native call, which a collection can free under libtorch (TorchSharp#1434; seen here
+        // as "Expected false to be true" from leaky_relu in the evaluate stage).
+        using var slope = LeakySlope.ToScalar();
+        var h = conv0.forward(x).leaky_relu(slope);
         h = TfPadding.MaxPoolSame(h, 2, 2);
         for (int i = 0; i < separable.Count; i++)
         {
-            h = nn.functional.leaky_relu(separable[i].forward(h), LeakySlope);
+            h = separable[i].forward(h).leaky_relu(slope);
             h = TfPadding.MaxPoolSame(h, 2, i < separable.Count - 1 ? 2 : 1);
         }
         return conv8.forward(h).MoveToOuterDisposeScope();

@@ -124,7 +124,7 @@ public static class TfjsGraphKernels
                 "Relu" when ops.Length == 2 => nn.functional.relu(biased),
                 "Relu6" when ops.Length == 2 => Relu6(biased),
                 "Sigmoid" when ops.Length == 2 => biased.sigmoid(),
-                "LeakyRelu" when ops.Length == 2 => nn.functional.leaky_relu(biased, node.Float("leakyrelu_alpha", 0.2)),
+                "LeakyRelu" when ops.Length == 2 => LeakyRelu(biased, node.Float("leakyrelu_alpha", 0.2)),
                 _ => throw new NotSupportedException($"{node}: fused ops [{string.Join(", ", ops)}] are not supported."),
             };
         }
@@ -286,6 +286,12 @@ public static class TfjsGraphKernels
         using var low = 0.ToScalar();
         using var high = 6.ToScalar();
         return x.clamp(low, high);
+    }
+
+    private static Tensor LeakyRelu(Tensor x, double alpha)
+    {
+        using var slope = alpha.ToScalar(); // held through the native call (TorchSharp#1434), as in Relu6
+        return x.leaky_relu(slope);
     }
 
     private static Tensor Add(Tensor a, Tensor b)
