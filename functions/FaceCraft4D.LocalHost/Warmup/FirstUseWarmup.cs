@@ -4,6 +4,7 @@ using FaceCraft4D.Contracts;
 using FaceCraft4D.Pipeline;
 using FaceCraft4D.Pipeline.Activities;
 using FaceCraft4D.Pipeline.Orchestration;
+using FaceCraft4D.Pipeline.Warmup;
 using FaceCraft4D.Pipeline.Workers;
 using FaceCraft4D.Storage;
 using Microsoft.Extensions.Options;
@@ -34,13 +35,13 @@ public sealed class FirstUseWarmup(
     IHttpClientFactory httpClients,
     ILogger<FirstUseWarmup> logger) : BackgroundService
 {
-    /// <summary>A run id of the valid shape that no photo and settings hash to in practice; only ever read.</summary>
-    public const string WarmupRunId = "fc4d-0000000000000000-0000000000000000";
+    /// <summary>The run id the warm-up reads for (<see cref="StartupWarmup.WarmupRunId"/>).</summary>
+    public const string WarmupRunId = StartupWarmup.WarmupRunId;
 
-    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StartupWarmup run = new();
 
     /// <summary>Completes when the warm-up has run (or was switched off, or failed).</summary>
-    public Task Completion => finished.Task;
+    public Task Completion => run.Completion;
 
     /// <summary>Waits for the warm-up, at most <paramref name="limit"/>; true when it finished in time.</summary>
     public async Task<bool> WaitAsync(TimeSpan limit, CancellationToken cancellationToken)
@@ -57,32 +58,8 @@ public sealed class FirstUseWarmup(
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.WarmUp)
-        {
-            finished.TrySetResult();
-            return;
-        }
-
-        try
-        {
-            // Off the start-up thread: the host's StartAsync never waits for this.
-            await Task.Run(() => WarmAsync(stoppingToken), stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // stopping
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "The local host's warm-up failed; the first run pays its first-use costs");
-        }
-        finally
-        {
-            finished.TrySetResult();
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        run.RunAsync(options.Value.WarmUp, WarmAsync, logger, "The local host's warm-up failed; the first run pays its first-use costs", stoppingToken);
 
     private async Task WarmAsync(CancellationToken cancellationToken)
     {

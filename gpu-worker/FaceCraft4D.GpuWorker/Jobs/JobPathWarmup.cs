@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Warmup;
 using FaceCraft4D.Pipeline.Workers;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Storage;
@@ -25,16 +26,16 @@ public sealed class JobPathWarmup(
     ILogger<JobPathWarmup> logger,
     RunTerminationMarker? terminations = null) : BackgroundService
 {
-    /// <summary>A run id of the valid shape that no photo and settings hash to in practice; only ever read.</summary>
-    public const string WarmupRunId = "fc4d-0000000000000000-0000000000000000";
+    /// <summary>The run id the warm-up reads for (<see cref="StartupWarmup.WarmupRunId"/>).</summary>
+    public const string WarmupRunId = StartupWarmup.WarmupRunId;
 
-    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StartupWarmup run = new();
 
     /// <summary>True once the warm-up has run (or was switched off, or failed).</summary>
-    public bool IsWarm => finished.Task.IsCompleted;
+    public bool IsWarm => run.IsDone;
 
     /// <summary>Completes when the warm-up has run.</summary>
-    public Task Completion => finished.Task;
+    public Task Completion => run.Completion;
 
     /// <summary>The request the warm-up reads for: a preprocess work item of <see cref="WarmupRunId"/>.</summary>
     public static StageRequest WarmupRequest(PipelineStage stage = PipelineStage.Preprocess) => new(
@@ -43,32 +44,8 @@ public sealed class JobPathWarmup(
         PipelinePresets.Preview, new Dictionary<string, string>());
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.WarmUp)
-        {
-            finished.TrySetResult();
-            return;
-        }
-
-        try
-        {
-            // Off the start-up thread: the host's StartAsync (and so the health endpoint) never waits for this.
-            await Task.Run(() => WarmAsync(stoppingToken), stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // stopping
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "The job path warm-up failed; the first job pays its first-use cost");
-        }
-        finally
-        {
-            finished.TrySetResult();
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        run.RunAsync(options.Value.WarmUp, WarmAsync, logger, "The job path warm-up failed; the first job pays its first-use cost", stoppingToken);
 
     private async Task WarmAsync(CancellationToken cancellationToken)
     {
