@@ -27,7 +27,8 @@ namespace FaceCraft4D.Benchmarks;
 /// --margin 0.5 (the protocol's retry margin, <see cref="MarginRetryFaceDetector"/>; 0: none);
 /// --variants "off@Key=Value;Key=Value|on@Key=Value" (configuration overrides of the stage handlers per variant, e.g.
 /// Fc4d:ShapePrior:Template:Fit:TempleOutlineWeight=1; default one variant "default" with none); --seed N;
-/// --out DIR writes each scored view as DIR/PORTRAIT/VARIANT/yaw+60.png and a strip of them, to look at.
+/// --out DIR writes each scored view as DIR/PORTRAIT/VARIANT/yaw+60.png and DIR/PORTRAIT-variants.png (one row per variant,
+/// the yaws left to right, the middle 3/4 of each view at --thumb 160 px), to look at.
 /// </summary>
 public sealed class PriorSideFacesBenchmark : IBenchmark
 {
@@ -53,6 +54,7 @@ public sealed class PriorSideFacesBenchmark : IBenchmark
         double margin = double.Parse(a.Get("margin", "0.5"), CultureInfo.InvariantCulture);
         int seed = a.GetInt("seed", 7);
         var outDir = a.Get("out", "");
+        int thumb = a.GetInt("thumb", 160);
         var variants = ParseVariants(a.Get("variants", "default@"));
         double step = 360.0 / viewCount;
         foreach (int yaw in yaws)
@@ -94,6 +96,7 @@ public sealed class PriorSideFacesBenchmark : IBenchmark
                     blobs, new Progress<JobProgress>(), "bench", cancellationToken)).ConfigureAwait(false);
                 foreach (var (file, blob) in pre.Outputs) inputs[$"{PipelineStage.Preprocess.Slug()}/{file}"] = blob;
                 var portraitName = Path.GetFileNameWithoutExtension(portraitPath);
+                var rows = new List<Image<Rgb24>>();
 
                 foreach (var (variant, provider) in providers)
                 {
@@ -120,11 +123,25 @@ public sealed class PriorSideFacesBenchmark : IBenchmark
                         }
                         strip.Add(image);
                     }
-                    if (outDir.Length > 0) await SaveStripAsync(strip, Path.Combine(outDir, portraitName, $"{variant}-strip.png"), cancellationToken).ConfigureAwait(false);
+                    if (outDir.Length > 0) rows.Add(Strip(strip, thumb));
                     foreach (var image in strip) image.Dispose();
                     var m = shape.Metrics ?? new Dictionary<string, double>();
                     output.WriteLine($"{portraitName,-24} {variant,-10} {string.Join(" ", scores)}   {m.GetValueOrDefault("landmark_rms_px"):F2}, {m.GetValueOrDefault("camera_distance_m"):F3}, {m.GetValueOrDefault("silhouette_iou"):F3}, {seconds:F1}"
                         + string.Concat(m.Where(kv => kv.Key.StartsWith("temple_", StringComparison.Ordinal)).Select(kv => $", {kv.Key} {kv.Value:G3}")));
+                }
+                if (outDir.Length > 0)
+                {
+                    // One row per variant (in the order given), the yaws left to right: small enough for the notes.
+                    using var sheet = new Image<Rgb24>(rows[0].Width, rows.Sum(r => r.Height));
+                    int top = 0;
+                    foreach (var row in rows)
+                    {
+                        int y = top;
+                        sheet.Mutate(c => c.DrawImage(row, new Point(0, y), 1f));
+                        top += row.Height;
+                        row.Dispose();
+                    }
+                    await sheet.SaveAsPngAsync(Path.Combine(outDir, $"{portraitName}-variants.png"), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -160,18 +177,19 @@ public sealed class PriorSideFacesBenchmark : IBenchmark
         return list;
     }
 
-    /// <summary>The views side by side at 256 px each (small enough to look at).</summary>
-    private static async Task SaveStripAsync(IReadOnlyList<Image<Rgb24>> images, string path, CancellationToken ct)
+    /// <summary>The views side by side, each the middle 3/4 of the view scaled to <paramref name="side"/> px.</summary>
+    private static Image<Rgb24> Strip(IReadOnlyList<Image<Rgb24>> images, int side)
     {
-        const int side = 256;
-        using var strip = new Image<Rgb24>(side * images.Count, side);
+        var strip = new Image<Rgb24>(side * images.Count, side);
         for (int i = 0; i < images.Count; i++)
         {
-            using var small = images[i].Clone(c => c.Resize(side, side));
+            int w = images[i].Width, h = images[i].Height;
+            var box = new Rectangle(w / 8, h / 8, w * 3 / 4, h * 3 / 4);
+            using var small = images[i].Clone(c => c.Crop(box).Resize(side, side));
             int offset = i * side;
             strip.Mutate(c => c.DrawImage(small, new Point(offset, 0), 1f));
         }
-        await strip.SaveAsPngAsync(path, ct).ConfigureAwait(false);
+        return strip;
     }
 
     private static string FindRepoRoot()
