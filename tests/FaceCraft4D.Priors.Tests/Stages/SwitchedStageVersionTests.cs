@@ -25,6 +25,21 @@ public sealed class SwitchedStageVersionTests
     }
 
     [Fact]
+    public void Shape_prior_version_follows_the_temple_narrowing_switch()
+    {
+        static int Version(bool faceOnly, bool temples)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.Texture.FaceSkinFromFaceOnly = faceOnly;
+            options.Template.TempleNarrowing.Enabled = temples;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false));
+        Assert.Equal(6, Version(false, true));
+        Assert.Equal(7, Version(true, true));
+    }
+
+    [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
         static (int View, int Back) Versions(double anchorFacingMin)

@@ -67,6 +67,18 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         var (bald, landmarks3d) = Pose(fit, eyes);
         var colours = HeadColourStatistics.Measure(input.Crop, input.Mask, input.Landmarks, options.Texture.HairVariationMax);
         var regions = new HeadRegions(landmarks3d, options.Texture, colours.SidesAreHair);
+        float[]? templeOffsets = null;
+        if (options.TempleNarrowing.Enabled && landmarks3d.Length == 3 * 68)
+        {
+            var narrowed = TempleNarrowing.Fit(bald, landmarks3d, regions, fit.ReferenceCamera, input.Landmarks, options.Texture.FacingMin, options.TempleNarrowing);
+            metrics["temple_narrowing_left"] = narrowed.Left;
+            metrics["temple_narrowing_right"] = narrowed.Right;
+            metrics["temple_outside_px_before"] = narrowed.OutsideBefore;
+            metrics["temple_outside_px_after"] = narrowed.OutsideAfter;
+            metrics["temple_points"] = narrowed.Points;
+            (bald, landmarks3d, templeOffsets) = (narrowed.Mesh, narrowed.Landmarks, narrowed.Offsets);
+            regions = new HeadRegions(landmarks3d, options.Texture, colours.SidesAreHair);
+        }
         var pivot = OrbitPivot(bald, landmarks3d);
         double mouthRow = Enumerable.Range(48, 12).Average(i => input.Landmarks[2 * i + 1]);
         var volume = HairVolumeFitter.Fit(bald, regions, new Vector3((float)pivot.X, (float)pivot.Y, (float)pivot.Z),
@@ -165,7 +177,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
             Eyes = eyes,
             LandmarkFit = landmarkFit,
             Mesh = mesh,
-            VertexOffsets = volume.Offsets,
+            VertexOffsets = templeOffsets is null ? volume.Offsets : volume.Offsets.Select((o, k) => o + templeOffsets[k]).ToArray(),
             VertexColours = vertexColours,
             Texture = atlas,
             OrbitPivot = pivot,

@@ -32,6 +32,9 @@ public sealed class TemplateShapePriorOptions
     /// <summary>Projective texture and its completion.</summary>
     public HeadTextureOptions Texture { get; set; } = new();
 
+    /// <summary>The fitted face narrowed at temple and cheek height to the portrait's face outline (off by default).</summary>
+    public TempleNarrowingOptions TempleNarrowing { get; set; } = new();
+
     /// <summary>Hair volume grown to match the portrait's silhouette.</summary>
     public HairVolumeOptions HairVolume { get; set; } = new();
 
