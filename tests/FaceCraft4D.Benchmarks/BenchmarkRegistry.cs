@@ -19,5 +19,6 @@ public static class BenchmarkRegistry
         new Plan.PlanBenchmark(),
         new OrchestrationBenchmark(),
         new MatteBenchmark(),
+        new SideViewProbe(),
     };
 }
