@@ -20,5 +20,6 @@ public static class BenchmarkRegistry
         new OrchestrationBenchmark(),
         new MatteBenchmark(),
         new PriorSideFacesBenchmark(),
+        new SideViewProbe(),
     };
 }

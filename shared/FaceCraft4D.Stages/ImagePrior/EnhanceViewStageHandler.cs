@@ -17,8 +17,9 @@ public sealed class EnhanceViewStageHandler(ViewEnhancementStage stage, ViewEnha
 
     /// <inheritdoc />
     /// <remarks>3: the reference anchor's facing gate on (<c>DepthWarpOptions.AnchorFacingMin</c> >= 0, s23); 2 with it off (the
-    /// default), so a run that switches the gate never reuses the other setting's checkpoints.</remarks>
-    public int ImplementationVersion => stage.FacingGateOn ? 3 : 2;
+    /// default); 2 more with the mirrored reference anchor (<c>DepthWarpOptions.MirroredReference</c>, s25), so a run that
+    /// switches either never reuses the other setting's checkpoints (<see cref="ViewEnhancementStage.ImplementationVersion"/>).</remarks>
+    public int ImplementationVersion => stage.ImplementationVersion;
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [diffusion.Value.Folder];

@@ -10,14 +10,23 @@ namespace FaceCraft4D.Stages.ImagePrior;
 
 /// <summary>
 /// The work of stages 3 and 4 for one view: read the shape prior's coarse view, depth and cameras, build the
-/// anchors (the reference portrait over white at render size with view 0's depth; for stage 4 also the enhanced
-/// back view with the back view's depth), warp them into the view (<see cref="DepthWarper"/>), run the requested
+/// anchors (the reference portrait over white at render size with view 0's depth, and its mirror image when
+/// <c>DepthWarpOptions.MirroredReference</c> is on; for stage 4 also the enhanced back view with the back view's depth), warp them into the view (<see cref="DepthWarper"/>), run the requested
 /// image-prior backend and write the enhanced view, the warp and its masks.
 /// </summary>
 public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<ImagePriorStageOptions> options)
 {
     /// <summary>Whether the warp's facing gate on the reference anchor is on (<c>DepthWarpOptions.AnchorFacingMin</c> >= 0).</summary>
     public bool FacingGateOn => options.Value.Warp.AnchorFacingMin >= 0;
+
+    /// <summary>Whether the portrait is also warped as its mirror image (<c>DepthWarpOptions.MirroredReference</c>, s25).</summary>
+    public bool MirroredReferenceOn => options.Value.Warp.MirroredReference;
+
+    /// <summary>
+    /// The implementation version of the enhance stages under these switches: 2 (both off, the default), 3 the facing gate
+    /// on (s23), plus 2 with the mirrored reference anchor (s25), so no checkpoint crosses a switch.
+    /// </summary>
+    public int ImplementationVersion => (FacingGateOn ? 3 : 2) + (MirroredReferenceOn ? 2 : 0);
 
     /// <summary>Runs the work item; <paramref name="withBackAnchor"/> is false for the back view itself.</summary>
     public async Task<StageResult> ExecuteAsync(StageJobContext context, bool withBackAnchor)
@@ -54,6 +63,7 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
             await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0], portraitMask.Resize(cameras[0].Width, cameras[0].Height),
             faceRegion);
         var anchors = new List<AnchorView> { reference };
+        if (MirroredReferenceOn) anchors.Add(MirroredAnchor.Of(reference));
         if (withBackAnchor)
         {
             var backImage = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.EnhanceBackView, StageFiles.Image)).ConfigureAwait(false), StageFiles.Image);

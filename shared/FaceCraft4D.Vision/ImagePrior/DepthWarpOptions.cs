@@ -45,4 +45,12 @@ public sealed class DepthWarpOptions
 
     /// <summary>Cosine from which the facing gate gives an anchor pixel its full weight (see <see cref="AnchorFacingMin"/>).</summary>
     public double AnchorFacingFull { get; set; } = 0.85;
+
+    /// <summary>
+    /// Warp the reference portrait a second time as its mirror image through the head's plane of symmetry
+    /// (<see cref="MirroredAnchor"/>), so that where the mirrored camera sees a target pixel at a smaller angle than the
+    /// portrait camera (the side of the face a turned portrait sees foreshortened) the target takes the other side's
+    /// pixels. Default off (docs/side-view-diagnosis.md, session s25).
+    /// </summary>
+    public bool MirroredReference { get; set; }
 }

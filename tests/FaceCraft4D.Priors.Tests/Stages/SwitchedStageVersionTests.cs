@@ -42,10 +42,11 @@ public sealed class SwitchedStageVersionTests
     [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
-        static (int View, int Back) Versions(double anchorFacingMin)
+        static (int View, int Back) Versions(double anchorFacingMin, bool mirrored = false)
         {
             var options = new ImagePriorStageOptions();
             options.Warp.AnchorFacingMin = anchorFacingMin;
+            options.Warp.MirroredReference = mirrored;
             var stage = new ViewEnhancementStage(new ViewEnhancers([]), MsOptions.Create(options));
             var diffusion = MsOptions.Create(new FaceCraft4D.Stages.ImagePrior.DiffusionViewEnhancerOptions());
             return (new EnhanceViewStageHandler(stage, new ViewEnhancers([]), diffusion).ImplementationVersion,
@@ -53,5 +54,7 @@ public sealed class SwitchedStageVersionTests
         }
         Assert.Equal((2, 2), Versions(-1)); // off, the default
         Assert.Equal((3, 3), Versions(0.6));
+        Assert.Equal((4, 4), Versions(-1, mirrored: true)); // s25's mirrored reference anchor
+        Assert.Equal((5, 5), Versions(0.6, mirrored: true));
     }
 }
