@@ -63,7 +63,7 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
             await ReadDepthAsync(context, 0, cameras[0]).ConfigureAwait(false), cameras[0], portraitMask.Resize(cameras[0].Width, cameras[0].Height),
             faceRegion);
         var anchors = new List<AnchorView> { reference };
-        if (MirroredReferenceOn) anchors.Add(MirroredAnchor.Of(reference));
+        if (MirroredReferenceOn) anchors.Add(MirroredAnchor.Of(reference, options.Value.Warp.MirroredReferenceMarginDegrees));
         if (withBackAnchor)
         {
             var backImage = StageImageCodec.ReadRgb(await context.ReadRequiredAsync(StageFiles.From(PipelineStage.EnhanceBackView, StageFiles.Image)).ConfigureAwait(false), StageFiles.Image);

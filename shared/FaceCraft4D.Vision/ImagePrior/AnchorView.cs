@@ -18,4 +18,8 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// resolution), or null. With it the anchor's pixels outside the face warp only onto target surface that faces the anchor
 /// camera (<see cref="DepthWarpOptions.AnchorFacingMin"/>): the reference portrait's neck and chin shadow must not be
 /// stretched along the side of the model's neck. Null: no facing gate (the back view).</param>
-public sealed record AnchorView(string Name, RgbImage Image, DepthMap Depth, Camera Camera, FloatImage? Mask = null, FloatImage? FaceRegion = null);
+/// <param name="HandicapDegrees">Added to this anchor's viewing angle when the warp picks the nearest visible anchor per
+/// pixel (0: none): a derived anchor (<see cref="MirroredAnchor"/>) wins only where it sees the surface this much more
+/// squarely than the anchors it was derived from.</param>
+public sealed record AnchorView(
+    string Name, RgbImage Image, DepthMap Depth, Camera Camera, FloatImage? Mask = null, FloatImage? FaceRegion = null, double HandicapDegrees = 0);

@@ -53,4 +53,12 @@ public sealed class DepthWarpOptions
     /// pixels. Default off (docs/side-view-diagnosis.md, session s25).
     /// </summary>
     public bool MirroredReference { get; set; }
+
+    /// <summary>
+    /// How many degrees more squarely the mirrored portrait must see a target pixel's surface than the portrait itself
+    /// before it takes that pixel (<see cref="AnchorView.HandicapDegrees"/>). A portrait turned by t degrees has its mirror
+    /// 2t nearer to the far side's views: with 10, portraits within 5 degrees of frontal keep their own pixels on both
+    /// sides (without it the sample, turned 0.6 degrees, trained one whole side on the mirror of the other: s25).
+    /// </summary>
+    public double MirroredReferenceMarginDegrees { get; set; } = 10;
 }

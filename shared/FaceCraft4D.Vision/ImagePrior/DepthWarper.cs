@@ -22,7 +22,8 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// Tolerance: <c>abs + pixels * z / f</c> (a few pixel footprints). Pixels where the anchor saw the surface
 /// strongly foreshortened (fewer than <see cref="DepthWarpOptions.MinAnchorDensity"/> anchor pixels per target
 /// pixel) are left out: their warped colours would be smeared. With several anchors each target pixel takes the
-/// visible anchor whose viewing ray is closest in angle to the target's ray ("nearest visible wins").
+/// visible anchor whose viewing ray is closest in angle to the target's ray ("nearest visible wins"; an anchor's
+/// <see cref="AnchorView.HandicapDegrees"/> is added to its angle).
 /// An anchor with a <see cref="AnchorView.FaceRegion"/> (the reference portrait) is gated by facing: outside its face
 /// region its pixels reach only target surface whose normal (from the target depth) faces the anchor camera
 /// (<see cref="DepthWarpOptions.AnchorFacingMin"/> .. <see cref="DepthWarpOptions.AnchorFacingFull"/>); the gate's weight
@@ -45,7 +46,7 @@ public sealed class DepthWarper(DepthWarpOptions options)
         var image = new RgbImage(w, h);
         var visibility = new FloatImage(w, h);
         var source = Enumerable.Repeat(-1, w * h).ToArray();
-        var bestCos = Enumerable.Repeat(float.NegativeInfinity, w * h).ToArray();
+        var bestAngle = Enumerable.Repeat(double.PositiveInfinity, w * h).ToArray(); // radians, with the anchor's handicap
         var weight = new float[w * h];
         var targetPoints = LiftAll(target, targetDepth);
         var targetCentre = ToVector(target.Position);
@@ -61,6 +62,7 @@ public sealed class DepthWarper(DepthWarpOptions options)
                 throw new ArgumentException($"Anchor '{anchor.Name}': the face region must have the image's resolution.");
             var hits = ForwardHits(anchor, target, targetDepth);
             var anchorCentre = ToVector(anchor.Camera.Position);
+            double handicap = anchor.HandicapDegrees * Math.PI / 180;
             for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
@@ -75,8 +77,9 @@ public sealed class DepthWarper(DepthWarpOptions options)
                     : 1f;
                 if (facing <= 0) continue; // another anchor may still see this pixel
                 float cos = Vector3.Dot(Vector3.Normalize(targetCentre - point), toAnchor);
-                if (cos <= bestCos[p]) continue;
-                bestCos[p] = cos;
+                double angle = Math.Acos(Math.Clamp(cos, -1f, 1f)) + handicap;
+                if (angle >= bestAngle[p]) continue;
+                bestAngle[p] = angle;
                 source[p] = a;
                 weight[p] = facing;
                 visibility[x, y] = 1;

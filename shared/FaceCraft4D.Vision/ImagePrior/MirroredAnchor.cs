@@ -15,12 +15,20 @@ namespace FaceCraft4D.Vision.ImagePrior;
 /// </summary>
 public static class MirroredAnchor
 {
-    /// <summary>The reflection of <paramref name="anchor"/> (named <c>{name}-mirrored</c>).</summary>
-    public static AnchorView Of(AnchorView anchor)
+    /// <summary>
+    /// The reflection of <paramref name="anchor"/> (named <c>{name}-mirrored</c>), handicapped by
+    /// <paramref name="handicapDegrees"/> in the warp's nearest-anchor choice: it takes a target pixel from the original only
+    /// where it sees that pixel's surface at least that many degrees more squarely. A portrait turned by t degrees has its
+    /// mirror 2t degrees nearer to the far side's views, so a near-frontal portrait (2t below the handicap) keeps its own
+    /// pixels on both sides.
+    /// </summary>
+    public static AnchorView Of(AnchorView anchor, double handicapDegrees = 0)
     {
         ArgumentNullException.ThrowIfNull(anchor);
+        if (!(handicapDegrees >= 0)) throw new ArgumentOutOfRangeException(nameof(handicapDegrees), handicapDegrees, "The handicap must be 0 or more degrees.");
         return new AnchorView($"{anchor.Name}-mirrored", Flip(anchor.Image), new DepthMap(anchor.Depth.Width, anchor.Depth.Height, Flip(anchor.Depth.Values).Data),
-            Reflect(anchor.Camera), anchor.Mask is { } mask ? Flip(mask) : null, anchor.FaceRegion is { } face ? Flip(face) : null);
+            Reflect(anchor.Camera), anchor.Mask is { } mask ? Flip(mask) : null, anchor.FaceRegion is { } face ? Flip(face) : null,
+            anchor.HandicapDegrees + handicapDegrees);
     }
 
     /// <summary>

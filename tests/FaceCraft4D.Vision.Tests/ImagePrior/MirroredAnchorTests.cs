@@ -80,4 +80,48 @@ public sealed class MirroredAnchorTests(ITestOutputHelper output)
         Assert.True(interior > 500, $"only {interior} interior pixels");
         Assert.True(psnr >= 28, $"PSNR {psnr:F1} dB");
     }
+
+    [Theory]
+    [InlineData(2.0, 0)]   // near-frontal: 4 degrees between portrait and mirror, under the 10-degree handicap
+    [InlineData(25.0, 1)]  // turned: 50 degrees between them, the mirror still colours the far side
+    public void The_handicap_keeps_a_near_frontal_portraits_own_pixels_and_leaves_a_turned_ones_far_side_to_the_mirror(double yaw, int mirrorExpected)
+    {
+        var mesh = SyntheticScene.Head;
+        var normals = mesh.VertexNormals();
+        var colour = new MirrorSymmetricColour();
+        var portrait = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(yaw, Size));
+        var target = MeshViewRenderer.Render(mesh, normals, colour, SyntheticScene.Orbit(-60, Size));
+        var reference = new AnchorView("reference", portrait.Image, portrait.Depth, portrait.Camera, portrait.Mask);
+        var warper = new DepthWarper(new DepthWarpOptions());
+
+        var free = warper.Warp(new[] { reference, MirroredAnchor.Of(reference) }, target.Camera, target.Depth);
+        var handicapped = warper.Warp(new[] { reference, MirroredAnchor.Of(reference, 10) }, target.Camera, target.Depth);
+
+        int freeMirror = free.Source.Count(s => s == 1), handicappedMirror = handicapped.Source.Count(s => s == 1);
+        int freeOwn = free.Source.Count(s => s == 0), handicappedOwn = handicapped.Source.Count(s => s == 0);
+        output.WriteLine($"portrait at {yaw}: mirror px {freeMirror} -> {handicappedMirror} with the handicap, portrait px {freeOwn} -> {handicappedOwn}");
+
+        Assert.True(freeMirror > freeOwn, $"without a handicap the mirror should win the far side: {freeMirror} vs {freeOwn}");
+        if (mirrorExpected == 0)
+        {
+            // Every pixel the portrait sees is the portrait's again; the mirror keeps only what the portrait cannot see.
+            int aloneOwn = warper.Warp(reference, target.Camera, target.Depth).Source.Count(s => s == 0);
+            Assert.Equal(aloneOwn, handicappedOwn);
+            Assert.True(handicappedMirror < freeMirror / 5, $"the mirror kept {handicappedMirror} of {freeMirror} px");
+        }
+        else
+        {
+            Assert.True(handicappedMirror > handicappedOwn, $"the mirror should still win the far side: {handicappedMirror} vs {handicappedOwn}");
+        }
+        // Every pixel either anchor covers is still covered: the handicap only chooses between them.
+        Assert.Equal(free.Source.Count(s => s >= 0), handicapped.Source.Count(s => s >= 0));
+    }
+
+    [Fact]
+    public void A_negative_handicap_is_refused()
+    {
+        var portrait = MeshViewRenderer.Render(SyntheticScene.Head, SyntheticScene.Head.VertexNormals(), new MirrorSymmetricColour(), SyntheticScene.Orbit(0, 32));
+        var reference = new AnchorView("reference", portrait.Image, portrait.Depth, portrait.Camera, portrait.Mask);
+        Assert.Throws<ArgumentOutOfRangeException>(() => MirroredAnchor.Of(reference, -1));
+    }
 }
