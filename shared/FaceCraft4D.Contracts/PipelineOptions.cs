@@ -11,7 +11,7 @@ public sealed class PipelineOptions
     /// <summary>The retry and polling policy captured into each new run (so replays never see changed configuration).</summary>
     public RunPolicy ToRunPolicy() => new(
         JobPollInterval, MaxJobPollInterval, ActivityMaxAttempts, ActivityFirstRetryDelay, ActivityMaxRetryDelay, JobPollsPerGeneration,
-        Math.Max(1, MaxParallelWorkItems), WorkItemsAsJobs, RunIdentity.PipelineVersion);
+        Math.Max(1, MaxParallelWorkItems), WorkItemsAsJobs, RunIdentity.PipelineVersion, JobsSubmittedByRun);
 
     /// <summary>How often the orchestrator polls a long-running worker job.</summary>
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
@@ -32,6 +32,14 @@ public sealed class PipelineOptions
     /// started before this option existed).
     /// </summary>
     public bool WorkItemsAsJobs { get; set; } = true;
+
+    /// <summary>
+    /// New runs submit each job (a long stage, a fan-out work item) from the run's orchestration and start its job
+    /// sub-orchestration only to watch it (<see cref="RunPolicy.JobsSubmittedByRun"/>): one durable hop less between a stage's
+    /// inputs being ready and its job starting at the worker. False: the sub-orchestration submits (runs started before this
+    /// option existed).
+    /// </summary>
+    public bool JobsSubmittedByRun { get; set; } = true;
 
     /// <summary>Attempts of one activity (durable retry) before the stage fails.</summary>
     public int ActivityMaxAttempts { get; set; } = 5;

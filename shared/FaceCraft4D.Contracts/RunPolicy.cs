@@ -11,6 +11,11 @@ namespace FaceCraft4D.Contracts;
 /// <paramref name="PipelineVersion"/>: the <see cref="RunIdentity.PipelineVersion"/> the run was started under, which picks the
 /// stage graph the orchestrator replays; inputs stored before it existed read 2 (version 3: TrainStatic is submitted before
 /// the animate-view fan-out, Evaluate runs beside Export from TrainCoin's avatar).
+/// <paramref name="JobsSubmittedByRun"/>: the run's orchestration submits each job itself (one activity) and starts the job's
+/// sub-orchestration only to watch the submitted job (polls on durable timers, resubmission), instead of starting the
+/// sub-orchestration first and letting it submit: the job reaches the worker one durable hop (a control-queue message and a
+/// sub-orchestration episode) earlier, and a work item reused from its checkpoint needs no sub-orchestration at all. Inputs
+/// stored before it existed read it as false, so their histories (the sub-orchestration submits) replay unchanged.
 /// </summary>
 public sealed record RunPolicy(
     TimeSpan JobPollInterval,
@@ -21,7 +26,8 @@ public sealed record RunPolicy(
     int JobPollsPerGeneration = 60,
     int MaxParallelWorkItems = 16,
     bool WorkItemsAsJobs = false,
-    int PipelineVersion = 2)
+    int PipelineVersion = 2,
+    bool JobsSubmittedByRun = false)
 {
     /// <summary>Defaults of <see cref="PipelineOptions"/>.</summary>
     public static RunPolicy Default { get; } = new PipelineOptions().ToRunPolicy();

@@ -68,6 +68,35 @@ public sealed class RepeatedSubOrchestrationStartsTests
         Assert.Equal([reply, fresh, topLevel], sent);
     }
 
+    [Fact]
+    public async Task The_targets_of_a_fan_out_are_read_at_once_and_the_kept_starts_stay_in_order()
+    {
+        // Six starts of one episode (a fan-out): every read must be in flight before any answers, which a loop that reads
+        // one target after another never reaches (it would wait for the first answer; the test then fails on the timeout).
+        var starts = Enumerable.Range(0, 6).Select(i => Start($"run.enhance-view.view-0{i}")).ToArray();
+        var allAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asked = 0;
+        async Task<OrchestrationState?> Read(string id)
+        {
+            if (Interlocked.Increment(ref asked) == starts.Length)
+            {
+                allAsked.SetResult();
+            }
+
+            await allAsked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            // view-02 is active since the parent's current execution started: the replayed start is dropped.
+            return id == "run.enhance-view.view-02" ? State(id, OrchestrationStatus.Running, ParentStarted.AddSeconds(1)) : null;
+        }
+
+        var told = new List<string>();
+        var sent = await RepeatedSubOrchestrationStarts.WithoutActiveTargetsAsync(
+            starts, Read, (m, _) => told.Add(m.OrchestrationInstance.InstanceId), ParentStarted);
+
+        Assert.Equal(starts.Length, asked);
+        Assert.Equal(starts.Where((_, i) => i != 2), sent);
+        Assert.Equal(["run.enhance-view.view-02"], told);
+    }
+
     private static TaskMessage Start(string instanceId)
     {
         var instance = new OrchestrationInstance { InstanceId = instanceId, ExecutionId = Guid.NewGuid().ToString("N") };

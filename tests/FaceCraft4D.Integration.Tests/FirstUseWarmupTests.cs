@@ -28,23 +28,34 @@ public sealed class FirstUseWarmupTests
         var input = new RunInput(FirstUseWarmup.WarmupRunId, StorageLayout.RunInput(FirstUseWarmup.WarmupRunId, "portrait.jpg"),
             PipelinePresets.Preview, RunPolicy.Default, RunSource.Cli);
         var asked = new List<PipelineStage>();
+        var submitted = new List<PipelineStage>();
 
         var steps = driver.Run<RunInput, RunOutput>(
             DurableNames.AvatarRunOrchestrator, AvatarRunOrchestrator.RunAsync, input,
-            (_, json) =>
+            (name, json) =>
             {
                 var request = driver.Read<StageRequest>(json) ?? throw new InvalidOperationException($"unreadable activity input: {json}");
+                if (name == DurableNames.SubmitStageJobActivity)
+                {
+                    // New runs submit their jobs themselves (RunPolicy.JobsSubmittedByRun), then start each job's sub-orchestration.
+                    submitted.Add(request.Stage);
+                    return new JobPoll(JobState.Queued, null, null, Resubmitted: false, WorkerCalls: 1);
+                }
+
                 asked.Add(request.Stage);
                 return new StageOutcome(request.Stage, request.Key, new Dictionary<string, BlobRef>(), "warmup", false, 0, 1);
             },
             maxSteps: 8, new DateTime(2026, 12, 7, 0, 0, 0, DateTimeKind.Utc));
 
         // Replayed step after step: each completion reached the orchestrator and it asked for the next stage.
+        Assert.True(RunPolicy.Default.JobsSubmittedByRun);
         Assert.Equal([PipelineStage.Preprocess, PipelineStage.ShapePrior, PipelineStage.EnhanceBackView], asked);
         var fanOut = steps[^1];
         Assert.Empty(fanOut.Activities);
         var views = PipelinePlan.For(PipelinePresets.Preview).WorkItems(PipelineStage.EnhanceView).Count;
-        Assert.Equal(Math.Min(views, RunPolicy.Default.MaxParallelWorkItems), fanOut.SubOrchestrations.Count);
+        var started = Math.Min(views, RunPolicy.Default.MaxParallelWorkItems);
+        Assert.Equal(Enumerable.Repeat(PipelineStage.EnhanceView, started), submitted);
+        Assert.Equal(started, fanOut.SubOrchestrations.Count);
         Assert.All(fanOut.SubOrchestrations, name => Assert.Equal(DurableNames.StageJobOrchestrator, name));
     }
 

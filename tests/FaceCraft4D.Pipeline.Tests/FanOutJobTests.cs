@@ -35,14 +35,17 @@ public sealed class FanOutJobTests
 
     private static readonly PipelineStage[] FanOutStages = [PipelineStage.EnhanceView, PipelineStage.AnimateView];
 
-    [Fact]
-    public async Task Items_run_as_job_sub_orchestrations_purge_removes_them_and_a_rerun_reuses_every_item_without_a_job()
+    [Theory]
+    [InlineData(false)] // the job sub-orchestration submits (runs started before RunPolicy.JobsSubmittedByRun)
+    [InlineData(true)] // the run submits, the sub-orchestration watches; a reused item needs no sub-orchestration
+    public async Task Items_run_as_job_sub_orchestrations_purge_removes_them_and_a_rerun_reuses_every_item_without_a_job(bool submittedByRun)
     {
         await using var fixture = await Fixture.StartAsync();
-        const string runId = "fc4d-00000000000000a1-0000000000000001";
+        var runId = $"fc4d-00000000000000a1-000000000000000{(submittedByRun ? 2 : 1)}";
         var plan = PipelinePlan.For(Small);
+        var policy = JobsPolicy with { JobsSubmittedByRun = submittedByRun };
 
-        var first = await fixture.RunAsync(runId, Input(runId, JobsPolicy));
+        var first = await fixture.RunAsync(runId, Input(runId, policy));
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, first.RuntimeStatus);
         foreach (var item in FanOutStages.SelectMany(plan.WorkItems))
@@ -63,28 +66,32 @@ public sealed class FanOutJobTests
         Assert.Empty(await fixture.Children(runId));
 
         var submittedBefore = fixture.Worker.Submitted.Count;
-        var second = await fixture.RunAsync(runId, Input(runId, JobsPolicy));
+        var second = await fixture.RunAsync(runId, Input(runId, policy));
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, second.RuntimeStatus);
         Assert.Equal(submittedBefore, fixture.Worker.Submitted.Count); // every item (and stage) reused: no job submitted
         var again = second.ReadCustomStatusAs<RunProgress>()!;
         Assert.All(again.Stages.Where(s => s.Name is "enhance-view" or "animate-view"), s => Assert.Equal((s.Total, s.Total, s.Total), (s.Done, s.Reused, s.Attempts)));
         Assert.Equal(
-            FanOutStages.Sum(s => plan.WorkItems(s).Count) + PipelineStages.All.Count(s => s.IsLongRunning()),
+            submittedByRun ? 0 : FanOutStages.Sum(s => plan.WorkItems(s).Count) + PipelineStages.All.Count(s => s.IsLongRunning()),
             (await fixture.Children(runId)).Count);
     }
 
-    [Fact]
-    public async Task Terminate_during_the_fan_out_terminates_every_item_sub_instance_and_cancels_their_worker_jobs()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Terminate_during_the_fan_out_terminates_every_item_sub_instance_and_cancels_their_worker_jobs(bool submittedByRun)
     {
         await using var fixture = await Fixture.StartAsync(hold: [PipelineStage.AnimateView, PipelineStage.TrainStatic]);
-        const string runId = "fc4d-00000000000000a2-0000000000000001";
+        var runId = $"fc4d-00000000000000a2-000000000000000{(submittedByRun ? 2 : 1)}";
         var animations = PipelinePlan.For(Small).WorkItems(PipelineStage.AnimateView);
-        await fixture.Client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator, Input(runId, JobsPolicy), new StartOrchestrationOptions(runId));
+        var policy = JobsPolicy with { JobsSubmittedByRun = submittedByRun };
+        await fixture.Client.ScheduleNewOrchestrationInstanceAsync(DurableNames.AvatarRunOrchestrator, Input(runId, policy), new StartOrchestrationOptions(runId));
         await Eventually(() => fixture.Worker.Submitted.Count(r => r.Stage == PipelineStage.AnimateView) == animations.Count
             && fixture.Worker.Submitted.Any(r => r.Stage == PipelineStage.TrainStatic));
-        var running = await fixture.Children(runId);
-        Assert.Contains(running, c => c.InstanceId == DurableNames.WorkItemJobInstanceId(runId, PipelineStage.AnimateView, animations[0].Key));
+        // The run that submits its jobs starts each item's sub-orchestration once the submission has returned.
+        await Eventually(async () => (await fixture.Children(runId))
+            .Any(c => c.InstanceId == DurableNames.WorkItemJobInstanceId(runId, PipelineStage.AnimateView, animations[0].Key)));
 
         await Eventually(async () => (await fixture.Runs.GetStatusAsync(runId, "http://host", default))!.CustomStatus!.Stages
             .Single(s => s.Name == "animate-view").Detail == $"jobs: {animations.Count} running");

@@ -33,14 +33,24 @@ public static class RepeatedSubOrchestrationStarts
             return messages;
         }
 
+        // The targets' states are read at once, not one after another: a fan-out episode starts every item (six enhance-view
+        // jobs, six animate-view jobs beside train-static), and each read is a table round trip on the run's critical path.
+        // A reply for the same instance is read once. The kept messages stay in their order.
+        var states = messages
+            .Where(IsSubOrchestrationStart)
+            .Select(m => m.OrchestrationInstance.InstanceId)
+            .Distinct(StringComparer.Ordinal)
+            .ToDictionary(id => id, readState, StringComparer.Ordinal);
+        await Task.WhenAll(states.Values).ConfigureAwait(false);
+        var parentStarted = parentStartedAt;
         var kept = new List<TaskMessage>(messages.Count);
         foreach (var message in messages)
         {
             if (IsSubOrchestrationStart(message)
-                && await readState(message.OrchestrationInstance.InstanceId).ConfigureAwait(false) is { } current
+                && await states[message.OrchestrationInstance.InstanceId].ConfigureAwait(false) is { } current
                 && IsActive(current.OrchestrationStatus)
                 && !string.Equals(current.OrchestrationInstance?.ExecutionId, message.OrchestrationInstance.ExecutionId, StringComparison.Ordinal)
-                && current.CreatedTime >= (parentStartedAt ?? await ParentStartedAtAsync(message, readState).ConfigureAwait(false)))
+                && current.CreatedTime >= (parentStarted ??= await ParentStartedAtAsync(message, readState).ConfigureAwait(false)))
             {
                 dropped(message, current);
                 continue;

@@ -1,4 +1,5 @@
 using FaceCraft4D.Contracts;
+using FaceCraft4D.Pipeline.Activities;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -51,10 +52,7 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
             tracker.CountAttempt(stage);
             var request = Request(item, inputsFor(item));
             var task = asJobs
-                ? context.CallSubOrchestratorAsync<StageOutcome>(
-                    DurableNames.StageJobOrchestrator,
-                    new StageJobInput(request, input.Policy),
-                    new SubOrchestrationOptions { InstanceId = DurableNames.WorkItemJobInstanceId(context.InstanceId, stage, item.Key) })
+                ? StageJobAsync(request, DurableNames.WorkItemJobInstanceId(context.InstanceId, stage, item.Key))
                 : context.CallActivityAsync<StageOutcome>(DurableNames.RunStageActivity, request, retry);
             indexOf[task] = next++;
             pending.Add(task);
@@ -103,10 +101,7 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
         var item = plan.WorkItems(stage)[0];
         try
         {
-            var outcome = await context.CallSubOrchestratorAsync<StageOutcome>(
-                DurableNames.StageJobOrchestrator,
-                new StageJobInput(Request(item, inputs), input.Policy),
-                new SubOrchestrationOptions { InstanceId = DurableNames.StageJobInstanceId(context.InstanceId, stage) });
+            var outcome = await StageJobAsync(Request(item, inputs), DurableNames.StageJobInstanceId(context.InstanceId, stage));
             tracker.Complete(outcome, context.CurrentUtcDateTime);
             Publish();
             return outcome;
@@ -115,6 +110,30 @@ public sealed class RunSteps(TaskOrchestrationContext context, RunInput input, P
         {
             throw Failed(stage, e);
         }
+    }
+
+    /// <summary>
+    /// One job: with <see cref="RunPolicy.JobsSubmittedByRun"/> this orchestration submits it (the job starts one durable hop
+    /// earlier; a checkpoint's outcome returns at once, without a sub-orchestration) and the job sub-orchestration
+    /// <paramref name="instanceId"/> watches the submitted job; otherwise (older runs' histories) the sub-orchestration submits too.
+    /// </summary>
+    private async Task<StageOutcome> StageJobAsync(StageRequest request, string instanceId)
+    {
+        var job = new StageJobInput(request, input.Policy);
+        if (input.Policy.JobsSubmittedByRun)
+        {
+            var submitted = await context.CallActivityAsync<JobPoll>(
+                DurableNames.SubmitStageJobActivity, request, StageRetry.For(request.Stage, input.Policy, tracker: null));
+            if (submitted.Outcome is { } reused)
+            {
+                return reused;
+            }
+
+            job = job with { Submitted = true, FirstState = submitted.State };
+        }
+
+        return await context.CallSubOrchestratorAsync<StageOutcome>(
+            DurableNames.StageJobOrchestrator, job, new SubOrchestrationOptions { InstanceId = instanceId });
     }
 
     private StageRequest Request(PlannedWorkItem item, IReadOnlyDictionary<string, BlobRef> inputs) =>

@@ -30,6 +30,11 @@ public static class StageJobOrchestrator
 
             Publish(context, request, submitted, polls, resubmits);
         }
+        else if (input.FirstState is { } first && polls == 0)
+        {
+            // Submitted by the run (RunPolicy.JobsSubmittedByRun): its status shows the job's state before the first poll.
+            Publish(context, request, new JobPoll(first, null, null, Resubmitted: false, WorkerCalls: 0), polls, resubmits);
+        }
 
         while (true)
         {
