@@ -1,3 +1,4 @@
+using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -89,7 +90,7 @@ public sealed class HourglassDecoder : nn.Module
         {
             h = torch.cat([block.forward(h), levels[next--]], 1);
         }
-        h = nn.functional.relu(norm.forward(conv.forward(h)));
+        h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, h, padding: 1)));
         return h.MoveToOuterDisposeScope();
     }
 }
