@@ -75,8 +75,8 @@ public sealed class ResBlock3d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = ChannelAlignedConv3d.Forward(conv1, nn.functional.relu(norm1.forward(x)), padding: 1);
-        h = ChannelAlignedConv3d.Forward(conv2, nn.functional.relu(norm2.forward(h)), padding: 1);
+        var h = ChannelAlignedConv3d.Forward(conv1, nn.functional.relu(norm1.forward(x)));
+        h = ChannelAlignedConv3d.Forward(conv2, nn.functional.relu(norm2.forward(h)));
         return (h + x).MoveToOuterDisposeScope();
     }
 }
@@ -98,7 +98,7 @@ public sealed class DownBlock3d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, x, padding: 1)));
+        var h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, x)));
         return nn.functional.avg_pool3d(h, [1, 2, 2]).MoveToOuterDisposeScope();
     }
 }
@@ -121,7 +121,7 @@ public sealed class UpBlock3d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = nn.functional.interpolate(x, scale_factor: [1.0, 2.0, 2.0], mode: InterpolationMode.Nearest);
-        h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, h, padding: 1)));
+        h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, h)));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -56,7 +56,7 @@ public sealed class DenseMotionNetwork : nn.Module
         using var scope = NewDisposeScope();
         long b = feature.shape[0], d = feature.shape[2], h = feature.shape[3], w = feature.shape[4];
         int k = _numKp;
-        var compressed = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(compress, feature, padding: 0)));
+        var compressed = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(compress, feature)));
         long c = compressed.shape[1];
 
         // Sparse motions: identity, and for each keypoint grid − kp_d + kp_s. [B, K+1, D, H, W, 3]
@@ -75,7 +75,7 @@ public sealed class DenseMotionNetwork : nn.Module
 
         var input = torch.cat([heat, deformed], 2).view(b, -1, d, h, w);
         var prediction = hourglass.forward(input);
-        var weights = nn.functional.softmax(ChannelAlignedConv3d.Forward(mask, prediction, padding: 3), 1).unsqueeze(2);
+        var weights = nn.functional.softmax(ChannelAlignedConv3d.Forward(mask, prediction), 1).unsqueeze(2);
         var deformation = (sparse.permute(0, 1, 5, 2, 3, 4) * weights).sum([1]).permute(0, 2, 3, 4, 1);
         Tensor? occ = null;
         if (occlusion is not null)

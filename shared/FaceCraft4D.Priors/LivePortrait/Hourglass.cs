@@ -90,7 +90,7 @@ public sealed class HourglassDecoder : nn.Module
         {
             h = torch.cat([block.forward(h), levels[next--]], 1);
         }
-        h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, h, padding: 1)));
+        h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, h)));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -18,20 +18,25 @@ internal static class ChannelAlignedConv3d
 {
     private const long Alignment = 16;
 
-    /// <summary>conv(input) for input [B, C, D, H, W] with the conv's stride 1 and symmetric <paramref name="padding"/>.</summary>
-    public static Tensor Forward(Conv3d conv, Tensor input, long padding)
+    /// <summary>
+    /// conv(input) for input [B, C, D, H, W], with the module's own stride, padding and dilation; a grouped or
+    /// non-zero-padded conv, or one off the CPU, runs as is.
+    /// </summary>
+    public static Tensor Forward(Conv3d conv, Tensor input)
     {
         ArgumentNullException.ThrowIfNull(conv);
         ArgumentNullException.ThrowIfNull(input);
         long channels = input.shape[1];
         long missing = (Alignment - channels % Alignment) % Alignment;
-        if (missing == 0 || input.device_type != DeviceType.CPU) return conv.forward(input);
+        if (missing == 0 || input.device_type != DeviceType.CPU || conv.groups != 1 || conv.padding_mode != PaddingModes.Zeros || conv.padding_type is not null)
+            return conv.forward(input);
 
         using var scope = NewDisposeScope();
         // pad's amounts run from the last dimension back: W, H, D, then C (after it).
         long[] channelPad = [0, 0, 0, 0, 0, 0, 0, missing];
         var alignedInput = nn.functional.pad(input, channelPad);          // [B, C', D, H, W]
         var alignedWeight = nn.functional.pad(conv.weight!, channelPad);  // [O, C', kD, kH, kW]
-        return nn.functional.conv3d(alignedInput, alignedWeight, conv.bias, padding: [padding, padding, padding]).MoveToOuterDisposeScope();
+        return nn.functional.conv3d(alignedInput, alignedWeight, conv.bias, conv.stride, conv.padding, conv.dilation)
+            .MoveToOuterDisposeScope();
     }
 }

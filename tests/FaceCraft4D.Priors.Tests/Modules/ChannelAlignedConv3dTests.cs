@@ -19,17 +19,18 @@ public sealed class ChannelAlignedConv3dTests
     [InlineData(3, 22, 3, 1)]
     [InlineData(2, 18, 3, 1)]
     [InlineData(3, 13, 1, 0)]
-    public void Equals_the_float64_convolution(int batch, int channels, int kernel, int padding)
+    [InlineData(2, 22, 3, 1, 2)]
+    public void Equals_the_float64_convolution(int batch, int channels, int kernel, int padding, int stride = 1)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var generator = new Generator(17);
-        using var conv = nn.Conv3d(channels, 22, kernel, padding: padding);
+        using var conv = nn.Conv3d(channels, 22, kernel, stride: stride, padding: padding);
         var input = randn(new long[] { batch, channels, 8, 16, 16 }, generator: generator); // [B, C, D, H, W]
 
-        var aligned = ChannelAlignedConv3d.Forward(conv, input, padding);        // [batch, 22, 8, 16, 16]
+        var aligned = ChannelAlignedConv3d.Forward(conv, input);                 // [batch, 22, D', H', W']
         var reference = nn.functional.conv3d(
-            input.to(float64), conv.weight!.to(float64), conv.bias!.to(float64), padding: [padding, padding, padding]);
+            input.to(float64), conv.weight!.to(float64), conv.bias!.to(float64), strides: [stride, stride, stride], padding: [padding, padding, padding]);
 
         Assert.Equal(reference.shape, aligned.shape);
         double range = reference.abs().max().item<double>();
