@@ -35,11 +35,13 @@ public sealed class SplatBenchmark : IBenchmark
           --warmup 3                     untimed calls per case and backend, all of them before the first timed case
           --device cpu|cuda              tensor device (SimdCpu and ManagedCpu need cpu)
           --threads 0                    kernel worker threads (0 = all cores)
-          --torch-threads 0              libtorch intra-op threads (0 = libtorch's default)
+          --torch-threads 1              libtorch intra-op threads: 1 as the GPU worker runs training (Fc4d:Worker:TorchThreads)
+                                         and as the README's original figures were taken; 0 = libtorch's default (all cores)
           --max-chunk-elements 0         TensorOps backend working-set bound (0 = automatic)
           --probe 1|0                    measure the machine's FMA / exp limit first
         Figures are wall-clock ms unless marked cpu (process CPU time, all threads; steadier on a shared machine).
-        libtorch's OpenMP threads spin after each parallel op unless OMP_WAIT_POLICY=PASSIVE (the header says which).
+        With --torch-threads above 1, libtorch's OpenMP threads spin after each parallel op unless OMP_WAIT_POLICY=PASSIVE
+        (the header says which); on 2 cores that spinning roughly doubles the forward+backward's CPU time.
         """;
 
     /// <inheritdoc />
@@ -65,7 +67,9 @@ public sealed class SplatBenchmark : IBenchmark
         int threads = a.GetInt("threads", 0);
         long maxChunk = a.GetInt("max-chunk-elements", 0);
         var device = a.Get("device", "cpu").ToLowerInvariant() == "cuda" ? torch.CUDA : torch.CPU;
-        int torchThreads = a.GetInt("torch-threads", 0);
+        // The worker trains with one libtorch thread; with more, libtorch's OpenMP workers spin-wait after each parallel op
+        // (unless OMP_WAIT_POLICY=PASSIVE) and compete with the kernel's own threads for the cores.
+        int torchThreads = a.GetInt("torch-threads", 1);
         if (torchThreads > 0) torch.set_num_threads(torchThreads);
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
 
@@ -91,7 +95,7 @@ public sealed class SplatBenchmark : IBenchmark
             }
         output.WriteLine($"warm-up: {warmWatch.Elapsed.TotalSeconds:F1} s, load average {LoadAverage()}");
         output.WriteLine();
-        output.WriteLine($"{"gaussians",9} {"size",5} {"backend",12} {"",4} {"fwd",7} {"fwd min",7} {"f+b",7} {"f+b min",7} | {"project",7} {"SH",6} {"binning",7} {"glue",6} {"comp fwd",8} {"comp bwd",8} {"proj bwd",8} {"SH bwd",6} {"rest",6} | {"peak MiB",8} {"load",5}");
+        output.WriteLine($"{"gaussians",9} {"size",5} {"backend",12} {"",4} {"fwd",7} {"fwd min",7} {"f+b",7} {"f+b min",7} | {"project",7} {"SH",6} {"binning",7} {"glue",6} {"comp fwd",8} {"comp bwd",8} {"proj bwd",8} {"SH bwd",6} {"rest",6} | {"peak MiB",8} {"load",5} {"output sha256",16}");
         bool canReset = PeakMemory.TryResetPeak();
         foreach (var (n, size) in cases)
         {
@@ -104,7 +108,8 @@ public sealed class SplatBenchmark : IBenchmark
                 var r = Measure(scene, repeats);
                 results.Add((name, r));
                 double peak = PeakMemory.PeakResidentBytes() / (1024.0 * 1024.0);
-                output.WriteLine($"{n,9} {size,5} {name,12} {"wall",4} {r.Forward.Median,7:F1} {r.Forward.Min,7:F1} {r.ForwardBackward.Median,7:F1} {r.ForwardBackward.Min,7:F1} | {Phases(r.Wall)} | {peak,8:F0} {LoadAverage(),5}");
+                string sum = scene.ForwardBackward(checksum: true), again = scene.ForwardBackward(checksum: true);
+                output.WriteLine($"{n,9} {size,5} {name,12} {"wall",4} {r.Forward.Median,7:F1} {r.Forward.Min,7:F1} {r.ForwardBackward.Median,7:F1} {r.ForwardBackward.Min,7:F1} | {Phases(r.Wall)} | {peak,8:F0} {LoadAverage(),5} {sum}{(sum == again ? "" : " NOT REPEATABLE: " + again)}");
                 output.WriteLine($"{"",9} {"",5} {"",12} {"cpu",4} {r.ForwardCpu.Median,7:F1} {r.ForwardCpu.Min,7:F1} {r.ForwardBackwardCpu.Median,7:F1} {r.ForwardBackwardCpu.Min,7:F1} | {Phases(r.Cpu)} |");
             }
             var r0 = results[0].R;
@@ -130,6 +135,7 @@ public sealed class SplatBenchmark : IBenchmark
         output.WriteLine("(SimdCpu only; other backends leave them in rest), rest = everything else in the call (parameter activations, loss, autograd engine, gradient accumulation).");
         output.WriteLine("Evaluations = Gaussian-pixel pairs in radius boxes where alpha can reach 1/255 (early-stopped pixels included); per core-second = evaluations / CPU time");
         output.WriteLine("of the composite phase, compared with the probe's per-CPU-second rates (robust to a loaded machine).");
+        output.WriteLine("output sha256 = first 16 hex digits of the SHA-256 of the image and every parameter gradient of one forward+backward (taken twice: equal when repeatable).");
         output.WriteLine(canReset
             ? "peak MiB = process high-water RSS (VmHWM) since the row started; it includes libtorch native memory."
             : "peak MiB = process high-water RSS since start (could not reset it).");
@@ -213,15 +219,20 @@ public sealed class SplatBenchmark : IBenchmark
             inspect?.Invoke(o);
         }
 
-        /// <summary>A forward+backward call with an L1 loss against a grey target.</summary>
-        public void ForwardBackward()
+        /// <summary>A forward+backward call with an L1 loss against a grey target; returns a SHA-256 prefix of the image and every gradient's bytes.</summary>
+        public string ForwardBackward(bool checksum = false)
         {
             using var s = torch.NewDisposeScope();
-            foreach (var p in new[] { _means, _logScales, _quats, _opacityLogits, _sh }) p.grad?.zero_();
+            var parameters = new[] { _means, _logScales, _quats, _opacityLogits, _sh };
+            foreach (var p in parameters) p.grad?.zero_();
             var o = _rasterizer.Render(Gaussians(), _camera);
             var loss = (o.Image - _target).abs().mean();
             loss.backward();
             _ = _means.grad!.sum().item<float>();
+            if (!checksum) return "";
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            foreach (var t in parameters.Select(p => p.grad!).Prepend(o.Image)) sha.AppendData(t.contiguous().bytes);
+            return Convert.ToHexString(sha.GetHashAndReset())[..16];
         }
 
         public void Dispose() => _scope.Dispose();
