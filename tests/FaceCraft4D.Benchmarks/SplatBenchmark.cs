@@ -12,10 +12,8 @@ namespace FaceCraft4D.Benchmarks;
 /// log-uniform 1-6 mm, SH degree 3) seen by the pipeline's orbit camera (radius 1 m, 14 degree fov), per phase, for
 /// several backends in the same run (so their ratio is measured on the same machine at the same time), plus the
 /// machine's own limit (<see cref="CpuThroughputProbe"/>: vector FMA and exp throughput on all cores) and the SIMD
-/// kernel's Gaussian-pixel evaluation rate as a fraction of it.
-/// Options: --cases 10000x256,100000x512 --backends managed,simd (managed = ManagedCpu, the reference; simd = SimdCpu;
-/// simd-scalar = SimdCpu on its one-lane path; tensor = TensorOps) --repeats 3 --device cpu|cuda --threads N (kernel
-/// workers, 0 = all cores) --torch-threads N --max-chunk-elements N (tensor backend) --probe 1|0 (machine limit).
+/// kernel's Gaussian-pixel evaluation rate as a fraction of it. Every backend is warmed up on every case (untimed
+/// calls, so the JIT's tiering is done) before any case is timed. Options: see <see cref="Usage"/>.
 /// </summary>
 public sealed class SplatBenchmark : IBenchmark
 {
@@ -28,6 +26,24 @@ public sealed class SplatBenchmark : IBenchmark
     /// </summary>
     private const int ForwardOpsPerEvaluation = 70;
 
+    private const string Usage = """
+        usage: ./fc4d bench splat [--option value]...
+          --cases 10000x256,100000x512   Gaussians x image size (square), comma-separated
+          --backends managed,simd        managed = ManagedCpu (the reference), simd = SimdCpu, simd-scalar = SimdCpu on its
+                                         one-lane path, tensor = TensorOps, auto = Auto; the first is the ratios' baseline
+          --repeats 5                    timed forward and forward+backward calls per case and backend (median and min)
+          --warmup 3                     untimed calls per case and backend, all of them before the first timed case
+          --device cpu|cuda              tensor device (SimdCpu and ManagedCpu need cpu)
+          --threads 0                    kernel worker threads (0 = all cores)
+          --torch-threads 1              libtorch intra-op threads: 1 as the GPU worker runs training (Fc4d:Worker:TorchThreads)
+                                         and as the README's original figures were taken; 0 = libtorch's default (all cores)
+          --max-chunk-elements 0         TensorOps backend working-set bound (0 = automatic)
+          --probe 1|0                    measure the machine's FMA / exp limit first
+        Figures are wall-clock ms unless marked cpu (process CPU time, all threads; steadier on a shared machine).
+        With --torch-threads above 1, libtorch's OpenMP threads spin after each parallel op unless OMP_WAIT_POLICY=PASSIVE
+        (the header says which); on 2 cores that spinning roughly doubles the forward+backward's CPU time.
+        """;
+
     /// <inheritdoc />
     public string Name => "splat";
 
@@ -37,20 +53,29 @@ public sealed class SplatBenchmark : IBenchmark
     /// <inheritdoc />
     public Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken)
     {
+        if (args.Any(x => x is "--help" or "-h" or "help"))
+        {
+            output.Write(Usage);
+            return Task.FromResult(0);
+        }
         var a = new BenchmarkArguments(args);
         var cases = a.Get("cases", "10000x256,100000x512").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(c => c.Split('x')).Select(p => (N: int.Parse(p[0]), Size: int.Parse(p[1]))).ToArray();
         var backends = a.Get("backends", "managed,simd").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseBackend).ToArray();
-        int repeats = a.GetInt("repeats", 3);
+        int repeats = Math.Max(1, a.GetInt("repeats", 5));
+        int warmup = Math.Max(0, a.GetInt("warmup", 3));
         int threads = a.GetInt("threads", 0);
         long maxChunk = a.GetInt("max-chunk-elements", 0);
         var device = a.Get("device", "cpu").ToLowerInvariant() == "cuda" ? torch.CUDA : torch.CPU;
-        int torchThreads = a.GetInt("torch-threads", 0);
+        // The worker trains with one libtorch thread; with more, libtorch's OpenMP workers spin-wait after each parallel op
+        // (unless OMP_WAIT_POLICY=PASSIVE) and compete with the kernel's own threads for the cores.
+        int torchThreads = a.GetInt("torch-threads", 1);
         if (torchThreads > 0) torch.set_num_threads(torchThreads);
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
 
         output.WriteLine($"splat benchmark: device={device.type}, processors={Environment.ProcessorCount}, kernel threads={workers}, torch threads={torch.get_num_threads()}, " +
-                         $"Vector<float>={Vector<float>.Count} lanes (hardware accelerated: {Vector.IsHardwareAccelerated}), repeats={repeats} (median), load average {LoadAverage()}");
+                         $"Vector<float>={Vector<float>.Count} lanes (hardware accelerated: {Vector.IsHardwareAccelerated}), OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: active spinning)"}, " +
+                         $"repeats={repeats} (median, min), warm-up={warmup} calls per case and backend, load average {LoadAverage()}");
         CpuThroughputProbe.Limits? limits = null;
         if (a.GetInt("probe", 1) != 0)
         {
@@ -58,8 +83,19 @@ public sealed class SplatBenchmark : IBenchmark
             output.WriteLine($"machine limit ({workers} threads, best of 3): {limits.FmaPerSecond / 1e9:F1} G float32 FMA/s ({2 * limits.FmaPerSecond / 1e9:F1} GFLOP/s), " +
                              $"{limits.ExpPerSecond / 1e9:F2} G float32 exp/s (VectorExp) per wall second; per CPU second (one core): {limits.FmaPerCpuSecond / 1e9:F1} G FMA/s, {limits.ExpPerCpuSecond / 1e9:F2} G exp/s");
         }
+
+        // Warm every backend up on every case before timing anything: the first calls run unoptimised JIT tiers.
+        var warmWatch = Stopwatch.StartNew();
+        foreach (var (n, size) in cases)
+            foreach (var (_, backend, simd) in backends)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device);
+                for (int i = 0; i < warmup; i++) { scene.Forward(); scene.ForwardBackward(); }
+            }
+        output.WriteLine($"warm-up: {warmWatch.Elapsed.TotalSeconds:F1} s, load average {LoadAverage()}");
         output.WriteLine();
-        output.WriteLine($"{"gaussians",9} {"size",5} {"backend",12} {"fwd ms",8} {"f+b ms",8} {"f+b cpu",8} | {"project",7} {"SH",6} {"binning",7} {"comp fwd",8} {"comp bwd",8} {"rest bwd",8} | {"peak MiB",8}");
+        output.WriteLine($"{"gaussians",9} {"size",5} {"backend",12} {"",4} {"fwd",7} {"fwd min",7} {"f+b",7} {"f+b min",7} | {"project",7} {"SH",6} {"binning",7} {"glue",6} {"comp fwd",8} {"comp bwd",8} {"proj bwd",8} {"SH bwd",6} {"rest",6} | {"peak MiB",8} {"load",5} {"output sha256",16}");
         bool canReset = PeakMemory.TryResetPeak();
         foreach (var (n, size) in cases)
         {
@@ -68,36 +104,47 @@ public sealed class SplatBenchmark : IBenchmark
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 PeakMemory.TryResetPeak();
-                var r = Measure(n, size, repeats, backend, simd, threads, maxChunk, device);
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device);
+                var r = Measure(scene, repeats);
                 results.Add((name, r));
-                var p = r.Phases;
-                output.WriteLine($"{n,9} {size,5} {name,12} {r.ForwardMs,8:F1} {r.ForwardBackwardMs,8:F1} {r.ForwardBackwardCpuMs,8:F1} | {p.Projection,7:F1} {p.Colors,6:F1} {p.Binning,7:F1} {p.CompositeForward,8:F1} {p.CompositeBackward,8:F1} {p.RestOfBackward,8:F1} | {PeakMemory.PeakResidentBytes() / (1024.0 * 1024.0),8:F0}");
+                double peak = PeakMemory.PeakResidentBytes() / (1024.0 * 1024.0);
+                string sum = scene.ForwardBackward(checksum: true), again = scene.ForwardBackward(checksum: true);
+                output.WriteLine($"{n,9} {size,5} {name,12} {"wall",4} {r.Forward.Median,7:F1} {r.Forward.Min,7:F1} {r.ForwardBackward.Median,7:F1} {r.ForwardBackward.Min,7:F1} | {Phases(r.Wall)} | {peak,8:F0} {LoadAverage(),5} {sum}{(sum == again ? "" : " NOT REPEATABLE: " + again)}");
+                output.WriteLine($"{"",9} {"",5} {"",12} {"cpu",4} {r.ForwardCpu.Median,7:F1} {r.ForwardCpu.Min,7:F1} {r.ForwardBackwardCpu.Median,7:F1} {r.ForwardBackwardCpu.Min,7:F1} | {Phases(r.Cpu)} |");
             }
             var r0 = results[0].R;
-            output.WriteLine($"{"",15} visible {r0.Visible}, tile intersections {r0.Intersections}, Gaussian-pixel pairs in radius boxes {r0.Pairs}, of which evaluations (alpha can reach 1/255) {r0.Evaluated}");
+            output.WriteLine($"{"",15} visible {r0.Counts.Visible}, tile intersections {r0.Counts.Intersections}, Gaussian-pixel pairs in radius boxes {r0.Counts.Pairs}, of which evaluations (alpha can reach 1/255) {r0.Counts.Evaluated}");
             foreach (var (name, r) in results.Skip(1))
-                output.WriteLine($"{"",15} {results[0].Name} / {name}: forward {r0.ForwardMs / r.ForwardMs:F2}x, forward+backward {r0.ForwardBackwardMs / r.ForwardBackwardMs:F2}x (CPU time {r0.ForwardBackwardCpuMs / r.ForwardBackwardCpuMs:F2}x), " +
-                                 $"composite fwd {r0.Phases.CompositeForward / r.Phases.CompositeForward:F2}x, composite bwd {r0.Phases.CompositeBackward / r.Phases.CompositeBackward:F2}x");
+                output.WriteLine($"{"",15} {results[0].Name} / {name}: forward {r0.Forward.Median / r.Forward.Median:F2}x, forward+backward {r0.ForwardBackward.Median / r.ForwardBackward.Median:F2}x " +
+                                 $"(min {r0.ForwardBackward.Min / r.ForwardBackward.Min:F2}x, CPU time {r0.ForwardBackwardCpu.Median / r.ForwardBackwardCpu.Median:F2}x), " +
+                                 $"composite fwd {r0.Wall[RasterizerPhase.CompositeForward] / r.Wall[RasterizerPhase.CompositeForward]:F2}x, composite bwd {r0.Wall[RasterizerPhase.CompositeBackward] / r.Wall[RasterizerPhase.CompositeBackward]:F2}x");
             if (limits is not null)
                 foreach (var (name, r) in results)
                 {
                     // Per CPU second: evaluations per core-second of the composite vs the probe's per core-second rates.
-                    double fwd = r.Evaluated / (r.Phases.CompositeForwardCpu / 1e3), bwd = r.Evaluated / (r.Phases.CompositeBackwardCpu / 1e3);
+                    double fwd = r.Counts.Evaluated / (r.Cpu[RasterizerPhase.CompositeForward] / 1e3), bwd = r.Counts.Evaluated / (r.Cpu[RasterizerPhase.CompositeBackward] / 1e3);
                     double roof = limits.FmaPerCpuSecond / ForwardOpsPerEvaluation;
                     output.WriteLine($"{"",15} {name}: composite forward {fwd / 1e6:F0} M evaluations per core-second = {100 * fwd / limits.ExpPerCpuSecond:F1}% of the exp limit (one exp each), " +
                                      $"{100 * fwd / roof:F1}% of the FMA-rate limit for {ForwardOpsPerEvaluation} vector ops each; backward {bwd / 1e6:F0} M/core-s");
                 }
         }
         output.WriteLine();
-        output.WriteLine("ms = wall-clock median (f+b cpu = process CPU time of one forward+backward, all threads). Phases (ms, median) are those of the forward+backward call:");
-        output.WriteLine("project = EWA projection, SH = colours from SH, binning = tile lists + depth sort, comp fwd/bwd = compositing kernel, rest bwd = everything else in the call");
-        output.WriteLine("(loss, autograd backward of projection and SH, feature concatenation). Evaluations = Gaussian-pixel pairs in radius boxes where alpha can reach 1/255 (early-stopped pixels included);");
-        output.WriteLine("per core-second = evaluations / process CPU time of the composite phase, compared with the probe's per-CPU-second rates (robust to a loaded machine).");
+        output.WriteLine($"load average at the end {LoadAverage()}. wall = wall-clock ms, cpu = process CPU time ms (all threads); median over {repeats} calls, min = fastest call.");
+        output.WriteLine("Phases (median ms) are those of the forward+backward call: project = EWA projection, SH = colours from SH, binning = tile lists + depth sort,");
+        output.WriteLine("glue = tensor concatenation / output copies around the kernel, comp fwd/bwd = compositing kernel, proj bwd / SH bwd = fused projection / SH backward");
+        output.WriteLine("(SimdCpu only; other backends leave them in rest), rest = everything else in the call (parameter activations, loss, autograd engine, gradient accumulation).");
+        output.WriteLine("Evaluations = Gaussian-pixel pairs in radius boxes where alpha can reach 1/255 (early-stopped pixels included); per core-second = evaluations / CPU time");
+        output.WriteLine("of the composite phase, compared with the probe's per-CPU-second rates (robust to a loaded machine).");
+        output.WriteLine("output sha256 = first 16 hex digits of the SHA-256 of the image and every parameter gradient of one forward+backward (taken twice: equal when repeatable).");
         output.WriteLine(canReset
             ? "peak MiB = process high-water RSS (VmHWM) since the row started; it includes libtorch native memory."
-            : $"peak MiB = process high-water RSS since start (could not reset it).");
+            : "peak MiB = process high-water RSS since start (could not reset it).");
         return Task.FromResult(0);
     }
+
+    private static string Phases(IReadOnlyDictionary<RasterizerPhase, double> p) =>
+        $"{p[RasterizerPhase.Projection],7:F1} {p[RasterizerPhase.Colors],6:F1} {p[RasterizerPhase.Binning],7:F1} {p[RasterizerPhase.Glue],6:F1} " +
+        $"{p[RasterizerPhase.CompositeForward],8:F1} {p[RasterizerPhase.CompositeBackward],8:F1} {p[RasterizerPhase.ProjectionBackward],8:F1} {p[RasterizerPhase.ColorsBackward],6:F1} {p[Rest],6:F1}";
 
     private static (string Name, RasterizerBackend Backend, bool Simd) ParseBackend(string s) => s.Trim().ToLowerInvariant() switch
     {
@@ -115,89 +162,130 @@ public sealed class SplatBenchmark : IBenchmark
         catch (IOException) { return "?"; }
     }
 
-    private sealed record PhaseMs(double Projection, double Colors, double Binning, double CompositeForward, double CompositeBackward, double RestOfBackward,
-        double CompositeForwardCpu, double CompositeBackwardCpu);
+    /// <summary>Key of the untimed remainder of a forward+backward call in the phase dictionaries.</summary>
+    private const RasterizerPhase Rest = (RasterizerPhase)(-1);
 
-    private sealed record Result(long Visible, long Intersections, long Pairs, long Evaluated, double ForwardMs, double ForwardBackwardMs, double ForwardBackwardCpuMs, PhaseMs Phases);
-
-    private static Result Measure(int n, int size, int repeats, RasterizerBackend backend, bool simd, int threads, long maxChunk, Device device)
+    private sealed record Stat(double Median, double Min)
     {
-        using var scope = torch.NewDisposeScope();
-        var gen = new torch.Generator(1234);
-        var dir = torch.nn.functional.normalize(torch.randn(new long[] { n, 3 }, generator: gen), dim: 1);
-        var radius = 0.12 * (1 + 0.05 * torch.randn(new long[] { n, 1 }, generator: gen));
-        var means = (dir * radius * torch.tensor(new float[] { 0.8f, 1.0f, 0.9f })).to(device).requires_grad_();
-        var logScales = (torch.rand(new long[] { n, 3 }, generator: gen) * Math.Log(6) + Math.Log(0.001)).to(device).requires_grad_();
-        var quats = torch.randn(new long[] { n, 4 }, generator: gen).to(device).requires_grad_();
-        var opacityLogits = torch.randn(new long[] { n }, generator: gen).to(device).requires_grad_();
-        var sh = (torch.randn(new long[] { n, 16, 3 }, generator: gen) * 0.2).to(device).requires_grad_();
-        var camera = OrbitCameras.CreateAtYaw(new OrbitCameraOptions { Width = size, Height = size }, 30);
-        var options = new RasterizerOptions { Backend = backend, CpuThreads = threads, CpuSimd = simd };
-        if (maxChunk > 0) options.MaxChunkElements = maxChunk;
-        var rasterizer = new GaussianRasterizer(options);
-        var times = new RasterizerPhaseTimes();
-        var target = torch.full(new long[] { size, size, 3 }, 0.5f, device: device);
+        public static Stat Of(IReadOnlyCollection<double> v) => new(MedianOf(v), v.Count == 0 ? double.NaN : v.Min());
+    }
 
-        SplatGaussians Gaussians() => new()
+    private sealed record Counts(long Visible, long Intersections, long Pairs, long Evaluated);
+
+    private sealed record Result(Counts Counts, Stat Forward, Stat ForwardBackward, Stat ForwardCpu, Stat ForwardBackwardCpu,
+        IReadOnlyDictionary<RasterizerPhase, double> Wall, IReadOnlyDictionary<RasterizerPhase, double> Cpu);
+
+    /// <summary>The benchmark's Gaussians, camera, target and rasterizer for one case and backend (deterministic: seed 1234).</summary>
+    private sealed class Scene : IDisposable
+    {
+        private readonly DisposeScope _scope = torch.NewDisposeScope();
+        private readonly Tensor _means, _logScales, _quats, _opacityLogits, _sh, _target;
+        private readonly Camera _camera;
+        private readonly GaussianRasterizer _rasterizer;
+
+        public Scene(int n, int size, RasterizerBackend backend, bool simd, int threads, long maxChunk, Device device)
         {
-            Means = means, Quaternions = quats, Scales = logScales.exp(), Opacities = torch.sigmoid(opacityLogits), ShCoefficients = sh, ShDegree = 3,
+            var gen = new torch.Generator(1234);
+            var dir = torch.nn.functional.normalize(torch.randn(new long[] { n, 3 }, generator: gen), dim: 1);
+            var radius = 0.12 * (1 + 0.05 * torch.randn(new long[] { n, 1 }, generator: gen));
+            _means = (dir * radius * torch.tensor(new float[] { 0.8f, 1.0f, 0.9f })).to(device).requires_grad_();
+            _logScales = (torch.rand(new long[] { n, 3 }, generator: gen) * Math.Log(6) + Math.Log(0.001)).to(device).requires_grad_();
+            _quats = torch.randn(new long[] { n, 4 }, generator: gen).to(device).requires_grad_();
+            _opacityLogits = torch.randn(new long[] { n }, generator: gen).to(device).requires_grad_();
+            _sh = (torch.randn(new long[] { n, 16, 3 }, generator: gen) * 0.2).to(device).requires_grad_();
+            _camera = OrbitCameras.CreateAtYaw(new OrbitCameraOptions { Width = size, Height = size }, 30);
+            var options = new RasterizerOptions { Backend = backend, CpuThreads = threads, CpuSimd = simd };
+            if (maxChunk > 0) options.MaxChunkElements = maxChunk;
+            _rasterizer = new GaussianRasterizer(options);
+            _target = torch.full(new long[] { size, size, 3 }, 0.5f, device: device);
+        }
+
+        public RasterizerPhaseTimes? Times { get => _rasterizer.PhaseTimes; set => _rasterizer.PhaseTimes = value; }
+
+        public Tensor Opacities() => torch.sigmoid(_opacityLogits);
+
+        private SplatGaussians Gaussians() => new()
+        {
+            Means = _means, Quaternions = _quats, Scales = _logScales.exp(), Opacities = torch.sigmoid(_opacityLogits), ShCoefficients = _sh, ShDegree = 3,
         };
 
-        long visible = 0, isects = 0, pairs = 0, evaluated = 0;
+        /// <summary>A forward call without gradients; <paramref name="inspect"/> sees its output before it is disposed.</summary>
+        public void Forward(Action<RenderOutput>? inspect = null)
+        {
+            using var s = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var o = _rasterizer.Render(Gaussians(), _camera);
+            _ = o.Image.sum().item<float>();
+            inspect?.Invoke(o);
+        }
+
+        /// <summary>A forward+backward call with an L1 loss against a grey target; returns a SHA-256 prefix of the image and every gradient's bytes.</summary>
+        public string ForwardBackward(bool checksum = false)
+        {
+            using var s = torch.NewDisposeScope();
+            var parameters = new[] { _means, _logScales, _quats, _opacityLogits, _sh };
+            foreach (var p in parameters) p.grad?.zero_();
+            var o = _rasterizer.Render(Gaussians(), _camera);
+            var loss = (o.Image - _target).abs().mean();
+            loss.backward();
+            _ = _means.grad!.sum().item<float>();
+            if (!checksum) return "";
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            foreach (var t in parameters.Select(p => p.grad!).Prepend(o.Image)) sha.AppendData(t.contiguous().bytes);
+            return Convert.ToHexString(sha.GetHashAndReset())[..16];
+        }
+
+        public void Dispose() => _scope.Dispose();
+    }
+
+    private static Result Measure(Scene scene, int repeats)
+    {
+        Counts counts = new(0, 0, 0, 0);
+        scene.Times = null;
+        scene.Forward(o =>
+        {
+            var (pairs, evaluated) = CountPairs(o, scene.Opacities());
+            counts = new Counts(o.Projection.Visible.sum().item<long>(), o.Bins.IntersectionCount, pairs, evaluated);
+        });
         var forward = new List<double>();
+        var forwardCpu = new List<double>();
         var both = new List<double>();
         var bothCpu = new List<double>();
-        var phases = new List<PhaseMs>();
-        using var process = Process.GetCurrentProcess();
-        TimeSpan Cpu() { process.Refresh(); return process.TotalProcessorTime; }
-        for (int i = 0; i <= repeats; i++) // first round is warm-up
+        var phases = Enum.GetValues<RasterizerPhase>();
+        var wall = phases.Append(Rest).ToDictionary(p => p, _ => new List<double>());
+        var cpu = phases.Append(Rest).ToDictionary(p => p, _ => new List<double>());
+        var times = new RasterizerPhaseTimes();
+        for (int i = 0; i < repeats; i++)
         {
-            using (var s = torch.NewDisposeScope())
-            using (torch.no_grad())
+            scene.Times = null;
+            var cpu0 = RasterizerPhaseTimesClock();
+            var sw = Stopwatch.StartNew();
+            scene.Forward();
+            forward.Add(sw.Elapsed.TotalMilliseconds);
+            forwardCpu.Add((RasterizerPhaseTimesClock() - cpu0).TotalMilliseconds);
+
+            times.Reset();
+            scene.Times = times;
+            cpu0 = RasterizerPhaseTimesClock();
+            sw.Restart();
+            scene.ForwardBackward();
+            double total = sw.Elapsed.TotalMilliseconds, totalCpu = (RasterizerPhaseTimesClock() - cpu0).TotalMilliseconds;
+            both.Add(total);
+            bothCpu.Add(totalCpu);
+            foreach (var p in phases)
             {
-                rasterizer.PhaseTimes = null;
-                var sw = Stopwatch.StartNew();
-                var o = rasterizer.Render(Gaussians(), camera);
-                _ = o.Image.sum().item<float>();
-                sw.Stop();
-                if (i > 0) forward.Add(sw.Elapsed.TotalMilliseconds);
-                if (i == 0)
-                {
-                    visible = o.Projection.Visible.sum().item<long>();
-                    isects = o.Bins.IntersectionCount;
-                    (pairs, evaluated) = CountPairs(o, torch.sigmoid(opacityLogits));
-                }
+                wall[p].Add(times.Wall(p).TotalMilliseconds);
+                cpu[p].Add(times.Cpu(p).TotalMilliseconds);
             }
-            using (var s = torch.NewDisposeScope())
-            {
-                foreach (var p in new[] { means, logScales, quats, opacityLogits, sh }) p.grad?.zero_();
-                times.Reset();
-                rasterizer.PhaseTimes = times;
-                var cpu0 = Cpu();
-                var sw = Stopwatch.StartNew();
-                var o = rasterizer.Render(Gaussians(), camera);
-                var loss = (o.Image - target).abs().mean();
-                loss.backward();
-                _ = means.grad!.sum().item<float>();
-                sw.Stop();
-                if (i > 0)
-                {
-                    double total = sw.Elapsed.TotalMilliseconds;
-                    both.Add(total);
-                    bothCpu.Add((Cpu() - cpu0).TotalMilliseconds);
-                    double Ms(TimeSpan t) => t.TotalMilliseconds;
-                    double known = Ms(times.Projection) + Ms(times.Colors) + Ms(times.Binning) + Ms(times.CompositeForward) + Ms(times.CompositeBackward);
-                    phases.Add(new PhaseMs(Ms(times.Projection), Ms(times.Colors), Ms(times.Binning), Ms(times.CompositeForward), Ms(times.CompositeBackward), total - known,
-                        Ms(times.CompositeForwardCpu), Ms(times.CompositeBackwardCpu)));
-                }
-            }
+            wall[Rest].Add(total - phases.Sum(p => times.Wall(p).TotalMilliseconds));
+            cpu[Rest].Add(totalCpu - phases.Sum(p => times.Cpu(p).TotalMilliseconds));
         }
-        var phaseMedian = new PhaseMs(
-            Median(phases.Select(p => p.Projection)), Median(phases.Select(p => p.Colors)), Median(phases.Select(p => p.Binning)),
-            Median(phases.Select(p => p.CompositeForward)), Median(phases.Select(p => p.CompositeBackward)), Median(phases.Select(p => p.RestOfBackward)),
-            Median(phases.Select(p => p.CompositeForwardCpu)), Median(phases.Select(p => p.CompositeBackwardCpu)));
-        return new Result(visible, isects, pairs, evaluated, Median(forward), Median(both), Median(bothCpu), phaseMedian);
+        scene.Times = null;
+        return new Result(counts, Stat.Of(forward), Stat.Of(both), Stat.Of(forwardCpu), Stat.Of(bothCpu),
+            wall.ToDictionary(kv => kv.Key, kv => MedianOf(kv.Value)), cpu.ToDictionary(kv => kv.Key, kv => MedianOf(kv.Value)));
     }
+
+    private static TimeSpan RasterizerPhaseTimesClock() => Environment.CpuUsage.TotalTime;
 
     /// <summary>
     /// Gaussian-pixel pairs: per tile intersection, the pixels of the Gaussian's radius box inside the tile (what the
@@ -241,9 +329,10 @@ public sealed class SplatBenchmark : IBenchmark
         return (box, evaluated);
     }
 
-    private static double Median(IEnumerable<double> values)
+    private static double MedianOf(IEnumerable<double> values)
     {
         var v = values.OrderBy(x => x).ToList();
-        return v.Count == 0 ? double.NaN : v[v.Count / 2];
+        if (v.Count == 0) return double.NaN;
+        return v.Count % 2 == 1 ? v[v.Count / 2] : 0.5 * (v[v.Count / 2 - 1] + v[v.Count / 2]);
     }
 }

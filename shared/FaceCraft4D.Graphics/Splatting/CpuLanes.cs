@@ -81,6 +81,7 @@ internal readonly struct VectorLanes<T> : ICpuLanes<VectorLanes<T>, T> where T :
     public static bool Any(VectorLanes<T> mask) => Vector.AsVectorByte(mask._v) != Vector<byte>.Zero;
     public static bool All(VectorLanes<T> mask) => Vector.AsVectorByte(mask._v) == new Vector<byte>(byte.MaxValue);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sum(VectorLanes<T> a)
     {
         // Widened to double lanes and summed as a vector (no per-lane extraction; the order of the double sums differs).

@@ -21,12 +21,12 @@ internal sealed unsafe class FusedProjectionFunction : torch.autograd.MultiTenso
     public override string Name => nameof(FusedProjectionFunction);
 
     /// <summary>Projects Gaussians (CPU float32/float64).</summary>
-    public static ProjectedGaussians Project(Tensor means, Tensor quaternions, Tensor scales, Camera camera, RasterizerOptions options)
+    public static ProjectedGaussians Project(Tensor means, Tensor quaternions, Tensor scales, Camera camera, RasterizerOptions options, RasterizerPhaseTimes? times = null)
     {
         long n = means.shape[0];
         if (quaternions.ndim != 2 || quaternions.shape[0] != n || quaternions.shape[1] != 4) throw new ArgumentException("Quaternions must be [N, 4].", nameof(quaternions));
         if (scales.ndim != 2 || scales.shape[0] != n || scales.shape[1] != 3) throw new ArgumentException("Scales must be [N, 3].", nameof(scales));
-        var o = apply(means, quaternions, scales, new Setup(camera, options));
+        var o = apply(means, quaternions, scales, new Setup(camera, options, times));
         return new ProjectedGaussians { Means2d = o[0], Conics = o[1], Depths = o[2], Radii = o[3] };
     }
 
@@ -36,9 +36,11 @@ internal sealed unsafe class FusedProjectionFunction : torch.autograd.MultiTenso
         public readonly double[] W; // row-major world-to-camera 4x4
         public readonly double Fx, Fy, Cx, Cy, LimXPos, LimXNeg, LimYPos, LimYNeg, Near, Far, LowPass, Sigmas;
         public readonly int Width, Height, Threads;
+        public readonly RasterizerPhaseTimes? Times;
 
-        public Setup(Camera camera, RasterizerOptions o)
+        public Setup(Camera camera, RasterizerOptions o, RasterizerPhaseTimes? times)
         {
+            Times = times;
             W = camera.Extrinsics.WorldToCamera;
             var k = camera.Intrinsics;
             Fx = k.Fx; Fy = k.Fy; Cx = k.Cx; Cy = k.Cy; Width = k.Width; Height = k.Height;
@@ -76,6 +78,7 @@ internal sealed unsafe class FusedProjectionFunction : torch.autograd.MultiTenso
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, List<Tensor> gradOutputs)
     {
         var setup = (Setup)ctx.get_data("setup");
+        using var phase = setup.Times?.Start(RasterizerPhase.ProjectionBackward);
         var saved = ctx.get_saved_variables();
         using var scope = torch.NewDisposeScope();
         var m = saved[0].detach().contiguous();

@@ -11,26 +11,27 @@ namespace FaceCraft4D.Graphics.Splatting;
 /// backward (custom autograd function): direction = mean - camera centre, normalised; colour = max(0, sum_k basis_k(dir)
 /// coeff_k + 0.5). Backward: d/dcoeff_k = basis_k g (where the clamp is inactive), d/dmean through the polynomial
 /// derivatives of the basis and the normalisation. Replaces about 60 small tensor operations (forward + autograd) by two
-/// parallel loops. Arguments: means [N,3], coefficients [N,K,C], camera centre [3], degree (int). Output colours [N,C].
+/// parallel loops. Arguments: means [N,3], coefficients [N,K,C], camera centre [3], <see cref="Settings"/> (degree, threads, phase times). Output colours [N,C].
 /// </summary>
 internal sealed unsafe class FusedShColorFunction : torch.autograd.MultiTensorFunction<FusedShColorFunction>
 {
     public override string Name => nameof(FusedShColorFunction);
 
     /// <summary>Colours [N, C] for CPU float32/float64 tensors.</summary>
-    public static Tensor Colors(int degree, Tensor means, Tensor coefficients, Tensor cameraCentre, int threads)
+    public static Tensor Colors(int degree, Tensor means, Tensor coefficients, Tensor cameraCentre, int threads, RasterizerPhaseTimes? times = null)
     {
         int k = SphericalHarmonics.CoefficientCount(degree);
         if (degree < 0 || degree > SphericalHarmonics.MaxDegree) throw new ArgumentOutOfRangeException(nameof(degree));
         if (coefficients.ndim != 3 || coefficients.shape[0] != means.shape[0] || coefficients.shape[1] < k)
             throw new ArgumentException($"SH degree {degree} needs coefficients [N, >= {k}, C], got [{string.Join(", ", coefficients.shape)}].", nameof(coefficients));
-        return apply(means, coefficients, cameraCentre, degree, threads)[0];
+        return apply(means, coefficients, cameraCentre, new Settings(degree, threads, times))[0];
     }
 
     public override List<Tensor> forward(torch.autograd.AutogradContext ctx, params object[] vars)
     {
         var means = (Tensor)vars[0]; var coeffs = (Tensor)vars[1]; var centre = (Tensor)vars[2];
-        int degree = (int)vars[3], threads = (int)vars[4];
+        var settings = (Settings)vars[3];
+        var (degree, threads, _) = settings;
         var dtype = means.dtype;
         using var scope = torch.NewDisposeScope();
         var m = means.detach().contiguous(); var c = coeffs.detach().to_type(dtype).contiguous(); var cc = centre.detach().to_type(dtype).contiguous();
@@ -41,14 +42,15 @@ internal sealed unsafe class FusedShColorFunction : torch.autograd.MultiTensorFu
         else throw new NotSupportedException($"Fused SH supports float32/float64, not {dtype}.");
         // Save the inputs themselves: tensors made in this scope are disposed when it ends.
         ctx.save_for_backward(new List<Tensor> { means, coeffs, centre });
-        ctx.save_data("settings", new Settings(degree, threads));
+        ctx.save_data("settings", settings);
         return new List<Tensor> { colors.MoveToOuterDisposeScope() };
     }
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, List<Tensor> gradOutputs)
     {
+        var (degree, threads, times) = (Settings)ctx.get_data("settings");
+        using var phase = times?.Start(RasterizerPhase.ColorsBackward);
         var saved = ctx.get_saved_variables();
-        var (degree, threads) = (Settings)ctx.get_data("settings");
         using var scope = torch.NewDisposeScope();
         var m = saved[0].detach().contiguous(); var c = saved[1].detach().to_type(m.dtype).contiguous(); var cc = saved[2].detach().to_type(m.dtype).contiguous();
         var g = gradOutputs[0] is { } go ? go.to_type(m.dtype).contiguous() : torch.zeros(new long[] { m.shape[0], c.shape[2] }, m.dtype);
@@ -56,10 +58,10 @@ internal sealed unsafe class FusedShColorFunction : torch.autograd.MultiTensorFu
         var gCoeffs = torch.zeros_like(c);
         if (m.dtype == ScalarType.Float32) Backward<float>(m, c, cc, g, gMeans, gCoeffs, degree, threads);
         else Backward<double>(m, c, cc, g, gMeans, gCoeffs, degree, threads);
-        return new List<Tensor> { gMeans.MoveToOuterDisposeScope(), gCoeffs.MoveToOuterDisposeScope(), null!, null!, null! };
+        return new List<Tensor> { gMeans.MoveToOuterDisposeScope(), gCoeffs.MoveToOuterDisposeScope(), null!, null! };
     }
 
-    private sealed record Settings(int Degree, int Threads);
+    private sealed record Settings(int Degree, int Threads, RasterizerPhaseTimes? Times);
 
     private static TP* Ptr<TP>(Tensor t) where TP : unmanaged =>
         t.numel() == 0 ? null : (TP*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));

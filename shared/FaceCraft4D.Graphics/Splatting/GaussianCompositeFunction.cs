@@ -18,10 +18,9 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
     {
         var setup = (CompositeSetup)vars[5];
         var inputs = setup.Inputs((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3], (Tensor)vars[4]);
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var startCpu = setup.PhaseTimes is null ? default : RasterizerPhaseTimes.CpuNow();
+        var phase = setup.PhaseTimes?.Start(RasterizerPhase.CompositeForward);
         var (image, alpha, pixelState) = setup.Kernel.Forward(inputs);
-        setup.PhaseTimes?.AddCompositeForward(start, startCpu);
+        phase?.Dispose();
         ctx.save_for_backward(new List<Tensor>
         {
             inputs.Means2d, inputs.Conics, inputs.Opacities, inputs.Features, inputs.Background,
@@ -49,11 +48,10 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
         };
         var gradImage = gradOutputs[0];
         var gradAlpha = gradOutputs[1];
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var startCpu = setup.PhaseTimes is null ? default : RasterizerPhaseTimes.CpuNow();
+        var phase = setup.PhaseTimes?.Start(RasterizerPhase.CompositeBackward);
         var pixelState = saved[10].numel() > 0 ? saved[10] : null;
         var grads = setup.Kernel.Backward(inputs, saved[7], saved[8], pixelState, gradImage, gradAlpha);
-        setup.PhaseTimes?.AddCompositeBackward(start, startCpu);
+        phase?.Dispose();
         var result = new List<Tensor> { grads.Means2d, grads.Conics, grads.Opacities, grads.Features };
         foreach (var t in result) scope.Detach(t);
         result.Add(null!);

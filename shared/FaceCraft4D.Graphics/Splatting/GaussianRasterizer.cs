@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FaceCraft4D.Graphics.Cameras;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -58,13 +57,13 @@ public sealed class GaussianRasterizer
         bool fused = kernel == _simdKernel;
         if (fused && device.type != DeviceType.CPU)
             throw new InvalidOperationException($"The SimdCpu rasterizer backend needs CPU tensors, got {device.type}; use TensorOps or Auto on other devices.");
-        long start = Stopwatch.GetTimestamp();
+        var phase = times?.Start(RasterizerPhase.Projection);
         var projection = fused
-            ? FusedProjectionFunction.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options)
+            ? FusedProjectionFunction.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options, times)
             : GaussianProjection.Project(means, gaussians.Quaternions, gaussians.Scales, camera, Options);
         if (projection.Means2d.requires_grad) projection.Means2d.retain_grad();
-        times?.AddProjection(start);
-        start = Stopwatch.GetTimestamp();
+        phase?.Dispose();
+        phase = times?.Start(RasterizerPhase.Colors);
 
         Tensor colors;
         if (gaussians.Colors is not null)
@@ -77,7 +76,7 @@ public sealed class GaussianRasterizer
             if (fused)
             {
                 using var centre = camera.PositionTensor(device, dtype);
-                colors = FusedShColorFunction.Colors(gaussians.ShDegree, means, gaussians.ShCoefficients, centre, Options.CpuThreads);
+                colors = FusedShColorFunction.Colors(gaussians.ShDegree, means, gaussians.ShCoefficients, centre, Options.CpuThreads, times);
             }
             else
             {
@@ -89,23 +88,27 @@ public sealed class GaussianRasterizer
             throw new ArgumentException("Gaussians need either SH coefficients or colours.", nameof(gaussians));
         }
 
-        times?.AddColors(start);
-        long channels = colors.shape[1];
-        var bg = background is null ? torch.zeros(channels, dtype, device) : background.to(device).to_type(dtype);
-        if (bg.numel() != channels) throw new ArgumentException($"Background needs {channels} values.", nameof(background));
-
-        start = Stopwatch.GetTimestamp();
+        phase?.Dispose();
+        phase = times?.Start(RasterizerPhase.Binning);
         var bins = kernel == _simdKernel
             ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize)
             : TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
-        times?.AddBinning(start);
+        phase?.Dispose();
+        phase = times?.Start(RasterizerPhase.Glue);
+        long channels = colors.shape[1];
+        var bg = background is null ? torch.zeros(channels, dtype, device) : background.to(device).to_type(dtype);
+        if (bg.numel() != channels) throw new ArgumentException($"Background needs {channels} values.", nameof(background));
         // Depth is composited as one more feature channel with background 0.
         var features = torch.cat(new[] { colors, projection.Depths.unsqueeze(1) }, 1);
         var bgFeatures = torch.cat(new[] { bg.flatten(), torch.zeros(1, dtype, device) });
         var setup = new CompositeSetup { Bins = bins, Radii = projection.Radii, Options = Options, Kernel = kernel, PhaseTimes = times };
-        var outputs = GaussianCompositeFunction.apply(projection.Means2d, projection.Conics, gaussians.Opacities.reshape(n), features, bgFeatures, setup);
+        var opacities = gaussians.Opacities.reshape(n);
+        phase?.Dispose();
+        // The composite function times its own forward and backward.
+        var outputs = GaussianCompositeFunction.apply(projection.Means2d, projection.Conics, opacities, features, bgFeatures, setup);
+        phase = times?.Start(RasterizerPhase.Glue);
         var imageAll = outputs[0];
-        return new RenderOutput
+        var output = new RenderOutput
         {
             Image = imageAll.narrow(2, 0, channels).contiguous(),
             Depth = imageAll.select(2, channels).contiguous(),
@@ -114,6 +117,8 @@ public sealed class GaussianRasterizer
             Colors = colors,
             Bins = bins,
         };
+        phase?.Dispose();
+        return output;
     }
 
     private ICompositorKernel SelectKernel(Device device) => Options.Backend switch

@@ -108,12 +108,35 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         MaxDegreeOfParallelism = inputs.Options.CpuThreads > 0 ? inputs.Options.CpuThreads : Environment.ProcessorCount,
     };
 
+    /// <summary>
+    /// Per-Gaussian values every tile's <see cref="Gather{T}"/> needs, computed once per call instead of once per
+    /// intersection: the largest sigma whose alpha can reach MinAlpha, and the radius box in image pixels.
+    /// </summary>
+    private static void PrecomputeGaussians<T>(in Views<T> v, T logInvMinAlpha, T[] skip, int[] box) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* mu = (T*)v.Mu, op = (T*)v.Op;
+        int* radii = (int*)v.Radii;
+        for (int g = 0; g < v.N; g++)
+        {
+            T o = op[g];
+            // alpha = o exp(-sigma) < MinAlpha for certain beyond ln(o) - ln(MinAlpha) (+ margin for exp rounding).
+            skip[g] = o > T.Zero ? T.Log(o) + logInvMinAlpha : T.NegativeInfinity;
+            // Pixel centres i + 0.5 within the per-axis radius: ceil(m - r - 0.5) .. floor(m + r - 0.5).
+            double mxd = double.CreateTruncating(mu[2 * g]), myd = double.CreateTruncating(mu[2 * g + 1]);
+            int rx = radii[2 * g], ry = radii[2 * g + 1];
+            box[4 * g] = (int)Math.Ceiling(mxd - rx - 0.5);
+            box[4 * g + 1] = (int)Math.Floor(mxd + rx - 0.5);
+            box[4 * g + 2] = (int)Math.Ceiling(myd - ry - 0.5);
+            box[4 * g + 3] = (int)Math.Floor(myd + ry - 0.5);
+        }
+    }
+
     /// <summary>Gathers a tile's Gaussians (list order) with their pixel boxes clipped to the tile, in tile coordinates.</summary>
-    private static void Gather<T>(CpuTileScratch<T> s, in Views<T> v, long begin, int count, in TileRect r, T logInvMinAlpha) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Gather<T>(CpuTileScratch<T> s, in Views<T> v, long begin, int count, in TileRect r, T[] skip, int[] box) where T : unmanaged, IFloatingPointIeee754<T>
     {
         s.EnsureGaussians(count, v.D);
         T* mu = (T*)v.Mu, con = (T*)v.Con, op = (T*)v.Op, feat = (T*)v.Feat;
-        int* radii = (int*)v.Radii; long* ids = (long*)v.Ids;
+        long* ids = (long*)v.Ids;
         T half = T.CreateTruncating(0.5);
         int d = v.D;
         for (int k = 0; k < count; k++)
@@ -121,18 +144,13 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             long g = ids[begin + k];
             T mx = mu[2 * g], my = mu[2 * g + 1], a = con[3 * g], b = con[3 * g + 1], c = con[3 * g + 2];
             s.Mx[k] = mx; s.My[k] = my; s.A[k] = a; s.B[k] = b; s.C[k] = c; s.HalfA[k] = half * a; s.HalfC[k] = half * c;
-            T o = op[g];
-            s.O[k] = o;
-            // alpha = o exp(-sigma) < MinAlpha for certain beyond ln(o) - ln(MinAlpha) (+ margin for exp rounding).
-            s.SkipSigma[k] = o > T.Zero ? T.Log(o) + logInvMinAlpha : T.NegativeInfinity;
+            s.O[k] = op[g];
+            s.SkipSigma[k] = skip[g];
             for (int j = 0; j < d; j++) s.F[k * d + j] = feat[g * d + j];
-            // Pixel centres i + 0.5 within the per-axis radius: ceil(m - r - 0.5) .. floor(m + r - 0.5).
-            double mxd = double.CreateTruncating(mx), myd = double.CreateTruncating(my);
-            int rx = radii[2 * g], ry = radii[2 * g + 1];
-            s.X0[k] = Math.Max(0, (int)Math.Ceiling(mxd - rx - 0.5) - r.X0);
-            s.X1[k] = Math.Min(r.Width - 1, (int)Math.Floor(mxd + rx - 0.5) - r.X0);
-            s.Y0[k] = Math.Max(0, (int)Math.Ceiling(myd - ry - 0.5) - r.Y0);
-            s.Y1[k] = Math.Min(r.Height - 1, (int)Math.Floor(myd + ry - 0.5) - r.Y0);
+            s.X0[k] = Math.Max(0, box[4 * g] - r.X0);
+            s.X1[k] = Math.Min(r.Width - 1, box[4 * g + 1] - r.X0);
+            s.Y0[k] = Math.Max(0, box[4 * g + 2] - r.Y0);
+            s.Y1[k] = Math.Min(r.Height - 1, box[4 * g + 3] - r.Y0);
         }
     }
 
@@ -153,7 +171,9 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         var state = torch.empty(new long[] { v.Height, v.Width, 2 }, dtype); // final transmittance, stop position
         nint imgP = (nint)Ptr<T>(image), alpP = (nint)Ptr<T>(alpha), stP = (nint)Ptr<T>(state);
         T maxAlpha = T.CreateTruncating(o.MaxAlpha), minAlpha = T.CreateTruncating(o.MinAlpha), minT = T.CreateTruncating(o.MinTransmittance);
-        T logInvMinAlpha = LogInvMinAlpha<T>(o);
+        var skip = _workspace.RentArray<T>(v.N);
+        var box = _workspace.RentArray<int>(4L * v.N);
+        PrecomputeGaussians(v, LogInvMinAlpha<T>(o), skip, box);
 
         Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs), _workspace.RentScratch<T>, (tile, _, s) =>
         {
@@ -166,7 +186,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             Array.Clear(s.Done, 0, pixels);
             Array.Fill(s.Stop, T.CreateTruncating(count), 0, pixels);
             Array.Clear(s.Acc, 0, pixels * D);
-            Gather(s, v, begin, count, r, logInvMinAlpha);
+            Gather(s, v, begin, count, r, skip, box);
             CompositeTile<T, TV>(s, r, count, D, maxAlpha, minAlpha, minT);
 
             T* img = (T*)imgP, al = (T*)alpP, st = (T*)stP, bg = (T*)v.Bg;
@@ -184,6 +204,8 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             return s;
         }, _workspace.Return);
 
+        _workspace.ReturnArray(skip);
+        _workspace.ReturnArray(box);
         GC.KeepAlive(keep);
         return (image.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
     }
@@ -272,7 +294,9 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         var st = Prepare(pixelState, dtype); var gImg = Prepare(gradImage, dtype); var gAl = Prepare(gradAlpha, dtype);
         nint stP = (nint)Ptr<T>(st), gImgP = (nint)Ptr<T>(gImg), gAlP = (nint)Ptr<T>(gAl);
         T maxAlpha = T.CreateTruncating(o.MaxAlpha), minAlpha = T.CreateTruncating(o.MinAlpha);
-        T logInvMinAlpha = LogInvMinAlpha<T>(o);
+        var skip = _workspace.RentArray<T>(v.N);
+        var box = _workspace.RentArray<int>(4L * v.N);
+        PrecomputeGaussians(v, LogInvMinAlpha<T>(o), skip, box);
         int stride = 6 + v.D; // mean x, mean y, conic a, b, c, opacity, features
         long m = inputs.Bins.IntersectionCount;
         var perIntersection = _workspace.RentArray<T>(m * stride);
@@ -313,7 +337,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                     maxStop = T.Max(maxStop, stopAt);
                 }
             int last = Math.Min(count, int.CreateTruncating(maxStop));
-            Gather(s, v, begin, count, r, logInvMinAlpha);
+            Gather(s, v, begin, count, r, skip, box);
             var grads = new Span<T>(perIntersection, (int)(begin * stride), count * stride);
             grads.Clear();
             BackwardTile<T, TV>(s, r, last, D, stride, grads, maxAlpha, minAlpha);
@@ -337,6 +361,8 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         }
         _workspace.ReturnArray(totals);
         _workspace.ReturnArray(perIntersection);
+        _workspace.ReturnArray(skip);
+        _workspace.ReturnArray(box);
         GC.KeepAlive(keep);
 
         var dev = inputs.Means2d.device;
