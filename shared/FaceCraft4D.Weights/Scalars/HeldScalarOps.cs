@@ -75,6 +75,13 @@ public static class HeldScalarOps
         return x.mul(v);
     }
 
+    /// <summary>x · value for integer tensors (an integer Scalar keeps the integer dtype).</summary>
+    public static Tensor Times(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.mul(v);
+    }
+
     /// <summary>x / value</summary>
     public static Tensor DividedBy(this Tensor x, double value)
     {
