@@ -4,6 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using FaceCraft4D.Weights.Scalars;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Metrics.Identity;
 
@@ -36,7 +37,7 @@ public sealed class ScaledConvLayer : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var input = stride == 1 ? TfPadding.PadSame(x, kernel, 1) : x;
-        var y = nn.functional.conv2d(input, filters, bias, strides: new long[] { stride, stride });
+        var y = ChannelAlignedConvolution.Conv2d(input, filters, bias, strides: new long[] { stride, stride });
         y = (y * scaleWeight.reshape(1, -1, 1, 1)).Plus(scaleBias.reshape(1, -1, 1, 1));
         return (relu ? nn.functional.relu(y) : y).MoveToOuterDisposeScope();
     }
