@@ -153,6 +153,13 @@ public static class HeldScalarOps
         return x.le(v);
     }
 
+    /// <summary>x ≠ value (boolean).</summary>
+    public static Tensor IsNotEqualTo(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.ne(v);
+    }
+
     /// <summary>LeakyReLU with <paramref name="negativeSlope"/>.</summary>
     public static Tensor LeakyRelu(this Tensor x, double negativeSlope)
     {
@@ -188,6 +195,15 @@ public static class HeldScalarOps
         using var stop = n.ToScalar();
         using var step = 1.ToScalar();
         return torch.arange(start, stop, step, dtype, device);
+    }
+
+    /// <summary>start, start + step, … below stop (integer Scalars).</summary>
+    public static Tensor Arange(long start, long stop, long step, ScalarType dtype, Device device)
+    {
+        using var first = start.ToScalar();
+        using var end = stop.ToScalar();
+        using var delta = step.ToScalar();
+        return torch.arange(first, end, delta, dtype, device);
     }
 
     /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
