@@ -66,7 +66,7 @@ public sealed class LocalStack : IAsyncDisposable
                 stack.WorkerSharedKey = WorkerKey.Generate();
                 var starts = Enumerable.Range(0, Math.Max(1, options.WorkerCount))
                     .Select(i => GpuWorkerServer.StartAsync(repo, i, stack.StorageConnectionString, options.WorkerMaxConcurrentJobs, data, logger, cancellationToken,
-                        workerConfiguration, stack.WorkerSharedKey))
+                        workerConfiguration, stack.WorkerSharedKey, options.WorkerMallocArenaMax))
                     .ToArray();
                 var workers = await Task.WhenAll(starts).ConfigureAwait(false);
                 stack.workers.AddRange(workers);

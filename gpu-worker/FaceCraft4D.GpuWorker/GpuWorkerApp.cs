@@ -61,6 +61,8 @@ public static class GpuWorkerApp
         services.AddSingleton<JobPathWarmup>();   // the first job's first-use costs, paid at start in the background
         services.AddHostedService(sp => sp.GetRequiredService<JobPathWarmup>());
         services.AddHostedService<ParentProcessWatchdog>();
+        services.AddSingleton<Diagnostics.ConvolutionSelfCheck>(); // unaligned-channel conv bug of some AVX-512 CPUs, on /healthz
+        services.AddHostedService(sp => sp.GetRequiredService<Diagnostics.ConvolutionSelfCheck>());
         services.ConfigureHttpJsonOptions(o =>
         {
             foreach (var converter in ContractJson.Options.Converters)

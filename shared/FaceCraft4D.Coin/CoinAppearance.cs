@@ -3,6 +3,7 @@ using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Coin;
 
@@ -64,8 +65,8 @@ public sealed class CoinAppearance : IDisposable
         int d = options.EmbeddingDimension, h = options.HiddenDimension;
         int input = d + 3 + encoding.Dimension;
         double bound0 = 1.0 / Math.Sqrt(input);
-        Tensor Uniform(long[] shape, double bound) => (torch.rand(shape, ScalarType.Float32, generator: gen) * 2 - 1) * bound;
-        var emb = torch.randn([viewCount, d], ScalarType.Float32, generator: gen) * options.EmbeddingInitStd;
+        Tensor Uniform(long[] shape, double bound) => torch.rand(shape, ScalarType.Float32, generator: gen).Times(2).Minus(1).Times(bound);
+        var emb = torch.randn([viewCount, d], ScalarType.Float32, generator: gen).Times(options.EmbeddingInitStd);
         var w0 = Uniform([h, input], bound0);
         var b0 = Uniform([h], bound0);
         var w2 = Uniform([3, h], options.OutputInitBound);
@@ -130,10 +131,10 @@ public sealed class CoinAppearance : IDisposable
         var shared = torch.nn.functional.linear(torch.cat([baseRgb.detach().to_type(embeddings.dtype), positionEmbedding.to_type(embeddings.dtype)], 1),
             w0[.., d..], b0); // [N, H]
         var perView = torch.nn.functional.linear(embeddings, w0[.., ..d]); // [V, H]
-        if (!Centred) return torch.nn.functional.linear(torch.nn.functional.relu(shared + perView[view]), w2, b2).MoveToOuterDisposeScope();
+        if (!Centred) return torch.nn.functional.linear(torch.nn.functional.relu(shared.Plus(perView[view])), w2, b2).MoveToOuterDisposeScope();
         var centred = FusedCentring && CentredReluFunction.Supports(shared, perView)
             ? CentredReluFunction.Apply(shared, perView, view) // [N, H], one pass
-            : torch.nn.functional.relu(shared + perView[view]) - MeanOverViews(shared, perView);
+            : torch.nn.functional.relu(shared.Plus(perView[view])) - MeanOverViews(shared, perView);
         return torch.nn.functional.linear(centred, w2).MoveToOuterDisposeScope();
     }
 
@@ -154,9 +155,9 @@ public sealed class CoinAppearance : IDisposable
         using (torch.no_grad())
         {
             first = torch.searchsorted(sorted.detach().contiguous(), s.neg().contiguous(), right: true); // [H, N]: first active index
-            count = (v - first).to_type(shared.dtype);
+            count = first.SubtractedFrom(v).to_type(shared.dtype);
         }
-        var mean = (count * s + suffix.gather(1, first)) / v; // [H, N]
+        var mean = (count * s).Plus(suffix.gather(1, first)).DividedBy(v); // [H, N]
         return mean.t().MoveToOuterDisposeScope(); // [N, H]
     }
 
@@ -165,7 +166,7 @@ public sealed class CoinAppearance : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var pe = Encoding.Encode(canonicalPositions);
-        return (baseRgb + Offsets(view, baseRgb, pe)).MoveToOuterDisposeScope();
+        return baseRgb.Plus(Offsets(view, baseRgb, pe)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Adds the tensors and the encoding to a safetensors file under <paramref name="prefix"/>.</summary>

@@ -4,6 +4,7 @@ using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Coin;
 
@@ -37,7 +38,7 @@ public static class CoinInference
         ArgumentNullException.ThrowIfNull(avatar);
         using var noGrad = torch.no_grad();
         var g = avatar.Evaluate(frame);
-        return referenceOffsets is null ? g : g.WithColors(g.ColorsFor(camera) + referenceOffsets);
+        return referenceOffsets is null ? g : g.WithColors(g.ColorsFor(camera).Plus(referenceOffsets));
     }
 
     /// <summary>Renders a frame with the reference offsets (null: the consistent model) over a background colour.</summary>
@@ -61,6 +62,6 @@ public static class CoinInference
     {
         using var offsets = ReferenceOffsets(avatar, appearance);
         using var noGrad = torch.no_grad();
-        avatar.Parameters.ShDc.add_((offsets / SphericalHarmonics.C0).unsqueeze(1));
+        avatar.Parameters.ShDc.PlusInPlace(offsets.DividedBy(SphericalHarmonics.C0).unsqueeze(1));
     }
 }

@@ -2,6 +2,7 @@ using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Coin;
 
@@ -87,7 +88,7 @@ public sealed class CoinTrainingHooks
         var offsets = appearance.Offsets(context.View.Index, baseRgb, pe);
         lastOffsets = offsets;
         lastBase = baseRgb;
-        return baseRgb + offsets;
+        return baseRgb.Plus(offsets);
     }
 
     /// <summary>I_C's colours: the base colours, once the offsets are on (during warm-up I_IC is I_C), on the iterations that evaluate the perceptual term.</summary>
@@ -123,7 +124,7 @@ public sealed class CoinTrainingHooks
                 pw = perceptual.Loss(render.Image, target, context.View.Mask);
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
                 Last = new CoinStepFigures(pw.item<float>(), 0, ImageLosses.Psnr(render.Image, target));
-            return PerceptualStepWeight * pw;
+            return pw.Times(PerceptualStepWeight);
         }
         var offsets = lastOffsets;
         var baseRgb = lastBase!;
@@ -141,7 +142,7 @@ public sealed class CoinTrainingHooks
             if (Last is { } previous)
                 using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
                     Last = previous with { OffsetL1 = l1Only.item<float>() };
-            return options.OffsetL1Weight * l1Only;
+            return l1Only.Times(options.OffsetL1Weight);
         }
         var consistent = context.Companion;
         if (consistent is null)
@@ -163,6 +164,6 @@ public sealed class CoinTrainingHooks
             offsetL1 = offsets.abs().mean();
         using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))
             Last = new CoinStepFigures(p.item<float>(), offsetL1.item<float>(), ImageLosses.Psnr(consistent, target));
-        return PerceptualStepWeight * p + options.OffsetL1Weight * offsetL1;
+        return p.Times(PerceptualStepWeight).Plus(offsetL1.Times(options.OffsetL1Weight));
     }
 }

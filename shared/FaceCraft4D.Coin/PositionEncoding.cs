@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Coin;
 
@@ -62,11 +63,11 @@ public sealed class PositionEncoding
         var dtype = positions.dtype;
         var lo = torch.tensor(Minimum, dtype, dev);
         var hi = torch.tensor(Maximum, dtype, dev);
-        var x = ((positions.detach() - lo) / (hi - lo) * 2 - 1).clamp(-1, 1);
+        var x = ((positions.detach() - lo) / (hi - lo)).Times(2).Minus(1).Clamped(-1, 1);
         var features = new List<Tensor>(1 + 2 * Frequencies) { x };
         for (int k = 0; k < Frequencies; k++)
         {
-            var scaled = x * (Math.PI * (1 << k));
+            var scaled = x.Times(Math.PI * (1 << k));
             features.Add(torch.sin(scaled));
             features.Add(torch.cos(scaled));
         }

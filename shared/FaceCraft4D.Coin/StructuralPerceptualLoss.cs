@@ -1,6 +1,7 @@
 using FaceCraft4D.Graphics.ImageQuality;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Coin;
 
@@ -81,8 +82,8 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
                 if (m is not null) m = torch.nn.functional.avg_pool2d(m, 2, 2);
             }
             var cs = ContrastStructure(x, t, m, filters, Fused);
-            var term = (1 - cs) * (ScaleWeights[s] / weightSum);
-            total = total is null ? term : total + term;
+            var term = cs.SubtractedFrom(1).Times(ScaleWeights[s] / weightSum);
+            total = total is null ? term : total.Plus(term);
         }
         return total!.MoveToOuterDisposeScope();
     }
@@ -105,9 +106,9 @@ public sealed class StructuralPerceptualLoss : IPerceptualLoss
         int size = (int)Math.Min(11, Math.Min(x.shape[2], x.shape[3]));
         if (size % 2 == 0) size--;
         var options = new SsimOptions { WindowSize = size, Sigma = 1.5 * size / 11.0, K2 = 0.03, DataRange = 1 };
-        if (fused) return Ssim.WeightedMapSum(x, y, mask is null ? null : mask / (mask.sum() * c).clamp_min(1e-6), options, contrastOnly: true, filters);
+        if (fused) return Ssim.WeightedMapSum(x, y, mask is null ? null : mask / mask.sum().Times(c).ClampedMin(1e-6), options, contrastOnly: true, filters);
         var (_, map) = Ssim.Maps(x, y, options, SsimPadding.Zero, filters); // [1, C, H, W]
         if (mask is null) return map.mean();
-        return (map * mask).sum() / (mask.sum() * c).clamp_min(1e-6);
+        return (map * mask).sum() / mask.sum().Times(c).ClampedMin(1e-6);
     }
 }

@@ -94,6 +94,13 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void Runtime_limits_glibc_malloc_arenas_like_the_local_host_workers()
+    {
+        var environment = string.Join(' ', Dockerfile.FinalStage.ArgumentsOf("ENV"));
+        Assert.Contains("MALLOC_ARENA_MAX=2", environment, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Docker_ignore_keeps_build_outputs_and_weights_out_but_sends_the_worker_sources()
     {
         var patterns = File.ReadAllLines(RepositoryLayout.DockerIgnore)

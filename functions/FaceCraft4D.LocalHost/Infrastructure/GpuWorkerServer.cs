@@ -24,10 +24,12 @@ public sealed class GpuWorkerServer : IAsyncDisposable
     /// Starts one worker and waits for its health endpoint. <paramref name="configuration"/>: extra worker settings
     /// (flat keys such as <c>Fc4d:Models:LocalPath</c>), passed as environment variables; they win over the defaults here.
     /// <paramref name="sharedKey"/>: the key its callers must send (the stack's; a new random one when null).
+    /// <paramref name="mallocArenaMax"/>: glibc's <c>MALLOC_ARENA_MAX</c> for the process (0: not set).
     /// </summary>
     public static async Task<GpuWorkerServer> StartAsync(
         RepositoryLayout repo, int index, string storageConnectionString, int maxConcurrentJobs, string dataDirectory,
-        ILogger logger, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configuration = null, string? sharedKey = null)
+        ILogger logger, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? configuration = null, string? sharedKey = null,
+        int mallocArenaMax = 2)
     {
         sharedKey ??= WorkerKey.Generate();
         var port = FreeTcpPort.Find();
@@ -42,6 +44,10 @@ public sealed class GpuWorkerServer : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Information",
         };
+        if (mallocArenaMax > 0)
+        {
+            environment["MALLOC_ARENA_MAX"] = mallocArenaMax.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         // Weights dropped into the repository's models/ folder switch the stages to their real-network backends.
         if (Environment.GetEnvironmentVariable("Fc4d__Models__LocalPath") is null && Directory.Exists(repo.ModelsFolder))
         {

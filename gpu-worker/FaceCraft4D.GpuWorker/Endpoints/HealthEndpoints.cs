@@ -5,7 +5,8 @@ using FaceCraft4D.Stages;
 namespace FaceCraft4D.GpuWorker.Endpoints;
 
 /// <summary>
-/// <c>GET /healthz</c> (liveness for probes; <c>warm</c>: the job path's start-up warm-up has run), <c>GET /api/capabilities</c> (stages and backends) and
+/// <c>GET /healthz</c> (liveness for probes; <c>warm</c>: the job path's start-up warm-up has run; <c>convolution</c>: the
+/// start-up check of the CPU's unaligned-channel convolutions, <see cref="Diagnostics.ConvolutionSelfCheck"/>), <c>GET /api/capabilities</c> (stages and backends) and
 /// <c>GET /api/stages/{stage}/implementation</c> (the code and weights identity that goes into input hashes).
 /// </summary>
 public static class HealthEndpoints
@@ -13,12 +14,13 @@ public static class HealthEndpoints
     /// <summary>Maps the routes.</summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", (WorkerVersion version, JobRegistry registry, JobPathWarmup warmup) => Results.Json(new
+        app.MapGet("/healthz", (WorkerVersion version, JobRegistry registry, JobPathWarmup warmup, Diagnostics.ConvolutionSelfCheck convolution) => Results.Json(new
         {
             status = "ok",
             version = version.Value,
             warm = warmup.IsWarm, // the job path has run once (JobPathWarmup); the worker takes jobs either way
             jobs = registry.Snapshot().GroupBy(j => j.State).ToDictionary(g => g.Key.ToString(), g => g.Count()),
+            convolution = convolution.Report(),
         }));
         app.MapGet("/api/capabilities", (StageHandlerCatalog handlers, WorkerVersion version) => Results.Json(new
         {

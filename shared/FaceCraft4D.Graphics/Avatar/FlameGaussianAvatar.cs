@@ -2,6 +2,7 @@ using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Avatar;
 
@@ -125,7 +126,7 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
         var frames = cached is null ? TriangleFrames.Compute(Vertices(frame), Flame.Faces) : null;
         var r = (cached?.Rotations ?? frames!.Rotations).index_select(0, binding); // [N, 3, 3]
         var k = (cached?.Scales ?? frames!.Scales).index_select(0, binding).unsqueeze(1); // [N, 1]
-        var means = torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * k + (cached?.Centers ?? frames!.Centers).index_select(0, binding);
+        var means = (torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * k).Plus((cached?.Centers ?? frames!.Centers).index_select(0, binding));
         var faceQuat = cached is null ? Graphics.Flame.Rotations.MatrixToQuaternion(r) : cached.Quaternions.index_select(0, binding); // [N, 4]
         var quats = Graphics.Flame.Rotations.QuaternionMultiply(faceQuat, p.UnitRotations());
         return new SplatGaussians

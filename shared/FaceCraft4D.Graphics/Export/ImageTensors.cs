@@ -2,6 +2,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Export;
 
@@ -16,7 +17,7 @@ public static class ImageTensors
         byte[] bytes;
         using (var scope = torch.NewDisposeScope())
         {
-            var b = (rgb.detach().to_type(ScalarType.Float32).clamp(0, 1) * 255.0 + 0.5).floor().to_type(ScalarType.Byte).cpu().contiguous();
+            var b = rgb.detach().to_type(ScalarType.Float32).Clamped(0, 1).Times(255.0).Plus(0.5).floor().to_type(ScalarType.Byte).cpu().contiguous();
             bytes = b.bytes.ToArray();
         }
         return Image.LoadPixelData<Rgb24>(bytes, w, h);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Flame;
 
@@ -28,19 +29,19 @@ public static class FlameFaceContour
         var rNeck = Rotations.AxisAngleToMatrix(neck);
         var r = torch.bmm(rGlobal, rNeck);
         var r00 = r[.., 0, 0]; var r10 = r[.., 1, 0]; var r20 = r[.., 2, 0];
-        var sy = torch.sqrt(r00 * r00 + r10 * r10);
+        var sy = torch.sqrt((r00 * r00).Plus(r10 * r10));
         var euler = torch.atan2(-r20, sy); // smplx rot_mat_to_euler
-        return ((-euler) * 180.0 / Math.PI).MoveToOuterDisposeScope();
+        return (-euler).Times(180.0).DividedBy(Math.PI).MoveToOuterDisposeScope();
     }
 
     /// <summary>Table row [B] (int64) of yaw degrees [B].</summary>
     public static Tensor TableRow(Tensor yawDegrees)
     {
         using var scope = torch.NewDisposeScope();
-        var a = torch.round(torch.clamp_max(yawDegrees, MaxYawDegrees)).to(ScalarType.Int64); // half to even
-        var negative = a.lt(0);
-        var beyond = a.lt(-MaxYawDegrees);
-        var negativeRow = torch.where(beyond, torch.full_like(a, 2 * MaxYawDegrees), MaxYawDegrees - a);
+        var a = torch.round(yawDegrees.ClampedMax(MaxYawDegrees)).to(ScalarType.Int64); // half to even
+        var negative = a.IsLessThan(0);
+        var beyond = a.IsLessThan(-MaxYawDegrees);
+        var negativeRow = torch.where(beyond, a.FullLike(2 * MaxYawDegrees), a.SubtractedFrom((long)MaxYawDegrees));
         return torch.where(negative, negativeRow, a).MoveToOuterDisposeScope();
     }
 

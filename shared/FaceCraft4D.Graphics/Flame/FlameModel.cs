@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Flame;
 
@@ -77,7 +78,7 @@ public sealed class FlameModel : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var e = Evaluate(p);
-        var joints = e.PosedJoints + p.Translation.to(DType, Device).unsqueeze(1);
+        var joints = e.PosedJoints.Plus(p.Translation.to(DType, Device).unsqueeze(1));
         return new FlameOutput
         {
             Vertices = e.Vertices.MoveToOuterDisposeScope(),
@@ -101,7 +102,7 @@ public sealed class FlameModel : IDisposable
         var betas = torch.cat(new[] { Pad(p.Shape, ShapeCount, "shape"), Pad(p.Expression, ExpressionCount, "expression") }, 1); // [B, S+E]
         long l = betas.shape[1];
         var shapeOffsets = torch.matmul(betas, _dirs.view(v * 3, l).t()).view(b, v, 3);
-        var shaped = _vTemplate.unsqueeze(0) + shapeOffsets; // [B, V, 3]
+        var shaped = _vTemplate.unsqueeze(0).Plus(shapeOffsets); // [B, V, 3]
         var joints = torch.matmul(_jRegressor.unsqueeze(0), shaped); // [B, J, 3]
 
         var fullPose = p.FullPose().to(DType, Device); // [B, 15]
@@ -109,7 +110,7 @@ public sealed class FlameModel : IDisposable
         var eye = torch.eye(3, dtype: DType, device: Device);
         var poseFeature = (rot.narrow(1, 1, j - 1) - eye).reshape(b, -1); // [B, 36]
         var poseOffsets = torch.matmul(poseFeature, _poseDirs).view(b, v, 3);
-        var posed = poseOffsets + shaped;
+        var posed = poseOffsets.Plus(shaped);
 
         var (posedJoints, rel) = RigidTransforms(rot, joints); // [B,J,3], [B,J,4,4]
         var t = torch.matmul(_weights.unsqueeze(0), rel.view(b, j, 16)).view(b, v, 4, 4);
@@ -130,7 +131,7 @@ public sealed class FlameModel : IDisposable
         // Landmarks on the translated mesh (FLAME_PyTorch adds transl after; equal while barycentrics sum to 1, and this
         // order is the one the restricted landmark model of the template fit reproduces exactly).
         var trans = p.Translation.to(DType, Device).unsqueeze(1);
-        var vertices = skinned + trans;
+        var vertices = skinned.Plus(trans);
         var landmarks = BarycentricPoints(vertices, faces, bary);
         return new FlameEvaluation
         {
@@ -169,7 +170,7 @@ public sealed class FlameModel : IDisposable
         using var scope = torch.NewDisposeScope();
         long b = vertices.shape[0], lm = faceIndex.shape[1], v = vertices.shape[1];
         var corners = _faces.index_select(0, faceIndex.reshape(-1)).view(b, lm * 3); // [B, L*3]
-        var flat = corners + torch.arange(b, ScalarType.Int64, Device).view(b, 1) * v;
+        var flat = corners.Plus(HeldScalarOps.Arange(b, ScalarType.Int64, Device).view(b, 1).Times((long)v));
         var points = vertices.reshape(b * v, 3).index_select(0, flat.reshape(-1)).view(b, lm, 3, 3); // [B, L, 3 corners, 3]
         return (points * barycentrics.unsqueeze(-1)).sum(2).MoveToOuterDisposeScope();
     }

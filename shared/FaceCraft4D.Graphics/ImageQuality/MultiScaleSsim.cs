@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.ImageQuality;
 
@@ -48,7 +49,7 @@ public static class MultiScaleSsim
         for (int j = 0; j < scales; j++)
         {
             var (ssim, cs) = Ssim.PerChannel(a, b, options);
-            var term = (j == scales - 1 ? ssim : cs).clamp_min(0).pow(options.MultiScaleWeights[j]); // [N, C]
+            var term = (j == scales - 1 ? ssim : cs).ClampedMin(0).Power(options.MultiScaleWeights[j]); // [N, C]
             product = product is null ? term : product * term;
             if (j < scales - 1)
             {

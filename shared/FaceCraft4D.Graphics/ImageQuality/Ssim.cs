@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.ImageQuality;
 
@@ -116,8 +117,8 @@ public static class Ssim
         var sXX = xx - muXX;
         var sYY = yy - muYY;
         var sXY = xy - muXY;
-        var csMap = (2 * sXY + c2) / (sXX + sYY + c2);
-        var ssimMap = (2 * muXY + c1) / (muXX + muYY + c1) * csMap;
+        var csMap = sXY.Times(2).Plus(c2) / sXX.Plus(sYY).Plus(c2);
+        var ssimMap = muXY.Times(2).Plus(c1) / muXX.Plus(muYY).Plus(c1) * csMap;
         return (ssimMap.MoveToOuterDisposeScope(), csMap.MoveToOuterDisposeScope());
     }
 

@@ -3,6 +3,7 @@ using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Training;
 
@@ -52,8 +53,8 @@ public sealed class DensityController : IDisposable
         var ndc = grad.to_type(ScalarType.Float32) * torch.tensor(new float[] { width * 0.5f, height * 0.5f }, device: grad.device);
         var norm = ndc.norm(1);
         var vf = visible.to_type(ScalarType.Float32);
-        _gradAccum!.add_(norm * vf);
-        _denom!.add_(vf);
+        _gradAccum!.PlusInPlace(norm * vf);
+        _denom!.PlusInPlace(vf);
         var r = output.Projection.Radii.max(1).values.to_type(ScalarType.Float32);
         _maxRadii!.copy_(torch.where(visible, torch.maximum(_maxRadii, r), _maxRadii));
     }
@@ -84,19 +85,19 @@ public sealed class DensityController : IDisposable
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {
-            var grads = (_gradAccum! / _denom!.clamp_min(1)).nan_to_num();
+            var grads = (_gradAccum! / _denom!.ClampedMin(1)).nan_to_num();
             var worldMax = model.CanonicalWorldScales().max(1).values;
-            var enough = grads.ge(Options.GradientThreshold);
+            var enough = grads.IsAtLeast(Options.GradientThreshold);
             double limit = Options.PercentDense * sceneExtent;
-            var clone = enough.logical_and(worldMax.le(limit));
-            var split = enough.logical_and(worldMax.gt(limit));
+            var clone = enough.logical_and(worldMax.IsAtMost(limit));
+            var split = enough.logical_and(worldMax.IsGreaterThan(limit));
             long budget = Options.MaxGaussians - p.Count;
             long wanted = clone.sum().item<long>() + split.sum().item<long>() * (Options.SplitCount - 1);
             if (wanted > budget)
             {
                 // Keep the candidates with the largest gradients that fit.
                 var candidate = clone.logical_or(split);
-                var score = torch.where(candidate, grads, torch.full_like(grads, -1));
+                var score = torch.where(candidate, grads, grads.FullLike(-1));
                 long allowed = Math.Max(0, budget / Math.Max(1, Options.SplitCount - 1));
                 var order = score.argsort(0, true);
                 var allowedMask = torch.zeros_like(candidate);
@@ -108,11 +109,11 @@ public sealed class DensityController : IDisposable
             var maxRadii = Densify(p, optimizer, clone, split, generator);
             long created = p.Count - before + splitParents;
             long beforePrune = p.Count;
-            var prune = p.Opacities().lt(Options.MinOpacity);
+            var prune = p.Opacities().IsLessThan(Options.MinOpacity);
             if (pruneLargeOnScreen)
             {
                 var worldMaxAfter = model.CanonicalWorldScales().max(1).values;
-                prune = prune.logical_or(maxRadii.gt(Options.MaxScreenSize)).logical_or(worldMaxAfter.gt(Options.MaxWorldScaleFraction * sceneExtent));
+                prune = prune.logical_or(maxRadii.IsGreaterThan(Options.MaxScreenSize)).logical_or(worldMaxAfter.IsGreaterThan(Options.MaxWorldScaleFraction * sceneExtent));
             }
             Prune(p, optimizer, prune);
             LastChange = (created, splitParents + beforePrune - p.Count);
@@ -141,8 +142,8 @@ public sealed class DensityController : IDisposable
         var localScales = p.Scales().detach().index_select(0, rep);
         var samples = torch.randn(localScales.shape, generator: generator).to(localScales.dtype).to(localScales.device) * localScales;
         var rot = GaussianProjection.QuaternionToMatrix(p.Rotations.detach().index_select(0, rep));
-        var childPos = torch.matmul(rot, samples.unsqueeze(-1)).squeeze(-1) + p.Positions.detach().index_select(0, rep);
-        var childLogScales = (localScales / (0.8 * k)).log();
+        var childPos = torch.matmul(rot, samples.unsqueeze(-1)).squeeze(-1).Plus(p.Positions.detach().index_select(0, rep));
+        var childLogScales = localScales.DividedBy(0.8 * k).log();
         var children = new Dictionary<string, Tensor>(StringComparer.Ordinal)
         {
             [GaussianParameters.PositionsName] = childPos,
@@ -188,7 +189,7 @@ public sealed class DensityController : IDisposable
     {
         using var noGrad = torch.no_grad();
         double cap = Math.Log(0.01 / 0.99);
-        p.OpacityLogits.clamp_max_(cap);
+        p.OpacityLogits.ClampMaxInPlace(cap);
         optimizer.ResetMoments(GaussianParameters.OpacityLogitsName);
     }
 

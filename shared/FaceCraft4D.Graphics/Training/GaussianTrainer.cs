@@ -8,6 +8,7 @@ using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Training;
 
@@ -186,8 +187,8 @@ public sealed class GaussianTrainer : IDisposable
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Losses))
             {
                 l1 = ImageLosses.L1(render.Image, target, view.Mask);
-                dssim = 1.0 - ImageLosses.Ssim(render.Image, target, view.Mask, filters: _filters, fused: Options.FusedSsim);
-                total = (1 - Options.LambdaDssim) * l1 + Options.LambdaDssim * dssim;
+                dssim = ImageLosses.Ssim(render.Image, target, view.Mask, filters: _filters, fused: Options.FusedSsim).SubtractedFrom(1.0);
+                total = l1.Times(1 - Options.LambdaDssim).Plus(dssim.Times(Options.LambdaDssim));
                 if (Model.IsBound && (Options.LambdaPosition > 0 || Options.LambdaScale > 0))
                 {
                     var visible = render.Projection.Visible;
@@ -199,15 +200,15 @@ public sealed class GaussianTrainer : IDisposable
                     if (!fusedReg && visible.any().item<bool>())
                     {
                         if (Options.LambdaPosition > 0)
-                            reg = reg + Options.LambdaPosition * torch.nn.functional.relu(p.Positions.index_select(0, visible.nonzero().flatten()).norm(1) - Options.PositionThreshold).mean();
+                            reg = reg.Plus(torch.nn.functional.relu(p.Positions.index_select(0, visible.nonzero().flatten()).norm(1).Minus(Options.PositionThreshold)).mean().Times(Options.LambdaPosition));
                         if (Options.LambdaScale > 0)
-                            reg = reg + Options.LambdaScale * torch.nn.functional.relu(p.Scales().index_select(0, visible.nonzero().flatten()) - Options.ScaleThreshold).norm(1).mean();
+                            reg = reg.Plus(torch.nn.functional.relu(p.Scales().index_select(0, visible.nonzero().flatten()).Minus(Options.ScaleThreshold)).norm(1).mean().Times(Options.LambdaScale));
                     }
-                    total = total + reg;
+                    total = total.Plus(reg);
                 }
             }
             Tensor? extra = _hooks.ExtraLoss?.Invoke(context, render, target);
-            if (extra is not null) total = total + extra;
+            if (extra is not null) total = total.Plus(extra);
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Backward))
                 total.backward();
             using (TrainingPhaseTimer.Start(timer, TrainingPhaseTimer.Readback))

@@ -1,6 +1,7 @@
 using FaceCraft4D.Graphics.ImageQuality;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Training;
 
@@ -12,7 +13,7 @@ public static class ImageLosses
     {
         using var scope = torch.NewDisposeScope();
         var diff = (rendered - target).abs();
-        var result = mask is null ? diff.mean() : (diff * mask.unsqueeze(-1)).sum() / (mask.sum() * rendered.shape[2]).clamp_min(1.0);
+        var result = mask is null ? diff.mean() : (diff * mask.unsqueeze(-1)).sum() / mask.sum().Times(rendered.shape[2]).ClampedMin(1.0);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -31,12 +32,12 @@ public static class ImageLosses
         var img2 = target.permute(2, 0, 1).unsqueeze(0);
         if (fused)
         {
-            var weights = mask is null ? null : mask / (mask.sum() * c).clamp_min(1.0); // [H, W]
+            var weights = mask is null ? null : mask / mask.sum().Times(c).ClampedMin(1.0); // [H, W]
             return ImageQuality.Ssim.WeightedMapSum(img1, img2, weights, new SsimOptions { WindowSize = windowSize, Sigma = sigma }, contrastOnly: false, filters)
                 .MoveToOuterDisposeScope();
         }
         var (map, _) = ImageQuality.Ssim.Maps(img1, img2, new SsimOptions { WindowSize = windowSize, Sigma = sigma }, SsimPadding.Zero, filters); // [1, C, H, W]
-        var result = mask is null ? map.mean() : (map * mask.unsqueeze(0).unsqueeze(0)).sum() / (mask.sum() * c).clamp_min(1.0);
+        var result = mask is null ? map.mean() : (map * mask.unsqueeze(0).unsqueeze(0)).sum() / mask.sum().Times(c).ClampedMin(1.0);
         return result.MoveToOuterDisposeScope();
     }
 
@@ -44,7 +45,7 @@ public static class ImageLosses
     public static double Psnr(Tensor rendered, Tensor target)
     {
         using var scope = torch.NewDisposeScope();
-        double mse = (rendered.detach() - target).pow(2).mean().item<float>();
+        double mse = (rendered.detach() - target).Power(2).mean().item<float>();
         return 10 * Math.Log10(1.0 / Math.Max(mse, 1e-12));
     }
 }

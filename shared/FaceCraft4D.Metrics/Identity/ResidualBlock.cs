@@ -1,6 +1,7 @@
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Metrics.Identity;
 
@@ -40,7 +41,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
             long extra = y.shape[1] - shortcut.shape[1];
             if (extra > 0) shortcut = nn.functional.pad(shortcut, new long[] { 0, 0, 0, 0, 0, extra });
         }
-        return nn.functional.relu(y + shortcut).MoveToOuterDisposeScope();
+        return nn.functional.relu(y.Plus(shortcut)).MoveToOuterDisposeScope();
     }
 
     public IEnumerable<TfjsParameterBinding> Bindings(string prefix) =>

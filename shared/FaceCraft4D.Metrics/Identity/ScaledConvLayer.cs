@@ -3,6 +3,8 @@ using FaceCraft4D.Vision.Preprocessing.Tfjs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Metrics.Identity;
 
@@ -35,8 +37,8 @@ public sealed class ScaledConvLayer : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var input = stride == 1 ? TfPadding.PadSame(x, kernel, 1) : x;
-        var y = nn.functional.conv2d(input, filters, bias, strides: new long[] { stride, stride });
-        y = y * scaleWeight.reshape(1, -1, 1, 1) + scaleBias.reshape(1, -1, 1, 1);
+        var y = ChannelAlignedConvolution.Conv2d(input, filters, bias, strides: new long[] { stride, stride });
+        y = (y * scaleWeight.reshape(1, -1, 1, 1)).Plus(scaleBias.reshape(1, -1, 1, 1));
         return (relu ? nn.functional.relu(y) : y).MoveToOuterDisposeScope();
     }
 

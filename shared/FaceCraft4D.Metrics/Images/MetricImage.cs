@@ -3,6 +3,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Metrics.Images;
 
@@ -44,7 +45,7 @@ public static class MetricImage
         var t = image.dim() == 4 ? image[0] : image;
         if (t.dim() != 3 || t.shape[0] != 3) throw new ArgumentException($"expected [3, H, W], got [{string.Join(", ", image.shape)}]", nameof(image));
         int h = (int)t.shape[1], w = (int)t.shape[2], n = h * w;
-        var v = (t.detach().to(ScalarType.Float32).cpu().clamp(0, 1) * 255f).round().contiguous().data<float>().ToArray();
+        var v = t.detach().to(ScalarType.Float32).cpu().Clamped(0, 1).Times(255f).round().contiguous().data<float>().ToArray();
         var pixels = new Rgb24[n];
         for (int i = 0; i < n; i++) pixels[i] = new Rgb24((byte)v[i], (byte)v[n + i], (byte)v[2 * n + i]);
         return Image.LoadPixelData<Rgb24>(pixels, w, h);
@@ -56,7 +57,7 @@ public static class MetricImage
         using var scope = torch.NewDisposeScope();
         var t = image.dim() == 4 ? image[0] : image;
         int h = (int)t.shape[1], w = (int)t.shape[2];
-        var v = (t.detach().to(ScalarType.Float32).cpu().clamp(0, 1) * 255f).contiguous().data<float>().ToArray();
+        var v = t.detach().to(ScalarType.Float32).cpu().Clamped(0, 1).Times(255f).contiguous().data<float>().ToArray();
         return new RgbImageBuffer(w, h, v);
     }
 

@@ -2,6 +2,8 @@ using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -24,7 +26,7 @@ public sealed class SameBlock2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = norm.forward(conv.forward(x));
+        var h = norm.forward(ChannelAlignedConvolution.Forward(conv, x));
         h = _leaky ? h.LeakyRelu(0.01) : nn.functional.relu(h);
         return h.MoveToOuterDisposeScope();
     }
@@ -47,7 +49,7 @@ public sealed class DownBlock2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(norm.forward(conv.forward(x)));
+        var h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, x)));
         return nn.functional.avg_pool2d(h, [2, 2]).MoveToOuterDisposeScope();
     }
 }
@@ -75,8 +77,8 @@ public sealed class ResBlock3d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = ChannelAlignedConv3d.Forward(conv1, nn.functional.relu(norm1.forward(x)));
-        h = ChannelAlignedConv3d.Forward(conv2, nn.functional.relu(norm2.forward(h)));
+        var h = ChannelAlignedConvolution.Forward(conv1, nn.functional.relu(norm1.forward(x)));
+        h = ChannelAlignedConvolution.Forward(conv2, nn.functional.relu(norm2.forward(h)));
         return (h + x).MoveToOuterDisposeScope();
     }
 }
@@ -98,7 +100,7 @@ public sealed class DownBlock3d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, x)));
+        var h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, x)));
         return nn.functional.avg_pool3d(h, [1, 2, 2]).MoveToOuterDisposeScope();
     }
 }
@@ -121,7 +123,7 @@ public sealed class UpBlock3d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = nn.functional.interpolate(x, scale_factor: [1.0, 2.0, 2.0], mode: InterpolationMode.Nearest);
-        h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, h)));
+        h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, h)));
         return h.MoveToOuterDisposeScope();
     }
 }

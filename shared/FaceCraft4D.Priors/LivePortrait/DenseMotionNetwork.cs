@@ -2,6 +2,7 @@ using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -56,7 +57,7 @@ public sealed class DenseMotionNetwork : nn.Module
         using var scope = NewDisposeScope();
         long b = feature.shape[0], d = feature.shape[2], h = feature.shape[3], w = feature.shape[4];
         int k = _numKp;
-        var compressed = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(compress, feature)));
+        var compressed = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(compress, feature)));
         long c = compressed.shape[1];
 
         // Sparse motions: identity, and for each keypoint grid − kp_d + kp_s. [B, K+1, D, H, W, 3]
@@ -75,11 +76,11 @@ public sealed class DenseMotionNetwork : nn.Module
 
         var input = torch.cat([heat, deformed], 2).view(b, -1, d, h, w);
         var prediction = hourglass.forward(input);
-        var weights = nn.functional.softmax(ChannelAlignedConv3d.Forward(mask, prediction), 1).unsqueeze(2);
+        var weights = nn.functional.softmax(ChannelAlignedConvolution.Forward(mask, prediction), 1).unsqueeze(2);
         var deformation = (sparse.permute(0, 1, 5, 2, 3, 4) * weights).sum([1]).permute(0, 2, 3, 4, 1);
         Tensor? occ = null;
         if (occlusion is not null)
-            occ = torch.sigmoid(occlusion.forward(prediction.reshape(b, -1, h, w))).MoveToOuterDisposeScope();
+            occ = torch.sigmoid(ChannelAlignedConvolution.Forward(occlusion, prediction.reshape(b, -1, h, w))).MoveToOuterDisposeScope();
         return new DenseMotion(deformation.MoveToOuterDisposeScope(), occ);
     }
 }

@@ -1,6 +1,7 @@
 using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 

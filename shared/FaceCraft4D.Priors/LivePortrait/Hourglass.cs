@@ -2,6 +2,7 @@ using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -90,7 +91,7 @@ public sealed class HourglassDecoder : nn.Module
         {
             h = torch.cat([block.forward(h), levels[next--]], 1);
         }
-        h = nn.functional.relu(norm.forward(ChannelAlignedConv3d.Forward(conv, h)));
+        h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, h)));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -2,6 +2,8 @@ using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -36,7 +38,7 @@ public sealed class Spade : nn.Module<Tensor, Tensor, Tensor>
         var normalized = (x - mean) / torch.sqrt(variance.Plus(1e-5));
         var seg = nn.functional.interpolate(segmap, size: [x.shape[2], x.shape[3]], mode: InterpolationMode.Nearest);
         var actv = mlp_shared.forward(seg);
-        var output = normalized * mlp_gamma.forward(actv).Plus(1) + mlp_beta.forward(actv);
+        var output = (normalized * ChannelAlignedConvolution.Forward(mlp_gamma, actv).Plus(1)).Plus(ChannelAlignedConvolution.Forward(mlp_beta, actv));
         return output.MoveToOuterDisposeScope();
     }
 }

@@ -2,6 +2,8 @@ using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -45,7 +47,7 @@ public sealed class SpadeGenerator : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor feature)
     {
         using var scope = NewDisposeScope();
-        var x = fc.forward(feature);
+        var x = ChannelAlignedConvolution.Forward(fc, feature);
         foreach (var block in _middle) x = block.forward(x, feature);
         x = nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
         x = up_0.forward(x, feature);

@@ -2,6 +2,8 @@ using FaceCraft4D.Priors.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -71,6 +73,6 @@ public sealed class SpectralNormConv2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var weight = NormalizedWeight();
-        return nn.functional.conv2d(x, weight, bias, padding: [_padding, _padding]);
+        return ChannelAlignedConvolution.Conv2d(x, weight, bias, padding: [_padding, _padding]);
     }
 }

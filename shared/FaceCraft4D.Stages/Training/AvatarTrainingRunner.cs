@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Stages.Training;
 
@@ -141,8 +142,8 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
             consistent += ImageLosses.Psnr(rasterizer.Render(g, view.Camera, bg).Image, view.Image);
             if (appearance is null) continue;
             var baseRgb = g.ColorsFor(view.Camera);
-            withOffsets += ImageLosses.Psnr(rasterizer.Render(g.WithColors(baseRgb + appearance.Offsets(view.Index, baseRgb, pe!)), view.Camera, bg).Image, view.Image);
-            reference += ImageLosses.Psnr(rasterizer.Render(g.WithColors(baseRgb + referenceOffsets!), view.Camera, bg).Image, view.Image);
+            withOffsets += ImageLosses.Psnr(rasterizer.Render(g.WithColors(baseRgb.Plus(appearance.Offsets(view.Index, baseRgb, pe!))), view.Camera, bg).Image, view.Image);
+            reference += ImageLosses.Psnr(rasterizer.Render(g.WithColors(baseRgb.Plus(referenceOffsets!)), view.Camera, bg).Image, view.Image);
         }
         return appearance is null
             ? new TrainingQualityReport(consistent / n, null, null)
@@ -169,7 +170,7 @@ public sealed class AvatarTrainingRunner(PerceptualLossProvider perceptualLosses
             if (appearance is not null)
             {
                 var baseRgb = g.ColorsFor(view.Camera);
-                inconsistent = rasterizer.Render(g.WithColors(baseRgb + appearance.Offsets(view.Index, baseRgb, pe!)), view.Camera, bg).Image;
+                inconsistent = rasterizer.Render(g.WithColors(baseRgb.Plus(appearance.Offsets(view.Index, baseRgb, pe!))), view.Camera, bg).Image;
             }
             rows.Add(torch.cat([view.Image, inconsistent, consistent], 1));
         }

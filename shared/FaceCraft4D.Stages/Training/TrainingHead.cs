@@ -2,6 +2,7 @@ using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Stages.ShapePrior;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Stages.Training;
 
@@ -41,7 +42,7 @@ public sealed class TrainingHead(FlameModelData data, FlameFitDocument fit, stri
         using var scope = torch.NewDisposeScope();
         var v = torch.tensor(VertexColours, [VertexColours.Length / 3, 3], flame.DType, flame.Device);
         var faces = flame.Faces;
-        var mean = (v.index_select(0, faces.select(1, 0)) + v.index_select(0, faces.select(1, 1)) + v.index_select(0, faces.select(1, 2))) / 3.0;
+        var mean = v.index_select(0, faces.select(1, 0)).Plus(v.index_select(0, faces.select(1, 1))).Plus(v.index_select(0, faces.select(1, 2))).DividedBy(3.0);
         return mean.MoveToOuterDisposeScope();
     }
 

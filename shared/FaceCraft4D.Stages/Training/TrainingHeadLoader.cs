@@ -4,6 +4,7 @@ using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Stages.ShapePrior;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Stages.Training;
 
@@ -112,7 +113,7 @@ public sealed class TrainingHeadLoader(ModelStore models)
         var delta = torch.tensor(offsets, [model.VertexCount, 3], model.VTemplate.dtype);
         return new FlameModelData
         {
-            VTemplate = (model.VTemplate + delta).DetachFromDisposeScope(),
+            VTemplate = model.VTemplate.Plus(delta).DetachFromDisposeScope(),
             ShapeDirs = Keep(model.ShapeDirs),
             ExpressionDirs = Keep(model.ExpressionDirs),
             PoseDirs = Keep(model.PoseDirs),

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Vision.Perceptual;
 
@@ -53,8 +54,8 @@ public sealed class LpipsNetwork : nn.Module<Tensor, Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         if (normalize)
         {
-            in0 = 2 * in0 - 1;
-            in1 = 2 * in1 - 1;
+            in0 = in0.Times(2).Minus(1);
+            in1 = in1.Times(2).Minus(1);
         }
         var x0 = Config.ScalesInputs ? scalingLayer.forward(in0) : in0;
         var x1 = Config.ScalesInputs ? scalingLayer.forward(in1) : in1;
@@ -69,7 +70,7 @@ public sealed class LpipsNetwork : nn.Module<Tensor, Tensor, Tensor>
             layers[k] = Config.Spatial
                 ? nn.functional.interpolate(map, size: new[] { in0.shape[2], in0.shape[3] }, mode: InterpolationMode.Bilinear, align_corners: false)
                 : map.mean(new long[] { 2, 3 }, keepdim: true);
-            total = total is null ? layers[k] : total + layers[k];
+            total = total is null ? layers[k] : total.Plus(layers[k]);
         }
         return new LpipsResult(total!.MoveToOuterDisposeScope(), layers.Select(l => l.MoveToOuterDisposeScope()).ToArray());
     }
@@ -93,5 +94,5 @@ public sealed class LpipsNetwork : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>The <c>lpips.normalize_tensor</c>: x / (sqrt(Σ_c x²) + 1e-10).</summary>
-    private static Tensor UnitNormalise(Tensor f) => f / (f.square().sum(1, keepdim: true).sqrt() + 1e-10);
+    private static Tensor UnitNormalise(Tensor f) => f / f.square().sum(1, keepdim: true).sqrt().Plus(1e-10);
 }

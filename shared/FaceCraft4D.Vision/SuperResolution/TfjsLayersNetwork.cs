@@ -2,6 +2,7 @@ using FaceCraft4D.Vision.Preprocessing.Tfjs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Vision.SuperResolution;
 
@@ -93,7 +94,7 @@ public sealed class TfjsLayersNetwork : nn.Module<Tensor, Tensor>
             var a = values[l.Inputs[0]];
             values[l.Name] = l.ClassName switch
             {
-                "Conv2D" => Activate(convs[l.Name].forward(a), l.Activation),
+                "Conv2D" => Activate(ChannelAlignedConvolution.Forward(convs[l.Name], a), l.Activation),
                 "Activation" => Activate(a, l.Activation),
                 "Add" => l.Inputs.Skip(1).Aggregate(a, (sum, n) => sum + values[n]),
                 "Concatenate" => torch.cat(l.Inputs.Select(n => values[n]).ToArray(), 1),

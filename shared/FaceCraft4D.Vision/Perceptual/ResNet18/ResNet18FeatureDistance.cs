@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Vision.Perceptual.ResNet18;
 
@@ -81,7 +82,7 @@ public sealed class ResNet18FeatureDistance : IDisposable
         return Outer(Terms(units, targetFeatures, mask));
     }
 
-    private static Tensor Unit(Tensor f) => f / (f.pow(2).sum(1, keepdim: true).sqrt() + 1e-10);
+    private static Tensor Unit(Tensor f) => f / f.Power(2).sum(1, keepdim: true).sqrt().Plus(1e-10);
 
     /// <summary>Per-tap terms [N] and their mean, for unit taps a (with gradients) and b (fixed).</summary>
     private (Tensor Distance, Tensor[] Taps) Terms(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b, Tensor? mask)
@@ -90,7 +91,7 @@ public sealed class ResNet18FeatureDistance : IDisposable
         Tensor? total = null;
         for (int k = 0; k < Depth; k++)
         {
-            var d = (a[k] - b[k].detach()).pow(2).sum(1, keepdim: true); // [N, 1, h, w]
+            var d = (a[k] - b[k].detach()).Power(2).sum(1, keepdim: true); // [N, 1, h, w]
             Tensor term;
             if (mask is null)
             {
@@ -99,12 +100,12 @@ public sealed class ResNet18FeatureDistance : IDisposable
             else
             {
                 var m = nn.functional.adaptive_avg_pool2d(mask.detach(), [d.shape[2], d.shape[3]]);
-                term = (d * m).sum([1, 2, 3]) / m.sum([1, 2, 3]).clamp_min(1e-6);
+                term = (d * m).sum([1, 2, 3]) / m.sum([1, 2, 3]).ClampedMin(1e-6);
             }
             terms[k] = term;
-            total = total is null ? term : total + term;
+            total = total is null ? term : total.Plus(term);
         }
-        return (total! / Depth, terms);
+        return (total!.DividedBy(Depth), terms);
     }
 
     private static (Tensor Distance, Tensor[] Taps) Outer((Tensor Distance, Tensor[] Taps) r)

@@ -2,6 +2,7 @@ using FaceCraft4D.Vision.Preprocessing.Tfjs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Vision.Preprocessing.Networks;
 
@@ -28,7 +29,7 @@ public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var padded = samePadding ? TfPadding.PadSame(x, kernel, stride) : x.alias();
-        return nn.functional.conv2d(padded, filters, bias, strides: new long[] { stride, stride });
+        return ChannelAlignedConvolution.Conv2d(padded, filters, bias, strides: new long[] { stride, stride });
     }
 
     public IEnumerable<TfjsParameterBinding> Bindings(string prefix)

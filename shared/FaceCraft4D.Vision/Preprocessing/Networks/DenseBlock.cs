@@ -2,6 +2,7 @@ using FaceCraft4D.Vision.Preprocessing.Tfjs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Vision.Preprocessing.Networks;
 
@@ -35,7 +36,7 @@ public sealed class DenseBlock : nn.Module<Tensor, Tensor>
         foreach (var conv in rest)
         {
             var input = nn.functional.relu(sum);
-            sum = sum + conv.forward(input);
+            sum = sum.Plus(conv.forward(input));
         }
         return nn.functional.relu(sum).MoveToOuterDisposeScope();
     }

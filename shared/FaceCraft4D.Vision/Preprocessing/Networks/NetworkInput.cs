@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Vision.Preprocessing.Networks;
 
@@ -12,6 +13,6 @@ public static class NetworkInput
     {
         var x = torch.tensor(planar, new long[] { 1, 3, s, s }, ScalarType.Float32);
         var mean = torch.tensor(meanRgb.ToArray(), new long[] { 1, 3, 1, 1 }, ScalarType.Float32);
-        return ((x - mean) / 255f).to(device);
+        return (x - mean).DividedBy(255f).to(device);
     }
 }

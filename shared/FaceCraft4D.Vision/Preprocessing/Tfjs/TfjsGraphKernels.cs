@@ -1,6 +1,8 @@
 using FaceCraft4D.Vision.Preprocessing.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
+using FaceCraft4D.Weights.Convolution;
+using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Vision.Preprocessing.Tfjs;
 
@@ -48,13 +50,13 @@ public static class TfjsGraphKernels
             case "Square": return x[0].square();
             case "Rsqrt": return x[0].rsqrt();
             case "Softmax": return x[0].softmax(-1);
-            case "BiasAdd": return x[0] + x[1];
+            case "BiasAdd": return x[0].Plus(x[1]);
             case "Squeeze": return Squeeze(node, x[0]);
             case "Sum": return x[0].sum(ReduceAxes(x[0], x[1]), keepdim: node.Bool("keep_dims"));
             case "Mean": return x[0].mean(ReduceAxes(x[0], x[1]), keepdim: node.Bool("keep_dims"));
             case "_FusedMatMul": return FusedMatMul(node, x);
             case "Sigmoid": return x[0].sigmoid();
-            case "AddV2": case "Add": return Add(x[0], x[1]);
+            case "AddV2": case "Add": return x[0].Plus(x[1]);
             case "Sub": return x[0] - x[1];
             case "Mul": return x[0] * x[1];
             case "RealDiv": return x[0] / x[1];
@@ -74,7 +76,7 @@ public static class TfjsGraphKernels
             case "ExpandDims": return x[0].unsqueeze(Axis(Longs(x[1])[0], x[0].dim() + 1));
             case "Transpose": return x[0].permute(Longs(x[1])).contiguous();
             case "Tile": return x[0].tile(Longs(x[1]));
-            case "Fill": return torch.full(Longs(x[0]), x[1].item<float>(), x[1].dtype, x[1].device);
+            case "Fill": return HeldScalarOps.Full(Longs(x[0]), x[1].item<float>(), x[1].dtype, x[1].device);
             case "Range": return Range(x[0], x[1], x[2]);
             case "ZerosLike": return torch.zeros_like(x[0]);
             case "Cast": return Cast(node, x[0]);
@@ -114,7 +116,7 @@ public static class TfjsGraphKernels
         var ops = node.Strings("fused_ops");
         if (ops.Length == 0 || ops[0] != "BiasAdd")
             throw new NotSupportedException($"{node}: fused ops [{string.Join(", ", ops)}] are not supported (BiasAdd first expected).");
-        var biased = y + x[2];
+        var biased = y.Plus(x[2]);
         if (ops.Length == 1) return biased;
         using (biased)
         {
@@ -124,7 +126,7 @@ public static class TfjsGraphKernels
                 "Relu" when ops.Length == 2 => nn.functional.relu(biased),
                 "Relu6" when ops.Length == 2 => Relu6(biased),
                 "Sigmoid" when ops.Length == 2 => biased.sigmoid(),
-                "LeakyRelu" when ops.Length == 2 => LeakyRelu(biased, node.Float("leakyrelu_alpha", 0.2)),
+                "LeakyRelu" when ops.Length == 2 => biased.LeakyRelu(node.Float("leakyrelu_alpha", 0.2)),
                 _ => throw new NotSupportedException($"{node}: fused ops [{string.Join(", ", ops)}] are not supported."),
             };
         }
@@ -225,7 +227,7 @@ public static class TfjsGraphKernels
             "VALID" => nchw.alias(),
             _ => throw new NotSupportedException($"{node}: padding {padding} is not supported."),
         };
-        using var y = nn.functional.conv2d(padded, filters, strides: new[] { sh, sw }, groups: groups);
+        using var y = ChannelAlignedConvolution.Conv2d(padded, filters, strides: new[] { sh, sw }, groups: groups);
         return y.permute(0, 2, 3, 1);
     }
 
@@ -261,14 +263,14 @@ public static class TfjsGraphKernels
     private static Tensor Prelu(Tensor x, Tensor alpha)
     {
         using var neg = x * alpha;
-        using var positive = x.ge(0);
+        using var positive = x.IsAtLeast(0);
         return torch.where(positive, x, neg);
     }
 
     private static Tensor AddN(IReadOnlyList<Tensor> x)
     {
         var sum = x[0].clone();
-        for (int i = 1; i < x.Count; i++) sum.add_(x[i]);
+        for (int i = 1; i < x.Count; i++) sum.PlusInPlace(x[i]);
         return sum;
     }
 
@@ -278,32 +280,15 @@ public static class TfjsGraphKernels
         return torch.cat(parts, Axis(Longs(x[^1])[0], parts[0].dim()));
     }
 
-    // Number operands as explicit Scalars disposed after the call (which keeps them alive through it): an implicit
-    // Scalar is unreferenced while libtorch reads it, and a GC in between lets its finalizer free it
+    // Number operands through HeldScalarOps (explicit Scalars disposed after the call, which keeps them alive through
+    // it): an implicit Scalar is unreferenced while libtorch reads it, and a GC in between lets its finalizer free it
     // (dotnet/TorchSharp#1434). Add carries a hidden alpha = 1 Scalar.
-    private static Tensor Relu6(Tensor x)
-    {
-        using var low = 0.ToScalar();
-        using var high = 6.ToScalar();
-        return x.clamp(low, high);
-    }
-
-    private static Tensor LeakyRelu(Tensor x, double alpha)
-    {
-        using var slope = alpha.ToScalar(); // held through the native call (TorchSharp#1434), as in Relu6
-        return x.leaky_relu(slope);
-    }
-
-    private static Tensor Add(Tensor a, Tensor b)
-    {
-        using var one = 1.ToScalar();
-        return a.add(b, one);
-    }
+    private static Tensor Relu6(Tensor x) => x.Clamped(0, 6);
 
     private static Tensor Range(Tensor start, Tensor limit, Tensor delta)
     {
         var dtype = start.dtype;
-        return torch.arange(start.item<int>(), limit.item<int>(), delta.item<int>(), dtype, start.device);
+        return HeldScalarOps.Arange(start.item<int>(), limit.item<int>(), delta.item<int>(), dtype, start.device);
     }
 
     /// <summary>TF Cast: float to int truncates toward zero; bool to number is 0/1.</summary>
@@ -311,7 +296,7 @@ public static class TfjsGraphKernels
     {
         "DT_INT32" => x.to_type(ScalarType.Int32),
         "DT_FLOAT" => x.to_type(ScalarType.Float32),
-        "DT_BOOL" => x.ne(0),
+        "DT_BOOL" => x.IsNotEqualTo(0),
         var t => throw new NotSupportedException($"{node}: cast to {t} is not supported."),
     };
 

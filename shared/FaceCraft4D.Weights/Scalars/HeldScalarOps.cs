@@ -1,0 +1,215 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FaceCraft4D.Weights.Scalars;
+
+/// <summary>
+/// Tensor-with-number operations whose native <see cref="Scalar"/>s stay referenced until the native call returns.
+/// TorchSharp 0.107 turns a number operand (<c>x + 1e-5</c>, <c>x * 3</c>, <c>x.pow(2)</c>, <c>clamp(x, 0, 1)</c>,
+/// <c>leaky_relu(x, 0.2)</c>, <c>arange(n)</c>, <c>full(.., v)</c>, <c>masked_fill(.., v)</c>, and the hidden
+/// <c>alpha = 1</c> of <c>add</c> and of the tensor <c>+</c> operator) into a Scalar that nothing references once its
+/// handle has been passed, so a garbage collection during the call can let the finalizer free it while libtorch still
+/// reads it (dotnet/TorchSharp#1434): "Expected false to be true" or "Unknown scalar type" from the scalar conversion,
+/// or, when the memory has been reused, a silently wrong constant. Each method here disposes its Scalars after the call,
+/// which also keeps them alive through it. This is the one copy for every project (the lowest one that references
+/// TorchSharp); <c>HeldScalarOpsTests</c> runs them beside a thread that forces collections and finalizers.
+/// </summary>
+public static class HeldScalarOps
+{
+    /// <summary>x + value</summary>
+    public static Tensor Plus(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        using var one = 1.ToScalar();
+        return x.add(v, one);
+    }
+
+    /// <summary>x + y (tensor + tensor; the operator passes an unheld alpha = 1).</summary>
+    public static Tensor Plus(this Tensor x, Tensor y)
+    {
+        using var one = 1.ToScalar();
+        return x.add(y, one);
+    }
+
+    /// <summary>x + alpha · y</summary>
+    public static Tensor PlusScaled(this Tensor x, Tensor y, double alpha)
+    {
+        using var a = alpha.ToScalar();
+        return x.add(y, a);
+    }
+
+    /// <summary>x += y, in place (returns x).</summary>
+    public static Tensor PlusInPlace(this Tensor x, Tensor y)
+    {
+        using var one = 1.ToScalar();
+        return x.add_(y, one);
+    }
+
+    /// <summary>x − value</summary>
+    public static Tensor Minus(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.sub(v);
+    }
+
+    /// <summary>value − x (computed as −x + value, the same float).</summary>
+    public static Tensor SubtractedFrom(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        using var one = 1.ToScalar();
+        return x.neg().add_(v, one);
+    }
+
+    /// <summary>value − x for integer tensors (an integer Scalar keeps the integer dtype).</summary>
+    public static Tensor SubtractedFrom(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        using var one = 1.ToScalar();
+        return x.neg().add_(v, one);
+    }
+
+    /// <summary>x · value</summary>
+    public static Tensor Times(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.mul(v);
+    }
+
+    /// <summary>x · value for integer tensors (an integer Scalar keeps the integer dtype).</summary>
+    public static Tensor Times(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.mul(v);
+    }
+
+    /// <summary>x / value</summary>
+    public static Tensor DividedBy(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.div(v);
+    }
+
+    /// <summary>x ^ exponent</summary>
+    public static Tensor Power(this Tensor x, double exponent)
+    {
+        using var e = exponent.ToScalar();
+        return x.pow(e);
+    }
+
+    /// <summary>x clamped to [min, max].</summary>
+    public static Tensor Clamped(this Tensor x, double min, double max)
+    {
+        using var low = min.ToScalar();
+        using var high = max.ToScalar();
+        return x.clamp(low, high);
+    }
+
+    /// <summary>max(x, min)</summary>
+    public static Tensor ClampedMin(this Tensor x, double min)
+    {
+        using var low = min.ToScalar();
+        return x.clamp_min(low);
+    }
+
+    /// <summary>min(x, max)</summary>
+    public static Tensor ClampedMax(this Tensor x, double max)
+    {
+        using var high = max.ToScalar();
+        return x.clamp_max(high);
+    }
+
+    /// <summary>min(x, max), in place (returns x).</summary>
+    public static Tensor ClampMaxInPlace(this Tensor x, double max)
+    {
+        using var high = max.ToScalar();
+        return x.clamp_max_(high);
+    }
+
+    /// <summary>x &gt; value (boolean).</summary>
+    public static Tensor IsGreaterThan(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.gt(v);
+    }
+
+    /// <summary>x ≥ value (boolean).</summary>
+    public static Tensor IsAtLeast(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.ge(v);
+    }
+
+    /// <summary>x &lt; value (boolean).</summary>
+    public static Tensor IsLessThan(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.lt(v);
+    }
+
+    /// <summary>x ≤ value (boolean).</summary>
+    public static Tensor IsAtMost(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.le(v);
+    }
+
+    /// <summary>x ≠ value (boolean).</summary>
+    public static Tensor IsNotEqualTo(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.ne(v);
+    }
+
+    /// <summary>LeakyReLU with <paramref name="negativeSlope"/>.</summary>
+    public static Tensor LeakyRelu(this Tensor x, double negativeSlope)
+    {
+        using var slope = negativeSlope.ToScalar();
+        return x.leaky_relu(slope);
+    }
+
+    /// <summary>x with <paramref name="value"/> where <paramref name="mask"/> is true.</summary>
+    public static Tensor MaskedFilled(this Tensor x, Tensor mask, double value)
+    {
+        using var v = value.ToScalar();
+        return x.masked_fill(mask, v);
+    }
+
+    /// <summary>Fills x with <paramref name="value"/>, in place (returns x).</summary>
+    public static Tensor FilledWith(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.fill_(v);
+    }
+
+    /// <summary>A tensor like x (shape, dtype, device) filled with <paramref name="value"/>.</summary>
+    public static Tensor FullLike(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return torch.full_like(x, v);
+    }
+
+    /// <summary>0, 1, …, n − 1.</summary>
+    public static Tensor Arange(long n, ScalarType dtype, Device device)
+    {
+        using var start = 0.ToScalar();
+        using var stop = n.ToScalar();
+        using var step = 1.ToScalar();
+        return torch.arange(start, stop, step, dtype, device);
+    }
+
+    /// <summary>start, start + step, … below stop (integer Scalars).</summary>
+    public static Tensor Arange(long start, long stop, long step, ScalarType dtype, Device device)
+    {
+        using var first = start.ToScalar();
+        using var end = stop.ToScalar();
+        using var delta = step.ToScalar();
+        return torch.arange(first, end, delta, dtype, device);
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>.</summary>
+    public static Tensor Full(long[] shape, double value, ScalarType dtype, Device device)
+    {
+        using var v = value.ToScalar();
+        return torch.full(shape, v, dtype, device);
+    }
+}
