@@ -31,7 +31,25 @@ public sealed class ConvolutionSelfCheckTests(AzuriteFixture azurite) : IClassFi
 
         Assert.Contains(convolution.GetProperty("status").GetString(), new[] { "affected", "unaffected" });
         Assert.True(convolution.GetProperty("alignedCorrect").GetBoolean(), convolution.ToString());
-        Assert.True(convolution.GetProperty("conv2dRelativeError").GetDouble() >= 0);
-        Assert.True(convolution.GetProperty("conv3dRelativeError").GetDouble() >= 0);
+        AssertError(convolution.GetProperty("conv2dRelativeError"));
+        AssertError(convolution.GetProperty("conv3dRelativeError"));
     }
+
+    [Fact]
+    public void A_convolution_that_gives_NaN_is_affected_and_still_reports_as_json()
+    {
+        // The bug sometimes gives NaN (seen on an AMD EPYC in CI): /healthz answered 500, because JSON has no NaN.
+        var check = new FaceCraft4D.Weights.Convolution.UnalignedConvolutionCheck(double.PositiveInfinity, 3e-7, double.NaN, 3e-7);
+
+        Assert.True(check.Conv2dAffected);
+        Assert.True(check.Conv3dAffected);
+        using var document = JsonDocument.Parse(JsonSerializer.Serialize(FaceCraft4D.GpuWorker.Diagnostics.ConvolutionSelfCheck.Describe(check)));
+        Assert.Equal("affected", document.RootElement.GetProperty("status").GetString());
+        Assert.Equal("non-finite", document.RootElement.GetProperty("conv3dRelativeError").GetString());
+        Assert.Equal("non-finite", document.RootElement.GetProperty("conv2dRelativeError").GetString());
+        Assert.True(document.RootElement.GetProperty("alignedCorrect").GetBoolean());
+    }
+
+    private static void AssertError(JsonElement error) =>
+        Assert.True(error.ValueKind == JsonValueKind.String ? error.GetString() == "non-finite" : error.GetDouble() >= 0, error.ToString());
 }

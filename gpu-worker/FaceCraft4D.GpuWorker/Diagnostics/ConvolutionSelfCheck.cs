@@ -20,17 +20,23 @@ public sealed class ConvolutionSelfCheck(ILogger<ConvolutionSelfCheck> logger) :
     /// <summary>Why the check could not run, if it could not.</summary>
     public string? Failure => failure;
 
-    /// <summary>What <c>/healthz</c> shows.</summary>
-    public object Report() => result is { } r
-        ? new
-        {
-            status = r.Conv2dAffected || r.Conv3dAffected ? "affected" : "unaffected",
-            conv2dRelativeError = r.Conv2dError,
-            conv3dRelativeError = r.Conv3dError,
-            alignedRelativeError = Math.Max(r.Conv2dAlignedError, r.Conv3dAlignedError),
-            alignedCorrect = r.AlignedCorrect,
-        }
-        : new { status = failure is null ? "pending" : "failed", detail = failure };
+    /// <summary>What <c>/healthz</c> shows (see <see cref="Describe"/>).</summary>
+    public object Report() => result is { } r ? Describe(r) : new { status = failure is null ? "pending" : "failed", detail = failure };
+
+    /// <summary>
+    /// A check as JSON: status, the errors relative to float64 (a result with NaN or infinity, which the bug can give, is
+    /// reported as the string "non-finite": JSON has no infinity).
+    /// </summary>
+    public static object Describe(UnalignedConvolutionCheck r) => new
+    {
+        status = r.Conv2dAffected || r.Conv3dAffected ? "affected" : "unaffected",
+        conv2dRelativeError = Json(r.Conv2dError),
+        conv3dRelativeError = Json(r.Conv3dError),
+        alignedRelativeError = Json(Math.Max(r.Conv2dAlignedError, r.Conv3dAlignedError)),
+        alignedCorrect = r.AlignedCorrect,
+    };
+
+    private static object Json(double error) => double.IsFinite(error) ? error : "non-finite";
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
