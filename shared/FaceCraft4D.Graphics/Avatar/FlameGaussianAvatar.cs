@@ -76,7 +76,7 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
             local = torch.matmul(r.transpose(1, 2), (world - frames.Centers.index_select(0, binding)).unsqueeze(-1)).squeeze(-1) / k;
         }
         var color = torch.tensor(rgb ?? new[] { 0.5, 0.5, 0.5 }, dtype, dev).expand(n, 3);
-        var scales = torch.full(new long[] { n, 3 }, localScale, dtype, dev);
+        var scales = HeldScalarOps.Full(new long[] { n, 3 }, localScale, dtype, dev);
         var parameters = GaussianParameters.Initial(local, scales, color, maxShDegree, binding: binding);
         return new FlameGaussianAvatar(flame, parameters, shape);
     }

@@ -1,5 +1,6 @@
 using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -142,10 +143,10 @@ public sealed class GaussianParameters : IDisposable
         long n = positions.shape[0];
         var dev = positions.device;
         var dtype = positions.dtype;
-        var logScales = scales.expand(n, 3).clamp_min(1e-9).log();
+        var logScales = scales.expand(n, 3).ClampedMin(1e-9).log();
         var rot = torch.zeros(new long[] { n, 4 }, dtype, dev);
-        rot.select(1, 0).fill_(1.0);
-        var op = torch.full(new long[] { n }, Math.Log(opacity / (1 - opacity)), dtype, dev);
+        rot.select(1, 0).FilledWith(1.0);
+        var op = HeldScalarOps.Full(new long[] { n }, Math.Log(opacity / (1 - opacity)), dtype, dev);
         var dc = SphericalHarmonics.RgbToDc(rgb.to(dtype, dev)).unsqueeze(1);
         var rest = torch.zeros(new long[] { n, SphericalHarmonics.CoefficientCount(maxShDegree) - 1, 3 }, dtype, dev);
         return new GaussianParameters(positions, logScales, rot, op, dc, rest, maxShDegree, binding);

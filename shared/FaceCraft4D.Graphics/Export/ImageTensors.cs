@@ -29,7 +29,7 @@ public static class ImageTensors
         var bytes = new byte[image.Width * image.Height * 3];
         image.CopyPixelDataTo(bytes);
         using var scope = torch.NewDisposeScope();
-        var t = torch.tensor(bytes, new long[] { image.Height, image.Width, 3 }, ScalarType.Byte).to_type(ScalarType.Float32) / 255.0;
+        var t = torch.tensor(bytes, new long[] { image.Height, image.Width, 3 }, ScalarType.Byte).to_type(ScalarType.Float32).DividedBy(255.0); // [H, W, 3]
         return (device is null ? t : t.to(device)).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -83,12 +84,20 @@ public static class SphericalHarmonics
     public static Tensor ToColor(int degree, Tensor directions, Tensor coefficients)
     {
         using var scope = torch.NewDisposeScope();
-        return Evaluate(degree, directions, coefficients).add(0.5).clamp_min(0.0).MoveToOuterDisposeScope();
+        return Evaluate(degree, directions, coefficients).Plus(0.5).ClampedMin(0.0).MoveToOuterDisposeScope();
     }
 
     /// <summary>DC coefficient that reproduces an RGB colour at degree 0: (rgb - 0.5) / C0.</summary>
-    public static Tensor RgbToDc(Tensor rgb) => (rgb - 0.5) / C0;
+    public static Tensor RgbToDc(Tensor rgb)
+    {
+        using var scope = torch.NewDisposeScope();
+        return rgb.Minus(0.5).DividedBy(C0).MoveToOuterDisposeScope();
+    }
 
     /// <summary>RGB colour of a DC coefficient: dc * C0 + 0.5.</summary>
-    public static Tensor DcToRgb(Tensor dc) => dc * C0 + 0.5;
+    public static Tensor DcToRgb(Tensor dc)
+    {
+        using var scope = torch.NewDisposeScope();
+        return dc.Times(C0).Plus(0.5).MoveToOuterDisposeScope();
+    }
 }
