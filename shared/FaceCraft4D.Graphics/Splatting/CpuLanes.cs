@@ -59,10 +59,8 @@ internal readonly struct VectorLanes<T> : ICpuLanes<VectorLanes<T>, T> where T :
     public static VectorLanes<T> Sub(VectorLanes<T> a, VectorLanes<T> b) => new(a._v - b._v);
     public static VectorLanes<T> Mul(VectorLanes<T> a, VectorLanes<T> b) => new(a._v * b._v);
     public static VectorLanes<T> Div(VectorLanes<T> a, VectorLanes<T> b) => new(a._v / b._v);
-    // Native min/max (plain minps/maxps): the kernel's operands are never NaN, and where they are equal zeros of either
-    // sign the kernel's result does not depend on which one is returned.
-    public static VectorLanes<T> Min(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.MinNative(a._v, b._v));
-    public static VectorLanes<T> Max(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.MaxNative(a._v, b._v));
+    public static VectorLanes<T> Min(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.Min(a._v, b._v));
+    public static VectorLanes<T> Max(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.Max(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLanes<T> Exp(VectorLanes<T> a)

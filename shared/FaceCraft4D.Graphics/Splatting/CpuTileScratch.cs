@@ -4,39 +4,23 @@ using System.Numerics;
 namespace FaceCraft4D.Graphics.Splatting;
 
 /// <summary>
-/// Working memory of one worker of the SIMD CPU kernel for one tile: the tile's Gaussians gathered in list order, the
-/// per-pixel state (rows padded to whole chunks), one block's per-chunk lists and the block's per-lane gradient partials.
-/// Grows on demand and is reused across tiles and calls.
+/// Working memory of one worker of the SIMD CPU kernel for one tile: the tile's Gaussians gathered in list order and
+/// the per-pixel state (rows padded to whole vectors). Grows on demand and is reused across tiles and calls.
 /// </summary>
 internal sealed class CpuTileScratch<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     // Per Gaussian of the tile list (list order).
-    // One record per Gaussian (what a chunk's inner loop reads, together); features [count, D]; X0..X1, Y0..Y1 the pixel
-    // box clipped to the tile, in tile coordinates.
-    public TileGaussian<T>[] G8 = [];
-    public T[] F = [];
-    public double[] Chord = []; // p, q, r of each Gaussian's ellipse sigma <= widened skip bound (SimdCpuCompositorKernel.PrecomputeGaussians)
+    public T[] Mx = [], My = [], HalfA = [], B = [], HalfC = [], A = [], C = [], O = [], SkipSigma = [], F = [];
     public int[] X0 = [], X1 = [], Y0 = [], Y1 = [];
     // Per pixel (row stride = padded tile width), per channel planes for Acc/G.
     public T[] Trans = [], Done = [], Stop = [], Acc = [], G = [], GS = [], GAT = [];
-    // Per Gaussian of the block: the chunks of the band its box covers (bit per chunk); one chunk's list of the block.
-    public ulong[] Masks = [];
-    public int[] ChunkItems = [];
-    // Backward: per Gaussian of the block, per gradient value, per chunk lane.
-    public T[] Partials = [];
 
     public void EnsureGaussians(int count, int channels)
     {
-        Grow(ref G8, count); Grow(ref F, count * channels); Grow(ref Chord, 3 * count);
+        Grow(ref Mx, count); Grow(ref My, count); Grow(ref HalfA, count); Grow(ref B, count); Grow(ref HalfC, count);
+        Grow(ref A, count); Grow(ref C, count); Grow(ref O, count); Grow(ref SkipSigma, count); Grow(ref F, count * channels);
         Grow(ref X0, count); Grow(ref X1, count); Grow(ref Y0, count); Grow(ref Y1, count);
     }
-
-    public void EnsureChunks(int block)
-    {
-        Grow(ref Masks, block); Grow(ref ChunkItems, block + 1);
-    }
-
-    public void EnsurePartials(int values) => Grow(ref Partials, values);
 
     public void EnsurePixels(int pixels, int channels)
     {
@@ -48,15 +32,6 @@ internal sealed class CpuTileScratch<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (a.Length < n) a = new TE[Math.Max(n, Math.Max(64, a.Length * 2))];
     }
-}
-
-/// <summary>
-/// One Gaussian of a tile list as the SIMD kernel's chunk loops read it: centre in tile coordinates, conic (a, b, c and
-/// a/2, c/2), opacity, the sigma beyond which alpha &lt; MinAlpha, and its pixel box's x range in the tile.
-/// </summary>
-internal struct TileGaussian<T> where T : unmanaged
-{
-    public T Mx, My, HalfA, B, HalfC, A, C, O, Skip, XLo, XHi;
 }
 
 /// <summary>

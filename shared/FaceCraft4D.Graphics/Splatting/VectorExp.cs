@@ -16,9 +16,7 @@ public static class VectorExp
     {
         var lower = new Vector<float>(-87f);
         var tiny = Vector.LessThan(x, lower);
-        // Native min/max and conversion (plain minps/maxps/cvttps2dq): the same results for these finite arguments, without the
-        // NaN / signed-zero / saturation fix-ups of Vector.Min/Max/ConvertToInt32 (3 instructions each on AVX-512).
-        x = Vector.MinNative(Vector.MaxNative(x, lower), new Vector<float>(88f));
+        x = Vector.Min(Vector.Max(x, lower), new Vector<float>(88f));
         var n = Vector.Floor(x * new Vector<float>(1.44269504088896341f) + new Vector<float>(0.5f));
         var r = x - n * new Vector<float>(0.693359375f) + n * new Vector<float>(2.12194440e-4f);
         var p = new Vector<float>(1.9875691500e-4f);
@@ -28,7 +26,7 @@ public static class VectorExp
         p = p * r + new Vector<float>(1.6666665459e-1f);
         p = p * r + new Vector<float>(5.0000001201e-1f);
         p = p * (r * r) + r + Vector<float>.One;
-        var bits = Vector.ShiftLeft(Vector.ConvertToInt32Native(n) + new Vector<int>(127), 23);
+        var bits = Vector.ShiftLeft(Vector.ConvertToInt32(n) + new Vector<int>(127), 23);
         var result = p * Vector.AsVectorSingle(bits);
         return Vector.AndNot(result, Vector.AsVectorSingle(tiny));
     }
