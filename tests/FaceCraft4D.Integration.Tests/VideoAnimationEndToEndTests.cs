@@ -41,7 +41,7 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         var repo = RepositoryLayout.Locate();
         var port = FreeTcpPort.Find();
         var log = Path.Combine(data, "host-console.log");
-        var configuration = new Dictionary<string, string>(TestConfiguration.Fast("videojob"))
+        var configuration = new Dictionary<string, string>(TestConfiguration.Fast("videojob").Concat(TestConfiguration.SmallOutputs))
         {
             ["Fc4d:Local:DataDirectory"] = data,
             ["Fc4d:Local:WorkerMaxConcurrentJobs"] = "1",
@@ -64,6 +64,10 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         var run = await RunStatusPoller.WaitUntilEndedAsync(http, runId, TimeSpan.FromMinutes(8));
         Assert.True(run!.RuntimeStatus == "Completed", $"{run.RuntimeStatus}: {run.Error}");
         output.WriteLine($"avatar run done after {clock.Elapsed.TotalSeconds:F0} s");
+        foreach (var line in StageTimingLines.Of(run.CustomStatus))
+        {
+            output.WriteLine(line);
+        }
 
         // The video goes in through the uploads folder (the blob trigger's local twin).
         var store = await LocalHostProcess.BlobStoreAsync(log);
