@@ -14,6 +14,7 @@ namespace FaceCraft4D.Testing;
 public sealed class LocalHostProcess : IAsyncDisposable, IHasLogs
 {
     private readonly Process process;
+    private bool disposed;
 
     private LocalHostProcess(Process process, string baseUrl, string logFile, string? dataDirectory)
     {
@@ -209,6 +210,12 @@ public sealed class LocalHostProcess : IAsyncDisposable, IHasLogs
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return; // a test's cleanup may dispose a host the test itself already stopped
+        }
+
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
