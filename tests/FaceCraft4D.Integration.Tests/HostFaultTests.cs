@@ -201,7 +201,7 @@ public sealed class HostFaultTests(ITestOutputHelper output) : IDisposable
 
     private Dictionary<string, string> Configuration()
     {
-        var values = new Dictionary<string, string>(TestConfiguration.Fast("faults"))
+        var values = new Dictionary<string, string>(TestConfiguration.Fast("faults").Concat(TestConfiguration.SmallOutputs))
         {
             ["Fc4d:Local:DataDirectory"] = data,
             ["Fc4d:Local:WorkerMaxConcurrentJobs"] = "1",

@@ -58,6 +58,7 @@ public sealed class PulledWeightsRunTests(ITestOutputHelper output) : IAsyncLife
 
         // The pulled folder, not the upstream one: the workers (children of the create process) inherit these variables.
         var workerEnvironment = TinyModelFolder.WorkerSettings
+            .Concat(TestConfiguration.SmallOutputs)
             .Append(KeyValuePair.Create("Fc4d:Models:LocalPath", Models))
             .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
         var avatar = Path.Combine(directory, "avatar");

@@ -27,7 +27,8 @@ public sealed class RealPipelineRunTests(AzuriteFixture azurite, ITestOutputHelp
     {
         var repo = RepositoryLayout.Locate();
         await using var worker = await GpuWorkerServer.StartAsync(
-            repo, 0, azurite.ConnectionString, maxConcurrentJobs: 2, azurite.DataDirectory, NullLogger.Instance, CancellationToken.None, sharedKey: TestGpuWorker.SharedKey);
+            repo, 0, azurite.ConnectionString, maxConcurrentJobs: 2, azurite.DataDirectory, NullLogger.Instance, CancellationToken.None,
+            TestConfiguration.SmallOutputs, TestGpuWorker.SharedKey);
         await using var host = await LocalHostHarness.StartAsync(azurite.ConnectionString, [worker.BaseUrl], "realrun");
         var photo = await File.ReadAllBytesAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg"));
 
@@ -38,6 +39,8 @@ public sealed class RealPipelineRunTests(AzuriteFixture azurite, ITestOutputHelp
         var backends = status.Output!.Backends;
         foreach (var stage in status.CustomStatus!.Stages)
             output.WriteLine($"{stage.Name,-18} {stage.Done}/{stage.Total} backend={stage.Backend}");
+        foreach (var line in StageTimingLines.Of(status.CustomStatus))
+            output.WriteLine(line);
         Assert.Equal(PipelineStages.All.Count, backends.Count);
         Assert.DoesNotContain(backends.Values, b => b.Contains("synthetic", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("face-api.js+selfie-seg+guided", backends["preprocess"]);

@@ -34,6 +34,9 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
 
     private readonly string data = Path.Combine(Path.GetTempPath(), "fc4d-tests", "video-" + Guid.NewGuid().ToString("N")[..8]);
 
+    /// <summary>The host started last: stopped in <see cref="Dispose"/> if a failed assertion left it running.</summary>
+    private LocalHostProcess? started;
+
     [Fact]
     public async Task A_video_drives_the_avatar_survives_kill9_during_tracking_and_plays_in_the_viewer()
     {
@@ -41,7 +44,7 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         var repo = RepositoryLayout.Locate();
         var port = FreeTcpPort.Find();
         var log = Path.Combine(data, "host-console.log");
-        var configuration = new Dictionary<string, string>(TestConfiguration.Fast("videojob"))
+        var configuration = new Dictionary<string, string>(TestConfiguration.Fast("videojob").Concat(TestConfiguration.SmallOutputs))
         {
             ["Fc4d:Local:DataDirectory"] = data,
             ["Fc4d:Local:WorkerMaxConcurrentJobs"] = "1",
@@ -58,12 +61,16 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         var video = await MakeVideoAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg"), Path.Combine(data, $"{ClipName}.mp4"));
         var clock = Stopwatch.StartNew();
 
-        var host = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
+        var host = started = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
         var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
         var runId = await PortraitSubmission.SubmitAsync(http, await File.ReadAllBytesAsync(Path.Combine(repo.Root, "infra", "samples", "portrait.jpg")), Settings);
         var run = await RunStatusPoller.WaitUntilEndedAsync(http, runId, TimeSpan.FromMinutes(8));
         Assert.True(run!.RuntimeStatus == "Completed", $"{run.RuntimeStatus}: {run.Error}");
         output.WriteLine($"avatar run done after {clock.Elapsed.TotalSeconds:F0} s");
+        foreach (var line in StageTimingLines.Of(run.CustomStatus))
+        {
+            output.WriteLine(line);
+        }
 
         // The video goes in through the uploads folder (the blob trigger's local twin).
         var store = await LocalHostProcess.BlobStoreAsync(log);
@@ -74,7 +81,7 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         await host.DisposeAsync();
         output.WriteLine($"kill -9 after {beforeKill.Count} chunk checkpoint(s), {clock.Elapsed.TotalSeconds:F0} s");
 
-        host = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
+        host = started = await LocalHostProcess.StartInOwnGroupAsync(port, configuration, log);
         http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
         store = await LocalHostProcess.BlobStoreAsync(log);
         JsonObject? index;
@@ -137,6 +144,8 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
     /// <inheritdoc />
     public void Dispose()
     {
+        // A failed assertion (the Ctrl+C check included) skips the test's own stop: the host would outlive the test run.
+        started?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         try
         {
             Directory.Delete(data, recursive: true);

@@ -32,7 +32,7 @@ public sealed class WeightedPipelineRunTests(AzuriteFixture azurite, ITestOutput
         var repo = RepositoryLayout.Locate();
         var written = await TinyModelFolder.WriteAsync(models, seed: 5);
         Assert.Equal(["panohead/v1", "lpips/v0.1/lpips-vgg16.safetensors", "diffusion/cosmicman/v1", "liveportrait/v1"], written);
-        var configuration = new Dictionary<string, string>(TinyModelFolder.WorkerSettings) { ["Fc4d:Models:LocalPath"] = models };
+        var configuration = new Dictionary<string, string>(TinyModelFolder.WorkerSettings.Concat(TestConfiguration.SmallOutputs)) { ["Fc4d:Models:LocalPath"] = models };
         await using var worker = await GpuWorkerServer.StartAsync(
             repo, 0, azurite.ConnectionString, maxConcurrentJobs: 2, azurite.DataDirectory, NullLogger.Instance, CancellationToken.None, configuration, TestGpuWorker.SharedKey);
         await using var host = await LocalHostHarness.StartAsync(azurite.ConnectionString, [worker.BaseUrl], "weighted");

@@ -14,6 +14,7 @@ namespace FaceCraft4D.Testing;
 public sealed class LocalHostProcess : IAsyncDisposable, IHasLogs
 {
     private readonly Process process;
+    private bool disposed;
 
     private LocalHostProcess(Process process, string baseUrl, string logFile, string? dataDirectory)
     {
@@ -56,6 +57,14 @@ public sealed class LocalHostProcess : IAsyncDisposable, IHasLogs
         var info = new ProcessStartInfo(ownProcessGroup ? "setsid" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (ownProcessGroup)
         {
+            // A test run started as a background job of a non-interactive shell (`cmd &`) inherits SIGINT ignored and so
+            // would the host, which then never sees the Ctrl+C a test sends; a terminal's foreground job has the default.
+            if (SigIntIgnoredHere())
+            {
+                info.ArgumentList.Add("env");
+                info.ArgumentList.Add("--default-signal=INT");
+            }
+
             info.ArgumentList.Add("dotnet");
         }
 
@@ -167,6 +176,22 @@ public sealed class LocalHostProcess : IAsyncDisposable, IHasLogs
         kill.WaitForExit();
     }
 
+    /// <summary>Whether this process ignores SIGINT (its <c>SigIgn</c> mask in <c>/proc/self/status</c> has signal 2), which children inherit.</summary>
+    private static bool SigIntIgnoredHere()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            return line is not null
+                && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var mask)
+                && (mask & (1UL << (2 - 1))) != 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Waits for the process to exit; false when it still runs after <paramref name="timeout"/>.</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -185,6 +210,12 @@ public sealed class LocalHostProcess : IAsyncDisposable, IHasLogs
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return; // a test's cleanup may dispose a host the test itself already stopped
+        }
+
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

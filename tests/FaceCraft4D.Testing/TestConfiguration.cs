@@ -38,6 +38,24 @@ public static class TestConfiguration
         ["Logging:LogLevel:Microsoft.DurableTask"] = "Error",
     };
 
+    /// <summary>
+    /// Worker settings for tests that run the real stages (flat configuration keys; the local host passes the ones given
+    /// after <c>--</c> on to its workers): the Evaluate stage renders its protocol views at 192 px instead of 512, which
+    /// still computes every metric (MS-SSIM needs 161 px), its two built-in driving clips with 2 frames each instead of 8
+    /// (18 protocol views instead of 54), with a 64-px contact sheet, and Export's turntable preview is 12 frames of 128 px
+    /// instead of 36 of 256. Every output is still written in its form; only its size shrinks. These two stages at their
+    /// defaults were about 40 % of a test-sized run's stage work (evaluate 53 s and export 12 s of 157 s,
+    /// RealPipelineRunTests' settings on the shared 2-core machine at load 16).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SmallOutputs { get; } = new Dictionary<string, string>
+    {
+        ["Fc4d:Evaluate:ImageSize"] = "192",
+        ["Fc4d:Evaluate:Protocol:Protocol:FramesPerClip"] = "2",
+        ["Fc4d:Evaluate:ContactSheetTileSize"] = "64",
+        ["Fc4d:Export:TurntableFrames"] = "12",
+        ["Fc4d:Export:TurntableSize"] = "128",
+    };
+
     /// <summary>The same as command-line arguments.</summary>
     public static string[] AsArguments(IReadOnlyDictionary<string, string> values) =>
         values.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
