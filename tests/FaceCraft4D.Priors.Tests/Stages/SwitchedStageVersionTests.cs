@@ -40,6 +40,23 @@ public sealed class SwitchedStageVersionTests
     }
 
     [Fact]
+    public void Shape_prior_version_follows_the_framed_side_band_switch()
+    {
+        static int Version(bool faceOnly, bool temples, bool band)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.Texture.FaceSkinFromFaceOnly = faceOnly;
+            options.Template.TempleNarrowing.Enabled = temples;
+            options.Template.Texture.FramedSideBand = band;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false, false));
+        Assert.Equal(8, Version(false, false, true));
+        Assert.Equal(9, Version(true, false, true));
+        Assert.Equal(11, Version(true, true, true));
+    }
+
+    [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
         static (int View, int Back) Versions(double anchorFacingMin, bool mirrored = false)

@@ -12,12 +12,20 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 public sealed class CompletedHeadTexture
 {
     private readonly ProjectiveHeadTexture portrait;
+    private readonly FloatImage? directScale;
 
     /// <summary>Combines the portrait's projection with a completed atlas (FLAME <c>vt</c> convention).</summary>
-    public CompletedHeadTexture(ProjectiveHeadTexture portrait, RgbImage atlas)
+    /// <param name="portrait">The portrait's projection.</param>
+    /// <param name="atlas">The completed atlas.</param>
+    /// <param name="directScale">Optional factor on the portrait's direct weight per atlas texel (same layout as the atlas;
+    /// <see cref="FramedSideBand"/>); null: 1.</param>
+    public CompletedHeadTexture(ProjectiveHeadTexture portrait, RgbImage atlas, FloatImage? directScale = null)
     {
         this.portrait = portrait ?? throw new ArgumentNullException(nameof(portrait));
         Atlas = atlas ?? throw new ArgumentNullException(nameof(atlas));
+        if (directScale is not null && (directScale.Width != atlas.Width || directScale.Height != atlas.Height))
+            throw new ArgumentException("The direct weight's scale must have the atlas' size.", nameof(directScale));
+        this.directScale = directScale;
     }
 
     /// <summary>The completed atlas.</summary>
@@ -28,6 +36,7 @@ public sealed class CompletedHeadTexture
     {
         var (c, wd) = portrait.ObserveDirect(point, normal);
         var completed = Atlas.SampleBilinear(u * Atlas.Width, (1 - v) * Atlas.Height);
+        if (directScale is not null) wd *= directScale.SampleBilinear(u * Atlas.Width, (1 - v) * Atlas.Height);
         return wd >= 1 ? c : wd * c + (1 - wd) * completed;
     }
 

@@ -13,6 +13,8 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 public sealed class HeadRegions
 {
     private readonly float browY, napeY, chinY, earZ, blend, crown, outlineMargin;
+    // The outer eye corners (iBUG 36 / 45): mean |x| and z.
+    private readonly float eyeCornerX, eyeCornerZ;
     // The jaw contour in 3D, each half from the temple (iBUG 0 / 16) down to the chin (8); null without the contour.
     private readonly Vector3[]? contourA, contourB;
 
@@ -49,6 +51,8 @@ public sealed class HeadRegions
             contourA = Enumerable.Range(0, 9).Select(P).ToArray();
             contourB = Enumerable.Range(8, 9).Reverse().Select(P).ToArray();
         }
+        eyeCornerX = (Math.Abs(P(36).X) + Math.Abs(P(45).X)) / 2;
+        eyeCornerZ = (P(36).Z + P(45).Z) / 2;
         outlineMargin = (float)options.FaceOutlineDepthMargin;
         blend = (float)options.RegionBlend;
         crown = (float)options.CrownAboveBrows;
@@ -102,6 +106,20 @@ public sealed class HeadRegions
     {
         if (contourA is null) return 0;
         return Weights(p).Skin * (1 - BehindFaceOutline(p)) * Ramp(browY - p.Y);
+    }
+
+    /// <summary>
+    /// How far (0..1) a point lies in the strip between the cheek and the ear: skin (<see cref="Weights"/>), below the hair
+    /// line (brows + <see cref="HeadTextureOptions.CrownAboveBrows"/>) and above the chin, farther out than the outer eye
+    /// corners' |x| and behind a depth half a <see cref="HeadTextureOptions.RegionBlend"/> in front of theirs (the temple, the
+    /// cheek in front of the ear and the jaw below it: what a frontal portrait sees only at grazing angles). Smooth over
+    /// <see cref="HeadTextureOptions.RegionBlend"/>.
+    /// </summary>
+    public float CheekToEarBand(Vector3 p)
+    {
+        float below = Ramp(browY + crown - p.Y) * Ramp(p.Y - chinY);
+        float side = Ramp(Math.Abs(p.X) - eyeCornerX) * Ramp(eyeCornerZ + blend / 2 - p.Z);
+        return Weights(p).Skin * below * side;
     }
 
     private float Ramp(float signedDistance) => SmoothStep(signedDistance / blend + 0.5f);

@@ -8,7 +8,10 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 /// <param name="ObservedWeight">Confidence of the portrait (direct or mirrored) per texel.</param>
 /// <param name="HairSynthesised">Whether the hair was synthesised from the portrait's own hair (false: no usable exemplar).</param>
 /// <param name="Metrics">Fractions and counts for the record.</param>
-public sealed record CompletedAtlas(RgbImage Colour, FloatImage ObservedWeight, bool HairSynthesised, IReadOnlyDictionary<string, double> Metrics);
+/// <param name="DirectScale">Per texel, a factor on the portrait's direct weight where rendering (<see cref="CompletedHeadTexture"/>);
+/// null: 1 everywhere.</param>
+public sealed record CompletedAtlas(RgbImage Colour, FloatImage ObservedWeight, bool HairSynthesised, IReadOnlyDictionary<string, double> Metrics,
+    FloatImage? DirectScale = null);
 
 /// <summary>
 /// Completes the head texture in texture space, from the portrait alone:
@@ -23,7 +26,9 @@ public sealed record CompletedAtlas(RgbImage Colour, FloatImage ObservedWeight, 
 /// the hair colours; its low frequencies then follow that smooth fill, its detail is smeared into downward strands and
 /// strand noise is added (<c>HairFinish</c>);</item>
 /// <item>compose: fill = hair w_h + skin w_s + neck w_n (<see cref="HeadRegions"/>), colour = w c_obs + (1 - w) fill;
-/// completed texels near the symmetry plane are averaged with their mirror so both halves of the back meet.</item>
+/// completed texels near the symmetry plane are averaged with their mirror so both halves of the back meet;</item>
+/// <item>optionally (<see cref="HeadTextureOptions.FramedSideBand"/>) the strip between cheek and ear of the side whose strip is
+/// hair-framed in the portrait replaces the other side's (<see cref="FramedSideBand"/>).</item>
 /// </list>
 /// </summary>
 public static class HeadTextureCompletion
@@ -128,6 +133,9 @@ public static class HeadTextureCompletion
             if (wo < knownMin) completedCount++;
             result[x, y] = Vector3.Clamp(wo * observed.Colour[x, y] + (1 - wo) * fill, Vector3.Zero, Vector3.One);
         }
+        FramedSideBandResult? framed = options.FramedSideBand && map is not null
+            ? FramedSideBand.Apply(result, direct, surface, map, regions, colours, options.FramedSideBandMinDifference)
+            : null;
         if (map is not null) BlendAcrossPlane(result, surface, observed.Weight, map, (float)options.SymmetryBlendWidth);
         // Fill the uncovered texels (pull-push only) so bilinear lookups near chart borders see head colours.
         var filled = SmoothFill.Fill(result, surface.Covered, new bool[count], relaxIterations: 0);
@@ -142,7 +150,14 @@ public static class HeadTextureCompletion
             ["hair_block_size"] = synthesis?.BlockSize ?? 0,
             ["neck_seed_texels"] = neckSeeds.Count,
         };
-        return new CompletedAtlas(filled, observed.Weight, synthesis is not null, metrics);
+        if (framed is not null)
+        {
+            metrics["band_darkness_left"] = framed.DarknessLeft;
+            metrics["band_darkness_right"] = framed.DarknessRight;
+            metrics["band_mirrored_side"] = framed.MirroredSide;
+            metrics["band_mirrored_texels"] = framed.Texels;
+        }
+        return new CompletedAtlas(filled, observed.Weight, synthesis is not null, metrics, framed?.DirectScale);
 
         double Fraction(Func<int, bool> predicate)
         {

@@ -72,6 +72,19 @@ public sealed class HeadTextureOptions
     /// </summary>
     public bool FaceSkinFromFaceOnly { get; set; }
 
+    /// <summary>
+    /// The strip between cheek and ear (<see cref="HeadRegions.CheekToEarBand"/>) of the side whose strip the portrait shows
+    /// framed by hair replaces the other side's in the completed atlas (<see cref="FramedSideBand"/>): the sample's subject's
+    /// right shows a pale temple and light hair there, its left a dark lock down to the jaw, and its -60 view had no face
+    /// (docs/side-view-diagnosis.md, s26/s27). Needs <see cref="UseSymmetry"/> and the texture-space completion. Off by default.
+    /// </summary>
+    public bool FramedSideBand { get; set; }
+
+    /// <summary>With <see cref="FramedSideBand"/>: how much darker one side's strip must be on average than the other's, as a share of
+    /// the way from the skin's luminance to the hair's, for that side to count as hair-framed (below: both sides are left as
+    /// they are). The sample: 0.17; the evaluation set's other portraits 0.02-0.10 (s27).</summary>
+    public double FramedSideBandMinDifference { get; set; } = 0.15;
+
     /// <summary>Points higher than the brows by this much (metres) are hair on the top of the head.</summary>
     public double CrownAboveBrows { get; set; } = 0.04;
 

@@ -117,7 +117,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
             var completion = HeadTextureCompletion.Complete(surface, texture, regions, colours, options.Texture, request.Seed, ct);
             foreach (var (key, value) in completion.Metrics) metrics[key] = value;
             metrics["hair_synthesised"] = completion.HairSynthesised ? 1 : 0;
-            completed = new CompletedHeadTexture(texture, completion.Colour);
+            completed = new CompletedHeadTexture(texture, completion.Colour, completion.DirectScale);
             vertexColours = completed.VertexColours(mesh, normals, uv, uvFaces);
             atlas = completed.Bake(mesh, normals, uv, uvFaces, options.Texture.TextureSize);
         }
