@@ -39,7 +39,7 @@ public sealed class IntakeTests
     };
 
     [Theory]
-    [MemberData(nameof(BadUploads))]
+    [MemberData(nameof(BadUploads), DisableDiscoveryEnumeration = true)]
     public void Bad_uploads_are_refused_with_a_reason_and_a_message(string reason, byte[] bytes)
     {
         var error = Assert.Throws<InvalidPortraitException>(() => validator.Validate(new BinaryData(bytes)));
