@@ -19,24 +19,6 @@ public sealed class FramedSideBandTests
     private static readonly Vector3 Fill = new(0.7f, 0.6f, 0.5f);
     private static readonly HeadColours Colours = new(Skin, Hair, 0.1f, Skin, HairFound: true);
 
-    /// <summary>68 landmarks in metres (as TempleNarrowingTests): jaw contour from the temples (x -+0.07, y 0.02, z 0) to the
-    /// chin (y -0.08); brows at y 0.05; outer eye corners at x -+0.03, z 0.09.</summary>
-    private static float[] Landmarks3d()
-    {
-        var p = new float[68 * 3];
-        void Set(int i, double x, double y, double z) { p[3 * i] = (float)x; p[3 * i + 1] = (float)y; p[3 * i + 2] = (float)z; }
-        for (int i = 0; i <= 16; i++)
-        {
-            double a = Math.PI * i / 16;
-            Set(i, -0.07 * Math.Cos(a), 0.02 - 0.10 * Math.Sin(a), 0.08 * Math.Sin(a));
-        }
-        for (int i = 17; i <= 26; i++) Set(i, -0.05 + 0.1 * (i - 17) / 9, 0.05, 0.09);
-        for (int i = 27; i <= 35; i++) Set(i, 0, 0.0, 0.11);
-        for (int i = 36; i <= 47; i++) Set(i, i < 42 ? -0.03 : 0.03, 0.03, 0.09);
-        for (int i = 48; i <= 67; i++) Set(i, -0.025 + 0.05 * ((i - 48) % 12) / 11, -0.04, 0.1);
-        return p;
-    }
-
     private static (TexelSurface Surface, SymmetricTexelMap Map) Strip()
     {
         var mesh = new TriangleMesh(new[] { -0.1f, -0.04f, 0.03f, 0.1f, -0.04f, 0.03f, 0.1f, 0.05f, 0.03f, -0.1f, 0.05f, 0.03f }, new[] { 0, 1, 2, 0, 2, 3 });
@@ -78,7 +60,7 @@ public sealed class FramedSideBandTests
         var (surface, map) = Strip();
         var direct = darkOnPlusX ? Direct(Hair, Skin) : Direct(Skin, Hair);
         var atlas = Atlas();
-        var regions = new HeadRegions(Landmarks3d(), new HeadTextureOptions());
+        var regions = new HeadRegions(SyntheticFaceLandmarks.Metres(), new HeadTextureOptions());
 
         var result = FramedSideBand.Apply(atlas, direct, surface, map, regions, Colours, minDifference: 0.15);
 
@@ -116,7 +98,7 @@ public sealed class FramedSideBandTests
     {
         var (surface, map) = Strip();
         var atlas = Atlas();
-        var regions = new HeadRegions(Landmarks3d(), new HeadTextureOptions());
+        var regions = new HeadRegions(SyntheticFaceLandmarks.Metres(), new HeadTextureOptions());
 
         var result = FramedSideBand.Apply(atlas, Direct(Hair, Hair), surface, map, regions, Colours, minDifference: 0.15);
 

@@ -19,26 +19,6 @@ public sealed class ProjectiveHeadTextureTests
     private static readonly Camera Portrait = Camera.LookAt(CameraIntrinsics.FromVerticalFov(64, 64, 20),
         new Vector3d(0, 0, 1), Vector3d.Zero, Vector3d.UnitY);
 
-    /// <summary>
-    /// 68 landmarks in metres: the jaw contour 0-16 a half ellipse from the temples (x -+0.07, y 0.02, z 0) to the chin
-    /// (0, -0.08, 0.08); brows at y 0.05, eyes 0.03, nose 0, mouth -0.04, all at z 0.09-0.1.
-    /// </summary>
-    private static float[] Landmarks()
-    {
-        var p = new float[68 * 3];
-        void Set(int i, double x, double y, double z) { p[3 * i] = (float)x; p[3 * i + 1] = (float)y; p[3 * i + 2] = (float)z; }
-        for (int i = 0; i <= 16; i++)
-        {
-            double a = Math.PI * i / 16;
-            Set(i, -0.07 * Math.Cos(a), 0.02 - 0.10 * Math.Sin(a), 0.08 * Math.Sin(a));
-        }
-        for (int i = 17; i <= 26; i++) Set(i, -0.05 + 0.1 * (i - 17) / 9, 0.05, 0.09);
-        for (int i = 27; i <= 35; i++) Set(i, 0, 0.0, 0.11);
-        for (int i = 36; i <= 47; i++) Set(i, i < 42 ? -0.03 : 0.03, 0.03, 0.09);
-        for (int i = 48; i <= 67; i++) Set(i, -0.025 + 0.05 * ((i - 48) % 12) / 11, -0.04, 0.1);
-        return p;
-    }
-
     private static ProjectiveHeadTexture Texture(Vector3 visiblePoint, HeadTextureOptions options, FloatImage? faceOutline = null)
     {
         var portrait = RgbImage.Filled(64, 64, Shadow);
@@ -46,7 +26,7 @@ public sealed class ProjectiveHeadTextureTests
         // Every pixel's depth is the tested point's: nothing occludes it.
         var (_, _, z) = Portrait.Project(new Vector3d(visiblePoint.X, visiblePoint.Y, visiblePoint.Z));
         var depth = new DepthMap(64, 64, Enumerable.Repeat((float)z, 64 * 64).ToArray());
-        var regions = new HeadRegions(Landmarks(), options);
+        var regions = new HeadRegions(SyntheticFaceLandmarks.Metres(), options);
         var colours = new HeadColours(new Vector3(0.8f, 0.6f, 0.5f), new Vector3(0.4f, 0.3f, 0.2f), 0.1f, new Vector3(0.7f, 0.5f, 0.4f), true);
         return new ProjectiveHeadTexture(portrait, mask, Portrait, depth, regions, colours, 1, options, faceOutline);
     }
@@ -67,7 +47,7 @@ public sealed class ProjectiveHeadTextureTests
         var p = new Vector3(0.05f, -0.09f, 0.0f);
         var n = NormalAt(p, 0.45);
         var options = new HeadTextureOptions();
-        var regions = new HeadRegions(Landmarks(), options);
+        var regions = new HeadRegions(SyntheticFaceLandmarks.Metres(), options);
         Assert.Equal(1f, regions.BehindFaceOutline(p), 3);
         Assert.True(regions.Weights(p).Hair < 0.01f);
 
@@ -104,7 +84,7 @@ public sealed class ProjectiveHeadTextureTests
     {
         var p = new Vector3(x, y, z);
         var n = NormalAt(p, 0.8);
-        var regions = new HeadRegions(Landmarks(), new HeadTextureOptions());
+        var regions = new HeadRegions(SyntheticFaceLandmarks.Metres(), new HeadTextureOptions());
         Assert.Equal(faceSkin ? 1f : 0f, regions.FaceSkinBelowBrows(p), 3);
         var outside = new FloatImage(64, 64);                                            // the point's pixel is beside the face
         var inside = new FloatImage(64, 64, Enumerable.Repeat(1f, 64 * 64).ToArray()); // the point's pixel is on the face

@@ -19,24 +19,6 @@ public sealed class TempleNarrowingTests
     private static readonly Camera Portrait = Camera.LookAt(CameraIntrinsics.FromVerticalFov(Size, Size, 20),
         new Vector3d(0, 0, 1), Vector3d.Zero, Vector3d.UnitY);
 
-    /// <summary>68 landmarks in metres (as ProjectiveHeadTextureTests): the jaw contour a half ellipse from the temples
-    /// (x -+0.07, y 0.02, z 0) to the chin; brows at y 0.05 (x -+0.05), outer eye corners at x -+0.03.</summary>
-    private static float[] Landmarks3d()
-    {
-        var p = new float[68 * 3];
-        void Set(int i, double x, double y, double z) { p[3 * i] = (float)x; p[3 * i + 1] = (float)y; p[3 * i + 2] = (float)z; }
-        for (int i = 0; i <= 16; i++)
-        {
-            double a = Math.PI * i / 16;
-            Set(i, -0.07 * Math.Cos(a), 0.02 - 0.10 * Math.Sin(a), 0.08 * Math.Sin(a));
-        }
-        for (int i = 17; i <= 26; i++) Set(i, -0.05 + 0.1 * (i - 17) / 9, 0.05, 0.09);
-        for (int i = 27; i <= 35; i++) Set(i, 0, 0.0, 0.11);
-        for (int i = 36; i <= 47; i++) Set(i, i < 42 ? -0.03 : 0.03, 0.03, 0.09);
-        for (int i = 48; i <= 67; i++) Set(i, -0.025 + 0.05 * ((i - 48) % 12) / 11, -0.04, 0.1);
-        return p;
-    }
-
     /// <summary>The portrait's landmarks: the 3D ones projected, with the contour's x pulled 20 % toward the face's centre
     /// (a portrait face narrower than the model's).</summary>
     private static float[] Landmarks2d(float[] landmarks3d)
@@ -82,7 +64,7 @@ public sealed class TempleNarrowingTests
 
     private static TempleNarrowingResult Narrow(TempleNarrowingOptions options)
     {
-        var landmarks = Landmarks3d();
+        var landmarks = SyntheticFaceLandmarks.Metres();
         var regions = new HeadRegions(landmarks, new HeadTextureOptions());
         return TempleNarrowing.Fit(Head(), landmarks, regions, Portrait, Landmarks2d(landmarks), 0.25, options);
     }
@@ -128,6 +110,6 @@ public sealed class TempleNarrowingTests
         Assert.Equal(0, result.Right);
         Assert.True(result.OutsideBefore > 2);
         Assert.All(result.Offsets, o => Assert.Equal(0f, o));
-        Assert.Equal(Landmarks3d(), result.Landmarks);
+        Assert.Equal(SyntheticFaceLandmarks.Metres(), result.Landmarks);
     }
 }
