@@ -39,8 +39,7 @@ public sealed class RealPipelineRunTests(AzuriteFixture azurite, ITestOutputHelp
         var backends = status.Output!.Backends;
         foreach (var stage in status.CustomStatus!.Stages)
             output.WriteLine($"{stage.Name,-18} {stage.Done}/{stage.Total} backend={stage.Backend}");
-        foreach (var line in StageTimingLines.Of(status.CustomStatus))
-            output.WriteLine(line);
+        output.WriteLine(RunTimingText.Of(status.Output!));
         Assert.Equal(PipelineStages.All.Count, backends.Count);
         Assert.DoesNotContain(backends.Values, b => b.Contains("synthetic", StringComparison.OrdinalIgnoreCase));
         Assert.Equal("face-api.js+selfie-seg+guided", backends["preprocess"]);

@@ -67,10 +67,7 @@ public sealed class VideoAnimationEndToEndTests(ITestOutputHelper output) : IDis
         var run = await RunStatusPoller.WaitUntilEndedAsync(http, runId, TimeSpan.FromMinutes(8));
         Assert.True(run!.RuntimeStatus == "Completed", $"{run.RuntimeStatus}: {run.Error}");
         output.WriteLine($"avatar run done after {clock.Elapsed.TotalSeconds:F0} s");
-        foreach (var line in StageTimingLines.Of(run.CustomStatus))
-        {
-            output.WriteLine(line);
-        }
+        output.WriteLine(RunTimingText.Of(run.Output!));
 
         // The video goes in through the uploads folder (the blob trigger's local twin).
         var store = await LocalHostProcess.BlobStoreAsync(log);
