@@ -187,15 +187,7 @@ public sealed class RasterizerReferenceTests
         }
         var a = results[0];
         foreach (var (b, i) in results.Skip(1).Select((r, i) => (r, i + 1)))
-        {
-            Assert.True(a.Image.Zip(b.Image).Max(z => Math.Abs(z.First - z.Second)) < 1e-5, $"backend case {i}: image");
-            for (int g = 0; g < a.Grads.Length; g++)
-            {
-                double scale = a.Grads[g].Max(v => Math.Abs(v));
-                double diff = a.Grads[g].Zip(b.Grads[g]).Max(z => Math.Abs(z.First - z.Second));
-                Assert.True(diff <= 1e-3 * scale + 1e-8, $"backend case {i}, gradient group {g}: backends differ by {diff} (scale {scale})");
-            }
-        }
+            BackendAgreement.AssertClose(a.Image, a.Grads, b.Image, b.Grads, $"backend case {i}");
     }
 
     [Fact]
