@@ -91,7 +91,7 @@ public sealed class GaussianRasterizer
         phase?.Dispose();
         phase = times?.Start(RasterizerPhase.Binning);
         var bins = kernel == _simdKernel
-            ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize, Options.CpuThreads)
+            ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize)
             : TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
         phase?.Dispose();
         phase = times?.Start(RasterizerPhase.Glue);
