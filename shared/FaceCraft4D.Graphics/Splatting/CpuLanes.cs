@@ -59,8 +59,11 @@ internal readonly struct VectorLanes<T> : ICpuLanes<VectorLanes<T>, T> where T :
     public static VectorLanes<T> Sub(VectorLanes<T> a, VectorLanes<T> b) => new(a._v - b._v);
     public static VectorLanes<T> Mul(VectorLanes<T> a, VectorLanes<T> b) => new(a._v * b._v);
     public static VectorLanes<T> Div(VectorLanes<T> a, VectorLanes<T> b) => new(a._v / b._v);
-    public static VectorLanes<T> Min(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.Min(a._v, b._v));
-    public static VectorLanes<T> Max(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.Max(a._v, b._v));
+    // The native single instructions (minps/maxps): they differ from Vector.Min/Max only for NaN and for equal zeros of
+    // opposite sign, where they return b; the kernel calls them as Min(MaxAlpha, raw) and Max(sigma, 0), so the lanes it
+    // keeps get the same bits (Max(-0, +0) = +0 either way).
+    public static VectorLanes<T> Min(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.MinNative(a._v, b._v));
+    public static VectorLanes<T> Max(VectorLanes<T> a, VectorLanes<T> b) => new(Vector.MaxNative(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VectorLanes<T> Exp(VectorLanes<T> a)

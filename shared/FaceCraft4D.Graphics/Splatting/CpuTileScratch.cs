@@ -4,23 +4,13 @@ using System.Numerics;
 namespace FaceCraft4D.Graphics.Splatting;
 
 /// <summary>
-/// Working memory of one worker of the SIMD CPU kernel for one tile: the tile's Gaussians gathered in list order and
-/// the per-pixel state (rows padded to whole vectors). Grows on demand and is reused across tiles and calls.
+/// Working memory of one worker of the SIMD CPU kernel for one tile: the per-pixel state (rows padded to whole vectors;
+/// the tile's Gaussians are read from the kernel's per-Gaussian records). Grows on demand and is reused across tiles and calls.
 /// </summary>
 internal sealed class CpuTileScratch<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    // Per Gaussian of the tile list (list order).
-    public T[] Mx = [], My = [], HalfA = [], B = [], HalfC = [], A = [], C = [], O = [], SkipSigma = [], F = [];
-    public int[] X0 = [], X1 = [], Y0 = [], Y1 = [];
     // Per pixel (row stride = padded tile width), per channel planes for Acc/G.
     public T[] Trans = [], Done = [], Stop = [], Acc = [], G = [], GS = [], GAT = [];
-
-    public void EnsureGaussians(int count, int channels)
-    {
-        Grow(ref Mx, count); Grow(ref My, count); Grow(ref HalfA, count); Grow(ref B, count); Grow(ref HalfC, count);
-        Grow(ref A, count); Grow(ref C, count); Grow(ref O, count); Grow(ref SkipSigma, count); Grow(ref F, count * channels);
-        Grow(ref X0, count); Grow(ref X1, count); Grow(ref Y0, count); Grow(ref Y1, count);
-    }
 
     public void EnsurePixels(int pixels, int channels)
     {

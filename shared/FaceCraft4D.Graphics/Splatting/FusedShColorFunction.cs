@@ -55,7 +55,7 @@ internal sealed unsafe class FusedShColorFunction : torch.autograd.MultiTensorFu
         var m = saved[0].detach().contiguous(); var c = saved[1].detach().to_type(m.dtype).contiguous(); var cc = saved[2].detach().to_type(m.dtype).contiguous();
         var g = gradOutputs[0] is { } go ? go.to_type(m.dtype).contiguous() : torch.zeros(new long[] { m.shape[0], c.shape[2] }, m.dtype);
         var gMeans = torch.zeros_like(m);
-        var gCoeffs = torch.zeros_like(c);
+        var gCoeffs = torch.empty_like(c); // every element is written by Backward (no separate zero-fill pass)
         if (m.dtype == ScalarType.Float32) Backward<float>(m, c, cc, g, gMeans, gCoeffs, degree, threads);
         else Backward<double>(m, c, cc, g, gMeans, gCoeffs, degree, threads);
         return new List<Tensor> { gMeans.MoveToOuterDisposeScope(), gCoeffs.MoveToOuterDisposeScope(), null!, null! };
@@ -114,9 +114,14 @@ internal sealed unsafe class FusedShColorFunction : torch.autograd.MultiTensorFu
             for (long i = blk * Block, end = Math.Min(n, i + Block); i < end; i++)
             {
                 T* ci = co + i * kAll * ch;
+                T* gci = gc + i * kAll * ch;
                 bool any = false;
                 for (int c = 0; c < ch; c++) any |= double.CreateTruncating(g[i * ch + c]) != 0;
-                if (!any) continue;
+                if (!any)
+                {
+                    new Span<T>(gci, kAll * ch).Clear();
+                    continue;
+                }
                 Direction(mu + 3 * i, cx, cy, cz, out double x, out double y, out double z, out double norm);
                 Basis(degree, x, y, z, basis);
                 // Colour = max(0, raw + 0.5): the gradient passes where raw + 0.5 >= 0 (torch's clamp_min rule).
@@ -126,7 +131,6 @@ internal sealed unsafe class FusedShColorFunction : torch.autograd.MultiTensorFu
                     for (int j = 0; j < k; j++) s += basis[j] * double.CreateTruncating(ci[j * ch + c]);
                     gEff[c] = s >= 0 ? double.CreateTruncating(g[i * ch + c]) : 0;
                 }
-                T* gci = gc + i * kAll * ch;
                 for (int j = 0; j < k; j++)
                 {
                     double acc = 0;
@@ -137,6 +141,7 @@ internal sealed unsafe class FusedShColorFunction : torch.autograd.MultiTensorFu
                     }
                     gb[j] = acc;
                 }
+                new Span<T>(gci + k * ch, (kAll - k) * ch).Clear(); // coefficients above the degree in use
                 if (degree == 0 || norm == 0) continue;
                 BasisGradient(degree, x, y, z, gb, out double gx, out double gy, out double gz);
                 // Through d = v / |v|: dL/dv = (gd - d (d . gd)) / |v|.

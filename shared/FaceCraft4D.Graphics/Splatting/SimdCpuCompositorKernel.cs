@@ -103,55 +103,58 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         public int Pixels => Stride * Height;
     }
 
+    /// <summary>
+    /// The tile loops are compiled fully optimised on their first call: called per tile, they would otherwise run their
+    /// first hundreds of calls as tier-0 and on-stack-replacement code until tiered compilation catches up, which on a
+    /// loaded machine took seconds (measured in s28: the forward loop went through five versions in a 20-call benchmark).
+    /// </summary>
+    private const MethodImplOptions HotLoop = MethodImplOptions.AggressiveOptimization;
+
     private ParallelOptions Parallelism(CompositeInputs inputs) => new()
     {
         MaxDegreeOfParallelism = inputs.Options.CpuThreads > 0 ? inputs.Options.CpuThreads : Environment.ProcessorCount,
     };
 
     /// <summary>
-    /// Per-Gaussian values every tile's <see cref="Gather{T}"/> needs, computed once per call instead of once per
-    /// intersection: the largest sigma whose alpha can reach MinAlpha, and the radius box in image pixels.
+    /// Everything a tile needs of one Gaussian, computed once per call instead of once per intersection (the tile loops
+    /// read it through the list's ids): centre, conic (and its halves), opacity, the largest sigma whose alpha can reach
+    /// MinAlpha, and the radius box in image pixels.
     /// </summary>
-    private static void PrecomputeGaussians<T>(in Views<T> v, T logInvMinAlpha, T[] skip, int[] box) where T : unmanaged, IFloatingPointIeee754<T>
+    private struct GaussianRecord<T> where T : unmanaged
     {
-        T* mu = (T*)v.Mu, op = (T*)v.Op;
-        int* radii = (int*)v.Radii;
-        for (int g = 0; g < v.N; g++)
-        {
-            T o = op[g];
-            // alpha = o exp(-sigma) < MinAlpha for certain beyond ln(o) - ln(MinAlpha) (+ margin for exp rounding).
-            skip[g] = o > T.Zero ? T.Log(o) + logInvMinAlpha : T.NegativeInfinity;
-            // Pixel centres i + 0.5 within the per-axis radius: ceil(m - r - 0.5) .. floor(m + r - 0.5).
-            double mxd = double.CreateTruncating(mu[2 * g]), myd = double.CreateTruncating(mu[2 * g + 1]);
-            int rx = radii[2 * g], ry = radii[2 * g + 1];
-            box[4 * g] = (int)Math.Ceiling(mxd - rx - 0.5);
-            box[4 * g + 1] = (int)Math.Floor(mxd + rx - 0.5);
-            box[4 * g + 2] = (int)Math.Ceiling(myd - ry - 0.5);
-            box[4 * g + 3] = (int)Math.Floor(myd + ry - 0.5);
-        }
+        public T Mx, My, A, B, C, HalfA, HalfC, O, Skip;
+        public int X0, X1, Y0, Y1;
     }
 
-    /// <summary>Gathers a tile's Gaussians (list order) with their pixel boxes clipped to the tile, in tile coordinates.</summary>
-    private static void Gather<T>(CpuTileScratch<T> s, in Views<T> v, long begin, int count, in TileRect r, T[] skip, int[] box) where T : unmanaged, IFloatingPointIeee754<T>
+    private const int RecordBlock = 2048;
+
+    /// <summary>Fills the per-Gaussian records (parallel over fixed blocks of Gaussians; each record depends on its Gaussian only).</summary>
+    private static void PrecomputeGaussians<T>(in Views<T> v, T logInvMinAlpha, GaussianRecord<T>[] records, ParallelOptions parallelism) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        s.EnsureGaussians(count, v.D);
-        T* mu = (T*)v.Mu, con = (T*)v.Con, op = (T*)v.Op, feat = (T*)v.Feat;
-        long* ids = (long*)v.Ids;
-        T half = T.CreateTruncating(0.5);
-        int d = v.D;
-        for (int k = 0; k < count; k++)
+        nint muP = v.Mu, conP = v.Con, opP = v.Op, radiiP = v.Radii;
+        int n = v.N;
+        Parallel.For(0, (n + RecordBlock - 1) / RecordBlock, parallelism, blk =>
         {
-            long g = ids[begin + k];
-            T mx = mu[2 * g], my = mu[2 * g + 1], a = con[3 * g], b = con[3 * g + 1], c = con[3 * g + 2];
-            s.Mx[k] = mx; s.My[k] = my; s.A[k] = a; s.B[k] = b; s.C[k] = c; s.HalfA[k] = half * a; s.HalfC[k] = half * c;
-            s.O[k] = op[g];
-            s.SkipSigma[k] = skip[g];
-            for (int j = 0; j < d; j++) s.F[k * d + j] = feat[g * d + j];
-            s.X0[k] = Math.Max(0, box[4 * g] - r.X0);
-            s.X1[k] = Math.Min(r.Width - 1, box[4 * g + 1] - r.X0);
-            s.Y0[k] = Math.Max(0, box[4 * g + 2] - r.Y0);
-            s.Y1[k] = Math.Min(r.Height - 1, box[4 * g + 3] - r.Y0);
-        }
+            T* mu = (T*)muP, con = (T*)conP, op = (T*)opP;
+            int* radii = (int*)radiiP;
+            T half = T.CreateTruncating(0.5);
+            for (int g = blk * RecordBlock, end = Math.Min(n, g + RecordBlock); g < end; g++)
+            {
+                ref var rec = ref records[g];
+                T o = op[g], a = con[3 * g], c = con[3 * g + 2];
+                rec.Mx = mu[2 * g]; rec.My = mu[2 * g + 1]; rec.A = a; rec.B = con[3 * g + 1]; rec.C = c;
+                rec.HalfA = half * a; rec.HalfC = half * c; rec.O = o;
+                // alpha = o exp(-sigma) < MinAlpha for certain beyond ln(o) - ln(MinAlpha) (+ margin for exp rounding).
+                rec.Skip = o > T.Zero ? T.Log(o) + logInvMinAlpha : T.NegativeInfinity;
+                // Pixel centres i + 0.5 within the per-axis radius: ceil(m - r - 0.5) .. floor(m + r - 0.5).
+                double mxd = double.CreateTruncating(rec.Mx), myd = double.CreateTruncating(rec.My);
+                int rx = radii[2 * g], ry = radii[2 * g + 1];
+                rec.X0 = (int)Math.Ceiling(mxd - rx - 0.5);
+                rec.X1 = (int)Math.Floor(mxd + rx - 0.5);
+                rec.Y0 = (int)Math.Ceiling(myd - ry - 0.5);
+                rec.Y1 = (int)Math.Floor(myd + ry - 0.5);
+            }
+        });
     }
 
     private static T LogInvMinAlpha<T>(RasterizerOptions o) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -171,11 +174,11 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         var state = torch.empty(new long[] { v.Height, v.Width, 2 }, dtype); // final transmittance, stop position
         nint imgP = (nint)Ptr<T>(image), alpP = (nint)Ptr<T>(alpha), stP = (nint)Ptr<T>(state);
         T maxAlpha = T.CreateTruncating(o.MaxAlpha), minAlpha = T.CreateTruncating(o.MinAlpha), minT = T.CreateTruncating(o.MinTransmittance);
-        var skip = _workspace.RentArray<T>(v.N);
-        var box = _workspace.RentArray<int>(4L * v.N);
-        PrecomputeGaussians(v, LogInvMinAlpha<T>(o), skip, box);
+        var parallelism = Parallelism(inputs);
+        var records = _workspace.RentArray<GaussianRecord<T>>(v.N);
+        PrecomputeGaussians(v, LogInvMinAlpha<T>(o), records, parallelism);
 
-        Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs), _workspace.RentScratch<T>, (tile, _, s) =>
+        Parallel.For(0, v.TilesX * v.TilesY, parallelism, _workspace.RentScratch<T>, (tile, _, s) =>
         {
             var r = new TileRect(tile, v.TilesX, v.TileSize, v.Width, v.Height, TV.Count);
             long begin = ((long*)v.Offsets)[tile];
@@ -186,8 +189,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             Array.Clear(s.Done, 0, pixels);
             Array.Fill(s.Stop, T.CreateTruncating(count), 0, pixels);
             Array.Clear(s.Acc, 0, pixels * D);
-            Gather(s, v, begin, count, r, skip, box);
-            CompositeTile<T, TV>(s, r, count, D, maxAlpha, minAlpha, minT);
+            CompositeTile<T, TV>(s, r, records, (long*)v.Ids + begin, (T*)v.Feat, count, D, maxAlpha, minAlpha, minT);
 
             T* img = (T*)imgP, al = (T*)alpP, st = (T*)stP, bg = (T*)v.Bg;
             for (int y = 0; y < r.Height; y++)
@@ -204,14 +206,14 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             return s;
         }, _workspace.Return);
 
-        _workspace.ReturnArray(skip);
-        _workspace.ReturnArray(box);
+        _workspace.ReturnArray(records);
         GC.KeepAlive(keep);
         return (image.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
     }
 
     /// <summary>Front-to-back compositing of one tile's list into the scratch pixel state.</summary>
-    private static void CompositeTile<T, TV>(CpuTileScratch<T> s, in TileRect r, int count, int D, T maxAlpha, T minAlpha, T minT)
+    [MethodImpl(HotLoop)]
+    private static void CompositeTile<T, TV>(CpuTileScratch<T> s, in TileRect r, GaussianRecord<T>[] records, long* ids, T* feat, int count, int D, T maxAlpha, T minAlpha, T minT)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : unmanaged, ICpuLanes<TV, T>
     {
@@ -226,17 +228,23 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         for (int k = 0; k < count; k++)
         {
             if ((k & 31) == 31 && AllDone<T, TV>(s.Done, pixels)) break;
-            int lx0 = s.X0[k], lx1 = s.X1[k], ly0 = s.Y0[k], ly1 = s.Y1[k];
+            long g = ids[k];
+            ref readonly var rec = ref records[g];
+            // The radius box clipped to the tile, in tile coordinates.
+            int lx0 = Math.Max(0, rec.X0 - r.X0), lx1 = Math.Min(r.Width - 1, rec.X1 - r.X0);
+            int ly0 = Math.Max(0, rec.Y0 - r.Y0), ly1 = Math.Min(r.Height - 1, rec.Y1 - r.Y0);
             if (lx0 > lx1 || ly0 > ly1) continue;
-            T mx = s.Mx[k] - T.CreateTruncating(r.X0), my = s.My[k] - T.CreateTruncating(r.Y0); // tile-local centre
-            TV vMx = TV.Create(mx), vHa = TV.Create(s.HalfA[k]), vO = TV.Create(s.O[k]), vK = TV.Create(T.CreateTruncating(k)), vSkip = TV.Create(s.SkipSigma[k]);
+            T mx = rec.Mx - T.CreateTruncating(r.X0), my = rec.My - T.CreateTruncating(r.Y0); // tile-local centre
+            TV vMx = TV.Create(mx), vHa = TV.Create(rec.HalfA), vO = TV.Create(rec.O), vK = TV.Create(T.CreateTruncating(k)), vSkip = TV.Create(rec.Skip);
             TV vLo = TV.Create(T.CreateTruncating(lx0)), vHi = TV.Create(T.CreateTruncating(lx1));
-            T b = s.B[k], hc = s.HalfC[k];
+            T b = rec.B, hc = rec.HalfC;
+            T* f = feat + g * D;
             int c0 = lx0 / L, c1 = lx1 / L;
             for (int y = ly0; y <= ly1; y++)
             {
                 T dy = T.CreateTruncating(y) + half - my;
-                TV vBdy = TV.Create(b * dy), vCdy = TV.Create(hc * dy * dy);
+                T bdy = b * dy, cdy = hc * dy * dy;
+                TV vBdy = TV.Create(bdy), vCdy = TV.Create(cdy);
                 for (int c = c0; c <= c1; c++)
                 {
                     nuint p = (nuint)(y * r.Stride + c * L);
@@ -264,7 +272,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                     for (int d = 0; d < D; d++)
                     {
                         nuint q = (nuint)(d * pixels) + p;
-                        TV.Store(TV.Add(TV.Load(ref acc, q), TV.Mul(w, TV.Create(s.F[k * D + d]))), ref acc, q);
+                        TV.Store(TV.Add(TV.Load(ref acc, q), TV.Mul(w, TV.Create(f[d]))), ref acc, q);
                     }
                     TV.Store(TV.Select(valid, next, tr), ref trans, p);
                 }
@@ -294,14 +302,14 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         var st = Prepare(pixelState, dtype); var gImg = Prepare(gradImage, dtype); var gAl = Prepare(gradAlpha, dtype);
         nint stP = (nint)Ptr<T>(st), gImgP = (nint)Ptr<T>(gImg), gAlP = (nint)Ptr<T>(gAl);
         T maxAlpha = T.CreateTruncating(o.MaxAlpha), minAlpha = T.CreateTruncating(o.MinAlpha);
-        var skip = _workspace.RentArray<T>(v.N);
-        var box = _workspace.RentArray<int>(4L * v.N);
-        PrecomputeGaussians(v, LogInvMinAlpha<T>(o), skip, box);
+        var parallelism = Parallelism(inputs);
+        var records = _workspace.RentArray<GaussianRecord<T>>(v.N);
+        PrecomputeGaussians(v, LogInvMinAlpha<T>(o), records, parallelism);
         int stride = 6 + v.D; // mean x, mean y, conic a, b, c, opacity, features
         long m = inputs.Bins.IntersectionCount;
         var perIntersection = _workspace.RentArray<T>(m * stride);
 
-        Parallel.For(0, v.TilesX * v.TilesY, Parallelism(inputs), _workspace.RentScratch<T>, (tile, _, s) =>
+        Parallel.For(0, v.TilesX * v.TilesY, parallelism, _workspace.RentScratch<T>, (tile, _, s) =>
         {
             long begin = ((long*)v.Offsets)[tile];
             int count = (int)(((long*)v.Offsets)[tile + 1] - begin);
@@ -337,47 +345,69 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                     maxStop = T.Max(maxStop, stopAt);
                 }
             int last = Math.Min(count, int.CreateTruncating(maxStop));
-            Gather(s, v, begin, count, r, skip, box);
             var grads = new Span<T>(perIntersection, (int)(begin * stride), count * stride);
             grads.Clear();
-            BackwardTile<T, TV>(s, r, last, D, stride, grads, maxAlpha, minAlpha);
+            BackwardTile<T, TV>(s, r, records, (long*)v.Ids + begin, (T*)v.Feat, last, D, stride, grads, maxAlpha, minAlpha);
             return s;
         }, _workspace.Return);
 
-        // Deterministic reduction over intersections (in list order) into per-Gaussian gradients.
-        var totals = _workspace.RentArray<double>((long)v.N * stride);
-        Array.Clear(totals, 0, v.N * stride);
-        long* ids = (long*)v.Ids;
-        for (long i = 0; i < m; i++)
-        {
-            long src = i * stride, dst = ids[i] * stride;
-            for (int c = 0; c < stride; c++) totals[dst + c] += double.CreateTruncating(perIntersection[src + c]);
-        }
-        var all = torch.empty(new long[] { v.N, stride }, dtype);
+        // Deterministic reduction over intersections (in list order) into per-Gaussian gradients, parallel over
+        // gradient columns (each column's sums keep the intersection order, so the result does not depend on threads).
+        var gMeans = torch.empty(new long[] { v.N, 2 }, dtype);
+        var gConics = torch.empty(new long[] { v.N, 3 }, dtype);
+        var gOpacities = torch.empty(new long[] { v.N }, dtype);
+        var gFeatures = torch.empty(new long[] { v.N, v.D }, dtype);
         if (v.N > 0)
         {
-            T* outp = Ptr<T>(all);
-            for (long i = 0; i < (long)v.N * stride; i++) outp[i] = T.CreateTruncating(totals[i]);
+            var totals = _workspace.RentArray<double>((long)v.N * stride); // column-major: totals[c * N + g]
+            nint idsP = v.Ids, gmP = (nint)Ptr<T>(gMeans), gcP = (nint)Ptr<T>(gConics), goP = (nint)Ptr<T>(gOpacities), gfP = (nint)Ptr<T>(gFeatures);
+            int n = v.N, groups = Math.Min(stride, parallelism.MaxDegreeOfParallelism);
+            Parallel.For(0, groups, parallelism, grp =>
+            {
+                int cBegin = grp * stride / groups, cEnd = (grp + 1) * stride / groups;
+                var tot = new Span<double>(totals, cBegin * n, (cEnd - cBegin) * n);
+                tot.Clear();
+                long* ids = (long*)idsP;
+                for (long i = 0; i < m; i++)
+                {
+                    long src = i * stride, g = ids[i];
+                    for (int c = cBegin; c < cEnd; c++) tot[(c - cBegin) * n + (int)g] += double.CreateTruncating(perIntersection[src + c]);
+                }
+                for (int c = cBegin; c < cEnd; c++)
+                {
+                    // Column c of [mean x, mean y, conic a, b, c, opacity, features...] into its output tensor.
+                    var (outP, width, col) = c switch
+                    {
+                        < 2 => (gmP, 2, c),
+                        < 5 => (gcP, 3, c - 2),
+                        5 => (goP, 1, 0),
+                        _ => (gfP, stride - 6, c - 6),
+                    };
+                    T* outp = (T*)outP;
+                    var column = tot.Slice((c - cBegin) * n, n);
+                    for (int g = 0; g < n; g++) outp[(long)g * width + col] = T.CreateTruncating(column[g]);
+                }
+            });
+            _workspace.ReturnArray(totals);
         }
-        _workspace.ReturnArray(totals);
         _workspace.ReturnArray(perIntersection);
-        _workspace.ReturnArray(skip);
-        _workspace.ReturnArray(box);
+        _workspace.ReturnArray(records);
         GC.KeepAlive(keep);
 
         var dev = inputs.Means2d.device;
         return new CompositeGradients(
-            all.narrow(1, 0, 2).contiguous().to(dev).MoveToOuterDisposeScope(),
-            all.narrow(1, 2, 3).contiguous().to(dev).MoveToOuterDisposeScope(),
-            all.select(1, 5).contiguous().to(dev).MoveToOuterDisposeScope(),
-            all.narrow(1, 6, v.D).contiguous().to(dev).MoveToOuterDisposeScope());
+            gMeans.to(dev).MoveToOuterDisposeScope(),
+            gConics.to(dev).MoveToOuterDisposeScope(),
+            gOpacities.to(dev).MoveToOuterDisposeScope(),
+            gFeatures.to(dev).MoveToOuterDisposeScope());
     }
 
     /// <summary>
     /// Back-to-front walk of one tile's list from the last position any pixel reached. Per pixel, Gaussian k was
     /// composited in forward exactly when it passes the box/sigma/alpha tests and k is before the pixel's stop position.
     /// </summary>
-    private static void BackwardTile<T, TV>(CpuTileScratch<T> s, in TileRect r, int last, int D, int stride, Span<T> grads, T maxAlpha, T minAlpha)
+    [MethodImpl(HotLoop)]
+    private static void BackwardTile<T, TV>(CpuTileScratch<T> s, in TileRect r, GaussianRecord<T>[] records, long* ids, T* feat, int last, int D, int stride, Span<T> grads, T maxAlpha, T minAlpha)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : unmanaged, ICpuLanes<TV, T>
     {
@@ -393,20 +423,25 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         Span<TV> gFeat = stackalloc TV[D];
         for (int k = last - 1; k >= 0; k--)
         {
-            int lx0 = s.X0[k], lx1 = s.X1[k], ly0 = s.Y0[k], ly1 = s.Y1[k];
+            long gi = ids[k];
+            ref readonly var rec = ref records[gi];
+            int lx0 = Math.Max(0, rec.X0 - r.X0), lx1 = Math.Min(r.Width - 1, rec.X1 - r.X0);
+            int ly0 = Math.Max(0, rec.Y0 - r.Y0), ly1 = Math.Min(r.Height - 1, rec.Y1 - r.Y0);
             if (lx0 > lx1 || ly0 > ly1) continue;
-            T mx = s.Mx[k] - T.CreateTruncating(r.X0), my = s.My[k] - T.CreateTruncating(r.Y0);
-            TV vMx = TV.Create(mx), vHa = TV.Create(s.HalfA[k]), vO = TV.Create(s.O[k]), vK = TV.Create(T.CreateTruncating(k)), vSkip = TV.Create(s.SkipSigma[k]);
-            TV vA = TV.Create(s.A[k]), vB = TV.Create(s.B[k]), vC = TV.Create(s.C[k]);
+            T mx = rec.Mx - T.CreateTruncating(r.X0), my = rec.My - T.CreateTruncating(r.Y0);
+            TV vMx = TV.Create(mx), vHa = TV.Create(rec.HalfA), vO = TV.Create(rec.O), vK = TV.Create(T.CreateTruncating(k)), vSkip = TV.Create(rec.Skip);
+            TV vA = TV.Create(rec.A), vB = TV.Create(rec.B), vC = TV.Create(rec.C);
             TV vLo = TV.Create(T.CreateTruncating(lx0)), vHi = TV.Create(T.CreateTruncating(lx1));
-            T b = s.B[k], hc = s.HalfC[k];
+            T b = rec.B, hc = rec.HalfC;
+            T* f = feat + gi * D;
+            int c0 = lx0 / L, c1 = lx1 / L;
             TV gMx = vZero, gMy = vZero, gXX = vZero, gXY = vZero, gYY = vZero, gOp = vZero;
             gFeat.Fill(vZero);
-            int c0 = lx0 / L, c1 = lx1 / L;
             for (int y = ly0; y <= ly1; y++)
             {
                 T dy = T.CreateTruncating(y) + half - my;
-                TV vDy = TV.Create(dy), vBdy = TV.Create(b * dy), vCdy = TV.Create(hc * dy * dy);
+                T bdy = b * dy, cdy = hc * dy * dy;
+                TV vDy = TV.Create(dy), vBdy = TV.Create(bdy), vCdy = TV.Create(cdy);
                 for (int c = c0; c <= c1; c++)
                 {
                     nuint p = (nuint)(y * r.Stride + c * L);
@@ -426,7 +461,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                     TV tBefore = TV.Mul(tAfter, inv);
                     TV gDotC = vZero;
                     for (int d = 0; d < D; d++)
-                        gDotC = TV.Add(gDotC, TV.Mul(TV.Load(ref g, (nuint)(d * pixels) + p), TV.Create(s.F[k * D + d])));
+                        gDotC = TV.Add(gDotC, TV.Mul(TV.Load(ref g, (nuint)(d * pixels) + p), TV.Create(f[d])));
                     TV w = TV.Select(valid, TV.Mul(a, tBefore), vZero);
                     TV gBehind = TV.Load(ref gs, p);
                     TV dAlpha = TV.Add(TV.Mul(tBefore, gDotC), TV.Mul(TV.Sub(TV.Load(ref gat, p), gBehind), inv));
