@@ -72,6 +72,21 @@ public sealed class SwitchedStageVersionTests
     }
 
     [Fact]
+    public void Shape_prior_version_follows_the_neck_from_clothing_switch()
+    {
+        static int Version(bool hairLength, bool neck)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.HairLength.Enabled = hairLength;
+            options.Template.Texture.NeckFromClothing = neck;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false));
+        Assert.Equal(20, Version(false, true));
+        Assert.Equal(28, Version(true, true));
+    }
+
+    [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
         static (int View, int Back) Versions(double anchorFacingMin, bool mirrored = false)
