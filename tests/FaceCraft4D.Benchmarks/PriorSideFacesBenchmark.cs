@@ -127,7 +127,7 @@ public sealed class PriorSideFacesBenchmark : IBenchmark
                     foreach (var image in strip) image.Dispose();
                     var m = shape.Metrics ?? new Dictionary<string, double>();
                     output.WriteLine($"{portraitName,-24} {variant,-10} {string.Join(" ", scores)}   {m.GetValueOrDefault("landmark_rms_px"):F2}, {m.GetValueOrDefault("camera_distance_m"):F3}, {m.GetValueOrDefault("silhouette_iou"):F3}, {seconds:F1}"
-                        + string.Concat(m.Where(kv => kv.Key.StartsWith("temple_", StringComparison.Ordinal)).Select(kv => $", {kv.Key} {kv.Value:G3}")));
+                        + string.Concat(m.Where(kv => PrintedMetricPrefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal))).Select(kv => $", {kv.Key} {kv.Value:G3}")));
                 }
                 if (outDir.Length > 0)
                 {
@@ -151,6 +151,9 @@ public sealed class PriorSideFacesBenchmark : IBenchmark
         }
         return 0;
     }
+
+    /// <summary>Shape prior metrics printed after the fit figures (the switches' own measurements).</summary>
+    private static readonly string[] PrintedMetricPrefixes = ["temple_", "hair_end", "nape_", "neck_from"];
 
     private static Dictionary<PipelineStage, IStageHandler> Handlers(IServiceProvider provider) =>
         provider.GetServices<IStageHandler>().ToDictionary(h => h.Stage);

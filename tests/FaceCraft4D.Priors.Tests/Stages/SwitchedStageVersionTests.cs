@@ -57,6 +57,36 @@ public sealed class SwitchedStageVersionTests
     }
 
     [Fact]
+    public void Shape_prior_version_follows_the_hair_length_switch()
+    {
+        static int Version(bool band, bool hairLength)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.Texture.FramedSideBand = band;
+            options.Template.HairLength.Enabled = hairLength;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false));
+        Assert.Equal(12, Version(false, true));
+        Assert.Equal(16, Version(true, true));
+    }
+
+    [Fact]
+    public void Shape_prior_version_follows_the_neck_from_clothing_switch()
+    {
+        static int Version(bool hairLength, bool neck)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.HairLength.Enabled = hairLength;
+            options.Template.Texture.NeckFromClothing = neck;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false));
+        Assert.Equal(20, Version(false, true));
+        Assert.Equal(28, Version(true, true));
+    }
+
+    [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
         static (int View, int Back) Versions(double anchorFacingMin, bool mirrored = false)

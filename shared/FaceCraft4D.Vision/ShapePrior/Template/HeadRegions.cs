@@ -24,7 +24,9 @@ public sealed class HeadRegions
     /// <param name="sidesAreHair">Hair covers the temples and ears: the hair region then starts
     /// <see cref="HeadTextureOptions.TempleHairShare"/> of the way from the ears to the cheeks' back edge (jaw contour at
     /// eye height) instead of behind the ears.</param>
-    public HeadRegions(float[] landmarks3d, HeadTextureOptions options, bool sidesAreHair = false)
+    /// <param name="napeHeight">Height (model y, metres) of the nape line, the hair's lower edge behind the ears; null: the
+    /// mouth's height + <see cref="HeadTextureOptions.NapeOffset"/> (<see cref="HairLengthOptions"/> sets it from the portrait).</param>
+    public HeadRegions(float[] landmarks3d, HeadTextureOptions options, bool sidesAreHair = false, float? napeHeight = null)
     {
         ArgumentNullException.ThrowIfNull(landmarks3d);
         ArgumentNullException.ThrowIfNull(options);
@@ -36,7 +38,7 @@ public sealed class HeadRegions
             return new Vector3(landmarks3d[3 * k], landmarks3d[3 * k + 1], landmarks3d[3 * k + 2]);
         }
         browY = Enumerable.Range(17, 10).Average(i => P(i).Y);
-        napeY = (float)(Enumerable.Range(48, 12).Average(i => P(i).Y) + options.NapeOffset);
+        napeY = napeHeight ?? (float)(Enumerable.Range(48, 12).Average(i => P(i).Y) + options.NapeOffset);
         chinY = count == 68 ? P(8).Y : Enumerable.Range(48, 12).Min(i => P(i).Y) - 0.035f;
         earZ = count == 68 ? Math.Min(P(0).Z, P(16).Z) - 0.01f : (P(36).Z + P(45).Z) / 2 - 0.045f;
         // Hair over the temples: the hair starts TempleHairShare of the way from the ears to the cheeks' back edge
@@ -57,6 +59,12 @@ public sealed class HeadRegions
         blend = (float)options.RegionBlend;
         crown = (float)options.CrownAboveBrows;
     }
+
+    /// <summary>Height (model y, metres) of the nape line: behind the ears, hair above it, neck below.</summary>
+    public float NapeHeight => napeY;
+
+    /// <summary>Height (model y, metres) of the chin.</summary>
+    public float ChinHeight => chinY;
 
     /// <summary>Weights (hair, skin, neck) summing to 1 at a point.</summary>
     public (float Hair, float Skin, float Neck) Weights(Vector3 p)

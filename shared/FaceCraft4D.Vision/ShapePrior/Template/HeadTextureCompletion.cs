@@ -20,7 +20,8 @@ public sealed record CompletedAtlas(RgbImage Colour, FloatImage ObservedWeight, 
 /// <item>mirror: unseen or grazing texels take their mirror texel's observation (<see cref="MirrorCompletion"/>);</item>
 /// <item>skin: the remaining skin texels by a smooth membrane from the known skin texels (<see cref="SmoothFill"/>);</item>
 /// <item>neck: the neck and nape from the known neck/torso texels, extended around and down by the same fill (so the
-/// seam with what the portrait shows is continuous);</item>
+/// seam with what the portrait shows is continuous); with <see cref="HeadTextureOptions.NeckFromClothing"/> and a covered
+/// neck, from the clothing-coloured ones only;</item>
 /// <item>hair: the hair region by exemplar block synthesis from the portrait's own visible hair texels
 /// (<see cref="ExemplarPatchSynthesis"/>: confident exemplar texels only, feathered block overlaps), over a smooth fill of
 /// the hair colours; its low frequencies then follow that smooth fill, its detail is smeared into downward strands and
@@ -85,7 +86,8 @@ public static class HeadTextureCompletion
         var skinFill = skinSeeds.Count > 0 ? SmoothFill.Fill(observed.Colour, skinSeeds.Mask, surface.Covered) : RgbImage.Filled(w, h, colours.Skin);
 
         // 4. Neck extension from the known neck/torso texels.
-        var neckSeeds = Seeds(known, t => neckW[t] >= 0.5f);
+        bool neckCovered = CoveredNeck.Applies(colours, options);
+        var neckSeeds = Seeds(known, t => neckW[t] >= 0.5f && (!neckCovered || CoveredNeck.IsClothing(observed.Colour[t % w, t / w], colours)));
         var heights = new float[count];
         for (int t = 0; t < count; t++) heights[t] = surface.Points[3 * t + 1];
         var neckFill = neckSeeds.Count >= 16
@@ -150,6 +152,7 @@ public static class HeadTextureCompletion
             ["hair_block_size"] = synthesis?.BlockSize ?? 0,
             ["neck_seed_texels"] = neckSeeds.Count,
         };
+        if (options.NeckFromClothing) metrics["neck_from_clothing"] = neckCovered ? 1 : 0;
         if (framed is not null)
         {
             metrics["band_darkness_left"] = framed.DarknessLeft;

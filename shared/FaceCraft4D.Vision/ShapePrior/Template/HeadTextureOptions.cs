@@ -85,6 +85,19 @@ public sealed class HeadTextureOptions
     /// they are). The sample: 0.24 (0.80 against 0.56); the evaluation set's other portraits below 0.15 (s27).</summary>
     public double FramedSideBandMinDifference { get; set; } = 0.15;
 
+    /// <summary>
+    /// When the portrait's neck is covered (<see cref="HeadColours.Neck"/>, the foreground under the chin, at least
+    /// <see cref="NeckClothingMinDistance"/> from the skin colour: a turtleneck, a high collar), the neck extension
+    /// (<see cref="NeckExtension"/>) is seeded by the clothing-coloured neck texels only (those nearer the neck colour than
+    /// the skin's): the unseen neck takes the clothing's colour by height, its highest band carried up to the hair's edge,
+    /// instead of the chin's skin (the skin-coloured column and beige band under the hair at the back, docs/back-view-diagnosis.md).
+    /// Off by default.
+    /// </summary>
+    public bool NeckFromClothing { get; set; }
+
+    /// <summary>With <see cref="NeckFromClothing"/>: the distance (RGB, 0..1 per channel) from the skin colour from which the portrait's neck sample counts as clothing.</summary>
+    public double NeckClothingMinDistance { get; set; } = 0.3;
+
     /// <summary>Points higher than the brows by this much (metres) are hair on the top of the head.</summary>
     public double CrownAboveBrows { get; set; } = 0.04;
 

@@ -66,7 +66,25 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         if (!double.IsNaN(denseRms)) metrics["dense_landmark_rms_px"] = denseRms;
         var (bald, landmarks3d) = Pose(fit, eyes);
         var colours = HeadColourStatistics.Measure(input.Crop, input.Mask, input.Landmarks, options.Texture.HairVariationMax);
-        var regions = new HeadRegions(landmarks3d, options.Texture, colours.SidesAreHair);
+        var hairEnd = options.HairLength.Enabled && input.Landmarks.Length == 136
+            ? PortraitHairLength.Measure(input.Crop, input.Mask, input.Landmarks, colours, options.HairLength)
+            : null;
+        if (hairEnd is not null)
+        {
+            metrics["hair_end_found"] = hairEnd.Found ? 1 : 0;
+            if (!double.IsNaN(hairEnd.LeftRow)) metrics["hair_end_row_left"] = hairEnd.LeftRow;
+            if (!double.IsNaN(hairEnd.RightRow)) metrics["hair_end_row_right"] = hairEnd.RightRow;
+        }
+        HeadRegions Regions(float[] points)
+        {
+            var byMouth = new HeadRegions(points, options.Texture, colours.SidesAreHair);
+            if (hairEnd is not { Found: true }) return byMouth;
+            float nape = PortraitHairLength.NapeHeight(hairEnd.Row, input.Landmarks, points, byMouth, options.HairLength);
+            metrics["nape_height_by_mouth_m"] = byMouth.NapeHeight;
+            metrics["nape_height_m"] = nape;
+            return new HeadRegions(points, options.Texture, colours.SidesAreHair, nape);
+        }
+        var regions = Regions(landmarks3d);
         float[]? templeOffsets = null;
         if (options.TempleNarrowing.Enabled && landmarks3d.Length == 3 * 68)
         {
@@ -77,7 +95,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
             metrics["temple_outside_px_after"] = narrowed.OutsideAfter;
             metrics["temple_points"] = narrowed.Points;
             (bald, landmarks3d, templeOffsets) = (narrowed.Mesh, narrowed.Landmarks, narrowed.Offsets);
-            regions = new HeadRegions(landmarks3d, options.Texture, colours.SidesAreHair);
+            regions = Regions(landmarks3d);
         }
         var pivot = OrbitPivot(bald, landmarks3d);
         double mouthRow = Enumerable.Range(48, 12).Average(i => input.Landmarks[2 * i + 1]);

@@ -35,6 +35,9 @@ public sealed class TemplateShapePriorOptions
     /// <summary>The fitted face narrowed at temple and cheek height to the portrait's face outline (off by default).</summary>
     public TempleNarrowingOptions TempleNarrowing { get; set; } = new();
 
+    /// <summary>The unseen hair's lower edge from where the portrait's hair ends beside the face (off by default).</summary>
+    public HairLengthOptions HairLength { get; set; } = new();
+
     /// <summary>Hair volume grown to match the portrait's silhouette.</summary>
     public HairVolumeOptions HairVolume { get; set; } = new();
 

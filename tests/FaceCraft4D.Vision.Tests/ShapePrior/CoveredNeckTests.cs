@@ -1,0 +1,50 @@
+using System.Numerics;
+using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Vision.ShapePrior;
+using FaceCraft4D.Vision.ShapePrior.Template;
+using Xunit;
+
+namespace FaceCraft4D.Vision.Tests.ShapePrior;
+
+/// <summary>
+/// <see cref="CoveredNeck"/>: a turtleneck under the chin switches the neck extension to the clothing-coloured seeds, so the
+/// unseen neck above the collar takes the collar's colour, not the chin's skin; a bare neck, or the switch off, changes nothing.
+/// </summary>
+public sealed class CoveredNeckTests
+{
+    private static readonly Vector3 Skin = new(0.85f, 0.7f, 0.6f);
+    private static readonly Vector3 Collar = new(0.06f, 0.05f, 0.05f);
+    private static readonly Vector3 Hair = new(0.4f, 0.3f, 0.2f);
+
+    [Fact]
+    public void Only_a_clothing_coloured_neck_sample_with_the_switch_on_counts_as_covered()
+    {
+        var on = new HeadTextureOptions { NeckFromClothing = true };
+        Assert.True(CoveredNeck.Applies(new HeadColours(Skin, Hair, 0.1f, Collar, true), on));
+        Assert.False(CoveredNeck.Applies(new HeadColours(Skin, Hair, 0.1f, Skin * 0.9f, true), on)); // a bare neck in shadow
+        Assert.False(CoveredNeck.Applies(new HeadColours(Skin, Hair, 0.1f, Collar, true), new HeadTextureOptions()));
+    }
+
+    [Fact]
+    public void The_unseen_neck_above_the_collar_takes_the_collar_colour_from_clothing_seeds()
+    {
+        // A 32 x 24 neck atlas, row y at height 0.1 - 0.002 y: the front columns 12..19 are seen, skin (the chin's underside)
+        // in rows 0..7, the collar below; the rest wraps around the back unseen.
+        const int w = 32, h = 24;
+        var colours = new HeadColours(Skin, Hair, 0.1f, Collar, true);
+        var colour = new RgbImage(w, h);
+        var seeds = new bool[w * h];
+        var heights = new float[w * h];
+        for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+        {
+            heights[y * w + x] = 0.1f - 0.002f * y;
+            if (x < 12 || x >= 20) continue;
+            colour[x, y] = y < 8 ? Skin : Collar;
+            seeds[y * w + x] = CoveredNeck.IsClothing(colour[x, y], colours);
+        }
+        var domain = Enumerable.Repeat(true, w * h).ToArray();
+        var filled = NeckExtension.Extend(colour, seeds, domain, heights, bandHeight: 0.002f, smoothing: 0);
+        for (int y = 0; y < h; y++) Assert.True(Vector3.Distance(filled[0, y], Collar) < 0.02f, $"row {y}: back {filled[0, y]}");
+    }
+}
