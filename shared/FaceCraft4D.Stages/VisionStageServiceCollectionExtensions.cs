@@ -7,6 +7,7 @@ using FaceCraft4D.Vision.Preprocessing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.Stages;
 
@@ -32,7 +33,8 @@ public static class VisionStageServiceCollectionExtensions
         services.TryAddSingleton<HeadModelProvider>();
         services.TryAddSingleton<ShapePriorBackends>();
         services.AddOptions<DiffusionViewEnhancerOptions>().Bind(configuration.GetSection(DiffusionViewEnhancerOptions.SectionName));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IViewEnhancer, WarpBlendViewEnhancer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IViewEnhancer, WarpBlendViewEnhancer>(
+            sp => new WarpBlendViewEnhancer(sp.GetRequiredService<IOptions<ImagePriorStageOptions>>().Value.Blend)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IViewEnhancer, DiffusionViewEnhancer>());
         services.TryAddSingleton<ViewEnhancers>();
         services.TryAddSingleton<ViewEnhancementStage>();

@@ -21,5 +21,6 @@ public static class BenchmarkRegistry
         new MatteBenchmark(),
         new PriorSideFacesBenchmark(),
         new SideViewProbe(),
+        new ViewChainBenchmark(),
     };
 }

@@ -125,7 +125,7 @@ public sealed class SideViewProbe : IBenchmark
     }
 
     /// <summary>The avatar of the run copied to <paramref name="dir"/>, rendered at each yaw as the Evaluate stage renders its static views.</summary>
-    private static async IAsyncEnumerable<(double Yaw, Image<Rgb24> Render)> RenderAsync(
+    internal static async IAsyncEnumerable<(double Yaw, Image<Rgb24> Render)> RenderAsync(
         string dir, IReadOnlyList<double> yaws, double pitch, int size, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var blobs = new InMemoryBlobStore();
@@ -172,7 +172,7 @@ public sealed class SideViewProbe : IBenchmark
     }
 
     /// <summary>face-api's best score on an image, directly and on the protocol's margin canvas.</summary>
-    private sealed class FaceScoreProbe(TinyFaceDetector detector, double margin)
+    internal sealed class FaceScoreProbe(TinyFaceDetector detector, double margin)
     {
         public async Task<FaceScore> ScoreAsync(Image<Rgb24> image, CancellationToken ct)
         {
@@ -186,7 +186,7 @@ public sealed class SideViewProbe : IBenchmark
         private static double Best(IReadOnlyList<FaceDetection> faces) => faces.Count == 0 ? 0 : faces.Max(f => f.Score);
     }
 
-    private readonly record struct FaceScore(double Direct, double Margin)
+    internal readonly record struct FaceScore(double Direct, double Margin)
     {
         public double Best => Math.Max(Direct, Margin);
 

@@ -10,4 +10,7 @@ public sealed class ImagePriorStageOptions
 
     /// <summary>Depth warping and visibility masks.</summary>
     public DepthWarpOptions Warp { get; set; } = new();
+
+    /// <summary>The <c>warp</c> backend's blend (<see cref="WarpBlendViewEnhancer"/>).</summary>
+    public WarpBlendOptions Blend { get; set; } = new();
 }

@@ -22,11 +22,15 @@ public sealed class ViewEnhancementStage(ViewEnhancers enhancers, IOptions<Image
     /// <summary>Whether the portrait is also warped as its mirror image (<c>DepthWarpOptions.MirroredReference</c>, s25).</summary>
     public bool MirroredReferenceOn => options.Value.Warp.MirroredReference;
 
+    /// <summary>Whether the <c>warp</c> backend shades the coarse view where the warp does not cover the head (<c>WarpBlendOptions.ShadeUncovered</c>, s28).</summary>
+    public bool ShadeUncoveredOn => options.Value.Blend.ShadeUncovered;
+
     /// <summary>
-    /// The implementation version of the enhance stages under these switches: 2 (both off, the default), 3 the facing gate
-    /// on (s23), plus 2 with the mirrored reference anchor (s25), so no checkpoint crosses a switch.
+    /// The implementation version of the enhance stages under these switches: 2 (all off, the default), 3 the facing gate
+    /// on (s23), plus 2 with the mirrored reference anchor (s25), plus 4 with the shaded uncovered strip (s28), so no
+    /// checkpoint crosses a switch.
     /// </summary>
-    public int ImplementationVersion => (FacingGateOn ? 3 : 2) + (MirroredReferenceOn ? 2 : 0);
+    public int ImplementationVersion => (FacingGateOn ? 3 : 2) + (MirroredReferenceOn ? 2 : 0) + (ShadeUncoveredOn ? 4 : 0);
 
     /// <summary>Runs the work item; <paramref name="withBackAnchor"/> is false for the back view itself.</summary>
     public async Task<StageResult> ExecuteAsync(StageJobContext context, bool withBackAnchor)

@@ -104,4 +104,23 @@ public sealed class SwitchedStageVersionTests
         Assert.Equal((4, 4), Versions(-1, mirrored: true)); // s25's mirrored reference anchor
         Assert.Equal((5, 5), Versions(0.6, mirrored: true));
     }
+
+    [Fact]
+    public void Enhance_stage_versions_follow_the_uncovered_strip_shading()
+    {
+        static (int View, int Back) Versions(bool shade, double anchorFacingMin = -1, bool mirrored = false)
+        {
+            var options = new ImagePriorStageOptions();
+            options.Warp.AnchorFacingMin = anchorFacingMin;
+            options.Warp.MirroredReference = mirrored;
+            options.Blend.ShadeUncovered = shade;
+            var stage = new ViewEnhancementStage(new ViewEnhancers([]), MsOptions.Create(options));
+            var diffusion = MsOptions.Create(new FaceCraft4D.Stages.ImagePrior.DiffusionViewEnhancerOptions());
+            return (new EnhanceViewStageHandler(stage, new ViewEnhancers([]), diffusion).ImplementationVersion,
+                new EnhanceBackViewStageHandler(stage, new ViewEnhancers([]), diffusion).ImplementationVersion);
+        }
+        Assert.Equal((2, 2), Versions(false)); // off, the default: earlier checkpoints stay valid
+        Assert.Equal((6, 6), Versions(true)); // s28's shaded uncovered strip
+        Assert.Equal((9, 9), Versions(true, 0.6, mirrored: true)); // no collision with the other switches (2..5)
+    }
 }
