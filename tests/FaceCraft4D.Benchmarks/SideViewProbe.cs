@@ -38,7 +38,7 @@ namespace FaceCraft4D.Benchmarks;
 /// </summary>
 public sealed class SideViewProbe : IBenchmark
 {
-    private const double ProbeThreshold = 0.02;
+    internal const double ProbeThreshold = 0.02;
 
     /// <inheritdoc />
     public string Name => "side-views";

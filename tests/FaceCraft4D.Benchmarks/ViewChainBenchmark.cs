@@ -34,8 +34,6 @@ namespace FaceCraft4D.Benchmarks;
 /// </summary>
 public sealed class ViewChainBenchmark : IBenchmark
 {
-    private const double ProbeThreshold = 0.02;
-
     /// <inheritdoc />
     public string Name => "view-chain";
 
@@ -61,7 +59,7 @@ public sealed class ViewChainBenchmark : IBenchmark
         double stripGain = double.Parse(a.Get("strip-gain", "1"), CultureInfo.InvariantCulture);
         var identity = new IdentitySimilarityOptions();
         using var detector = await TinyFaceDetector.LoadAsync(FaceModelLocator.Resolve(identity.FaceModelsPath),
-            new TinyFaceDetectorOptions { ScoreThreshold = ProbeThreshold }, CPU, cancellationToken).ConfigureAwait(false);
+            new TinyFaceDetectorOptions { ScoreThreshold = SideViewProbe.ProbeThreshold }, CPU, cancellationToken).ConfigureAwait(false);
         var probe = new SideViewProbe.FaceScoreProbe(detector, identity.DetectionRetryMargin);
 
         foreach (var dir in runs)
@@ -83,7 +81,7 @@ public sealed class ViewChainBenchmark : IBenchmark
                 await foreach (var (yaw, render) in SideViewProbe.RenderAsync(dir, avatarYaws, 0, size, cancellationToken).ConfigureAwait(false))
                     renders[yaw] = render;
 
-                output.WriteLine($"{dir}: {viewCount} orbit views; face-api best score (threshold {ProbeThreshold}, direct or margin canvas) as is / mirrored; training images upscaled to {size} px");
+                output.WriteLine($"{dir}: {viewCount} orbit views; face-api best score (threshold {SideViewProbe.ProbeThreshold}, direct or margin canvas) as is / mirrored; training images upscaled to {size} px");
                 output.WriteLine($"{"view",4} {"yaw",5} | {"prior",11} | {"warped",11} | {"enhanced",11} | {"warp/white",11} | {(stripGain != 1 ? $"{"strip x" + stripGain.ToString("0.##", CultureInfo.InvariantCulture),11} | " : "")}{(shade ? $"{"shaded",11} | " : "")}{"avatar",11} | warped px");
                 foreach (var (view, yaw) in views)
                 {
