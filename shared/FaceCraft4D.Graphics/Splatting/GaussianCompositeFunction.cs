@@ -26,6 +26,7 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
             inputs.Means2d, inputs.Conics, inputs.Opacities, inputs.Features, inputs.Background,
             setup.Bins.GaussianIds, setup.Bins.TileOffsets, image.detach(), alpha.detach(), setup.Radii,
             pixelState ?? torch.empty(0, image.dtype),
+            setup.Bins.PixelBoxes ?? torch.empty(0, ScalarType.Int32),
         });
         ctx.save_data("setup", setup);
         return new List<Tensor> { image, alpha };
@@ -40,6 +41,7 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
         {
             GaussianIds = saved[5], TileOffsets = saved[6], TilesX = setup.Bins.TilesX, TilesY = setup.Bins.TilesY,
             TileSize = setup.Bins.TileSize, Width = setup.Bins.Width, Height = setup.Bins.Height,
+            PixelBoxes = saved[11].numel() > 0 ? saved[11] : null,
         };
         var inputs = new CompositeInputs
         {

@@ -91,7 +91,8 @@ public sealed class GaussianRasterizer
         phase?.Dispose();
         phase = times?.Start(RasterizerPhase.Binning);
         var bins = kernel == _simdKernel
-            ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize)
+            ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize,
+                projection.Conics, gaussians.Opacities, Options.MinAlpha)
             : TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
         phase?.Dispose();
         phase = times?.Start(RasterizerPhase.Glue);

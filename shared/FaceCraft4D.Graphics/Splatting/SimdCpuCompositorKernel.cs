@@ -68,7 +68,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
     /// <summary>Raw views of the prepared inputs (the owning tensors are kept alive by the caller's list).</summary>
     private readonly struct Views<T> where T : unmanaged
     {
-        public readonly nint Mu, Con, Op, Feat, Bg, Radii, Ids, Offsets;
+        public readonly nint Mu, Con, Op, Feat, Bg, Radii, Ids, Offsets, Boxes;
         public readonly int N, D, TilesX, TilesY, TileSize, Width, Height;
 
         public Views(CompositeInputs inputs, ScalarType dtype, List<Tensor> keepAlive)
@@ -80,6 +80,7 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             Radii = (nint)Ptr<int>(K(inputs.Radii.to_type(ScalarType.Int32).cpu().contiguous()));
             Ids = (nint)Ptr<long>(K(inputs.Bins.GaussianIds.cpu().contiguous()));
             Offsets = (nint)Ptr<long>(K(inputs.Bins.TileOffsets.cpu().contiguous()));
+            Boxes = inputs.Bins.PixelBoxes is { } boxes ? (nint)Ptr<int>(K(boxes.to_type(ScalarType.Int32).cpu().contiguous())) : 0;
             N = (int)inputs.Means2d.shape[0]; D = (int)inputs.Channels;
             var b = inputs.Bins;
             TilesX = b.TilesX; TilesY = b.TilesY; TileSize = b.TileSize; Width = b.Width; Height = b.Height;
@@ -118,7 +119,8 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
     /// <summary>
     /// Everything a tile needs of one Gaussian, computed once per call instead of once per intersection (the tile loops
     /// read it through the list's ids): centre, conic (and its halves), opacity, the largest sigma whose alpha can reach
-    /// MinAlpha, and the radius box in image pixels.
+    /// MinAlpha, and the pixel box: the radius box, or the binning's <see cref="TileBins.PixelBoxes"/> (narrowed to the
+    /// alpha footprint) when it made them.
     /// </summary>
     private struct GaussianRecord<T> where T : unmanaged
     {
@@ -131,12 +133,12 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
     /// <summary>Fills the per-Gaussian records (parallel over fixed blocks of Gaussians; each record depends on its Gaussian only).</summary>
     private static void PrecomputeGaussians<T>(in Views<T> v, T logInvMinAlpha, GaussianRecord<T>[] records, ParallelOptions parallelism) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nint muP = v.Mu, conP = v.Con, opP = v.Op, radiiP = v.Radii;
+        nint muP = v.Mu, conP = v.Con, opP = v.Op, radiiP = v.Radii, boxesP = v.Boxes;
         int n = v.N;
         Parallel.For(0, (n + RecordBlock - 1) / RecordBlock, parallelism, blk =>
         {
             T* mu = (T*)muP, con = (T*)conP, op = (T*)opP;
-            int* radii = (int*)radiiP;
+            int* radii = (int*)radiiP, boxes = (int*)boxesP;
             T half = T.CreateTruncating(0.5);
             for (int g = blk * RecordBlock, end = Math.Min(n, g + RecordBlock); g < end; g++)
             {
@@ -146,6 +148,12 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
                 rec.HalfA = half * a; rec.HalfC = half * c; rec.O = o;
                 // alpha = o exp(-sigma) < MinAlpha for certain beyond ln(o) - ln(MinAlpha) (+ margin for exp rounding).
                 rec.Skip = o > T.Zero ? T.Log(o) + logInvMinAlpha : T.NegativeInfinity;
+                if (boxes != null)
+                {
+                    // The binning's boxes: the radius box below narrowed to the alpha footprint's (TileBins.PixelBoxes).
+                    rec.X0 = boxes[4 * g]; rec.X1 = boxes[4 * g + 1]; rec.Y0 = boxes[4 * g + 2]; rec.Y1 = boxes[4 * g + 3];
+                    continue;
+                }
                 // Pixel centres i + 0.5 within the per-axis radius: ceil(m - r - 0.5) .. floor(m + r - 0.5).
                 double mxd = double.CreateTruncating(rec.Mx), myd = double.CreateTruncating(rec.My);
                 int rx = radii[2 * g], ry = radii[2 * g + 1];

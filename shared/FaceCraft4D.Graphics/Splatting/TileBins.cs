@@ -29,6 +29,13 @@ public sealed class TileBins
     /// <summary>Image height in pixels.</summary>
     public required int Height { get; init; }
 
+    /// <summary>
+    /// Optional per-Gaussian pixel boxes [N, 4] int32 (x0, x1, y0, y1, inclusive; empty when x0 &gt; x1): the radius box
+    /// narrowed to the <see cref="AlphaFootprint"/>'s box, set by <see cref="ManagedTileBinning"/> when it drops tiles by
+    /// footprint; the SIMD CPU kernel then limits each Gaussian to it (null: the radius box).
+    /// </summary>
+    public Tensor? PixelBoxes { get; init; }
+
     /// <summary>Number of tile-Gaussian intersections.</summary>
     public long IntersectionCount => GaussianIds.shape[0];
 }
