@@ -113,7 +113,11 @@ public sealed class SplatBenchmark : IBenchmark
                 output.WriteLine($"{"",9} {"",5} {"",12} {"cpu",4} {r.ForwardCpu.Median,7:F1} {r.ForwardCpu.Min,7:F1} {r.ForwardBackwardCpu.Median,7:F1} {r.ForwardBackwardCpu.Min,7:F1} | {Phases(r.Cpu)} |");
             }
             var r0 = results[0].R;
-            output.WriteLine($"{"",15} visible {r0.Counts.Visible}, tile intersections {r0.Counts.Intersections}, Gaussian-pixel pairs in radius boxes {r0.Counts.Pairs}, of which evaluations (alpha can reach 1/255) {r0.Counts.Evaluated}");
+            output.WriteLine($"{"",15} visible {r0.Counts.Visible}; per backend: tile intersections, Gaussian-pixel pairs in the boxes its loops visit, 8-lane vector lanes visited, evaluations (alpha can reach 1/255), live evaluations (pixel not stopped yet)");
+            foreach (var (name, r) in results)
+                output.WriteLine($"{"",15} {name}: {r.Counts.Intersections} intersections, {r.Counts.Pairs} box pixels, {r.Counts.Lanes} lanes, {r.Counts.Evaluated} evaluations " +
+                                 $"({100.0 * r.Counts.Evaluated / Math.Max(1, r.Counts.Lanes):F1}% of lanes, {(double)r.Counts.Evaluated / Math.Max(1, r.Counts.Intersections):F1} per intersection), " +
+                                 $"{r.Counts.Live} live ({100.0 * r.Counts.Live / Math.Max(1, r.Counts.Evaluated):F1}%)");
             foreach (var (name, r) in results.Skip(1))
                 output.WriteLine($"{"",15} {results[0].Name} / {name}: forward {r0.Forward.Median / r.Forward.Median:F2}x, forward+backward {r0.ForwardBackward.Median / r.ForwardBackward.Median:F2}x " +
                                  $"(min {r0.ForwardBackward.Min / r.ForwardBackward.Min:F2}x, CPU time {r0.ForwardBackwardCpu.Median / r.ForwardBackwardCpu.Median:F2}x), " +
@@ -125,7 +129,9 @@ public sealed class SplatBenchmark : IBenchmark
                     double fwd = r.Counts.Evaluated / (r.Cpu[RasterizerPhase.CompositeForward] / 1e3), bwd = r.Counts.Evaluated / (r.Cpu[RasterizerPhase.CompositeBackward] / 1e3);
                     double roof = limits.FmaPerCpuSecond / ForwardOpsPerEvaluation;
                     output.WriteLine($"{"",15} {name}: composite forward {fwd / 1e6:F0} M evaluations per core-second = {100 * fwd / limits.ExpPerCpuSecond:F1}% of the exp limit (one exp each), " +
-                                     $"{100 * fwd / roof:F1}% of the FMA-rate limit for {ForwardOpsPerEvaluation} vector ops each; backward {bwd / 1e6:F0} M/core-s");
+                                     $"{100 * fwd / roof:F1}% of the FMA-rate limit for {ForwardOpsPerEvaluation} vector ops each; backward {bwd / 1e6:F0} M/core-s; " +
+                                     $"per live evaluation {r.Cpu[RasterizerPhase.CompositeForward] * 1e6 / Math.Max(1, r.Counts.Live):F1} / {r.Cpu[RasterizerPhase.CompositeBackward] * 1e6 / Math.Max(1, r.Counts.Live):F1} ns CPU (fwd / bwd), " +
+                                     $"per visited lane {r.Cpu[RasterizerPhase.CompositeForward] * 1e6 / Math.Max(1, r.Counts.Lanes):F2} ns fwd");
                 }
         }
         output.WriteLine();
@@ -133,7 +139,7 @@ public sealed class SplatBenchmark : IBenchmark
         output.WriteLine("Phases (median ms) are those of the forward+backward call: project = EWA projection, SH = colours from SH, binning = tile lists + depth sort,");
         output.WriteLine("glue = tensor concatenation / output copies around the kernel, comp fwd/bwd = compositing kernel, proj bwd / SH bwd = fused projection / SH backward");
         output.WriteLine("(SimdCpu only; other backends leave them in rest), rest = everything else in the call (parameter activations, loss, autograd engine, gradient accumulation).");
-        output.WriteLine("Evaluations = Gaussian-pixel pairs in radius boxes where alpha can reach 1/255 (early-stopped pixels included); per core-second = evaluations / CPU time");
+        output.WriteLine("Evaluations = Gaussian-pixel pairs where alpha can reach 1/255 (early-stopped pixels included; the same count for every backend); per core-second = evaluations / CPU time");
         output.WriteLine("of the composite phase, compared with the probe's per-CPU-second rates (robust to a loaded machine).");
         output.WriteLine("output sha256 = first 16 hex digits of the SHA-256 of the image and every parameter gradient of one forward+backward (taken twice: equal when repeatable).");
         output.WriteLine(canReset
@@ -170,7 +176,7 @@ public sealed class SplatBenchmark : IBenchmark
         public static Stat Of(IReadOnlyCollection<double> v) => new(MedianOf(v), v.Count == 0 ? double.NaN : v.Min());
     }
 
-    private sealed record Counts(long Visible, long Intersections, long Pairs, long Evaluated);
+    private sealed record Counts(long Visible, long Intersections, long Pairs, long Evaluated, long Lanes, long Live);
 
     private sealed record Result(Counts Counts, Stat Forward, Stat ForwardBackward, Stat ForwardCpu, Stat ForwardBackwardCpu,
         IReadOnlyDictionary<RasterizerPhase, double> Wall, IReadOnlyDictionary<RasterizerPhase, double> Cpu);
@@ -201,6 +207,9 @@ public sealed class SplatBenchmark : IBenchmark
         }
 
         public RasterizerPhaseTimes? Times { get => _rasterizer.PhaseTimes; set => _rasterizer.PhaseTimes = value; }
+
+        /// <summary>Whether the kernel narrows each Gaussian's box to its alpha footprint (SimdCpu) or loops over radius boxes.</summary>
+        public bool FootprintBoxes => _rasterizer.Options.Backend is RasterizerBackend.SimdCpu or RasterizerBackend.Auto && _means.device.type == DeviceType.CPU;
 
         public Tensor Opacities() => torch.sigmoid(_opacityLogits);
 
@@ -240,13 +249,9 @@ public sealed class SplatBenchmark : IBenchmark
 
     private static Result Measure(Scene scene, int repeats)
     {
-        Counts counts = new(0, 0, 0, 0);
+        Counts counts = new(0, 0, 0, 0, 0, 0);
         scene.Times = null;
-        scene.Forward(o =>
-        {
-            var (pairs, evaluated) = CountPairs(o, scene.Opacities());
-            counts = new Counts(o.Projection.Visible.sum().item<long>(), o.Bins.IntersectionCount, pairs, evaluated);
-        });
+        scene.Forward(o => counts = CountPairs(o, scene.Opacities(), scene.FootprintBoxes) with { Visible = o.Projection.Visible.sum().item<long>() });
         var forward = new List<double>();
         var forwardCpu = new List<double>();
         var both = new List<double>();
@@ -288,11 +293,13 @@ public sealed class SplatBenchmark : IBenchmark
     private static TimeSpan RasterizerPhaseTimesClock() => Environment.CpuUsage.TotalTime;
 
     /// <summary>
-    /// Gaussian-pixel pairs: per tile intersection, the pixels of the Gaussian's radius box inside the tile (what the
-    /// kernels loop over) and, of those, the ones with 0 &lt;= sigma &lt;= ln(opacity * 255) (where alpha reaches MinAlpha:
-    /// the evaluations that need an exp; early-stopped pixels included).
+    /// Gaussian-pixel pairs of the backend's own tile lists: per tile intersection, the pixels of the Gaussian's radius box
+    /// inside the tile (for SimdCpu narrowed, as its kernel does, to the box of the ellipse where alpha can reach 1/255),
+    /// the 8-lane vector lanes the SIMD loops visit for them (box rows x vectors spanned x lanes), the evaluations among
+    /// them (0 &lt;= sigma &lt;= ln(opacity * 255): alpha can reach MinAlpha; early-stopped pixels included), and the live
+    /// ones (evaluations at pixels that have not stopped yet: a double-precision replay of the front-to-back loop).
     /// </summary>
-    private static (long Box, long Evaluated) CountPairs(RenderOutput o, Tensor opacities)
+    private static Counts CountPairs(RenderOutput o, Tensor opacities, bool footprintBoxes)
     {
         var b = o.Bins;
         var ids = b.GaussianIds.cpu().data<long>().ToArray();
@@ -301,32 +308,55 @@ public sealed class SplatBenchmark : IBenchmark
         var con = o.Projection.Conics.detach().cpu().to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
         var op = opacities.detach().cpu().to_type(ScalarType.Float64).contiguous().data<double>().ToArray();
         var radii = o.Projection.Radii.cpu().contiguous().data<int>().ToArray();
-        long box = 0, evaluated = 0;
+        int lanes = Vector<float>.Count, ts = b.TileSize;
+        long box = 0, visited = 0, evaluated = 0, live = 0;
+        var trans = new double[ts * ts];
+        var done = new bool[ts * ts];
         for (int t = 0; t < b.TilesX * b.TilesY; t++)
         {
-            int x0 = t % b.TilesX * b.TileSize, y0 = t / b.TilesX * b.TileSize;
-            int x1 = Math.Min(x0 + b.TileSize, b.Width) - 1, y1 = Math.Min(y0 + b.TileSize, b.Height) - 1;
+            int x0 = t % b.TilesX * ts, y0 = t / b.TilesX * ts;
+            int x1 = Math.Min(x0 + ts, b.Width) - 1, y1 = Math.Min(y0 + ts, b.Height) - 1;
+            Array.Fill(trans, 1.0);
+            Array.Clear(done);
             for (long i = offsets[t]; i < offsets[t + 1]; i++)
             {
                 long g = ids[i];
-                int bx0 = Math.Max(x0, (int)Math.Ceiling(mu[2 * g] - radii[2 * g] - 0.5)), bx1 = Math.Min(x1, (int)Math.Floor(mu[2 * g] + radii[2 * g] - 0.5));
-                int by0 = Math.Max(y0, (int)Math.Ceiling(mu[2 * g + 1] - radii[2 * g + 1] - 0.5)), by1 = Math.Min(y1, (int)Math.Floor(mu[2 * g + 1] + radii[2 * g + 1] - 0.5));
+                double mx = mu[2 * g], my = mu[2 * g + 1], a = con[3 * g], bb = con[3 * g + 1], c = con[3 * g + 2];
+                double skip = Math.Log(op[g] * 255.0);
+                double ex = radii[2 * g], ey = radii[2 * g + 1];
+                double det = a * c - bb * bb;
+                if (footprintBoxes && skip > 0 && det > 0)
+                {
+                    ex = Math.Min(ex, Math.Sqrt(2 * skip * c / det));
+                    ey = Math.Min(ey, Math.Sqrt(2 * skip * a / det));
+                }
+                int bx0 = Math.Max(x0, (int)Math.Ceiling(mx - ex - 0.5)), bx1 = Math.Min(x1, (int)Math.Floor(mx + ex - 0.5));
+                int by0 = Math.Max(y0, (int)Math.Ceiling(my - ey - 0.5)), by1 = Math.Min(y1, (int)Math.Floor(my + ey - 0.5));
                 if (bx1 < bx0 || by1 < by0) continue;
                 box += (long)(bx1 - bx0 + 1) * (by1 - by0 + 1);
-                double skip = Math.Log(op[g] * 255.0);
+                visited += (long)((bx1 - x0) / lanes - (bx0 - x0) / lanes + 1) * lanes * (by1 - by0 + 1);
                 for (int y = by0; y <= by1; y++)
                 {
-                    double dy = y + 0.5 - mu[2 * g + 1];
+                    double dy = y + 0.5 - my;
                     for (int x = bx0; x <= bx1; x++)
                     {
-                        double dx = x + 0.5 - mu[2 * g];
-                        double sigma = 0.5 * (con[3 * g] * dx * dx + con[3 * g + 2] * dy * dy) + con[3 * g + 1] * dx * dy;
-                        if (sigma >= 0 && sigma <= skip) evaluated++;
+                        double dx = x + 0.5 - mx;
+                        double sigma = 0.5 * (a * dx * dx + c * dy * dy) + bb * dx * dy;
+                        if (!(sigma >= 0 && sigma <= skip)) continue;
+                        evaluated++;
+                        int p = (y - y0) * ts + x - x0;
+                        if (done[p]) continue;
+                        live++;
+                        double alpha = Math.Min(0.99, op[g] * Math.Exp(-sigma));
+                        if (alpha < 1.0 / 255.0) continue;
+                        double next = trans[p] * (1 - alpha);
+                        if (next <= 1e-4) done[p] = true;
+                        else trans[p] = next;
                     }
                 }
             }
         }
-        return (box, evaluated);
+        return new Counts(0, b.IntersectionCount, box, evaluated, visited, live);
     }
 
     private static double MedianOf(IEnumerable<double> values)
