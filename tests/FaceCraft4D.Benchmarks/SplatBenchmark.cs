@@ -39,6 +39,7 @@ public sealed class SplatBenchmark : IBenchmark
                                          and as the README's original figures were taken; 0 = libtorch's default (all cores)
           --max-chunk-elements 0         TensorOps backend working-set bound (0 = automatic)
           --probe 1|0                    measure the machine's FMA / exp limit first
+          --footprint 0|1                SimdCpu: RasterizerOptions.CullByAlphaFootprint (drop tiles / box pixels outside the alpha footprint)
         Figures are wall-clock ms unless marked cpu (process CPU time, all threads; steadier on a shared machine).
         With --torch-threads above 1, libtorch's OpenMP threads spin after each parallel op unless OMP_WAIT_POLICY=PASSIVE
         (the header says which); on 2 cores that spinning roughly doubles the forward+backward's CPU time.
@@ -66,6 +67,7 @@ public sealed class SplatBenchmark : IBenchmark
         int warmup = Math.Max(0, a.GetInt("warmup", 3));
         int threads = a.GetInt("threads", 0);
         long maxChunk = a.GetInt("max-chunk-elements", 0);
+        bool footprint = a.GetInt("footprint", 0) != 0;
         var device = a.Get("device", "cpu").ToLowerInvariant() == "cuda" ? torch.CUDA : torch.CPU;
         // The worker trains with one libtorch thread; with more, libtorch's OpenMP workers spin-wait after each parallel op
         // (unless OMP_WAIT_POLICY=PASSIVE) and compete with the kernel's own threads for the cores.
@@ -75,7 +77,7 @@ public sealed class SplatBenchmark : IBenchmark
 
         output.WriteLine($"splat benchmark: device={device.type}, processors={Environment.ProcessorCount}, kernel threads={workers}, torch threads={torch.get_num_threads()}, " +
                          $"Vector<float>={Vector<float>.Count} lanes (hardware accelerated: {Vector.IsHardwareAccelerated}), OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: active spinning)"}, " +
-                         $"repeats={repeats} (median, min), warm-up={warmup} calls per case and backend, load average {LoadAverage()}");
+                         $"repeats={repeats} (median, min), warm-up={warmup} calls per case and backend, alpha-footprint culling={footprint}, load average {LoadAverage()}");
         CpuThroughputProbe.Limits? limits = null;
         if (a.GetInt("probe", 1) != 0)
         {
@@ -90,7 +92,7 @@ public sealed class SplatBenchmark : IBenchmark
             foreach (var (_, backend, simd) in backends)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device);
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, footprint);
                 for (int i = 0; i < warmup; i++) { scene.Forward(); scene.ForwardBackward(); }
             }
         output.WriteLine($"warm-up: {warmWatch.Elapsed.TotalSeconds:F1} s, load average {LoadAverage()}");
@@ -104,7 +106,7 @@ public sealed class SplatBenchmark : IBenchmark
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 PeakMemory.TryResetPeak();
-                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device);
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, footprint);
                 var r = Measure(scene, repeats);
                 results.Add((name, r));
                 double peak = PeakMemory.PeakResidentBytes() / (1024.0 * 1024.0);
@@ -189,7 +191,7 @@ public sealed class SplatBenchmark : IBenchmark
         private readonly Camera _camera;
         private readonly GaussianRasterizer _rasterizer;
 
-        public Scene(int n, int size, RasterizerBackend backend, bool simd, int threads, long maxChunk, Device device)
+        public Scene(int n, int size, RasterizerBackend backend, bool simd, int threads, long maxChunk, Device device, bool footprint)
         {
             var gen = new torch.Generator(1234);
             var dir = torch.nn.functional.normalize(torch.randn(new long[] { n, 3 }, generator: gen), dim: 1);
@@ -200,7 +202,7 @@ public sealed class SplatBenchmark : IBenchmark
             _opacityLogits = torch.randn(new long[] { n }, generator: gen).to(device).requires_grad_();
             _sh = (torch.randn(new long[] { n, 16, 3 }, generator: gen) * 0.2).to(device).requires_grad_();
             _camera = OrbitCameras.CreateAtYaw(new OrbitCameraOptions { Width = size, Height = size }, 30);
-            var options = new RasterizerOptions { Backend = backend, CpuThreads = threads, CpuSimd = simd };
+            var options = new RasterizerOptions { Backend = backend, CpuThreads = threads, CpuSimd = simd, CullByAlphaFootprint = footprint };
             if (maxChunk > 0) options.MaxChunkElements = maxChunk;
             _rasterizer = new GaussianRasterizer(options);
             _target = torch.full(new long[] { size, size, 3 }, 0.5f, device: device);
@@ -209,7 +211,8 @@ public sealed class SplatBenchmark : IBenchmark
         public RasterizerPhaseTimes? Times { get => _rasterizer.PhaseTimes; set => _rasterizer.PhaseTimes = value; }
 
         /// <summary>Whether the kernel narrows each Gaussian's box to its alpha footprint (SimdCpu) or loops over radius boxes.</summary>
-        public bool FootprintBoxes => _rasterizer.Options.Backend is RasterizerBackend.SimdCpu or RasterizerBackend.Auto && _means.device.type == DeviceType.CPU;
+        public bool FootprintBoxes => _rasterizer.Options.CullByAlphaFootprint &&
+            _rasterizer.Options.Backend is RasterizerBackend.SimdCpu or RasterizerBackend.Auto && _means.device.type == DeviceType.CPU;
 
         public Tensor Opacities() => torch.sigmoid(_opacityLogits);
 

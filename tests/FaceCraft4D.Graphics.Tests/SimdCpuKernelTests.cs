@@ -62,6 +62,21 @@ public sealed class SimdCpuKernelTests
         Assert.Contains(grads1[0], g => g != 0);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Alpha_footprint_culling_gives_the_same_bits(bool cpuSimd)
+    {
+        // Through the whole render: the binning's narrowed boxes reach the kernel's forward and (saved) backward.
+        using var scope = torch.NewDisposeScope();
+        var camera = TestScene.FrontCamera(75, 53);
+        var (image0, grads0) = Render(MixedScene(), camera, new RasterizerOptions { Backend = RasterizerBackend.SimdCpu, CpuSimd = cpuSimd });
+        var (image1, grads1) = Render(MixedScene(), camera, new RasterizerOptions { Backend = RasterizerBackend.SimdCpu, CpuSimd = cpuSimd, CullByAlphaFootprint = true });
+        Assert.Equal(image0, image1);
+        for (int i = 0; i < grads0.Length; i++) Assert.Equal(grads0[i], grads1[i]);
+        Assert.Contains(grads0[0], g => g != 0);
+    }
+
     /// <summary>400 small Gaussians (5-15 mm) and 6 large ones (10-20 cm), float32.</summary>
     private static TestScene MixedScene()
     {

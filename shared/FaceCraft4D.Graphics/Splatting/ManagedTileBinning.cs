@@ -27,6 +27,9 @@ internal static unsafe class ManagedTileBinning
     /// <param name="conics">Conics [N, 3] (a, b, c) for the footprint test, or null for the radius rectangles only.</param>
     /// <param name="opacities">Opacities [N] (with <paramref name="conics"/>).</param>
     /// <param name="minAlpha">The compositing skip threshold (with <paramref name="conics"/>; 0 = no footprint test).</param>
+    /// <remarks>Compiled fully optimised on its first call (called once per render, its loops would otherwise run as tier-0 /
+    /// on-stack-replacement code for many calls, as the SIMD kernel's tile loops did before s28).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TileBins Bin(Tensor means2d, Tensor radii, Tensor depths, int width, int height, int tileSize,
         Tensor? conics = null, Tensor? opacities = null, double minAlpha = 0)
     {
@@ -150,6 +153,7 @@ internal static unsafe class ManagedTileBinning
     /// The footprint of Gaussian g; with <paramref name="boxes"/> also writes its pixel box: the radius box as the SIMD
     /// kernel computes it (pixel centres within the per-axis radius), narrowed to the footprint's box.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static AlphaFootprint Footprint(int g, double* mp, double* cp, double* ap, double minAlpha, int width, int height, int* radii, int* boxes)
     {
         double mx = mp[2 * g], my = mp[2 * g + 1];

@@ -56,6 +56,15 @@ public sealed class RasterizerOptions
     /// </summary>
     public bool CpuSimd { get; set; } = true;
 
+    /// <summary>
+    /// SIMD CPU backend: drop at binning the tiles, and in the kernel the box pixels, that a Gaussian's alpha footprint
+    /// (the ellipse where opacity * exp(-sigma) can reach <see cref="MinAlpha"/>, see <see cref="AlphaFootprint"/>) does not
+    /// reach. Bit-identical output (the dropped pairs composite nothing); off by default: in s29 it cut the (tile, Gaussian)
+    /// pairs by 25-29 % and the vector lanes visited by 22 %, but the composite's CPU time did not measurably drop and the
+    /// footprint test made binning about twice as expensive (Graphics README, s29).
+    /// </summary>
+    public bool CullByAlphaFootprint { get; set; }
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
