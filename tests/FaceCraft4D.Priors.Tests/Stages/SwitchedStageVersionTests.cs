@@ -87,6 +87,21 @@ public sealed class SwitchedStageVersionTests
     }
 
     [Fact]
+    public void Shape_prior_version_follows_the_hanging_hair_switch()
+    {
+        static int Version(bool neck, bool hanging)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.Texture.NeckFromClothing = neck;
+            options.Template.HangingHair.Enabled = hanging;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false));
+        Assert.Equal(36, Version(false, true));
+        Assert.Equal(52, Version(true, true));
+    }
+
+    [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
         static (int View, int Back) Versions(double anchorFacingMin, bool mirrored = false)

@@ -66,10 +66,13 @@ public sealed class HeadRegions
     /// <summary>Height (model y, metres) of the chin.</summary>
     public float ChinHeight => chinY;
 
+    /// <summary>How far (0..1) a point lies behind the ears (or, with hair over the temples, behind where the side hair starts).</summary>
+    public float BehindEars(Vector3 p) => Ramp(earZ - p.Z);
+
     /// <summary>Weights (hair, skin, neck) summing to 1 at a point.</summary>
     public (float Hair, float Skin, float Neck) Weights(Vector3 p)
     {
-        float behind = Ramp(earZ - p.Z);
+        float behind = BehindEars(p);
         float aboveNape = Ramp(p.Y - napeY);
         float top = Ramp(p.Y - (browY + crown));
         float hair = Math.Max(behind * aboveNape, top);

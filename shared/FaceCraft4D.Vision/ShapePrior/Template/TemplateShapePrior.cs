@@ -66,7 +66,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         if (!double.IsNaN(denseRms)) metrics["dense_landmark_rms_px"] = denseRms;
         var (bald, landmarks3d) = Pose(fit, eyes);
         var colours = HeadColourStatistics.Measure(input.Crop, input.Mask, input.Landmarks, options.Texture.HairVariationMax);
-        var hairEnd = options.HairLength.Enabled && input.Landmarks.Length == 136
+        var hairEnd = (options.HairLength.Enabled || options.HangingHair.Enabled) && input.Landmarks.Length == 136
             ? PortraitHairLength.Measure(input.Crop, input.Mask, input.Landmarks, colours, options.HairLength)
             : null;
         if (hairEnd is not null)
@@ -79,6 +79,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         {
             var byMouth = new HeadRegions(points, options.Texture, colours.SidesAreHair);
             if (hairEnd is not { Found: true }) return byMouth;
+            if (!options.HairLength.Enabled) return byMouth;
             float nape = PortraitHairLength.NapeHeight(hairEnd.Row, input.Landmarks, points, byMouth, options.HairLength);
             metrics["nape_height_by_mouth_m"] = byMouth.NapeHeight;
             metrics["nape_height_m"] = nape;
@@ -102,6 +103,23 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
         var volume = HairVolumeFitter.Fit(bald, regions, new Vector3((float)pivot.X, (float)pivot.Y, (float)pivot.Z),
             fit.ReferenceCamera, input.Mask, mouthRow, options.HairVolume);
         var mesh = volume.Mesh;
+        float[]? hangingOffsets = null;
+        if (options.HangingHair.Enabled)
+        {
+            // The shell ends at the portrait's hair end, never below the hair texture's lower edge (the nape line).
+            float? end = hairEnd is { Found: true }
+                ? Math.Max((float)PortraitHairLength.RowToHeight(hairEnd.Row, input.Landmarks, landmarks3d), regions.NapeHeight)
+                : null;
+            metrics["hanging_hair"] = end is null ? 0 : 1;
+            if (end is { } endHeight)
+            {
+                var hanging = HangingHairShell.Grow(mesh, regions, new Vector3((float)pivot.X, (float)pivot.Y, (float)pivot.Z), endHeight, options.HangingHair);
+                metrics["hanging_hair_end_m"] = endHeight;
+                metrics["hanging_hair_vertices"] = hanging.Moved;
+                metrics["hanging_hair_max_push_m"] = hanging.MaxPush;
+                (mesh, hangingOffsets) = (hanging.Mesh, hanging.Offsets);
+            }
+        }
         var normals = mesh.VertexNormals();
         metrics["hair_lateral_growth"] = volume.LateralGrowth;
         metrics["hair_vertical_growth"] = volume.VerticalGrowth;
@@ -195,7 +213,7 @@ public sealed class TemplateShapePrior : IShapePrior, IDisposable
             Eyes = eyes,
             LandmarkFit = landmarkFit,
             Mesh = mesh,
-            VertexOffsets = templeOffsets is null ? volume.Offsets : volume.Offsets.Select((o, k) => o + templeOffsets[k]).ToArray(),
+            VertexOffsets = volume.Offsets.Select((o, k) => o + (templeOffsets?[k] ?? 0) + (hangingOffsets?[k] ?? 0)).ToArray(),
             VertexColours = vertexColours,
             Texture = atlas,
             OrbitPivot = pivot,

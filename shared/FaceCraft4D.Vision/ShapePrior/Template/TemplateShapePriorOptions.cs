@@ -38,6 +38,9 @@ public sealed class TemplateShapePriorOptions
     /// <summary>The unseen hair's lower edge from where the portrait's hair ends beside the face (off by default).</summary>
     public HairLengthOptions HairLength { get; set; } = new();
 
+    /// <summary>The hair shell continued down to the portrait's hair end outside the neck (off by default).</summary>
+    public HangingHairOptions HangingHair { get; set; } = new();
+
     /// <summary>Hair volume grown to match the portrait's silhouette.</summary>
     public HairVolumeOptions HairVolume { get; set; } = new();
 
