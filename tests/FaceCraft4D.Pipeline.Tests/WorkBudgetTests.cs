@@ -16,9 +16,9 @@ public sealed class WorkBudgetTests
     [Fact]
     public void The_estimate_is_work_items_times_iterations_times_pixels_per_stage()
     {
-        var preview = RunWorkEstimate.For(PipelinePresets.Preview); // 8 views, 3 sources x 2 clips x 6 frames, 128 px
+        var preview = RunWorkEstimate.For(PipelinePresets.Preview); // 8 views, 3 sources x 2 clips x 6 frames, 256 px
         StageWorkEstimate Of(PipelineStage s) => preview.Stages.Single(e => e.Stage == s);
-        const long Px = 128 * 128;
+        const long Px = 256 * 256;
 
         Assert.Equal((1L, 200L, Px), (Of(PipelineStage.TrainStatic).WorkItems, Of(PipelineStage.TrainStatic).Iterations, Of(PipelineStage.TrainStatic).Pixels));
         Assert.Equal(6.0 * 6 * Px, Of(PipelineStage.AnimateView).Work);
