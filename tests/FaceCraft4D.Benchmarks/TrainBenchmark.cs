@@ -17,14 +17,14 @@ namespace FaceCraft4D.Benchmarks;
 /// Where a training iteration's time goes at preview settings. A synthetic scene shaped like the preview run's training
 /// stages: a FLAME-bound avatar on the built-in head (the stage's start: 1 Gaussian per triangle, grey, local scale 0.5),
 /// targets rendered from a textured avatar of the same head (<c>--per-triangle</c> Gaussians per triangle) from the preview's
-/// 8 orbit views at 128 px (TrainStatic) plus posed video frames (TrainCoin); trainer settings from the stages' own
+/// 8 orbit views at its RenderSize (256 px since s29; TrainStatic) plus posed video frames (TrainCoin); trainer settings from the stages' own
 /// <see cref="TrainingSchedule"/> (densification included) with the COIN hooks and the structural perceptual loss (the
 /// default backend). Prints per phase (<see cref="TrainingPhaseTimer"/>) the mean ms per iteration, and the rasterizer's
 /// forward + backward measured alone on the final avatar, so the render share of a step is known.
 /// Phases are charged in process CPU time (all threads; <see cref="ProcessCpuClock"/>), which a shared machine's load
 /// stretches far less than wall time; the wall time per iteration is printed too.
 /// Options: --stage static|coin|both (both) --iterations N (the schedule's length; preview: 200) --steps N (iterations run,
-/// default all; the first --skip are run untimed) --skip 0 --size 128 --views 8 --frames 12 --per-triangle 2
+/// default all; the first --skip are run untimed) --skip 0 --size (the preview's RenderSize) --views 8 --frames 12 --per-triangle 2
 /// --repeats 1 (runs per stage; figures are medians) --torch-threads N --separate-render 1 (COIN's I_C as a second render, the
 /// path before the shared render) --fused-centring 0 (COIN's centred activation as tensor ops) --cache-frames 0 (pose FLAME every step) --fused-ssim 0 (D-SSIM and
 /// the structure loss as band-matrix GEMMs); all three off = the step before these changes; --fused-adam 0 (Adam op by op, the
