@@ -74,7 +74,7 @@ public static class HangingHairShell
             if (behind <= 0) continue;
             // Down the shell from the ring (t = 0) to the hair's end (t = 1); below the end back to the neck over EndBlend.
             float t = Math.Clamp((top - p.Y) / (top - endHeight), 0, 1);
-            float fade = p.Y >= endHeight ? 1 : SmoothStep(1 - (endHeight - p.Y) / blend);
+            float fade = p.Y >= endHeight ? 1 : HeadRegions.SmoothStep(1 - (endHeight - p.Y) / blend);
             float target = ringRadius[s] * (1 - (1 - share) * t);
             float r = Radius(p, pivot);
             if (r < 1e-6f || target <= r) continue;
@@ -91,11 +91,5 @@ public static class HangingHairShell
             maxPush = Math.Max(maxPush, push);
         }
         return new HangingHair(new TriangleMesh(positions, mesh.Triangles), offsets, moved, maxPush);
-    }
-
-    private static float SmoothStep(float t)
-    {
-        t = Math.Clamp(t, 0f, 1f);
-        return t * t * (3 - 2 * t);
     }
 }

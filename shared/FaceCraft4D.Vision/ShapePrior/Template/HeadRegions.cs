@@ -135,7 +135,8 @@ public sealed class HeadRegions
 
     private float Ramp(float signedDistance) => SmoothStep(signedDistance / blend + 0.5f);
 
-    private static float SmoothStep(float t)
+    /// <summary>Hermite smoothstep of t clamped to [0, 1] (shared by the template's region and shell blends).</summary>
+    internal static float SmoothStep(float t)
     {
         t = Math.Clamp(t, 0f, 1f);
         return t * t * (3 - 2 * t);

@@ -146,8 +146,8 @@ public sealed class TempleNarrowing
     /// <summary>W(p): 1 at temple and cheek height in front of the jaw contour's top, fading above, below and toward the ears.</summary>
     private float Weight(Vector3 p)
     {
-        float height = Math.Min(SmoothStep((p.Y - (noseY - heightFade)) / heightFade), SmoothStep(((browY + heightFade) - p.Y) / heightFade));
-        float front = SmoothStep((p.Z - (contourTopZ - backFade)) / backFade);
+        float height = Math.Min(HeadRegions.SmoothStep((p.Y - (noseY - heightFade)) / heightFade), HeadRegions.SmoothStep(((browY + heightFade) - p.Y) / heightFade));
+        float front = HeadRegions.SmoothStep((p.Z - (contourTopZ - backFade)) / backFade);
         return height * front;
     }
 
@@ -177,11 +177,5 @@ public sealed class TempleNarrowing
             xr = Math.Max(xr, x);
         }
         return xr > xl;
-    }
-
-    private static float SmoothStep(float t)
-    {
-        t = Math.Clamp(t, 0f, 1f);
-        return t * t * (3 - 2 * t);
     }
 }
