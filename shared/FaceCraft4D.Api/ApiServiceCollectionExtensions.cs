@@ -23,7 +23,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddSingleton<Limits.SubmissionRateLimiter>();
         services.TryAddSingleton<Limits.EvaluationAdmission>();
         services.TryAddSingleton<Limits.InFlightSubmissions>();
-        services.TryAddSingleton<Limits.ActiveRunCounter>(); // hosts that register a DurableTaskClient; the Functions app builds one per client
+        services.TryAddSingleton<Limits.IActiveRunCounter, Limits.ActiveRunCounter>(); // hosts that register a DurableTaskClient; the Functions app builds one per client
         services.TryAddSingleton<Limits.SubmissionAdmission>();
         services.TryAddSingleton<AvatarRunService>();
         services.TryAddSingleton<UploadIntake>();

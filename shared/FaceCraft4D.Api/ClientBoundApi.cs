@@ -18,7 +18,7 @@ public sealed class ClientBoundApi(IServiceProvider services)
 
     /// <summary>The submission limits on this client (the active-run counts come from its durable store).</summary>
     public Limits.SubmissionAdmission Admission(DurableTaskClient client) =>
-        ActivatorUtilities.CreateInstance<Limits.SubmissionAdmission>(services, new Limits.ActiveRunCounter(client));
+        ActivatorUtilities.CreateInstance<Limits.SubmissionAdmission>(services, (Limits.IActiveRunCounter)new Limits.ActiveRunCounter(client));
 
     /// <summary>The evaluation service on this client.</summary>
     public EvaluationService Evaluations(DurableTaskClient client) => ActivatorUtilities.CreateInstance<EvaluationService>(services, client);

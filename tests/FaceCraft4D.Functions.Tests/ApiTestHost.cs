@@ -39,6 +39,14 @@ public sealed class ApiTestHost : IAsyncDisposable
     {
         var durable = await InProcessDurableHost.StartAsync(
             r => r.AddOrchestratorFunc(DurableNames.AvatarRunOrchestrator, orchestrator ?? AvatarRunOrchestrator.RunAsync));
+        var blobs = new InMemoryBlobStore();
+        return new ApiTestHost(blobs, durable, BuildServices(blobs, settings));
+    }
+
+    /// <summary>The API's services over <paramref name="blobs"/>, without a durable engine.</summary>
+    /// <param name="settings">Configuration added to the defaults (an unreachable worker, face screening off, limits high).</param>
+    public static ServiceProvider BuildServices(InMemoryBlobStore blobs, IReadOnlyDictionary<string, string?>? settings = null)
+    {
         var values = new Dictionary<string, string?>
         {
             ["Fc4d:GpuWorker:BaseUrl"] = "http://127.0.0.1:9",
@@ -49,11 +57,10 @@ public sealed class ApiTestHost : IAsyncDisposable
             ["Fc4d:Limits:MaxActiveRuns"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
-        var blobs = new InMemoryBlobStore();
         var collection = new ServiceCollection().AddLogging();
         collection.AddSingleton<IBlobStore>(blobs);
         collection.AddFc4dApi(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-        return new ApiTestHost(blobs, durable, collection.BuildServiceProvider());
+        return collection.BuildServiceProvider();
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ public readonly record struct ActiveRunCount(int Total, int OfOwner);
 /// The owner of a run is read from its orchestration input (<see cref="RunInput"/>'s <c>owner</c>/<c>ownerId</c>
 /// property; runs without one belong to <see cref="RunIdentity.LocalOwner"/>).
 /// </summary>
-public sealed class ActiveRunCounter(DurableTaskClient client)
+public sealed class ActiveRunCounter(DurableTaskClient client) : IActiveRunCounter
 {
     private static readonly OrchestrationRuntimeStatus[] Active = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running];
 

@@ -27,14 +27,14 @@ public sealed class AdmissionTicket(string owner, WorkAllowance allowance, IDisp
 /// <summary>
 /// The one check at the start of a submission (<c>POST /api/avatars</c>), before the body is read: the owner's
 /// submission rate (<see cref="SubmissionRateLimiter"/>, shared across hosts when storage is configured), then the owner's and everyone's pending/running runs
-/// (<see cref="ActiveRunCounter"/>, from the durable store, plus this host's admitted submissions). Each refusal is a
+/// (<see cref="IActiveRunCounter"/>, from the durable store, plus this host's admitted submissions). Each refusal is a
 /// 429 problem document with <c>Retry-After</c> (seconds) and a reason (<c>rate-limited</c>, <c>too-many-active-runs</c>,
 /// <c>service-busy</c>). The caller is <see cref="RequestCaller.From"/>; without one, the local owner.
 /// </summary>
 public sealed class SubmissionAdmission(
     SubmissionRateLimiter rates,
     InFlightSubmissions inFlight,
-    ActiveRunCounter activeRuns,
+    IActiveRunCounter activeRuns,
     IOptions<LimitsOptions> options,
     ILogger<SubmissionAdmission> logger)
 {
@@ -70,9 +70,14 @@ public sealed class SubmissionAdmission(
         ActiveRunCount counted;
         using (await inFlight.TakeTurnAsync(context.RequestAborted).ConfigureAwait(false))
         {
-            counted = await activeRuns.CountAsync(owner, context.RequestAborted).ConfigureAwait(false);
-            // This host's admitted submissions may not be in the store yet (or are, and count twice: safe).
-            counted = new ActiveRunCount(counted.Total + inFlight.Total, counted.OfOwner + inFlight.Of(owner));
+            // This host's admitted submissions are read BEFORE the store: while this turn is held none can be added, and
+            // one that finishes during the store's query (its run now stored, its lease released) is still in this
+            // snapshot. Read after the query, such a run would be in neither count (seen in CI: 4 runs against a limit
+            // of 3). A run in both counts errs on the safe side.
+            var inFlightTotal = inFlight.Total;
+            var inFlightOfOwner = inFlight.Of(owner);
+            var stored = await activeRuns.CountAsync(owner, context.RequestAborted).ConfigureAwait(false);
+            counted = new ActiveRunCount(stored.Total + inFlightTotal, stored.OfOwner + inFlightOfOwner);
             if (counted.OfOwner < limits.MaxActiveRunsPerOwner && counted.Total < limits.MaxActiveRuns)
             {
                 return new AdmissionTicket(owner, allowance, inFlight.Enter(owner));
