@@ -30,7 +30,8 @@ public sealed class SplatBenchmark : IBenchmark
         usage: ./fc4d bench splat [--option value]...
           --cases 10000x256,100000x512   Gaussians x image size (square), comma-separated
           --backends managed,simd        managed = ManagedCpu (the reference), simd = SimdCpu, simd-scalar = SimdCpu on its
-                                         one-lane path, tensor = TensorOps, auto = Auto; the first is the ratios' baseline
+                                         one-lane path, simd-footprint / simd-nofootprint = SimdCpu with alpha-footprint culling
+                                         forced on / off (same run), tensor = TensorOps, auto = Auto; the first is the ratios' baseline
           --repeats 5                    timed forward and forward+backward calls per case and backend (median and min)
           --warmup 3                     untimed calls per case and backend, all of them before the first timed case
           --device cpu|cuda              tensor device (SimdCpu and ManagedCpu need cpu)
@@ -89,10 +90,10 @@ public sealed class SplatBenchmark : IBenchmark
         // Warm every backend up on every case before timing anything: the first calls run unoptimised JIT tiers.
         var warmWatch = Stopwatch.StartNew();
         foreach (var (n, size) in cases)
-            foreach (var (_, backend, simd) in backends)
+            foreach (var (_, backend, simd, cull) in backends)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, footprint);
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, cull ?? footprint);
                 for (int i = 0; i < warmup; i++) { scene.Forward(); scene.ForwardBackward(); }
             }
         output.WriteLine($"warm-up: {warmWatch.Elapsed.TotalSeconds:F1} s, load average {LoadAverage()}");
@@ -102,11 +103,11 @@ public sealed class SplatBenchmark : IBenchmark
         foreach (var (n, size) in cases)
         {
             var results = new List<(string Name, Result R)>();
-            foreach (var (name, backend, simd) in backends)
+            foreach (var (name, backend, simd, cull) in backends)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 PeakMemory.TryResetPeak();
-                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, footprint);
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, cull ?? footprint);
                 var r = Measure(scene, repeats);
                 results.Add((name, r));
                 double peak = PeakMemory.PeakResidentBytes() / (1024.0 * 1024.0);
@@ -154,14 +155,17 @@ public sealed class SplatBenchmark : IBenchmark
         $"{p[RasterizerPhase.Projection],7:F1} {p[RasterizerPhase.Colors],6:F1} {p[RasterizerPhase.Binning],7:F1} {p[RasterizerPhase.Glue],6:F1} " +
         $"{p[RasterizerPhase.CompositeForward],8:F1} {p[RasterizerPhase.CompositeBackward],8:F1} {p[RasterizerPhase.ProjectionBackward],8:F1} {p[RasterizerPhase.ColorsBackward],6:F1} {p[Rest],6:F1}";
 
-    private static (string Name, RasterizerBackend Backend, bool Simd) ParseBackend(string s) => s.Trim().ToLowerInvariant() switch
+    /// <summary>A backend to measure; <c>Footprint</c> forces <see cref="RasterizerOptions.CullByAlphaFootprint"/> (null: --footprint).</summary>
+    private static (string Name, RasterizerBackend Backend, bool Simd, bool? Footprint) ParseBackend(string s) => s.Trim().ToLowerInvariant() switch
     {
-        "managed" or "reference" => ("ManagedCpu", RasterizerBackend.ManagedCpu, true),
-        "simd" => ("SimdCpu", RasterizerBackend.SimdCpu, true),
-        "simd-scalar" => ("SimdCpu-1lane", RasterizerBackend.SimdCpu, false),
-        "tensor" => ("TensorOps", RasterizerBackend.TensorOps, true),
-        "auto" => ("Auto", RasterizerBackend.Auto, true),
-        var x => throw new ArgumentException($"unknown backend '{x}' (managed, simd, simd-scalar, tensor, auto)"),
+        "managed" or "reference" => ("ManagedCpu", RasterizerBackend.ManagedCpu, true, null),
+        "simd" => ("SimdCpu", RasterizerBackend.SimdCpu, true, null),
+        "simd-scalar" => ("SimdCpu-1lane", RasterizerBackend.SimdCpu, false, null),
+        "simd-footprint" => ("SimdCpu+fp", RasterizerBackend.SimdCpu, true, true),
+        "simd-nofootprint" => ("SimdCpu-fp", RasterizerBackend.SimdCpu, true, false),
+        "tensor" => ("TensorOps", RasterizerBackend.TensorOps, true, null),
+        "auto" => ("Auto", RasterizerBackend.Auto, true, null),
+        var x => throw new ArgumentException($"unknown backend '{x}' (managed, simd, simd-scalar, simd-footprint, simd-nofootprint, tensor, auto)"),
     };
 
     private static string LoadAverage()
