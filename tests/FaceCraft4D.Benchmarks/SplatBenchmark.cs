@@ -40,7 +40,8 @@ public sealed class SplatBenchmark : IBenchmark
                                          and as the README's original figures were taken; 0 = libtorch's default (all cores)
           --max-chunk-elements 0         TensorOps backend working-set bound (0 = automatic)
           --probe 1|0                    measure the machine's FMA / exp limit first
-          --footprint 0|1                SimdCpu: RasterizerOptions.CullByAlphaFootprint (drop tiles / box pixels outside the alpha footprint)
+          --footprint 1|0                SimdCpu: RasterizerOptions.CullByAlphaFootprint (drop tiles / box pixels outside the alpha
+                                         footprint; default: the option's default, on since s30)
         Figures are wall-clock ms unless marked cpu (process CPU time, all threads; steadier on a shared machine).
         With --torch-threads above 1, libtorch's OpenMP threads spin after each parallel op unless OMP_WAIT_POLICY=PASSIVE
         (the header says which); on 2 cores that spinning roughly doubles the forward+backward's CPU time.
@@ -68,7 +69,7 @@ public sealed class SplatBenchmark : IBenchmark
         int warmup = Math.Max(0, a.GetInt("warmup", 3));
         int threads = a.GetInt("threads", 0);
         long maxChunk = a.GetInt("max-chunk-elements", 0);
-        bool footprint = a.GetInt("footprint", 0) != 0;
+        bool footprint = a.GetInt("footprint", new RasterizerOptions().CullByAlphaFootprint ? 1 : 0) != 0;
         var device = a.Get("device", "cpu").ToLowerInvariant() == "cuda" ? torch.CUDA : torch.CPU;
         // The worker trains with one libtorch thread; with more, libtorch's OpenMP workers spin-wait after each parallel op
         // (unless OMP_WAIT_POLICY=PASSIVE) and compete with the kernel's own threads for the cores.
