@@ -90,7 +90,6 @@ internal static unsafe class ManagedTileBinning
 
             // Pass 2: intersections per tile (exclusive prefix sums).
             Array.Clear(cursor, 0, tileCount + 1);
-            long total = 0;
             for (int g = 0; g < n; g++)
             {
                 int x0 = rects[RectInts * g], x1 = rects[RectInts * g + 1], y0 = rects[RectInts * g + 2], y1 = rects[RectInts * g + 3];
@@ -102,15 +101,14 @@ internal static unsafe class ManagedTileBinning
                     {
                         int lo = rows[at], hi = rows[at + 1];
                         for (int tx = lo; tx < hi; tx++) cursor[ty * tilesX + tx + 1]++;
-                        total += hi - lo;
                     }
                     continue;
                 }
                 for (int ty = y0; ty < y1; ty++)
                     for (int tx = x0; tx < x1; tx++) cursor[ty * tilesX + tx + 1]++;
-                total += (long)(x1 - x0) * (y1 - y0);
             }
             for (int t = 0; t < tileCount; t++) cursor[t + 1] += cursor[t];
+            long total = cursor[tileCount]; // the scatter below writes exactly the slots counted here
             var offsets = torch.empty(tileCount + 1, ScalarType.Int64);
             new ReadOnlySpan<long>(cursor, 0, tileCount + 1).CopyTo(new Span<long>(Ptr<long>(offsets), tileCount + 1));
 
