@@ -30,7 +30,8 @@ public sealed class SplatBenchmark : IBenchmark
         usage: ./fc4d bench splat [--option value]...
           --cases 10000x256,100000x512   Gaussians x image size (square), comma-separated
           --backends managed,simd        managed = ManagedCpu (the reference), simd = SimdCpu, simd-scalar = SimdCpu on its
-                                         one-lane path, tensor = TensorOps, auto = Auto; the first is the ratios' baseline
+                                         one-lane path, simd-footprint / simd-nofootprint = SimdCpu with alpha-footprint culling
+                                         forced on / off (same run), tensor = TensorOps, auto = Auto; the first is the ratios' baseline
           --repeats 5                    timed forward and forward+backward calls per case and backend (median and min)
           --warmup 3                     untimed calls per case and backend, all of them before the first timed case
           --device cpu|cuda              tensor device (SimdCpu and ManagedCpu need cpu)
@@ -39,7 +40,8 @@ public sealed class SplatBenchmark : IBenchmark
                                          and as the README's original figures were taken; 0 = libtorch's default (all cores)
           --max-chunk-elements 0         TensorOps backend working-set bound (0 = automatic)
           --probe 1|0                    measure the machine's FMA / exp limit first
-          --footprint 0|1                SimdCpu: RasterizerOptions.CullByAlphaFootprint (drop tiles / box pixels outside the alpha footprint)
+          --footprint 1|0                SimdCpu: RasterizerOptions.CullByAlphaFootprint (drop tiles / box pixels outside the alpha
+                                         footprint; default: the option's default, on since s30)
         Figures are wall-clock ms unless marked cpu (process CPU time, all threads; steadier on a shared machine).
         With --torch-threads above 1, libtorch's OpenMP threads spin after each parallel op unless OMP_WAIT_POLICY=PASSIVE
         (the header says which); on 2 cores that spinning roughly doubles the forward+backward's CPU time.
@@ -67,7 +69,7 @@ public sealed class SplatBenchmark : IBenchmark
         int warmup = Math.Max(0, a.GetInt("warmup", 3));
         int threads = a.GetInt("threads", 0);
         long maxChunk = a.GetInt("max-chunk-elements", 0);
-        bool footprint = a.GetInt("footprint", 0) != 0;
+        bool footprint = a.GetInt("footprint", new RasterizerOptions().CullByAlphaFootprint ? 1 : 0) != 0;
         var device = a.Get("device", "cpu").ToLowerInvariant() == "cuda" ? torch.CUDA : torch.CPU;
         // The worker trains with one libtorch thread; with more, libtorch's OpenMP workers spin-wait after each parallel op
         // (unless OMP_WAIT_POLICY=PASSIVE) and compete with the kernel's own threads for the cores.
@@ -89,10 +91,10 @@ public sealed class SplatBenchmark : IBenchmark
         // Warm every backend up on every case before timing anything: the first calls run unoptimised JIT tiers.
         var warmWatch = Stopwatch.StartNew();
         foreach (var (n, size) in cases)
-            foreach (var (_, backend, simd) in backends)
+            foreach (var (_, backend, simd, cull) in backends)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, footprint);
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, cull ?? footprint);
                 for (int i = 0; i < warmup; i++) { scene.Forward(); scene.ForwardBackward(); }
             }
         output.WriteLine($"warm-up: {warmWatch.Elapsed.TotalSeconds:F1} s, load average {LoadAverage()}");
@@ -102,11 +104,11 @@ public sealed class SplatBenchmark : IBenchmark
         foreach (var (n, size) in cases)
         {
             var results = new List<(string Name, Result R)>();
-            foreach (var (name, backend, simd) in backends)
+            foreach (var (name, backend, simd, cull) in backends)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 PeakMemory.TryResetPeak();
-                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, footprint);
+                using var scene = new Scene(n, size, backend, simd, threads, maxChunk, device, cull ?? footprint);
                 var r = Measure(scene, repeats);
                 results.Add((name, r));
                 double peak = PeakMemory.PeakResidentBytes() / (1024.0 * 1024.0);
@@ -154,14 +156,17 @@ public sealed class SplatBenchmark : IBenchmark
         $"{p[RasterizerPhase.Projection],7:F1} {p[RasterizerPhase.Colors],6:F1} {p[RasterizerPhase.Binning],7:F1} {p[RasterizerPhase.Glue],6:F1} " +
         $"{p[RasterizerPhase.CompositeForward],8:F1} {p[RasterizerPhase.CompositeBackward],8:F1} {p[RasterizerPhase.ProjectionBackward],8:F1} {p[RasterizerPhase.ColorsBackward],6:F1} {p[Rest],6:F1}";
 
-    private static (string Name, RasterizerBackend Backend, bool Simd) ParseBackend(string s) => s.Trim().ToLowerInvariant() switch
+    /// <summary>A backend to measure; <c>Footprint</c> forces <see cref="RasterizerOptions.CullByAlphaFootprint"/> (null: --footprint).</summary>
+    private static (string Name, RasterizerBackend Backend, bool Simd, bool? Footprint) ParseBackend(string s) => s.Trim().ToLowerInvariant() switch
     {
-        "managed" or "reference" => ("ManagedCpu", RasterizerBackend.ManagedCpu, true),
-        "simd" => ("SimdCpu", RasterizerBackend.SimdCpu, true),
-        "simd-scalar" => ("SimdCpu-1lane", RasterizerBackend.SimdCpu, false),
-        "tensor" => ("TensorOps", RasterizerBackend.TensorOps, true),
-        "auto" => ("Auto", RasterizerBackend.Auto, true),
-        var x => throw new ArgumentException($"unknown backend '{x}' (managed, simd, simd-scalar, tensor, auto)"),
+        "managed" or "reference" => ("ManagedCpu", RasterizerBackend.ManagedCpu, true, null),
+        "simd" => ("SimdCpu", RasterizerBackend.SimdCpu, true, null),
+        "simd-scalar" => ("SimdCpu-1lane", RasterizerBackend.SimdCpu, false, null),
+        "simd-footprint" => ("SimdCpu+fp", RasterizerBackend.SimdCpu, true, true),
+        "simd-nofootprint" => ("SimdCpu-fp", RasterizerBackend.SimdCpu, true, false),
+        "tensor" => ("TensorOps", RasterizerBackend.TensorOps, true, null),
+        "auto" => ("Auto", RasterizerBackend.Auto, true, null),
+        var x => throw new ArgumentException($"unknown backend '{x}' (managed, simd, simd-scalar, simd-footprint, simd-nofootprint, tensor, auto)"),
     };
 
     private static string LoadAverage()

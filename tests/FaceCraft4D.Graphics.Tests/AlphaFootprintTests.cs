@@ -106,6 +106,55 @@ public sealed class AlphaFootprintTests
         Assert.Contains(a.Grads[0], v => v != 0);
     }
 
+    [Fact]
+    public void Footprint_binning_keeps_the_tiles_each_row_span_reaches_the_same_for_any_thread_count()
+    {
+        using var scope = torch.NewDisposeScope();
+        // More than two of the binning's 2048-Gaussian blocks, so its per-Gaussian pass really runs in parallel.
+        var s = Projected(5000, seed: 21);
+        var bins = new[] { 1, 2, 3, 7 }.Select(threads =>
+            ManagedTileBinning.Bin(s.Means, s.Radii, s.Depths, Width, Height, TileSize, s.Conics, s.Opacities, MinAlpha, threads)).ToArray();
+        long[] ids = bins[0].GaussianIds.data<long>().ToArray(), offsets = bins[0].TileOffsets.data<long>().ToArray();
+        int[] boxes = bins[0].PixelBoxes!.data<int>().ToArray();
+        foreach (var other in bins.Skip(1))
+        {
+            Assert.Equal(ids, other.GaussianIds.data<long>().ToArray());
+            Assert.Equal(offsets, other.TileOffsets.data<long>().ToArray());
+            Assert.Equal(boxes, other.PixelBoxes!.data<int>().ToArray());
+        }
+
+        // Reference, tile by tile: the radius rectangle's tiles within the narrowed box's; for 2 x 2 tiles or more only
+        // those whose rows the footprint reaches in the tile's columns; each list nearest first (stable).
+        float[] mu = s.Means.data<float>().ToArray(), con = s.Conics.data<float>().ToArray(), op = s.Opacities.data<float>().ToArray();
+        float[] depth = s.Depths.data<float>().ToArray();
+        int[] radii = s.Radii.data<int>().ToArray();
+        int tilesX = bins[0].TilesX, tilesY = bins[0].TilesY;
+        var expected = Enumerable.Range(0, tilesX * tilesY).Select(_ => new List<long>()).ToArray();
+        static int FloorDiv(int a, int b) => (int)Math.Floor(a / (double)b);
+        foreach (int g in Enumerable.Range(0, s.N).OrderBy(g => depth[g]).ThenBy(g => g))
+        {
+            int rx = radii[2 * g], ry = radii[2 * g + 1];
+            if (rx <= 0 || ry <= 0 || boxes[4 * g] > boxes[4 * g + 1] || boxes[4 * g + 2] > boxes[4 * g + 3]) continue;
+            double mx = mu[2 * g], my = mu[2 * g + 1];
+            int x0 = Math.Max((int)Math.Clamp(Math.Floor((mx - rx) / TileSize), 0, tilesX), FloorDiv(boxes[4 * g], TileSize));
+            int x1 = Math.Min((int)Math.Clamp(Math.Ceiling((mx + rx) / TileSize), 0, tilesX), FloorDiv(boxes[4 * g + 1], TileSize) + 1);
+            int y0 = Math.Max((int)Math.Clamp(Math.Floor((my - ry) / TileSize), 0, tilesY), FloorDiv(boxes[4 * g + 2], TileSize));
+            int y1 = Math.Min((int)Math.Clamp(Math.Ceiling((my + ry) / TileSize), 0, tilesY), FloorDiv(boxes[4 * g + 3], TileSize) + 1);
+            var f = new AlphaFootprint(mx, my, con[3 * g], con[3 * g + 1], con[3 * g + 2], op[g], MinAlpha, Width + Height);
+            bool perRow = x1 - x0 >= 2 && y1 - y0 >= 2 && f.IsBounded;
+            for (int ty = y0; ty < y1; ty++)
+            {
+                var (px0, px1) = f.PixelRangeOnRows(ty * TileSize + 0.5, Math.Min(ty * TileSize + TileSize, Height) - 0.5);
+                for (int tx = x0; tx < x1; tx++)
+                    if (!perRow || (px0 <= px1 && FloorDiv(px0, TileSize) <= tx && tx <= FloorDiv(px1, TileSize)))
+                        expected[ty * tilesX + tx].Add(g);
+            }
+        }
+        Assert.Equal(expected.SelectMany(l => l).ToArray(), ids);
+        Assert.Equal(expected.Select(l => (long)l.Count), offsets.Skip(1).Zip(offsets, (b, a) => b - a));
+        AssertSubsequences(ManagedTileBinning.Bin(s.Means, s.Radii, s.Depths, Width, Height, TileSize), bins[0]);
+    }
+
     private sealed record Scene(int N, Tensor Means, Tensor Conics, Tensor Opacities, Tensor Radii, Tensor Depths);
 
     /// <summary>

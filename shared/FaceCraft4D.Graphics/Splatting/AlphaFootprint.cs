@@ -11,6 +11,8 @@ namespace FaceCraft4D.Graphics.Splatting;
 internal readonly struct AlphaFootprint
 {
     private readonly double _mx, _my, _a, _b, _c, _det, _r2;
+    // Computed once (0 when not bounded): half extents and the row offset of the leftmost point (see PixelRangeOnRows).
+    private readonly double _hx, _hy, _yExtreme;
 
     /// <summary>True when the footprint is a bounded ellipse; false = no bound beyond the radius box.</summary>
     public bool IsBounded { get; }
@@ -51,10 +53,13 @@ internal readonly struct AlphaFootprint
         double positionError = 5e-7 * (Math.Abs(mx) + Math.Abs(my) + coordinateScale + 64);
         double margin = 2e-3 + 1e-5 * skip + 2e-6 * condition * skip + gradient * positionError;
         _r2 = 2 * (skip + margin);
+        _hx = Math.Sqrt(_r2 * _c / _det);
+        _hy = Math.Sqrt(_r2 * _a / _det);
+        _yExtreme = _b * Math.Sqrt(_r2 / (_c * _det));
     }
 
     /// <summary>Half extents of the ellipse's axis-aligned bounding box (pixels).</summary>
-    public (double X, double Y) HalfExtents => (Math.Sqrt(_r2 * _c / _det), Math.Sqrt(_r2 * _a / _det));
+    public (double X, double Y) HalfExtents => (_hx, _hy);
 
     /// <summary>
     /// Integer pixel range [x0, x1] (pixel centres x + 0.5) the ellipse can reach on the image rows whose centres lie in
@@ -62,12 +67,12 @@ internal readonly struct AlphaFootprint
     /// </summary>
     public (int X0, int X1) PixelRangeOnRows(double rowCentre0, double rowCentre1)
     {
-        double ry = Math.Sqrt(_r2 * _a / _det);
+        double ry = _hy;
         double lo = Math.Max(rowCentre0 - _my, -ry), hi = Math.Min(rowCentre1 - _my, ry);
         if (lo > hi) return (1, 0);
         // The left boundary x(dy) = (-b dy - sqrt(a r2 - det dy^2)) / a is convex, the right one concave: their extremes over
         // the band are at the band point nearest the ellipse's own leftmost / rightmost point (dy = +-b r / sqrt(c det)).
-        double yExtreme = _b * Math.Sqrt(_r2 / (_c * _det));
+        double yExtreme = _yExtreme;
         double yl = Math.Clamp(yExtreme, lo, hi), yr = Math.Clamp(-yExtreme, lo, hi);
         double xl = (-_b * yl - Math.Sqrt(Math.Max(0, _a * _r2 - _det * yl * yl))) / _a;
         double xr = (-_b * yr + Math.Sqrt(Math.Max(0, _a * _r2 - _det * yr * yr))) / _a;

@@ -92,7 +92,7 @@ public sealed class GaussianRasterizer
         phase = times?.Start(RasterizerPhase.Binning);
         var bins = kernel == _simdKernel
             ? ManagedTileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize,
-                Options.CullByAlphaFootprint ? projection.Conics : null, gaussians.Opacities, Options.MinAlpha)
+                Options.CullByAlphaFootprint ? projection.Conics : null, gaussians.Opacities, Options.MinAlpha, Options.CpuThreads)
             : TileBinning.Bin(projection.Means2d, projection.Radii, projection.Depths, camera.Width, camera.Height, Options.TileSize);
         phase?.Dispose();
         phase = times?.Start(RasterizerPhase.Glue);
