@@ -92,6 +92,17 @@ public sealed class TrainingStageOptions
     /// </summary>
     [Range(0, 65_536)] public int PerceptualTargetCacheMiB { get; set; } = 512;
 
+    /// <summary>
+    /// The ResNet-18 perceptual loss sees the render, the target and the mask average-pooled by this factor (2: a 256 px
+    /// preview view goes through the network at 128 px, a quarter of its FLOPs and of the target taps' memory); the raster,
+    /// L1 and D-SSIM keep the full RenderSize. 1 = the network at the render's size. Part of both training stages'
+    /// implementation versions (<see cref="PerceptualDownsampleVersion"/>).
+    /// </summary>
+    [Range(1, 8)] public int PerceptualDownsample { get; set; } = 1;
+
+    /// <summary>What <see cref="PerceptualDownsample"/> adds to the training stages' implementation versions: 0 at 1, 10 x (k - 1) at k.</summary>
+    public int PerceptualDownsampleVersion => 10 * (PerceptualDownsample - 1);
+
     /// <summary>Maximum number of Gaussians (densification stops adding beyond it).</summary>
     [Range(1, 100_000_000)] public long MaxGaussians { get; set; } = 500_000;
 
