@@ -44,4 +44,19 @@ public sealed class PooledResNet18PerceptualLossTests
         // Taps of a 32 px input: relu1 64x16x16 + layer1 64x8x8 + layer2 128x4x4 + layer3 256x2x2 + layer4 512x1x1 floats.
         Assert.Equal(4L * (64 * 16 * 16 + 64 * 8 * 8 + 128 * 4 * 4 + 256 * 2 * 2 + 512 * 1 * 1), cached.CachedBytes);
     }
+
+    [Fact]
+    public void Each_pooling_factor_has_its_own_training_stage_versions()
+    {
+        var shapePrior = Microsoft.Extensions.Options.Options.Create(new FaceCraft4D.Stages.ShapePrior.ShapePriorStageOptions());
+        int Static(int k) => new TrainStaticStageHandler(null!, null!, Microsoft.Extensions.Options.Options.Create(new TrainingStageOptions { PerceptualDownsample = k }.Validated()), shapePrior).ImplementationVersion;
+        int Coin(int k, double finalPhase) => new TrainCoinStageHandler(null!, null!, null!,
+            Microsoft.Extensions.Options.Options.Create(new TrainingStageOptions { PerceptualDownsample = k, ReferenceFinalPhase = finalPhase }.Validated()), shapePrior).ImplementationVersion;
+
+        Assert.Equal(6, Static(1));
+        Assert.Equal(16, Static(2));
+        Assert.Equal(26, Static(3));
+        Assert.Equal([6, 7, 16, 17], new[] { Coin(1, 0), Coin(1, 0.5), Coin(2, 0), Coin(2, 0.5) });
+        Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => new TrainingStageOptions { PerceptualDownsample = 0 }.Validated());
+    }
 }
