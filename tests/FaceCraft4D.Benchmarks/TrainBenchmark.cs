@@ -33,6 +33,7 @@ namespace FaceCraft4D.Benchmarks;
 /// --backend auto|simd-cpu|managed-cpu (the rasterizer kernel; managed-cpu with every switch above at 0, --separate-render 1 and
 /// --perceptual ms-structure --perceptual-every 1 is the oldest training step the code still has, to time against on the same machine)
 /// --perceptual-every N (the perceptual term on every N-th iteration only, at N x the weight; default the stages' setting)
+/// --perceptual-downsample K (the ResNet-18 network sees the images average-pooled K x K; default the stages' setting)
 /// (auto: what the stage uses, ResNet-18 features with each target's taps computed once, when ResNet18.onnx is installed; resnet18 = the
 /// taps of target and render in one batch every step, the stage before the cache); 'perceptual f+b alone' times its forward + backward.
 /// </summary>
@@ -59,6 +60,7 @@ public sealed class TrainBenchmark : IBenchmark
         bool separateRender = a.GetInt("separate-render", 0) != 0;
         int torchThreads = a.GetInt("torch-threads", 0);
         int perceptualEvery = a.GetInt("perceptual-every", new TrainingStageOptions().Coin.PerceptualEvery);
+        int perceptualDownsample = a.GetInt("perceptual-downsample", new TrainingStageOptions().PerceptualDownsample);
         var paths = new FastPaths(a.GetInt("fused-centring", 1) != 0, a.GetInt("cache-frames", 1) != 0, a.GetInt("fused-ssim", 1) != 0,
             a.GetInt("fused-adam", 1) != 0, a.GetInt("fused-binding", 1) != 0, a.GetInt("fused-reg", 1) != 0, RasterBackend(a.Get("backend", "auto")));
         string perceptualName = a.Get("perceptual", "auto").ToLowerInvariant();
@@ -76,7 +78,7 @@ public sealed class TrainBenchmark : IBenchmark
         }
         using var resnet = onnx is null || perceptualName == StructuralPerceptualLoss.BackendName
             ? null
-            : new ResNet18PerceptualLoss(new ResNet18FeatureDistance(await ResNet18OnnxWeights.LoadAsync(onnx, cancellationToken), torch.CPU));
+            : new ResNet18PerceptualLoss(new ResNet18FeatureDistance(await ResNet18OnnxWeights.LoadAsync(onnx, cancellationToken), torch.CPU), perceptualDownsample);
         var perceptual = new PerceptualChoice(perceptualName, resnet, paths.FusedSsim);
         if (torchThreads > 0) torch.set_num_threads(torchThreads);
         PeakMemory.TryResetPeak();
@@ -84,7 +86,7 @@ public sealed class TrainBenchmark : IBenchmark
         using var data = ProceduralHeadModel.Create();
         using var flame = new FlameModel(data, torch.CPU);
         output.WriteLine($"train benchmark: torch threads={torch.get_num_threads()}, processors={Environment.ProcessorCount}, load average {LoadAverage()}, " +
-                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {perceptualName} every {perceptualEvery} iterations, {paths}");
+                         $"head {data.FaceCount} triangles, {size} px, {viewCount} views, perceptual {perceptualName} every {perceptualEvery} iterations (pooled {perceptualDownsample}x), {paths}");
         foreach (var stage in new[] { "static", "coin" })
         {
             if (stages != "both" && stages != stage) continue;

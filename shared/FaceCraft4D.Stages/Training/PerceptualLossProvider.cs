@@ -32,7 +32,7 @@ public sealed class PerceptualLossProvider(ModelStore models, IOptions<TrainingS
         var o = options.Value;
         var choice = o.PerceptualLoss.Trim().ToLowerInvariant();
         if (choice == StructuralPerceptualLoss.BackendName) return new StructuralPerceptualLoss();
-        if (choice == ResNet18PerceptualLoss.BackendName) return await ResNet18Async(device, required: true, cancellationToken).ConfigureAwait(false);
+        if (choice == ResNet18PerceptualLoss.BackendName) return await ResNet18Async(device, o.PerceptualDownsample, required: true, cancellationToken).ConfigureAwait(false);
         if (choice is not ("auto" or LpipsVgg16PerceptualLoss.BackendName))
             throw new InvalidOperationException($"Unknown perceptual loss '{o.PerceptualLoss}' (use auto, {LpipsVgg16PerceptualLoss.BackendName}, {ResNet18PerceptualLoss.BackendName} or {StructuralPerceptualLoss.BackendName}).");
         var lpipsLoss = await LpipsAsync(device, o, cancellationToken).ConfigureAwait(false);
@@ -40,7 +40,7 @@ public sealed class PerceptualLossProvider(ModelStore models, IOptions<TrainingS
         if (choice != "auto")
             throw new BackendUnavailableException($"The lpips-vgg16 perceptual loss needs its weights at {models.Describe(o.LpipsWeightsPath)}; they are not there.");
         logger.LogInformation("No LPIPS weights at {Where}; COIN uses ResNet-18 features when ResNet18.onnx is there", models.Describe(o.LpipsWeightsPath));
-        return await ResNet18Async(device, required: false, cancellationToken).ConfigureAwait(false);
+        return await ResNet18Async(device, o.PerceptualDownsample, required: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>LPIPS-VGG16 on <paramref name="device"/>, or null when its weights file is not in the models store.</summary>
@@ -82,13 +82,16 @@ public sealed class PerceptualLossProvider(ModelStore models, IOptions<TrainingS
         }
     }
 
-    /// <summary>The ResNet-18 feature loss on <paramref name="device"/>; without its ONNX file the structural substitute, or (required) unavailable.</summary>
-    private async Task<IPerceptualLoss> ResNet18Async(torch.Device device, bool required, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ResNet-18 feature loss on <paramref name="device"/> seeing images pooled by <paramref name="downsample"/>; without its
+    /// ONNX file the structural substitute, or (required) unavailable.
+    /// </summary>
+    private async Task<IPerceptualLoss> ResNet18Async(torch.Device device, int downsample, bool required, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var key = device.ToString();
+            var key = $"{device}/{downsample}";
             if (resnets.TryGetValue(key, out var loaded)) return loaded;
             var path = ResNet18OnnxLocator.TryResolve();
             if (path is null)
@@ -106,8 +109,8 @@ public sealed class PerceptualLossProvider(ModelStore models, IOptions<TrainingS
             {
                 throw new BackendUnavailableException($"{path} does not hold the ResNet-18 the {ResNet18PerceptualLoss.BackendName} loss needs: {e.Message}");
             }
-            logger.LogInformation("COIN's perceptual loss: {Name} from {Path}", ResNet18PerceptualLoss.BackendName, path);
-            var loss = new ResNet18PerceptualLoss(new ResNet18FeatureDistance(trunk, device));
+            logger.LogInformation("COIN's perceptual loss: {Name} from {Path}, images pooled {Downsample}x", ResNet18PerceptualLoss.BackendName, path, downsample);
+            var loss = new ResNet18PerceptualLoss(new ResNet18FeatureDistance(trunk, device), downsample);
             resnets[key] = loss;
             return loss;
         }

@@ -10,7 +10,9 @@ namespace FaceCraft4D.Stages.Training;
 /// relu1, layer1..layer4 activations, mean squared difference, no learned heads), the learned loss used when the LPIPS
 /// weights are absent. The weights come from <c>ResNet18.onnx</c> of the NuGet package
 /// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> (MIT; <see cref="ResNet18OnnxLocator"/>); the network is frozen and
-/// gradients flow to the rendered image only. The mask weights the positions of every tap.
+/// gradients flow to the rendered image only. The mask weights the positions of every tap. With <see cref="Downsample"/>
+/// k &gt; 1 the network sees the images (and the mask) average-pooled k x k (k^2 fewer network FLOPs and target taps); the
+/// rasterizer and the photometric terms keep the full resolution.
 /// </summary>
 public sealed class ResNet18PerceptualLoss : IPerceptualLoss, IDisposable
 {
@@ -20,7 +22,17 @@ public sealed class ResNet18PerceptualLoss : IPerceptualLoss, IDisposable
     private readonly ResNet18FeatureDistance distance;
 
     /// <summary>Wraps a distance (taking ownership).</summary>
-    public ResNet18PerceptualLoss(ResNet18FeatureDistance distance) => this.distance = distance ?? throw new ArgumentNullException(nameof(distance));
+    /// <param name="distance">The ResNet-18 feature distance.</param>
+    /// <param name="downsample">Average-pooling factor applied to the images and the mask before the network (1 = none).</param>
+    public ResNet18PerceptualLoss(ResNet18FeatureDistance distance, int downsample = 1)
+    {
+        this.distance = distance ?? throw new ArgumentNullException(nameof(distance));
+        ArgumentOutOfRangeException.ThrowIfLessThan(downsample, 1);
+        Downsample = downsample;
+    }
+
+    /// <summary>The images' average-pooling factor before the network (1 = the network sees the images as given).</summary>
+    public int Downsample { get; }
 
     /// <inheritdoc />
     public string Name => BackendName;
@@ -33,9 +45,9 @@ public sealed class ResNet18PerceptualLoss : IPerceptualLoss, IDisposable
         if (rendered.ndim != 3 || rendered.shape[2] != 3 || !rendered.shape.SequenceEqual(target.shape))
             throw new ArgumentException("Expected two [H, W, 3] images of the same size.");
         using var scope = torch.NewDisposeScope();
-        var a = rendered.permute(2, 0, 1).unsqueeze(0);          // [1, 3, H, W]
-        var b = target.detach().permute(2, 0, 1).unsqueeze(0);   // [1, 3, H, W]
-        var m = mask?.detach().unsqueeze(0).unsqueeze(0);        // [1, 1, H, W]
+        var a = Pooled(rendered.permute(2, 0, 1).unsqueeze(0));          // [1, 3, H/k, W/k]
+        var b = Pooled(target.detach().permute(2, 0, 1).unsqueeze(0));   // [1, 3, H/k, W/k]
+        var m = PooledMask(mask);                                         // [1, 1, H/k, W/k]
         return distance.Distance(a, b, m).mean().MoveToOuterDisposeScope();
     }
 
@@ -48,7 +60,7 @@ public sealed class ResNet18PerceptualLoss : IPerceptualLoss, IDisposable
         ArgumentNullException.ThrowIfNull(target);
         if (target.ndim != 3 || target.shape[2] != 3) throw new ArgumentException("Expected an [H, W, 3] image.", nameof(target));
         using var scope = torch.NewDisposeScope();
-        var features = distance.TargetFeatures(target.detach().permute(2, 0, 1).unsqueeze(0)); // taps [1, C, h, w]
+        var features = distance.TargetFeatures(Pooled(target.detach().permute(2, 0, 1).unsqueeze(0))); // taps [1, C, h, w]
         foreach (var f in features) f.MoveToOuterDisposeScope();
         return features;
     }
@@ -59,12 +71,18 @@ public sealed class ResNet18PerceptualLoss : IPerceptualLoss, IDisposable
         ArgumentNullException.ThrowIfNull(rendered);
         if (rendered.ndim != 3 || rendered.shape[2] != 3) throw new ArgumentException("Expected an [H, W, 3] image.", nameof(rendered));
         using var scope = torch.NewDisposeScope();
-        var a = rendered.permute(2, 0, 1).unsqueeze(0);          // [1, 3, H, W]
-        var m = mask?.detach().unsqueeze(0).unsqueeze(0);        // [1, 1, H, W]
+        var a = Pooled(rendered.permute(2, 0, 1).unsqueeze(0));  // [1, 3, H/k, W/k]
+        var m = PooledMask(mask);                                 // [1, 1, H/k, W/k]
         var (d, taps) = distance.Compare(a, targetFeatures, m);
         foreach (var t in taps) t.Dispose();
         return d.mean().MoveToOuterDisposeScope();
     }
+
+    /// <summary>[1, C, H, W] -> [1, C, H/k, W/k] by k x k averages (<see cref="Downsample"/>; unchanged at 1).</summary>
+    private Tensor Pooled(Tensor image) => Downsample == 1 ? image : torch.nn.functional.avg_pool2d(image, Downsample, Downsample);
+
+    /// <summary>A [H, W] mask as [1, 1, H/k, W/k] (detached), or null.</summary>
+    private Tensor? PooledMask(Tensor? mask) => mask is null ? null : Pooled(mask.detach().unsqueeze(0).unsqueeze(0));
 
     /// <inheritdoc />
     public void Dispose() => distance.Dispose();

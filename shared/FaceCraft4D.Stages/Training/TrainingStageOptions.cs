@@ -88,9 +88,23 @@ public sealed class TrainingStageOptions
 
     /// <summary>
     /// Memory (MiB) for the ResNet-18 perceptual loss's target features, computed once per training target instead of in
-    /// every step (<see cref="TargetFeatureCachedLoss"/>; preview: about 3 MiB a 128 px target); 0 = no cache.
+    /// every step (<see cref="TargetFeatureCachedLoss"/>; about 5.9 MiB a 256 px target, 1.5 MiB with <see cref="PerceptualDownsample"/> 2); 0 = no cache.
     /// </summary>
     [Range(0, 65_536)] public int PerceptualTargetCacheMiB { get; set; } = 512;
+
+    /// <summary>
+    /// The ResNet-18 perceptual loss sees the render, the target and the mask average-pooled by this factor (2: a 256 px
+    /// preview view goes through the network at 128 px, a quarter of its FLOPs and of the target taps' memory); the raster,
+    /// L1 and D-SSIM keep the full RenderSize. 1 = the network at the render's size. Part of both training stages'
+    /// implementation versions (<see cref="PerceptualDownsampleVersion"/>). Measured at 2 (s30, docs/side-view-diagnosis.md): a
+    /// preview training iteration from 287 to 160 ms of CPU (TrainStatic) and 228 to 140 ms (TrainCoin) in <c>bench train</c>
+    /// (one torch thread); on the evaluation set no static face lost but reference PSNR 0.06-0.81 dB lower (mean 0.37), so
+    /// the default stays 1.
+    /// </summary>
+    [Range(1, 8)] public int PerceptualDownsample { get; set; } = 1;
+
+    /// <summary>What <see cref="PerceptualDownsample"/> adds to the training stages' implementation versions: 0 at 1, 10 x (k - 1) at k.</summary>
+    public int PerceptualDownsampleVersion => 10 * (PerceptualDownsample - 1);
 
     /// <summary>Maximum number of Gaussians (densification stops adding beyond it).</summary>
     [Range(1, 100_000_000)] public long MaxGaussians { get; set; } = 500_000;
