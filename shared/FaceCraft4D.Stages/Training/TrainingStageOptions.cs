@@ -21,12 +21,12 @@ public sealed class TrainingStageOptions
 
     /// <summary>
     /// COIN settings (loss weights, MLP and embedding sizes, learning rates). The stages' default evaluates the perceptual term
-    /// on every second iteration (<c>Fc4d:Training:Coin:PerceptualEvery</c> = 2) at the paper's 0.05 there
-    /// (<c>PerceptualWeight</c> = 0.025 per iteration on average, as <see cref="CoinOptions.PerceptualEvery"/> multiplies it by k):
-    /// a preview train-coin iteration went from 156 to 108 ms of CPU, and the sample's metrics on seeds 9201-9203 held (reference
-    /// PSNR 28.04 -> 28.22 dB on average, same faces found). Weight-compensated (0.05 mean) lost 0.42 dB (FaceCraft4D.Stages README).
+    /// on every iteration (<c>Fc4d:Training:Coin:PerceptualEvery</c> = 1) at <c>PerceptualWeight</c> = 0.025, on images pooled 2 x 2
+    /// (<see cref="PerceptualDownsample"/>), since s30: cheaper than the full-size term on every second iteration and better on
+    /// the evaluation set (docs/side-view-diagnosis.md, s30). Until s30 the term ran at full size on every second iteration at
+    /// 0.05 there (s21: a train-coin iteration 156 -> 108 ms of CPU at 128 px; weight-compensated 0.05 mean lost 0.42 dB).
     /// </summary>
-    public CoinOptions Coin { get; set; } = new() { PerceptualEvery = 2, PerceptualWeight = 0.025 };
+    public CoinOptions Coin { get; set; } = new() { PerceptualEvery = 1, PerceptualWeight = 0.025 };
 
     /// <summary>Train the static stage with COIN too (the image-prior views are inconsistent as well); false = plain GaussianAvatar training.</summary>
     public bool StaticUsesCoin { get; set; } = true;
@@ -98,13 +98,19 @@ public sealed class TrainingStageOptions
     /// L1 and D-SSIM keep the full RenderSize. 1 = the network at the render's size. Part of both training stages'
     /// implementation versions (<see cref="PerceptualDownsampleVersion"/>). Measured at 2 (s30, docs/side-view-diagnosis.md): a
     /// preview training iteration from 287 to 160 ms of CPU (TrainStatic) and 228 to 140 ms (TrainCoin) in <c>bench train</c>
-    /// (one torch thread); on the evaluation set no static face lost but reference PSNR 0.06-0.81 dB lower (mean 0.37), so
-    /// the default stays 1.
+    /// (one torch thread). With the term on every second iteration (the old schedule) reference PSNR fell 0.06-0.81 dB on the
+    /// evaluation set; with it on every iteration (<see cref="CoinOptions.PerceptualEvery"/> 1, the default with this) it rose on
+    /// 5 of 6 runs (-0.07 to +0.78 dB), no static face was lost, the sample's seed 9701 gained its -60 face, and the quiet
+    /// preview run took 85.6 s against 146 s.
     /// </summary>
-    [Range(1, 8)] public int PerceptualDownsample { get; set; } = 1;
+    [Range(1, 8)] public int PerceptualDownsample { get; set; } = 2;
 
-    /// <summary>What <see cref="PerceptualDownsample"/> adds to the training stages' implementation versions: 0 at 1, 10 x (k - 1) at k.</summary>
-    public int PerceptualDownsampleVersion => 10 * (PerceptualDownsample - 1);
+    /// <summary>
+    /// What the perceptual term's schedule adds to the training stages' implementation versions:
+    /// <see cref="PerceptualDownsample"/> k adds 10 x (k - 1); <see cref="CoinOptions.PerceptualEvery"/> adds 0 at 2 (the
+    /// default until s30) and 100 x k otherwise (the default since s30, every iteration, adds 100).
+    /// </summary>
+    public int PerceptualDownsampleVersion => (10 * (PerceptualDownsample - 1)) + (Coin.PerceptualEvery == 2 ? 0 : 100 * Coin.PerceptualEvery);
 
     /// <summary>Maximum number of Gaussians (densification stops adding beyond it).</summary>
     [Range(1, 100_000_000)] public long MaxGaussians { get; set; } = 500_000;

@@ -46,17 +46,23 @@ public sealed class PooledResNet18PerceptualLossTests
     }
 
     [Fact]
-    public void Each_pooling_factor_has_its_own_training_stage_versions()
+    public void Each_pooling_factor_and_perceptual_schedule_has_its_own_training_stage_versions()
     {
         var shapePrior = Microsoft.Extensions.Options.Options.Create(new FaceCraft4D.Stages.ShapePrior.ShapePriorStageOptions());
-        int Static(int k) => new TrainStaticStageHandler(null!, null!, Microsoft.Extensions.Options.Options.Create(new TrainingStageOptions { PerceptualDownsample = k }.Validated()), shapePrior).ImplementationVersion;
-        int Coin(int k, double finalPhase) => new TrainCoinStageHandler(null!, null!, null!,
-            Microsoft.Extensions.Options.Options.Create(new TrainingStageOptions { PerceptualDownsample = k, ReferenceFinalPhase = finalPhase }.Validated()), shapePrior).ImplementationVersion;
+        TrainingStageOptions Options(int k, int every, double finalPhase = 0) =>
+            new TrainingStageOptions { PerceptualDownsample = k, ReferenceFinalPhase = finalPhase, Coin = new() { PerceptualEvery = every, PerceptualWeight = 0.025 } }.Validated();
+        int Static(int k, int every) => new TrainStaticStageHandler(null!, null!, Microsoft.Extensions.Options.Options.Create(Options(k, every)), shapePrior).ImplementationVersion;
+        int Coin(int k, int every, double finalPhase) => new TrainCoinStageHandler(null!, null!, null!,
+            Microsoft.Extensions.Options.Options.Create(Options(k, every, finalPhase)), shapePrior).ImplementationVersion;
 
-        Assert.Equal(6, Static(1));
-        Assert.Equal(16, Static(2));
-        Assert.Equal(26, Static(3));
-        Assert.Equal([6, 7, 16, 17], new[] { Coin(1, 0), Coin(1, 0.5), Coin(2, 0), Coin(2, 0.5) });
+        // The schedule until s30 (full size, every second iteration) keeps its versions.
+        Assert.Equal([6, 16, 26], new[] { Static(1, 2), Static(2, 2), Static(3, 2) });
+        Assert.Equal([6, 7, 16, 17], new[] { Coin(1, 2, 0), Coin(1, 2, 0.5), Coin(2, 2, 0), Coin(2, 2, 0.5) });
+        // Every iteration (the default since s30) and other schedules are distinct from it and from each other.
+        Assert.Equal([106, 116, 306], new[] { Static(1, 1), Static(2, 1), Static(1, 3) });
+        Assert.Equal([116, 117], new[] { Coin(2, 1, 0), Coin(2, 1, 0.5) });
+        var defaults = new TrainingStageOptions();
+        Assert.Equal((2, 1), (defaults.PerceptualDownsample, defaults.Coin.PerceptualEvery));
         Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => new TrainingStageOptions { PerceptualDownsample = 0 }.Validated());
     }
 }
