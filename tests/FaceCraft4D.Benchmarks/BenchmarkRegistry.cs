@@ -22,5 +22,6 @@ public static class BenchmarkRegistry
         new PriorSideFacesBenchmark(),
         new SideViewProbe(),
         new ViewChainBenchmark(),
+        new BackColumnProbe(),
     };
 }

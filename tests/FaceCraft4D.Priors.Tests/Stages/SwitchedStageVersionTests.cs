@@ -102,6 +102,21 @@ public sealed class SwitchedStageVersionTests
     }
 
     [Fact]
+    public void Shape_prior_version_follows_the_clothed_nape_switch()
+    {
+        static int Version(bool neck, bool nape)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.Texture.NeckFromClothing = neck;
+            options.Template.Texture.ClothedNape = nape;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false));
+        Assert.Equal(68, Version(false, true));
+        Assert.Equal(84, Version(true, true));
+    }
+
+    [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
         static (int View, int Back) Versions(double anchorFacingMin, bool mirrored = false)

@@ -47,4 +47,23 @@ public sealed class CoveredNeckTests
         var filled = NeckExtension.Extend(colour, seeds, domain, heights, bandHeight: 0.002f, smoothing: 0);
         for (int y = 0; y < h; y++) Assert.True(Vector3.Distance(filled[0, y], Collar) < 0.02f, $"row {y}: back {filled[0, y]}");
     }
+
+    [Fact]
+    public void A_covered_neck_is_told_apart_from_a_bare_one_without_the_neck_switch()
+    {
+        var options = new HeadTextureOptions { ClothedNape = true };
+        Assert.True(CoveredNeck.IsCovered(new HeadColours(Skin, Hair, 0.1f, Collar, true), options));
+        Assert.False(CoveredNeck.IsCovered(new HeadColours(Skin, Hair, 0.1f, Skin * 0.9f, true), options));
+    }
+
+    [Fact]
+    public void The_clothed_nape_takes_the_collar_colour_behind_the_ears_and_keeps_the_front()
+    {
+        // Three texels: in front of the ears (0), half way (0.5), fully behind (1); the fill is the chin's skin everywhere.
+        var fill = RgbImage.Filled(3, 1, Skin);
+        ClothedNape.Blend(fill, [0f, 0.5f, 1f], Collar);
+        Assert.True(Vector3.Distance(fill[0, 0], Skin) < 1e-6f);
+        Assert.True(Vector3.Distance(fill[1, 0], (Skin + Collar) / 2) < 1e-5f);
+        Assert.True(Vector3.Distance(fill[2, 0], Collar) < 1e-6f);
+    }
 }

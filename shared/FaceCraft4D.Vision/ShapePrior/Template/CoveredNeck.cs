@@ -14,7 +14,15 @@ public static class CoveredNeck
     {
         ArgumentNullException.ThrowIfNull(colours);
         ArgumentNullException.ThrowIfNull(options);
-        return options.NeckFromClothing && Vector3.Distance(colours.Neck, colours.Skin) >= options.NeckClothingMinDistance;
+        return options.NeckFromClothing && IsCovered(colours, options);
+    }
+
+    /// <summary>Whether the portrait's neck sample is clothing, not skin (at least <see cref="HeadTextureOptions.NeckClothingMinDistance"/> from the skin colour).</summary>
+    public static bool IsCovered(HeadColours colours, HeadTextureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(colours);
+        ArgumentNullException.ThrowIfNull(options);
+        return Vector3.Distance(colours.Neck, colours.Skin) >= options.NeckClothingMinDistance;
     }
 
     /// <summary>Whether a colour is nearer the clothing (the neck sample) than the skin.</summary>

@@ -21,7 +21,8 @@ public sealed record CompletedAtlas(RgbImage Colour, FloatImage ObservedWeight, 
 /// <item>skin: the remaining skin texels by a smooth membrane from the known skin texels (<see cref="SmoothFill"/>);</item>
 /// <item>neck: the neck and nape from the known neck/torso texels, extended around and down by the same fill (so the
 /// seam with what the portrait shows is continuous); with <see cref="HeadTextureOptions.NeckFromClothing"/> and a covered
-/// neck, from the clothing-coloured ones only;</item>
+/// neck, from the clothing-coloured ones only; with <see cref="HeadTextureOptions.ClothedNape"/> and a covered neck, behind the ears
+/// blended toward the clothing's colour (<see cref="ClothedNape"/>);</item>
 /// <item>hair: the hair region by exemplar block synthesis from the portrait's own visible hair texels
 /// (<see cref="ExemplarPatchSynthesis"/>: confident exemplar texels only, feathered block overlaps), over a smooth fill of
 /// the hair colours; its low frequencies then follow that smooth fill, its detail is smeared into downward strands and
@@ -93,6 +94,13 @@ public static class HeadTextureCompletion
         var neckFill = neckSeeds.Count >= 16
             ? NeckExtension.Extend(observed.Colour, neckSeeds.Mask, surface.Covered, heights)
             : RgbImage.Filled(w, h, colours.Neck);
+        bool clothedNape = options.ClothedNape && CoveredNeck.IsCovered(colours, options);
+        if (clothedNape)
+        {
+            var behind = new float[count];
+            for (int t = 0; t < count; t++) if (surface.Covered[t]) behind[t] = regions.BehindEars(surface.Point(t));
+            ClothedNape.Blend(neckFill, behind, colours.Neck);
+        }
         ct.ThrowIfCancellationRequested();
 
         // 5. Hair: smooth base from known hair texels, then exemplar synthesis over the unseen hair.
@@ -153,6 +161,7 @@ public static class HeadTextureCompletion
             ["neck_seed_texels"] = neckSeeds.Count,
         };
         if (options.NeckFromClothing) metrics["neck_from_clothing"] = neckCovered ? 1 : 0;
+        if (options.ClothedNape) metrics["clothed_nape"] = clothedNape ? 1 : 0;
         if (framed is not null)
         {
             metrics["band_darkness_left"] = framed.DarknessLeft;

@@ -95,7 +95,17 @@ public sealed class HeadTextureOptions
     /// </summary>
     public bool NeckFromClothing { get; set; }
 
-    /// <summary>With <see cref="NeckFromClothing"/>: the distance (RGB, 0..1 per channel) from the skin colour from which the portrait's neck sample counts as clothing.</summary>
+    /// <summary>
+    /// When the portrait's neck is covered (the neck sample at least <see cref="NeckClothingMinDistance"/> from the skin colour),
+    /// the unseen neck behind the ears takes the clothing's colour (<see cref="HeadColours.Neck"/>), blended in by how far a
+    /// texel lies behind the ears (<see cref="ClothedNape"/>): the back of a turtleneck under the hair instead of a column of
+    /// the chin's skin. s30 found, Gaussian by Gaussian (<c>./fc4d bench back-column</c>), that the avatar's pale column is the
+    /// back of the neck's own Gaussians trained by the back views, which show this texture (docs/back-view-diagnosis.md).
+    /// Independent of <see cref="NeckFromClothing"/>. Off by default.
+    /// </summary>
+    public bool ClothedNape { get; set; }
+
+    /// <summary>With <see cref="NeckFromClothing"/> or <see cref="ClothedNape"/>: the distance (RGB, 0..1 per channel) from the skin colour from which the portrait's neck sample counts as clothing.</summary>
     public double NeckClothingMinDistance { get; set; } = 0.3;
 
     /// <summary>Points higher than the brows by this much (metres) are hair on the top of the head.</summary>
