@@ -128,27 +128,8 @@ public sealed class SideViewProbe : IBenchmark
     internal static async IAsyncEnumerable<(double Yaw, Image<Rgb24> Render)> RenderAsync(
         string dir, IReadOnlyList<double> yaws, double pitch, int size, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var blobs = new InMemoryBlobStore();
-        var runRoot = Directory.GetDirectories(Path.Combine(dir, "runs")).Single();
-        var runId = Path.GetFileName(runRoot);
-        var inputs = new Dictionary<string, BlobRef>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(runRoot, "stages"), "*", SearchOption.AllDirectories))
-        {
-            // runs/{id}/stages/{stage}/{key}/{file}: the single-key stages' files are the inputs "{stage}/{file}".
-            var rel = Path.GetRelativePath(Path.Combine(runRoot, "stages"), file).Replace('\\', '/').Split('/', 3);
-            if (rel.Length < 3 || rel[1] != "0" || rel[2].StartsWith("jobs/", StringComparison.Ordinal)) continue;
-            var blob = await blobs.WriteAsync(new BlobRef(StorageLayout.RunsContainer, $"{runId}/stages/{rel[0]}/0/{rel[2]}"),
-                new BinaryData(await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false)), "application/octet-stream", ct).ConfigureAwait(false);
-            inputs[$"{rel[0]}/{rel[2]}"] = blob;
-        }
-        var request = new StageRequest(runId, PipelineStage.Evaluate, "0", inputs, PipelinePresets.Get("preview"), new Dictionary<string, string>());
-        var context = new StageJobContext(request, blobs, new Progress<JobProgress>(), "side-views", ct);
-        var loader = new TrainingHeadLoader(new ModelStore(blobs, Options.Create(new ModelStoreOptions())));
-        using var head = await loader.LoadAsync(context).ConfigureAwait(false);
-        using var flame = new FlameModel(head.Data, CPU);
-        await using var rigStream = File.OpenRead(Path.Combine(dir, "avatars", runId, ExportFiles.RigTensors));
-        using var avatar = await AvatarRigFile.ReadAvatarAsync(rigStream, flame, ct).ConfigureAwait(false);
-        var cameras = await StaticViewReader.ReadCamerasAsync(context).ConfigureAwait(false);
+        using var run = await FinishedAvatar.LoadAsync(dir, ct).ConfigureAwait(false);
+        var (head, flame, avatar, cameras) = (run.Head, run.Flame, run.Avatar, run.Cameras);
         var orbit = ExportStageHandler.Turntable(cameras[0], head.Fit.Orbit.Pivot, new ExportStageOptions { TurntableSize = size, TurntableFrames = 1 });
         var rasterizer = new GaussianRasterizer();
         var frame = head.StaticFrame;

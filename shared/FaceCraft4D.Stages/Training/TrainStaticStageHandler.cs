@@ -26,7 +26,7 @@ public sealed class TrainStaticStageHandler(TrainingHeadLoader heads, AvatarTrai
     public IReadOnlyList<string> Backends { get; } = ["gaussian-avatar+coin", "gaussian-avatar"];
 
     /// <inheritdoc />
-    public int ImplementationVersion => 6 + options.Value.PerceptualDownsampleVersion; // 16, 26, ...: the perceptual network on images pooled by TrainingStageOptions.PerceptualDownsample 2, 3, ... (s30; 6 at 1, the default); 2: the reference portrait is cut from the lower lip down (ReferencePortrait); 3: fused SSIM / COIN centring kernels, cached FLAME poses (same losses, other float rounding); 4: ResNet-18 target taps computed once per run (same loss, other float rounding); 5: the perceptual term (and I_C) on every PerceptualEvery-th iteration only (2, at the paper's 0.05 on those iterations); 6: fused Adam and fused bound-Gaussian evaluation (same losses, other float rounding)
+    public int ImplementationVersion => 6 + options.Value.PerceptualScheduleVersion; // 16, 26, ...: the perceptual network on images pooled by TrainingStageOptions.PerceptualDownsample 2, 3, ... (s30; 6 at 1, the default); 2: the reference portrait is cut from the lower lip down (ReferencePortrait); 3: fused SSIM / COIN centring kernels, cached FLAME poses (same losses, other float rounding); 4: ResNet-18 target taps computed once per run (same loss, other float rounding); 5: the perceptual term (and I_C) on every PerceptualEvery-th iteration only (2, at the paper's 0.05 on those iterations); 6: fused Adam and fused bound-Gaussian evaluation (same losses, other float rounding)
 
     /// <inheritdoc />
     public IReadOnlyList<string> WeightPaths => [shapePrior.Value.FlameModelPath, options.Value.LpipsWeightsPath];

@@ -96,7 +96,7 @@ public sealed class TrainingStageOptions
     /// The ResNet-18 perceptual loss sees the render, the target and the mask average-pooled by this factor (2: a 256 px
     /// preview view goes through the network at 128 px, a quarter of its FLOPs and of the target taps' memory); the raster,
     /// L1 and D-SSIM keep the full RenderSize. 1 = the network at the render's size. Part of both training stages'
-    /// implementation versions (<see cref="PerceptualDownsampleVersion"/>). Measured at 2 (s30, docs/side-view-diagnosis.md): a
+    /// implementation versions (<see cref="PerceptualScheduleVersion"/>). Measured at 2 (s30, docs/side-view-diagnosis.md): a
     /// preview training iteration from 287 to 160 ms of CPU (TrainStatic) and 228 to 140 ms (TrainCoin) in <c>bench train</c>
     /// (one torch thread). With the term on every second iteration (the old schedule) reference PSNR fell 0.06-0.81 dB on the
     /// evaluation set; with it on every iteration (<see cref="CoinOptions.PerceptualEvery"/> 1, the default with this) it rose on
@@ -110,7 +110,7 @@ public sealed class TrainingStageOptions
     /// <see cref="PerceptualDownsample"/> k adds 10 x (k - 1); <see cref="CoinOptions.PerceptualEvery"/> adds 0 at 2 (the
     /// default until s30) and 100 x k otherwise (the default since s30, every iteration, adds 100).
     /// </summary>
-    public int PerceptualDownsampleVersion => (10 * (PerceptualDownsample - 1)) + (Coin.PerceptualEvery == 2 ? 0 : 100 * Coin.PerceptualEvery);
+    public int PerceptualScheduleVersion => (10 * (PerceptualDownsample - 1)) + (Coin.PerceptualEvery == 2 ? 0 : 100 * Coin.PerceptualEvery);
 
     /// <summary>Maximum number of Gaussians (densification stops adding beyond it).</summary>
     [Range(1, 100_000_000)] public long MaxGaussians { get; set; } = 500_000;

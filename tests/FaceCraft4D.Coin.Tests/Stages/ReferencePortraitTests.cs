@@ -80,8 +80,8 @@ public sealed class ReferencePortraitTests(ITestOutputHelper output)
         // A checkpoint made with the phase is never reused without it (and back).
         int Version(TrainingStageOptions o) => new TrainCoinStageHandler(null!, null!, null!,
             Microsoft.Extensions.Options.Options.Create(o), Microsoft.Extensions.Options.Options.Create(new FaceCraft4D.Stages.ShapePrior.ShapePriorStageOptions())).ImplementationVersion;
-        Assert.Equal(7 + on.PerceptualDownsampleVersion, Version(on));
-        Assert.Equal(6 + off.PerceptualDownsampleVersion, Version(off));
+        Assert.Equal(7 + on.PerceptualScheduleVersion, Version(on));
+        Assert.Equal(6 + off.PerceptualScheduleVersion, Version(off));
     }
 
     [Fact]
