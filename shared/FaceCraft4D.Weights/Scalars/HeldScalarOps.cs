@@ -167,6 +167,36 @@ public static class HeldScalarOps
         return x.leaky_relu(slope);
     }
 
+    /// <summary>x += value, in place (returns x).</summary>
+    public static Tensor PlusInPlace(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        using var one = 1.ToScalar();
+        return x.add_(v, one);
+    }
+
+    /// <summary>
+    /// Softplus with beta 1 and threshold 20: log(1 + eˣ), and x itself above 20 (TorchSharp's <c>softplus</c> converts
+    /// both numbers unheld). The exponent is clamped at the threshold so the branch <c>where</c> drops never produces an
+    /// infinite gradient.
+    /// </summary>
+    public static Tensor Softplus(this Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return torch.where(x.IsGreaterThan(20L), x, x.ClampedMax(20L).exp().log1p()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Mish, x · tanh(softplus(x)) with softplus's beta 1 and threshold 20 (x above 20 passes through); TorchSharp's
+    /// <c>functional.mish</c> converts both numbers unheld. The exponent is clamped at the threshold so the branch
+    /// <c>where</c> drops never produces an infinite gradient.
+    /// </summary>
+    public static Tensor Mish(this Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return x.mul(x.Softplus().tanh()).MoveToOuterDisposeScope();
+    }
+
     /// <summary>x with <paramref name="value"/> where <paramref name="mask"/> is true.</summary>
     public static Tensor MaskedFilled(this Tensor x, Tensor mask, double value)
     {
@@ -189,7 +219,7 @@ public static class HeldScalarOps
     }
 
     /// <summary>0, 1, …, n − 1.</summary>
-    public static Tensor Arange(long n, ScalarType dtype, Device device)
+    public static Tensor Arange(long n, ScalarType dtype, Device? device = null)
     {
         using var start = 0.ToScalar();
         using var stop = n.ToScalar();
@@ -198,7 +228,7 @@ public static class HeldScalarOps
     }
 
     /// <summary>start, start + step, … below stop (integer Scalars).</summary>
-    public static Tensor Arange(long start, long stop, long step, ScalarType dtype, Device device)
+    public static Tensor Arange(long start, long stop, long step, ScalarType dtype, Device? device = null)
     {
         using var first = start.ToScalar();
         using var end = stop.ToScalar();
@@ -211,5 +241,153 @@ public static class HeldScalarOps
     {
         using var v = value.ToScalar();
         return torch.full(shape, v, dtype, device);
+    }
+
+    /// <summary>x + value with an integer Scalar (an integer tensor stays integer).</summary>
+    public static Tensor Plus(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        using var one = 1.ToScalar();
+        return x.add(v, one);
+    }
+
+    /// <summary>x − value with an integer Scalar (an integer tensor stays integer).</summary>
+    public static Tensor Minus(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.sub(v);
+    }
+
+    /// <summary>x ^ exponent with an integer exponent (an integer tensor stays integer).</summary>
+    public static Tensor Power(this Tensor x, long exponent)
+    {
+        using var e = exponent.ToScalar();
+        return x.pow(e);
+    }
+
+    /// <summary>x clamped to [min, max] with integer bounds (an integer tensor stays integer).</summary>
+    public static Tensor Clamped(this Tensor x, long min, long max)
+    {
+        using var low = min.ToScalar();
+        using var high = max.ToScalar();
+        return x.clamp(low, high);
+    }
+
+    /// <summary>max(x, min) with an integer bound (an integer tensor stays integer).</summary>
+    public static Tensor ClampedMin(this Tensor x, long min)
+    {
+        using var low = min.ToScalar();
+        return x.clamp_min(low);
+    }
+
+    /// <summary>min(x, max) with an integer bound (an integer tensor stays integer).</summary>
+    public static Tensor ClampedMax(this Tensor x, long max)
+    {
+        using var high = max.ToScalar();
+        return x.clamp_max(high);
+    }
+
+    /// <summary>x clamped to [min, max], in place (returns x).</summary>
+    public static Tensor ClampInPlace(this Tensor x, double min, double max)
+    {
+        using var low = min.ToScalar();
+        using var high = max.ToScalar();
+        return x.clamp_(low, high);
+    }
+
+    /// <summary>max(x, min), in place (returns x).</summary>
+    public static Tensor ClampMinInPlace(this Tensor x, double min)
+    {
+        using var low = min.ToScalar();
+        return x.clamp_min_(low);
+    }
+
+    /// <summary>x = value (boolean).</summary>
+    public static Tensor IsEqualTo(this Tensor x, double value)
+    {
+        using var v = value.ToScalar();
+        return x.eq(v);
+    }
+
+    /// <summary>x = value with an integer Scalar (boolean; exact for any 64-bit id).</summary>
+    public static Tensor IsEqualTo(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.eq(v);
+    }
+
+    /// <summary>x ≠ value with an integer Scalar (boolean; exact for any 64-bit id).</summary>
+    public static Tensor IsNotEqualTo(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.ne(v);
+    }
+
+    /// <summary>x &gt; value with an integer Scalar (boolean).</summary>
+    public static Tensor IsGreaterThan(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.gt(v);
+    }
+
+    /// <summary>x ≥ value with an integer Scalar (boolean).</summary>
+    public static Tensor IsAtLeast(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.ge(v);
+    }
+
+    /// <summary>x &lt; value with an integer Scalar (boolean).</summary>
+    public static Tensor IsLessThan(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.lt(v);
+    }
+
+    /// <summary>x ≤ value with an integer Scalar (boolean).</summary>
+    public static Tensor IsAtMost(this Tensor x, long value)
+    {
+        using var v = value.ToScalar();
+        return x.le(v);
+    }
+
+    /// <summary>x = value for boolean tensors (boolean).</summary>
+    public static Tensor IsEqualTo(this Tensor x, bool value)
+    {
+        using var v = value.ToScalar();
+        return x.eq(v);
+    }
+
+    /// <summary>Fills a boolean tensor with <paramref name="value"/>, in place (returns x).</summary>
+    public static Tensor FilledWith(this Tensor x, bool value)
+    {
+        using var v = value.ToScalar();
+        return x.fill_(v);
+    }
+
+    /// <summary>Writes <paramref name="value"/> where <paramref name="mask"/> is true, in place (returns x).</summary>
+    public static Tensor MaskedFillInPlace(this Tensor x, Tensor mask, double value)
+    {
+        using var v = value.ToScalar();
+        return x.masked_fill_(mask, v);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> with <paramref name="scalar"/> (made with <c>value.ToScalar()</c>) and disposes the
+    /// Scalar after it returns, so it stays alive through the native call: the form for the calls that have no named
+    /// method here, e.g. <c>Hold(n.ToScalar(), stop =&gt; torch.arange(stop, ScalarType.Int64, device))</c>.
+    /// </summary>
+    public static T Hold<T>(Scalar scalar, Func<Scalar, T> operation)
+    {
+        using (scalar)
+            return operation(scalar);
+    }
+
+    /// <summary><see cref="Hold{T}(Scalar, Func{Scalar, T})"/> for calls that take two Scalars.</summary>
+    public static T Hold<T>(Scalar first, Scalar second, Func<Scalar, Scalar, T> operation)
+    {
+        using (first)
+        using (second)
+            return operation(first, second);
     }
 }
