@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Avatar;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,7 +37,7 @@ public sealed class CanonicalPositionCache : IDisposable
         var binding = p.Binding!;
         var r = rotations!.index_select(0, binding); // [N, 3, 3]
         var k = scales!.index_select(0, binding).unsqueeze(1); // [N, 1]
-        var means = torch.matmul(r, p.Positions.detach().unsqueeze(-1)).squeeze(-1) * k + centers.index_select(0, binding);
+        var means = (torch.matmul(r, p.Positions.detach().unsqueeze(-1)).squeeze(-1) * k).Plus(centers.index_select(0, binding));
         return means.MoveToOuterDisposeScope();
     }
 

@@ -2,6 +2,7 @@ using FaceCraft4D.Animation.Clips;
 using FaceCraft4D.Animation.Rendering;
 using FaceCraft4D.Animation.Rig;
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public sealed class ControlRigTests(ITestOutputHelper output)
         using var q = torch.linalg.qr(torch.randn([e, e], generator: new Generator(5))).Q; // random orthogonal [E, E]
         using var rotated = WithExpressionDirs(model, torch.matmul(model.ExpressionDirs, q));
         // A FLAME-like larger basis: the same span (mixed) plus 40 small unrelated components.
-        using var extra = torch.randn([model.VertexCount, 3, 40], generator: new Generator(6)) * 2e-4;
+        using var extra = torch.randn([model.VertexCount, 3, 40], generator: new Generator(6)).Times(2e-4);
         using var larger = WithExpressionDirs(model, torch.cat([torch.matmul(model.ExpressionDirs, q), extra], 2));
         var original = new ExpressionControlSolver(model);
         var inRotated = new ExpressionControlSolver(rotated);

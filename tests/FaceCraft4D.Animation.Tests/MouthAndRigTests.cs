@@ -2,6 +2,7 @@ using FaceCraft4D.Animation.Mouth;
 using FaceCraft4D.Animation.Rendering;
 using FaceCraft4D.Animation.Rig;
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -58,10 +59,10 @@ public sealed class MouthAndRigTests(ITestOutputHelper output)
     public void Static_offsets_are_applied_in_canonical_space_exactly_as_if_they_were_part_of_the_template()
     {
         using var model = ProceduralHeadModel.Create();
-        var offsets = torch.randn([model.VertexCount, 3], generator: new Generator(3)) * 0.003;
+        var offsets = torch.randn([model.VertexCount, 3], generator: new Generator(3)).Times(0.003);
         using var shifted = new FlameModelData
         {
-            VTemplate = model.VTemplate + offsets, ShapeDirs = model.ShapeDirs.clone(), ExpressionDirs = model.ExpressionDirs.clone(),
+            VTemplate = model.VTemplate.Plus(offsets), ShapeDirs = model.ShapeDirs.clone(), ExpressionDirs = model.ExpressionDirs.clone(),
             PoseDirs = model.PoseDirs.clone(), JRegressor = model.JRegressor.clone(), Weights = model.Weights.clone(), Parents = model.Parents.ToArray(),
             Faces = model.Faces.clone(), LandmarkFaces = model.LandmarkFaces.clone(), LandmarkBarycentrics = model.LandmarkBarycentrics.clone(),
         };
@@ -75,9 +76,8 @@ public sealed class MouthAndRigTests(ITestOutputHelper output)
         // The joints of the shifted template differ (the regressor sees the offsets); the skinning of the offsets must not.
         // Compare with the offset-free model posed the same way plus the reference's per-vertex difference at the same joints:
         var plain = flame.Forward(parameters).Vertices;
-        var expected = reference.Forward(parameters).Vertices - (reference.Forward(parameters.With(expression: parameters.Expression)).Vertices - plain)
-                       + RotateOffsets(flame, parameters, offsets);
-        double error = (withOffsets - (plain + RotateOffsets(flame, parameters, offsets))).abs().max().item<float>();
+        var expected = (reference.Forward(parameters).Vertices - (reference.Forward(parameters.With(expression: parameters.Expression)).Vertices - plain)).Plus(RotateOffsets(flame, parameters, offsets));
+        double error = (withOffsets - (plain.Plus(RotateOffsets(flame, parameters, offsets)))).abs().max().item<float>();
         Assert.True(error < 1e-6, $"offsets {error}");
         // Zero pose: offsets are added unchanged.
         var rest = posed.Parameters(new float[model.ShapeCount], [FlameFrame.Zero(model.ExpressionCount)]);
@@ -89,7 +89,7 @@ public sealed class MouthAndRigTests(ITestOutputHelper output)
         var moved = turned[0] - flame.Forward(turn).Vertices[0];
         var r = Rotations.AxisAngleToMatrix(torch.tensor(new float[] { 0, 0.5f, 0 }).view(1, 3))[0];
         var weights = model.Weights.select(1, (int)FlameJoint.Neck);
-        var skull = weights.gt(0.999f).nonzero().squeeze(1);
+        var skull = weights.IsGreaterThan(0.999f).nonzero().squeeze(1);
         var rotated = torch.matmul(offsets.index_select(0, skull), r.t());
         Assert.True((moved.index_select(0, skull) - rotated).abs().max().item<float>() < 1e-6);
         _ = expected;

@@ -1,6 +1,7 @@
 using FaceCraft4D.Animation.Rendering;
 using FaceCraft4D.Animation.Rig;
 using FaceCraft4D.Animation.Tracking;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public sealed class TrackerPartsTests(ITestOutputHelper output)
         using var adam = new RowAdam(p, [0.05, 0.1]);
         for (int i = 0; i < 400; i++)
         {
-            var loss = (p - target).pow(2).sum();
+            var loss = (p - target).Power(2).sum();
             loss.backward();
             adam.Step([0, 2]);
         }
@@ -51,7 +52,7 @@ public sealed class TrackerPartsTests(ITestOutputHelper output)
             expression = p.Expression.clone().requires_grad_(grad);
             var (v, _) = head.Posed.Forward(p.With(jaw: jaw, expression: expression), head.Offsets);
             var (image, alpha) = renderer.Render(v[0], colours, camera);
-            var loss = (image - targetImage).pow(2).mean() + 0 * alpha.sum();
+            var loss = (image - targetImage).Power(2).mean().Plus(alpha.sum().Times(0));
             if (grad) loss.backward();
             return loss.item<float>();
         }

@@ -9,6 +9,7 @@ using FaceCraft4D.Stages;
 using FaceCraft4D.Stages.Export;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Stages.Training;
+using FaceCraft4D.Weights.Scalars;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -86,9 +87,9 @@ public sealed class BackColumnProbe : IBenchmark
         {
             var r = rasterizer.Render(g, back, white);
             image = r.Image;
-            var lum = image[.., .., 0] * 0.299f + image[.., .., 1] * 0.587f + image[.., .., 2] * 0.114f;
-            var skin = lum.gt(0.42).logical_and((image[.., .., 0] - image[.., .., 2]).gt(0.08));
-            var fg = r.Alpha.gt(0.5);
+            var lum = image[.., .., 0].Times(0.299f).Plus(image[.., .., 1].Times(0.587f)).Plus(image[.., .., 2].Times(0.114f));
+            var skin = lum.IsGreaterThan(0.42).logical_and((image[.., .., 0] - image[.., .., 2]).IsGreaterThan(0.08));
+            var fg = r.Alpha.IsGreaterThan(0.5);
             column = skin.logical_and(fg).to_type(ScalarType.Float32);
             output.WriteLine($"column: {column.sum().item<float>():0} px of {fg.sum().item<long>()} foreground px (skin share {column.sum().item<float>() / Math.Max(1, fg.sum().item<long>()):F3})");
         }
@@ -101,13 +102,13 @@ public sealed class BackColumnProbe : IBenchmark
         var v0 = vertices.index_select(0, faces[.., 0]);
         var v1 = vertices.index_select(0, faces[.., 1]);
         var v2 = vertices.index_select(0, faces[.., 2]);
-        var centre = (v0 + v1 + v2) / 3; // [F, 3]
+        var centre = (v0.Plus(v1).Plus(v2)).DividedBy(3); // [F, 3]
         var normal = linalg.cross(v1 - v0, v2 - v0); // [F, 3]
         var pivot = tensor(run.Pivot.Select(v => (float)v).ToArray());
         // Outward: most triangles' normals point away from the pivot (flip the winding when not).
-        if ((normal * (centre - pivot)).sum(1).gt(0).to_type(ScalarType.Float32).mean().item<float>() < 0.5f) normal = -normal;
+        if ((normal * (centre - pivot)).sum(1).IsGreaterThan(0).to_type(ScalarType.Float32).mean().item<float>() < 0.5f) normal = -normal;
         var backPos = back.PositionTensor();
-        var facesCamera = (normal * (backPos - centre)).sum(1).gt(0).index_select(0, binding); // [N]
+        var facesCamera = (normal * (backPos - centre)).sum(1).IsGreaterThan(0).index_select(0, binding); // [N]
         var refDir = run.Cameras[0].PositionTensor() - pivot;
         refDir[1] = 0;
         var forward = refDir / refDir.norm(); // horizontal, toward the face
@@ -121,9 +122,9 @@ public sealed class BackColumnProbe : IBenchmark
         float chinY = Enumerable.Range(48, 12).Min(i => Lm(i)[1].item<float>()) - 0.035f;
         var gc = centre.index_select(0, binding); // [N, 3]
         var along = ((gc - pivot) * forward).sum(1); // [N]
-        var inFront = along.gt(earAlong);
+        var inFront = along.IsGreaterThan(earAlong);
         var y = gc[.., 1];
-        var band = where(y.gt(browY), tensor(0L), where(y.gt(mouthY), tensor(1L), where(y.gt(chinY), tensor(2L), tensor(3L)))); // [N]
+        var band = where(y.IsGreaterThan(browY), tensor(0L), where(y.IsGreaterThan(mouthY), tensor(1L), where(y.IsGreaterThan(chinY), tensor(2L), tensor(3L)))); // [N]
         string[] bands = ["above brows", "brows-mouth", "mouth-chin", "below chin"];
 
         double total = columnWeight.sum().item<float>();
@@ -131,19 +132,19 @@ public sealed class BackColumnProbe : IBenchmark
         output.WriteLine($"column weight (sum of compositing weights over its pixels): {total:F1}; by bound triangle:");
         output.WriteLine($"{"where",-14} {"height",-12} {"triangle",-13} {"share",6} {"gauss",6} {"rgb seen from behind",22} {"opacity",7} {"scale mm",8}");
         var opac = g.Opacities;
-        var scaleMax = g.Scales.amax(1) * 1000;
+        var scaleMax = g.Scales.amax(1).Times(1000);
         var rows = new List<(string, double)>();
         foreach (var front in new[] { true, false })
         foreach (var b in Enumerable.Range(0, 4))
         foreach (var facing in new[] { true, false })
         {
-            var sel = inFront.eq(front).logical_and(band.eq(b)).logical_and(facesCamera.eq(facing));
+            var sel = inFront.IsEqualTo(front).logical_and(band.IsEqualTo(b)).logical_and(facesCamera.IsEqualTo(facing));
             var w = columnWeight * sel.to_type(ScalarType.Float32);
             double share = w.sum().item<float>() / Math.Max(1e-9, total);
             if (share < 0.005) continue;
             var ws = w.sum();
             var rgb = (backColours * w.unsqueeze(1)).sum(0L) / ws;
-            var count = (w.gt(1e-3)).sum().item<long>();
+            var count = (w.IsGreaterThan(1e-3)).sum().item<long>();
             output.WriteLine($"{(front ? "front of ears" : "behind ears"),-14} {bands[b],-12} {(facing ? "faces camera" : "faces away"),-13} {share,6:F3} {count,6} {$"{rgb[0].item<float>():F2} {rgb[1].item<float>():F2} {rgb[2].item<float>():F2}",22} {((opac * w).sum() / ws).item<float>(),7:F2} {((scaleMax * w).sum() / ws).item<float>(),8:F1}");
         }
 
@@ -159,7 +160,7 @@ public sealed class BackColumnProbe : IBenchmark
             double camYaw = (Math.Atan2(d.X, d.Z) - Math.Atan2(r0.X, r0.Z)) * 180 / Math.PI;
             camYaw = ((camYaw % 360) + 540) % 360 - 180;
             double elev = Math.Asin(d.Y / d.Length) * 180 / Math.PI;
-            var seen = Attribute(rasterizer, g, cam, null).gt(seenPixels);
+            var seen = Attribute(rasterizer, g, cam, null).IsGreaterThan(seenPixels);
             if (Math.Abs(camYaw) >= 90) seenByBack = seenByBack.logical_or(seen);
             double share = (columnWeight * seen.to_type(ScalarType.Float32)).sum().item<float>() / Math.Max(1e-9, total);
             output.WriteLine($"  view {k} ({cam.Name}) yaw {camYaw,6:F0} elevation {elev,5:F1}: {share:F3}");
@@ -185,13 +186,13 @@ public sealed class BackColumnProbe : IBenchmark
             using (no_grad())
             {
                 tiles.Add(ImageTensors.ToImage(image));
-                tiles.Add(ImageTensors.ToImage(image * (column * 0.7f + 0.3f).unsqueeze(2)));
+                tiles.Add(ImageTensors.ToImage(image * (column.Times(0.7f).Plus(0.3f)).unsqueeze(2)));
                 // Groups: red = faces away in front of the ears, orange = faces away behind, green = faces camera in front, blue = faces camera behind.
                 var groupColour = where(facesCamera.unsqueeze(1),
                     where(inFront.unsqueeze(1), tensor(new[] { 0.1f, 0.8f, 0.1f }), tensor(new[] { 0.1f, 0.2f, 0.9f })),
                     where(inFront.unsqueeze(1), tensor(new[] { 0.95f, 0.05f, 0.05f }), tensor(new[] { 1.0f, 0.6f, 0.0f }))); // [N, 3]
                 var grouped = rasterizer.Render(g.WithColors(groupColour), back, white).Image;
-                tiles.Add(ImageTensors.ToImage(grouped * column.unsqueeze(2) + (1 - column).unsqueeze(2) * (image * 0.25f + 0.75f)));
+                tiles.Add(ImageTensors.ToImage((grouped * column.unsqueeze(2)).Plus((column.SubtractedFrom(1)).unsqueeze(2) * (image.Times(0.25f).Plus(0.75f)))));
                 var keep = new SplatGaussians { Means = g.Means, Quaternions = g.Quaternions, Scales = g.Scales, Opacities = g.Opacities * facesCamera.to_type(ScalarType.Float32), ShCoefficients = g.ShCoefficients, ShDegree = g.ShDegree };
                 tiles.Add(ImageTensors.ToImage(rasterizer.Render(keep, back, white).Image));
             }

@@ -5,6 +5,7 @@ using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,9 +73,9 @@ public sealed class CoinBenchmark : IBenchmark
         using (torch.no_grad())
         {
             var p = avatar.Parameters;
-            p.ShDc.copy_((torch.randn(p.ShDc.shape, generator: gen) * 0.5).to(device));
-            p.ShRest.copy_((torch.randn(p.ShRest.shape, generator: gen) * 0.05).to(device));
-            p.OpacityLogits.fill_(1.5);
+            p.ShDc.copy_((torch.randn(p.ShDc.shape, generator: gen).Times(0.5)).to(device));
+            p.ShRest.copy_((torch.randn(p.ShRest.shape, generator: gen).Times(0.05)).to(device));
+            p.OpacityLogits.FilledWith(1.5);
             p.ActiveShDegree = 3;
         }
         var canonical = CanonicalPositions.Of(avatar);

@@ -8,6 +8,7 @@ using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
 using FaceCraft4D.Stages.Training;
 using FaceCraft4D.Vision.Perceptual.ResNet18;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -174,8 +175,8 @@ public sealed class TrainBenchmark : IBenchmark
         using (torch.no_grad())
         {
             var p = teacher.Parameters;
-            p.ShDc.copy_(torch.randn(p.ShDc.shape, generator: gen) * 0.6);
-            p.OpacityLogits.fill_(2.0);
+            p.ShDc.copy_(torch.randn(p.ShDc.shape, generator: gen).Times(0.6));
+            p.OpacityLogits.FilledWith(2.0);
         }
         var canonical = CanonicalPositions.Of(teacher);
         var lo = canonical.amin(0).data<float>().ToArray();
@@ -198,7 +199,7 @@ public sealed class TrainBenchmark : IBenchmark
         {
             // Video frames: the frontal source views, posed by a random expression and jaw.
             int source = f % Math.Min(3, viewCount);
-            var expression = torch.randn([1, flame.ExpressionCount], generator: gen) * 0.5;
+            var expression = torch.randn([1, flame.ExpressionCount], generator: gen).Times(0.5);
             var jaw = torch.tensor(new float[] { 0.1f * (f % 3), 0, 0 }, [1, 3]);
             views.Add(Target(cameras[source], flame.ZeroParameters().With(shape: shape, expression: expression, jaw: jaw), source));
         }
@@ -219,7 +220,7 @@ public sealed class TrainBenchmark : IBenchmark
         {
             // TrainCoin starts from a trained static avatar: begin at the teacher's density and colours, perturbed.
             using var noGrad = torch.no_grad();
-            student.Parameters.ShDc.fill_(0.0);
+            student.Parameters.ShDc.FilledWith(0.0);
         }
         using var appearance = CoinAppearance.Create(viewCount, PositionEncoding.Fit(CanonicalPositions.Of(student), coinOptions.PositionFrequencies), coinOptions, 9);
         appearance.FusedCentring = paths.FusedCentring;

@@ -1,4 +1,5 @@
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ public sealed class CoinAppearanceTests
     private static (CoinAppearance Appearance, Tensor Colours, Tensor Positions) Make(bool centred = true, int n = 50, int views = 5)
     {
         var gen = new torch.Generator(5);
-        var positions = torch.rand([n, 3], generator: gen) * 0.2 - 0.1;
+        var positions = torch.rand([n, 3], generator: gen).Times(0.2).Minus(0.1);
         var colours = torch.rand([n, 3], generator: gen);
         var appearance = CoinAppearance.Create(views, PositionEncoding.Fit(positions, 3),
             new CoinOptions { EmbeddingDimension = 8, HiddenDimension = 16, CentreOffsets = centred }, seed: 9);
@@ -27,7 +28,7 @@ public sealed class CoinAppearanceTests
         // Perturb the output layer so the reference check is not dominated by the near-zero initialisation.
         using (torch.no_grad())
             foreach (var p in appearance.ExtraParameters(new CoinOptions()))
-                p.Tensor.add_(torch.randn(p.Tensor.shape, generator: new torch.Generator(1)) * 0.3);
+                p.Tensor.PlusInPlace(torch.randn(p.Tensor.shape, generator: new torch.Generator(1)).Times(0.3));
         var file = new InMemorySafeTensors();
         appearance.WriteTo(file);
         Tensor T(string key) => file.GetTorch("coin." + key).to_type(ScalarType.Float64);
@@ -35,8 +36,8 @@ public sealed class CoinAppearanceTests
         Tensor Mlp(int k)
         {
             var x = torch.cat([T(CoinAppearance.EmbeddingsName)[k].unsqueeze(0).expand(colours.shape[0], -1), colours, pe], 1).to_type(ScalarType.Float64);
-            var h = torch.matmul(x, T("mlp.0.weight").t()) + T("mlp.0.bias");
-            return torch.matmul(h.clamp_min(0), T("mlp.2.weight").t()) + T("mlp.2.bias");
+            var h = torch.matmul(x, T("mlp.0.weight").t()).Plus(T("mlp.0.bias"));
+            return torch.matmul(h.ClampedMin(0), T("mlp.2.weight").t()).Plus(T("mlp.2.bias"));
         }
         const int view = 3;
         var expected = centred ? Mlp(view) - torch.stack(Enumerable.Range(0, 5).Select(Mlp).ToArray()).mean([0]) : Mlp(view);
@@ -50,7 +51,7 @@ public sealed class CoinAppearanceTests
             var all = torch.stack(Enumerable.Range(0, 5).Select(k => appearance.Offsets(k, colours, pe)).ToArray());
             Assert.True(all.mean([0]).abs().max().item<float>() < 1e-6, "centred offsets average to zero over the views");
         }
-        Assert.Equal(colours + offsets, appearance.Colors(view, colours, positions), new TensorComparer(1e-6));
+        Assert.Equal(colours.Plus(offsets), appearance.Colors(view, colours, positions), new TensorComparer(1e-6));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 
 namespace FaceCraft4D.Coin.Tests;
@@ -14,8 +15,8 @@ public sealed class CoinAvatarFileTests
         using var avatar = FlameGaussianAvatar.Create(scene.Flame, scene.Shape, localScale: 0.7);
         using (torch.no_grad())
         {
-            avatar.Parameters.ShDc.copy_(scene.Truth.Parameters.ShDc * 0.5); // colours in [0.33, 0.67]: offsets do not reach the SH clamp at 0
-            avatar.Parameters.OpacityLogits.fill_(3f);
+            avatar.Parameters.ShDc.copy_(scene.Truth.Parameters.ShDc.Times(0.5)); // colours in [0.33, 0.67]: offsets do not reach the SH clamp at 0
+            avatar.Parameters.OpacityLogits.FilledWith(3f);
         }
         var coin = new CoinOptions { OutputInitBound = 0.05, ReferenceView = 1 };
         using var appearance = CoinAppearance.Create(4, PositionEncoding.Fit(CanonicalPositions.Of(avatar), 3), coin, seed: 4);

@@ -4,6 +4,7 @@ using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Training;
 using FaceCraft4D.Stages.Training;
 using FaceCraft4D.Vision.Perceptual.ResNet18;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -88,7 +89,7 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
             {
                 var gain = torch.tensor(new[] { 1 + U(0.25), 1 + U(0.25), 1 + U(0.25) }).to_type(ScalarType.Float32);
                 var bias = torch.tensor(new[] { U(0.1), U(0.1), U(0.1) }).to_type(ScalarType.Float32);
-                var cast = (colours * gain + bias).clamp(0, 1);
+                var cast = ((colours * gain).Plus(bias)).Clamped(0, 1);
                 var o = scene.Orbit;
                 var shifted = new OrbitCameraOptions
                 {
@@ -130,7 +131,7 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
             var truth = scene.Render(camera);
             var head = scene.Coverage(camera);
             var rendered = trainer.Render(camera).Image; // the consistent model (SH colours, no offsets)
-            double mse = ((rendered - truth).pow(2) * head.unsqueeze(-1)).sum().item<float>() / (3 * head.sum().item<float>());
+            double mse = ((rendered - truth).Power(2) * head.unsqueeze(-1)).sum().item<float>() / (3 * head.sum().item<float>());
             psnr += 10 * Math.Log10(1 / mse);
             ssim += ImageLosses.Ssim(rendered, truth, head).item<float>();
         }

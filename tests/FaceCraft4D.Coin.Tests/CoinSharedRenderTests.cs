@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,8 +51,8 @@ public sealed class CoinSharedRenderTests
         using var cache = new CanonicalPositionCache();
         Assert.Equal(0f, (CanonicalPositions.Of(avatar) - cache.Of(avatar)).abs().max().item<float>());
         // Training moves the local positions and densification changes the set: the cached frames still place them.
-        using (torch.no_grad()) avatar.Parameters.Positions.add_(torch.randn(avatar.Parameters.Positions.shape, generator: new torch.Generator(4)) * 0.3);
-        var keep = torch.arange(0, avatar.Parameters.Count, 3);
+        using (torch.no_grad()) avatar.Parameters.Positions.PlusInPlace(torch.randn(avatar.Parameters.Positions.shape, generator: new torch.Generator(4)).Times(0.3));
+        var keep = HeldScalarOps.Arange(0, avatar.Parameters.Count, 3, ScalarType.Int64, torch.CPU);
         foreach (var name in GaussianParameters.TrainableNames) avatar.Parameters.Replace(name, avatar.Parameters[name].detach().index_select(0, keep));
         avatar.Parameters.ReplaceBinding(avatar.Parameters.Binding!.index_select(0, keep));
         Assert.Equal(0f, (CanonicalPositions.Of(avatar) - cache.Of(avatar)).abs().max().item<float>());
@@ -62,7 +63,7 @@ public sealed class CoinSharedRenderTests
     {
         var gen = new torch.Generator(3);
         int n = 40, views = 6;
-        var positions = torch.rand([n, 3], generator: gen) * 0.2 - 0.1;
+        var positions = torch.rand([n, 3], generator: gen).Times(0.2).Minus(0.1);
         var colours = torch.rand([n, 3], generator: gen);
         using var appearance = CoinAppearance.Create(views, PositionEncoding.Fit(positions, 2),
             new CoinOptions { EmbeddingDimension = 5, HiddenDimension = 12, EmbeddingInitStd = 2.0, OutputInitBound = 0.5 }, seed: 4);

@@ -2,6 +2,7 @@ using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,10 +28,10 @@ internal sealed class SyntheticHeadScene : IDisposable
         {
             var centres = CanonicalPositions.Of(Truth);
             var rgb = torch.stack([
-                torch.sin(centres[.., 0] * 45 + 0.3), torch.sin(centres[.., 1] * 30 + 1.1), torch.sin(centres[.., 2] * 38 + centres[.., 1] * 20),
-            ], 1) * 0.35 + 0.5;
+                torch.sin(centres[.., 0].Times(45).Plus(0.3)), torch.sin(centres[.., 1].Times(30).Plus(1.1)), torch.sin(centres[.., 2].Times(38).Plus(centres[.., 1].Times(20))),
+            ], 1).Times(0.35).Plus(0.5);
             Truth.Parameters.ShDc.copy_(SphericalHarmonics.RgbToDc(rgb).unsqueeze(1));
-            Truth.Parameters.OpacityLogits.fill_(4f);
+            Truth.Parameters.OpacityLogits.FilledWith(4f);
             var v = Truth.Vertices();
             var lo = v.amin(0).data<float>().ToArray();
             var hi = v.amax(0).data<float>().ToArray();
@@ -86,7 +87,7 @@ internal sealed class SyntheticHeadScene : IDisposable
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var alpha = Rasterizer.Render(Truth.Evaluate(), camera, torch.ones(3)).Alpha;
-        return (alpha > 0.5).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+        return (alpha.IsGreaterThan(0.5)).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>The truth's colours [N, 3] (SH degree 0).</summary>

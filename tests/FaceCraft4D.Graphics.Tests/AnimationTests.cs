@@ -1,6 +1,7 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public sealed class AnimationTests
         {
             // Give every Gaussian an off-centre local position and rotation so that the frame transform is exercised.
             var p = avatar.Parameters;
-            p.Positions.add_(torch.randn(p.Positions.shape, ScalarType.Float64, generator: new torch.Generator(6)) * 0.3);
+            p.Positions.PlusInPlace(torch.randn(p.Positions.shape, ScalarType.Float64, generator: new torch.Generator(6)).Times(0.3));
             p.Rotations.copy_(torch.randn(p.Rotations.shape, ScalarType.Float64, generator: new torch.Generator(7)));
         }
         return (data, flame, avatar);
@@ -27,7 +28,7 @@ public sealed class AnimationTests
     /// <summary>Gaussians whose triangle has all three vertices in the index set.</summary>
     private static Tensor GaussiansOn(FlameModelData data, Tensor binding, Tensor vertexIds)
     {
-        var inSet = torch.zeros(data.VertexCount, ScalarType.Bool).index_fill_(0, vertexIds, true);
+        var inSet = HeldScalarOps.Hold(true.ToScalar(), held => torch.zeros(data.VertexCount, ScalarType.Bool).index_fill_(0, vertexIds, held));
         var faceIn = inSet.index_select(0, data.Faces.flatten()).view(-1, 3).all(1);
         return faceIn.index_select(0, binding).nonzero().flatten();
     }
@@ -56,7 +57,7 @@ public sealed class AnimationTests
         Assert.True(teeth.numel() > 50);
         var jawJoint = flame.Forward(avatar.CanonicalFrame()).Joints[0, (int)FlameJoint.Jaw];
         var r = torch.tensor(FlameReference.Rodrigues(0.3, 0, 0), new long[] { 3, 3 }, ScalarType.Float64);
-        var expected = torch.matmul(rest.Means.index_select(0, teeth) - jawJoint, r.t()) + jawJoint;
+        var expected = torch.matmul(rest.Means.index_select(0, teeth) - jawJoint, r.t()).Plus(jawJoint);
         Assert.True((expected - open.Means.index_select(0, teeth)).abs().max().item<double>() < 1e-7);
         var covRest = GaussianProjection.Covariance(rest.Quaternions.index_select(0, teeth), rest.Scales.index_select(0, teeth));
         var covOpen = GaussianProjection.Covariance(open.Quaternions.index_select(0, teeth), open.Scales.index_select(0, teeth));
@@ -79,7 +80,7 @@ public sealed class AnimationTests
         var turned = avatar.Evaluate(avatar.CanonicalFrame().With(globalRotation: torch.tensor(new[] { 0.1, 0.7, -0.2 }, new long[] { 1, 3 }, ScalarType.Float64)));
         var root = flame.Forward(avatar.CanonicalFrame()).Joints[0, 0];
         var r = torch.tensor(FlameReference.Rodrigues(0.1, 0.7, -0.2), new long[] { 3, 3 }, ScalarType.Float64);
-        var meanError = (torch.matmul(rest.Means - root, r.t()) + root - turned.Means).abs().max().item<double>();
+        var meanError = (torch.matmul(rest.Means - root, r.t()).Plus(root) - turned.Means).abs().max().item<double>();
         Assert.True(meanError < 1e-7, $"means differ by {meanError}");
         var covRest = GaussianProjection.Covariance(rest.Quaternions, rest.Scales);
         var covTurned = GaussianProjection.Covariance(turned.Quaternions, turned.Scales);

@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,8 +17,7 @@ public sealed class BoundRegularisersTests
     private static Tensor Reference(Tensor positions, Tensor logScales, Tensor visible)
     {
         var index = visible.nonzero().flatten();
-        return Settings.PositionWeight * torch.nn.functional.relu(positions.index_select(0, index).norm(1) - Settings.PositionThreshold).mean()
-             + Settings.ScaleWeight * torch.nn.functional.relu(logScales.exp().index_select(0, index) - Settings.ScaleThreshold).norm(1).mean();
+        return torch.nn.functional.relu(positions.index_select(0, index).norm(1).Minus(Settings.PositionThreshold)).mean().Times(Settings.PositionWeight).Plus(torch.nn.functional.relu(logScales.exp().index_select(0, index).Minus(Settings.ScaleThreshold)).norm(1).mean().Times(Settings.ScaleWeight));
     }
 
     [Theory]
@@ -28,11 +28,11 @@ public sealed class BoundRegularisersTests
         using var scope = torch.NewDisposeScope();
         var g = new torch.Generator(5);
         const long n = 41;
-        var positions = (torch.randn([n, 3], ScalarType.Float64, generator: g) * 0.9).to_type(dtype).requires_grad_(true);
-        var logScales = (torch.randn([n, 3], ScalarType.Float64, generator: g) * 0.6 - 0.5).to_type(dtype).requires_grad_(true);
-        var visible = torch.rand([n], generator: g) > 0.3;
+        var positions = (torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.9)).to_type(dtype).requires_grad_(true);
+        var logScales = (torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.6).Minus(0.5)).to_type(dtype).requires_grad_(true);
+        var visible = torch.rand([n], generator: g).IsGreaterThan(0.3);
         // Some rows inside both thresholds (no gradient), exercised explicitly.
-        using (torch.no_grad()) { positions[0].fill_(0.1); logScales[0].fill_(-3.0); visible[0].fill_(true); }
+        using (torch.no_grad()) { positions[0].FilledWith(0.1); logScales[0].FilledWith(-3.0); visible[0].FilledWith(true); }
 
         Assert.True(BoundRegularisersFunction.Supports(positions, logScales, visible));
         var fused = BoundRegularisersFunction.Apply(positions, logScales, visible, Settings);
@@ -54,7 +54,7 @@ public sealed class BoundRegularisersTests
     public void Nothing_visible_gives_zero_and_no_gradient()
     {
         using var scope = torch.NewDisposeScope();
-        var positions = (torch.ones([4, 3]) * 5).requires_grad_(true);
+        var positions = (torch.ones([4, 3]).Times(5)).requires_grad_(true);
         var logScales = torch.ones([4, 3]).requires_grad_(true);
         var fused = BoundRegularisersFunction.Apply(positions, logScales, torch.zeros([4], ScalarType.Bool), Settings);
         fused.backward();

@@ -3,6 +3,7 @@ using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public sealed class DensityControlTests
         using var scope = torch.NewDisposeScope();
         var pos = torch.tensor(new float[] { 0, 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0 }, new long[] { 4, 3 });
         var scales = torch.tensor(new float[] { 0.001f, 0.001f, 0.001f, 0.05f, 0.02f, 0.02f, 0.001f, 0.001f, 0.001f, 0.001f, 0.001f, 0.001f }, new long[] { 4, 3 });
-        using var model = new FreeGaussianModel(GaussianParameters.Initial(pos, scales, torch.full(new long[] { 4, 3 }, 0.5f), 1, opacity: 0.5));
+        using var model = new FreeGaussianModel(GaussianParameters.Initial(pos, scales, HeldScalarOps.Hold(0.5f.ToScalar(), held => torch.full(new long[] { 4, 3 }, held)), 1, opacity: 0.5));
         using (torch.no_grad()) model.Parameters.OpacityLogits[3] = -8f; // transparent: pruned
         using var adam = Register(model.Parameters);
         using (torch.no_grad())
@@ -31,7 +32,7 @@ public sealed class DensityControlTests
             // Mark the moments of each row with its index + 1 to follow rows through the restructure.
             foreach (var name in GaussianParameters.TrainableNames)
             {
-                model.Parameters[name].grad = torch.ones_like(model.Parameters[name]) * torch.arange(1, 5, ScalarType.Float32).view(new long[] { 4 }.Concat(Enumerable.Repeat(1L, (int)model.Parameters[name].ndim - 1)).ToArray());
+                model.Parameters[name].grad = torch.ones_like(model.Parameters[name]) * HeldScalarOps.Arange(1, 5, 1, ScalarType.Float32).view(new long[] { 4 }.Concat(Enumerable.Repeat(1L, (int)model.Parameters[name].ndim - 1)).ToArray());
             }
             adam.Step(); // the first Adam step moves every coordinate by -lr
         }
@@ -79,19 +80,19 @@ public sealed class DensityControlTests
         var bindingBefore = p.Binding!.clone();
         using (torch.no_grad())
         {
-            p.OpacityLogits.fill_(0.0f);
+            p.OpacityLogits.FilledWith(0.0f);
             p.OpacityLogits[0] = -9f; p.OpacityLogits[1] = -9f; // both Gaussians of triangle 0: must survive
             p.OpacityLogits[2] = -9f; // one of the two Gaussians of triangle 1: pruned
         }
         using var adam = Register(p);
         var gen = new torch.Generator(3);
-        var grads = torch.rand(n0, generator: gen) * 0.002f; // about half above the 0.001 threshold
+        var grads = torch.rand(n0, generator: gen).Times(0.002f); // about half above the 0.001 threshold
         var worldMax = avatar.CanonicalWorldScales().max(1).values;
         double limit = worldMax.median().item<float>(); // half of the Gaussians count as small (cloned), half as large (split)
         using var controller = new DensityController(new DensificationOptions { GradientThreshold = 0.001, PercentDense = limit });
         controller.SetStatistics(grads, torch.ones(n0), torch.zeros(n0));
-        long expectedClones = grads.ge(0.001).logical_and(worldMax.le(limit)).sum().item<long>();
-        long expectedSplits = grads.ge(0.001).logical_and(worldMax.gt(limit)).sum().item<long>();
+        long expectedClones = grads.IsAtLeast(0.001).logical_and(worldMax.IsAtMost(limit)).sum().item<long>();
+        long expectedSplits = grads.IsAtLeast(0.001).logical_and(worldMax.IsGreaterThan(limit)).sum().item<long>();
         Assert.True(expectedClones > 0 && expectedSplits > 0, "the set-up should exercise both clone and split");
         controller.DensifyAndPrune(avatar, adam, sceneExtent: 1.0, pruneLargeOnScreen: false, new torch.Generator(4));
 
@@ -102,7 +103,7 @@ public sealed class DensityControlTests
         Assert.True(counts.min().item<long>() >= 1, "every triangle keeps at least one Gaussian");
         Assert.Equal(2, counts[0].item<long>());
         var before = torch.bincount(bindingBefore, null, data.FaceCount);
-        Assert.True((counts - before).ge(-1).all().item<bool>());
+        Assert.True((counts - before).IsAtLeast(-1).all().item<bool>());
         // New Gaussians are bound to the triangles of their parents: per-triangle totals only grow where parents were densified.
         Assert.Equal(p.Count, counts.sum().item<long>());
         // The avatar still evaluates.

@@ -6,6 +6,7 @@ using FaceCraft4D.Graphics.Export;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using SixLabors.ImageSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,10 +31,10 @@ public sealed class ExportTests : IDisposable
         {
             var p = avatar.Parameters;
             var g = new torch.Generator(8);
-            p.Positions.copy_(torch.randn(p.Positions.shape, generator: g) * 0.2);
+            p.Positions.copy_(torch.randn(p.Positions.shape, generator: g).Times(0.2));
             p.Rotations.copy_(torch.randn(p.Rotations.shape, generator: g));
-            p.LogScales.add_(torch.randn(p.LogScales.shape, generator: g) * 0.2);
-            p.ShRest.copy_(torch.randn(p.ShRest.shape, generator: g) * 0.1);
+            p.LogScales.PlusInPlace(torch.randn(p.LogScales.shape, generator: g).Times(0.2));
+            p.ShRest.copy_(torch.randn(p.ShRest.shape, generator: g).Times(0.1));
             p.ShDc.copy_(torch.randn(p.ShDc.shape, generator: g));
         }
         return (data, flame, avatar);
@@ -90,7 +91,7 @@ public sealed class ExportTests : IDisposable
         var binding = rig.GetTorch("binding");
         var r = frames.Rotations.index_select(0, binding);
         var k = frames.Scales.index_select(0, binding).unsqueeze(1);
-        var means = torch.matmul(r, rig.GetTorch("local_xyz").unsqueeze(-1)).squeeze(-1) * k + frames.Centers.index_select(0, binding);
+        var means = (torch.matmul(r, rig.GetTorch("local_xyz").unsqueeze(-1)).squeeze(-1) * k).Plus(frames.Centers.index_select(0, binding));
         Close(means, ply.Positions, 1e-7);
         Close(rig.GetTorch("local_log_scale").exp() * k, ply.LogScales.Select(MathF.Exp).ToArray(), 1e-7);
 

@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,8 +41,8 @@ public sealed class FlameFaceContourTests
         using var scope = torch.NewDisposeScope();
         // Contour table: row r uses face r for every one of the K contour points (so the chosen row is visible).
         int k = 17;
-        var dynFaces = torch.arange(FlameFaceContour.TableRows, ScalarType.Int64).view(-1, 1).expand(-1, k).contiguous();
-        var dynBary = torch.full(new long[] { FlameFaceContour.TableRows, k, 3 }, 1f / 3);
+        var dynFaces = HeldScalarOps.Arange(FlameFaceContour.TableRows, ScalarType.Int64).view(-1, 1).expand(-1, k).contiguous();
+        var dynBary = HeldScalarOps.Hold((1f / 3).ToScalar(), held => torch.full(new long[] { FlameFaceContour.TableRows, k, 3 }, held));
         var file = FlameModelFile.ToSafetensors(head);
         file.Add("dynamic_lmk_faces_idx", dynFaces);
         file.Add("dynamic_lmk_bary_coords", dynBary);

@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,9 +21,9 @@ public sealed class FlameModelTests
         Assert.Equal(10, a.ShapeCount);
         Assert.Equal(10, a.ExpressionCount);
         Assert.Equal(168, a.FaceCount - a.TeethFaceStart!.Value);
-        Assert.True(a.Weights.sum(1).sub(1).abs().max().item<float>() < 1e-5, "skinning weights sum to one");
-        Assert.True(a.JRegressor.sum(1).sub(1).abs().max().item<float>() < 1e-5, "joint regressor rows sum to one");
-        Assert.True(a.LandmarkBarycentrics.min().item<float>() >= -1e-6 && a.LandmarkBarycentrics.sum(1).sub(1).abs().max().item<float>() < 1e-5);
+        Assert.True(a.Weights.sum(1).Minus(1).abs().max().item<float>() < 1e-5, "skinning weights sum to one");
+        Assert.True(a.JRegressor.sum(1).Minus(1).abs().max().item<float>() < 1e-5, "joint regressor rows sum to one");
+        Assert.True(a.LandmarkBarycentrics.min().item<float>() >= -1e-6 && a.LandmarkBarycentrics.sum(1).Minus(1).abs().max().item<float>() < 1e-5);
         var lo = a.VTemplate.min(0).values.data<float>().ToArray();
         var hi = a.VTemplate.max(0).values.data<float>().ToArray();
         Assert.InRange(hi[0] - lo[0], 0.14, 0.22); // width with ears
@@ -87,7 +88,7 @@ public sealed class FlameModelTests
         var rotated = flame.Forward(FlameParameters.Zeros(1, 10, 10, dtype: ScalarType.Float64).With(globalRotation: torch.tensor(new[] { 0.0, 0.6, 0.0 }, new long[] { 1, 3 }, ScalarType.Float64)));
         var root = rest.Joints[0, 0];
         var r = torch.tensor(FlameReference.Rodrigues(0, 0.6, 0), new long[] { 3, 3 }, ScalarType.Float64);
-        var expected = torch.matmul(rest.Vertices[0] - root, r.t()) + root;
+        var expected = torch.matmul(rest.Vertices[0] - root, r.t()).Plus(root);
         Assert.True((expected - rotated.Vertices[0]).abs().max().item<double>() < 1e-9);
     }
 
@@ -133,8 +134,8 @@ public sealed class FlameModelTests
         Assert.Equal(FlameTeeth.FaceCountFor(15), teeth.FaceCount - teeth.TeethFaceStart!.Value);
         var w = teeth.Weights;
         var up = teeth.VertexMasks["teeth_upper"]; var lo = teeth.VertexMasks["teeth_lower"];
-        Assert.True(w.index_select(0, up).select(1, (int)FlameJoint.Neck).eq(1).all().item<bool>());
-        Assert.True(w.index_select(0, lo).select(1, (int)FlameJoint.Jaw).eq(1).all().item<bool>());
+        Assert.True(w.index_select(0, up).select(1, (int)FlameJoint.Neck).IsEqualTo(1).all().item<bool>());
+        Assert.True(w.index_select(0, lo).select(1, (int)FlameJoint.Jaw).IsEqualTo(1).all().item<bool>());
         Assert.True(teeth.JRegressor.narrow(1, plain.VertexCount, 120).abs().sum().item<float>() == 0, "teeth do not move the joints");
 
         // A file carrying the lip rings gets teeth on load.

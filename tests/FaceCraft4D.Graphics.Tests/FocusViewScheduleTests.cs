@@ -2,6 +2,7 @@ using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 
 namespace FaceCraft4D.Graphics.Tests;
@@ -93,7 +94,7 @@ public sealed class FocusViewScheduleTests
 
     private static List<TrainingView> Views(int count) =>
         OrbitCameras.Create(new OrbitCameraOptions { ViewCount = count, Width = 16, Height = 16, FovYDegrees = 18 })
-            .Select((c, i) => new TrainingView { Camera = c, Image = torch.full(new long[] { 16, 16, 3 }, 0.5f).DetachFromDisposeScope(), Index = i })
+            .Select((c, i) => new TrainingView { Camera = c, Image = HeldScalarOps.Hold(0.5f.ToScalar(), held => torch.full(new long[] { 16, 16, 3 }, held)).DetachFromDisposeScope(), Index = i })
             .ToList();
 
     /// <summary>A 40-iteration run that records the view index of every step.</summary>

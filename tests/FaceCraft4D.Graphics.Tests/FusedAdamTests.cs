@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Training;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,14 +35,14 @@ public sealed class FusedAdamTests
         var g = new torch.Generator(100 + (ulong)step);
         for (int i = 0; i < ps.Length; i++)
         {
-            var grad = torch.randn(ps[i].shape, generator: g) * Math.Pow(10, -i);
+            var grad = torch.randn(ps[i].shape, generator: g).Times(Math.Pow(10, -i));
             if (ps[i].shape[0] > 2) grad[1].zero_();
             (ps[i] * grad).sum().backward();
         }
     }
 
     private static double MaxRelative(Tensor a, Tensor b) =>
-        ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).abs() / (b.to_type(ScalarType.Float64).abs() + 1e-3)).max().item<double>();
+        ((a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).abs() / (b.to_type(ScalarType.Float64).abs().Plus(1e-3))).max().item<double>();
 
     [Fact]
     public void Fused_steps_equal_the_op_by_op_path_and_the_float64_formulas()
@@ -63,9 +64,9 @@ public sealed class FusedAdamTests
             {
                 var g = pp[i].grad!.to_type(ScalarType.Float64);
                 double lr = 1e-3 * (i + 1);
-                rm[i] = rm[i] * 0.9 + g * 0.1;
-                rv[i] = rv[i] * 0.999 + g * g * 0.001;
-                rp[i] = rp[i] - lr / (1 - Math.Pow(0.9, t)) * rm[i] / ((rv[i] / (1 - Math.Pow(0.999, t))).sqrt() + 1e-15);
+                rm[i] = rm[i].Times(0.9).Plus(g.Times(0.1));
+                rv[i] = rv[i].Times(0.999).Plus((g * g).Times(0.001));
+                rp[i] = rp[i] - rm[i].Times(lr / (1 - Math.Pow(0.9, t))) / ((rv[i].DividedBy(1 - Math.Pow(0.999, t))).sqrt().Plus(1e-15));
             }
             f.Step(zeroGradients: true);
             o.Step();
@@ -116,10 +117,10 @@ public sealed class FusedAdamTests
         Assert.True(FusedAdamKernel.Applies(p32, p32, p32, p32));
         using var adam = new AdamOptimizer();
         adam.Add("x", p64, 0.1);
-        (p64 * 2).sum().backward();
+        (p64.Times(2)).sum().backward();
         adam.Step(zeroGradients: true);
         // First Adam step moves every element by -lr sign(g).
-        Assert.True((p64 - 0.9).abs().max().item<double>() < 1e-9);
+        Assert.True((p64.Minus(0.9)).abs().max().item<double>() < 1e-9);
         Assert.Equal(0.0, p64.grad!.abs().max().item<double>());
     }
 }

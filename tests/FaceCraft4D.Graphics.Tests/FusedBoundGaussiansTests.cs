@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ public sealed class FusedBoundGaussiansTests
         var g = new torch.Generator(17);
         const long f = 7, n = 23;
         var vertices = torch.randn([3 * f, 3], ScalarType.Float64, generator: g);
-        var faces = torch.arange(3 * f, ScalarType.Int64).reshape(f, 3);
+        var faces = HeldScalarOps.Arange(3 * f, ScalarType.Int64).reshape(f, 3);
         var frames = TriangleFrames.Compute(vertices, faces);
         var entry = new PosedTriangleCache.Entry
         {
@@ -41,9 +42,9 @@ public sealed class FusedBoundGaussiansTests
         var rotations = torch.randn([n, 4], ScalarType.Float64, generator: g);
         var p = new GaussianParameters(
             torch.randn([n, 3], ScalarType.Float64, generator: g).to_type(dtype),
-            (torch.randn([n, 3], ScalarType.Float64, generator: g) * 0.5 - 1).to_type(dtype),
+            (torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.5).Minus(1)).to_type(dtype),
             rotations.to_type(dtype),
-            torch.randn([n], ScalarType.Float64, generator: g).mul(2).to_type(dtype),
+            torch.randn([n], ScalarType.Float64, generator: g).Times(2).to_type(dtype),
             torch.randn([n, 1, 3], ScalarType.Float64, generator: g).to_type(dtype),
             torch.zeros([n, 3, 3], dtype),
             maxShDegree: 1, binding: binding);
@@ -56,7 +57,7 @@ public sealed class FusedBoundGaussiansTests
         var b = p.Binding!;
         var r = frames.Rotations.index_select(0, b);
         var k = frames.Scales.index_select(0, b).unsqueeze(1);
-        var means = torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * k + frames.Centers.index_select(0, b);
+        var means = (torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * k).Plus(frames.Centers.index_select(0, b));
         var quats = Rotations.QuaternionMultiply(frames.Quaternions.index_select(0, b), p.UnitRotations());
         return [means, quats, p.Scales() * k, p.Opacities()];
     }
@@ -70,7 +71,7 @@ public sealed class FusedBoundGaussiansTests
 
     /// <summary>A loss that weights every output element differently (so each gradient entry is checked).</summary>
     private static Tensor Loss(Tensor[] outputs, Tensor[] weights) =>
-        outputs.Zip(weights, (o, w) => (o * w).sum()).Aggregate((a, c) => a + c);
+        outputs.Zip(weights, (o, w) => (o * w).sum()).Aggregate((a, c) => a.Plus(c));
 
     private static Tensor[] Weights(Tensor[] like)
     {
@@ -129,11 +130,11 @@ public sealed class FusedBoundGaussiansTests
             foreach (long i in new long[] { 0, 5, flat.shape[0] - 1 })
             {
                 double x = flat[i].item<double>();
-                using (torch.no_grad()) flat[i].fill_(x + h);
+                using (torch.no_grad()) flat[i].FilledWith(x + h);
                 double up = Value();
-                using (torch.no_grad()) flat[i].fill_(x - h);
+                using (torch.no_grad()) flat[i].FilledWith(x - h);
                 double down = Value();
-                using (torch.no_grad()) flat[i].fill_(x);
+                using (torch.no_grad()) flat[i].FilledWith(x);
                 double numeric = (up - down) / (2 * h), exact = grad[i].item<double>();
                 Assert.True(Math.Abs(numeric - exact) <= 1e-6 * Math.Max(1, Math.Abs(exact)), $"leaf {l}, element {i}: {exact} vs {numeric}");
             }
@@ -165,7 +166,7 @@ public sealed class FusedBoundGaussiansTests
         avatar.PoseCache.Capacity = 1;
         var frame = flame.ZeroParameters().With(jaw: torch.tensor(new float[] { 0.2f, 0, 0 }, [1, 3]));
         var pa = avatar.Parameters;
-        using (torch.no_grad()) pa.Rotations.add_(torch.randn(pa.Rotations.shape, generator: new torch.Generator(8)) * 0.3);
+        using (torch.no_grad()) pa.Rotations.PlusInPlace(torch.randn(pa.Rotations.shape, generator: new torch.Generator(8)).Times(0.3));
         Tensor[] Outputs(bool fusedPath)
         {
             avatar.FusedBinding = fusedPath;

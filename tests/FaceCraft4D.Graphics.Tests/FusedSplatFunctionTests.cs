@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,12 +32,12 @@ public sealed class FusedSplatFunctionTests
             var proj = fused
                 ? FusedProjectionFunction.Project(g.Means, g.Quaternions, g.Scales, camera, options)
                 : GaussianProjection.Project(g.Means, g.Quaternions, g.Scales, camera, options);
-            ((proj.Means2d * w2).sum() + (proj.Conics * w3 * 1e-3).sum() + (proj.Depths * w1).sum()).backward();
+            ((proj.Means2d * w2).sum().Plus(((proj.Conics * w3).Times(1e-3)).sum()).Plus((proj.Depths * w1).sum())).backward();
             results.Add((new[] { proj.Means2d.detach(), proj.Conics.detach(), proj.Depths.detach(), proj.Radii.to_type(ScalarType.Float64) },
                 new[] { scene.Means.grad!.clone(), scene.Quats.grad!.clone(), scene.LogScales.grad!.clone() }));
         }
         var radii = results[0].Values[3];
-        Assert.True(radii.eq(0).any().item<bool>() && radii.gt(0).any().item<bool>(), "scene should have culled and visible Gaussians");
+        Assert.True(radii.IsEqualTo(0).any().item<bool>() && radii.IsGreaterThan(0).any().item<bool>(), "scene should have culled and visible Gaussians");
         string[] names = { "means2d", "conics", "depths", "radii" };
         for (int i = 0; i < 4; i++) AssertClose(results[0].Values[i], results[1].Values[i], 1e-9, names[i]);
         string[] gradNames = { "d means", "d quaternions", "d log scales" };
@@ -52,9 +53,9 @@ public sealed class FusedSplatFunctionTests
     {
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(6);
-        var means = (torch.randn(new long[] { 300, 3 }, ScalarType.Float64, generator: gen) * 0.3).requires_grad_();
+        var means = (torch.randn(new long[] { 300, 3 }, ScalarType.Float64, generator: gen).Times(0.3)).requires_grad_();
         // Large coefficients so that some colours hit the clamp at 0; 16 coefficients whatever the degree (extra ones unused).
-        var coeffs = (torch.randn(new long[] { 300, 16, 3 }, ScalarType.Float64, generator: gen) * 0.8).requires_grad_();
+        var coeffs = (torch.randn(new long[] { 300, 16, 3 }, ScalarType.Float64, generator: gen).Times(0.8)).requires_grad_();
         var centre = torch.tensor(new[] { 0.1, -0.2, 2.0 }, ScalarType.Float64);
         var w = torch.randn(new long[] { 300, 3 }, ScalarType.Float64, generator: gen);
 
@@ -66,7 +67,7 @@ public sealed class FusedSplatFunctionTests
             (colors * w).sum().backward();
             results.Add(new[] { colors.detach(), means.grad?.clone() ?? torch.zeros_like(means), coeffs.grad!.clone() }); // degree 0: no gradient to the means
         }
-        Assert.True(results[0][0].eq(0).any().item<bool>(), "some colours should be clamped");
+        Assert.True(results[0][0].IsEqualTo(0).any().item<bool>(), "some colours should be clamped");
         AssertClose(results[0][0], results[1][0], 1e-12, "colours");
         AssertClose(results[0][1], results[1][1], 1e-10, "d means");
         AssertClose(results[0][2], results[1][2], 1e-12, "d coefficients");

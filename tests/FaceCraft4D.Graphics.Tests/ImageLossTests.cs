@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ public sealed class ImageLossTests
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(1);
         var a = torch.rand(new long[] { 14, 17, 3 }, ScalarType.Float64, generator: gen);
-        var b = (a * 0.7 + 0.3 * torch.rand(new long[] { 14, 17, 3 }, ScalarType.Float64, generator: gen)).clamp(0, 1);
+        var b = (a.Times(0.7).Plus(torch.rand(new long[] { 14, 17, 3 }, ScalarType.Float64, generator: gen).Times(0.3))).Clamped(0, 1);
         double actual = ImageLosses.Ssim(a, b).item<double>();
         Assert.Equal(1.0, ImageLosses.Ssim(a, a).item<double>(), 10);
 
@@ -49,10 +50,10 @@ public sealed class ImageLossTests
         var a = torch.zeros(4, 4, 3);
         var b = torch.zeros(4, 4, 3);
         b[0, 0] = torch.tensor(new float[] { 0.3f, 0.6f, 0.9f });
-        b[3, 3] = torch.ones(3) * 5; // outside the mask
+        b[3, 3] = torch.ones(3).Times(5); // outside the mask
         var mask = torch.zeros(4, 4);
         mask[0, 0] = torch.tensor(1f); mask[1, 1] = torch.tensor(1f);
         Assert.Equal((0.3 + 0.6 + 0.9) / 6, ImageLosses.L1(a, b, mask).item<float>(), 6);
-        Assert.Equal(20.0, ImageLosses.Psnr(torch.zeros(2, 2, 3), torch.full(new long[] { 2, 2, 3 }, 0.1f)), 4);
+        Assert.Equal(20.0, ImageLosses.Psnr(torch.zeros(2, 2, 3), HeldScalarOps.Hold(0.1f.ToScalar(), held => torch.full(new long[] { 2, 2, 3 }, held))), 4);
     }
 }

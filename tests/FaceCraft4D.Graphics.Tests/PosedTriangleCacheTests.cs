@@ -1,6 +1,7 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ public sealed class PosedTriangleCacheTests
         using var flame = new FlameModel(data);
         using var avatar = FlameGaussianAvatar.Create(flame, torch.zeros(1, 10), gaussiansPerTriangle: 2, localScale: 0.6, generator: new torch.Generator(3));
         var g = new torch.Generator(4);
-        var frame = flame.ZeroParameters().With(expression: torch.randn([1, flame.ExpressionCount], generator: g) * 0.5, jaw: torch.tensor(new float[] { 0.2f, 0, 0 }, [1, 3]));
+        var frame = flame.ZeroParameters().With(expression: torch.randn([1, flame.ExpressionCount], generator: g).Times(0.5), jaw: torch.tensor(new float[] { 0.2f, 0, 0 }, [1, 3]));
         var p = avatar.Parameters;
         foreach (var name in GaussianParameters.TrainableNames) p[name].requires_grad_(true);
 
@@ -25,7 +26,7 @@ public sealed class PosedTriangleCacheTests
         {
             foreach (var name in GaussianParameters.TrainableNames) p[name].grad?.zero_();
             var s = avatar.Evaluate(frame);
-            (s.Means.sum() + s.Quaternions.pow(2).sum() * 0.3 + (s.Quaternions.select(1, 1) * s.Means.select(1, 0)).sum() + s.Scales.sum()).backward();
+            (s.Means.sum().Plus(s.Quaternions.Power(2).sum().Times(0.3)).Plus((s.Quaternions.select(1, 1) * s.Means.select(1, 0)).sum()).Plus(s.Scales.sum())).backward();
             return (s, new[] { p.Positions.grad!.clone(), p.Rotations.grad!.clone(), p.LogScales.grad!.clone() });
         }
 
@@ -43,7 +44,7 @@ public sealed class PosedTriangleCacheTests
         }
 
         // A frame changed in place is a new entry (keyed by value); the oldest goes when full; frames in autograd are not cached.
-        using (torch.no_grad()) frame.Expression.add_(0.1);
+        using (torch.no_grad()) frame.Expression.PlusInPlace(0.1);
         var moved = avatar.Evaluate(frame);
         Assert.Equal(2, avatar.PoseCache.Count);
         Assert.True((moved.Means - direct.Splat.Means).abs().max().item<float>() > 1e-4);

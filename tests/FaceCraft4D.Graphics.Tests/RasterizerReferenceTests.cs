@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public sealed class RasterizerReferenceTests
         {
             Means = torch.tensor(new[] { 0.0, 0.0, z }, new long[] { 1, 3 }, ScalarType.Float64),
             Quaternions = torch.tensor(new[] { 1.0, 0, 0, 0 }, new long[] { 1, 4 }, ScalarType.Float64),
-            Scales = torch.full(new long[] { 1, 3 }, s, ScalarType.Float64),
+            Scales = HeldScalarOps.Hold(s.ToScalar(), held => torch.full(new long[] { 1, 3 }, held, ScalarType.Float64)),
             Opacities = torch.tensor(new[] { opacity }, ScalarType.Float64),
             Colors = torch.tensor(rgb, new long[] { 1, 3 }, ScalarType.Float64),
         };
@@ -96,8 +97,8 @@ public sealed class RasterizerReferenceTests
         AssertArrays(a.Image.detach().contiguous().data<float>().Select(v => (double)v).ToArray(), b.Image, 1e-6, "image");
         AssertArrays(a.Alpha.detach().contiguous().data<float>().Select(v => (double)v).ToArray(), b.Alpha, 1e-6, "alpha");
 
-        (a.Image.sum() + a.Depth.sum()).backward();
-        (b.Image.sum() + b.Depth.sum()).backward();
+        (a.Image.sum().Plus(a.Depth.sum())).backward();
+        (b.Image.sum().Plus(b.Depth.sum())).backward();
         var p = torch.tensor(perm, ScalarType.Int64);
         foreach (var (x, y) in scene.Parameters.Zip(permuted.Parameters))
         {
@@ -135,7 +136,7 @@ public sealed class RasterizerReferenceTests
             var g = scene.Gaussians();
             if (precomputedColors) g = new SplatGaussians { Means = g.Means, Quaternions = g.Quaternions, Scales = g.Scales, Opacities = g.Opacities, Colors = colors };
             var o = rasterizer.Render(g, camera, bg);
-            return (o.Image * wImage).sum() + (o.Alpha * wAlpha).sum() + (o.Depth * wDepth).sum();
+            return (o.Image * wImage).sum().Plus((o.Alpha * wAlpha).sum()).Plus((o.Depth * wDepth).sum());
         }
 
         Loss().backward();
@@ -181,7 +182,7 @@ public sealed class RasterizerReferenceTests
             // Small MaxChunkElements: the tensor backend processes 5 tiles at a time.
             var options = new RasterizerOptions { Backend = (RasterizerBackend)b[0], CpuSimd = (bool)b[1], ChunkSize = 16, MaxChunkElements = 256 * 16 * 5 };
             var o = new GaussianRasterizer(options).Render(scene.Gaussians(), camera);
-            var target = torch.full(new long[] { 50, 70, 3 }, 0.5f);
+            var target = HeldScalarOps.Hold(0.5f.ToScalar(), held => torch.full(new long[] { 50, 70, 3 }, held));
             (o.Image - target).abs().mean().backward();
             results.Add((o.Image.detach().contiguous().data<float>().ToArray(), scene.Parameters.Select(t => t.grad!.contiguous().data<float>().ToArray()).ToArray()));
         }
@@ -201,7 +202,7 @@ public sealed class RasterizerReferenceTests
         var p = GaussianProjection.Project(g.Means, g.Quaternions, g.Scales, camera, o);
         // Equal depths for some Gaussians: ties must keep the input order in both.
         var depths = p.Depths.detach().clone();
-        depths.narrow(0, 0, 40).fill_(1.5f);
+        depths.narrow(0, 0, 40).FilledWith(1.5f);
         var expected = TileBinning.Bin(p.Means2d, p.Radii, depths, 83, 61, 16);
         var actual = ManagedTileBinning.Bin(p.Means2d, p.Radii, depths, 83, 61, 16);
         Assert.True(expected.IntersectionCount > 400, "the scene should overlap many tiles");

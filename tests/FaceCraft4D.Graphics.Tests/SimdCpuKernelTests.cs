@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -93,8 +94,8 @@ public sealed class SimdCpuKernelTests
     private static (float[] Image, float[][] Grads) Render(TestScene scene, Cameras.Camera camera, RasterizerOptions options)
     {
         var o = new GaussianRasterizer(options).Render(scene.Gaussians(), camera);
-        var target = torch.full(new long[] { camera.Height, camera.Width, 3 }, 0.5f);
-        ((o.Image - target).abs().mean() + o.Alpha.mean()).backward();
+        var target = HeldScalarOps.Hold(0.5f.ToScalar(), held => torch.full(new long[] { camera.Height, camera.Width, 3 }, held));
+        ((o.Image - target).abs().mean().Plus(o.Alpha.mean())).backward();
         return (o.Image.detach().contiguous().data<float>().ToArray(), scene.Parameters.Select(t => t.grad!.contiguous().data<float>().ToArray()).ToArray());
     }
 }

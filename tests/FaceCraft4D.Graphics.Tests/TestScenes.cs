@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,12 +24,12 @@ internal sealed class TestScene
         double minOpacity = 0.2, double maxOpacity = 0.85, int degree = 3)
     {
         var gen = new torch.Generator((ulong)seed);
-        var means = (torch.rand(new long[] { n, 3 }, dtype, generator: gen) * 2 - 1) * extent;
+        var means = (torch.rand(new long[] { n, 3 }, dtype, generator: gen).Times(2).Minus(1)).Times(extent);
         var quats = torch.randn(new long[] { n, 4 }, dtype, generator: gen);
-        var scales = torch.rand(new long[] { n, 3 }, dtype, generator: gen) * (maxScale - minScale) + minScale;
-        var op = torch.rand(new long[] { n }, dtype, generator: gen) * (maxOpacity - minOpacity) + minOpacity;
+        var scales = torch.rand(new long[] { n, 3 }, dtype, generator: gen).Times(maxScale - minScale).Plus(minScale);
+        var op = torch.rand(new long[] { n }, dtype, generator: gen).Times(maxOpacity - minOpacity).Plus(minOpacity);
         int k = SphericalHarmonics.CoefficientCount(degree);
-        var sh = torch.randn(new long[] { n, k, 3 }, dtype, generator: gen) * 0.3;
+        var sh = torch.randn(new long[] { n, k, 3 }, dtype, generator: gen).Times(0.3);
         return new TestScene
         {
             Means = means.requires_grad_(),

@@ -4,6 +4,7 @@ using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Graphics.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -19,10 +20,10 @@ public sealed class TrainingTests(ITestOutputHelper output)
         var dir = torch.nn.functional.normalize(torch.randn(new long[] { n, 3 }, generator: gen), dim: 1);
         return new SplatGaussians
         {
-            Means = dir * (torch.rand(new long[] { n, 1 }, generator: gen).pow(0.33) * 0.11),
+            Means = dir * (torch.rand(new long[] { n, 1 }, generator: gen).Power(0.33).Times(0.11)),
             Quaternions = torch.randn(new long[] { n, 4 }, generator: gen),
-            Scales = torch.rand(new long[] { n, 3 }, generator: gen) * 0.02 + 0.008,
-            Opacities = torch.rand(new long[] { n }, generator: gen) * 0.35 + 0.6,
+            Scales = torch.rand(new long[] { n, 3 }, generator: gen).Times(0.02).Plus(0.008),
+            Opacities = torch.rand(new long[] { n }, generator: gen).Times(0.35).Plus(0.6),
             ShCoefficients = SphericalHarmonics.RgbToDc(torch.rand(new long[] { n, 3 }, generator: gen)).unsqueeze(1),
             ShDegree = 0,
         };
@@ -136,8 +137,8 @@ public sealed class TrainingTests(ITestOutputHelper output)
         var hooks = new TrainingHooks
         {
             ExtraParameters = new[] { new ExtraParameter("view_offsets", offsets, 0.01) },
-            ColorTransform = (ctx, baseColors) => baseColors + offsets[ctx.View.Index],
-            ExtraLoss = (ctx, render, target) => { extraCalls++; return 1e-3 * offsets.pow(2).sum(); },
+            ColorTransform = (ctx, baseColors) => baseColors.Plus(offsets[ctx.View.Index]),
+            ExtraLoss = (ctx, render, target) => { extraCalls++; return offsets.Power(2).sum().Times(1e-3); },
         };
         var (trainer, model) = SmallRun(views, hooks);
         using var _t = trainer; using var _m = model;
@@ -165,9 +166,9 @@ public sealed class TrainingTests(ITestOutputHelper output)
         using (torch.no_grad())
         {
             var centres = TriangleFrames.Compute(reference.Vertices(), flame.Faces).Centers.index_select(0, reference.Parameters.Binding!);
-            var rgb = (torch.sin(centres * 60) * 0.4 + 0.5).clamp(0, 1);
+            var rgb = (torch.sin(centres.Times(60)).Times(0.4).Plus(0.5)).Clamped(0, 1);
             reference.Parameters.ShDc.copy_(SphericalHarmonics.RgbToDc(rgb).unsqueeze(1));
-            reference.Parameters.OpacityLogits.fill_(4f);
+            reference.Parameters.OpacityLogits.FilledWith(4f);
         }
         var orbit = new OrbitCameraOptions { ViewCount = 8, Width = 48, Height = 48 };
         var rasterizer = new GaussianRasterizer();

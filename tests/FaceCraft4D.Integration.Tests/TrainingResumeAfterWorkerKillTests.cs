@@ -16,6 +16,7 @@ using FaceCraft4D.Stages.ShapePrior;
 using FaceCraft4D.Stages.Training;
 using FaceCraft4D.Storage;
 using FaceCraft4D.Testing;
+using FaceCraft4D.Weights.Scalars;
 using Microsoft.AspNetCore.Builder;
 using SixLabors.ImageSharp;
 using TorchSharp;
@@ -184,9 +185,9 @@ public sealed class TrainingResumeAfterWorkerKillTests(AzuriteFixture azurite, I
             using (torch.no_grad())
             {
                 var c = truth.Evaluate().Means;
-                var rgb = torch.stack([torch.sin(c[.., 0] * 45), torch.sin(c[.., 1] * 30 + 1), torch.sin(c[.., 2] * 38)], 1) * 0.35 + 0.5;
+                var rgb = torch.stack([torch.sin(c[.., 0].Times(45)), torch.sin(c[.., 1].Times(30).Plus(1)), torch.sin(c[.., 2].Times(38))], 1).Times(0.35).Plus(0.5);
                 truth.Parameters.ShDc.copy_(SphericalHarmonics.RgbToDc(rgb).unsqueeze(1));
-                truth.Parameters.OpacityLogits.fill_(4f);
+                truth.Parameters.OpacityLogits.FilledWith(4f);
                 var lo = c.amin(0).data<float>().ToArray();
                 var hi = c.amax(0).data<float>().ToArray();
                 centre = new Vector3d((lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0, (lo[2] + hi[2]) / 2.0);

@@ -2,6 +2,7 @@ using FaceCraft4D.Models.Installation;
 using FaceCraft4D.Models.Manifest;
 using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -22,8 +23,8 @@ public sealed class LpipsDeriveTests
         var trunk = new Dictionary<string, Tensor>();
         foreach (var (i, cin, cout) in Convs)
         {
-            trunk[$"features.{i}.weight"] = torch.randn(cout, cin, 3, 3) * 0.01;
-            trunk[$"features.{i}.bias"] = torch.randn(cout) * 0.01;
+            trunk[$"features.{i}.weight"] = torch.randn(cout, cin, 3, 3).Times(0.01);
+            trunk[$"features.{i}.bias"] = torch.randn(cout).Times(0.01);
         }
         trunk["classifier.0.weight"] = torch.zeros(4, 4); // torchvision files carry the classifier too
         await SafeTensorsWriter.WriteAsync(Path.Combine(folder, "trunk.safetensors"), trunk);

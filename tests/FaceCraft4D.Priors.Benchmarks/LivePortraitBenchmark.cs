@@ -1,4 +1,5 @@
 using FaceCraft4D.Priors.LivePortrait;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public static class LivePortraitBenchmark
         double motion = Timing.MedianSeconds(() => { using var m = animator.ExtractMotion(image); }, runs);
         print($"  motion extractor per driving frame: {Timing.Format(motion)}");
         using var source = animator.PrepareSource(image);
-        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([1, 21, 3]) * 0.02);
+        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([1, 21, 3]).Times(0.02));
         using var keypoints = animator.DrivenKeypoints(source, driving, new LivePortraitAnimationOptions());
         double warp = Timing.MedianSeconds(() =>
         {

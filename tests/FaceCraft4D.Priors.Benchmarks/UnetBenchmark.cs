@@ -1,5 +1,6 @@
 using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public static class UnetBenchmark
         {
             using var x = torch.randn([batch, 4, latentSize, latentSize]);
             using var ctx = context.expand(batch, -1, -1).contiguous();
-            using var t = torch.full([batch], 361, ScalarType.Float32);
+            using var t = HeldScalarOps.Hold(361.ToScalar(), held => torch.full([batch], held, ScalarType.Float32));
             times[batch] = Timing.MedianSeconds(() =>
             {
                 using var _ = torch.inference_mode();

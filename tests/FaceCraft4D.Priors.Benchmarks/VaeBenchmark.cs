@@ -1,5 +1,6 @@
 using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public static class VaeBenchmark
         using var vae = new AutoencoderKL(AutoencoderKLConfig.StableDiffusion());
         ModuleRandomizer.Randomize(vae, 2);
         vae.eval();
-        using var image = torch.rand([1, 3, imageSize, imageSize]) * 2 - 1;
+        using var image = torch.rand([1, 3, imageSize, imageSize]).Times(2).Minus(1);
         using var latent = torch.randn([1, 4, imageSize / 8, imageSize / 8]);
         double encode = Timing.MedianSeconds(() =>
         {

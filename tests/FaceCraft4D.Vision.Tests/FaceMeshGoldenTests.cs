@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FaceCraft4D.Vision.Preprocessing.FaceMesh;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -27,7 +28,7 @@ public sealed class FaceMeshGoldenTests
         float[] nhwc = name == "pattern"
             ? NetworkGoldenTests.Pattern(FaceMeshNetwork.InputSize)
             : File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Goldens", "facemesh-sample-crop.rgb")).Select(b => (float)b).ToArray();
-        return torch.tensor(nhwc, new long[] { 1, 192, 192, 3 }) / 255f;
+        return torch.tensor(nhwc, new long[] { 1, 192, 192, 3 }).DividedBy(255f);
     }
 
     private static float[] Floats(JsonElement e) => e.EnumerateArray().Select(v => v.GetSingle()).ToArray();

@@ -3,6 +3,7 @@ using FaceCraft4D.Vision.Preprocessing;
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using FaceCraft4D.Vision.Preprocessing.Matting;
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using SixLabors.ImageSharp;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -59,7 +60,7 @@ public sealed class SelfieMattingTests
         var nhwc = input == "pattern" ? NetworkGoldenTests.Pattern(256) : BlobScene(256);
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(nhwc, new long[] { 1, 256, 256, 3 }).permute(0, 3, 1, 2).contiguous() / 255f; // [1, 3, 256, 256]
+        var x = torch.tensor(nhwc, new long[] { 1, 256, 256, 3 }).permute(0, 3, 1, 2).contiguous().DividedBy(255f); // [1, 3, 256, 256]
         var y = net.Forward(x);                                                                             // [1, 1, 256, 256]
         Assert.Equal(new long[] { 1, 1, 256, 256 }, y.shape);
         var got = y.data<float>().ToArray();

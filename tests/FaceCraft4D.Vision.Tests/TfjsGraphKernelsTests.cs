@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +39,7 @@ public class TfjsGraphKernelsTests
         using var scope = torch.NewDisposeScope();
         // 3x3 kernel, stride 2, SAME, output 3x3: TF pads the forward conv (3 -> 2) by 1 before and 1 after.
         var node = Node("Conv2DBackpropInput", $$$"""{"strides":{"list":{"i":["1","2","2","1"]}},"padding":{"s":"{{{B64("SAME")}}}"},"data_format":{"s":"{{{B64("NHWC")}}}"}}""");
-        var kernel = torch.arange(1, 10, ScalarType.Float32).reshape(1, 1, 3, 3);       // torch layout [in, out, kh, kw]
+        var kernel = HeldScalarOps.Arange(1, 10, 1, ScalarType.Float32).reshape(1, 1, 3, 3);       // torch layout [in, out, kh, kw]
         var dy = torch.tensor(new float[] { 1, 0, 0, 0 }, new long[] { 1, 2, 2, 1 });     // one impulse at (0, 0)
         var sizes = torch.tensor(new[] { 1, 3, 3, 1 }, ScalarType.Int32);
         var y = TfjsGraphKernels.Run(node, [sizes, null!, dy], kernel);                   // [1, 3, 3, 1]
@@ -51,7 +52,7 @@ public class TfjsGraphKernelsTests
     public void Squeeze_Sum_Mean_Softmax_and_fused_matmul_follow_TF()
     {
         using var scope = torch.NewDisposeScope();
-        var x = torch.arange(6, ScalarType.Float32).reshape(1, 2, 3, 1);                  // [1, 2, 3, 1]
+        var x = HeldScalarOps.Arange(6, ScalarType.Float32).reshape(1, 2, 3, 1);                  // [1, 2, 3, 1]
         var squeezed = TfjsGraphKernels.Run(Node("Squeeze", """{"squeeze_dims":{"list":{"i":["0","3"]}}}"""), [x], null);
         Assert.Equal(new long[] { 2, 3 }, squeezed.shape);
         var axes = torch.tensor(new[] { -1 }, ScalarType.Int32);

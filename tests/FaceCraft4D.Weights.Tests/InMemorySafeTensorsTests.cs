@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public sealed class InMemorySafeTensorsTests
         using var scope = torch.NewDisposeScope();
         var file = new InMemorySafeTensors();
         var a = torch.randn(new long[] { 3, 4, 2 });
-        var b = torch.arange(10, ScalarType.Int64).reshape(2, 5);
+        var b = HeldScalarOps.Arange(10, ScalarType.Int64).reshape(2, 5);
         var c = torch.tensor(new[] { 1.5, -2.25 }, ScalarType.Float64);
         var d = torch.tensor(new[] { true, false, true });
         var e = torch.zeros(new long[] { 0, 3 });
@@ -80,10 +81,10 @@ public sealed class InMemorySafeTensorsTests
     public async Task Reads_from_a_stream_that_cannot_seek()
     {
         using var scope = torch.NewDisposeScope();
-        var file = new InMemorySafeTensors().Add("w", torch.arange(6, ScalarType.Float32).reshape(2, 3));
+        var file = new InMemorySafeTensors().Add("w", HeldScalarOps.Arange(6, ScalarType.Float32).reshape(2, 3));
         using var forwardOnly = new ForwardOnlyStream(file.ToArray());
         var back = await InMemorySafeTensors.ReadAsync(forwardOnly);
-        Assert.True(back.GetTorch("w").eq(torch.arange(6, ScalarType.Float32).reshape(2, 3)).all().item<bool>());
+        Assert.True(back.GetTorch("w").eq(HeldScalarOps.Arange(6, ScalarType.Float32).reshape(2, 3)).all().item<bool>());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ public class SafeTensorsFileTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("t.safetensors");
-        using var f32 = torch.arange(24, ScalarType.Float32).reshape(2, 3, 4) / 7;
+        using var f32 = HeldScalarOps.Arange(24, ScalarType.Float32).reshape(2, 3, 4).DividedBy(7);
         using var f16 = torch.tensor(new float[] { 1.5f, -2.25f, 65504f }).to(ScalarType.Float16);
         using var bf16 = torch.tensor(new float[] { 3.0f, -0.5f }).to(ScalarType.BFloat16);
         using var i64 = torch.tensor(new long[] { 42 }).reshape(Array.Empty<long>());

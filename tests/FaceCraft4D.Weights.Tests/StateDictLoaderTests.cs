@@ -1,4 +1,5 @@
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,8 +17,8 @@ public class StateDictLoaderTests
         using var _ = torch.no_grad();
         foreach (var (_, t) in net.state_dict())
         {
-            if (t.is_floating_point()) t.copy_(torch.rand(t.shape, generator: g) + 0.1);
-            else t.fill_(seed);
+            if (t.is_floating_point()) t.copy_(torch.rand(t.shape, generator: g).Plus(0.1));
+            else t.FilledWith(seed);
         }
         net.eval();
         return net;

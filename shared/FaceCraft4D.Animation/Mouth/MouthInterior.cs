@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -105,7 +106,7 @@ public static class MouthInterior
         {
             long dummy = model.UvCoords.shape[0];
             uv = torch.cat([model.UvCoords, torch.zeros(1, 2, model.UvCoords.dtype)]);
-            uvFaces = torch.cat([model.UvFaces.to(ScalarType.Int64), torch.full(tris.Count / 3, 3, dummy, ScalarType.Int64)]);
+            uvFaces = torch.cat([model.UvFaces.to(ScalarType.Int64), HeldScalarOps.Hold(dummy.ToScalar(), held => torch.full(tris.Count / 3, 3, held, ScalarType.Int64))]);
         }
         var result = new FlameModelData
         {

@@ -1,6 +1,7 @@
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Vision.ShapePrior.Template;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -142,7 +143,7 @@ public sealed class PerformanceTracker : IDisposable
             target = torch.tensor(ibug.SelectMany(i => new[] { landmarks[2 * i], landmarks[2 * i + 1] }).ToArray(), [ibug.Count, 2], dt, device);
             weights = torch.ones(ibug.Count, dt, device);
         }
-        var pixelWeights = weights / weights.sum() * weights.shape[0]; // for the reported mean distance: mean over points
+        var pixelWeights = (weights / weights.sum()).Times(weights.shape[0]); // for the reported mean distance: mean over points
 
         // Anchor of the image-position / depth parameters: the start frame's head origin, else a guess from the eyes.
         double z0, u0, v0;
@@ -185,30 +186,30 @@ public sealed class PerformanceTracker : IDisposable
 
         Tensor Project(Tensor p) // p [L, 3] model frame -> [L, 2] pixels
         {
-            var r = Rotations.AxisAngleToMatrix(rotation * RotationScale); // [3, 3]
+            var r = Rotations.AxisAngleToMatrix(rotation.Times(RotationScale)); // [3, 3]
             var m = torch.matmul(p, r.t());
-            var z = z0 * torch.exp(position[2]);
-            var tx = (u0 - cx + PixelScale * position[0]) * z / f;
-            var ty = (v0 - cy + PixelScale * position[1]) * z / fy;
-            var xc = m.select(1, 0) + tx;
-            var yc = -m.select(1, 1) + ty;
-            var zc = (-m.select(1, 2) + z).clamp_min(1e-3);
-            return torch.stack([f * xc / zc + cx, fy * yc / zc + cy], 1);
+            var z = torch.exp(position[2]).Times(z0);
+            var tx = ((position[0].Times(PixelScale).Plus(u0 - cx)) * z).DividedBy(f);
+            var ty = ((position[1].Times(PixelScale).Plus(v0 - cy)) * z).DividedBy(fy);
+            var xc = m.select(1, 0).Plus(tx);
+            var yc = (-m.select(1, 1)).Plus(ty);
+            var zc = ((-m.select(1, 2)).Plus(z)).ClampedMin(1e-3);
+            return torch.stack([(xc.Times(f) / zc).Plus(cx), (yc.Times(fy) / zc).Plus(cy)], 1);
         }
 
         Tensor Projected(bool rigid) => Project(points.Forward(shape, rigid ? expression.detach() : expression, rigid ? Pose().detach() : Pose()));
 
         Tensor Energy(bool rigid)
         {
-            var residual = (Projected(rigid) - target).pow(2).sum(1);
-            var e = (residual * weights).sum() / (iod * iod);
+            var residual = (Projected(rigid) - target).Power(2).sum(1);
+            var e = (residual * weights).sum().DividedBy(iod * iod);
             if (rigid) return e;
-            e = e + options.ExpressionRegularization * expression.pow(2).sum() + options.JawRegularization * jaw.pow(2).sum();
-            if (fitEyes) e = e + options.EyeRegularization * eyes.pow(2).sum();
+            e = e.Plus(expression.Power(2).sum().Times(options.ExpressionRegularization)).Plus(jaw.Power(2).sum().Times(options.JawRegularization));
+            if (fitEyes) e = e.Plus(eyes.Power(2).sum().Times(options.EyeRegularization));
             if (priorVector is not null)
             {
-                var current = torch.cat([rotation, position, expression, jaw / RotationScale, eyes / RotationScale]);
-                e = e + options.TemporalWeight * (current - priorVector).pow(2).sum();
+                var current = torch.cat([rotation, position, expression, jaw.DividedBy(RotationScale), eyes.DividedBy(RotationScale)]);
+                e = e.Plus((current - priorVector).Power(2).sum().Times(options.TemporalWeight));
             }
             return e;
         }
@@ -216,18 +217,18 @@ public sealed class PerformanceTracker : IDisposable
         void Optimise(IReadOnlyList<Parameter> parameters, int count, bool rigid)
         {
             if (count <= 0) return;
-            using var adam = torch.optim.Adam(parameters, options.LearningRate);
+            using var adam = new HeldAdam(parameters, options.LearningRate);
             for (int it = 0; it < count; it++)
             {
                 ct.ThrowIfCancellationRequested();
                 using var step = torch.NewDisposeScope();
-                adam.zero_grad();
+                adam.ZeroGrad();
                 Energy(rigid).backward();
-                adam.step();
+                adam.Step();
                 using (torch.no_grad())
                 {
-                    jaw.clamp_(options.MinJawOpening, options.MaxJawOpening);
-                    eyes.clamp_(-options.MaxEyeRotation, options.MaxEyeRotation);
+                    jaw.ClampInPlace(options.MinJawOpening, options.MaxJawOpening);
+                    eyes.ClampInPlace(-options.MaxEyeRotation, options.MaxEyeRotation);
                 }
             }
         }
@@ -240,7 +241,7 @@ public sealed class PerformanceTracker : IDisposable
 
         using (torch.no_grad())
         {
-            var distance = (Projected(false) - target).pow(2).sum(1).sqrt();
+            var distance = (Projected(false) - target).Power(2).sum(1).sqrt();
             double error = (distance * pixelWeights).mean().item<float>() / iod;
             var pos = position.data<float>().ToArray();
             double z = z0 * Math.Exp(pos[2]);

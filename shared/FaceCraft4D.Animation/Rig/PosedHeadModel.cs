@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,7 +47,7 @@ public sealed class PosedHeadModel : IDisposable
             var blended = torch.matmul(weights.narrow(0, 0, v0).unsqueeze(0), g).view(b, v0, 3, 3); // [B, V0, 3, 3]
             var rotated = torch.matmul(blended, offsets.to(Flame.DType, Flame.Device).unsqueeze(0).unsqueeze(-1)).squeeze(-1); // [B, V0, 3]
             if (v0 < v) rotated = torch.cat([rotated, torch.zeros(b, v - v0, 3, Flame.DType, Flame.Device)], 1);
-            vertices = vertices + rotated;
+            vertices = vertices.Plus(rotated);
         }
         var landmarks = Flame.Landmarks(vertices);
         return (vertices.MoveToOuterDisposeScope(), landmarks.MoveToOuterDisposeScope());

@@ -3,6 +3,7 @@ using FaceCraft4D.Animation.Rig;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Vision.ShapePrior.Template;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -282,7 +283,7 @@ public sealed class FlameTracker
 
         public float[] ShapeValues() => shape.detach().cpu().data<float>().ToArray();
 
-        public float[] OffsetValues() => (priorOffsets + delta.detach()).cpu().contiguous().data<float>().ToArray();
+        public float[] OffsetValues() => (priorOffsets.Plus(delta.detach())).cpu().contiguous().data<float>().ToArray();
 
         private Tensor FrameLoss(int row, bool identity, IReadOnlyList<int> neighbours, out double photometric, out double[] landmarkErrors)
         {
@@ -290,7 +291,7 @@ public sealed class FlameTracker
             var index = torch.tensor(new long[] { row }, ScalarType.Int64, device);
             var values = theta.index_select(0, index); // [1, D]
             var shapeNow = identity ? shape : shape.detach();
-            var offsets = priorOffsets + (identity ? delta : delta.detach());
+            var offsets = priorOffsets.Plus(identity ? delta : delta.detach());
             var parameters = new FlameParameters
             {
                 Shape = shapeNow,
@@ -314,42 +315,40 @@ public sealed class FlameTracker
                 var target = frame.Image().to(device);
                 var l1 = (image - target).abs().mean();
                 photo += l1.item<float>() / views.Count;
-                loss = loss + o.PhotometricWeight / views.Count * l1;
+                loss = loss.Plus(l1.Times(o.PhotometricWeight / views.Count));
                 // Both rasterizer outputs always join the loss (an unused output leaves the autograd node a gradient to invent).
                 loss = frame.Mask is not null && o.SilhouetteWeight > 0
-                    ? loss + o.SilhouetteWeight / views.Count * (alpha - frame.MaskTensor()!.to(device)).abs().mean()
-                    : loss + 0.0 * alpha.sum();
+                    ? loss.Plus((alpha - frame.MaskTensor()!.to(device)).abs().mean().Times(o.SilhouetteWeight / views.Count))
+                    : loss.Plus(alpha.sum().Times(0.0));
                 landmarkErrors[k] = double.NaN;
                 if (frame.LandmarkTarget is { } lt && frame.LandmarkWeight is { } lw)
                 {
                     var projected = Project(landmarks[0], video.Camera); // [L, 2]
-                    var d2 = (projected - lt.to(device)).pow(2).sum(1); // [L]
+                    var d2 = (projected - lt.to(device)).Power(2).sum(1); // [L]
                     var w = lw.to(device);
-                    loss = loss + o.LandmarkWeight / landmarkViews * (d2 * w).sum() / w.sum().clamp_min(1e-6) / (video.Camera.Width * (double)video.Camera.Width);
+                    loss = loss.Plus(((d2 * w).sum().Times(o.LandmarkWeight / landmarkViews) / w.sum().ClampedMin(1e-6)).DividedBy(video.Camera.Width * (double)video.Camera.Width));
                     using (torch.no_grad())
                     {
-                        var valid = w.gt(0);
+                        var valid = w.IsGreaterThan(0);
                         landmarkErrors[k] = d2.sqrt().masked_select(valid).mean().item<float>() * video.Scale;
                     }
                 }
             }
             photometric = photo;
             var deviation = values - neutralRow;
-            loss = loss + o.ExpressionPrior * deviation.narrow(1, 0, e).pow(2).sum()
-                        + o.PosePrior * deviation.narrow(1, e, 12).pow(2).sum()
-                        + o.TranslationPrior * values.narrow(1, e + 12, 3).pow(2).sum();
+            loss = loss.Plus(deviation.narrow(1, 0, e).Power(2).sum().Times(o.ExpressionPrior)).Plus(deviation.narrow(1, e, 12).Power(2).sum().Times(o.PosePrior)).Plus(values.narrow(1, e + 12, 3).Power(2).sum().Times(o.TranslationPrior));
             foreach (var n in neighbours)
-                loss = loss + o.TemporalWeight * (values - theta[n].detach().unsqueeze(0)).pow(2).sum();
+                loss = loss.Plus((values - theta[n].detach().unsqueeze(0)).Power(2).sum().Times(o.TemporalWeight));
             if (identity)
             {
-                loss = loss + o.ShapePrior * (shape - shape0).pow(2).sum();
-                var mm = delta * 1000.0;
-                loss = loss + o.OffsetPrior * mm.pow(2).mean();
+                loss = loss.Plus((shape - shape0).Power(2).sum().Times(o.ShapePrior));
+                var mm = delta.Times(1000.0);
+                loss = loss.Plus(mm.Power(2).mean().Times(o.OffsetPrior));
                 if (edgeFrom is not null)
                 {
-                    var neighbourSum = torch.zeros_like(mm).index_add(0, edgeFrom, mm.index_select(0, edgeTo!), 1.0);
+                    var neighbourSum = HeldScalarOps.Hold(1.0.ToScalar(), held => torch.zeros_like(mm).index_add(0, edgeFrom, mm.index_select(0, edgeTo!), held));
                     var laplacian = mm - neighbourSum / degree!;
-                    loss = loss + o.OffsetSmoothness * laplacian.pow(2).mean();
+                    loss = loss.Plus(laplacian.Power(2).mean().Times(o.OffsetSmoothness));
                 }
             }
             return loss;
@@ -358,11 +357,11 @@ public sealed class FlameTracker
         private static Tensor Project(Tensor points, Camera camera)
         {
             var view = camera.ViewMatrixTensor(points.device, points.dtype);
-            var cam = torch.matmul(points, view.narrow(0, 0, 3).narrow(1, 0, 3).t()) + view.narrow(0, 0, 3).select(1, 3);
+            var cam = torch.matmul(points, view.narrow(0, 0, 3).narrow(1, 0, 3).t()).Plus(view.narrow(0, 0, 3).select(1, 3));
             var k = camera.Intrinsics;
-            var z = cam.select(1, 2).clamp_min(1e-4);
-            var u = cam.select(1, 0) / z * k.Fx + k.Cx;
-            var v = cam.select(1, 1) / z * k.Fy + k.Cy;
+            var z = cam.select(1, 2).ClampedMin(1e-4);
+            var u = (cam.select(1, 0) / z).Times(k.Fx).Plus(k.Cx);
+            var v = (cam.select(1, 1) / z).Times(k.Fy).Plus(k.Cy);
             return torch.stack([u, v], 1);
         }
 
@@ -411,7 +410,7 @@ public sealed class FlameTracker
             if (pairs.Count == 0) return (null, null, null);
             var from = torch.tensor(pairs.Select(p => (long)p.Item1).ToArray(), ScalarType.Int64, device);
             var to = torch.tensor(pairs.Select(p => (long)p.Item2).ToArray(), ScalarType.Int64, device);
-            var deg = torch.zeros(v0, ScalarType.Float32, device).index_add(0, from, torch.ones(pairs.Count, ScalarType.Float32, device), 1.0).clamp_min(1).unsqueeze(1);
+            var deg = HeldScalarOps.Hold(1.0.ToScalar(), held => torch.zeros(v0, ScalarType.Float32, device).index_add(0, from, torch.ones(pairs.Count, ScalarType.Float32, device), held)).ClampedMin(1).unsqueeze(1);
             return (from, to, deg);
         }
     }
@@ -425,10 +424,10 @@ public sealed class FlameTracker
         public Tensor? LandmarkWeight => Landmark.Weight;
 
         /// <summary>[H, W, 3] in [0, 1].</summary>
-        public Tensor Image() => torch.tensor(Source.Rgb, [Source.Height, Source.Width, 3]).to(ScalarType.Float32) / 255.0;
+        public Tensor Image() => torch.tensor(Source.Rgb, [Source.Height, Source.Width, 3]).to(ScalarType.Float32).DividedBy(255.0);
 
         /// <summary>[H, W] in [0, 1].</summary>
-        public Tensor? MaskTensor() => Source.Mask is null ? null : torch.tensor(Source.Mask, [Source.Height, Source.Width]).to(ScalarType.Float32) / 255.0;
+        public Tensor? MaskTensor() => Source.Mask is null ? null : torch.tensor(Source.Mask, [Source.Height, Source.Width]).to(ScalarType.Float32).DividedBy(255.0);
     }
 
     private sealed record PreparedVideo(int View, Camera Camera, Tensor Colours, IReadOnlyList<PreparedFrame> Frames, double Scale);

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,11 +56,11 @@ public sealed class RowAdam : IDisposable
             var bias1 = torch.tensor(rows.Select(r => 1 - Math.Pow(beta1, steps[r])).ToArray(), Parameter.dtype, Parameter.device).unsqueeze(1);
             var bias2 = torch.tensor(rows.Select(r => 1 - Math.Pow(beta2, steps[r])).ToArray(), Parameter.dtype, Parameter.device).unsqueeze(1);
             var g = grad.index_select(0, index);
-            var mr = m.index_select(0, index) * beta1 + g * (1 - beta1);
-            var vr = v.index_select(0, index) * beta2 + g * g * (1 - beta2);
+            var mr = m.index_select(0, index).Times(beta1).Plus(g.Times(1 - beta1));
+            var vr = v.index_select(0, index).Times(beta2).Plus((g * g).Times(1 - beta2));
             m.index_copy_(0, index, mr);
             v.index_copy_(0, index, vr);
-            var update = (mr / bias1) / ((vr / bias2).sqrt() + epsilon) * rates * RateFactor;
+            var update = ((mr / bias1) / ((vr / bias2).sqrt().Plus(epsilon)) * rates).Times(RateFactor);
             Parameter.index_copy_(0, index, Parameter.index_select(0, index) - update);
         }
         grad.zero_();

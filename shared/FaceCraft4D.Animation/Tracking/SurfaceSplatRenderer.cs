@@ -2,6 +2,7 @@ using FaceCraft4D.Animation.Rendering;
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +70,7 @@ public sealed class SurfaceSplatRenderer
         opacity = splatOpacity;
         rasterizer = new GaussianRasterizer(rasterizerOptions ?? new RasterizerOptions());
         background = torch.ones(3, ScalarType.Float32, device).DetachFromDisposeScope();
-        alwaysKeep = torch.arange(f, ScalarType.Int64, device).ge(orientedFaceCount).DetachFromDisposeScope();
+        alwaysKeep = HeldScalarOps.Arange(f, ScalarType.Int64, device).IsAtLeast(orientedFaceCount).DetachFromDisposeScope();
         Count = sampleFaceIds.Length;
     }
 
@@ -112,12 +113,12 @@ public sealed class SurfaceSplatRenderer
             // (a margin keeps the silhouette); the mouth interior faces every way and is always kept.
             var normals = frames.Rotations.select(2, 2); // [F, 3]
             var toCamera = camera.PositionTensor(Device, ScalarType.Float32) - frames.Centers;
-            var facing = (normals * toCamera).sum(1) / toCamera.norm(1).clamp_min(1e-9);
-            var visibleFace = facing.gt(-CullMargin).logical_or(alwaysKeep);
+            var facing = (normals * toCamera).sum(1) / toCamera.norm(1).ClampedMin(1e-9);
+            var visibleFace = facing.IsGreaterThan(-CullMargin).logical_or(alwaysKeep);
             keep = visibleFace.index_select(0, sampleFaces).nonzero().squeeze(1);
             var kept = sampleFaces.index_select(0, keep);
             quaternions = frames.Quaternions().index_select(0, kept);
-            var k = frames.Scales.index_select(0, kept).clamp_min(1e-6).unsqueeze(1); // [N', 1]
+            var k = frames.Scales.index_select(0, kept).ClampedMin(1e-6).unsqueeze(1); // [N', 1]
             scales = k * torch.tensor(new[] { (float)scale, (float)scale, (float)(0.05 * scale) }, ScalarType.Float32, Device);
         }
         var keptFaces = sampleFaces.index_select(0, keep);
@@ -129,7 +130,7 @@ public sealed class SurfaceSplatRenderer
             Means = means,
             Quaternions = quaternions,
             Scales = scales,
-            Opacities = torch.full(n, opacity, ScalarType.Float32, Device),
+            Opacities = HeldScalarOps.Hold(opacity.ToScalar(), held => torch.full(n, held, ScalarType.Float32, Device)),
             Colors = colours.index_select(0, keep),
         };
         var output = rasterizer.Render(gaussians, camera, background);

@@ -1,5 +1,6 @@
 using FaceCraft4D.Priors.LivePortrait;
 using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ public static class LivePortraitVideo
         var result = new List<RgbImage>(driving.Count);
         for (int t = 0; t < frames.shape[0]; t++)
         {
-            var hwc = frames[t].permute(1, 2, 0).clamp(0, 1).to(ScalarType.Float32).cpu().contiguous();
+            var hwc = frames[t].permute(1, 2, 0).Clamped(0, 1).to(ScalarType.Float32).cpu().contiguous();
             var image = new RgbImage((int)hwc.shape[1], (int)hwc.shape[0], hwc.data<float>().ToArray());
             result.Add(image.Width == outputSize && image.Height == outputSize ? image : image.Resize(outputSize, outputSize));
         }

@@ -1,8 +1,8 @@
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Avatar;
 
@@ -51,7 +51,7 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
         long f = flame.Faces.shape[0];
         var dev = flame.Device;
         var dtype = flame.DType;
-        var binding = torch.arange(f, ScalarType.Int64, dev).repeat_interleave(gaussiansPerTriangle);
+        var binding = HeldScalarOps.Arange(f, ScalarType.Int64, dev).repeat_interleave(gaussiansPerTriangle);
         long n = binding.shape[0];
         Tensor local;
         if (gaussiansPerTriangle == 1)
@@ -63,14 +63,14 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
             // Random barycentric points in the canonical triangle, expressed in the triangle's local frame.
             var gen = generator ?? new torch.Generator(0);
             var uv = torch.rand(new long[] { n, 2 }, generator: gen);
-            var flip = (uv.sum(1) > 1).unsqueeze(1);
-            uv = torch.where(flip, 1 - uv, uv).to(dtype, dev);
+            var flip = (uv.sum(1).IsGreaterThan(1)).unsqueeze(1);
+            uv = torch.where(flip, uv.SubtractedFrom(1), uv).to(dtype, dev);
             var canonical = flame.Forward(FlameParameters.Zeros(1, flame.ShapeCount, flame.ExpressionCount, dev, dtype).With(shape: shape.to(dtype, dev).reshape(1, -1)));
             var frames = TriangleFrames.Compute(canonical.Vertices[0], flame.Faces);
             var tri = flame.Faces.index_select(0, binding);
             var v = canonical.Vertices[0];
             var p0 = v.index_select(0, tri.select(1, 0)); var p1 = v.index_select(0, tri.select(1, 1)); var p2 = v.index_select(0, tri.select(1, 2));
-            var world = p0 + uv.select(1, 0).unsqueeze(1) * (p1 - p0) + uv.select(1, 1).unsqueeze(1) * (p2 - p0);
+            var world = p0.Plus(uv.select(1, 0).unsqueeze(1) * (p1 - p0)).Plus(uv.select(1, 1).unsqueeze(1) * (p2 - p0));
             var r = frames.Rotations.index_select(0, binding);
             var k = frames.Scales.index_select(0, binding).unsqueeze(1);
             local = torch.matmul(r.transpose(1, 2), (world - frames.Centers.index_select(0, binding)).unsqueeze(-1)).squeeze(-1) / k;

@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public sealed class FreeGaussianModel : IGaussianAvatar
         using var scope = torch.NewDisposeScope();
         var lo = torch.tensor(boxMin, ScalarType.Float32);
         var hi = torch.tensor(boxMax, ScalarType.Float32);
-        var pos = torch.rand(new long[] { count, 3 }, generator: generator) * (hi - lo) + lo;
+        var pos = (torch.rand(new long[] { count, 3 }, generator: generator) * (hi - lo)).Plus(lo);
         var rgb = torch.rand(new long[] { count, 3 }, generator: generator);
         var scales = NearestNeighbourScale(pos).unsqueeze(1).expand(count, 3);
         var dev = device ?? torch.CPU;
@@ -48,11 +49,11 @@ public sealed class FreeGaussianModel : IGaussianAvatar
         for (long s = 0; s < n; s += chunk)
         {
             long len = Math.Min(chunk, n - s);
-            var d2 = torch.cdist(points.narrow(0, s, len), points).pow(2);
-            var self = torch.arange(s, s + len, ScalarType.Int64, points.device);
-            d2.index_put_(torch.tensor(double.PositiveInfinity, points.dtype), torch.arange(len, ScalarType.Int64, points.device), self);
+            var d2 = torch.cdist(points.narrow(0, s, len), points).Power(2);
+            var self = HeldScalarOps.Arange(s, s + len, 1, ScalarType.Int64, points.device);
+            d2.index_put_(torch.tensor(double.PositiveInfinity, points.dtype), HeldScalarOps.Arange(len, ScalarType.Int64, points.device), self);
             var nearest = d2.topk(k, 1, largest: false).values;
-            result.narrow(0, s, len).copy_(nearest.mean(new long[] { 1 }).clamp_min(1e-7).sqrt());
+            result.narrow(0, s, len).copy_(nearest.mean(new long[] { 1 }).ClampedMin(1e-7).sqrt());
         }
         return result.MoveToOuterDisposeScope();
     }

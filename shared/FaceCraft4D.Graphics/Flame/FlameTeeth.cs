@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -90,12 +91,12 @@ public static class FlameTeeth
         // Identity blendshapes: mean of the two lip rings; expression zero.
         var ringU = torch.tensor(upperLipRing.ToArray(), ScalarType.Int64);
         var ringL = torch.tensor(lowerLipRing.ToArray(), ScalarType.Int64);
-        var ringShape = (model.ShapeDirs.index_select(0, ringU) + model.ShapeDirs.index_select(0, ringL)) * 0.5; // [K,3,S]
+        var ringShape = (model.ShapeDirs.index_select(0, ringU).Plus(model.ShapeDirs.index_select(0, ringL))).Times(0.5); // [K,3,S]
         var teethShape = ringShape.unsqueeze(0).expand(8, k, 3, model.ShapeCount).reshape(added, 3, model.ShapeCount);
 
         var weightsNew = torch.zeros(added, FlameModelData.JointCount);
-        weightsNew.narrow(0, 0, 4 * k).select(1, (int)FlameJoint.Neck).fill_(1.0);
-        weightsNew.narrow(0, 4 * k, 4 * k).select(1, (int)FlameJoint.Jaw).fill_(1.0);
+        weightsNew.narrow(0, 0, 4 * k).select(1, (int)FlameJoint.Neck).FilledWith(1.0);
+        weightsNew.narrow(0, 4 * k, 4 * k).select(1, (int)FlameJoint.Jaw).FilledWith(1.0);
 
         Tensor? uv = null, uvFaces = null;
         if (model.UvCoords is not null && model.UvFaces is not null)
@@ -114,8 +115,8 @@ public static class FlameTeeth
         }
 
         var masks = model.VertexMasks.ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        masks["teeth_upper"] = torch.arange(v, v + 4 * k, ScalarType.Int64);
-        masks["teeth_lower"] = torch.arange(v + 4 * k, v + 8 * k, ScalarType.Int64);
+        masks["teeth_upper"] = HeldScalarOps.Arange(v, v + 4 * k, 1, ScalarType.Int64);
+        masks["teeth_lower"] = HeldScalarOps.Arange(v + 4 * k, v + 8 * k, 1, ScalarType.Int64);
         masks["lip_ring_upper"] = ringU.clone();
         masks["lip_ring_lower"] = ringL.clone();
 

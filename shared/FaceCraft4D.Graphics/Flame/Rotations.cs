@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,16 +43,16 @@ public static class Rotations
         var m00 = r[.., 0, 0]; var m11 = r[.., 1, 1]; var m22 = r[.., 2, 2];
         var m01 = r[.., 0, 1]; var m10 = r[.., 1, 0]; var m02 = r[.., 0, 2]; var m20 = r[.., 2, 0]; var m12 = r[.., 1, 2]; var m21 = r[.., 2, 1];
         // Four candidate quaternions scaled by 4*component; pick the one with the largest component.
-        var qw = torch.stack(new[] { 1 + m00 + m11 + m22, m21 - m12, m02 - m20, m10 - m01 }, 1);
-        var qx = torch.stack(new[] { m21 - m12, 1 + m00 - m11 - m22, m01 + m10, m02 + m20 }, 1);
-        var qy = torch.stack(new[] { m02 - m20, m01 + m10, 1 - m00 + m11 - m22, m12 + m21 }, 1);
-        var qz = torch.stack(new[] { m10 - m01, m02 + m20, m12 + m21, 1 - m00 - m11 + m22 }, 1);
+        var qw = torch.stack(new[] { m00.Plus(1).Plus(m11).Plus(m22), m21 - m12, m02 - m20, m10 - m01 }, 1);
+        var qx = torch.stack(new[] { m21 - m12, m00.Plus(1) - m11 - m22, m01.Plus(m10), m02.Plus(m20) }, 1);
+        var qy = torch.stack(new[] { m02 - m20, m01.Plus(m10), m00.SubtractedFrom(1).Plus(m11) - m22, m12.Plus(m21) }, 1);
+        var qz = torch.stack(new[] { m10 - m01, m02.Plus(m20), m12.Plus(m21), (m00.SubtractedFrom(1) - m11).Plus(m22) }, 1);
         var candidates = torch.stack(new[] { qw, qx, qy, qz }, 1); // [M, 4 candidates, 4]
-        var diag = torch.stack(new[] { 1 + m00 + m11 + m22, 1 + m00 - m11 - m22, 1 - m00 + m11 - m22, 1 - m00 - m11 + m22 }, 1);
+        var diag = torch.stack(new[] { m00.Plus(1).Plus(m11).Plus(m22), m00.Plus(1) - m11 - m22, m00.SubtractedFrom(1).Plus(m11) - m22, (m00.SubtractedFrom(1) - m11).Plus(m22) }, 1);
         var best = diag.argmax(1); // [M]
         var q = candidates.gather(1, best.view(-1, 1, 1).expand(-1, 1, 4)).squeeze(1);
         q = torch.nn.functional.normalize(q, p: 2, dim: 1);
-        q = torch.where(q.select(1, 0).lt(0).unsqueeze(1), -q, q);
+        q = torch.where(q.select(1, 0).IsLessThan(0).unsqueeze(1), -q, q);
         return q.reshape(shape[..^2].Concat(new long[] { 4 }).ToArray()).MoveToOuterDisposeScope();
     }
 
@@ -64,9 +65,9 @@ public static class Rotations
         return torch.stack(new[]
         {
             aw * bw - ax * bx - ay * by - az * bz,
-            aw * bx + ax * bw + ay * bz - az * by,
-            aw * by - ax * bz + ay * bw + az * bx,
-            aw * bz + ax * by - ay * bx + az * bw,
+            (aw * bx).Plus(ax * bw).Plus(ay * bz) - az * by,
+            (aw * by - ax * bz).Plus(ay * bw).Plus(az * bx),
+            ((aw * bz).Plus(ax * by) - ay * bx).Plus(az * bw),
         }, -1).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Cameras;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,9 +21,9 @@ public static class GaussianProjection
         var w = q.select(-1, 0); var x = q.select(-1, 1); var y = q.select(-1, 2); var z = q.select(-1, 3);
         var r = torch.stack(new[]
         {
-            1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-            2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-            2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+            ((y * y).Plus(z * z)).Times(2).SubtractedFrom(1), (x * y - w * z).Times(2), ((x * z).Plus(w * y)).Times(2),
+            ((x * y).Plus(w * z)).Times(2), ((x * x).Plus(z * z)).Times(2).SubtractedFrom(1), (y * z - w * x).Times(2),
+            (x * z - w * y).Times(2), ((y * z).Plus(w * x)).Times(2), ((x * x).Plus(y * y)).Times(2).SubtractedFrom(1),
         }, -1);
         var shape = quaternions.shape[..^1].Concat(new long[] { 3, 3 }).ToArray();
         return r.reshape(shape).MoveToOuterDisposeScope();
@@ -51,45 +52,45 @@ public static class GaussianProjection
         var rot = view.narrow(0, 0, 3).narrow(1, 0, 3); // [3, 3]
         var trans = view.narrow(0, 0, 3).select(1, 3); // [3]
 
-        var meansCam = torch.matmul(means, rot.t()) + trans; // [N, 3]
+        var meansCam = torch.matmul(means, rot.t()).Plus(trans); // [N, 3]
         var covWorld = Covariance(quaternions, scales); // [N, 3, 3]
         var covCam = torch.matmul(torch.matmul(rot, covWorld), rot.t()); // [N, 3, 3]
 
         var intr = camera.Intrinsics;
         double fx = intr.Fx, fy = intr.Fy, cx = intr.Cx, cy = intr.Cy;
         var x = meansCam.select(1, 0); var y = meansCam.select(1, 1); var z = meansCam.select(1, 2);
-        var depthOk = z.gt(options.NearPlane).logical_and(z.lt(options.FarPlane));
+        var depthOk = z.IsGreaterThan(options.NearPlane).logical_and(z.IsLessThan(options.FarPlane));
         var zs = torch.where(depthOk, z, torch.ones_like(z)); // safe depth for culled Gaussians
 
         double tanFovX = 0.5 * intr.Width / fx, tanFovY = 0.5 * intr.Height / fy;
         double limXPos = (intr.Width - cx) / fx + 0.3 * tanFovX, limXNeg = cx / fx + 0.3 * tanFovX;
         double limYPos = (intr.Height - cy) / fy + 0.3 * tanFovY, limYNeg = cy / fy + 0.3 * tanFovY;
-        var tx = zs * (x / zs).clamp(-limXNeg, limXPos);
-        var ty = zs * (y / zs).clamp(-limYNeg, limYPos);
+        var tx = zs * (x / zs).Clamped(-limXNeg, limXPos);
+        var ty = zs * (y / zs).Clamped(-limYNeg, limYPos);
 
         var zero = torch.zeros_like(zs);
-        var jac = torch.stack(new[] { fx / zs, zero, -fx * tx / (zs * zs), zero, fy / zs, -fy * ty / (zs * zs) }, -1).reshape(-1, 2, 3);
+        var jac = torch.stack(new[] { zs.reciprocal().Times(fx), zero, tx.Times(-fx) / (zs * zs), zero, zs.reciprocal().Times(fy), ty.Times(-fy) / (zs * zs) }, -1).reshape(-1, 2, 3);
         var cov2d = torch.matmul(torch.matmul(jac, covCam), jac.transpose(1, 2)); // [N, 2, 2]
 
-        var means2d = torch.stack(new[] { fx * x / zs + cx, fy * y / zs + cy }, -1);
+        var means2d = torch.stack(new[] { (x.Times(fx) / zs).Plus(cx), (y.Times(fy) / zs).Plus(cy) }, -1);
 
-        var c00 = cov2d.select(1, 0).select(1, 0) + options.LowPassFilter;
-        var c11 = cov2d.select(1, 1).select(1, 1) + options.LowPassFilter;
-        var c01 = 0.5 * (cov2d.select(1, 0).select(1, 1) + cov2d.select(1, 1).select(1, 0));
+        var c00 = cov2d.select(1, 0).select(1, 0).Plus(options.LowPassFilter);
+        var c11 = cov2d.select(1, 1).select(1, 1).Plus(options.LowPassFilter);
+        var c01 = (cov2d.select(1, 0).select(1, 1).Plus(cov2d.select(1, 1).select(1, 0))).Times(0.5);
         var detRaw = c00 * c11 - c01 * c01;
-        var det = detRaw.clamp_min(1e-10);
+        var det = detRaw.ClampedMin(1e-10);
         var conics = torch.stack(new[] { c11 / det, -c01 / det, c00 / det }, -1);
 
         Tensor radii;
         using (torch.no_grad())
         {
-            var rx = torch.ceil(options.RadiusSigmas * c00.detach().clamp_min(0).sqrt());
-            var ry = torch.ceil(options.RadiusSigmas * c11.detach().clamp_min(0).sqrt());
+            var rx = torch.ceil(c00.detach().ClampedMin(0).sqrt().Times(options.RadiusSigmas));
+            var ry = torch.ceil(c11.detach().ClampedMin(0).sqrt().Times(options.RadiusSigmas));
             var m2 = means2d.detach();
             var mx = m2.select(1, 0); var my = m2.select(1, 1);
-            var keep = depthOk.logical_and(detRaw.detach().gt(0))
-                .logical_and((mx + rx).gt(0)).logical_and((mx - rx).lt(intr.Width))
-                .logical_and((my + ry).gt(0)).logical_and((my - ry).lt(intr.Height));
+            var keep = depthOk.logical_and(detRaw.detach().IsGreaterThan(0))
+                .logical_and((mx.Plus(rx)).IsGreaterThan(0)).logical_and((mx - rx).IsLessThan(intr.Width))
+                .logical_and((my.Plus(ry)).IsGreaterThan(0)).logical_and((my - ry).IsLessThan(intr.Height));
             radii = torch.where(keep.unsqueeze(1), torch.stack(new[] { rx, ry }, -1), torch.zeros_like(m2)).to_type(ScalarType.Int32);
         }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Graphics.Splatting;
@@ -18,5 +19,5 @@ public sealed class ProjectedGaussians
     public required Tensor Radii { get; init; }
 
     /// <summary>Gaussians that survived culling [N] (bool).</summary>
-    public Tensor Visible => Radii.select(1, 0).gt(0).logical_and(Radii.select(1, 1).gt(0));
+    public Tensor Visible => Radii.select(1, 0).IsGreaterThan(0).logical_and(Radii.select(1, 1).IsGreaterThan(0));
 }

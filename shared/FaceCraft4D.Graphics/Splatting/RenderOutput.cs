@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Graphics.Splatting;
@@ -27,5 +28,5 @@ public sealed class RenderOutput
 
     /// <summary>Expected depth [H, W] = Depth / Alpha where Alpha exceeds <paramref name="minAlpha"/>, else 0.</summary>
     public Tensor ExpectedDepth(double minAlpha = 1e-3) =>
-        TorchSharp.torch.where(Alpha.gt(minAlpha), Depth / Alpha.clamp_min(minAlpha), TorchSharp.torch.zeros_like(Depth));
+        TorchSharp.torch.where(Alpha.IsGreaterThan(minAlpha), Depth / Alpha.ClampedMin(minAlpha), TorchSharp.torch.zeros_like(Depth));
 }

@@ -35,30 +35,30 @@ public static class SphericalHarmonics
         var x = unitDirs.select(-1, 0);
         var y = unitDirs.select(-1, 1);
         var z = unitDirs.select(-1, 2);
-        var list = new List<Tensor> { torch.full_like(x, C0) };
+        var list = new List<Tensor> { HeldScalarOps.Hold(C0.ToScalar(), held => torch.full_like(x, held)) };
         if (degree >= 1)
         {
-            list.Add(-C1 * y);
-            list.Add(C1 * z);
-            list.Add(-C1 * x);
+            list.Add(y.Times(-C1));
+            list.Add(z.Times(C1));
+            list.Add(x.Times(-C1));
         }
         if (degree >= 2)
         {
             var xx = x * x; var yy = y * y; var zz = z * z;
-            list.Add(C2[0] * x * y);
-            list.Add(C2[1] * y * z);
-            list.Add(C2[2] * (2.0 * zz - xx - yy));
-            list.Add(C2[3] * x * z);
-            list.Add(C2[4] * (xx - yy));
+            list.Add(x.Times(C2[0]) * y);
+            list.Add(y.Times(C2[1]) * z);
+            list.Add((zz.Times(2.0) - xx - yy).Times(C2[2]));
+            list.Add(x.Times(C2[3]) * z);
+            list.Add((xx - yy).Times(C2[4]));
             if (degree >= 3)
             {
-                list.Add(C3[0] * y * (3.0 * xx - yy));
-                list.Add(C3[1] * x * y * z);
-                list.Add(C3[2] * y * (4.0 * zz - xx - yy));
-                list.Add(C3[3] * z * (2.0 * zz - 3.0 * xx - 3.0 * yy));
-                list.Add(C3[4] * x * (4.0 * zz - xx - yy));
-                list.Add(C3[5] * z * (xx - yy));
-                list.Add(C3[6] * x * (xx - 3.0 * yy));
+                list.Add(y.Times(C3[0]) * (xx.Times(3.0) - yy));
+                list.Add(x.Times(C3[1]) * y * z);
+                list.Add(y.Times(C3[2]) * (zz.Times(4.0) - xx - yy));
+                list.Add(z.Times(C3[3]) * (zz.Times(2.0) - xx.Times(3.0) - yy.Times(3.0)));
+                list.Add(x.Times(C3[4]) * (zz.Times(4.0) - xx - yy));
+                list.Add(z.Times(C3[5]) * (xx - yy));
+                list.Add(x.Times(C3[6]) * (xx - yy.Times(3.0)));
             }
         }
         return torch.stack(list, -1);

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,15 +43,15 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
             using var chunkScope = torch.NewDisposeScope();
             var c = Evaluate(inputs, layout, active, start, tVirtual.index_select(0, active));
             var feat = inputs.Features.index_select(0, c.Gid.flatten()).view(c.Gid.shape[0], c.Gid.shape[1], d);
-            accum.index_add_(0, active, torch.bmm(c.Weight, feat), 1.0);
-            var keep = torch.where(c.Included, 1.0 - c.Alpha, torch.ones_like(c.Alpha)).prod(-1);
+            HeldScalarOps.Hold(1.0.ToScalar(), held => accum.index_add_(0, active, torch.bmm(c.Weight, feat), held));
+            var keep = torch.where(c.Included, c.Alpha.SubtractedFrom(1.0), torch.ones_like(c.Alpha)).prod(-1);
             tActual.index_copy_(0, active, tActual.index_select(0, active) * keep);
             tVirtual.index_copy_(0, active, c.TAfter.select(-1, -1));
         }
 
-        var imageTiles = accum + tActual.unsqueeze(-1) * inputs.Background.to_type(dtype).view(1, 1, d);
+        var imageTiles = accum.Plus(tActual.unsqueeze(-1) * inputs.Background.to_type(dtype).view(1, 1, d));
         var image = FromTiles(imageTiles, layout);
-        var alpha = FromTiles((1.0 - tActual).unsqueeze(-1), layout).squeeze(-1);
+        var alpha = FromTiles((tActual.SubtractedFrom(1.0)).unsqueeze(-1), layout).squeeze(-1);
         return (image.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), null);
     }
 
@@ -67,7 +68,7 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
         var g = ToTiles(gradImage.to_type(dtype), layout); // [T, P, D]
         var gA = ToTiles(gradAlpha.to_type(dtype).unsqueeze(-1), layout).squeeze(-1); // [T, P]
         var cFinal = ToTiles(image.to_type(dtype), layout);
-        var tFinal = 1.0 - ToTiles(alpha.to_type(dtype).unsqueeze(-1), layout).squeeze(-1);
+        var tFinal = ToTiles(alpha.to_type(dtype).unsqueeze(-1), layout).squeeze(-1).SubtractedFrom(1.0);
         var gDotC = (g * cFinal).sum(-1); // [T, P]
         var gPrefix = torch.zeros(new long[] { tiles, layout.Pixels }, dtype, dev);
         var tVirtual = torch.ones(new long[] { tiles, layout.Pixels }, dtype, dev);
@@ -87,28 +88,27 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
             var feat = inputs.Features.index_select(0, flat).view(a, cs, d);
             var gt = g.index_select(0, active); // [A, P, D]
             var gf = torch.bmm(gt, feat.transpose(1, 2)); // [A, P, C]
-            var cum = torch.cumsum(c.Weight * gf, -1) + gPrefix.index_select(0, active).unsqueeze(-1);
+            var cum = torch.cumsum(c.Weight * gf, -1).Plus(gPrefix.index_select(0, active).unsqueeze(-1));
             var gS = gDotC.index_select(0, active).unsqueeze(-1) - cum; // G . (colour behind i, background included)
-            var inv = 1.0 / (1.0 - c.Alpha);
-            var dAlpha = c.TBefore * gf - gS * inv
-                         + (gA.index_select(0, active) * tFinal.index_select(0, active)).unsqueeze(-1) * inv;
+            var inv = (c.Alpha.SubtractedFrom(1.0)).reciprocal().Times(1.0);
+            var dAlpha = (c.TBefore * gf - gS * inv).Plus((gA.index_select(0, active) * tFinal.index_select(0, active)).unsqueeze(-1) * inv);
             dAlpha = torch.where(c.Included, dAlpha, torch.zeros_like(dAlpha));
-            var dRaw = torch.where(c.Raw.lt(maxAlpha), dAlpha, torch.zeros_like(dAlpha));
+            var dRaw = torch.where(c.Raw.IsLessThan(maxAlpha), dAlpha, torch.zeros_like(dAlpha));
             var dSigma = -dRaw * c.Raw;
             var validF = c.Valid.to_type(dtype); // [A, C]
 
             var gFeatC = torch.bmm(c.Weight.transpose(1, 2), gt) * validF.unsqueeze(-1); // [A, C, D]
             var gOpC = (dRaw * c.Exp).sum(1) * validF;
-            var gA_ = (dSigma * 0.5 * c.Dx * c.Dx).sum(1) * validF;
+            var gA_ = (dSigma.Times(0.5) * c.Dx * c.Dx).sum(1) * validF;
             var gB_ = (dSigma * c.Dx * c.Dy).sum(1) * validF;
-            var gC_ = (dSigma * 0.5 * c.Dy * c.Dy).sum(1) * validF;
-            var gMx = (dSigma * -(c.ConA * c.Dx + c.ConB * c.Dy)).sum(1) * validF;
-            var gMy = (dSigma * -(c.ConB * c.Dx + c.ConC * c.Dy)).sum(1) * validF;
+            var gC_ = (dSigma.Times(0.5) * c.Dy * c.Dy).sum(1) * validF;
+            var gMx = (dSigma * -((c.ConA * c.Dx).Plus(c.ConB * c.Dy))).sum(1) * validF;
+            var gMy = (dSigma * -((c.ConB * c.Dx).Plus(c.ConC * c.Dy))).sum(1) * validF;
 
-            gFeat.index_add_(0, flat, gFeatC.view(-1, d), 1.0);
-            gOpac.index_add_(0, flat, gOpC.flatten(), 1.0);
-            gConics.index_add_(0, flat, torch.stack(new[] { gA_, gB_, gC_ }, -1).view(-1, 3), 1.0);
-            gMeans.index_add_(0, flat, torch.stack(new[] { gMx, gMy }, -1).view(-1, 2), 1.0);
+            HeldScalarOps.Hold(1.0.ToScalar(), held => gFeat.index_add_(0, flat, gFeatC.view(-1, d), held));
+            HeldScalarOps.Hold(1.0.ToScalar(), held => gOpac.index_add_(0, flat, gOpC.flatten(), held));
+            HeldScalarOps.Hold(1.0.ToScalar(), held => gConics.index_add_(0, flat, torch.stack(new[] { gA_, gB_, gC_ }, -1).view(-1, 3), held));
+            HeldScalarOps.Hold(1.0.ToScalar(), held => gMeans.index_add_(0, flat, torch.stack(new[] { gMx, gMy }, -1).view(-1, 2), held));
 
             gPrefix.index_copy_(0, active, cum.select(-1, -1));
             tVirtual.index_copy_(0, active, c.TAfter.select(-1, -1));
@@ -128,7 +128,7 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
         for (long start = 0; start < maxCount; start += chunk)
         {
             bool[] alive;
-            using (var aliveT = tVirtual.gt(minT).any(1).cpu())
+            using (var aliveT = tVirtual.IsGreaterThan(minT).any(1).cpu())
                 alive = aliveT.data<bool>().ToArray();
             var list = new List<long>();
             for (int t = 0; t < layout.Counts.Length; t++)
@@ -150,9 +150,9 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
         var dtype = inputs.Means2d.dtype;
         long a = active.shape[0], cs = o.ChunkSize;
         long m = inputs.Bins.IntersectionCount;
-        var local = torch.arange(start, start + cs, ScalarType.Int64, dev); // [C]
+        var local = HeldScalarOps.Arange(start, start + cs, 1, ScalarType.Int64, dev); // [C]
         var valid = local.unsqueeze(0).lt(layout.CountsT.index_select(0, active).unsqueeze(1)); // [A, C]
-        var idx = (layout.OffsetsT.index_select(0, active).unsqueeze(1) + local.unsqueeze(0)).clamp_max(m - 1);
+        var idx = (layout.OffsetsT.index_select(0, active).unsqueeze(1).Plus(local.unsqueeze(0))).ClampedMax(m - 1);
         var gid = inputs.Bins.GaussianIds.index_select(0, idx.flatten()).view(a, cs);
         var flat = gid.flatten();
         var mu = inputs.Means2d.index_select(0, flat).view(a, 1, cs, 2);
@@ -162,16 +162,16 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
         var dx = pix.select(-1, 0).unsqueeze(-1) - mu.select(-1, 0); // [A, P, C]
         var dy = pix.select(-1, 1).unsqueeze(-1) - mu.select(-1, 1);
         var ca = con.select(-1, 0); var cb = con.select(-1, 1); var cc = con.select(-1, 2);
-        var sigma = 0.5 * (ca * dx * dx + cc * dy * dy) + cb * dx * dy;
+        var sigma = ((ca * dx * dx).Plus(cc * dy * dy)).Times(0.5).Plus(cb * dx * dy);
         var ex = torch.exp(-sigma);
         var raw = op * ex;
-        var alpha = raw.clamp_max(o.MaxAlpha);
-        var ok = valid.unsqueeze(1).logical_and(sigma.ge(0)).logical_and(alpha.ge(o.MinAlpha));
+        var alpha = raw.ClampedMax(o.MaxAlpha);
+        var ok = valid.unsqueeze(1).logical_and(sigma.IsAtLeast(0)).logical_and(alpha.IsAtLeast(o.MinAlpha));
         alpha = torch.where(ok, alpha, torch.zeros_like(alpha));
-        var cp = torch.cumprod(1.0 - alpha, -1);
+        var cp = torch.cumprod(alpha.SubtractedFrom(1.0), -1);
         var tp = tPrev.unsqueeze(-1);
         var tAfter = tp * cp;
-        var included = ok.logical_and(tAfter.gt(o.MinTransmittance));
+        var included = ok.logical_and(tAfter.IsGreaterThan(o.MinTransmittance));
         var exclusive = torch.cat(new[] { torch.ones(new long[] { a, layout.Pixels, 1 }, dtype, dev), cp.narrow(-1, 0, cs - 1) }, -1);
         var tBefore = tp * exclusive;
         var weight = torch.where(included, alpha * tBefore, torch.zeros_like(alpha));
@@ -191,13 +191,13 @@ internal sealed class TensorCompositorKernel : ICompositorKernel
         var counts = new long[offsets.Length - 1];
         for (int i = 0; i < counts.Length; i++) counts[i] = offsets[i + 1] - offsets[i];
         int ts = bins.TileSize;
-        var lx = torch.arange(ts, inputs.Means2d.dtype, dev);
-        var ly = torch.arange(ts, inputs.Means2d.dtype, dev);
-        var tx = torch.arange(bins.TilesX, inputs.Means2d.dtype, dev) * ts;
-        var ty = torch.arange(bins.TilesY, inputs.Means2d.dtype, dev) * ts;
+        var lx = HeldScalarOps.Arange(ts, inputs.Means2d.dtype, dev);
+        var ly = HeldScalarOps.Arange(ts, inputs.Means2d.dtype, dev);
+        var tx = HeldScalarOps.Arange(bins.TilesX, inputs.Means2d.dtype, dev).Times(ts);
+        var ty = HeldScalarOps.Arange(bins.TilesY, inputs.Means2d.dtype, dev).Times(ts);
         // [TY, TX, ts(y), ts(x)]
-        var px = (tx.view(1, -1, 1, 1) + lx.view(1, 1, 1, -1) + 0.5).expand(bins.TilesY, bins.TilesX, ts, ts);
-        var py = (ty.view(-1, 1, 1, 1) + ly.view(1, 1, -1, 1) + 0.5).expand(bins.TilesY, bins.TilesX, ts, ts);
+        var px = (tx.view(1, -1, 1, 1).Plus(lx.view(1, 1, 1, -1)).Plus(0.5)).expand(bins.TilesY, bins.TilesX, ts, ts);
+        var py = (ty.view(-1, 1, 1, 1).Plus(ly.view(1, 1, -1, 1)).Plus(0.5)).expand(bins.TilesY, bins.TilesX, ts, ts);
         var coords = torch.stack(new[] { px, py }, -1).reshape(bins.TilesX * bins.TilesY, ts * ts, 2);
         return new Layout
         {

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,13 +28,13 @@ public static class TileBinning
 
         var m = means2d.detach().to_type(ScalarType.Float64);
         var r = radii.to_type(ScalarType.Float64);
-        var minX = torch.floor((m.select(1, 0) - r.select(1, 0)) / tileSize).clamp(0, tilesX).to_type(ScalarType.Int64);
-        var maxX = torch.ceil((m.select(1, 0) + r.select(1, 0)) / tileSize).clamp(0, tilesX).to_type(ScalarType.Int64);
-        var minY = torch.floor((m.select(1, 1) - r.select(1, 1)) / tileSize).clamp(0, tilesY).to_type(ScalarType.Int64);
-        var maxY = torch.ceil((m.select(1, 1) + r.select(1, 1)) / tileSize).clamp(0, tilesY).to_type(ScalarType.Int64);
-        var spanX = (maxX - minX).clamp_min(0);
-        var spanY = (maxY - minY).clamp_min(0);
-        var visible = radii.select(1, 0).gt(0).logical_and(radii.select(1, 1).gt(0));
+        var minX = torch.floor((m.select(1, 0) - r.select(1, 0)).DividedBy(tileSize)).Clamped(0, tilesX).to_type(ScalarType.Int64);
+        var maxX = torch.ceil((m.select(1, 0).Plus(r.select(1, 0))).DividedBy(tileSize)).Clamped(0, tilesX).to_type(ScalarType.Int64);
+        var minY = torch.floor((m.select(1, 1) - r.select(1, 1)).DividedBy(tileSize)).Clamped(0, tilesY).to_type(ScalarType.Int64);
+        var maxY = torch.ceil((m.select(1, 1).Plus(r.select(1, 1))).DividedBy(tileSize)).Clamped(0, tilesY).to_type(ScalarType.Int64);
+        var spanX = (maxX - minX).ClampedMin(0);
+        var spanY = (maxY - minY).ClampedMin(0);
+        var visible = radii.select(1, 0).IsGreaterThan(0).logical_and(radii.select(1, 1).IsGreaterThan(0));
         var counts = torch.where(visible, spanX * spanY, torch.zeros_like(spanX)); // [N]
 
         long total = n == 0 ? 0 : counts.sum().item<long>();
@@ -45,19 +46,19 @@ public static class TileBinning
         }
         else
         {
-            var gaussian = torch.repeat_interleave(torch.arange(n, ScalarType.Int64, device), counts, output_size: total); // [M]
+            var gaussian = torch.repeat_interleave(HeldScalarOps.Arange(n, ScalarType.Int64, device), counts, output_size: total); // [M]
             var firstOfGaussian = torch.cumsum(counts, 0) - counts; // [N]
-            var local = torch.arange(total, ScalarType.Int64, device) - firstOfGaussian.index_select(0, gaussian);
+            var local = HeldScalarOps.Arange(total, ScalarType.Int64, device) - firstOfGaussian.index_select(0, gaussian);
             var w = spanX.index_select(0, gaussian);
-            var tx = minX.index_select(0, gaussian) + torch.remainder(local, w);
-            var ty = minY.index_select(0, gaussian) + torch.floor_divide(local, w);
-            var tile = (ty * tilesX + tx).to_type(ScalarType.Int64); // [M]
+            var tx = minX.index_select(0, gaussian).Plus(torch.remainder(local, w));
+            var ty = minY.index_select(0, gaussian).Plus(torch.floor_divide(local, w));
+            var tile = (ty.Times(tilesX).Plus(tx)).to_type(ScalarType.Int64); // [M]
 
             // Rank of each Gaussian in a stable depth sort (nearest first, ties by input index).
             var stableOrder = torch.sort(depths.detach(), 0, false, true).indices;
-            var depthRank = torch.empty_like(stableOrder).scatter_(0, stableOrder, torch.arange(n, ScalarType.Int64, device));
+            var depthRank = torch.empty_like(stableOrder).scatter_(0, stableOrder, HeldScalarOps.Arange(n, ScalarType.Int64, device));
 
-            var key = tile * n + depthRank.index_select(0, gaussian);
+            var key = tile.Times(n).Plus(depthRank.index_select(0, gaussian));
             var order = torch.argsort(key, 0, false);
             ids = gaussian.index_select(0, order);
             var tileSorted = tile.index_select(0, order);

@@ -1,9 +1,9 @@
 using FaceCraft4D.Graphics.Avatar;
 using FaceCraft4D.Weights;
 using FaceCraft4D.Graphics.Splatting;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Graphics.Training;
 
@@ -101,7 +101,7 @@ public sealed class DensityController : IDisposable
                 long allowed = Math.Max(0, budget / Math.Max(1, Options.SplitCount - 1));
                 var order = score.argsort(0, true);
                 var allowedMask = torch.zeros_like(candidate);
-                if (allowed > 0) allowedMask.index_fill_(0, order.narrow(0, 0, Math.Min(allowed, order.shape[0])), true);
+                if (allowed > 0) HeldScalarOps.Hold(true.ToScalar(), held => allowedMask.index_fill_(0, order.narrow(0, 0, Math.Min(allowed, order.shape[0])), held));
                 clone = clone.logical_and(allowedMask);
                 split = split.logical_and(allowedMask);
             }
@@ -171,7 +171,7 @@ public sealed class DensityController : IDisposable
             long faces = p.Binding.max().item<long>() + 1;
             var total = torch.bincount(p.Binding, null, faces);
             var removed = torch.bincount(p.Binding.masked_select(prune), null, faces);
-            var faceSurvives = (total - removed).gt(0);
+            var faceSurvives = (total - removed).IsGreaterThan(0);
             prune = prune.logical_and(faceSurvives.index_select(0, p.Binding));
         }
         if (!prune.any().item<bool>()) return;

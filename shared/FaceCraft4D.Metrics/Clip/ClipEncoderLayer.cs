@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = x + self_attn.forward(layer_norm1.forward(x));
-        return (h + mlp.forward(layer_norm2.forward(h))).MoveToOuterDisposeScope();
+        var h = x.Plus(self_attn.forward(layer_norm1.forward(x)));
+        return (h.Plus(mlp.forward(layer_norm2.forward(h)))).MoveToOuterDisposeScope();
     }
 }

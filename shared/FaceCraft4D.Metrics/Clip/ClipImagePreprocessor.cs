@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,7 @@ public static class ClipImagePreprocessor
         if (nh != h || nw != w)
             x = nn.functional.interpolate(x, size: new long[] { nh, nw }, mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
         long top = (nh - size) / 2, left = (nw - size) / 2;
-        x = x[.., .., TensorIndex.Slice(top, top + size), TensorIndex.Slice(left, left + size)].clamp(0, 1);
+        x = x[.., .., TensorIndex.Slice(top, top + size), TensorIndex.Slice(left, left + size)].Clamped(0, 1);
         var mean = torch.tensor(Mean, new long[] { 1, 3, 1, 1 }, device: x.device);
         var std = torch.tensor(Std, new long[] { 1, 3, 1, 1 }, device: x.device);
         return ((x - mean) / std).MoveToOuterDisposeScope();

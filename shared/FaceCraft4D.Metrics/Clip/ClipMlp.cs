@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var h = fc1.forward(x);
-        h = quickGelu ? h * torch.sigmoid(h * 1.702) : nn.functional.gelu(h);
+        h = quickGelu ? h * torch.sigmoid(h.Times(1.702)) : nn.functional.gelu(h);
         return fc2.forward(h).MoveToOuterDisposeScope();
     }
 }

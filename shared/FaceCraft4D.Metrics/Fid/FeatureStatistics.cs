@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public sealed class FeatureStatistics : IDisposable
         var f = features.to(ScalarType.Float64);
         var mean = f.mean(new long[] { 0 });
         var centred = f - mean;
-        var cov = centred.mT.matmul(centred) / (f.shape[0] - 1);
+        var cov = centred.mT.matmul(centred).DividedBy(f.shape[0] - 1);
         return new FeatureStatistics(mean.MoveToOuterDisposeScope(), cov.MoveToOuterDisposeScope(), (int)f.shape[0]);
     }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public static class SymmetricMatrix
         using var scope = torch.NewDisposeScope();
         var sym = Symmetrise(a.to(ScalarType.Float64));
         var (lambda, v) = torch.linalg.eigh(sym);
-        var root = lambda.clamp_min(0).sqrt();
+        var root = lambda.ClampedMin(0).sqrt();
         return v.matmul(torch.diag(root)).matmul(v.mT).MoveToOuterDisposeScope();
     }
 
@@ -30,13 +31,13 @@ public static class SymmetricMatrix
         using var scope = torch.NewDisposeScope();
         var rootA = Sqrt(a);
         var m = Symmetrise(rootA.matmul(b.to(ScalarType.Float64)).matmul(rootA));
-        var lambda = torch.linalg.eigvalsh(m).clamp_min(0);
+        var lambda = torch.linalg.eigvalsh(m).ClampedMin(0);
         return lambda.sqrt().sum().cpu().item<double>();
     }
 
     private static Tensor Symmetrise(Tensor a)
     {
         if (a.dim() != 2 || a.shape[0] != a.shape[1]) throw new ArgumentException($"expected a square matrix, got [{string.Join(", ", a.shape)}]");
-        return (a + a.mT) * 0.5;
+        return (a.Plus(a.mT)).Times(0.5);
     }
 }

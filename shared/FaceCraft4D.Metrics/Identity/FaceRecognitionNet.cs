@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public sealed class FaceRecognitionNet : nn.Module<Tensor, Tensor>
             blocks.Add(new ResidualBlock(name, inC, ch[stage], down));
             inC = ch[stage];
         }
-        fc = nn.Parameter(torch.randn(config.DescriptorSize, inC) * (1.0 / Math.Sqrt(inC)));
+        fc = nn.Parameter(torch.randn(config.DescriptorSize, inC).Times(1.0 / Math.Sqrt(inC)));
         RegisterComponents();
     }
 

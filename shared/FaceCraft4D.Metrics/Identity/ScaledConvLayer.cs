@@ -1,9 +1,9 @@
 using FaceCraft4D.Vision.Preprocessing.Networks;
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Metrics.Identity;
@@ -25,7 +25,7 @@ public sealed class ScaledConvLayer : nn.Module<Tensor, Tensor>
     public ScaledConvLayer(string name, int inChannels, int outChannels, int kernel, int stride, bool relu) : base(name)
     {
         this.kernel = kernel; this.stride = stride; this.relu = relu;
-        filters = nn.Parameter(torch.randn(outChannels, inChannels, kernel, kernel) * (1.0 / Math.Sqrt(inChannels * kernel * kernel)));
+        filters = nn.Parameter(torch.randn(outChannels, inChannels, kernel, kernel).Times(1.0 / Math.Sqrt(inChannels * kernel * kernel)));
         bias = nn.Parameter(torch.zeros(outChannels));
         scaleWeight = nn.Parameter(torch.ones(outChannels));
         scaleBias = nn.Parameter(torch.zeros(outChannels));

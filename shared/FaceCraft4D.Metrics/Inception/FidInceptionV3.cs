@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -66,7 +67,7 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
         var x = images.to(ScalarType.Float32);
         if (resize && (x.shape[2] != s || x.shape[3] != s))
             x = nn.functional.interpolate(x, size: new long[] { s, s }, mode: InterpolationMode.Bilinear, align_corners: false);
-        if (normalize) x = 2 * x - 1;
+        if (normalize) x = x.Times(2).Minus(1);
         return x.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,8 +34,8 @@ public sealed class FrozenBatchNorm : nn.Module<Tensor, Tensor>
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[1] = -1;
-        var scale = weight / (running_var + eps).sqrt();
+        var scale = weight / (running_var.Plus(eps)).sqrt();
         var shift = bias - running_mean * scale;
-        return (x * scale.reshape(shape) + shift.reshape(shape)).MoveToOuterDisposeScope();
+        return ((x * scale.reshape(shape)).Plus(shift.reshape(shape))).MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using FaceCraft4D.Metrics.Images;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public static class Psnr
         MetricImage.RequireSameShape(x, y);
         using var scope = torch.NewDisposeScope();
         var d = x.to(ScalarType.Float64) - y.to(ScalarType.Float64);
-        var mse = d.square().mean(new long[] { 1, 2, 3 }).cpu().data<double>().ToArray(); // [N]
+        var mse = d.Power(2).mean(new long[] { 1, 2, 3 }).cpu().data<double>().ToArray(); // [N]
         return mse.Select(m => m == 0 ? double.PositiveInfinity : 10.0 * Math.Log10(dataRange * dataRange / m)).ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,8 +63,8 @@ public sealed class AutoencoderKL : nn.Module
     {
         using var scope = NewDisposeScope();
         var mean = EncodeMoments(images).chunk(2, 1)[0];
-        if (Config.ShiftFactor is double shift) mean = mean - shift;
-        return (mean * Config.ScalingFactor).MoveToOuterDisposeScope();
+        if (Config.ShiftFactor is double shift) mean = mean.Minus(shift);
+        return (mean.Times(Config.ScalingFactor)).MoveToOuterDisposeScope();
     }
 
     /// <summary>diffusers <c>decode(z).sample</c>: <c>post_quant_conv</c> then the decoder, no scaling.</summary>
@@ -81,8 +82,8 @@ public sealed class AutoencoderKL : nn.Module
     public Tensor Decode(Tensor latents)
     {
         using var scope = NewDisposeScope();
-        var z = latents / Config.ScalingFactor;
-        if (Config.ShiftFactor is double shift) z = z + shift;
+        var z = latents.DividedBy(Config.ScalingFactor);
+        if (Config.ShiftFactor is double shift) z = z.Plus(shift);
         return DecodeUnscaled(z).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -41,9 +42,9 @@ public sealed class BasicTransformerBlock : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? context)
     {
         using var scope = NewDisposeScope();
-        var h = attn1.forward(norm1.forward(x), attn1.IsCrossAttention ? context : null) + x;
-        h = attn2.forward(norm2.forward(h), context) + h;
-        h = ff.forward(norm3.forward(h)) + h;
+        var h = attn1.forward(norm1.forward(x), attn1.IsCrossAttention ? context : null).Plus(x);
+        h = attn2.forward(norm2.forward(h), context).Plus(h);
+        h = ff.forward(norm3.forward(h)).Plus(h);
         return h.MoveToOuterDisposeScope();
     }
 }

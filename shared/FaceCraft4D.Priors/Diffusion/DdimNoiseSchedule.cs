@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ public static class DdimNoiseSchedule
             betas = config.BetaSchedule switch
             {
                 "linear" => linspace(config.BetaStart, config.BetaEnd, n, ScalarType.Float32),
-                "scaled_linear" => linspace(Math.Sqrt(config.BetaStart), Math.Sqrt(config.BetaEnd), n, ScalarType.Float32).pow(2),
+                "scaled_linear" => linspace(Math.Sqrt(config.BetaStart), Math.Sqrt(config.BetaEnd), n, ScalarType.Float32).Power(2),
                 "squaredcos_cap_v2" => tensor(CosineBetas(n).Select(b => (float)b).ToArray(), ScalarType.Float32),
                 _ => throw new NotSupportedException($"beta_schedule='{config.BetaSchedule}' is not supported (linear, scaled_linear, squaredcos_cap_v2)."),
             };
@@ -36,7 +37,7 @@ public static class DdimNoiseSchedule
     public static float[] AlphasCumprod(DdimSchedulerConfig config)
     {
         using var scope = NewDisposeScope();
-        var alphas = 1.0 - Betas(config);
+        var alphas = Betas(config).SubtractedFrom(1.0);
         return alphas.cumprod(0).data<float>().ToArray();
     }
 
@@ -56,13 +57,13 @@ public static class DdimNoiseSchedule
     /// <summary>diffusers <c>rescale_zero_terminal_snr</c> on float32 betas.</summary>
     private static Tensor RescaleZeroTerminalSnr(Tensor betas)
     {
-        var alphasBarSqrt = (1.0 - betas).cumprod(0).sqrt();
+        var alphasBarSqrt = (betas.SubtractedFrom(1.0)).cumprod(0).sqrt();
         var first = alphasBarSqrt[0].clone();
         var last = alphasBarSqrt[-1].clone();
         alphasBarSqrt = alphasBarSqrt - last;
         alphasBarSqrt = alphasBarSqrt * (first / (first - last));
-        var alphasBar = alphasBarSqrt.pow(2);
+        var alphasBar = alphasBarSqrt.Power(2);
         var alphas = torch.cat([alphasBar[0..1], alphasBar[1..] / alphasBar[..^1]]);
-        return 1.0 - alphas;
+        return alphas.SubtractedFrom(1.0);
     }
 }

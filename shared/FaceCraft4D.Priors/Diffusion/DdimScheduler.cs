@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -103,22 +104,22 @@ public sealed class DdimScheduler
         switch (Config.PredictionType)
         {
             case "epsilon":
-                x0 = (sample - sb * modelOutput) / sa;
+                x0 = (sample - modelOutput.Times(sb)).DividedBy(sa);
                 eps = modelOutput.alias();
                 break;
             case "sample":
                 x0 = modelOutput.alias();
-                eps = (sample - sa * x0) / sb;
+                eps = (sample - x0.Times(sa)).DividedBy(sb);
                 break;
             case "v_prediction":
-                x0 = sa * sample - sb * modelOutput;
-                eps = sa * modelOutput + sb * sample;
+                x0 = sample.Times(sa) - modelOutput.Times(sb);
+                eps = modelOutput.Times(sa).Plus(sample.Times(sb));
                 break;
             default:
                 throw new NotSupportedException($"prediction_type='{Config.PredictionType}' is not supported (epsilon, v_prediction, sample).");
         }
         if (Config.Thresholding) x0 = ThresholdSample(x0);
-        else if (Config.ClipSample) x0 = x0.clamp(-Config.ClipSampleRange, Config.ClipSampleRange);
+        else if (Config.ClipSample) x0 = x0.Clamped(-Config.ClipSampleRange, Config.ClipSampleRange);
         return (x0.MoveToOuterDisposeScope(), eps.MoveToOuterDisposeScope());
     }
 
@@ -130,7 +131,7 @@ public sealed class DdimScheduler
         using var scope = NewDisposeScope();
         var (x0, eps) = PredictOriginalAndEpsilon(modelOutput, sample, Alpha(fromTimestep));
         var (sa, sb) = Coefficients(toTimestep);
-        return (sa * x0 + sb * eps).MoveToOuterDisposeScope();
+        return (x0.Times(sa).Plus(eps.Times(sb))).MoveToOuterDisposeScope();
     }
 
     /// <summary>DDIM sampling step x_t → x_prev (η = 0) to an explicit previous level.</summary>
@@ -157,13 +158,13 @@ public sealed class DdimScheduler
         float betaT = 1f - alphaT, betaPrev = 1f - alphaPrev;
         float variance = betaPrev / betaT * (1f - alphaT / alphaPrev);
         float std = (float)eta * MathF.Sqrt(variance);
-        if (useClippedModelOutput) eps = (sample - (double)MathF.Sqrt(alphaT) * x0) / (double)MathF.Sqrt(betaT);
-        var direction = (double)MathF.Sqrt(1f - alphaPrev - std * std) * eps;
-        var prevSample = (double)MathF.Sqrt(alphaPrev) * x0 + direction;
+        if (useClippedModelOutput) eps = (sample - x0.Times((double)MathF.Sqrt(alphaT))).DividedBy((double)MathF.Sqrt(betaT));
+        var direction = eps.Times((double)MathF.Sqrt(1f - alphaPrev - std * std));
+        var prevSample = x0.Times((double)MathF.Sqrt(alphaPrev)).Plus(direction);
         if (eta > 0)
         {
             if (varianceNoise is null) throw new ArgumentNullException(nameof(varianceNoise), "η > 0 needs the variance noise.");
-            prevSample = prevSample + (double)std * varianceNoise;
+            prevSample = prevSample.Plus(varianceNoise.Times((double)std));
         }
         return new DdimStepResult(prevSample.MoveToOuterDisposeScope(), x0.MoveToOuterDisposeScope());
     }
@@ -172,9 +173,9 @@ public sealed class DdimScheduler
     public Tensor AddNoise(Tensor original, Tensor noise, int timestep)
     {
         var (sa, sb) = Coefficients(timestep);
-        using var scaled = sa * original;
-        using var scaledNoise = sb * noise;
-        return scaled + scaledNoise;
+        using var scaled = original.Times(sa);
+        using var scaledNoise = noise.Times(sb);
+        return scaled.Plus(scaledNoise);
     }
 
     /// <summary>diffusers <c>_threshold_sample</c>: per sample, s = clamp(quantile(|x̂₀|, ratio), 1, sample_max_value); x̂₀ ← clamp(x̂₀, −s, s)/s.</summary>
@@ -185,7 +186,7 @@ public sealed class DdimScheduler
         var shape = x0.shape;
         var flat = (dtype is ScalarType.Float32 or ScalarType.Float64 ? x0 : x0.to(ScalarType.Float32)).reshape(shape[0], -1);
         var q = torch.tensor(Config.DynamicThresholdingRatio, flat.dtype);
-        var s = torch.quantile(flat.abs(), q, dim: 1).clamp(1.0, Config.SampleMaxValue).unsqueeze(1);
+        var s = torch.quantile(flat.abs(), q, dim: 1).Clamped(1.0, Config.SampleMaxValue).unsqueeze(1);
         var result = (torch.minimum(torch.maximum(flat, -s), s) / s).reshape(shape).to(dtype);
         return result.MoveToOuterDisposeScope();
     }

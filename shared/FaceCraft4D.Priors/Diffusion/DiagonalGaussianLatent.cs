@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Priors.Diffusion;
@@ -31,8 +32,8 @@ public sealed class DiagonalGaussianLatent : IDisposable
         using var scope = NewDisposeScope();
         var parts = moments.chunk(2, 1);
         var mean = parts[0].contiguous();
-        var logVar = parts[1].clamp(-30.0, 20.0);
-        var std = (0.5 * logVar).exp();
+        var logVar = parts[1].Clamped(-30.0, 20.0);
+        var std = (logVar.Times(0.5)).exp();
         return new DiagonalGaussianLatent(mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), std.MoveToOuterDisposeScope());
     }
 

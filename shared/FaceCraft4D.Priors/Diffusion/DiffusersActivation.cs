@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Priors.Diffusion;
@@ -21,7 +22,7 @@ public static class DiffusersActivation
     public static Tensor Apply(string name, Tensor x) => name switch
     {
         "swish" or "silu" => nn.functional.silu(x),
-        "mish" => nn.functional.mish(x),
+        "mish" => x.Mish(),
         "gelu" => nn.functional.gelu(x),
         "relu" => nn.functional.relu(x),
         _ => throw new NotSupportedException($"Activation '{name}' is not supported ({string.Join(", ", Names)})."),

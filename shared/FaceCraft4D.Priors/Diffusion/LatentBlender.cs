@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Priors.Diffusion;
@@ -14,6 +15,6 @@ public static class LatentBlender
     public static Tensor Blend(Tensor denoised, Tensor noisedWarped, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        return (mask * noisedWarped + (1.0 - mask) * denoised).MoveToOuterDisposeScope();
+        return ((mask * noisedWarped).Plus((mask.SubtractedFrom(1.0)) * denoised)).MoveToOuterDisposeScope();
     }
 }

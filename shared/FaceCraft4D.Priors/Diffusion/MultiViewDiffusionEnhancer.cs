@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,7 +64,7 @@ public sealed class MultiViewDiffusionEnhancer : IDisposable
         using var _ = torch.inference_mode();
         using var input = latents.to(_model.DType, _model.Device);
         using var decoded = _model.Vae.Decode(input);
-        return decoded.clamp(-1.0, 1.0);
+        return decoded.Clamped(-1.0, 1.0);
     }
 
     /// <summary>Enhances the target views of <paramref name="request"/> (see type remarks).</summary>
@@ -178,13 +179,13 @@ public sealed class MultiViewDiffusionEnhancer : IDisposable
         }
         var input = guided ? torch.cat([latents, latents], 0) : latents;
         var context = guided ? torch.cat([c.NegativePromptEmbeds!.expand(b, -1, -1), cond], 0) : cond;
-        var t = torch.full([input.shape[0]], timestep, ScalarType.Float32, latents.device);
+        var t = HeldScalarOps.Hold(timestep.ToScalar(), held => torch.full([input.shape[0]], held, ScalarType.Float32, latents.device));
         _controller.BatchGroups = guided ? 2 : 1;
         var output = _model.Unet.Forward(input, t, context, added);
         _controller.BatchGroups = 1;
         if (!guided) return output.MoveToOuterDisposeScope();
         var parts = output.chunk(2, 0);
-        return (parts[0] + (parts[1] - parts[0]) * guidanceScale).MoveToOuterDisposeScope();
+        return (parts[0].Plus((parts[1] - parts[0]).Times(guidanceScale))).MoveToOuterDisposeScope();
     }
 
     private static void ValidateImages(MultiViewEnhanceRequest r)

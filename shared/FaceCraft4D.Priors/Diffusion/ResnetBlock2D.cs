@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -64,19 +65,19 @@ public sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
             : null;
         if (!_scaleShift)
         {
-            if (t is not null) h = h + t;
+            if (t is not null) h = h.Plus(t);
             h = norm2.forward(h);
         }
         else
         {
             if (t is null) throw new ArgumentException("A scale_shift ResNet block needs a time embedding.", nameof(temb));
             var scaleShift = t.chunk(2, 1);
-            h = norm2.forward(h) * (1 + scaleShift[0]) + scaleShift[1];
+            h = (norm2.forward(h) * (scaleShift[0].Plus(1))).Plus(scaleShift[1]);
         }
         h = conv2.forward(Act(h));
         var shortcut = conv_shortcut is null ? x : conv_shortcut.forward(x);
-        var output = shortcut + h;
-        if (_outputScaleFactor != 1.0) output = output / _outputScaleFactor;
+        var output = shortcut.Plus(h);
+        if (_outputScaleFactor != 1.0) output = output.DividedBy(_outputScaleFactor);
         return output.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +16,8 @@ public static class SinusoidalTimestepEncoding
     {
         using var scope = NewDisposeScope();
         int half = dim / 2;
-        var exponent = torch.arange(0, half, ScalarType.Float32, timesteps.device) * (-Math.Log(maxPeriod));
-        var freqs = torch.exp(exponent / (half - freqShift));
+        var exponent = HeldScalarOps.Arange(0, half, 1, ScalarType.Float32, timesteps.device).Times(-Math.Log(maxPeriod));
+        var freqs = torch.exp(exponent.DividedBy(half - freqShift));
         var args = timesteps.to(ScalarType.Float32).unsqueeze(1) * freqs.unsqueeze(0);
         var emb = torch.cat([torch.sin(args), torch.cos(args)], -1);
         if (flipSinToCos) emb = torch.cat([emb[.., half..], emb[.., ..half]], -1);

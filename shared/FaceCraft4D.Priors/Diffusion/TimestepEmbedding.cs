@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -45,7 +46,7 @@ public sealed class TimestepEmbedding : nn.Module<Tensor, Tensor>
         if (condition is not null)
         {
             if (cond_proj is null) throw new ArgumentException("This time embedding has no cond_proj (time_cond_proj_dim not set).", nameof(condition));
-            x = x + cond_proj.forward(condition);
+            x = x.Plus(cond_proj.forward(condition));
         }
         var h = linear_2.forward(DiffusersActivation.Apply(_activation, linear_1.forward(x)));
         if (_postActivation is not null) h = DiffusersActivation.Apply(_postActivation, h);

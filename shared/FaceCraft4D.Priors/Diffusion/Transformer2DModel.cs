@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -65,6 +66,6 @@ public sealed class Transformer2DModel : nn.Module<Tensor, Tensor?, Tensor>
             h = proj_out.forward(h);
             h = h.reshape(b, hgt, wid, c).permute(0, 3, 1, 2).contiguous();
         }
-        return (h + x).MoveToOuterDisposeScope();
+        return (h.Plus(x)).MoveToOuterDisposeScope();
     }
 }

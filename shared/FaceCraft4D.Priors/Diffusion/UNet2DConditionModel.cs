@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -131,7 +132,7 @@ public sealed class UNet2DConditionModel : nn.Module
     {
         using var scope = NewDisposeScope();
         long b = sample.shape[0];
-        if (Config.CenterInputSample) sample = 2 * sample - 1.0;
+        if (Config.CenterInputSample) sample = sample.Times(2).Minus(1.0);
         var t = timesteps.dim() == 0 ? timesteps.reshape(1) : timesteps;
         if (t.shape[0] != b) t = t.expand(b);
         var tEmb = SinusoidalTimestepEncoding.Encode(t, Config.BlockOutChannels[0], Config.FlipSinToCos, Config.FreqShift).to(sample.dtype);
@@ -143,7 +144,7 @@ public sealed class UNet2DConditionModel : nn.Module
             var timeEmb = SinusoidalTimestepEncoding.Encode(timeIds, Config.AdditionTimeEmbedDim!.Value, Config.FlipSinToCos, Config.FreqShift)
                 .reshape(b, -1);
             var addEmbeds = torch.cat([added.TextEmbeds, timeEmb], -1).to(emb.dtype);
-            emb = emb + add_embedding.forward(addEmbeds);
+            emb = emb.Plus(add_embedding.forward(addEmbeds));
         }
         if (Config.TimeEmbeddingActFn is { } timeAct) emb = DiffusersActivation.Apply(timeAct, emb);
         if (encoder_hid_proj is not null) encoderHiddenStates = encoder_hid_proj.forward(encoderHiddenStates);

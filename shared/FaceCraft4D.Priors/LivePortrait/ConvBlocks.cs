@@ -1,8 +1,8 @@
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
@@ -26,7 +26,7 @@ public sealed class SameBlock2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = norm.forward(ChannelAlignedConvolution.Forward(conv, x));
+        var h = norm.InferenceForward(ChannelAlignedConvolution.Forward(conv, x));
         h = _leaky ? h.LeakyRelu(0.01) : nn.functional.relu(h);
         return h.MoveToOuterDisposeScope();
     }
@@ -49,7 +49,7 @@ public sealed class DownBlock2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, x)));
+        var h = nn.functional.relu(norm.InferenceForward(ChannelAlignedConvolution.Forward(conv, x)));
         return nn.functional.avg_pool2d(h, [2, 2]).MoveToOuterDisposeScope();
     }
 }
@@ -77,9 +77,9 @@ public sealed class ResBlock3d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = ChannelAlignedConvolution.Forward(conv1, nn.functional.relu(norm1.forward(x)));
-        h = ChannelAlignedConvolution.Forward(conv2, nn.functional.relu(norm2.forward(h)));
-        return (h + x).MoveToOuterDisposeScope();
+        var h = ChannelAlignedConvolution.Forward(conv1, nn.functional.relu(norm1.InferenceForward(x)));
+        h = ChannelAlignedConvolution.Forward(conv2, nn.functional.relu(norm2.InferenceForward(h)));
+        return (h.Plus(x)).MoveToOuterDisposeScope();
     }
 }
 
@@ -100,7 +100,7 @@ public sealed class DownBlock3d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, x)));
+        var h = nn.functional.relu(norm.InferenceForward(ChannelAlignedConvolution.Forward(conv, x)));
         return nn.functional.avg_pool3d(h, [1, 2, 2]).MoveToOuterDisposeScope();
     }
 }
@@ -123,7 +123,7 @@ public sealed class UpBlock3d : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = nn.functional.interpolate(x, scale_factor: [1.0, 2.0, 2.0], mode: InterpolationMode.Nearest);
-        h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, h)));
+        h = nn.functional.relu(norm.InferenceForward(ChannelAlignedConvolution.Forward(conv, h)));
         return h.MoveToOuterDisposeScope();
     }
 }

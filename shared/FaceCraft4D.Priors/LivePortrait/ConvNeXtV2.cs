@@ -1,8 +1,8 @@
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -26,9 +26,9 @@ public sealed class ChannelsFirstLayerNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var mean = x.mean([1], keepdim: true);
-        var variance = (x - mean).square().mean([1], keepdim: true);
+        var variance = (x - mean).Power(2).mean([1], keepdim: true);
         var normalized = (x - mean) / torch.sqrt(variance.Plus(_eps));
-        var output = weight.view(1, -1, 1, 1) * normalized + bias.view(1, -1, 1, 1);
+        var output = (weight.view(1, -1, 1, 1) * normalized).Plus(bias.view(1, -1, 1, 1));
         return output.MoveToOuterDisposeScope();
     }
 }
@@ -50,9 +50,9 @@ public sealed class GlobalResponseNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gx = x.square().sum([1, 2], keepdim: true).sqrt();
+        var gx = x.Power(2).sum([1, 2], keepdim: true).sqrt();
         var nx = gx / gx.mean([-1], keepdim: true).Plus(1e-6);
-        return (gamma * (x * nx) + beta + x).MoveToOuterDisposeScope();
+        return ((gamma * (x * nx)).Plus(beta).Plus(x)).MoveToOuterDisposeScope();
     }
 }
 
@@ -84,7 +84,7 @@ public sealed class ConvNeXtV2Block : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = dwconv.forward(x).permute(0, 2, 3, 1);
         h = pwconv2.forward(grn.forward(nn.functional.gelu(pwconv1.forward(norm.forward(h)))));
-        return (x + h.permute(0, 3, 1, 2)).MoveToOuterDisposeScope();
+        return (x.Plus(h.permute(0, 3, 1, 2))).MoveToOuterDisposeScope();
     }
 }
 

@@ -1,4 +1,5 @@
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,12 +58,12 @@ public sealed class DenseMotionNetwork : nn.Module
         using var scope = NewDisposeScope();
         long b = feature.shape[0], d = feature.shape[2], h = feature.shape[3], w = feature.shape[4];
         int k = _numKp;
-        var compressed = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(compress, feature)));
+        var compressed = nn.functional.relu(norm.InferenceForward(ChannelAlignedConvolution.Forward(compress, feature)));
         long c = compressed.shape[1];
 
         // Sparse motions: identity, and for each keypoint grid − kp_d + kp_s. [B, K+1, D, H, W, 3]
         var identity = KeypointGrid.CoordinateGrid(d, h, w, feature.dtype, feature.device).view(1, 1, d, h, w, 3);
-        var perKp = identity - kpDriving.view(b, k, 1, 1, 1, 3) + kpSource.view(b, k, 1, 1, 1, 3);
+        var perKp = (identity - kpDriving.view(b, k, 1, 1, 1, 3)).Plus(kpSource.view(b, k, 1, 1, 1, 3));
         var sparse = torch.cat([identity.expand(b, 1, d, h, w, 3), perKp], 1);
 
         // Features warped by each sparse motion. [B, K+1, C, D, H, W]

@@ -1,4 +1,5 @@
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -91,7 +92,7 @@ public sealed class HourglassDecoder : nn.Module
         {
             h = torch.cat([block.forward(h), levels[next--]], 1);
         }
-        h = nn.functional.relu(norm.forward(ChannelAlignedConvolution.Forward(conv, h)));
+        h = nn.functional.relu(norm.InferenceForward(ChannelAlignedConvolution.Forward(conv, h)));
         return h.MoveToOuterDisposeScope();
     }
 }

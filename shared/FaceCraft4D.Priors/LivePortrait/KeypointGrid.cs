@@ -1,7 +1,7 @@
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -27,7 +27,7 @@ public static class KeypointGrid
         using var scope = NewDisposeScope();
         var grid = CoordinateGrid(d, h, w, keypoints.dtype, keypoints.device).view(1, 1, d, h, w, 3);
         var mean = keypoints.view(keypoints.shape[0], keypoints.shape[1], 1, 1, 1, 3);
-        var squared = (grid - mean).square().sum([-1]);
+        var squared = (grid - mean).Power(2).sum([-1]);
         return torch.exp(squared.Times(-0.5).DividedBy(variance)).MoveToOuterDisposeScope();
     }
 }

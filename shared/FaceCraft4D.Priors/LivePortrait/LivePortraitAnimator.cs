@@ -1,7 +1,7 @@
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Priors.LivePortrait;
 
@@ -92,7 +92,7 @@ public sealed class LivePortraitAnimator : IDisposable
         if (offsets.shape[1] != m.Expression.shape[1])
             throw new ArgumentException($"driving offsets have {offsets.shape[1]} keypoints, the model {m.Expression.shape[1]}.");
         var rotation = m.Rotation().expand(t, 3, 3);
-        var expression = m.Expression + offsets;
+        var expression = m.Expression.Plus(offsets);
         var driven = KeypointTransform.Apply(m.CanonicalKeypoints.expand(t, -1, -1), rotation, expression,
             m.Scale.expand(t, -1), m.Translation.expand(t, -1));
         var xs = source.Keypoints.expand(t, -1, -1);
@@ -102,7 +102,7 @@ public sealed class LivePortraitAnimator : IDisposable
                 ?? throw new InvalidOperationException("UseStitching is set but no stitching_retargeting_module was loaded.");
             driven = stitcher.Stitch(xs, driven);
         }
-        if (options.DrivingMultiplier != 1.0) driven = xs + (driven - xs).Times(options.DrivingMultiplier);
+        if (options.DrivingMultiplier != 1.0) driven = xs.Plus((driven - xs).Times(options.DrivingMultiplier));
         return driven.MoveToOuterDisposeScope();
     }
 

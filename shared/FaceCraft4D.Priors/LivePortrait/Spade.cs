@@ -1,8 +1,8 @@
 using FaceCraft4D.Priors.Modules;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 using FaceCraft4D.Weights.Convolution;
 
 namespace FaceCraft4D.Priors.LivePortrait;
@@ -34,7 +34,7 @@ public sealed class Spade : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var mean = x.mean([2, 3], keepdim: true);
-        var variance = (x - mean).square().mean([2, 3], keepdim: true);
+        var variance = (x - mean).Power(2).mean([2, 3], keepdim: true);
         var normalized = (x - mean) / torch.sqrt(variance.Plus(1e-5));
         var seg = nn.functional.interpolate(segmap, size: [x.shape[2], x.shape[3]], mode: InterpolationMode.Nearest);
         var actv = mlp_shared.forward(seg);
@@ -82,6 +82,6 @@ public sealed class SpadeResnetBlock : nn.Module<Tensor, Tensor, Tensor>
         var shortcut = conv_s is null ? x : conv_s.forward(norm_s!.forward(x, segmap));
         var dx = conv_0.forward(norm_0.forward(x, segmap).LeakyRelu(0.2));
         dx = conv_1.forward(norm_1.forward(dx, segmap).LeakyRelu(0.2));
-        return (shortcut + dx).MoveToOuterDisposeScope();
+        return (shortcut.Plus(dx)).MoveToOuterDisposeScope();
     }
 }

@@ -4,6 +4,7 @@ using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Vision.ImagePrior;
 using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Weights.Scalars;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -127,12 +128,12 @@ public sealed class DiffusionViewEnhancer(IOptions<DiffusionViewEnhancerOptions>
     }
 
     private static Tensor ToTensor(RgbImage image, Device device) =>
-        (from_array(image.Data).reshape(image.Height, image.Width, 3).permute(2, 0, 1).unsqueeze(0).to(device) * 2) - 1;
+        (from_array(image.Data).reshape(image.Height, image.Width, 3).permute(2, 0, 1).unsqueeze(0).to(device).Times(2)).Minus(1);
 
     private static RgbImage FromTensor(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var hwc = ((images[0].clamp(-1, 1) + 1) / 2).permute(1, 2, 0).contiguous().to(CPU).to_type(ScalarType.Float32); // [H,W,3]
+        var hwc = ((images[0].Clamped(-1, 1).Plus(1)).DividedBy(2)).permute(1, 2, 0).contiguous().to(CPU).to_type(ScalarType.Float32); // [H,W,3]
         return new RgbImage((int)hwc.shape[1], (int)hwc.shape[0], hwc.data<float>().ToArray());
     }
 }

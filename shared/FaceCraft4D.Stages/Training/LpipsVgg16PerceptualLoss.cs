@@ -1,5 +1,6 @@
 using FaceCraft4D.Coin;
 using FaceCraft4D.Vision.Perceptual;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,8 +33,8 @@ public sealed class LpipsVgg16PerceptualLoss : IPerceptualLoss, IDisposable
     public Tensor Loss(Tensor rendered, Tensor target, Tensor? mask = null)
     {
         using var scope = torch.NewDisposeScope();
-        var a = rendered.permute(2, 0, 1).unsqueeze(0) * 2 - 1;
-        var b = target.detach().permute(2, 0, 1).unsqueeze(0) * 2 - 1;
+        var a = rendered.permute(2, 0, 1).unsqueeze(0).Times(2).Minus(1);
+        var b = target.detach().permute(2, 0, 1).unsqueeze(0).Times(2).Minus(1);
         return network.Distance(a, b).mean().MoveToOuterDisposeScope();
     }
 

@@ -1,6 +1,6 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
-using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Vision.Perceptual;
 
@@ -65,7 +65,7 @@ public sealed class LpipsNetwork : nn.Module<Tensor, Tensor, Tensor>
         Tensor? total = null;
         for (int k = 0; k < 5; k++)
         {
-            var diff = (UnitNormalise(taps0[k]) - UnitNormalise(taps1[k])).square(); // [N, C_k, H_k, W_k]
+            var diff = (UnitNormalise(taps0[k]) - UnitNormalise(taps1[k])).Power(2); // [N, C_k, H_k, W_k]
             var map = Config.LinearHeads ? heads[k].forward(diff) : diff.sum(1, keepdim: true); // [N, 1, H_k, W_k]
             layers[k] = Config.Spatial
                 ? nn.functional.interpolate(map, size: new[] { in0.shape[2], in0.shape[3] }, mode: InterpolationMode.Bilinear, align_corners: false)
@@ -94,5 +94,5 @@ public sealed class LpipsNetwork : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>The <c>lpips.normalize_tensor</c>: x / (sqrt(Σ_c x²) + 1e-10).</summary>
-    private static Tensor UnitNormalise(Tensor f) => f / f.square().sum(1, keepdim: true).sqrt().Plus(1e-10);
+    private static Tensor UnitNormalise(Tensor f) => f / f.Power(2).sum(1, keepdim: true).sqrt().Plus(1e-10);
 }

@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Preprocessing.Imaging;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +41,7 @@ public sealed class EsrganUpscaler : IDisposable
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         var x = torch.tensor(image.Data, [1, 3, image.Height, image.Width], ScalarType.Float32).to(device); // [1, 3, H, W], 0..255
-        var y = network.forward(x).clamp(0, 255).cpu();                                                        // [1, 3, sH, sW]
+        var y = network.forward(x).Clamped(0, 255).cpu();                                                        // [1, 3, sH, sW]
         return new RgbImageBuffer(image.Width * factor, image.Height * factor, y.data<float>().ToArray());
     }
 

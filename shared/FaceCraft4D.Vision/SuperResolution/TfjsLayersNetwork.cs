@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -96,7 +97,7 @@ public sealed class TfjsLayersNetwork : nn.Module<Tensor, Tensor>
             {
                 "Conv2D" => Activate(ChannelAlignedConvolution.Forward(convs[l.Name], a), l.Activation),
                 "Activation" => Activate(a, l.Activation),
-                "Add" => l.Inputs.Skip(1).Aggregate(a, (sum, n) => sum + values[n]),
+                "Add" => l.Inputs.Skip(1).Aggregate(a, (sum, n) => sum.Plus(values[n])),
                 "Concatenate" => torch.cat(l.Inputs.Select(n => values[n]).ToArray(), 1),
                 "UpSampling2D" => a.repeat_interleave(l.UpSampling, 2).repeat_interleave(l.UpSampling, 3),
                 _ => throw new InvalidOperationException(l.ClassName),

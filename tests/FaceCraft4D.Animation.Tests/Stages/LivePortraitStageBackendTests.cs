@@ -6,6 +6,7 @@ using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Stages.Models.Tiny;
 using FaceCraft4D.Testing;
 using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Weights.Scalars;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -38,7 +39,7 @@ public sealed class LivePortraitStageBackendTests(ITestOutputHelper output) : ID
             using var scope = NewDisposeScope();
             using var still = DrivingMotion.FromExpressionDeltas(zeros([1, 5, 3]));
             var frame = animator.Animate(LivePortraitVideo.ToTensor([photo], 64), still, new LivePortraitAnimationOptions())[0]; // [3,128,128]
-            var hwc = frame.permute(1, 2, 0).clamp(0, 1).contiguous();
+            var hwc = frame.permute(1, 2, 0).Clamped(0, 1).contiguous();
             var image = new RgbImage((int)hwc.shape[1], (int)hwc.shape[0], hwc.data<float>().ToArray()).Resize(48, 48);
             return (video, image, animator.Backend);
         }, CancellationToken.None);

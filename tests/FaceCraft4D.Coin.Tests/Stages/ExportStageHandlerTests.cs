@@ -7,6 +7,7 @@ using FaceCraft4D.Weights;
 using FaceCraft4D.Stages.Export;
 using FaceCraft4D.Stages.Training;
 using FaceCraft4D.Testing;
+using FaceCraft4D.Weights.Scalars;
 using SixLabors.ImageSharp;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -61,7 +62,7 @@ public sealed class ExportStageHandlerTests(ITestOutputHelper output)
         var p = rig.Parameters;
         var t = p.Binding!;
         var r = Matrix(rotations.index_select(0, t));
-        var means = torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * scales.index_select(0, t).unsqueeze(1) + centers.index_select(0, t);
+        var means = (torch.matmul(r, p.Positions.unsqueeze(-1)).squeeze(-1) * scales.index_select(0, t).unsqueeze(1)).Plus(centers.index_select(0, t));
         var clip = SyntheticStageRun.Clip(4);
         var expected = rig.Evaluate(clip[f].ToParameters(flame, rig.Shape)).Means;
         double error = (means - expected).abs().max().item<float>();
@@ -79,9 +80,9 @@ public sealed class ExportStageHandlerTests(ITestOutputHelper output)
         q = torch.nn.functional.normalize(q, p: 2, dim: 1);
         var (w, x, y, z) = (q[.., 0], q[.., 1], q[.., 2], q[.., 3]);
         return torch.stack([
-            1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-            2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-            2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+            ((y * y).Plus(z * z)).Times(2).SubtractedFrom(1), (x * y - w * z).Times(2), ((x * z).Plus(w * y)).Times(2),
+            ((x * y).Plus(w * z)).Times(2), ((x * x).Plus(z * z)).Times(2).SubtractedFrom(1), (y * z - w * x).Times(2),
+            (x * z - w * y).Times(2), ((y * z).Plus(w * x)).Times(2), ((x * x).Plus(y * y)).Times(2).SubtractedFrom(1),
         ], 1).reshape(-1, 3, 3);
     }
 

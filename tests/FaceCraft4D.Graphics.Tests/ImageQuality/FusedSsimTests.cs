@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.ImageQuality;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,19 +19,19 @@ public sealed class FusedSsimTests
         using var g = new Generator(11, CPU);
         // Non-square sides that are not a multiple of the vector width; a smooth target plus noise like a render near convergence.
         var y = torch.rand([1, 3, 21, 35], ScalarType.Float64, generator: g);
-        var x = (y + 0.15 * torch.randn([1, 3, 21, 35], ScalarType.Float64, generator: g)).clamp(0, 1);
-        var weights = weighted ? torch.rand([21, 35], ScalarType.Float64, generator: g) / 300 : null;
+        var x = (y.Plus(torch.randn([1, 3, 21, 35], ScalarType.Float64, generator: g).Times(0.15))).Clamped(0, 1);
+        var weights = weighted ? torch.rand([21, 35], ScalarType.Float64, generator: g).DividedBy(300) : null;
         var options = new SsimOptions { WindowSize = window, Sigma = sigma };
 
         var xRef = x.clone().requires_grad_(true);
         var (ssim, cs) = Ssim.Maps(xRef, y, options, SsimPadding.Zero);
         var map = contrastOnly ? cs : ssim;
         var reference = weights is null ? map.mean() : (map * weights.reshape(1, 1, 21, 35)).sum();
-        var gradRef = torch.autograd.grad([reference * 3.0], [xRef])[0];
+        var gradRef = torch.autograd.grad([reference.Times(3.0)], [xRef])[0];
 
         var xFast = x.to_type(ScalarType.Float32).requires_grad_(true);
         var fast = Ssim.WeightedMapSum(xFast, y.to_type(ScalarType.Float32), weights?.to_type(ScalarType.Float32), options, contrastOnly);
-        var gradFast = torch.autograd.grad([fast * 3.0], [xFast])[0];
+        var gradFast = torch.autograd.grad([fast.Times(3.0)], [xFast])[0];
 
         Assert.Equal(0, fast.ndim);
         Assert.Equal(reference.item<double>(), fast.item<float>(), 5);
@@ -46,8 +47,8 @@ public sealed class FusedSsimTests
         using var scope = torch.NewDisposeScope();
         using var g = new Generator(12, CPU);
         var target = torch.rand([24, 18, 3], generator: g);
-        var rendered = (target + 0.1 * torch.randn([24, 18, 3], generator: g)).clamp(0, 1);
-        var mask = (torch.rand([24, 18], generator: g) > 0.3).to_type(ScalarType.Float32);
+        var rendered = (target.Plus(torch.randn([24, 18, 3], generator: g).Times(0.1))).Clamped(0, 1);
+        var mask = (torch.rand([24, 18], generator: g).IsGreaterThan(0.3)).to_type(ScalarType.Float32);
         using var bank = new GaussianFilterBank();
         var a = rendered.clone().requires_grad_(true);
         var b = rendered.clone().requires_grad_(true);

@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.ImageQuality;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,8 +26,8 @@ public sealed class GaussianFilterBankTests
         var (ssimConv, csConv) = Ssim.Maps(x, y, options, padding);
         var (ssimBank, csBank) = Ssim.Maps(x, y, options, padding, bank);
         Tensor Weighted(Tensor map) => (map * weights.narrow(2, 0, map.shape[2]).narrow(3, 0, map.shape[3])).sum();
-        var gradConv = torch.autograd.grad([Weighted(ssimConv) + Weighted(csConv)], [x])[0];
-        var gradBank = torch.autograd.grad([Weighted(ssimBank) + Weighted(csBank)], [x])[0];
+        var gradConv = torch.autograd.grad([Weighted(ssimConv).Plus(Weighted(csConv))], [x])[0];
+        var gradBank = torch.autograd.grad([Weighted(ssimBank).Plus(Weighted(csBank))], [x])[0];
 
         Assert.Equal(ssimConv.shape, ssimBank.shape);
         Assert.True((ssimConv - ssimBank).abs().max().item<double>() < 1e-12);

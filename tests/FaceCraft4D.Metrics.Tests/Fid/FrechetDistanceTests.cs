@@ -1,4 +1,5 @@
 using FaceCraft4D.Metrics.Fid;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,7 +60,7 @@ public class FrechetDistanceTests
         using var g = new Generator(5, CPU);
         // 6 samples in 40 dimensions: rank-5 covariances, the case where iterative sqrtm goes complex or fails.
         using var fa = torch.randn(new long[] { 6, 40 }, ScalarType.Float64, CPU, generator: g);
-        using var fb = torch.randn(new long[] { 6, 40 }, ScalarType.Float64, CPU, generator: g) * 1.5 + 0.3;
+        using var fb = torch.randn(new long[] { 6, 40 }, ScalarType.Float64, CPU, generator: g).Times(1.5).Plus(0.3);
         using var a = FeatureStatistics.FromFeatures(fa);
         using var b = FeatureStatistics.FromFeatures(fb);
         using var root = SymmetricMatrix.Sqrt(a.Covariance);
@@ -69,7 +70,7 @@ public class FrechetDistanceTests
         // independent check: eigenvalues of the non-symmetric product Σa·Σb (real, ≥ 0 up to rounding). Its 35 zero
         // eigenvalues come back as ±1e-13 noise whose square roots add ~1e-6, hence the tolerance.
         using var eig = torch.linalg.eigvals(a.Covariance.matmul(b.Covariance));
-        double expectedTrace = eig.real.clamp_min(0).sqrt().sum().item<double>();
+        double expectedTrace = eig.real.ClampedMin(0).sqrt().sum().item<double>();
         Assert.Equal(expectedTrace, SymmetricMatrix.TraceSqrtOfProduct(a.Covariance, b.Covariance), 1e-5);
         double fid = FrechetDistance.Compute(a, b);
         Assert.True(double.IsFinite(fid) && fid > 0);

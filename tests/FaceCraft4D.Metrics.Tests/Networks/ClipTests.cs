@@ -2,6 +2,7 @@ using FaceCraft4D.Metrics.Clip;
 using FaceCraft4D.Metrics.Tests.Support;
 using FaceCraft4D.Priors.Modules;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +70,7 @@ public class ClipTests
         var tensors = original.state_dict().ToList();
         tensors.Add(new("text_model.embeddings.token_embedding.weight", torch.zeros(10, 8)));
         tensors.Add(new("logit_scale", torch.tensor(2.6592f)));
-        tensors.Add(new("vision_model.embeddings.position_ids", torch.arange(17).unsqueeze(0)));
+        tensors.Add(new("vision_model.embeddings.position_ids", HeldScalarOps.Arange(17, ScalarType.Int64).unsqueeze(0)));
         await SafeTensorsWriter.WriteAsync(Path.Combine(dir.Path, ClipImageEncoder.WeightsFile), tensors);
         // without config.json the head count of a 32-wide tiny model cannot be inferred
         var ex = await Assert.ThrowsAsync<InvalidDataException>(() => ClipImageEncoder.LoadAsync(dir.Path, "tiny", CPU, CancellationToken.None));

@@ -5,6 +5,7 @@ using FaceCraft4D.Priors;
 using FaceCraft4D.Priors.Modules;
 using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ public class LpipsModelTests
         Assert.Equal("lpips:vgg16/v0.1", model.Name);
         using var x = TestImages.Texture(1, 1, 64, 64);
         using var y = TestImages.Texture(2, 1, 64, 64);
-        using var expected = original.Distance(x * 2 - 1, y * 2 - 1);
+        using var expected = original.Distance(x.Times(2).Minus(1), y.Times(2).Minus(1));
         using var d = model.Distance(x, y); // [0, 1] images
         Assert.Equal(expected.item<float>(), d.item<float>(), 6);
         Assert.True(d.item<float>() > 0);

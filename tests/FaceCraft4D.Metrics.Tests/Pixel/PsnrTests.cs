@@ -1,5 +1,6 @@
 using FaceCraft4D.Metrics.Pixel;
 using FaceCraft4D.Metrics.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 
 namespace FaceCraft4D.Metrics.Tests.Pixel;
@@ -32,8 +33,8 @@ public class PsnrTests
     {
         using var x = TestImages.Texture(4, 1, 64, 64);
         using var y = TestImages.WithNoise(x, 0.03, seed: 5);
-        using var x255 = x * 255;
-        using var y255 = y * 255;
+        using var x255 = x.Times(255);
+        using var y255 = y.Times(255);
         Assert.Equal(Psnr.Compute(x, y)[0], Psnr.Compute(x255, y255, 255)[0], 4);
     }
 

@@ -1,5 +1,6 @@
 using FaceCraft4D.Graphics.ImageQuality;
 using FaceCraft4D.Metrics.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 
 namespace FaceCraft4D.Metrics.Tests.Pixel;
@@ -20,8 +21,8 @@ public class SsimTests
     public void ConstantImages_MatchTheLuminanceFormula(double a, double b)
     {
         // σx = σy = σxy = 0, so the contrast-structure term is C2/C2 = 1 and SSIM = (2ab + C1) / (a² + b² + C1).
-        using var x = torch.full(1, 3, 20, 20, a, torch.float32);
-        using var y = torch.full(1, 3, 20, 20, b, torch.float32);
+        using var x = HeldScalarOps.Hold(a.ToScalar(), held => torch.full(1, 3, 20, 20, held, torch.float32));
+        using var y = HeldScalarOps.Hold(b.ToScalar(), held => torch.full(1, 3, 20, 20, held, torch.float32));
         const double c1 = 0.0001;
         double expected = (2 * (double)(float)a * (float)b + c1) / ((double)(float)a * (float)a + (double)(float)b * (float)b + c1);
         Assert.Equal(expected, Ssim.Compute(x, y)[0], 10);
@@ -32,7 +33,7 @@ public class SsimTests
     {
         using var x = TestImages.Texture(7, 1, 40, 36);
         using var y0 = TestImages.WithNoise(x, 0.08, seed: 8);
-        using var y = y0.clamp(0, 1);
+        using var y = y0.Clamped(0, 1);
         var expected = SsimReference.Image(TestImages.ToDoubles(x), TestImages.ToDoubles(y), 40, 36);
         var actual = Ssim.Compute(x, y)[0];
         Assert.InRange(expected, 0.2, 0.95); // a non-trivial case
@@ -67,7 +68,7 @@ public class SsimTests
     {
         using var x = TestImages.Texture(11, 1, 161, 170);
         using var y0 = TestImages.WithNoise(x, 0.05, seed: 12);
-        using var y = y0.clamp(0, 1);
+        using var y = y0.Clamped(0, 1);
         Assert.Equal(1.0, MultiScaleSsim.Compute(x, x)[0], 12);
         var options = new SsimOptions();
         var expected = SsimReference.MultiScale(TestImages.ToDoubles(x), TestImages.ToDoubles(y), 161, 170, options.MultiScaleWeights);
@@ -99,7 +100,7 @@ public class SsimTests
     {
         using var x = TestImages.Texture(seed, 2, h, w);
         using var y0 = TestImages.WithNoise(x, sigma, seed + 1);
-        using var y = y0.clamp(0, 1);
+        using var y = y0.Clamped(0, 1);
         var s = Ssim.Compute(x, y);
         Assert.Equal(ssim0, s[0], 1e-6);
         Assert.Equal(ssim1, s[1], 1e-6);

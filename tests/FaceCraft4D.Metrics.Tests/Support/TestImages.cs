@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public static class TestImages
     {
         using var g = new Generator((ulong)seed, CPU);
         using var noise = torch.randn(x.shape, ScalarType.Float32, CPU, generator: g);
-        return x + noise * sigma;
+        return x.Plus(noise.Times(sigma));
     }
 
     public static double[] ToDoubles(Tensor t) => t.to(ScalarType.Float64).contiguous().cpu().data<double>().ToArray();

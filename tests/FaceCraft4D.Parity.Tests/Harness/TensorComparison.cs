@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Parity.Tests.Harness;
@@ -21,10 +22,10 @@ public sealed record TensorComparison(string Name, long[] ExpectedShape, long[] 
         var err = (a - e).abs();
         // NaN anywhere counts as a violation: nan_to_num maps it to +inf.
         err = err.nan_to_num(nan: double.PositiveInfinity);
-        var allowed = tolerance.Exact ? zeros_like(e) : tolerance.Atol + tolerance.Rtol * e.abs();
+        var allowed = tolerance.Exact ? zeros_like(e) : e.abs().Times(tolerance.Rtol).Plus(tolerance.Atol);
         long violations = (err > allowed).sum().item<long>();
         double maxAbs = err.numel() == 0 ? 0 : err.max().item<double>();
-        double worst = err.numel() == 0 ? 0 : (err / allowed.clamp_min(1e-300)).max().item<double>();
+        double worst = err.numel() == 0 ? 0 : (err / allowed.ClampedMin(1e-300)).max().item<double>();
         return new TensorComparison(name, expected.shape, actual.shape, maxAbs, worst, violations, expected.numel(), tolerance);
     }
 

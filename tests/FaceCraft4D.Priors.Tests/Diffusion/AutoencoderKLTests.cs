@@ -1,4 +1,5 @@
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ public class AutoencoderKLTests
         using var a = TinyModels.CreateVae(seed: 3);
         using var b = TinyModels.CreateVae(seed: 3);
         using var g = new Generator(8, CPU);
-        using var image = torch.rand([2, 3, 16, 24], generator: g) * 2 - 1;
+        using var image = torch.rand([2, 3, 16, 24], generator: g).Times(2).Minus(1);
         using var _ = torch.inference_mode();
         using var la = a.Encode(image);
         using var lb = b.Encode(image);
@@ -30,7 +31,7 @@ public class AutoencoderKLTests
     public void Encode_AppliesScalingFactorToThePosteriorMean()
     {
         using var vae = TinyModels.CreateVae(seed: 3);
-        using var image = torch.rand([1, 3, 16, 16]) * 2 - 1;
+        using var image = torch.rand([1, 3, 16, 16]).Times(2).Minus(1);
         using var _ = torch.inference_mode();
         using var scaled = vae.Encode(image);
         var config = vae.Config with { ScalingFactor = 1.0 };
@@ -38,6 +39,6 @@ public class AutoencoderKLTests
         foreach (var (k, v) in vae.state_dict()) unit.state_dict()[k].copy_(v);
         unit.eval();
         using var raw = unit.Encode(image);
-        TensorAssert.Close(raw * 0.18215, scaled, 1e-6);
+        TensorAssert.Close(raw.Times(0.18215), scaled, 1e-6);
     }
 }

@@ -1,5 +1,6 @@
 using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
@@ -78,8 +79,8 @@ public class DdimSchedulerTests(ITestOutputHelper output)
         using var g = new Generator(11, CPU);
         using var sample = torch.randn([1, 4, 8, 8], ScalarType.Float64, generator: g);
         using var eps = torch.randn([1, 4, 8, 8], ScalarType.Float64, generator: g);
-        using var x0 = (sample - Math.Sqrt(1 - alpha1) * eps) / Math.Sqrt(alpha1);
-        using var expected = Math.Sqrt(alphaFinal) * x0 + Math.Sqrt(1 - alphaFinal) * eps;
+        using var x0 = (sample - eps.Times(Math.Sqrt(1 - alpha1))).DividedBy(Math.Sqrt(alpha1));
+        using var expected = x0.Times(Math.Sqrt(alphaFinal)).Plus(eps.Times(Math.Sqrt(1 - alphaFinal)));
 
         Assert.Equal(1, Sd.Timesteps(25)[^1]);
         using var step = Sd.Step(eps, 1, sample, 25);
@@ -118,7 +119,7 @@ public class DdimSchedulerTests(ITestOutputHelper output)
         Tensor Oracle(Tensor x, int t)
         {
             var (sa, sb) = scheduler.Coefficients(t);
-            return prediction == "epsilon" ? eps.clone() : eps * sa - x0 * sb;
+            return prediction == "epsilon" ? eps.clone() : eps.Times(sa) - x0.Times(sb);
         }
         using var start = Level(plan.Timesteps[0]);
         using var end = DdimSampler.Sample(scheduler, plan, start, Oracle);
@@ -160,7 +161,7 @@ public class DdimSchedulerTests(ITestOutputHelper output)
         using var _ = torch.inference_mode();
         using var context = conditioning.PromptEmbeds.expand(2, -1, -1);
         int calls = 0;
-        Tensor Model(Tensor x, int t) { calls++; return unet.Forward(x, torch.full([x.shape[0]], t, ScalarType.Float32), context); }
+        Tensor Model(Tensor x, int t) { calls++; return unet.Forward(x, HeldScalarOps.Hold(t.ToScalar(), held => torch.full([x.shape[0]], held, ScalarType.Float32)), context); }
         var trajectory = DdimSampler.Invert(Sd, plan, latent, Model);
         using var reconstructed = DdimSampler.Sample(Sd, plan, trajectory[0], Model);
         foreach (var t in trajectory) t.Dispose();
@@ -186,7 +187,7 @@ public class DdimSchedulerTests(ITestOutputHelper output)
         using var latent = torch.randn([2, 4, 8, 8], generator: g);
         using var _ = torch.inference_mode();
         using var context = conditioning.PromptEmbeds.expand(2, -1, -1);
-        Tensor Model(Tensor x, int t) => unet.Forward(x, torch.full([x.shape[0]], t, ScalarType.Float32), context);
+        Tensor Model(Tensor x, int t) => unet.Forward(x, HeldScalarOps.Hold(t.ToScalar(), held => torch.full([x.shape[0]], held, ScalarType.Float32)), context);
         var trajectory = DdimSampler.Invert(Sd, plan, latent, Model);
         using var reconstructed = DdimSampler.Sample(Sd, plan, trajectory[0], Model);
         double moved = TensorAssert.MaxAbsDiff(latent, trajectory[0]);
@@ -212,8 +213,8 @@ public class DdimSchedulerTests(ITestOutputHelper output)
         using var latent = torch.randn([2, 4, 8, 8], generator: g);
         using var _ = torch.inference_mode();
         using var context = conditioning.PromptEmbeds.expand(2, -1, -1);
-        Tensor Model(Tensor x, int t) => unet.Forward(x, torch.full([x.shape[0]], t, ScalarType.Float32), context);
-        double Rms(Tensor a, Tensor b) => Math.Sqrt((a - b).square().mean().item<float>());
+        Tensor Model(Tensor x, int t) => unet.Forward(x, HeldScalarOps.Hold(t.ToScalar(), held => torch.full([x.shape[0]], held, ScalarType.Float32)), context);
+        double Rms(Tensor a, Tensor b) => Math.Sqrt((a - b).Power(2).mean().item<float>());
 
         (double Rms, double Max) Reconstruct(int steps)
         {
@@ -231,7 +232,7 @@ public class DdimSchedulerTests(ITestOutputHelper output)
         using var noised = Sd.AddNoise(latent, noise, plan25.Timesteps[0]);
         using var baseline = DdimSampler.Sample(Sd, plan25, noised, Model);
         double baselineRms = Rms(latent, baseline);
-        double signalRms = Math.Sqrt(latent.square().mean().item<float>());
+        double signalRms = Math.Sqrt(latent.Power(2).mean().item<float>());
         output.WriteLine($"T=25: rms {t25.Rms:E3}, max {t25.Max:E3}; T=100: rms {t100.Rms:E3}, max {t100.Max:E3}; signal rms {signalRms:F3}; forward-noise baseline rms {baselineRms:E3}");
 
         Assert.True(t25.Rms < 0.05 * signalRms, $"T=25 rms error {t25.Rms:E3}");

@@ -1,6 +1,7 @@
 using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Modules;
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -101,14 +102,14 @@ public class DiffusersConfigParsingTests
         ModuleRandomizer.Randomize(vae, 3);
         vae.eval();
         using var g = new Generator(4, CPU);
-        using var image = torch.rand([1, 3, 16, 16], generator: g) * 2 - 1;
+        using var image = torch.rand([1, 3, 16, 16], generator: g).Times(2).Minus(1);
         using var _ = torch.inference_mode();
         using var posterior = vae.EncodeDistribution(image);
         using var moments = vae.EncodeMoments(image);
         TensorAssert.Identical(moments[.., ..4], posterior.Mean);
-        TensorAssert.Close((0.5 * moments[.., 4..].clamp(-30, 20)).exp(), posterior.Std, 1e-6);
+        TensorAssert.Close((moments[.., 4..].Clamped(-30, 20).Times(0.5)).exp(), posterior.Std, 1e-6);
         using var scaled = vae.Encode(image);
-        TensorAssert.Close(posterior.Mean * vae.Config.ScalingFactor, scaled, 1e-6);
+        TensorAssert.Close(posterior.Mean.Times(vae.Config.ScalingFactor), scaled, 1e-6);
         using var decoded = vae.Decode(scaled);
         using var decodedRaw = vae.DecodeUnscaled(posterior.Mean);
         TensorAssert.Close(decodedRaw, decoded, 1e-4);

@@ -2,6 +2,7 @@ using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Tests.Support;
 using FaceCraft4D.Stages.Models.Tiny;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -56,8 +57,8 @@ public class LatentDiffusionModelLoaderTests
         Assert.Equal("diffusion:cosmicman-sd/v1", loaded.Backend);
 
         using var g = new Generator(1, CPU);
-        using var refImage = torch.rand([1, 3, 16, 16], generator: g) * 2 - 1;
-        using var coarse = torch.rand([1, 3, 16, 16], generator: g) * 2 - 1;
+        using var refImage = torch.rand([1, 3, 16, 16], generator: g).Times(2).Minus(1);
+        using var coarse = torch.rand([1, 3, 16, 16], generator: g).Times(2).Minus(1);
         var options = new MultiViewEnhanceOptions { GuidanceScale = 2.0 };
         using var expected = reference.Enhance(new MultiViewEnhanceRequest(refImage, coarse), options);
         using var actual = loaded.Enhance(new MultiViewEnhanceRequest(refImage, coarse), options);

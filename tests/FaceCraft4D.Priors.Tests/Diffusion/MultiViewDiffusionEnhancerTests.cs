@@ -1,5 +1,6 @@
 using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public class MultiViewDiffusionEnhancerTests
     private static (Tensor Reference, Tensor Coarse) Images(long seed, int targets = 2)
     {
         using var g = new Generator((ulong)seed, CPU);
-        return (torch.rand([1, 3, 16, 16], generator: g) * 2 - 1, torch.rand([targets, 3, 16, 16], generator: g) * 2 - 1);
+        return (torch.rand([1, 3, 16, 16], generator: g).Times(2).Minus(1), torch.rand([targets, 3, 16, 16], generator: g).Times(2).Minus(1));
     }
 
     /// <summary>Mask [N, 1, 8, 8]: columns 0-2 = 1 (copy warped), column 3 = 0.5 (soft band), columns 4-7 = 0.</summary>
@@ -77,7 +78,7 @@ public class MultiViewDiffusionEnhancerTests
             Assert.NotNull(noisedWarped);
             TensorAssert.Identical(Outside(denoised), Outside(blended));
             TensorAssert.Close(Inside(noisedWarped!), Inside(blended), 1e-6);
-            TensorAssert.Close((Band(denoised) + Band(noisedWarped!)) * 0.5, Band(blended), 1e-6);
+            TensorAssert.Close((Band(denoised).Plus(Band(noisedWarped!))).Times(0.5), Band(blended), 1e-6);
             if (noising == WarpedLatentNoising.ForwardDiffusion)
             {
                 using var expected = scheduler.AddNoise(warped, fixedNoise, next);

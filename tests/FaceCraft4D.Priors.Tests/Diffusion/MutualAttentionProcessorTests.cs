@@ -1,6 +1,7 @@
 using FaceCraft4D.Priors.Diffusion;
 using FaceCraft4D.Priors.Modules;
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -33,10 +34,10 @@ public class MutualAttentionProcessorTests
             var qh = q[.., (h * HeadDim)..((h + 1) * HeadDim)];
             var kh = k[.., (h * HeadDim)..((h + 1) * HeadDim)];
             var vh = v[.., (h * HeadDim)..((h + 1) * HeadDim)];
-            var weights = (qh.matmul(kh.t()) / Math.Sqrt(HeadDim)).softmax(-1);
+            var weights = (qh.matmul(kh.t()).DividedBy(Math.Sqrt(HeadDim))).softmax(-1);
             heads.Add(weights.matmul(vh));
         }
-        return torch.cat(heads, -1).matmul(sd["to_out.0.weight"].t()) + sd["to_out.0.bias"];
+        return torch.cat(heads, -1).matmul(sd["to_out.0.weight"].t()).Plus(sd["to_out.0.bias"]);
     }
 
     private static (Attention, MutualAttentionController, Tensor) Setup(string path = DecoderPath, int batch = 3)
@@ -138,7 +139,7 @@ public class MutualAttentionProcessorTests
         using var g = new Generator(41, CPU);
         using var views = torch.randn([3, 4, 8, 8], generator: g);
         using var context = torch.randn([1, 7, 16], generator: g).expand(3, -1, -1);
-        using var t = torch.full([3], 261, ScalarType.Float32);
+        using var t = HeldScalarOps.Hold(261.ToScalar(), held => torch.full([3], held, ScalarType.Float32));
         using var _ = torch.inference_mode();
         using var plain = unet.Forward(views, t, context);
 

@@ -1,6 +1,7 @@
 using FaceCraft4D.Priors.LivePortrait;
 using FaceCraft4D.Priors.Tests.Support;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -16,12 +17,12 @@ public class LivePortraitAnimatorTests
     {
         using var animator = new LivePortraitAnimator(LivePortraitNetworks.CreateRandom(TinyModels.LivePortrait(), CPU, 3));
         using var source = animator.PrepareSource(SourceImage(1));
-        using var offsets = torch.randn([4, 5, 3], generator: new Generator(2, CPU)) * 0.05;
+        using var offsets = torch.randn([4, 5, 3], generator: new Generator(2, CPU)).Times(0.05);
         using var driving = DrivingMotion.FromExpressionDeltas(offsets);
         using var driven = animator.DrivenKeypoints(source, driving, new LivePortraitAnimationOptions { UseStitching = false });
         // x_d = s·(x_c R + δ_s + Δ) + t = x_s + s·Δ
         var scale = source.Motion.Scale.item<float>();
-        using var expected = source.Keypoints.expand(4, -1, -1) + offsets * scale;
+        using var expected = source.Keypoints.expand(4, -1, -1).Plus(offsets.Times(scale));
         TensorAssert.Close(expected, driven, 1e-5);
 
         using var zero = DrivingMotion.FromExpressionDeltas(torch.zeros([2, 5, 3]));
@@ -34,7 +35,7 @@ public class LivePortraitAnimatorTests
     {
         using var animator = new LivePortraitAnimator(LivePortraitNetworks.CreateRandom(TinyModels.LivePortrait(), CPU, 3));
         using var source = animator.PrepareSource(SourceImage(1));
-        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([3, 15], generator: new Generator(4, CPU)) * 0.05);
+        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([3, 15], generator: new Generator(4, CPU)).Times(0.05));
         using var plain = animator.DrivenKeypoints(source, driving, new LivePortraitAnimationOptions { UseStitching = false });
         using var stitched = animator.DrivenKeypoints(source, driving, new LivePortraitAnimationOptions());
         using var manual = animator.Networks.StitchingRetargeting!.Stitch(source.Keypoints.expand(3, -1, -1), plain);
@@ -42,7 +43,7 @@ public class LivePortraitAnimatorTests
 
         using var doubled = animator.DrivenKeypoints(source, driving, new LivePortraitAnimationOptions { DrivingMultiplier = 2 });
         var xs = source.Keypoints.expand(3, -1, -1);
-        TensorAssert.Close(xs + (stitched - xs) * 2, doubled, 1e-5);
+        TensorAssert.Close(xs.Plus((stitched - xs).Times(2)), doubled, 1e-5);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public class LivePortraitAnimatorTests
         using var a = new LivePortraitAnimator(LivePortraitNetworks.CreateRandom(TinyModels.LivePortrait(), CPU, 3));
         using var b = new LivePortraitAnimator(LivePortraitNetworks.CreateRandom(TinyModels.LivePortrait(), CPU, 3));
         using var image = SourceImage(7);
-        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([3, 5, 3], generator: new Generator(8, CPU)) * 0.05);
+        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([3, 5, 3], generator: new Generator(8, CPU)).Times(0.05));
         var progress = new List<int>();
         using var fa = a.Animate(image, driving, new LivePortraitAnimationOptions { FrameBatchSize = 2 }, new SyncProgress(progress));
         using var fb = b.Animate(image, driving, new LivePortraitAnimationOptions { FrameBatchSize = 3 });
@@ -87,7 +88,7 @@ public class LivePortraitAnimatorTests
         using var animator = new LivePortraitAnimator(LivePortraitNetworks.CreateRandom(TinyModels.LivePortrait(), CPU, 3));
         var networks = animator.Networks;
         using var source = animator.PrepareSource(SourceImage(7));
-        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([3, 5, 3], generator: new Generator(8, CPU)) * 0.05);
+        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([3, 5, 3], generator: new Generator(8, CPU)).Times(0.05));
         using var keypoints = animator.DrivenKeypoints(source, driving, new LivePortraitAnimationOptions());
         networks.WarpingModule.to(ScalarType.Float64);
         networks.SpadeGenerator.to(ScalarType.Float64);
@@ -130,7 +131,7 @@ public class LivePortraitAnimatorTests
         Assert.Contains("first.norm.running_var", loaded.Networks.AppearanceFeatureExtractor.state_dict().Keys);
         using var reference = new LivePortraitAnimator(original, ownsNetworks: false);
         using var image = SourceImage(12);
-        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([2, 5, 3], generator: new Generator(13, CPU)) * 0.05);
+        using var driving = DrivingMotion.FromExpressionDeltas(torch.randn([2, 5, 3], generator: new Generator(13, CPU)).Times(0.05));
         using var expected = reference.Animate(image, driving, new LivePortraitAnimationOptions());
         using var actual = loaded.Animate(image, driving, new LivePortraitAnimationOptions());
         TensorAssert.Close(expected, actual, 1e-6);

@@ -2,6 +2,7 @@ using FaceCraft4D.Priors.LivePortrait;
 using FaceCraft4D.Priors.Modules;
 using FaceCraft4D.Priors.Tests.Diffusion;
 using FaceCraft4D.Priors.Tests.Support;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -66,8 +67,8 @@ public class LivePortraitNetworkTests
         using var mb = b.MotionExtractor.forward(image);
         TensorAssert.Identical(ma.Expression, mb.Expression);
 
-        using var kpS = torch.rand([2, 5, 3], generator: g) * 2 - 1;
-        using var kpD = kpS + torch.randn([2, 5, 3], generator: g) * 0.05;
+        using var kpS = torch.rand([2, 5, 3], generator: g).Times(2).Minus(1);
+        using var kpD = kpS.Plus(torch.randn([2, 5, 3], generator: g).Times(0.05));
         using var wa = a.WarpingModule.Forward(fa, kpD, kpS);
         TensorAssert.Shape(wa, 2, 32, 16, 16);
         TensorAssert.Identical(wa, b.WarpingModule.Forward(fa, kpD, kpS));
@@ -93,7 +94,7 @@ public class LivePortraitNetworkTests
         var matrix = w.reshape(4, -1);
         using var normalized = conv.NormalizedWeight();
         var sigma = torch.dot(sd["weight_u"], torch.mv(matrix, sd["weight_v"])).item<float>();
-        TensorAssert.Close(w / sigma, normalized, 1e-6);
+        TensorAssert.Close(w.DividedBy(sigma), normalized, 1e-6);
 
         // With u, v set to the top singular pair, the normalised kernel has spectral norm 1 (what training converges to).
         var (u, s, vh) = torch.linalg.svd(matrix, fullMatrices: false);
@@ -113,7 +114,7 @@ public class LivePortraitNetworkTests
     public void HeadPose_BinsAndRotation_FollowTheOfficialConventions()
     {
         // A peaked distribution at bin 35 → 35·3 − 97.5 = 7.5 degrees.
-        using var logits = torch.full([1, 66], -1e4f);
+        using var logits = HeldScalarOps.Hold((-1e4f).ToScalar(), held => torch.full([1, 66], held));
         logits[0, 35] = torch.tensor(0f);
         using var degrees = HeadPose.BinsToDegrees(logits);
         Assert.Equal(7.5, degrees.item<float>(), 3);
@@ -121,11 +122,11 @@ public class LivePortraitNetworkTests
         Assert.Equal(0.0, uniform.item<float>(), 3); // mean bin 32.5 → 0°
 
         using var zero = torch.zeros(1);
-        using var ninety = torch.full(1, 90f);
+        using var ninety = HeldScalarOps.Hold(90f.ToScalar(), held => torch.full(1, held));
         using var yaw = HeadPose.RotationMatrix(zero, ninety, zero);
         // Row vector x·R: yaw of +90° maps the x axis to −z (R = Ryᵀ).
         using var ex = torch.tensor(new float[] { 1, 0, 0 }).reshape(1, 1, 3);
-        TensorAssert.Close(torch.tensor(new float[] { 0, 0, 1 }).reshape(1, 1, 3) * -1, ex.matmul(yaw), 1e-6);
+        TensorAssert.Close(torch.tensor(new float[] { 0, 0, 1 }).reshape(1, 1, 3).Times(-1), ex.matmul(yaw), 1e-6);
         using var r = HeadPose.RotationMatrix(torch.tensor(new float[] { 10 }), torch.tensor(new float[] { -20 }), torch.tensor(new float[] { 30 }));
         TensorAssert.Close(torch.eye(3).unsqueeze(0), r.matmul(r.transpose(1, 2)), 1e-6);
         Assert.Equal(1.0, torch.linalg.det(r).item<float>(), 5);
@@ -137,7 +138,7 @@ public class LivePortraitNetworkTests
         using var kc = torch.tensor(new float[] { 1, 0, 0, 0, 1, 0 }).reshape(1, 2, 3);
         using var exp = torch.tensor(new float[] { 0.1f, 0, 0, 0, 0, 0.2f }).reshape(1, 2, 3);
         using var rot = torch.eye(3).unsqueeze(0);
-        using var scale = torch.full([1, 1], 2f);
+        using var scale = HeldScalarOps.Hold(2f.ToScalar(), held => torch.full([1, 1], held));
         using var t = torch.tensor(new float[] { 0.5f, -0.5f, 9f }).reshape(1, 3);
         using var x = KeypointTransform.Apply(kc, rot, exp, scale, t);
         TensorAssert.Close(torch.tensor(new float[] { 2.7f, -0.5f, 0, 0.5f, 1.5f, 0.4f }).reshape(1, 2, 3), x, 1e-6);

@@ -4,6 +4,7 @@ using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Graphics.Splatting;
 using FaceCraft4D.Stages.Export;
 using FaceCraft4D.Stages.Training;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,14 +36,14 @@ public sealed class ExportedTestAvatar : IDisposable
         using var noGrad = torch.no_grad();
         var p = Avatar.Parameters;
         p.ShDc.copy_(SphericalHarmonics.RgbToDc(Colours()).unsqueeze(1));
-        p.OpacityLogits.fill_(4f);
+        p.OpacityLogits.FilledWith(4f);
         if (randomLocalSeed is { } seed)
         {
             var gen = new torch.Generator((ulong)seed);
             long n = p.Count;
-            p.Positions.add_(torch.randn([n, 3], generator: gen) * 0.3);
+            p.Positions.PlusInPlace(torch.randn([n, 3], generator: gen).Times(0.3));
             p.Rotations.copy_(torch.randn([n, 4], generator: gen));
-            p.LogScales.add_(torch.randn([n, 3], generator: gen) * 0.4);
+            p.LogScales.PlusInPlace(torch.randn([n, 3], generator: gen).Times(0.4));
         }
     }
 
@@ -108,7 +109,7 @@ public sealed class ExportedTestAvatar : IDisposable
         var means = Avatar.Evaluate().Means.cpu();
         var lo = means.amin(0);
         var hi = means.amax(0);
-        var dir = torch.nn.functional.normalize((means - (lo + hi) / 2) / (hi - lo), p: 2, dim: 1);
+        var dir = torch.nn.functional.normalize((means - (lo.Plus(hi)).DividedBy(2)) / (hi - lo), p: 2, dim: 1);
         var d = dir.data<float>().ToArray();
         var faces = Flame.Faces.cpu().data<long>().ToArray();
         var binding = Avatar.Parameters.Binding!.cpu().data<long>().ToArray();

@@ -1,6 +1,7 @@
 using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
 using FaceCraft4D.Weights;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
         // Upstream initialises noise strengths at zero; give them a value so noise handling is exercised.
         using (torch.no_grad())
             foreach (var (name, p) in g.named_parameters())
-                if (name.EndsWith("noise_strength", StringComparison.Ordinal)) p.fill_(0.1);
+                if (name.EndsWith("noise_strength", StringComparison.Ordinal)) p.FilledWith(0.1);
         g.eval();
         return g;
     }
@@ -128,7 +129,7 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
         var ones = torch.ones(1, 1, 8, 8);
         var up = StyleGanOps.Upsample2d(ones, f);
         Assert.Equal(new long[] { 1, 1, 16, 16 }, up.shape);
-        Assert.True((up[0, 0, 2..14, 2..14] - 1).abs().max().item<float>() < 1e-5);
+        Assert.True((up[0, 0, 2..14, 2..14].Minus(1)).abs().max().item<float>() < 1e-5);
         Assert.Equal(1f, f.sum().item<float>(), 5);
     }
 
@@ -139,12 +140,12 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
         var gen = new torch.Generator(6);
         var x = torch.randn(new long[] { 2, 3, 6, 6 }, generator: gen);
         var weight = torch.randn(new long[] { 5, 3, 3, 3 }, generator: gen);
-        var styles = torch.randn(new long[] { 2, 3 }, generator: gen) + 1;
+        var styles = torch.randn(new long[] { 2, 3 }, generator: gen).Plus(1);
         var fused = StyleGanOps.ModulatedConv2d(x, weight, styles, padding: 1);
         for (int n = 0; n < 2; n++)
         {
             var w = weight * styles[n].reshape(1, 3, 1, 1);
-            var d = (w.square().sum(new long[] { 1, 2, 3 }) + 1e-8).rsqrt().reshape(1, 5, 1, 1);
+            var d = (w.Power(2).sum(new long[] { 1, 2, 3 }).Plus(1e-8)).rsqrt().reshape(1, 5, 1, 1);
             var expected = torch.nn.functional.conv2d(x[n].unsqueeze(0), w, padding: new long[] { 1, 1 }) * d;
             Assert.True((fused[n].unsqueeze(0) - expected).abs().max().item<float>() < 1e-4);
         }

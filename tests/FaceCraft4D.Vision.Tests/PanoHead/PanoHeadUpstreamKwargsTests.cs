@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,7 +37,7 @@ public sealed class PanoHeadUpstreamKwargsTests
         var g = new TriGridGenerator(config);
         using (torch.no_grad())
             foreach (var (name, p) in g.named_parameters())
-                if (name.EndsWith("t_mapping.fc1.weight", StringComparison.Ordinal) || name.EndsWith("t_mapping.fc1.bias", StringComparison.Ordinal)) p.mul_(0.05);
+                if (name.EndsWith("t_mapping.fc1.weight", StringComparison.Ordinal) || name.EndsWith("t_mapping.fc1.bias", StringComparison.Ordinal)) HeldScalarOps.Hold(0.05.ToScalar(), held => p.mul_(held));
         g.eval();
         return g;
     }
@@ -125,7 +126,7 @@ public sealed class PanoHeadUpstreamKwargsTests
         var z = torch.randn(2, 8, generator: new torch.Generator(4));
         var c = FrontalLabel(2);
         var moved = g.ApplyCameraOffset(z, c);
-        var changed = (moved - c).abs().sum(new long[] { 0 }).gt(0).nonzero().flatten().data<long>().ToArray();
+        var changed = (moved - c).abs().sum(new long[] { 0 }).IsGreaterThan(0).nonzero().flatten().data<long>().ToArray();
         Assert.Equal(new long[] { 3, 7, 11 }, changed);
 
         var render = g.Forward(z, c, neuralRenderingResolution: 8, noiseMode: NoiseMode.Const, random: new TorchRayRandomSource(new torch.Generator(9)));
@@ -152,7 +153,7 @@ public sealed class PanoHeadUpstreamKwargsTests
         Assert.True(first.ImageRaw.eq(replay.ImageRaw).all().item<bool>() && first.Depth.eq(replay.Depth).all().item<bool>(), "replayed draws reproduce the render");
 
         var shifted = g.Forward(z, c, neuralRenderingResolution: 8, noiseMode: NoiseMode.Const,
-            random: new FixedSource(recorder.StratifiedDraw, (recorder.ImportanceDraw + 0.37).remainder(1)));
+            random: new FixedSource(recorder.StratifiedDraw, HeldScalarOps.Hold(1.ToScalar(), held => (recorder.ImportanceDraw.Plus(0.37)).remainder(held))));
         Assert.False(first.Depth.eq(shifted.Depth).all().item<bool>(), "the importance draws change the samples");
         var wrong = new FixedSource(recorder.StratifiedDraw.narrow(2, 0, 2), recorder.ImportanceDraw);
         Assert.Throws<ArgumentException>(() => g.Forward(z, c, neuralRenderingResolution: 8, noiseMode: NoiseMode.Const, random: wrong));

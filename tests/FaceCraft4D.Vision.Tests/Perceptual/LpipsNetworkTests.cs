@@ -2,6 +2,7 @@ using FaceCraft4D.Weights;
 using FaceCraft4D.Priors.Modules;
 using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Vision.ShapePrior.PanoHead;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public sealed class LpipsNetworkTests
     private static Tensor Images(int seed, int n, int h, int w)
     {
         using var g = new Generator((ulong)seed, CPU);
-        using var coarse = torch.rand(new long[] { n, 3, h / 8, w / 8 }, generator: g) * 2 - 1;
+        using var coarse = torch.rand(new long[] { n, 3, h / 8, w / 8 }, generator: g).Times(2).Minus(1);
         return nn.functional.interpolate(coarse, size: new long[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false);
     }
 
@@ -65,7 +66,7 @@ public sealed class LpipsNetworkTests
         using var n = Random(kind == LpipsTrunkKind.Vgg16 ? TinyVgg : TinyAlex, 3);
         using var scope = torch.NewDisposeScope();
         var x = Images(1, 2, 64, 64);
-        var y = (x + 0.2 * Images(2, 2, 64, 64)).clamp(-1, 1);
+        var y = (x.Plus(Images(2, 2, 64, 64).Times(0.2))).Clamped(-1, 1);
         var taps = n.Trunk.forward(x);
         for (int k = 0; k < 5; k++) Assert.Equal(n.Config.Channels[k], taps[k].shape[1]);
         var same = n.Distance(x, x);
@@ -77,10 +78,10 @@ public sealed class LpipsNetworkTests
         Assert.True(d.allclose(back, rtol: 1e-5, atol: 1e-7));
         using var result = n.Compare(x, y);
         Assert.Equal(new long[] { 2, 1, 1, 1 }, result.Distance.shape);
-        var sum = result.Layers.Aggregate((a, b) => a + b);
+        var sum = result.Layers.Aggregate((a, b) => a.Plus(b));
         Assert.True(sum.allclose(result.Distance, rtol: 1e-6, atol: 0));
         // [0, 1] inputs with normalize give the same as their [−1, 1] images
-        Assert.True(n.Distance((x + 1) / 2, (y + 1) / 2, normalize: true).allclose(d, rtol: 1e-5, atol: 1e-7));
+        Assert.True(n.Distance((x.Plus(1)).DividedBy(2), (y.Plus(1)).DividedBy(2), normalize: true).allclose(d, rtol: 1e-5, atol: 1e-7));
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public sealed class LpipsNetworkTests
         using var n = Random(TinyVgg, 5);
         using (torch.no_grad())
             foreach (var head in n.Heads)
-                foreach (var p in head.parameters()) p.fill_(1);
+                foreach (var p in head.parameters()) p.FilledWith(1);
         using var scope = torch.NewDisposeScope();
         var x = Images(6, 1, 48, 48);
         var y = Images(7, 1, 48, 48);
@@ -102,9 +103,9 @@ public sealed class LpipsNetworkTests
         double expected = 0;
         for (int k = 0; k < 5; k++)
         {
-            var ux = fx[k] / (fx[k].square().sum(1, keepdim: true).sqrt() + 1e-10);
-            var uy = fy[k] / (fy[k].square().sum(1, keepdim: true).sqrt() + 1e-10);
-            expected += (ux - uy).square().sum(1).mean().item<double>();
+            var ux = fx[k] / (fx[k].Power(2).sum(1, keepdim: true).sqrt().Plus(1e-10));
+            var uy = fy[k] / (fy[k].Power(2).sum(1, keepdim: true).sqrt().Plus(1e-10));
+            expected += (ux - uy).Power(2).sum(1).mean().item<double>();
         }
         n.Trunk.to(float32);
         Assert.Equal(expected, n.Distance(x, y).item<float>(), 4);

@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Perceptual.ResNet18;
+using FaceCraft4D.Weights.Scalars;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -83,16 +84,16 @@ public sealed class ResNet18PortTests(ITestOutputHelper output)
         using (torch.no_grad())
         {
             foreach (var (name, p) in trunk.named_parameters())
-                p.copy_(name.Contains("bn") || name.EndsWith("downsample.1.weight") ? 1 + 0.1 * torch.randn(p.shape, generator: g) : torch.randn(p.shape, generator: g) * Math.Sqrt(2.0 / (p.numel() / p.shape[0])));
+                p.copy_(name.Contains("bn") || name.EndsWith("downsample.1.weight") ? torch.randn(p.shape, generator: g).Times(0.1).Plus(1) : torch.randn(p.shape, generator: g).Times(Math.Sqrt(2.0 / (p.numel() / p.shape[0]))));
             foreach (var (name, b) in trunk.named_buffers())
-                if (name.EndsWith("running_var")) b.copy_(0.5 + torch.rand(b.shape, generator: g));
-                else if (name.EndsWith("running_mean")) b.copy_(0.1 * torch.randn(b.shape, generator: g));
+                if (name.EndsWith("running_var")) b.copy_(torch.rand(b.shape, generator: g).Plus(0.5));
+                else if (name.EndsWith("running_mean")) b.copy_(torch.randn(b.shape, generator: g).Times(0.1));
         }
         trunk.to(ScalarType.Float64);
         using var distance = new ResNet18FeatureDistance(trunk, torch.CPU);
         using var scope = torch.NewDisposeScope();
-        var x = (0.2 + 0.6 * torch.rand([1, 3, 16, 16], generator: g)).to(ScalarType.Float64).requires_grad_(true);
-        var y = (0.2 + 0.6 * torch.rand([1, 3, 16, 16], generator: g)).to(ScalarType.Float64).requires_grad_(true);
+        var x = (torch.rand([1, 3, 16, 16], generator: g).Times(0.6).Plus(0.2)).to(ScalarType.Float64).requires_grad_(true);
+        var y = (torch.rand([1, 3, 16, 16], generator: g).Times(0.6).Plus(0.2)).to(ScalarType.Float64).requires_grad_(true);
         var mask = torch.ones([1, 1, 16, 16], ScalarType.Float64);
         mask[.., .., ..8, ..] = 0.25;
 
@@ -132,8 +133,8 @@ public sealed class ResNet18PortTests(ITestOutputHelper output)
         var (same, taps) = distance.Compare(a, a);
         Assert.Equal(0f, same.item<float>(), 6);
         Assert.Equal(5, taps.Length);
-        double small = distance.Distance((a + 0.02 * noise).clamp(0, 1), a).item<float>();
-        double large = distance.Distance((a + 0.2 * noise).clamp(0, 1), a).item<float>();
+        double small = distance.Distance((a.Plus(noise.Times(0.02))).Clamped(0, 1), a).item<float>();
+        double large = distance.Distance((a.Plus(noise.Times(0.2))).Clamped(0, 1), a).item<float>();
         double shifted = distance.Distance(Pattern(64, 64, 1.5), a).item<float>();
         output.WriteLine($"noise 0.02: {small:F4}, noise 0.2: {large:F4}, other pattern: {shifted:F4}");
         Assert.True(0 < small && small < large && large <= 4, $"{small} < {large}");

@@ -1,6 +1,7 @@
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Vision.ShapePrior;
 using FaceCraft4D.Vision.ShapePrior.Template;
+using FaceCraft4D.Weights.Scalars;
 using Xunit.Abstractions;
 
 namespace FaceCraft4D.Vision.Tests.ShapePrior;
@@ -16,9 +17,9 @@ public sealed class LandmarkFittingTests(ITestOutputHelper output)
         var gen = new TorchSharp.torch.Generator(5);
         var dt = TorchSharp.torch.ScalarType.Float64;
         var shape = TorchSharp.torch.randn(new long[] { 1, 10 }, dt, generator: gen);
-        var expr = TorchSharp.torch.randn(new long[] { 1, 10 }, dt, generator: gen) * 0.5;
-        var pose = TorchSharp.torch.randn(new long[] { 1, 15 }, dt, generator: gen) * 0.2;
-        var trans = TorchSharp.torch.randn(new long[] { 1, 3 }, dt, generator: gen) * 0.1;
+        var expr = TorchSharp.torch.randn(new long[] { 1, 10 }, dt, generator: gen).Times(0.5);
+        var pose = TorchSharp.torch.randn(new long[] { 1, 15 }, dt, generator: gen).Times(0.2);
+        var trans = TorchSharp.torch.randn(new long[] { 1, 3 }, dt, generator: gen).Times(0.1);
         var p = full.ZeroParameters().With(shape: shape, expression: expr, globalRotation: pose.narrow(1, 0, 3), neck: pose.narrow(1, 3, 3),
             jaw: pose.narrow(1, 6, 3), eyes: pose.narrow(1, 9, 6), translation: trans);
         var expected = full.Forward(p).Landmarks[0];

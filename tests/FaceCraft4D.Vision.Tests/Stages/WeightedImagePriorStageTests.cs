@@ -7,6 +7,7 @@ using FaceCraft4D.Stages.ImagePrior;
 using FaceCraft4D.Stages.Models;
 using FaceCraft4D.Vision.ImagePrior;
 using FaceCraft4D.Vision.Rendering;
+using FaceCraft4D.Weights.Scalars;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -54,7 +55,7 @@ public sealed class WeightedImagePriorStageTests(TinyWeightedRun run, ITestOutpu
             var warpedLatent = model.EncodeImages(ToTensor(r.Warped));                      // [1,4,h,w]
             var soft = tensor(r.Soft.Data, [1, 1, r.Soft.Height, r.Soft.Width]);
             var m = nn.functional.adaptive_avg_pool2d(soft, [coarseLatent.shape[2], coarseLatent.shape[3]]); // [1,1,h,w]
-            return FromTensor(model.DecodeLatents(m * warpedLatent + (1 - m) * coarseLatent));
+            return FromTensor(model.DecodeLatents((m * warpedLatent).Plus((m.SubtractedFrom(1)) * coarseLatent)));
         }
         double errorOne = MeanAbs(one.Image, Blend(one)), errorPaper = MeanAbs(paper.Image, Blend(paper));
         var unblended = FromTensor(model.DecodeLatents(model.EncodeImages(ToTensor(one.Coarse))));
@@ -112,12 +113,12 @@ public sealed class WeightedImagePriorStageTests(TinyWeightedRun run, ITestOutpu
     }
 
     private static Tensor ToTensor(RgbImage image) =>
-        (tensor(image.Data, [image.Height, image.Width, 3]).permute(2, 0, 1).unsqueeze(0) * 2) - 1;   // [1,3,H,W] in [-1,1]
+        (tensor(image.Data, [image.Height, image.Width, 3]).permute(2, 0, 1).unsqueeze(0).Times(2)).Minus(1);   // [1,3,H,W] in [-1,1]
 
     private static RgbImage FromTensor(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var hwc = ((images[0].clamp(-1, 1) + 1) / 2).permute(1, 2, 0).contiguous();                     // [H,W,3]
+        var hwc = ((images[0].Clamped(-1, 1).Plus(1)).DividedBy(2)).permute(1, 2, 0).contiguous();                     // [H,W,3]
         return new RgbImage((int)hwc.shape[1], (int)hwc.shape[0], hwc.data<float>().ToArray());
     }
 

@@ -1,4 +1,5 @@
 using FaceCraft4D.Metrics.Models;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public sealed class IResNet : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
     private readonly FrozenBatchNorm bn1, bn2, features;
-    private readonly PReLU prelu;
+    private readonly HeldPReLU prelu;
     private readonly Sequential layer1, layer2, layer3, layer4;
     private readonly Linear fc;
 
@@ -28,7 +29,7 @@ public sealed class IResNet : nn.Module<Tensor, Tensor>
         var w = config.Widths;
         conv1 = nn.Conv2d(3, w[0], 3, padding: 1, bias: false);
         bn1 = new FrozenBatchNorm(w[0], 1e-5);
-        prelu = nn.PReLU(w[0], 0.25);
+        prelu = new HeldPReLU(w[0], 0.25);
         int inC = w[0];
         Sequential Stage(int k)
         {

@@ -1,4 +1,5 @@
 using FaceCraft4D.Metrics.Models;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ public sealed class IResNetBlock : nn.Module<Tensor, Tensor>
 {
     private readonly FrozenBatchNorm bn1, bn2, bn3;
     private readonly Conv2d conv1, conv2;
-    private readonly PReLU prelu;
+    private readonly HeldPReLU prelu;
     private readonly Sequential? downsample;
 
     public IResNetBlock(int inChannels, int channels, int stride) : base("IBasicBlock")
@@ -22,7 +23,7 @@ public sealed class IResNetBlock : nn.Module<Tensor, Tensor>
         bn1 = new FrozenBatchNorm(inChannels, 1e-5);
         conv1 = nn.Conv2d(inChannels, channels, 3, padding: 1, bias: false);
         bn2 = new FrozenBatchNorm(channels, 1e-5);
-        prelu = nn.PReLU(channels, 0.25);
+        prelu = new HeldPReLU(channels, 0.25);
         conv2 = nn.Conv2d(channels, channels, 3, stride: stride, padding: 1, bias: false);
         bn3 = new FrozenBatchNorm(channels, 1e-5);
         if (stride != 1 || inChannels != channels)
@@ -36,6 +37,6 @@ public sealed class IResNetBlock : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var h = bn3.forward(conv2.forward(prelu.forward(bn2.forward(conv1.forward(bn1.forward(x))))));
         var identity = downsample is null ? x : downsample.forward(x);
-        return (h + identity).MoveToOuterDisposeScope();
+        return (h.Plus(identity)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 
 namespace FaceCraft4D.Stages.Models.Tiny;
@@ -23,7 +24,7 @@ public static class SeededReinitialisation
             var std = tensor.std().item<float>();
             if (std == 0) continue;
             var mean = tensor.mean().item<float>();
-            tensor.copy_(torch.randn(tensor.shape, torch.ScalarType.Float32, torch.CPU, generator: generator) * std + mean);
+            tensor.copy_(torch.randn(tensor.shape, torch.ScalarType.Float32, torch.CPU, generator: generator).Times(std).Plus(mean));
         }
     }
 }

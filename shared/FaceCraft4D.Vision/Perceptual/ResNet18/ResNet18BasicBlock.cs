@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,9 +32,9 @@ public sealed class ResNet18BasicBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = nn.functional.relu(bn1.forward(conv1.forward(x)));
-        h = bn2.forward(conv2.forward(h));
+        var h = nn.functional.relu(bn1.InferenceForward(conv1.forward(x)));
+        h = bn2.InferenceForward(conv2.forward(h));
         var shortcut = downsample is null ? x : downsample.forward(x);
-        return nn.functional.relu(h + shortcut).MoveToOuterDisposeScope();
+        return nn.functional.relu(h.Plus(shortcut)).MoveToOuterDisposeScope();
     }
 }

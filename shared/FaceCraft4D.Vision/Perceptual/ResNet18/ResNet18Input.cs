@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using static TorchSharp.torch;
 
 namespace FaceCraft4D.Vision.Perceptual.ResNet18;
@@ -19,7 +20,7 @@ public static class ResNet18Input
         if (rgb.ndim != 4 || rgb.shape[1] != 3) throw new ArgumentException($"Expected [N, 3, H, W] RGB, got [{string.Join(", ", rgb.shape)}].", nameof(rgb));
         using var mean = tensor(new[] { (float)MeanBgr[0], (float)MeanBgr[1], (float)MeanBgr[2] }, dtype: rgb.dtype, device: rgb.device).view(1, 3, 1, 1);
         using var bgr = rgb.flip(1);
-        using var scaled = bgr * 255.0;
+        using var scaled = bgr.Times(255.0);
         return scaled - mean;
     }
 }

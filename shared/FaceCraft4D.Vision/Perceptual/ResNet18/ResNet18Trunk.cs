@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -63,7 +64,7 @@ public sealed class ResNet18Trunk : nn.Module<Tensor, Tensor[]>
         ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(depth, TapNames.Count);
         var taps = new Tensor[depth];
-        var h = taps[0] = nn.functional.relu(bn1.forward(conv1.forward(x)));
+        var h = taps[0] = nn.functional.relu(bn1.InferenceForward(conv1.forward(x)));
         if (depth == 1) return taps;
         h = nn.functional.max_pool2d(h, 3, 2, 1);
         Sequential[] stages = [layer1, layer2, layer3, layer4];

@@ -1,5 +1,6 @@
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,7 +65,7 @@ public sealed class FaceMeshLandmarker : IDisposable
         FaceMeshRawOutput raw;
         using (var planar = torch.tensor(crop.Data, new long[] { 1, 3, s, s }))
         using (var nhwc = planar.permute(0, 2, 3, 1))
-        using (var x = nhwc / 255f)
+        using (var x = nhwc.DividedBy(255f))
             raw = network.Run(x); // x [1, 192, 192, 3] RGB 0..1
         var points = network.Variant == FaceMeshVariant.Attention ? FaceMeshRefinement.Merge(raw) : raw.Mesh;
         return FromCrop(points, photoToCrop, roi, raw.FaceScore);

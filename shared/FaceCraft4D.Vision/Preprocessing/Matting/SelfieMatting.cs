@@ -1,5 +1,6 @@
 using FaceCraft4D.Vision.Preprocessing.Imaging;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,7 +50,7 @@ public sealed class SelfieMatting : IForegroundMatting, IDisposable
         int w = crop.Width, h = crop.Height, s = SelfieSegmentationNet.InputSize;
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var image = torch.tensor(crop.Data, new long[] { 1, 3, h, w }).to(device) / 255f;                       // [1, 3, h, w] 0..1
+        var image = torch.tensor(crop.Data, new long[] { 1, 3, h, w }).to(device).DividedBy(255f);                       // [1, 3, h, w] 0..1
         var input = nn.functional.interpolate(image, [s, s], mode: InterpolationMode.Bilinear, align_corners: false); // [1, 3, 256, 256]
         var prob = net.Forward(input);                                                                          // [1, 1, 256, 256]
         var full = nn.functional.interpolate(prob, [h, w], mode: InterpolationMode.Bilinear, align_corners: false);  // [1, 1, h, w]

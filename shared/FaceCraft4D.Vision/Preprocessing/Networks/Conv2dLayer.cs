@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public sealed class Conv2dLayer : nn.Module<Tensor, Tensor>
     public Conv2dLayer(string name, int inChannels, int outChannels, int kernel, int stride, bool samePadding) : base(name)
     {
         this.kernel = kernel; this.stride = stride; this.samePadding = samePadding;
-        filters = nn.Parameter(torch.randn(outChannels, inChannels, kernel, kernel) * (1.0 / Math.Sqrt(inChannels * kernel * kernel)));
+        filters = nn.Parameter(torch.randn(outChannels, inChannels, kernel, kernel).Times(1.0 / Math.Sqrt(inChannels * kernel * kernel)));
         bias = nn.Parameter(torch.zeros(outChannels));
         RegisterComponents();
     }

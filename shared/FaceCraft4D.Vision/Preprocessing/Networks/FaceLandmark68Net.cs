@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,8 +30,8 @@ public sealed class FaceLandmark68Net : nn.Module<Tensor, Tensor>
             blocks.Add(new DenseBlock($"dense{i}", inC, config.BlockChannels[i], config.ConvsPerBlock, isFirstBlock: i == 0));
             inC = config.BlockChannels[i];
         }
-        fcWeight = nn.Parameter(torch.randn(2 * LandmarkCount, inC) * (1.0 / Math.Sqrt(inC)));
-        fcBias = nn.Parameter(torch.full(2 * LandmarkCount, 0.5f));
+        fcWeight = nn.Parameter(torch.randn(2 * LandmarkCount, inC).Times(1.0 / Math.Sqrt(inC)));
+        fcBias = nn.Parameter(HeldScalarOps.Hold(0.5f.ToScalar(), held => torch.full(2 * LandmarkCount, held)));
         RegisterComponents();
     }
 

@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Preprocessing.Tfjs;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,8 +21,8 @@ public sealed class SeparableConv2dLayer : nn.Module<Tensor, Tensor>
     public SeparableConv2dLayer(string name, int inChannels, int outChannels, int stride) : base(name)
     {
         this.stride = stride; this.inChannels = inChannels;
-        depthwise = nn.Parameter(torch.randn(inChannels, 1, 3, 3) * (1.0 / 3.0));
-        pointwise = nn.Parameter(torch.randn(outChannels, inChannels, 1, 1) * (1.0 / Math.Sqrt(inChannels)));
+        depthwise = nn.Parameter(torch.randn(inChannels, 1, 3, 3).Times(1.0 / 3.0));
+        pointwise = nn.Parameter(torch.randn(outChannels, inChannels, 1, 1).Times(1.0 / Math.Sqrt(inChannels)));
         bias = nn.Parameter(torch.zeros(outChannels));
         RegisterComponents();
     }

@@ -1,8 +1,8 @@
 using FaceCraft4D.Vision.Preprocessing.Networks;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 using FaceCraft4D.Weights.Convolution;
-using FaceCraft4D.Weights.Scalars;
 
 namespace FaceCraft4D.Vision.Preprocessing.Tfjs;
 
@@ -47,7 +47,7 @@ public static class TfjsGraphKernels
             case "Relu": return nn.functional.relu(x[0]);
             case "Relu6": return Relu6(x[0]);
             case "Abs": return x[0].abs();
-            case "Square": return x[0].square();
+            case "Square": return x[0].Power(2);
             case "Rsqrt": return x[0].rsqrt();
             case "Softmax": return x[0].softmax(-1);
             case "BiasAdd": return x[0].Plus(x[1]);

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,11 +20,11 @@ public sealed class FullyConnectedLayer : nn.Module<Tensor, Tensor>
     public FullyConnectedLayer(long inFeatures, long outFeatures, bool useBias = true, string activation = "linear", double lrMultiplier = 1, double biasInit = 0)
         : base(nameof(FullyConnectedLayer))
     {
-        weight = new Parameter(torch.randn(outFeatures, inFeatures) / lrMultiplier);
+        weight = new Parameter(torch.randn(outFeatures, inFeatures).DividedBy(lrMultiplier));
         register_parameter("weight", weight);
         if (useBias)
         {
-            bias = new Parameter(torch.full(outFeatures, biasInit));
+            bias = new Parameter(HeldScalarOps.Hold(biasInit.ToScalar(), held => torch.full(outFeatures, held)));
             register_parameter("bias", bias);
         }
         this.activation = activation;
@@ -35,8 +36,8 @@ public sealed class FullyConnectedLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var w = weight.to(x.dtype) * weightGain;
-        var b = bias is null ? null : bias.to(x.dtype) * biasGain;
+        var w = weight.to(x.dtype).Times(weightGain);
+        var b = bias is null ? null : bias.to(x.dtype).Times(biasGain);
         Tensor y;
         if (activation == "linear" && b is not null) y = torch.addmm(b.unsqueeze(0), x, w.t(), 1, 1);
         else y = StyleGanOps.BiasAct(x.matmul(w.t()), b, activation);

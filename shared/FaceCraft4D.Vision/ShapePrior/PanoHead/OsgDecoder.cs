@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,8 +40,8 @@ public sealed class OsgDecoder : nn.Module
         var sigma = x.narrow(2, 0, 1);
         rgb = activation switch
         {
-            "sigmoid" => torch.sigmoid(rgb) * (1 + 2 * 0.001) - 0.001,
-            "lrelu" => torch.nn.functional.leaky_relu(rgb, 0.2) * Math.Sqrt(2),
+            "sigmoid" => torch.sigmoid(rgb).Times(1 + 2 * 0.001).Minus(0.001),
+            "lrelu" => rgb.LeakyRelu(0.2).Times(Math.Sqrt(2)),
             _ => rgb,
         };
         return (rgb.MoveToOuterDisposeScope(), sigma.MoveToOuterDisposeScope());

@@ -1,4 +1,5 @@
 using FaceCraft4D.Vision.Perceptual;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,16 +39,16 @@ public sealed class PanoHeadInverter(PanoHeadInversionOptions options)
             var z = torch.randn(new long[] { options.WAverageSamples, generator.Config.ZDim }, ScalarType.Float32, device, generator: random);
             var w = generator.Mapping(z, c.expand(options.WAverageSamples, -1)).select(1, 0); // [S, w]
             wAvg = w.mean(new long[] { 0 }, keepdim: true).detach(); // [1, w]
-            wStd = Math.Sqrt((w - wAvg).square().sum().item<float>() / options.WAverageSamples);
+            wStd = Math.Sqrt((w - wAvg).Power(2).sum().item<float>() / options.WAverageSamples);
         }
         var targetPerceptual = Downsample(target);
         double Loss(Tensor image, Tensor? w, bool latentStage, out Tensor loss)
         {
-            var mse = (image - target).square().mean();
+            var mse = (image - target).Power(2).mean();
             var perceptual = lpips.Distance(Downsample(image), targetPerceptual).mean();
             loss = latentStage
-                ? options.LatentMseWeight * mse + perceptual + options.LatentNormWeight * (w! - wAvg).square().mean()
-                : options.PivotalL2Weight * mse + options.PivotalLpipsWeight * perceptual;
+                ? mse.Times(options.LatentMseWeight).Plus(perceptual).Plus((w! - wAvg).Power(2).mean().Times(options.LatentNormWeight))
+                : mse.Times(options.PivotalL2Weight).Plus(perceptual.Times(options.PivotalLpipsWeight));
             return loss.item<float>();
         }
 
@@ -59,7 +60,7 @@ public sealed class PanoHeadInverter(PanoHeadInversionOptions options)
             var image = generator.Synthesis(wOpt.repeat(1, generator.NumWs, 1), c, NoiseMode.Const, generator: random).Image;
             initial = Loss(image, wOpt, latentStage: true, out _);
         }
-        var adam = torch.optim.Adam(new[] { wOpt }, options.LatentLearningRate, beta1: 0.9, beta2: 0.999);
+        using var adam = new HeldAdam(new[] { wOpt }, options.LatentLearningRate, beta1: 0.9, beta2: 0.999);
         double latentLoss = initial;
         for (int step = 0; step < options.LatentSteps; step++)
         {
@@ -69,13 +70,13 @@ public sealed class PanoHeadInverter(PanoHeadInversionOptions options)
             double noiseScale = wStd * options.InitialNoiseFactor * Math.Pow(Math.Max(0, 1 - t / options.NoiseRampLength), 2);
             double ramp = Math.Min(1, (1 - t) / options.LearningRateRampDown);
             ramp = (0.5 - 0.5 * Math.Cos(ramp * Math.PI)) * Math.Min(1, t / options.LearningRateRampUp);
-            foreach (var group in adam.ParamGroups) group.LearningRate = options.LatentLearningRate * ramp;
-            var ws = (wOpt + torch.randn(wOpt.shape, ScalarType.Float32, device, generator: random) * noiseScale).repeat(1, generator.NumWs, 1);
+            adam.LearningRate = options.LatentLearningRate * ramp;
+            var ws = (wOpt.Plus(torch.randn(wOpt.shape, ScalarType.Float32, device, generator: random).Times(noiseScale))).repeat(1, generator.NumWs, 1);
             var image = generator.Synthesis(ws, c, NoiseMode.Const, generator: random).Image;
             latentLoss = Loss(image, wOpt, latentStage: true, out var loss);
-            adam.zero_grad();
+            adam.ZeroGrad();
             loss.backward();
-            adam.step();
+            adam.Step();
         }
         var pivot = wOpt.detach().repeat(1, generator.NumWs, 1).clone();
 
@@ -84,16 +85,16 @@ public sealed class PanoHeadInverter(PanoHeadInversionOptions options)
         {
             var weights = generator.parameters().ToArray();
             foreach (var p in weights) p.requires_grad = true;
-            var tuner = torch.optim.Adam(weights, options.PivotalLearningRate);
+            using var tuner = new HeldAdam(weights, options.PivotalLearningRate);
             for (int step = 0; step < options.PivotalSteps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 var image = generator.Synthesis(pivot, c, NoiseMode.Const, generator: random).Image;
                 pivotalLoss = Loss(image, null, latentStage: false, out var loss);
-                tuner.zero_grad();
+                tuner.ZeroGrad();
                 loss.backward();
-                tuner.step();
+                tuner.Step();
             }
             foreach (var p in weights) p.requires_grad = false;
         }

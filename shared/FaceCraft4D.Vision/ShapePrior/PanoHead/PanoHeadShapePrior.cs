@@ -4,6 +4,7 @@ using FaceCraft4D.Vision.Perceptual;
 using FaceCraft4D.Weights;
 using FaceCraft4D.Vision.Rendering;
 using FaceCraft4D.Vision.ShapePrior.Template;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -120,11 +121,11 @@ public sealed class PanoHeadShapePrior : IShapePrior, IDisposable
     }
 
     private Tensor ToTensor(RgbImage image) =>
-        (torch.tensor(image.Data, new long[] { image.Height, image.Width, 3 }).permute(2, 0, 1).unsqueeze(0) * 2 - 1).to(device);
+        (torch.tensor(image.Data, new long[] { image.Height, image.Width, 3 }).permute(2, 0, 1).unsqueeze(0).Times(2).Minus(1)).to(device);
 
     private static RgbImage ToImage(Tensor chw)
     {
-        var hwc = ((chw.detach().to(ScalarType.Float32).cpu().permute(1, 2, 0) + 1) / 2).clamp(0, 1).contiguous();
+        var hwc = ((chw.detach().to(ScalarType.Float32).cpu().permute(1, 2, 0).Plus(1)).DividedBy(2)).Clamped(0, 1).contiguous();
         return new RgbImage((int)hwc.shape[1], (int)hwc.shape[0], hwc.data<float>().ToArray());
     }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ public static class StyleGanOps
         var t = torch.tensor(taps, ScalarType.Float32);
         var f = taps.Length >= 8 ? t : torch.outer(t, t);
         f = f / f.sum();
-        return f * Math.Pow(gain, f.ndim / 2.0);
+        return f.Times(Math.Pow(gain, f.ndim / 2.0));
     }
 
     /// <summary>
@@ -49,7 +50,7 @@ public static class StyleGanOps
         var (px0, px1, py0, py1) = padding;
         x = torch.nn.functional.pad(x, new long[] { Math.Max(px0, 0), Math.Max(px1, 0), Math.Max(py0, 0), Math.Max(py1, 0) });
         x = x[.., .., Math.Max(-py0, 0)..(int)(x.shape[2] - Math.Max(-py1, 0)), Math.Max(-px0, 0)..(int)(x.shape[3] - Math.Max(-px1, 0))];
-        var filter = (f * Math.Pow(gain, f.ndim / 2.0)).to(x.dtype, x.device);
+        var filter = (f.Times(Math.Pow(gain, f.ndim / 2.0))).to(x.dtype, x.device);
         if (!flipFilter) filter = filter.flip(0, 1);
         var weight = filter.unsqueeze(0).unsqueeze(0).repeat(c, 1, 1, 1);
         x = torch.nn.functional.conv2d(x, weight, groups: c);
@@ -123,20 +124,20 @@ public static class StyleGanOps
         {
             var shape = Enumerable.Repeat(1L, (int)x.ndim).ToArray();
             shape[1] = -1;
-            x = x + bias.reshape(shape);
+            x = x.Plus(bias.reshape(shape));
         }
         double g = gain ?? DefaultGain(activation);
         x = activation switch
         {
             "linear" => x,
-            "lrelu" => torch.nn.functional.leaky_relu(x, 0.2),
+            "lrelu" => x.LeakyRelu(0.2),
             "relu" => torch.nn.functional.relu(x),
-            "softplus" => torch.nn.functional.softplus(x),
+            "softplus" => x.Softplus(),
             "sigmoid" => torch.sigmoid(x),
             _ => throw new NotSupportedException($"Activation '{activation}' is not supported."),
         };
-        if (g != 1) x = x * g;
-        if (clamp >= 0) x = x.clamp(-clamp, clamp);
+        if (g != 1) x = x.Times(g);
+        if (clamp >= 0) x = x.Clamped(-clamp, clamp);
         return x.MoveToOuterDisposeScope();
     }
 
@@ -145,7 +146,7 @@ public static class StyleGanOps
 
     /// <summary><c>normalize_2nd_moment</c> along <paramref name="dim"/>.</summary>
     public static Tensor NormalizeSecondMoment(Tensor x, long dim = 1, double eps = 1e-8) =>
-        x * (x.square().mean(new[] { dim }, keepdim: true) + eps).rsqrt();
+        x * (x.Power(2).mean(new[] { dim }, keepdim: true).Plus(eps)).rsqrt();
 
     /// <summary>
     /// <c>modulated_conv2d</c>. x [N, Cin, H, W], weight [Cout, Cin, kh, kw], styles [N, Cin]; noise is added after the
@@ -159,14 +160,14 @@ public static class StyleGanOps
         long batch = x.shape[0], outC = weight.shape[0], inC = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3];
         Tensor? w = null, d = null;
         if (demodulate || fused) w = weight.unsqueeze(0) * styles.reshape(batch, 1, -1, 1, 1); // [N, O, I, k, k]
-        if (demodulate) d = (w!.square().sum(new long[] { 2, 3, 4 }) + 1e-8).rsqrt(); // [N, O]
+        if (demodulate) d = (w!.Power(2).sum(new long[] { 2, 3, 4 }).Plus(1e-8)).rsqrt(); // [N, O]
         Tensor y;
         if (!fused)
         {
             y = x * styles.to(x.dtype).reshape(batch, -1, 1, 1);
             y = Conv2dResample(y, weight.to(x.dtype), resampleFilter, up: up, padding: padding, flipWeight: flipWeight);
             if (d is not null) y = y * d.to(y.dtype).reshape(batch, -1, 1, 1);
-            if (noise is not null) y = y + noise.to(y.dtype);
+            if (noise is not null) y = y.Plus(noise.to(y.dtype));
             return y.MoveToOuterDisposeScope();
         }
         if (d is not null) w = w! * d.reshape(batch, -1, 1, 1, 1);
@@ -174,7 +175,7 @@ public static class StyleGanOps
         var ws = w!.reshape(-1, inC, kh, kw);
         y = Conv2dResample(xs, ws, resampleFilter, up: up, padding: padding, groups: (int)batch, flipWeight: flipWeight);
         y = y.reshape(batch, -1, y.shape[2], y.shape[3]);
-        if (noise is not null) y = y + noise;
+        if (noise is not null) y = y.Plus(noise);
         return y.MoveToOuterDisposeScope();
     }
 }

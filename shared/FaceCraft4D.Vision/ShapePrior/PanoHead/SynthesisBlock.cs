@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -71,7 +72,7 @@ public sealed class SynthesisBlock : nn.Module
         }
         if (img is not null && upsample) img = StyleGanOps.Upsample2d(img, resampleFilter.to(img.device));
         var y = torgb!.Forward(x, W(), fusedModconv).to(ScalarType.Float32);
-        img = img is null ? y : img + y;
+        img = img is null ? y : img.Plus(y);
         return (x.MoveToOuterDisposeScope(), img.MoveToOuterDisposeScope());
     }
 

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public sealed class ToRgbLayer : nn.Module
     public Tensor Forward(Tensor x, Tensor w, bool fusedModconv = true)
     {
         using var scope = torch.NewDisposeScope();
-        var styles = affine.forward(w) * weightGain;
+        var styles = affine.forward(w).Times(weightGain);
         var y = StyleGanOps.ModulatedConv2d(x, weight, styles, demodulate: false, fused: fusedModconv);
         return StyleGanOps.BiasAct(y, bias.to(y.dtype), "linear", 1, convClamp ?? -1).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,7 +87,7 @@ public sealed class TriGridGenerator : nn.Module
     /// <summary>z [N, z_dim], c [N, 25] -> ws [N, num_ws, w_dim].</summary>
     public Tensor Mapping(Tensor z, Tensor c, double truncationPsi = 1, int? truncationCutoff = null)
     {
-        var label = config.CGenConditioningZero ? torch.zeros_like(c) : c * config.CScale;
+        var label = config.CGenConditioningZero ? torch.zeros_like(c) : c.Times(config.CScale);
         return Backbone.Mapping.Forward(z, label, truncationPsi, truncationCutoff);
     }
 
@@ -98,10 +99,10 @@ public sealed class TriGridGenerator : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         var label = config.CGenConditioningZero ? torch.zeros_like(c) : c;
-        var delta = CameraOffsets.Forward(z, label * config.CScale, truncationPsi, truncationCutoff).squeeze(1); // [N, 3]
+        var delta = CameraOffsets.Forward(z, label.Times(config.CScale), truncationPsi, truncationCutoff).squeeze(1); // [N, 3]
         var columns = torch.tensor(new long[] { 3, 7, 11 }, device: c.device);
         var offset = torch.zeros_like(label).index_copy(1, columns, delta.to(label.dtype));
-        return (label + offset).MoveToOuterDisposeScope();
+        return (label.Plus(offset)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -149,7 +150,7 @@ public sealed class TriGridGenerator : nn.Module
         var features = output.Features.permute(0, 2, 1).reshape(n, output.Features.shape[2], r, r).contiguous();
         var depth = output.Depth.permute(0, 2, 1).reshape(n, 1, r, r);
         var weights = output.Weights.permute(0, 2, 1).reshape(n, 1, r, r);
-        if (Decoder.Activation == "sigmoid") features = features * 2 - 1;
+        if (Decoder.Activation == "sigmoid") features = features.Times(2).Minus(1);
         if (Background is not null)
         {
             var bgWs = ws.narrow(1, 0, Math.Min(ws.shape[1], Background.NumWs));
@@ -157,11 +158,11 @@ public sealed class TriGridGenerator : nn.Module
                 bgWs = torch.cat(new[] { bgWs, bgWs.narrow(1, bgWs.shape[1] - 1, 1).repeat(1, Background.NumWs - bgWs.shape[1], 1) }, 1);
             var background = Background.Forward(bgWs, noiseMode);
             background = torch.nn.functional.interpolate(background, new long[] { r, r }, mode: InterpolationMode.Bilinear, align_corners: false, antialias: config.SuperResolutionAntialias);
-            features = features + (1 - weights) * background;
+            features = features.Plus((weights.SubtractedFrom(1)) * background);
         }
         var raw = ToRgb is not null ? ToRgb.Forward(features, ws.select(1, ws.shape[1] - 1), fusedModconv: false).to(ScalarType.Float32) : features.narrow(1, 0, 3);
         var image = SuperResolution.Forward(raw, features, ws, superResolutionNoise);
-        var mask = weights * (1 + 2 * 0.001) - 0.001;
+        var mask = weights.Times(1 + 2 * 0.001).Minus(0.001);
         return new TriGridRender(image.MoveToOuterDisposeScope(), raw.MoveToOuterDisposeScope(), depth.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }
 }

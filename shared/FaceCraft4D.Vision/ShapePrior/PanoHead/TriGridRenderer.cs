@@ -1,3 +1,4 @@
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,13 +26,13 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         using var scope = torch.NewDisposeScope();
         long n = cam2world.shape[0], m = (long)resolution * resolution;
         var device = cam2world.device;
-        var steps = torch.arange(resolution, ScalarType.Float32, device) * (1.0 / resolution) + 0.5 / resolution;
+        var steps = HeldScalarOps.Arange(resolution, ScalarType.Float32, device).Times(1.0 / resolution).Plus(0.5 / resolution);
         var v = steps.view(resolution, 1).expand(resolution, resolution).reshape(1, m).expand(n, m); // row
         var u = steps.view(1, resolution).expand(resolution, resolution).reshape(1, m).expand(n, m); // column
         var fx = intrinsics[.., 0, 0].unsqueeze(1); var fy = intrinsics[.., 1, 1].unsqueeze(1);
         var cx = intrinsics[.., 0, 2].unsqueeze(1); var cy = intrinsics[.., 1, 2].unsqueeze(1);
         var sk = intrinsics[.., 0, 1].unsqueeze(1);
-        var xLift = (u - cx + cy * sk / fy - sk * v / fy) / fx;
+        var xLift = ((u - cx).Plus(cy * sk / fy) - sk * v / fy) / fx;
         var yLift = (v - cy) / fy;
         var ones = torch.ones_like(xLift);
         var camPoints = torch.stack(new[] { xLift, yLift, ones, ones }, -1); // [N, M, 4]
@@ -72,7 +73,7 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
             densities = torch.gather(allDensities, 2, indices);
         }
         var (rgb, depth, w) = March(colors, densities, depths);
-        if (config.WhiteBackground) rgb = rgb + 1 - w.sum(2);
+        if (config.WhiteBackground) rgb = rgb.Plus(1) - w.sum(2);
         return new VolumeRenderOutput(rgb.MoveToOuterDisposeScope(), depth.MoveToOuterDisposeScope(), w.sum(2).MoveToOuterDisposeScope());
     }
 
@@ -82,12 +83,12 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         {
             // Uniform in [0, 1] plus jitter, then mapped to depth through inverse depth.
             var t = torch.linspace(0, 1, count, ScalarType.Float32, device).reshape(1, 1, count, 1).repeat(n, m, 1, 1);
-            t = t + CheckedDraw(random.Stratified(t.shape, ScalarType.Float32, device), t.shape, "stratified") * (1.0 / (count - 1));
-            return 1.0 / ((1.0 - t) * (1.0 / config.RayStart) + t * (1.0 / config.RayEnd));
+            t = t.Plus(CheckedDraw(random.Stratified(t.shape, ScalarType.Float32, device), t.shape, "stratified").Times(1.0 / (count - 1)));
+            return ((t.SubtractedFrom(1.0)).Times(1.0 / config.RayStart).Plus(t.Times(1.0 / config.RayEnd))).reciprocal().Times(1.0);
         }
         var depths = torch.linspace(config.RayStart, config.RayEnd, count, ScalarType.Float32, device).reshape(1, 1, count, 1).repeat(n, m, 1, 1);
         double delta = (config.RayEnd - config.RayStart) / (count - 1);
-        return depths + CheckedDraw(random.Stratified(depths.shape, ScalarType.Float32, device), depths.shape, "stratified") * delta;
+        return depths.Plus(CheckedDraw(random.Stratified(depths.shape, ScalarType.Float32, device), depths.shape, "stratified").Times(delta));
     }
 
     private static Tensor CheckedDraw(Tensor draw, long[] shape, string what) => draw.shape.SequenceEqual(shape)
@@ -98,14 +99,14 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
     private (Tensor Colors, Tensor Densities) RunModel(Tensor planes, OsgDecoder decoder, Tensor origins, Tensor directions, Tensor depths)
     {
         long n = origins.shape[0], m = origins.shape[1], s = depths.shape[2];
-        var coordinates = (origins.unsqueeze(2) + depths * directions.unsqueeze(2)).reshape(n, -1, 3);
+        var coordinates = (origins.unsqueeze(2).Plus(depths * directions.unsqueeze(2))).reshape(n, -1, 3);
         var sampled = SampleFromPlanes(planes, coordinates);
         var (rgb, sigma) = decoder.Forward(sampled);
         if (config.TriplaneCrop > 0)
         {
             double limit = config.BoxWarp / 2 - config.TriplaneCrop;
-            var inside = coordinates.select(2, 0).abs().le(limit).logical_and(coordinates.select(2, 2).abs().le(limit)).unsqueeze(-1);
-            sigma = torch.where(inside, sigma, torch.full_like(sigma, -1e3));
+            var inside = coordinates.select(2, 0).abs().IsAtMost(limit).logical_and(coordinates.select(2, 2).abs().IsAtMost(limit)).unsqueeze(-1);
+            sigma = torch.where(inside, sigma, HeldScalarOps.Hold((-1e3).ToScalar(), held => torch.full_like(sigma, held)));
         }
         return (rgb.reshape(n, m, s, rgb.shape[2]), sigma.reshape(n, m, s, 1));
     }
@@ -123,7 +124,7 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         int depth = config.TriplaneDepth;
         long c = planes.shape[2] / depth;
         var grid = planes.reshape(n * 3, c, depth, h, w);
-        var p = points * (2 / config.BoxWarp);
+        var p = points.Times(2 / config.BoxWarp);
         var x = p.select(2, 0); var y = p.select(2, 1); var z = p.select(2, 2);
         var projected = torch.stack(new[]
         {
@@ -141,12 +142,12 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         using var scope = torch.NewDisposeScope();
         long s = depths.shape[2];
         var deltas = depths.narrow(2, 1, s - 1) - depths.narrow(2, 0, s - 1);
-        var colorsMid = (colors.narrow(2, 0, s - 1) + colors.narrow(2, 1, s - 1)) / 2;
-        var densitiesMid = (densities.narrow(2, 0, s - 1) + densities.narrow(2, 1, s - 1)) / 2;
-        var depthsMid = (depths.narrow(2, 0, s - 1) + depths.narrow(2, 1, s - 1)) / 2;
-        densitiesMid = torch.nn.functional.softplus(densitiesMid - 1);
-        var alpha = 1 - torch.exp(-(densitiesMid * deltas));
-        var shifted = torch.cat(new[] { torch.ones_like(alpha.narrow(2, 0, 1)), 1 - alpha + 1e-10 }, 2);
+        var colorsMid = (colors.narrow(2, 0, s - 1).Plus(colors.narrow(2, 1, s - 1))).DividedBy(2);
+        var densitiesMid = (densities.narrow(2, 0, s - 1).Plus(densities.narrow(2, 1, s - 1))).DividedBy(2);
+        var depthsMid = (depths.narrow(2, 0, s - 1).Plus(depths.narrow(2, 1, s - 1))).DividedBy(2);
+        densitiesMid = densitiesMid.Minus(1).Softplus();
+        var alpha = torch.exp(-(densitiesMid * deltas)).SubtractedFrom(1);
+        var shifted = torch.cat(new[] { torch.ones_like(alpha.narrow(2, 0, 1)), alpha.SubtractedFrom(1).Plus(1e-10) }, 2);
         var weights = alpha * torch.cumprod(shifted, 2).narrow(2, 0, s - 1);
         var rgb = (weights * colorsMid).sum(2);
         var total = weights.sum(2);
@@ -165,8 +166,8 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
         var z = zVals.reshape(n * m, s);
         var w = weights.reshape(n * m, -1);
         w = torch.nn.functional.max_pool1d(w.unsqueeze(1), 2, 1, 1);
-        w = torch.nn.functional.avg_pool1d(w, 2, 1).squeeze(1) + 0.01;
-        var mids = 0.5 * (z.narrow(1, 0, s - 1) + z.narrow(1, 1, s - 1));
+        w = torch.nn.functional.avg_pool1d(w, 2, 1).squeeze(1).Plus(0.01);
+        var mids = (z.narrow(1, 0, s - 1).Plus(z.narrow(1, 1, s - 1))).Times(0.5);
         var samples = SamplePdf(mids, w.narrow(1, 1, w.shape[1] - 2), count, random);
         return samples.reshape(n, m, count, 1).detach().MoveToOuterDisposeScope();
     }
@@ -174,18 +175,18 @@ public sealed class TriGridRenderer(PanoHeadConfig config)
     private static Tensor SamplePdf(Tensor bins, Tensor weights, int count, IRayRandomSource random, double eps = 1e-5)
     {
         long rays = weights.shape[0], nb = weights.shape[1];
-        weights = weights + eps;
+        weights = weights.Plus(eps);
         var pdf = weights / weights.sum(-1, keepdim: true);
         var cdf = torch.cat(new[] { torch.zeros_like(pdf.narrow(1, 0, 1)), torch.cumsum(pdf, -1) }, -1);
         var u = CheckedDraw(random.Importance(rays, count, pdf.dtype, pdf.device), new[] { rays, (long)count }, "importance").to(pdf.dtype, pdf.device).contiguous();
         var inds = torch.searchsorted(cdf, u, right: true);
-        var below = torch.clamp_min(inds - 1, 0);
-        var above = torch.clamp_max(inds, nb);
+        var below = HeldScalarOps.Hold(0.ToScalar(), held => torch.clamp_min(inds.Minus(1), held));
+        var above = HeldScalarOps.Hold(nb.ToScalar(), held => torch.clamp_max(inds, held));
         var sampled = torch.stack(new[] { below, above }, -1).view(rays, 2 * count);
         var cdfG = torch.gather(cdf, 1, sampled).view(rays, count, 2);
         var binsG = torch.gather(bins, 1, sampled).view(rays, count, 2);
         var denom = cdfG.select(2, 1) - cdfG.select(2, 0);
-        denom = torch.where(denom.lt(eps), torch.ones_like(denom), denom);
-        return binsG.select(2, 0) + (u - cdfG.select(2, 0)) / denom * (binsG.select(2, 1) - binsG.select(2, 0));
+        denom = torch.where(denom.IsLessThan(eps), torch.ones_like(denom), denom);
+        return binsG.select(2, 0).Plus((u - cdfG.select(2, 0)) / denom * (binsG.select(2, 1) - binsG.select(2, 0)));
     }
 }

@@ -2,6 +2,7 @@ using FaceCraft4D.Graphics.Cameras;
 using FaceCraft4D.Graphics.Flame;
 using FaceCraft4D.Vision.Preprocessing.Camera;
 using FaceCraft4D.Vision.Preprocessing.Landmarks;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -107,19 +108,19 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
 
         Tensor Project(Tensor points)
         {
-            var r = Rotations.AxisAngleToMatrix(rotation * RotationScale); // [3, 3]
+            var r = Rotations.AxisAngleToMatrix(rotation.Times(RotationScale)); // [3, 3]
             var m = torch.matmul(points, r.t()); // [L, 3] in model axes (y up, z to the camera)
-            var z = z0 * torch.exp(position[2]);
-            var tx = (u0 + PixelScale * position[0]) * z / f;
-            var ty = (v0 + PixelScale * position[1]) * z / fy;
-            var xc = m.select(1, 0) + tx;
-            var yc = -m.select(1, 1) + ty;
-            var zc = -m.select(1, 2) + z;
-            return torch.stack(new[] { f * xc / zc + cx, fy * yc / zc + cy }, 1); // [L, 2]
+            var z = torch.exp(position[2]).Times(z0);
+            var tx = ((position[0].Times(PixelScale).Plus(u0)) * z).DividedBy(f);
+            var ty = ((position[1].Times(PixelScale).Plus(v0)) * z).DividedBy(fy);
+            var xc = m.select(1, 0).Plus(tx);
+            var yc = (-m.select(1, 1)).Plus(ty);
+            var zc = (-m.select(1, 2)).Plus(z);
+            return torch.stack(new[] { (xc.Times(f) / zc).Plus(cx), (yc.Times(fy) / zc).Plus(cy) }, 1); // [L, 2]
         }
 
         Tensor DataTerm(Tensor projected, Tensor goal, Tensor w) =>
-            ((projected - goal).pow(2).sum(1) * w).sum() / (eyeDistance * eyeDistance);
+            ((projected - goal).Power(2).sum(1) * w).sum().DividedBy(eyeDistance * eyeDistance);
 
         Tensor Pose()
         {
@@ -136,18 +137,15 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
         {
             if (densePoints is null) return DataTerm(Project(sparsePoints), target, weights);
             var e = DataTerm(Project(densePoints()), denseTarget!, denseWeights!);
-            return sparseWeight > 0 ? e + sparseWeight * DataTerm(Project(sparsePoints), target, weights) : e;
+            return sparseWeight > 0 ? e.Plus(DataTerm(Project(sparsePoints), target, weights).Times(sparseWeight)) : e;
         }
 
         Tensor Energy(bool full)
         {
             if (!full)
                 return Data(meanLandmarks, dense is null ? null : () => meanDense!);
-            var e = Data(ModelLandmarks(), dense is null ? null : ModelDense)
-                + options.ShapeRegularization * shape.pow(2).sum()
-                + options.ExpressionRegularization * expression.pow(2).sum()
-                + options.JawRegularization * jaw.pow(2).sum();
-            if (fitEyes) e = e + options.EyeRegularization * eyes.pow(2).sum();
+            var e = Data(ModelLandmarks(), dense is null ? null : ModelDense).Plus(shape.Power(2).sum().Times(options.ShapeRegularization)).Plus(expression.Power(2).sum().Times(options.ExpressionRegularization)).Plus(jaw.Power(2).sum().Times(options.JawRegularization));
+            if (fitEyes) e = e.Plus(eyes.Power(2).sum().Times(options.EyeRegularization));
             return e;
         }
 
@@ -162,22 +160,21 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
         void Optimise(IEnumerable<Parameter> parameters, int iterations, bool full)
         {
             if (iterations <= 0) return;
-            var adam = torch.optim.Adam(parameters, options.LearningRate);
+            using var adam = new HeldAdam(parameters, options.LearningRate);
             double gamma = Math.Pow(Math.Clamp(options.FinalLearningRateFraction, 1e-4, 1), 1.0 / iterations);
-            var schedule = torch.optim.lr_scheduler.ExponentialLR(adam, gamma);
             for (int it = 0; it < iterations; it++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var step = torch.NewDisposeScope();
-                adam.zero_grad();
+                adam.ZeroGrad();
                 var energy = Energy(full);
                 energy.backward();
-                adam.step();
-                schedule.step();
+                adam.Step();
+                adam.LearningRate *= gamma; // ExponentialLR: multiplied by gamma after every step
                 using (torch.no_grad())
                 {
-                    jaw.clamp_(0, options.MaxJawOpening);
-                    eyes.clamp_(-options.MaxEyeRotation, options.MaxEyeRotation);
+                    jaw.ClampInPlace(0, options.MaxJawOpening);
+                    eyes.ClampInPlace(-options.MaxEyeRotation, options.MaxEyeRotation);
                 }
             }
         }
@@ -197,7 +194,7 @@ public sealed class FlameLandmarkFitter(LandmarkFitOptions options)
                 fitted[2 * i + 1] = (float)pj[2 * k + 1];
                 sq += Math.Pow(pj[2 * k] - landmarks[2 * i], 2) + Math.Pow(pj[2 * k + 1] - landmarks[2 * i + 1], 2);
             }
-            var r = (rotation * RotationScale).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            var r = (rotation.Times(RotationScale)).to(ScalarType.Float64).cpu().data<double>().ToArray();
             var pos = position.to(ScalarType.Float64).cpu().data<double>().ToArray();
             double z = z0 * Math.Exp(pos[2]);
             var pose = new HeadPose(HeadPose.RotationFromAxisAngle(r[0], r[1], r[2]),

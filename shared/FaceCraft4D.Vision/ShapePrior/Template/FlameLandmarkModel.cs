@@ -1,4 +1,5 @@
 using FaceCraft4D.Graphics.Flame;
+using FaceCraft4D.Weights.Scalars;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,7 +51,7 @@ public sealed class FlameLandmarkModel : IDisposable
 
         template = Keep(data.VTemplate.index_select(0, unique));
         dirs = Keep(allDirs.index_select(0, unique));
-        var columns = (unique.unsqueeze(1) * 3 + torch.arange(3, dtype: ScalarType.Int64)).flatten(); // [K*3]
+        var columns = (unique.unsqueeze(1).Times(3).Plus(HeldScalarOps.Arange(3, dtype: ScalarType.Int64))).flatten(); // [K*3]
         poseDirs = Keep(data.PoseDirs.index_select(1, columns));
         weights = Keep(data.Weights.index_select(0, unique));
         jointTemplate = Keep(torch.matmul(regressor, data.VTemplate.to(ScalarType.Float64)));
@@ -87,13 +88,13 @@ public sealed class FlameLandmarkModel : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         var betas = torch.cat(new[] { Pad(shape.flatten(), shapeCount), Pad(expression.flatten(), expressionCount) }); // [S+E]
-        var shaped = template + torch.matmul(dirs, betas); // [K, 3]
-        var joints = jointTemplate + torch.matmul(jointDirs, betas); // [J, 3]
+        var shaped = template.Plus(torch.matmul(dirs, betas)); // [K, 3]
+        var joints = jointTemplate.Plus(torch.matmul(jointDirs, betas)); // [J, 3]
         int j = FlameModelData.JointCount;
         var rot = Rotations.AxisAngleToMatrix(pose.reshape(j, 3)); // [J, 3, 3]
         var eye = torch.eye(3, dtype: DType, device: Device);
         var feature = (rot.narrow(0, 1, j - 1) - eye).reshape(-1); // [36]
-        var posed = shaped + torch.matmul(feature, poseDirs).view(-1, 3); // [K, 3]
+        var posed = shaped.Plus(torch.matmul(feature, poseDirs).view(-1, 3)); // [K, 3]
 
         var chainRot = new Tensor[j];
         var chainTrans = new Tensor[j];
@@ -109,15 +110,15 @@ public sealed class FlameLandmarkModel : IDisposable
             {
                 int p = (int)parents[i];
                 chainRot[i] = torch.matmul(chainRot[p], rot[i]);
-                chainTrans[i] = torch.matmul(chainRot[p], jointI - joints[p]) + chainTrans[p];
+                chainTrans[i] = torch.matmul(chainRot[p], jointI - joints[p]).Plus(chainTrans[p]);
             }
         }
         var rotations = torch.stack(chainRot); // [J, 3, 3]: rest joint frame -> posed
         var offsets = torch.stack(chainTrans) - torch.matmul(rotations, joints.unsqueeze(-1)).squeeze(-1); // [J, 3]
         var blendedRot = torch.matmul(weights, rotations.view(j, 9)).view(-1, 3, 3); // [K, 3, 3]
         var blendedOffset = torch.matmul(weights, offsets); // [K, 3]
-        var vertices = torch.matmul(blendedRot, posed.unsqueeze(-1)).squeeze(-1) + blendedOffset; // [K, 3]
-        if (translation is not null) vertices = vertices + translation.reshape(1, 3);
+        var vertices = torch.matmul(blendedRot, posed.unsqueeze(-1)).squeeze(-1).Plus(blendedOffset); // [K, 3]
+        if (translation is not null) vertices = vertices.Plus(translation.reshape(1, 3));
         var corners = vertices.index_select(0, corner.flatten()).view(-1, 3, 3); // [L, 3, 3]
         return (corners * bary.unsqueeze(-1)).sum(1).MoveToOuterDisposeScope(); // [L, 3]
     }
