@@ -20,7 +20,7 @@ public sealed class OsgDecoder : nn.Module
     {
         net = nn.Sequential(
             ("0", new FullyConnectedLayer(features, hidden, lrMultiplier: lrMultiplier)),
-            ("1", nn.Softplus()),
+            ("1", new HeldSoftplus()),
             ("2", new FullyConnectedLayer(hidden, 1 + outputDim, lrMultiplier: lrMultiplier)));
         register_module("net", net);
         this.activation = activation;
