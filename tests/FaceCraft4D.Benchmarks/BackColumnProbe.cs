@@ -102,7 +102,7 @@ public sealed class BackColumnProbe : IBenchmark
         var v0 = vertices.index_select(0, faces[.., 0]);
         var v1 = vertices.index_select(0, faces[.., 1]);
         var v2 = vertices.index_select(0, faces[.., 2]);
-        var centre = (v0.Plus(v1).Plus(v2)).DividedBy(3); // [F, 3]
+        var centre = v0.Plus(v1).Plus(v2).DividedBy(3); // [F, 3]
         var normal = linalg.cross(v1 - v0, v2 - v0); // [F, 3]
         var pivot = tensor(run.Pivot.Select(v => (float)v).ToArray());
         // Outward: most triangles' normals point away from the pivot (flip the winding when not).
@@ -144,7 +144,7 @@ public sealed class BackColumnProbe : IBenchmark
             if (share < 0.005) continue;
             var ws = w.sum();
             var rgb = (backColours * w.unsqueeze(1)).sum(0L) / ws;
-            var count = (w.IsGreaterThan(1e-3)).sum().item<long>();
+            var count = w.IsGreaterThan(1e-3).sum().item<long>();
             output.WriteLine($"{(front ? "front of ears" : "behind ears"),-14} {bands[b],-12} {(facing ? "faces camera" : "faces away"),-13} {share,6:F3} {count,6} {$"{rgb[0].item<float>():F2} {rgb[1].item<float>():F2} {rgb[2].item<float>():F2}",22} {((opac * w).sum() / ws).item<float>(),7:F2} {((scaleMax * w).sum() / ws).item<float>(),8:F1}");
         }
 
@@ -186,13 +186,13 @@ public sealed class BackColumnProbe : IBenchmark
             using (no_grad())
             {
                 tiles.Add(ImageTensors.ToImage(image));
-                tiles.Add(ImageTensors.ToImage(image * (column.Times(0.7f).Plus(0.3f)).unsqueeze(2)));
+                tiles.Add(ImageTensors.ToImage(image * column.Times(0.7f).Plus(0.3f).unsqueeze(2)));
                 // Groups: red = faces away in front of the ears, orange = faces away behind, green = faces camera in front, blue = faces camera behind.
                 var groupColour = where(facesCamera.unsqueeze(1),
                     where(inFront.unsqueeze(1), tensor(new[] { 0.1f, 0.8f, 0.1f }), tensor(new[] { 0.1f, 0.2f, 0.9f })),
                     where(inFront.unsqueeze(1), tensor(new[] { 0.95f, 0.05f, 0.05f }), tensor(new[] { 1.0f, 0.6f, 0.0f }))); // [N, 3]
                 var grouped = rasterizer.Render(g.WithColors(groupColour), back, white).Image;
-                tiles.Add(ImageTensors.ToImage((grouped * column.unsqueeze(2)).Plus((column.SubtractedFrom(1)).unsqueeze(2) * (image.Times(0.25f).Plus(0.75f)))));
+                tiles.Add(ImageTensors.ToImage((grouped * column.unsqueeze(2)).Plus(column.SubtractedFrom(1).unsqueeze(2) * (image.Times(0.25f).Plus(0.75f)))));
                 var keep = new SplatGaussians { Means = g.Means, Quaternions = g.Quaternions, Scales = g.Scales, Opacities = g.Opacities * facesCamera.to_type(ScalarType.Float32), ShCoefficients = g.ShCoefficients, ShDegree = g.ShDegree };
                 tiles.Add(ImageTensors.ToImage(rasterizer.Render(keep, back, white).Image));
             }

@@ -73,8 +73,8 @@ public sealed class CoinBenchmark : IBenchmark
         using (torch.no_grad())
         {
             var p = avatar.Parameters;
-            p.ShDc.copy_((torch.randn(p.ShDc.shape, generator: gen).Times(0.5)).to(device));
-            p.ShRest.copy_((torch.randn(p.ShRest.shape, generator: gen).Times(0.05)).to(device));
+            p.ShDc.copy_(torch.randn(p.ShDc.shape, generator: gen).Times(0.5).to(device));
+            p.ShRest.copy_(torch.randn(p.ShRest.shape, generator: gen).Times(0.05).to(device));
             p.OpacityLogits.FilledWith(1.5);
             p.ActiveShDegree = 3;
         }

@@ -50,7 +50,7 @@ public sealed class PerceptualLossBenchmark : IBenchmark
                 using var scope = torch.NewDisposeScope();
                 var g = new torch.Generator(1);
                 var target = torch.rand([size, size, 3], generator: g);
-                var rendered = (target.Plus(torch.randn([size, size, 3], generator: g).Times(0.1))).Clamped(0, 1).requires_grad_(true);
+                var rendered = target.Plus(torch.randn([size, size, 3], generator: g).Times(0.1)).Clamped(0, 1).requires_grad_(true);
                 var mask = torch.ones([size, size]);
                 var sw = Stopwatch.StartNew();
                 var l = loss.Loss(rendered, target, mask);

@@ -201,12 +201,12 @@ public sealed class SplatBenchmark : IBenchmark
         {
             var gen = new torch.Generator(1234);
             var dir = torch.nn.functional.normalize(torch.randn(new long[] { n, 3 }, generator: gen), dim: 1);
-            var radius = (torch.randn(new long[] { n, 1 }, generator: gen).Times(0.05).Plus(1)).Times(0.12);
+            var radius = torch.randn(new long[] { n, 1 }, generator: gen).Times(0.05).Plus(1).Times(0.12);
             _means = (dir * radius * torch.tensor(new float[] { 0.8f, 1.0f, 0.9f })).to(device).requires_grad_();
-            _logScales = (torch.rand(new long[] { n, 3 }, generator: gen).Times(Math.Log(6)).Plus(Math.Log(0.001))).to(device).requires_grad_();
+            _logScales = torch.rand(new long[] { n, 3 }, generator: gen).Times(Math.Log(6)).Plus(Math.Log(0.001)).to(device).requires_grad_();
             _quats = torch.randn(new long[] { n, 4 }, generator: gen).to(device).requires_grad_();
             _opacityLogits = torch.randn(new long[] { n }, generator: gen).to(device).requires_grad_();
-            _sh = (torch.randn(new long[] { n, 16, 3 }, generator: gen).Times(0.2)).to(device).requires_grad_();
+            _sh = torch.randn(new long[] { n, 16, 3 }, generator: gen).Times(0.2).to(device).requires_grad_();
             _camera = OrbitCameras.CreateAtYaw(new OrbitCameraOptions { Width = size, Height = size }, 30);
             var options = new RasterizerOptions { Backend = backend, CpuThreads = threads, CpuSimd = simd, CullByAlphaFootprint = footprint };
             if (maxChunk > 0) options.MaxChunkElements = maxChunk;

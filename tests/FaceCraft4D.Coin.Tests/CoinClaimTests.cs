@@ -89,7 +89,7 @@ public sealed class CoinClaimTests(ITestOutputHelper output)
             {
                 var gain = torch.tensor(new[] { 1 + U(0.25), 1 + U(0.25), 1 + U(0.25) }).to_type(ScalarType.Float32);
                 var bias = torch.tensor(new[] { U(0.1), U(0.1), U(0.1) }).to_type(ScalarType.Float32);
-                var cast = ((colours * gain).Plus(bias)).Clamped(0, 1);
+                var cast = (colours * gain).Plus(bias).Clamped(0, 1);
                 var o = scene.Orbit;
                 var shifted = new OrbitCameraOptions
                 {

@@ -11,8 +11,8 @@ public sealed class StructuralPerceptualLossTests
         var y = HeldScalarOps.Arange(size, dtype).unsqueeze(1).expand(size, size);
         var x = HeldScalarOps.Arange(size, dtype).unsqueeze(0).expand(size, size);
         var r = (torch.sin(x.Times(0.7)) * torch.cos(y.Times(0.4))).Times(0.3).Plus(0.5);
-        var g = torch.sin((x.Plus(y)).Times(0.3)).Times(0.3).Plus(0.5);
-        var b = HeldScalarOps.Hold(2.ToScalar(), held => ((x.DividedBy(8)).floor().Plus((y.DividedBy(8)).floor())).remainder(held)).Times(0.4).Plus(0.3);
+        var g = torch.sin(x.Plus(y).Times(0.3)).Times(0.3).Plus(0.5);
+        var b = HeldScalarOps.Hold(2.ToScalar(), held => x.DividedBy(8).floor().Plus(y.DividedBy(8).floor()).remainder(held)).Times(0.4).Plus(0.3);
         return torch.stack([r, g, b], 2);
     }
 
@@ -22,7 +22,7 @@ public sealed class StructuralPerceptualLossTests
         using var scope = torch.NewDisposeScope();
         var loss = new StructuralPerceptualLoss();
         var image = Pattern(64);
-        var cast = ((image * torch.tensor(new float[] { 1.2f, 0.85f, 1.0f })).Plus(0.08)).Clamped(0, 1);
+        var cast = (image * torch.tensor(new float[] { 1.2f, 0.85f, 1.0f })).Plus(0.08).Clamped(0, 1);
         var blurred = torch.nn.functional.avg_pool2d(image.permute(2, 0, 1).unsqueeze(0), 5, 1, 2).squeeze(0).permute(1, 2, 0);
 
         double same = loss.Loss(image, image).item<float>();
@@ -42,7 +42,7 @@ public sealed class StructuralPerceptualLossTests
         using var scope = torch.NewDisposeScope();
         var loss = new StructuralPerceptualLoss(maxScales: 2);
         var target = Pattern(24, ScalarType.Float64);
-        var image = (target.Plus(torch.randn(target.shape, ScalarType.Float64, generator: new torch.Generator(3)).Times(0.05))).detach().requires_grad_(true);
+        var image = target.Plus(torch.randn(target.shape, ScalarType.Float64, generator: new torch.Generator(3)).Times(0.05)).detach().requires_grad_(true);
         loss.Loss(image, target).backward();
         var grad = image.grad!;
         const double eps = 1e-6;

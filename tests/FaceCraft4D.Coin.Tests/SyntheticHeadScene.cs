@@ -87,7 +87,7 @@ internal sealed class SyntheticHeadScene : IDisposable
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var alpha = Rasterizer.Render(Truth.Evaluate(), camera, torch.ones(3)).Alpha;
-        return (alpha.IsGreaterThan(0.5)).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+        return alpha.IsGreaterThan(0.5).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>The truth's colours [N, 3] (SH degree 0).</summary>

@@ -28,8 +28,8 @@ public sealed class BoundRegularisersTests
         using var scope = torch.NewDisposeScope();
         var g = new torch.Generator(5);
         const long n = 41;
-        var positions = (torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.9)).to_type(dtype).requires_grad_(true);
-        var logScales = (torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.6).Minus(0.5)).to_type(dtype).requires_grad_(true);
+        var positions = torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.9).to_type(dtype).requires_grad_(true);
+        var logScales = torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.6).Minus(0.5).to_type(dtype).requires_grad_(true);
         var visible = torch.rand([n], generator: g).IsGreaterThan(0.3);
         // Some rows inside both thresholds (no gradient), exercised explicitly.
         using (torch.no_grad()) { positions[0].FilledWith(0.1); logScales[0].FilledWith(-3.0); visible[0].FilledWith(true); }
@@ -54,7 +54,7 @@ public sealed class BoundRegularisersTests
     public void Nothing_visible_gives_zero_and_no_gradient()
     {
         using var scope = torch.NewDisposeScope();
-        var positions = (torch.ones([4, 3]).Times(5)).requires_grad_(true);
+        var positions = torch.ones([4, 3]).Times(5).requires_grad_(true);
         var logScales = torch.ones([4, 3]).requires_grad_(true);
         var fused = BoundRegularisersFunction.Apply(positions, logScales, torch.zeros([4], ScalarType.Bool), Settings);
         fused.backward();

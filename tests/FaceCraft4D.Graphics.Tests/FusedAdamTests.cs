@@ -66,7 +66,7 @@ public sealed class FusedAdamTests
                 double lr = 1e-3 * (i + 1);
                 rm[i] = rm[i].Times(0.9).Plus(g.Times(0.1));
                 rv[i] = rv[i].Times(0.999).Plus((g * g).Times(0.001));
-                rp[i] = rp[i] - rm[i].Times(lr / (1 - Math.Pow(0.9, t))) / ((rv[i].DividedBy(1 - Math.Pow(0.999, t))).sqrt().Plus(1e-15));
+                rp[i] = rp[i] - rm[i].Times(lr / (1 - Math.Pow(0.9, t))) / (rv[i].DividedBy(1 - Math.Pow(0.999, t)).sqrt().Plus(1e-15));
             }
             f.Step(zeroGradients: true);
             o.Step();
@@ -117,10 +117,10 @@ public sealed class FusedAdamTests
         Assert.True(FusedAdamKernel.Applies(p32, p32, p32, p32));
         using var adam = new AdamOptimizer();
         adam.Add("x", p64, 0.1);
-        (p64.Times(2)).sum().backward();
+        p64.Times(2).sum().backward();
         adam.Step(zeroGradients: true);
         // First Adam step moves every element by -lr sign(g).
-        Assert.True((p64.Minus(0.9)).abs().max().item<double>() < 1e-9);
+        Assert.True(p64.Minus(0.9).abs().max().item<double>() < 1e-9);
         Assert.Equal(0.0, p64.grad!.abs().max().item<double>());
     }
 }

@@ -42,7 +42,7 @@ public sealed class FusedBoundGaussiansTests
         var rotations = torch.randn([n, 4], ScalarType.Float64, generator: g);
         var p = new GaussianParameters(
             torch.randn([n, 3], ScalarType.Float64, generator: g).to_type(dtype),
-            (torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.5).Minus(1)).to_type(dtype),
+            torch.randn([n, 3], ScalarType.Float64, generator: g).Times(0.5).Minus(1).to_type(dtype),
             rotations.to_type(dtype),
             torch.randn([n], ScalarType.Float64, generator: g).Times(2).to_type(dtype),
             torch.randn([n, 1, 3], ScalarType.Float64, generator: g).to_type(dtype),

@@ -32,7 +32,7 @@ public sealed class FusedSplatFunctionTests
             var proj = fused
                 ? FusedProjectionFunction.Project(g.Means, g.Quaternions, g.Scales, camera, options)
                 : GaussianProjection.Project(g.Means, g.Quaternions, g.Scales, camera, options);
-            ((proj.Means2d * w2).sum().Plus(((proj.Conics * w3).Times(1e-3)).sum()).Plus((proj.Depths * w1).sum())).backward();
+            (proj.Means2d * w2).sum().Plus((proj.Conics * w3).Times(1e-3).sum()).Plus((proj.Depths * w1).sum()).backward();
             results.Add((new[] { proj.Means2d.detach(), proj.Conics.detach(), proj.Depths.detach(), proj.Radii.to_type(ScalarType.Float64) },
                 new[] { scene.Means.grad!.clone(), scene.Quats.grad!.clone(), scene.LogScales.grad!.clone() }));
         }
@@ -53,9 +53,9 @@ public sealed class FusedSplatFunctionTests
     {
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(6);
-        var means = (torch.randn(new long[] { 300, 3 }, ScalarType.Float64, generator: gen).Times(0.3)).requires_grad_();
+        var means = torch.randn(new long[] { 300, 3 }, ScalarType.Float64, generator: gen).Times(0.3).requires_grad_();
         // Large coefficients so that some colours hit the clamp at 0; 16 coefficients whatever the degree (extra ones unused).
-        var coeffs = (torch.randn(new long[] { 300, 16, 3 }, ScalarType.Float64, generator: gen).Times(0.8)).requires_grad_();
+        var coeffs = torch.randn(new long[] { 300, 16, 3 }, ScalarType.Float64, generator: gen).Times(0.8).requires_grad_();
         var centre = torch.tensor(new[] { 0.1, -0.2, 2.0 }, ScalarType.Float64);
         var w = torch.randn(new long[] { 300, 3 }, ScalarType.Float64, generator: gen);
 

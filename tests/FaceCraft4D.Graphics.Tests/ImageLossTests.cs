@@ -13,7 +13,7 @@ public sealed class ImageLossTests
         using var scope = torch.NewDisposeScope();
         var gen = new torch.Generator(1);
         var a = torch.rand(new long[] { 14, 17, 3 }, ScalarType.Float64, generator: gen);
-        var b = (a.Times(0.7).Plus(torch.rand(new long[] { 14, 17, 3 }, ScalarType.Float64, generator: gen).Times(0.3))).Clamped(0, 1);
+        var b = a.Times(0.7).Plus(torch.rand(new long[] { 14, 17, 3 }, ScalarType.Float64, generator: gen).Times(0.3)).Clamped(0, 1);
         double actual = ImageLosses.Ssim(a, b).item<double>();
         Assert.Equal(1.0, ImageLosses.Ssim(a, a).item<double>(), 10);
 

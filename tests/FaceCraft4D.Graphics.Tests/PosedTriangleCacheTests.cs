@@ -26,7 +26,7 @@ public sealed class PosedTriangleCacheTests
         {
             foreach (var name in GaussianParameters.TrainableNames) p[name].grad?.zero_();
             var s = avatar.Evaluate(frame);
-            (s.Means.sum().Plus(s.Quaternions.Power(2).sum().Times(0.3)).Plus((s.Quaternions.select(1, 1) * s.Means.select(1, 0)).sum()).Plus(s.Scales.sum())).backward();
+            s.Means.sum().Plus(s.Quaternions.Power(2).sum().Times(0.3)).Plus((s.Quaternions.select(1, 1) * s.Means.select(1, 0)).sum()).Plus(s.Scales.sum()).backward();
             return (s, new[] { p.Positions.grad!.clone(), p.Rotations.grad!.clone(), p.LogScales.grad!.clone() });
         }
 

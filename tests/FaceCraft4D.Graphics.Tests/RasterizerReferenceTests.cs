@@ -97,8 +97,8 @@ public sealed class RasterizerReferenceTests
         AssertArrays(a.Image.detach().contiguous().data<float>().Select(v => (double)v).ToArray(), b.Image, 1e-6, "image");
         AssertArrays(a.Alpha.detach().contiguous().data<float>().Select(v => (double)v).ToArray(), b.Alpha, 1e-6, "alpha");
 
-        (a.Image.sum().Plus(a.Depth.sum())).backward();
-        (b.Image.sum().Plus(b.Depth.sum())).backward();
+        a.Image.sum().Plus(a.Depth.sum()).backward();
+        b.Image.sum().Plus(b.Depth.sum()).backward();
         var p = torch.tensor(perm, ScalarType.Int64);
         foreach (var (x, y) in scene.Parameters.Zip(permuted.Parameters))
         {

@@ -95,7 +95,7 @@ public sealed class SimdCpuKernelTests
     {
         var o = new GaussianRasterizer(options).Render(scene.Gaussians(), camera);
         var target = HeldScalarOps.Hold(0.5f.ToScalar(), held => torch.full(new long[] { camera.Height, camera.Width, 3 }, held));
-        ((o.Image - target).abs().mean().Plus(o.Alpha.mean())).backward();
+        (o.Image - target).abs().mean().Plus(o.Alpha.mean()).backward();
         return (o.Image.detach().contiguous().data<float>().ToArray(), scene.Parameters.Select(t => t.grad!.contiguous().data<float>().ToArray()).ToArray());
     }
 }

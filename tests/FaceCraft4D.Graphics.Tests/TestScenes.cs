@@ -24,7 +24,7 @@ internal sealed class TestScene
         double minOpacity = 0.2, double maxOpacity = 0.85, int degree = 3)
     {
         var gen = new torch.Generator((ulong)seed);
-        var means = (torch.rand(new long[] { n, 3 }, dtype, generator: gen).Times(2).Minus(1)).Times(extent);
+        var means = torch.rand(new long[] { n, 3 }, dtype, generator: gen).Times(2).Minus(1).Times(extent);
         var quats = torch.randn(new long[] { n, 4 }, dtype, generator: gen);
         var scales = torch.rand(new long[] { n, 3 }, dtype, generator: gen).Times(maxScale - minScale).Plus(minScale);
         var op = torch.rand(new long[] { n }, dtype, generator: gen).Times(maxOpacity - minOpacity).Plus(minOpacity);

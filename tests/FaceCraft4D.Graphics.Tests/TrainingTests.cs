@@ -166,7 +166,7 @@ public sealed class TrainingTests(ITestOutputHelper output)
         using (torch.no_grad())
         {
             var centres = TriangleFrames.Compute(reference.Vertices(), flame.Faces).Centers.index_select(0, reference.Parameters.Binding!);
-            var rgb = (torch.sin(centres.Times(60)).Times(0.4).Plus(0.5)).Clamped(0, 1);
+            var rgb = torch.sin(centres.Times(60)).Times(0.4).Plus(0.5).Clamped(0, 1);
             reference.Parameters.ShDc.copy_(SphericalHarmonics.RgbToDc(rgb).unsqueeze(1));
             reference.Parameters.OpacityLogits.FilledWith(4f);
         }

@@ -193,7 +193,7 @@ public sealed class PerformanceTracker : IDisposable
             var ty = ((position[1].Times(PixelScale).Plus(v0 - cy)) * z).DividedBy(fy);
             var xc = m.select(1, 0).Plus(tx);
             var yc = (-m.select(1, 1)).Plus(ty);
-            var zc = ((-m.select(1, 2)).Plus(z)).ClampedMin(1e-3);
+            var zc = (-m.select(1, 2)).Plus(z).ClampedMin(1e-3);
             return torch.stack([(xc.Times(f) / zc).Plus(cx), (yc.Times(fy) / zc).Plus(cy)], 1);
         }
 

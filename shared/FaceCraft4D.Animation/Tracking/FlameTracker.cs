@@ -283,7 +283,7 @@ public sealed class FlameTracker
 
         public float[] ShapeValues() => shape.detach().cpu().data<float>().ToArray();
 
-        public float[] OffsetValues() => (priorOffsets.Plus(delta.detach())).cpu().contiguous().data<float>().ToArray();
+        public float[] OffsetValues() => priorOffsets.Plus(delta.detach()).cpu().contiguous().data<float>().ToArray();
 
         private Tensor FrameLoss(int row, bool identity, IReadOnlyList<int> neighbours, out double photometric, out double[] landmarkErrors)
         {

@@ -63,7 +63,7 @@ public sealed class FlameGaussianAvatar : IGaussianAvatar
             // Random barycentric points in the canonical triangle, expressed in the triangle's local frame.
             var gen = generator ?? new torch.Generator(0);
             var uv = torch.rand(new long[] { n, 2 }, generator: gen);
-            var flip = (uv.sum(1).IsGreaterThan(1)).unsqueeze(1);
+            var flip = uv.sum(1).IsGreaterThan(1).unsqueeze(1);
             uv = torch.where(flip, uv.SubtractedFrom(1), uv).to(dtype, dev);
             var canonical = flame.Forward(FlameParameters.Zeros(1, flame.ShapeCount, flame.ExpressionCount, dev, dtype).With(shape: shape.to(dtype, dev).reshape(1, -1)));
             var frames = TriangleFrames.Compute(canonical.Vertices[0], flame.Faces);

@@ -91,7 +91,7 @@ public static class FlameTeeth
         // Identity blendshapes: mean of the two lip rings; expression zero.
         var ringU = torch.tensor(upperLipRing.ToArray(), ScalarType.Int64);
         var ringL = torch.tensor(lowerLipRing.ToArray(), ScalarType.Int64);
-        var ringShape = (model.ShapeDirs.index_select(0, ringU).Plus(model.ShapeDirs.index_select(0, ringL))).Times(0.5); // [K,3,S]
+        var ringShape = model.ShapeDirs.index_select(0, ringU).Plus(model.ShapeDirs.index_select(0, ringL)).Times(0.5); // [K,3,S]
         var teethShape = ringShape.unsqueeze(0).expand(8, k, 3, model.ShapeCount).reshape(added, 3, model.ShapeCount);
 
         var weightsNew = torch.zeros(added, FlameModelData.JointCount);

@@ -25,6 +25,6 @@ public sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var h = x.Plus(self_attn.forward(layer_norm1.forward(x)));
-        return (h.Plus(mlp.forward(layer_norm2.forward(h)))).MoveToOuterDisposeScope();
+        return h.Plus(mlp.forward(layer_norm2.forward(h))).MoveToOuterDisposeScope();
     }
 }

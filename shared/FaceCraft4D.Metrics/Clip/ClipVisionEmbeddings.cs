@@ -30,6 +30,6 @@ public sealed class ClipVisionEmbeddings : nn.Module<Tensor, Tensor>
         var patches = patch_embedding.forward(pixels).flatten(2).transpose(1, 2);           // [N, grid², D]
         var cls = class_embedding.reshape(1, 1, -1).expand(pixels.shape[0], 1, -1);          // [N, 1, D]
         var tokens = torch.cat([cls, patches], 1);
-        return (tokens.Plus(position_embedding.weight!.unsqueeze(0))).MoveToOuterDisposeScope();
+        return tokens.Plus(position_embedding.weight!.unsqueeze(0)).MoveToOuterDisposeScope();
     }
 }

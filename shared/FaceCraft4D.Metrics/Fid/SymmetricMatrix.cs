@@ -38,6 +38,6 @@ public static class SymmetricMatrix
     private static Tensor Symmetrise(Tensor a)
     {
         if (a.dim() != 2 || a.shape[0] != a.shape[1]) throw new ArgumentException($"expected a square matrix, got [{string.Join(", ", a.shape)}]");
-        return (a.Plus(a.mT)).Times(0.5);
+        return a.Plus(a.mT).Times(0.5);
     }
 }

@@ -34,8 +34,8 @@ public sealed class FrozenBatchNorm : nn.Module<Tensor, Tensor>
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[1] = -1;
-        var scale = weight / (running_var.Plus(eps)).sqrt();
+        var scale = weight / running_var.Plus(eps).sqrt();
         var shift = bias - running_mean * scale;
-        return ((x * scale.reshape(shape)).Plus(shift.reshape(shape))).MoveToOuterDisposeScope();
+        return (x * scale.reshape(shape)).Plus(shift.reshape(shape)).MoveToOuterDisposeScope();
     }
 }

@@ -64,7 +64,7 @@ public sealed class AutoencoderKL : nn.Module
         using var scope = NewDisposeScope();
         var mean = EncodeMoments(images).chunk(2, 1)[0];
         if (Config.ShiftFactor is double shift) mean = mean.Minus(shift);
-        return (mean.Times(Config.ScalingFactor)).MoveToOuterDisposeScope();
+        return mean.Times(Config.ScalingFactor).MoveToOuterDisposeScope();
     }
 
     /// <summary>diffusers <c>decode(z).sample</c>: <c>post_quant_conv</c> then the decoder, no scaling.</summary>

@@ -57,7 +57,7 @@ public static class DdimNoiseSchedule
     /// <summary>diffusers <c>rescale_zero_terminal_snr</c> on float32 betas.</summary>
     private static Tensor RescaleZeroTerminalSnr(Tensor betas)
     {
-        var alphasBarSqrt = (betas.SubtractedFrom(1.0)).cumprod(0).sqrt();
+        var alphasBarSqrt = betas.SubtractedFrom(1.0).cumprod(0).sqrt();
         var first = alphasBarSqrt[0].clone();
         var last = alphasBarSqrt[-1].clone();
         alphasBarSqrt = alphasBarSqrt - last;

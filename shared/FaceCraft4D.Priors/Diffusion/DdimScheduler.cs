@@ -131,7 +131,7 @@ public sealed class DdimScheduler
         using var scope = NewDisposeScope();
         var (x0, eps) = PredictOriginalAndEpsilon(modelOutput, sample, Alpha(fromTimestep));
         var (sa, sb) = Coefficients(toTimestep);
-        return (x0.Times(sa).Plus(eps.Times(sb))).MoveToOuterDisposeScope();
+        return x0.Times(sa).Plus(eps.Times(sb)).MoveToOuterDisposeScope();
     }
 
     /// <summary>DDIM sampling step x_t → x_prev (η = 0) to an explicit previous level.</summary>

@@ -33,7 +33,7 @@ public sealed class DiagonalGaussianLatent : IDisposable
         var parts = moments.chunk(2, 1);
         var mean = parts[0].contiguous();
         var logVar = parts[1].Clamped(-30.0, 20.0);
-        var std = (logVar.Times(0.5)).exp();
+        var std = logVar.Times(0.5).exp();
         return new DiagonalGaussianLatent(mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), std.MoveToOuterDisposeScope());
     }
 

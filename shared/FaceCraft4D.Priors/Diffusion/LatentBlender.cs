@@ -15,6 +15,6 @@ public static class LatentBlender
     public static Tensor Blend(Tensor denoised, Tensor noisedWarped, Tensor mask)
     {
         using var scope = NewDisposeScope();
-        return ((mask * noisedWarped).Plus((mask.SubtractedFrom(1.0)) * denoised)).MoveToOuterDisposeScope();
+        return (mask * noisedWarped).Plus((mask.SubtractedFrom(1.0)) * denoised).MoveToOuterDisposeScope();
     }
 }

@@ -185,7 +185,7 @@ public sealed class MultiViewDiffusionEnhancer : IDisposable
         _controller.BatchGroups = 1;
         if (!guided) return output.MoveToOuterDisposeScope();
         var parts = output.chunk(2, 0);
-        return (parts[0].Plus((parts[1] - parts[0]).Times(guidanceScale))).MoveToOuterDisposeScope();
+        return parts[0].Plus((parts[1] - parts[0]).Times(guidanceScale)).MoveToOuterDisposeScope();
     }
 
     private static void ValidateImages(MultiViewEnhanceRequest r)

@@ -66,6 +66,6 @@ public sealed class Transformer2DModel : nn.Module<Tensor, Tensor?, Tensor>
             h = proj_out.forward(h);
             h = h.reshape(b, hgt, wid, c).permute(0, 3, 1, 2).contiguous();
         }
-        return (h.Plus(x)).MoveToOuterDisposeScope();
+        return h.Plus(x).MoveToOuterDisposeScope();
     }
 }

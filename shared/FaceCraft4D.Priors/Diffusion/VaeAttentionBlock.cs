@@ -42,6 +42,6 @@ public sealed class VaeAttentionBlock : nn.Module<Tensor, Tensor>
         var v = to_v.forward(tokens).unsqueeze(1);
         var attended = nn.functional.scaled_dot_product_attention(q, k, v).squeeze(1);
         var output = to_out[0].forward(attended).transpose(1, 2).reshape(b, c, h, w);
-        return (output.Plus(x)).MoveToOuterDisposeScope();
+        return output.Plus(x).MoveToOuterDisposeScope();
     }
 }

@@ -79,7 +79,7 @@ public sealed class ResBlock3d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = ChannelAlignedConvolution.Forward(conv1, nn.functional.relu(norm1.InferenceForward(x)));
         h = ChannelAlignedConvolution.Forward(conv2, nn.functional.relu(norm2.InferenceForward(h)));
-        return (h.Plus(x)).MoveToOuterDisposeScope();
+        return h.Plus(x).MoveToOuterDisposeScope();
     }
 }
 

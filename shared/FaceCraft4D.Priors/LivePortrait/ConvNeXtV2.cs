@@ -52,7 +52,7 @@ public sealed class GlobalResponseNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var gx = x.Power(2).sum([1, 2], keepdim: true).sqrt();
         var nx = gx / gx.mean([-1], keepdim: true).Plus(1e-6);
-        return ((gamma * (x * nx)).Plus(beta).Plus(x)).MoveToOuterDisposeScope();
+        return (gamma * (x * nx)).Plus(beta).Plus(x).MoveToOuterDisposeScope();
     }
 }
 
@@ -84,7 +84,7 @@ public sealed class ConvNeXtV2Block : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = dwconv.forward(x).permute(0, 2, 3, 1);
         h = pwconv2.forward(grn.forward(nn.functional.gelu(pwconv1.forward(norm.forward(h)))));
-        return (x.Plus(h.permute(0, 3, 1, 2))).MoveToOuterDisposeScope();
+        return x.Plus(h.permute(0, 3, 1, 2)).MoveToOuterDisposeScope();
     }
 }
 

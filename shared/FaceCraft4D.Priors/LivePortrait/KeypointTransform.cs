@@ -19,7 +19,7 @@ public static class KeypointTransform
         long b = canonical.shape[0];
         var x = (canonical.matmul(rotation).Plus(expression)) * scale.reshape(b, 1, 1);
         var txy = torch.cat([translation[.., 0..2], torch.zeros([b, 1], translation.dtype, translation.device)], 1);
-        return (x.Plus(txy.unsqueeze(1))).MoveToOuterDisposeScope();
+        return x.Plus(txy.unsqueeze(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>x_s of a source: the transform with its own pose, expression, scale and translation.</summary>

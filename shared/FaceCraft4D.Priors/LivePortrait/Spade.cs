@@ -82,6 +82,6 @@ public sealed class SpadeResnetBlock : nn.Module<Tensor, Tensor, Tensor>
         var shortcut = conv_s is null ? x : conv_s.forward(norm_s!.forward(x, segmap));
         var dx = conv_0.forward(norm_0.forward(x, segmap).LeakyRelu(0.2));
         dx = conv_1.forward(norm_1.forward(dx, segmap).LeakyRelu(0.2));
-        return (shortcut.Plus(dx)).MoveToOuterDisposeScope();
+        return shortcut.Plus(dx).MoveToOuterDisposeScope();
     }
 }

@@ -64,7 +64,7 @@ public sealed class StitchingRetargetingModule : nn.Module
         var deltaExp = delta[.., ..(int)(3 * k)].reshape(b, k, 3);
         var deltaXy = delta[.., (int)(3 * k)..(int)(3 * k + 2)].reshape(b, 1, 2);
         var shift = torch.cat([deltaXy, torch.zeros([b, 1, 1], deltaXy.dtype, deltaXy.device)], 2);
-        return (kpDriving.Plus(deltaExp).Plus(shift)).MoveToOuterDisposeScope();
+        return kpDriving.Plus(deltaExp).Plus(shift).MoveToOuterDisposeScope();
     }
 
     /// <summary>Eye retargeting δ = R_eye([x_s; eye ratios]) → [B, K, 3] (exposed for completeness).</summary>

@@ -80,9 +80,9 @@ public sealed class ExportStageHandlerTests(ITestOutputHelper output)
         q = torch.nn.functional.normalize(q, p: 2, dim: 1);
         var (w, x, y, z) = (q[.., 0], q[.., 1], q[.., 2], q[.., 3]);
         return torch.stack([
-            ((y * y).Plus(z * z)).Times(2).SubtractedFrom(1), (x * y - w * z).Times(2), ((x * z).Plus(w * y)).Times(2),
-            ((x * y).Plus(w * z)).Times(2), ((x * x).Plus(z * z)).Times(2).SubtractedFrom(1), (y * z - w * x).Times(2),
-            (x * z - w * y).Times(2), ((y * z).Plus(w * x)).Times(2), ((x * x).Plus(y * y)).Times(2).SubtractedFrom(1),
+            (y * y).Plus(z * z).Times(2).SubtractedFrom(1), (x * y - w * z).Times(2), (x * z).Plus(w * y).Times(2),
+            (x * y).Plus(w * z).Times(2), (x * x).Plus(z * z).Times(2).SubtractedFrom(1), (y * z - w * x).Times(2),
+            (x * z - w * y).Times(2), (y * z).Plus(w * x).Times(2), (x * x).Plus(y * y).Times(2).SubtractedFrom(1),
         ], 1).reshape(-1, 3, 3);
     }
 

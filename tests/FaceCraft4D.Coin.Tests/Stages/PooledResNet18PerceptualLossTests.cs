@@ -28,7 +28,7 @@ public sealed class PooledResNet18PerceptualLossTests
         var g = new Generator(6);
         using var target = torch.rand(64, 64, 3, generator: g);
         using var image = torch.rand(64, 64, 3, generator: g);
-        using var mask = (torch.rand(64, 64, generator: g).IsGreaterThan(0.3)).to(ScalarType.Float32);
+        using var mask = torch.rand(64, 64, generator: g).IsGreaterThan(0.3).to(ScalarType.Float32);
         using var scope = torch.NewDisposeScope();
 
         float expected = plain.Loss(Pool(image), Pool(target), Pool(mask.unsqueeze(2)).squeeze(2)).item<float>();

@@ -128,7 +128,7 @@ public sealed class ReferencePortraitTests(ITestOutputHelper output)
         {
             var alpha = scene.Rasterizer.Render(scene.Truth.Evaluate(frame), cameras[0], torch.ones(3)).Alpha.contiguous(); // [32, 32]
             // Binary, as the shape prior's mask-00.png.
-            silhouette = new FloatImage(settings.RenderSize, settings.RenderSize, (alpha.IsGreaterThan(0.5)).to_type(torch.ScalarType.Float32).data<float>().ToArray());
+            silhouette = new FloatImage(settings.RenderSize, settings.RenderSize, alpha.IsGreaterThan(0.5).to_type(torch.ScalarType.Float32).data<float>().ToArray());
         }
         var cropCamera = cameras[0].Resized(settings.CropSize, settings.CropSize);
         using var truth = scene.Render(cropCamera, frame: frame); // [64, 64, 3]

@@ -32,7 +32,7 @@ public sealed class TargetFeatureCachedLossTests
         using var targetA = torch.rand(64, 64, 3, generator: g);
         using var targetB = torch.rand(64, 64, 3, generator: g);
         using var image = torch.rand(64, 64, 3, generator: g);
-        using var mask = (torch.rand(64, 64, generator: g).IsGreaterThan(0.3)).to(ScalarType.Float32);
+        using var mask = torch.rand(64, 64, generator: g).IsGreaterThan(0.3).to(ScalarType.Float32);
 
         foreach (var target in new[] { targetA, targetB, targetA })
         {

@@ -19,7 +19,7 @@ public sealed class FusedSsimTests
         using var g = new Generator(11, CPU);
         // Non-square sides that are not a multiple of the vector width; a smooth target plus noise like a render near convergence.
         var y = torch.rand([1, 3, 21, 35], ScalarType.Float64, generator: g);
-        var x = (y.Plus(torch.randn([1, 3, 21, 35], ScalarType.Float64, generator: g).Times(0.15))).Clamped(0, 1);
+        var x = y.Plus(torch.randn([1, 3, 21, 35], ScalarType.Float64, generator: g).Times(0.15)).Clamped(0, 1);
         var weights = weighted ? torch.rand([21, 35], ScalarType.Float64, generator: g).DividedBy(300) : null;
         var options = new SsimOptions { WindowSize = window, Sigma = sigma };
 
@@ -47,8 +47,8 @@ public sealed class FusedSsimTests
         using var scope = torch.NewDisposeScope();
         using var g = new Generator(12, CPU);
         var target = torch.rand([24, 18, 3], generator: g);
-        var rendered = (target.Plus(torch.randn([24, 18, 3], generator: g).Times(0.1))).Clamped(0, 1);
-        var mask = (torch.rand([24, 18], generator: g).IsGreaterThan(0.3)).to_type(ScalarType.Float32);
+        var rendered = target.Plus(torch.randn([24, 18, 3], generator: g).Times(0.1)).Clamped(0, 1);
+        var mask = torch.rand([24, 18], generator: g).IsGreaterThan(0.3).to_type(ScalarType.Float32);
         using var bank = new GaussianFilterBank();
         var a = rendered.clone().requires_grad_(true);
         var b = rendered.clone().requires_grad_(true);

@@ -107,7 +107,7 @@ public class DiffusersConfigParsingTests
         using var posterior = vae.EncodeDistribution(image);
         using var moments = vae.EncodeMoments(image);
         TensorAssert.Identical(moments[.., ..4], posterior.Mean);
-        TensorAssert.Close((moments[.., 4..].Clamped(-30, 20).Times(0.5)).exp(), posterior.Std, 1e-6);
+        TensorAssert.Close(moments[.., 4..].Clamped(-30, 20).Times(0.5).exp(), posterior.Std, 1e-6);
         using var scaled = vae.Encode(image);
         TensorAssert.Close(posterior.Mean.Times(vae.Config.ScalingFactor), scaled, 1e-6);
         using var decoded = vae.Decode(scaled);

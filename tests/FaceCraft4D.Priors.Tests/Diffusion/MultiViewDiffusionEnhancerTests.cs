@@ -78,7 +78,7 @@ public class MultiViewDiffusionEnhancerTests
             Assert.NotNull(noisedWarped);
             TensorAssert.Identical(Outside(denoised), Outside(blended));
             TensorAssert.Close(Inside(noisedWarped!), Inside(blended), 1e-6);
-            TensorAssert.Close((Band(denoised).Plus(Band(noisedWarped!))).Times(0.5), Band(blended), 1e-6);
+            TensorAssert.Close(Band(denoised).Plus(Band(noisedWarped!)).Times(0.5), Band(blended), 1e-6);
             if (noising == WarpedLatentNoising.ForwardDiffusion)
             {
                 using var expected = scheduler.AddNoise(warped, fixedNoise, next);

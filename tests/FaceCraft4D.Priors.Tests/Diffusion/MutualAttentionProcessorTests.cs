@@ -34,7 +34,7 @@ public class MutualAttentionProcessorTests
             var qh = q[.., (h * HeadDim)..((h + 1) * HeadDim)];
             var kh = k[.., (h * HeadDim)..((h + 1) * HeadDim)];
             var vh = v[.., (h * HeadDim)..((h + 1) * HeadDim)];
-            var weights = (qh.matmul(kh.t()).DividedBy(Math.Sqrt(HeadDim))).softmax(-1);
+            var weights = qh.matmul(kh.t()).DividedBy(Math.Sqrt(HeadDim)).softmax(-1);
             heads.Add(weights.matmul(vh));
         }
         return torch.cat(heads, -1).matmul(sd["to_out.0.weight"].t()).Plus(sd["to_out.0.bias"]);

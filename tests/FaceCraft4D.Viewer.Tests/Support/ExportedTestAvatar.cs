@@ -109,7 +109,7 @@ public sealed class ExportedTestAvatar : IDisposable
         var means = Avatar.Evaluate().Means.cpu();
         var lo = means.amin(0);
         var hi = means.amax(0);
-        var dir = torch.nn.functional.normalize((means - (lo.Plus(hi)).DividedBy(2)) / (hi - lo), p: 2, dim: 1);
+        var dir = torch.nn.functional.normalize((means - lo.Plus(hi).DividedBy(2)) / (hi - lo), p: 2, dim: 1);
         var d = dir.data<float>().ToArray();
         var faces = Flame.Faces.cpu().data<long>().ToArray();
         var binding = Avatar.Parameters.Binding!.cpu().data<long>().ToArray();

@@ -129,7 +129,7 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
         var ones = torch.ones(1, 1, 8, 8);
         var up = StyleGanOps.Upsample2d(ones, f);
         Assert.Equal(new long[] { 1, 1, 16, 16 }, up.shape);
-        Assert.True((up[0, 0, 2..14, 2..14].Minus(1)).abs().max().item<float>() < 1e-5);
+        Assert.True(up[0, 0, 2..14, 2..14].Minus(1).abs().max().item<float>() < 1e-5);
         Assert.Equal(1f, f.sum().item<float>(), 5);
     }
 
@@ -145,7 +145,7 @@ public sealed class PanoHeadNetworkTests(ITestOutputHelper output)
         for (int n = 0; n < 2; n++)
         {
             var w = weight * styles[n].reshape(1, 3, 1, 1);
-            var d = (w.Power(2).sum(new long[] { 1, 2, 3 }).Plus(1e-8)).rsqrt().reshape(1, 5, 1, 1);
+            var d = w.Power(2).sum(new long[] { 1, 2, 3 }).Plus(1e-8).rsqrt().reshape(1, 5, 1, 1);
             var expected = torch.nn.functional.conv2d(x[n].unsqueeze(0), w, padding: new long[] { 1, 1 }) * d;
             Assert.True((fused[n].unsqueeze(0) - expected).abs().max().item<float>() < 1e-4);
         }

@@ -153,7 +153,7 @@ public sealed class PanoHeadUpstreamKwargsTests
         Assert.True(first.ImageRaw.eq(replay.ImageRaw).all().item<bool>() && first.Depth.eq(replay.Depth).all().item<bool>(), "replayed draws reproduce the render");
 
         var shifted = g.Forward(z, c, neuralRenderingResolution: 8, noiseMode: NoiseMode.Const,
-            random: new FixedSource(recorder.StratifiedDraw, HeldScalarOps.Hold(1.ToScalar(), held => (recorder.ImportanceDraw.Plus(0.37)).remainder(held))));
+            random: new FixedSource(recorder.StratifiedDraw, HeldScalarOps.Hold(1.ToScalar(), held => recorder.ImportanceDraw.Plus(0.37).remainder(held))));
         Assert.False(first.Depth.eq(shifted.Depth).all().item<bool>(), "the importance draws change the samples");
         var wrong = new FixedSource(recorder.StratifiedDraw.narrow(2, 0, 2), recorder.ImportanceDraw);
         Assert.Throws<ArgumentException>(() => g.Forward(z, c, neuralRenderingResolution: 8, noiseMode: NoiseMode.Const, random: wrong));

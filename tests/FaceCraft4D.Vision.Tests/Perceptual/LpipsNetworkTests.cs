@@ -66,7 +66,7 @@ public sealed class LpipsNetworkTests
         using var n = Random(kind == LpipsTrunkKind.Vgg16 ? TinyVgg : TinyAlex, 3);
         using var scope = torch.NewDisposeScope();
         var x = Images(1, 2, 64, 64);
-        var y = (x.Plus(Images(2, 2, 64, 64).Times(0.2))).Clamped(-1, 1);
+        var y = x.Plus(Images(2, 2, 64, 64).Times(0.2)).Clamped(-1, 1);
         var taps = n.Trunk.forward(x);
         for (int k = 0; k < 5; k++) Assert.Equal(n.Config.Channels[k], taps[k].shape[1]);
         var same = n.Distance(x, x);
@@ -81,7 +81,7 @@ public sealed class LpipsNetworkTests
         var sum = result.Layers.Aggregate((a, b) => a.Plus(b));
         Assert.True(sum.allclose(result.Distance, rtol: 1e-6, atol: 0));
         // [0, 1] inputs with normalize give the same as their [−1, 1] images
-        Assert.True(n.Distance((x.Plus(1)).DividedBy(2), (y.Plus(1)).DividedBy(2), normalize: true).allclose(d, rtol: 1e-5, atol: 1e-7));
+        Assert.True(n.Distance(x.Plus(1).DividedBy(2), y.Plus(1).DividedBy(2), normalize: true).allclose(d, rtol: 1e-5, atol: 1e-7));
     }
 
     [Fact]

@@ -92,8 +92,8 @@ public sealed class ResNet18PortTests(ITestOutputHelper output)
         trunk.to(ScalarType.Float64);
         using var distance = new ResNet18FeatureDistance(trunk, torch.CPU);
         using var scope = torch.NewDisposeScope();
-        var x = (torch.rand([1, 3, 16, 16], generator: g).Times(0.6).Plus(0.2)).to(ScalarType.Float64).requires_grad_(true);
-        var y = (torch.rand([1, 3, 16, 16], generator: g).Times(0.6).Plus(0.2)).to(ScalarType.Float64).requires_grad_(true);
+        var x = torch.rand([1, 3, 16, 16], generator: g).Times(0.6).Plus(0.2).to(ScalarType.Float64).requires_grad_(true);
+        var y = torch.rand([1, 3, 16, 16], generator: g).Times(0.6).Plus(0.2).to(ScalarType.Float64).requires_grad_(true);
         var mask = torch.ones([1, 1, 16, 16], ScalarType.Float64);
         mask[.., .., ..8, ..] = 0.25;
 
@@ -133,8 +133,8 @@ public sealed class ResNet18PortTests(ITestOutputHelper output)
         var (same, taps) = distance.Compare(a, a);
         Assert.Equal(0f, same.item<float>(), 6);
         Assert.Equal(5, taps.Length);
-        double small = distance.Distance((a.Plus(noise.Times(0.02))).Clamped(0, 1), a).item<float>();
-        double large = distance.Distance((a.Plus(noise.Times(0.2))).Clamped(0, 1), a).item<float>();
+        double small = distance.Distance(a.Plus(noise.Times(0.02)).Clamped(0, 1), a).item<float>();
+        double large = distance.Distance(a.Plus(noise.Times(0.2)).Clamped(0, 1), a).item<float>();
         double shifted = distance.Distance(Pattern(64, 64, 1.5), a).item<float>();
         output.WriteLine($"noise 0.02: {small:F4}, noise 0.2: {large:F4}, other pattern: {shifted:F4}");
         Assert.True(0 < small && small < large && large <= 4, $"{small} < {large}");

@@ -113,12 +113,12 @@ public sealed class WeightedImagePriorStageTests(TinyWeightedRun run, ITestOutpu
     }
 
     private static Tensor ToTensor(RgbImage image) =>
-        (tensor(image.Data, [image.Height, image.Width, 3]).permute(2, 0, 1).unsqueeze(0).Times(2)).Minus(1);   // [1,3,H,W] in [-1,1]
+        tensor(image.Data, [image.Height, image.Width, 3]).permute(2, 0, 1).unsqueeze(0).Times(2).Minus(1);   // [1,3,H,W] in [-1,1]
 
     private static RgbImage FromTensor(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var hwc = ((images[0].Clamped(-1, 1).Plus(1)).DividedBy(2)).permute(1, 2, 0).contiguous();                     // [H,W,3]
+        var hwc = images[0].Clamped(-1, 1).Plus(1).DividedBy(2).permute(1, 2, 0).contiguous();                     // [H,W,3]
         return new RgbImage((int)hwc.shape[1], (int)hwc.shape[0], hwc.data<float>().ToArray());
     }
 

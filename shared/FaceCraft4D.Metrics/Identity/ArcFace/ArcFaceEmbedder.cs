@@ -88,7 +88,7 @@ public sealed class ArcFaceEmbedder : IFaceEmbedder
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var x = (torch.tensor(aligned.Data, new long[] { 1, 3, aligned.Height, aligned.Width }).DividedBy(255f).Minus(0.5f)).DividedBy(0.5f);
+        var x = torch.tensor(aligned.Data, new long[] { 1, 3, aligned.Height, aligned.Width }).DividedBy(255f).Minus(0.5f).DividedBy(0.5f);
         return net.forward(x.to(device)).cpu().contiguous().data<float>().ToArray();
     }
 

@@ -37,6 +37,6 @@ public sealed class IResNetBlock : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var h = bn3.forward(conv2.forward(prelu.forward(bn2.forward(conv1.forward(bn1.forward(x))))));
         var identity = downsample is null ? x : downsample.forward(x);
-        return (h.Plus(identity)).MoveToOuterDisposeScope();
+        return h.Plus(identity).MoveToOuterDisposeScope();
     }
 }

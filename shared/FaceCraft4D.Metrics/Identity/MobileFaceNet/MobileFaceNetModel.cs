@@ -32,7 +32,7 @@ public sealed class MobileFaceNetModel : IDisposable
     }
 
     /// <summary>The input normalisation of the original training: (v − 127.5) · 0.0078125 for v in 0..255.</summary>
-    public static Tensor Normalise(Tensor rgb255) => (rgb255.Minus(127.5f)).Times(0.0078125f);
+    public static Tensor Normalise(Tensor rgb255) => rgb255.Minus(127.5f).Times(0.0078125f);
 
     /// <param name="normalised">[N, 3, 112, 112], see <see cref="Normalise"/></param>
     /// <returns>[N, 192], unit length</returns>
