@@ -2,13 +2,11 @@ namespace FaceCraft4D.Graphics.Splatting;
 
 /// <summary>
 /// Runs a per-tile body on every tile, the longest lists first, one tile at a time from a shared counter (longest
-/// processing time first): the expensive centre tiles start at once and the cheap border tiles fill the gaps at the
-/// end. <c>Parallel.For</c>'s range partitioning hands each worker half of the tiles in row order and then steals in
-/// chunks of up to 16 tiles, so a worker that starts late or loses its core holds back up to a tile row of work; here
-/// it holds one tile. (A replay of measured per-tile costs, Graphics README s31, puts the gain at 0.1-0.5 ms per
-/// forward+backward at 10K/256 on two cores; none when both workers start together.) Each tile writes only its own
-/// pixels and its own intersections' slots, so the order changes no output bit; the order itself (list length
-/// descending, ties by tile index) is deterministic.
+/// processing time first): on a few cores the expensive centre tiles start at once and the cheap border tiles fill the
+/// gaps at the end, so no worker is left alone with a heavy tile while the others idle. <c>Parallel.For</c>'s range
+/// partitioning in tile order handed each worker a contiguous run of tiles and stole in chunks, which left such a tail.
+/// Each tile writes only its own pixels and its own intersections' slots, so the order changes no output bit; the
+/// order itself (list length descending, ties by tile index) is deterministic.
 /// </summary>
 internal static class CostOrderedTiles
 {
