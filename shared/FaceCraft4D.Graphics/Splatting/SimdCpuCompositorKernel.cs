@@ -166,17 +166,6 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         });
     }
 
-    /// <summary>The tiles by decreasing list length (<see cref="CostOrderedTiles"/>), in a rented array.</summary>
-    private int[] OrderTiles<T>(in Views<T> v) where T : unmanaged
-    {
-        int tiles = v.TilesX * v.TilesY;
-        var keys = _workspace.RentArray<long>(tiles);
-        var order = _workspace.RentArray<int>(tiles);
-        CostOrderedTiles.Order(new ReadOnlySpan<long>((long*)v.Offsets, tiles + 1), tiles, keys, order);
-        _workspace.ReturnArray(keys);
-        return order;
-    }
-
     private static T LogInvMinAlpha<T>(RasterizerOptions o) where T : unmanaged, IFloatingPointIeee754<T> =>
         o.MinAlpha > 0 ? T.CreateTruncating(-Math.Log(o.MinAlpha) + 1e-3) : T.PositiveInfinity;
 
@@ -197,9 +186,8 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         var parallelism = Parallelism(inputs);
         var records = _workspace.RentArray<GaussianRecord<T>>(v.N);
         PrecomputeGaussians(v, LogInvMinAlpha<T>(o), records, parallelism);
-        var order = OrderTiles(v);
 
-        CostOrderedTiles.For(order, v.TilesX * v.TilesY, parallelism, _workspace.RentScratch<T>, (tile, s) =>
+        Parallel.For(0, v.TilesX * v.TilesY, parallelism, _workspace.RentScratch<T>, (tile, _, s) =>
         {
             var r = new TileRect(tile, v.TilesX, v.TileSize, v.Width, v.Height, TV.Count);
             long begin = ((long*)v.Offsets)[tile];
@@ -227,7 +215,6 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             return s;
         }, _workspace.Return);
 
-        _workspace.ReturnArray(order);
         _workspace.ReturnArray(records);
         GC.KeepAlive(keep);
         return (image.MoveToOuterDisposeScope(), alpha.MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
@@ -330,9 +317,8 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
         int stride = 6 + v.D; // mean x, mean y, conic a, b, c, opacity, features
         long m = inputs.Bins.IntersectionCount;
         var perIntersection = _workspace.RentArray<T>(m * stride);
-        var order = OrderTiles(v);
 
-        CostOrderedTiles.For(order, v.TilesX * v.TilesY, parallelism, _workspace.RentScratch<T>, (tile, s) =>
+        Parallel.For(0, v.TilesX * v.TilesY, parallelism, _workspace.RentScratch<T>, (tile, _, s) =>
         {
             long begin = ((long*)v.Offsets)[tile];
             int count = (int)(((long*)v.Offsets)[tile + 1] - begin);
@@ -413,7 +399,6 @@ internal sealed unsafe class SimdCpuCompositorKernel : ICompositorKernel
             });
             _workspace.ReturnArray(totals);
         }
-        _workspace.ReturnArray(order);
         _workspace.ReturnArray(perIntersection);
         _workspace.ReturnArray(records);
         GC.KeepAlive(keep);
