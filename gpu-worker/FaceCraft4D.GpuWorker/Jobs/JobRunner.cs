@@ -4,6 +4,7 @@ using FaceCraft4D.GpuWorker.Scaling;
 using FaceCraft4D.GpuWorker.Security;
 using FaceCraft4D.Stages;
 using FaceCraft4D.Storage;
+using FaceCraft4D.Weights.Lifetimes;
 using Microsoft.Extensions.Options;
 
 namespace FaceCraft4D.GpuWorker.Jobs;
@@ -113,6 +114,7 @@ public sealed class JobRunner(
             // are listed while the handler starts, not before it (a storage round trip off each job's critical path).
             var describing = implementations.DescribeAsync(stage, linked.Token);
             var running = time.GetUtcNow();
+            var finalizedBefore = options.Value.CountFinalizedTensors ? FinalizedTensors.Count() : 0;
             StageResult result;
             try
             {
@@ -129,14 +131,19 @@ public sealed class JobRunner(
             var completed = time.GetUtcNow();
             var implementation = await describing.ConfigureAwait(false);
             // The checkpoint's startedAt is the submission; the time the handler ran and the process's peak memory go with the metrics.
-            result = result with
+            var metrics = new Dictionary<string, double>(result.Metrics ?? new Dictionary<string, double>())
             {
-                Metrics = new Dictionary<string, double>(result.Metrics ?? new Dictionary<string, double>())
-                {
-                    ["worker_service_seconds"] = (completed - running).TotalSeconds,
-                    ["worker_peak_rss_mib"] = ProcessPeakMemory.PeakResidentMiB(),
-                },
+                ["worker_service_seconds"] = (completed - running).TotalSeconds,
+                ["worker_peak_rss_mib"] = ProcessPeakMemory.PeakResidentMiB(),
             };
+            if (options.Value.CountFinalizedTensors)
+            {
+                var finalized = FinalizedTensors.Count() - finalizedBefore;
+                metrics["worker_finalized_tensors"] = finalized;
+                logger.LogInformation("Job {Job} ({Stage}) left {Finalized} tensors to the finalizer", job.Id, stage.Slug(), finalized);
+            }
+
+            result = result with { Metrics = metrics };
 
             // Outputs first, then the checkpoint record: once it exists the work is never done again for this input hash.
             await checkpoints.WriteAsync(

@@ -59,6 +59,14 @@ public sealed class WorkerOptions
     /// </summary>
     public bool WarmUp { get; set; } = true;
 
+    /// <summary>
+    /// Diagnostics (default off): count the TorchSharp Tensors each job left to the finalizer
+    /// (<see cref="FaceCraft4D.Weights.Lifetimes.FinalizedTensors"/>, two full collections before and after the job), logged
+    /// and recorded as the job's <c>worker_finalized_tensors</c> metric. Run with <see cref="MaxConcurrentJobs"/> = 1 for
+    /// per-stage figures (concurrent jobs share the finalizer). docs/torchsharp-lifetimes.md.
+    /// </summary>
+    public bool CountFinalizedTensors { get; set; }
+
     /// <summary>Process id of the local host that started this worker; the worker stops when it is gone.</summary>
     public int? ParentProcessId { get; set; }
 }

@@ -234,7 +234,10 @@ public sealed class FlameTracker
         public void CopyRow(int from, int to)
         {
             using var noGrad = torch.no_grad();
-            theta[to].copy_(theta[from]);
+            // The row views are disposed here (held through the copy), not left to the finalizer.
+            using var target = theta[to];
+            using var source = theta[from];
+            target.copy_(source);
         }
 
         /// <summary>One Adam step on a frame; returns the loss.</summary>
@@ -281,9 +284,17 @@ public sealed class FlameTracker
             return frames;
         }
 
-        public float[] ShapeValues() => shape.detach().cpu().data<float>().ToArray();
+        public float[] ShapeValues()
+        {
+            using var scope = torch.NewDisposeScope();
+            return shape.detach().cpu().data<float>().ToArray();
+        }
 
-        public float[] OffsetValues() => priorOffsets.Plus(delta.detach()).cpu().contiguous().data<float>().ToArray();
+        public float[] OffsetValues()
+        {
+            using var scope = torch.NewDisposeScope();
+            return priorOffsets.Plus(delta.detach()).cpu().contiguous().data<float>().ToArray();
+        }
 
         private Tensor FrameLoss(int row, bool identity, IReadOnlyList<int> neighbours, out double photometric, out double[] landmarkErrors)
         {

@@ -25,7 +25,7 @@ public sealed class FlameModel : IDisposable
         DType = dtype;
         Data = data;
         _vTemplate = data.VTemplate.to(dtype, Device).DetachFromDisposeScope();
-        _dirs = torch.cat(new[] { data.ShapeDirs, data.ExpressionDirs }, 2).to(dtype, Device).DetachFromDisposeScope();
+        _dirs = torch.cat(new[] { data.ShapeDirs, data.ExpressionDirs }, 2).to(dtype, Device, disposeAfter: true).DetachFromDisposeScope();
         _poseDirs = data.PoseDirs.to(dtype, Device).DetachFromDisposeScope();
         _jRegressor = data.JRegressor.to(dtype, Device).DetachFromDisposeScope();
         _weights = data.Weights.to(dtype, Device).DetachFromDisposeScope();

@@ -135,8 +135,8 @@ public static class FlameModelFile
         kintree.Dispose();
         var parents = parentsRaw.Select((p, i) => i == 0 || p < 0 || p >= parentsRaw.Length ? -1L : p).ToArray();
 
-        var lmkFaces = file.GetTorch("lmk_faces_idx", dtype: ScalarType.Int64).reshape(-1);
-        var lmkBary = file.GetTorch(bOld ? "lmk_b_coords" : "lmk_bary_coords", dtype: f32).reshape(-1, 3);
+        var lmkFaces = Reshaped(file.GetTorch("lmk_faces_idx", dtype: ScalarType.Int64), -1);
+        var lmkBary = Reshaped(file.GetTorch(bOld ? "lmk_b_coords" : "lmk_bary_coords", dtype: f32), -1, 3);
         Tensor? dynFaces = null, dynBary = null;
         if (file.Contains("dynamic_lmk_faces_idx"))
         {
@@ -146,7 +146,7 @@ public static class FlameModelFile
 
         var masks = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var name in file.Names.Where(n => n.StartsWith(MaskPrefix, StringComparison.Ordinal)))
-            masks[name[MaskPrefix.Length..]] = file.GetTorch(name, dtype: ScalarType.Int64).reshape(-1);
+            masks[name[MaskPrefix.Length..]] = Reshaped(file.GetTorch(name, dtype: ScalarType.Int64), -1);
 
         int? Meta(string key) => file.Metadata.TryGetValue(key, out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : null;
 
@@ -175,12 +175,23 @@ public static class FlameModelFile
 
         if (addTeeth && data.TeethVertexStart is null && file.Contains("teeth_lip_ring_upper") && file.Contains("teeth_lip_ring_lower"))
         {
-            var upper = file.GetTorch("teeth_lip_ring_upper", dtype: ScalarType.Int64).data<long>().ToArray();
-            var lower = file.GetTorch("teeth_lip_ring_lower", dtype: ScalarType.Int64).data<long>().ToArray();
+            long[] Values(string name)
+            {
+                using var t = file.GetTorch(name, dtype: ScalarType.Int64);
+                return t.data<long>().ToArray();
+            }
+            var upper = Values("teeth_lip_ring_upper");
+            var lower = Values("teeth_lip_ring_lower");
             var withTeeth = FlameTeeth.Add(data, upper, lower);
             data.Dispose();
             return withTeeth;
         }
         return data;
+    }
+
+    /// <summary>A reshaped view of <paramref name="t"/>; <paramref name="t"/> is held through the call and disposed (not left to the finalizer).</summary>
+    private static Tensor Reshaped(Tensor t, params long[] shape)
+    {
+        using (t) return t.reshape(shape);
     }
 }

@@ -70,7 +70,11 @@ public sealed class AdamOptimizer : IDisposable
     /// <summary>Clears all gradients.</summary>
     public void ZeroGrad()
     {
-        foreach (var s in _slots.Values) s.Parameter.grad?.zero_();
+        foreach (var s in _slots.Values)
+        {
+            using var g = s.Parameter.grad; // a new wrapper per read: disposed, not left to the finalizer
+            g?.zero_();
+        }
     }
 
     /// <summary>

@@ -52,8 +52,9 @@ public sealed class TfjsGraphExecutor : IDisposable
             var shape = w.Shape.Select(d => (long)d).ToArray();
             constants[n.Name] = dtype switch
             {
-                "float32" => torch.tensor(w.Values, shape, ScalarType.Float32).to(device),
-                "int32" => torch.tensor(w.Values.Select(v => checked((int)v)).ToArray(), shape, ScalarType.Int32).to(device),
+                // disposeAfter: the host tensor is held through the copy and disposed, not left to the finalizer.
+                "float32" => torch.tensor(w.Values, shape, ScalarType.Float32).to(device, disposeAfter: true),
+                "int32" => torch.tensor(w.Values.Select(v => checked((int)v)).ToArray(), shape, ScalarType.Int32).to(device, disposeAfter: true),
                 _ => throw new NotSupportedException($"{modelName}: Const '{n.Name}' has dtype {dtype}."),
             };
         }

@@ -26,7 +26,10 @@ public static class TfjsWeightBinder
             if (!expected.SequenceEqual(converted.shape))
                 throw new InvalidDataException(
                     $"{modelName}: weight '{b.TfjsName}' has tfjs shape {w.ShapeText}, which does not fit parameter shape [{string.Join(", ", expected)}] ({b.Layout}).");
-            b.Target.copy_(converted.to(b.Target.dtype).to(b.Target.device));
+            // Each temporary is disposed (held through the copy): none is left to the finalizer (docs/torchsharp-lifetimes.md).
+            using var typed = converted.to(b.Target.dtype);
+            using var placed = typed.to(b.Target.device);
+            b.Target.copy_(placed);
             if (!consumed.Add(b.TfjsName))
                 throw new InvalidOperationException($"{modelName}: weight '{b.TfjsName}' is bound twice.");
         }
@@ -41,8 +44,10 @@ public static class TfjsWeightBinder
     public static Tensor ToTorchLayout(TfjsTensor w, TfjsLayout layout)
     {
         var shape = w.Shape.Select(d => (long)d).ToArray();
-        using var raw = torch.tensor(w.Values, shape, ScalarType.Float32);
-        return layout switch
+        // The permute/contiguous intermediates belong to the scope (disposed here, not left to the finalizer); the result moves out.
+        using var scope = torch.NewDisposeScope();
+        var raw = torch.tensor(w.Values, shape, ScalarType.Float32);
+        return (layout switch
         {
             TfjsLayout.Identity => raw.clone(),
             TfjsLayout.ConvFilter => Require(w, 4, layout).permute(3, 2, 0, 1).contiguous(),
@@ -51,7 +56,7 @@ public static class TfjsWeightBinder
                 .reshape(shape[2] * shape[3], 1, shape[0], shape[1]),
             TfjsLayout.DenseWeights => Require(w, 2, layout).t().contiguous(),
             _ => throw new ArgumentOutOfRangeException(nameof(layout)),
-        };
+        }).MoveToOuterDisposeScope();
 
         Tensor Require(TfjsTensor t, int rank, TfjsLayout l) =>
             t.Shape.Length == rank ? raw : throw new InvalidDataException($"weight '{t.Name}' {t.ShapeText} is not rank {rank} as {l} needs.");
