@@ -28,10 +28,10 @@ public sealed class FinalizedTensorsTrainingStepTests(ITestOutputHelper output)
         };
     }
 
-    // GaussianCompositeFunction.backward (Splatting/GaussianCompositeFunction.cs:58) detaches its four gradients from every
-    // scope (scope.Detach) before returning their handles to libtorch: 4 finalized tensors per step, and a race with
-    // THSAutograd_backward reading them. With t.MoveToOuterDisposeScope() instead this counts 0, 0, 0 (measured s31).
-    [Fact(Skip = "until GaussianCompositeFunction.cs:58 moves its gradients to the outer scope (rasterizer owner; docs/torchsharp-lifetimes.md)")]
+    // GaussianCompositeFunction.backward detached its four gradients from every scope (scope.Detach) before libtorch took
+    // their handles: 4 finalized tensors per step and a race with THSAutograd_backward reading them (s31). It moves them to
+    // the outer scope now: 0, 0, 0; with the old line this fails with 4.
+    [Fact]
     public void Render_and_backward_in_a_scope()
     {
         var camera = OrbitCameras.Create(new OrbitCameraOptions { ViewCount = 1, Width = 32, Height = 32, FovYDegrees = 18 })[0];

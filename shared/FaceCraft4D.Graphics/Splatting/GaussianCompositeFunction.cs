@@ -55,7 +55,9 @@ internal sealed class GaussianCompositeFunction : torch.autograd.MultiTensorFunc
         var grads = setup.Kernel.Backward(inputs, saved[7], saved[8], pixelState, gradImage, gradAlpha);
         phase?.Dispose();
         var result = new List<Tensor> { grads.Means2d, grads.Conics, grads.Opacities, grads.Features };
-        foreach (var t in result) scope.Detach(t);
+        // Held by the outer scope (TorchSharp's autograd callback) until libtorch has taken them: a detached gradient is
+        // referenced by nothing while THSAutograd_backward copies it (docs/torchsharp-lifetimes.md).
+        foreach (var t in result) t.MoveToOuterDisposeScope();
         result.Add(null!);
         result.Add(null!);
         return result;
