@@ -153,7 +153,7 @@ public sealed class PriorSideFacesBenchmark : IBenchmark
     }
 
     /// <summary>Shape prior metrics printed after the fit figures (the switches' own measurements).</summary>
-    private static readonly string[] PrintedMetricPrefixes = ["temple_", "hair_end", "nape_", "neck_from", "hanging_hair"];
+    private static readonly string[] PrintedMetricPrefixes = ["temple_", "hair_end", "nape_", "neck_", "clothed_nape", "hanging_hair"];
 
     private static Dictionary<PipelineStage, IStageHandler> Handlers(IServiceProvider provider) =>
         provider.GetServices<IStageHandler>().ToDictionary(h => h.Stage);

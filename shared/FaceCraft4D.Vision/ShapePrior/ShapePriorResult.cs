@@ -12,7 +12,10 @@ namespace FaceCraft4D.Vision.ShapePrior;
 /// <param name="Neck">Median colour below the chin (the skin colour when too few samples).</param>
 /// <param name="HairFound">Whether a hair cluster distinct from the skin was found above the brows.</param>
 /// <param name="SidesAreHair">Whether hair covers the sides of the face (temples, ears) in the portrait.</param>
-public sealed record HeadColours(Vector3 Skin, Vector3 Hair, float HairVariation, Vector3 Neck, bool HairFound, bool SidesAreHair = false);
+/// <param name="NeckUniformity">Share of the neck samples within <see cref="HeadColourStatistics.NeckUniformRadius"/> of their median
+/// (<see cref="Neck"/>): near 1 for one colour (a turtleneck), low for a mixture (shaded skin, a collar, a tie); 1 when too few samples.</param>
+public sealed record HeadColours(Vector3 Skin, Vector3 Hair, float HairVariation, Vector3 Neck, bool HairFound, bool SidesAreHair = false,
+    float NeckUniformity = 1);
 
 /// <summary>
 /// The output of a shape prior: the orbit views (colour, depth, mask, camera), the FLAME-format head fitted to

@@ -117,6 +117,24 @@ public sealed class SwitchedStageVersionTests
     }
 
     [Fact]
+    public void Shape_prior_version_follows_the_one_coloured_neck_gate_of_either_neck_switch()
+    {
+        static int Version(bool neck, bool nape, double minUniformity)
+        {
+            var options = new ShapePriorStageOptions();
+            options.Template.Texture.NeckFromClothing = neck;
+            options.Template.Texture.ClothedNape = nape;
+            options.Template.Texture.NeckClothingMinUniformity = minUniformity;
+            return new ShapePriorStageHandler(null!, MsOptions.Create(options)).ImplementationVersion;
+        }
+        Assert.Equal(4, Version(false, false, 0.5)); // the gate alone changes nothing
+        Assert.Equal(68, Version(false, true, 0));
+        Assert.Equal(196, Version(false, true, 0.5));
+        Assert.Equal(148, Version(true, false, 0.5));
+        Assert.Equal(212, Version(true, true, 0.5));
+    }
+
+    [Fact]
     public void Enhance_stage_versions_follow_the_warp_facing_gate()
     {
         static (int View, int Back) Versions(double anchorFacingMin, bool mirrored = false)

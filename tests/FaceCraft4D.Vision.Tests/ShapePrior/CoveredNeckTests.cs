@@ -57,6 +57,29 @@ public sealed class CoveredNeckTests
     }
 
     [Fact]
+    public void With_the_uniformity_gate_a_mixed_neck_sample_far_from_the_skin_is_not_covered()
+    {
+        // A turtleneck: one colour under the chin. A mixture (shaded skin, white collar, dark tie): its median is far from
+        // the skin too, but a third of its samples lie near it.
+        var turtleneck = Enumerable.Repeat(Collar, 90).Concat(Enumerable.Repeat(new Vector3(0.3f, 0.25f, 0.2f), 10)).ToList();
+        var mixture = Enumerable.Repeat(Skin * 0.6f, 40).Concat(Enumerable.Repeat(new Vector3(0.9f, 0.9f, 0.92f), 30))
+            .Concat(Enumerable.Repeat(Collar, 30)).ToList();
+        var mixtureMedian = new Vector3(0.51f, 0.42f, 0.36f); // the per-channel median of the mixture
+        float tUniform = HeadColourStatistics.Uniformity(turtleneck, Collar, HeadColourStatistics.NeckUniformRadius);
+        float mUniform = HeadColourStatistics.Uniformity(mixture, mixtureMedian, HeadColourStatistics.NeckUniformRadius);
+        Assert.Equal(0.9f, tUniform, 1e-6f);
+        Assert.True(mUniform < 0.5f, $"mixture uniformity {mUniform}");
+
+        var gated = new HeadTextureOptions { ClothedNape = true, NeckClothingMinUniformity = 0.6, NeckClothingMinDistance = 0.2 };
+        var ungated = new HeadTextureOptions { ClothedNape = true, NeckClothingMinDistance = 0.2 };
+        var covered = new HeadColours(Skin, Hair, 0.1f, Collar, true, NeckUniformity: tUniform);
+        var mixed = new HeadColours(Skin, Hair, 0.1f, mixtureMedian, true, NeckUniformity: mUniform);
+        Assert.True(CoveredNeck.IsCovered(covered, gated));
+        Assert.True(CoveredNeck.IsCovered(mixed, ungated)); // s30's test: the median alone is far from the skin
+        Assert.False(CoveredNeck.IsCovered(mixed, gated));
+    }
+
+    [Fact]
     public void The_clothed_nape_takes_the_collar_colour_behind_the_ears_and_keeps_the_front()
     {
         // Three texels: in front of the ears (0), half way (0.5), fully behind (1); the fill is the chin's skin everywhere.

@@ -17,12 +17,32 @@ public static class CoveredNeck
         return options.NeckFromClothing && IsCovered(colours, options);
     }
 
-    /// <summary>Whether the portrait's neck sample is clothing, not skin (at least <see cref="HeadTextureOptions.NeckClothingMinDistance"/> from the skin colour).</summary>
+    /// <summary>
+    /// Whether the portrait's neck sample is clothing, not skin: at least <see cref="HeadTextureOptions.NeckClothingMinDistance"/>
+    /// from the skin colour, and one colour (<see cref="HeadColours.NeckUniformity"/> at least
+    /// <see cref="HeadTextureOptions.NeckClothingMinUniformity"/>; 0: s30's test, the distance alone). A turtleneck is one
+    /// colour under the chin; a mixture of shaded skin, a white collar and a dark tie has a median far from the skin too,
+    /// but its samples spread (docs/back-view-diagnosis.md, s31).
+    /// </summary>
     public static bool IsCovered(HeadColours colours, HeadTextureOptions options)
     {
         ArgumentNullException.ThrowIfNull(colours);
         ArgumentNullException.ThrowIfNull(options);
-        return Vector3.Distance(colours.Neck, colours.Skin) >= options.NeckClothingMinDistance;
+        return Vector3.Distance(colours.Neck, colours.Skin) >= options.NeckClothingMinDistance
+            && colours.NeckUniformity >= options.NeckClothingMinUniformity;
+    }
+
+    /// <summary>The distance between the rg chromaticities (r / (r + g + b), g / (r + g + b)) of the neck sample and the skin: shaded skin keeps its hue (small), a grey or coloured garment moves it; unstable for near-black samples.</summary>
+    public static float ChromaDistance(HeadColours colours)
+    {
+        ArgumentNullException.ThrowIfNull(colours);
+        return Vector2.Distance(Chromaticity(colours.Neck), Chromaticity(colours.Skin));
+    }
+
+    private static Vector2 Chromaticity(Vector3 c)
+    {
+        float sum = Math.Max(c.X + c.Y + c.Z, 1e-3f);
+        return new Vector2(c.X / sum, c.Y / sum);
     }
 
     /// <summary>Whether a colour is nearer the clothing (the neck sample) than the skin.</summary>

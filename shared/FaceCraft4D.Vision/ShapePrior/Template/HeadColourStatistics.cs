@@ -12,6 +12,9 @@ namespace FaceCraft4D.Vision.ShapePrior.Template;
 /// </summary>
 public static class HeadColourStatistics
 {
+    /// <summary>The distance (RGB, 0..1 per channel) from the neck sample's median within which a sample counts toward <see cref="HeadColours.NeckUniformity"/>.</summary>
+    public const float NeckUniformRadius = 0.15f;
+
     /// <summary>Measures the colours; <paramref name="landmarks"/> in crop pixels (centres at +0.5).</summary>
     public static HeadColours Measure(RgbImage crop, FloatImage mask, float[] landmarks, double hairVariationMax)
     {
@@ -52,8 +55,9 @@ public static class HeadColourStatistics
         for (int x = Math.Max(0, (int)(chin.X - 0.35f * s)); x < Math.Min(crop.Width, (int)(chin.X + 0.35f * s)); x++)
             if (mask[x, y] > 0.8f) neckSamples.Add(crop[x, y]);
         var neck = neckSamples.Count >= 20 ? Median(neckSamples) : skin;
+        float uniformity = neckSamples.Count >= 20 ? Uniformity(neckSamples, neck, NeckUniformRadius) : 1;
         bool sides = found && SidesAreHair(crop, mask, landmarks, s, skin, hair);
-        return new HeadColours(skin, hair, variation, neck, found, sides);
+        return new HeadColours(skin, hair, variation, neck, found, sides, uniformity);
     }
 
     /// <summary>
@@ -109,6 +113,16 @@ public static class HeadColourStatistics
         double mean = luminance.Average();
         double spread = Math.Sqrt(luminance.Average(l => (l - mean) * (l - mean))) / Math.Max(mean, 0.05);
         return (colour, (float)Math.Clamp(spread, 0.05, variationMax), true);
+    }
+
+    /// <summary>Share of <paramref name="samples"/> within <paramref name="radius"/> of <paramref name="centre"/>.</summary>
+    public static float Uniformity(IReadOnlyList<Vector3> samples, Vector3 centre, float radius)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count == 0) return 1;
+        int near = 0;
+        foreach (var c in samples) if (Vector3.Distance(c, centre) <= radius) near++;
+        return (float)near / samples.Count;
     }
 
     private static double Luminance(Vector3 c) => 0.2126 * c.X + 0.7152 * c.Y + 0.0722 * c.Z;

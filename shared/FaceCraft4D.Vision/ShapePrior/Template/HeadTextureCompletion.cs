@@ -162,6 +162,14 @@ public static class HeadTextureCompletion
         };
         if (options.NeckFromClothing) metrics["neck_from_clothing"] = neckCovered ? 1 : 0;
         if (options.ClothedNape) metrics["clothed_nape"] = clothedNape ? 1 : 0;
+        if (options.ClothedNape && options.NeckClothingMinUniformity > 0)
+        {
+            metrics["neck_skin_distance"] = Vector3.Distance(colours.Neck, colours.Skin);
+            metrics["neck_uniformity"] = colours.NeckUniformity;
+            metrics["neck_chroma_distance"] = CoveredNeck.ChromaDistance(colours);
+            metrics["neck_luminance"] = Luminance(colours.Neck);
+            metrics["neck_skin_luminance"] = Luminance(colours.Skin);
+        }
         if (framed is not null)
         {
             metrics["band_darkness_left"] = framed.DarknessLeft;
@@ -170,6 +178,8 @@ public static class HeadTextureCompletion
             metrics["band_mirrored_texels"] = framed.Texels;
         }
         return new CompletedAtlas(filled, observed.Weight, synthesis is not null, metrics, framed?.DirectScale);
+
+        static double Luminance(Vector3 c) => 0.2126 * c.X + 0.7152 * c.Y + 0.0722 * c.Z;
 
         double Fraction(Func<int, bool> predicate)
         {

@@ -108,6 +108,11 @@ public sealed class HeadTextureOptions
     /// <summary>With <see cref="NeckFromClothing"/> or <see cref="ClothedNape"/>: the distance (RGB, 0..1 per channel) from the skin colour from which the portrait's neck sample counts as clothing.</summary>
     public double NeckClothingMinDistance { get; set; } = 0.3;
 
+    /// <summary>With <see cref="NeckFromClothing"/> or <see cref="ClothedNape"/>: the share of the neck samples that must lie within
+    /// <see cref="HeadColourStatistics.NeckUniformRadius"/> of their median (<see cref="HeadColours.NeckUniformity"/>) for the neck to count
+    /// as covered, so a mixture of shaded skin, collar and tie does not (<see cref="CoveredNeck.IsCovered"/>). 0: the distance alone (s30).</summary>
+    public double NeckClothingMinUniformity { get; set; }
+
     /// <summary>Points higher than the brows by this much (metres) are hair on the top of the head.</summary>
     public double CrownAboveBrows { get; set; } = 0.04;
 
